@@ -1,0 +1,84 @@
+"""The kinds minikctl models, and how kubectl names them (discovery data).
+
+One table answers every naming question: `get po`, `deployment.apps/web`, `pods "x" not found`,
+`get all`, and the order kubectl prints groups in.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from minikctl.api.errors import CliError
+
+
+@dataclass(frozen=True)
+class Kind:
+    kind: str
+    plural: str
+    group: str = ""
+    version: str = "v1"
+    namespaced: bool = True
+    short: tuple[str, ...] = field(default_factory=tuple)
+    categories: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def singular(self) -> str:
+        return self.kind.lower()
+
+    @property
+    def resource(self) -> str:
+        """'pods', 'deployments.apps': the name in NotFound / AlreadyExists messages."""
+        return f"{self.plural}.{self.group}" if self.group else self.plural
+
+    @property
+    def ref(self) -> str:
+        """'pod', 'deployment.apps': the prefix of `-o name` and multi-kind tables."""
+        return f"{self.singular}.{self.group}" if self.group else self.singular
+
+
+# Discovery order: the order `kubectl api-resources` lists core first, then groups.
+KINDS: tuple[Kind, ...] = (
+    Kind("ConfigMap", "configmaps", short=("cm",)),
+    Kind("Endpoints", "endpoints", short=("ep",)),
+    Kind("Event", "events", short=("ev",)),
+    Kind("Namespace", "namespaces", namespaced=False, short=("ns",)),
+    Kind("Node", "nodes", namespaced=False, short=("no",)),
+    Kind("Pod", "pods", short=("po",), categories=("all",)),
+    Kind("Service", "services", short=("svc",), categories=("all",)),
+    Kind("DaemonSet", "daemonsets", group="apps", short=("ds",), categories=("all",)),
+    Kind("Deployment", "deployments", group="apps", short=("deploy",), categories=("all",)),
+    Kind("ReplicaSet", "replicasets", group="apps", short=("rs",), categories=("all",)),
+    Kind("StatefulSet", "statefulsets", group="apps", short=("sts",), categories=("all",)),
+    Kind("EndpointSlice", "endpointslices", group="discovery.k8s.io"),
+)
+
+BY_KIND = {k.kind: k for k in KINDS}
+
+# `kubectl get all` expands in this order (pods, services, daemonsets, deployments, replicasets,
+# statefulsets; the kinds we do not model are left out).
+ALL_ORDER = ("Pod", "Service", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet")
+
+_ALIASES: dict[str, Kind] = {}
+for _k in KINDS:
+    for _n in (_k.plural, _k.singular, _k.kind, *_k.short, _k.resource, f"{_k.singular}.{_k.group}"):
+        _ALIASES.setdefault(_n.lower(), _k)
+    if _k.group:
+        _ALIASES.setdefault(f"{_k.plural}.{_k.version}.{_k.group}", _k)
+
+
+def resolve(name: str) -> Kind:
+    """A resource argument ('po', 'deploy', 'services', 'deployment.apps') -> its Kind."""
+    k = _ALIASES.get(name.lower())
+    if k is None:
+        raise CliError(f'the server doesn\'t have a resource type "{name}"')
+    return k
+
+
+def by_kind(kind: str, api_version: str | None = None) -> Kind | None:
+    k = BY_KIND.get(kind)
+    if k and api_version is not None and k.api_version != api_version:
+        return None
+    return k

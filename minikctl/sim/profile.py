@@ -1,0 +1,25 @@
+"""Cluster profiles: the data that says what cluster `cluster init` builds."""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+PROFILES = Path(__file__).resolve().parent.parent / "data" / "profiles"
+
+
+@lru_cache(maxsize=8)
+def _load(name: str) -> dict:
+    import yaml
+    path = PROFILES / f"{name}.yaml"
+    if not path.exists():
+        from minikctl.api.errors import CliError
+        known = ", ".join(sorted(p.stem for p in PROFILES.glob("*.yaml")))
+        raise CliError(f'unknown cluster profile "{name}" (known: {known})')
+    with open(path) as f:
+        return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def load_profile(name: str = "default") -> dict:
+    """A deep-enough copy of the named profile (callers may annotate it)."""
+    import copy
+    return copy.deepcopy(_load(name))
