@@ -1,0 +1,569 @@
+"""`kubectl get` tables: the server's column definitions (printers.go) as data, and kubectl's
+decorations (namespace / kind prefix / -L / --show-labels) and group separation (get.go).
+
+A Column's cell function takes (obj, view) and returns the cell text. Columns with priority
+> 0 appear only with -o wide. Everything is computed from the object dicts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from minikctl.api.selectors import format_label_selector, format_labels, selector_string
+from minikctl.printers.duration import human_duration, translate_timestamp_since
+from minikctl.timeutil import parse
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    priority: int
+    cell: Callable[[dict, Any], str]
+
+
+def _g(obj: dict, *path, default=None):
+    """obj['a']['b']... with None/missing-safe steps."""
+    cur: Any = obj
+    for p in path:
+        if not isinstance(cur, dict):
+            return default
+        cur = cur.get(p)
+        if cur is None:
+            return default
+    return cur
+
+
+def age(obj: dict, view) -> str:
+    return translate_timestamp_since(_g(obj, "metadata", "creationTimestamp"), view.now)
+
+
+def _name(obj: dict, view) -> str:
+    return obj["metadata"]["name"]
+
+
+def _int(v) -> str:
+    return str(int(v or 0))
+
+
+def _more(items: list[str], count: int, limit: int = 3) -> str:
+    """listWithMoreString minus the <unset> default: 'a,b,c + N more...'."""
+    text = ",".join(items[:limit])
+    if count > limit:
+        return f"{text} + {count - limit} more..."
+    return text
+
+
+def _containers_cells(spec: dict | None) -> tuple[str, str]:
+    cs = (spec or {}).get("containers") or []
+    return ",".join(c.get("name", "") for c in cs), ",".join(c.get("image", "") for c in cs)
+
+
+def _template_spec(obj: dict) -> dict:
+    return _g(obj, "spec", "template", "spec", default={})
+
+
+# ---- Pods -------------------------------------------------------------------------------
+
+def _restartable(c: dict | None) -> bool:
+    return bool(c) and c.get("restartPolicy") == "Always"
+
+
+def _cond_true(pod: dict, ctype: str) -> bool:
+    return any(c.get("type") == ctype and c.get("status") == "True"
+               for c in _g(pod, "status", "conditions", default=[]))
+
+
+def pod_summary(pod: dict) -> tuple[int, int, str, int, float | None]:
+    """printPod's (ready, total, STATUS reason, restarts, last restart epoch or None)."""
+    spec, status = pod.get("spec") or {}, pod.get("status") or {}
+    inits = {c["name"]: c for c in spec.get("initContainers") or []}
+    total = len(spec.get("containers") or []) + sum(1 for c in inits.values() if _restartable(c))
+    ready = 0
+    phase = status.get("phase") or ""
+    reason = status.get("reason") or phase
+    for c in status.get("conditions") or []:
+        if c.get("type") == "PodScheduled" and c.get("reason") == "SchedulingGated":
+            reason = "SchedulingGated"
+
+    def finished(cs: dict) -> float | None:
+        return parse(_g(cs, "lastState", "terminated", "finishedAt"))
+
+    restarts, sidecar_restarts = 0, 0
+    last, sidecar_last = None, None
+    initializing = False
+    n_init = len(spec.get("initContainers") or [])
+    for i, cs in enumerate(status.get("initContainerStatuses") or []):
+        restarts += int(cs.get("restartCount") or 0)
+        t = finished(cs)
+        if t is not None and (last is None or t > last):
+            last = t
+        sidecar = _restartable(inits.get(cs.get("name")))
+        if sidecar:
+            sidecar_restarts += int(cs.get("restartCount") or 0)
+            if t is not None and (sidecar_last is None or t > sidecar_last):
+                sidecar_last = t
+        state = cs.get("state") or {}
+        term, wait = state.get("terminated"), state.get("waiting")
+        if term is not None and int(term.get("exitCode") or 0) == 0:
+            continue
+        if sidecar and cs.get("started"):
+            if cs.get("ready"):
+                ready += 1
+            continue
+        if term is not None:
+            if not term.get("reason"):
+                sig = int(term.get("signal") or 0)
+                reason = f"Init:Signal:{sig}" if sig else f"Init:ExitCode:{int(term.get('exitCode') or 0)}"
+            else:
+                reason = "Init:" + term["reason"]
+        elif wait is not None and wait.get("reason") and wait["reason"] != "PodInitializing":
+            reason = "Init:" + wait["reason"]
+        else:
+            reason = f"Init:{i}/{n_init}"
+        initializing = True
+        break
+
+    if not initializing or _cond_true(pod, "Initialized"):
+        restarts, last = sidecar_restarts, sidecar_last
+        has_running = False
+        for cs in reversed(status.get("containerStatuses") or []):
+            restarts += int(cs.get("restartCount") or 0)
+            t = finished(cs)
+            if t is not None and (last is None or t > last):
+                last = t
+            state = cs.get("state") or {}
+            term, wait = state.get("terminated"), state.get("waiting")
+            if wait is not None and wait.get("reason"):
+                reason = wait["reason"]
+            elif term is not None and term.get("reason"):
+                reason = term["reason"]
+            elif term is not None:
+                sig = int(term.get("signal") or 0)
+                reason = f"Signal:{sig}" if sig else f"ExitCode:{int(term.get('exitCode') or 0)}"
+            elif cs.get("ready") and state.get("running") is not None:
+                has_running = True
+                ready += 1
+        if reason == "Completed" and has_running:
+            reason = "Running" if _cond_true(pod, "Ready") else "NotReady"
+
+    deleting = _g(pod, "metadata", "deletionTimestamp") is not None
+    if deleting and status.get("reason") == "NodeLost":
+        reason = "Unknown"
+    elif deleting and phase not in ("Succeeded", "Failed"):
+        reason = "Terminating"
+    return ready, total, reason, restarts, last
+
+
+def _pod_ready(pod, view):
+    r, t, *_ = pod_summary(pod)
+    return f"{r}/{t}"
+
+
+def _pod_status(pod, view):
+    return pod_summary(pod)[2]
+
+
+def _pod_restarts(pod, view):
+    _, _, _, n, last = pod_summary(pod)
+    if n != 0 and last is not None:
+        return f"{n} ({human_duration(view.now - last)} ago)"
+    return str(n)
+
+
+def _pod_ip(pod, view):
+    ips = _g(pod, "status", "podIPs", default=[])
+    ip = ips[0].get("ip", "") if ips else ""
+    return ip or "<none>"
+
+
+def _readiness_gates(pod, view):
+    gates = _g(pod, "spec", "readinessGates", default=[])
+    if not gates:
+        return "<none>"
+    conds = _g(pod, "status", "conditions", default=[])
+    n = 0
+    for g in gates:
+        for c in conds:
+            if c.get("type") == g.get("conditionType"):
+                n += c.get("status") == "True"
+                break
+    return f"{n}/{len(gates)}"
+
+
+POD = [
+    Column("Name", 0, _name),
+    Column("Ready", 0, _pod_ready),
+    Column("Status", 0, _pod_status),
+    Column("Restarts", 0, _pod_restarts),
+    Column("Age", 0, age),
+    Column("IP", 1, _pod_ip),
+    Column("Node", 1, lambda o, v: _g(o, "spec", "nodeName") or "<none>"),
+    Column("Nominated Node", 1, lambda o, v: _g(o, "status", "nominatedNodeName") or "<none>"),
+    Column("Readiness Gates", 1, _readiness_gates),
+]
+
+# ---- Services ---------------------------------------------------------------------------
+
+LOAD_BALANCER_WIDTH = 16
+
+
+def _lb_ingress(svc: dict, wide: bool) -> str:
+    found = set()
+    for ing in _g(svc, "status", "loadBalancer", "ingress", default=[]):
+        if ing.get("ip"):
+            found.add(ing["ip"])
+        elif ing.get("hostname"):
+            found.add(ing["hostname"])
+    r = ",".join(sorted(found))
+    if not wide and len(r) > LOAD_BALANCER_WIDTH:
+        r = r[:LOAD_BALANCER_WIDTH - 3] + "..."
+    return r
+
+
+def service_external_ip(svc: dict, wide: bool) -> str:
+    """getServiceExternalIP."""
+    spec = svc.get("spec") or {}
+    typ, ext = spec.get("type") or "", spec.get("externalIPs") or []
+    if typ in ("ClusterIP", "NodePort"):
+        return ",".join(ext) if ext else "<none>"
+    if typ == "LoadBalancer":
+        lb = _lb_ingress(svc, wide)
+        if ext:
+            return ",".join((lb.split(",") if lb else []) + ext)
+        return lb or "<pending>"
+    if typ == "ExternalName":
+        return spec.get("externalName") or ""
+    return "<unknown>"
+
+
+def port_string(ports: list[dict] | None) -> str:
+    """makePortString: '80/TCP', '80:30080/TCP', joined by ','."""
+    pieces = []
+    for p in ports or []:
+        proto = p.get("protocol") or "TCP"
+        if int(p.get("nodePort") or 0) > 0:
+            pieces.append(f"{p.get('port')}:{p['nodePort']}/{proto}")
+        else:
+            pieces.append(f"{p.get('port')}/{proto}")
+    return ",".join(pieces)
+
+
+def _cluster_ip(svc, view):
+    ips = _g(svc, "spec", "clusterIPs", default=[])
+    return ips[0] if ips else "<none>"
+
+
+def _service_columns(wide: bool) -> list[Column]:
+    return [
+        Column("Name", 0, _name),
+        Column("Type", 0, lambda o, v: _g(o, "spec", "type") or ""),
+        Column("Cluster-IP", 0, _cluster_ip),
+        Column("External-IP", 0, lambda o, v: service_external_ip(o, wide)),
+        Column("Port(s)", 0, lambda o, v: port_string(_g(o, "spec", "ports")) or "<none>"),
+        Column("Age", 0, age),
+        Column("Selector", 1, lambda o, v: format_labels(_g(o, "spec", "selector"))),
+    ]
+
+
+# ---- Endpoints / EndpointSlices ---------------------------------------------------------
+
+def _join_host_port(ip: str, port) -> str:
+    return f"[{ip}]:{port}" if ":" in ip else f"{ip}:{port}"
+
+
+def format_endpoints(ep: dict, port_names: set[str] | None = None) -> str:
+    """formatEndpoints: ready addresses x ports, max 3 then ' + N more...'; '<none>' without subsets."""
+    subsets = ep.get("subsets") or []
+    if not subsets:
+        return "<none>"
+    items: list[str] = []
+    count = 0
+    for ss in subsets:
+        addrs = ss.get("addresses") or []
+        ports = ss.get("ports") or []
+        if not ports:
+            count += len(addrs)
+            items += [a.get("ip", "") for a in addrs]
+            continue
+        for p in ports:
+            if port_names is None or (p.get("name") or "") in port_names:
+                count += len(addrs)
+                items += [_join_host_port(a.get("ip", ""), p.get("port")) for a in addrs]
+    return _more(items, count)
+
+
+def _slice_ports(es, view):
+    ports = es.get("ports") or []
+    items = []
+    for p in ports:
+        if p.get("port") is not None:
+            items.append(str(p["port"]))
+        elif p.get("name") is not None:
+            items.append(p["name"])
+        else:
+            items.append("*")
+    return _more(items, len(items)) or "<unset>"
+
+
+def _slice_endpoints(es, view):
+    items = [a for e in es.get("endpoints") or [] for a in e.get("addresses") or []]
+    return _more(items, len(items)) or "<unset>"
+
+
+ENDPOINTS = [Column("Name", 0, _name), Column("Endpoints", 0, lambda o, v: format_endpoints(o)),
+             Column("Age", 0, age)]
+
+ENDPOINT_SLICE = [
+    Column("Name", 0, _name),
+    Column("AddressType", 0, lambda o, v: o.get("addressType") or ""),
+    Column("Ports", 0, _slice_ports),
+    Column("Endpoints", 0, _slice_endpoints),
+    Column("Age", 0, age),
+]
+
+# ---- Workloads --------------------------------------------------------------------------
+
+def _containers(o, v):
+    return _containers_cells(_template_spec(o))[0]
+
+
+def _images(o, v):
+    return _containers_cells(_template_spec(o))[1]
+
+
+def _replicas(o) -> int:
+    r = _g(o, "spec", "replicas")
+    return 1 if r is None else int(r)
+
+
+DEPLOYMENT = [
+    Column("Name", 0, _name),
+    Column("Ready", 0, lambda o, v: f"{int(_g(o, 'status', 'readyReplicas') or 0)}/{_replicas(o)}"),
+    Column("Up-to-date", 0, lambda o, v: _int(_g(o, "status", "updatedReplicas"))),
+    Column("Available", 0, lambda o, v: _int(_g(o, "status", "availableReplicas"))),
+    Column("Age", 0, age),
+    Column("Containers", 1, _containers),
+    Column("Images", 1, _images),
+    Column("Selector", 1, lambda o, v: selector_string(_g(o, "spec", "selector"))),
+]
+
+REPLICA_SET = [
+    Column("Name", 0, _name),
+    Column("Desired", 0, lambda o, v: str(_replicas(o))),
+    Column("Current", 0, lambda o, v: _int(_g(o, "status", "replicas"))),
+    Column("Ready", 0, lambda o, v: _int(_g(o, "status", "readyReplicas"))),
+    Column("Age", 0, age),
+    Column("Containers", 1, _containers),
+    Column("Images", 1, _images),
+    Column("Selector", 1, lambda o, v: format_label_selector(_g(o, "spec", "selector"))),
+]
+
+STATEFUL_SET = [
+    Column("Name", 0, _name),
+    Column("Ready", 0, lambda o, v: f"{int(_g(o, 'status', 'readyReplicas') or 0)}/{_replicas(o)}"),
+    Column("Age", 0, age),
+    Column("Containers", 1, _containers),
+    Column("Images", 1, _images),
+]
+
+DAEMON_SET = [
+    Column("Name", 0, _name),
+    Column("Desired", 0, lambda o, v: _int(_g(o, "status", "desiredNumberScheduled"))),
+    Column("Current", 0, lambda o, v: _int(_g(o, "status", "currentNumberScheduled"))),
+    Column("Ready", 0, lambda o, v: _int(_g(o, "status", "numberReady"))),
+    Column("Up-to-date", 0, lambda o, v: _int(_g(o, "status", "updatedNumberScheduled"))),
+    Column("Available", 0, lambda o, v: _int(_g(o, "status", "numberAvailable"))),
+    Column("Node Selector", 0, lambda o, v: format_labels(_template_spec(o).get("nodeSelector"))),
+    Column("Age", 0, age),
+    Column("Containers", 1, _containers),
+    Column("Images", 1, _images),
+    Column("Selector", 1, lambda o, v: format_label_selector(_g(o, "spec", "selector"))),
+]
+
+# ---- Nodes ------------------------------------------------------------------------------
+
+NODE_ROLE_PREFIX = "node-role.kubernetes.io/"
+
+
+def node_roles(node: dict) -> list[str]:
+    """findNodeRoles: suffixes of node-role.kubernetes.io/<role> plus kubernetes.io/role's value."""
+    roles = set()
+    for k, v in (_g(node, "metadata", "labels") or {}).items():
+        if k.startswith(NODE_ROLE_PREFIX):
+            if k[len(NODE_ROLE_PREFIX):]:
+                roles.add(k[len(NODE_ROLE_PREFIX):])
+        elif k == "kubernetes.io/role" and v:
+            roles.add(v)
+    return sorted(roles)
+
+
+def node_status(node: dict) -> str:
+    status = []
+    for c in _g(node, "status", "conditions", default=[]):
+        if c.get("type") == "Ready":
+            status.append("Ready" if c.get("status") == "True" else "NotReady")
+            break
+    if not status:
+        status.append("Unknown")
+    if _g(node, "spec", "unschedulable"):
+        status.append("SchedulingDisabled")
+    return ",".join(status)
+
+
+def _node_address(node: dict, typ: str) -> str:
+    for a in _g(node, "status", "addresses", default=[]):
+        if a.get("type") == typ:
+            return a.get("address") or "<none>"
+    return "<none>"
+
+
+def _node_info(field: str):
+    return lambda o, v: _g(o, "status", "nodeInfo", field) or "<unknown>"
+
+
+NODE = [
+    Column("Name", 0, _name),
+    Column("Status", 0, lambda o, v: node_status(o)),
+    Column("Roles", 0, lambda o, v: ",".join(node_roles(o)) or "<none>"),
+    Column("Age", 0, age),
+    Column("Version", 0, lambda o, v: _g(o, "status", "nodeInfo", "kubeletVersion") or ""),
+    Column("Internal-IP", 1, lambda o, v: _node_address(o, "InternalIP")),
+    Column("External-IP", 1, lambda o, v: _node_address(o, "ExternalIP")),
+    Column("OS-Image", 1, _node_info("osImage")),
+    Column("Kernel-Version", 1, _node_info("kernelVersion")),
+    Column("Container-Runtime", 1, _node_info("containerRuntimeVersion")),
+]
+
+NAMESPACE = [Column("Name", 0, _name), Column("Status", 0, lambda o, v: _g(o, "status", "phase") or ""),
+             Column("Age", 0, age)]
+
+CONFIG_MAP = [
+    Column("Name", 0, _name),
+    Column("Data", 0, lambda o, v: str(len(o.get("data") or {}) + len(o.get("binaryData") or {}))),
+    Column("Age", 0, age),
+]
+
+# ---- Events -----------------------------------------------------------------------------
+
+def event_times(ev: dict, now: float) -> tuple[str, str, int]:
+    """printEvent's (LAST SEEN, FIRST SEEN, COUNT)."""
+    first = ev.get("firstTimestamp")
+    first_s = translate_timestamp_since(first or ev.get("eventTime"), now)
+    last = translate_timestamp_since(ev.get("lastTimestamp"), now) if ev.get("lastTimestamp") else first_s
+    count = int(ev.get("count") or 0)
+    series = ev.get("series")
+    if series:
+        last = translate_timestamp_since(series.get("lastObservedTime"), now)
+        count = int(series.get("count") or 0)
+    elif count == 0:
+        count = 1
+    return last, first_s, count
+
+
+def _event_object(ev, view):
+    io = ev.get("involvedObject") or {}
+    kind = (io.get("kind") or "").lower()
+    return f"{kind}/{io['name']}" if io.get("name") else kind
+
+
+def _event_source(ev, view):
+    """formatEventSource: component (or reportingController) [", " host (or reportingInstance)]."""
+    src = ev.get("source") or {}
+    comp = src.get("component") or ev.get("reportingController") or ""
+    host = src.get("host") or ev.get("reportingInstance") or ""
+    return f"{comp}, {host}" if host else comp
+
+
+EVENT = [
+    Column("Last Seen", 0, lambda o, v: event_times(o, v.now)[0]),
+    Column("Type", 0, lambda o, v: o.get("type") or ""),
+    Column("Reason", 0, lambda o, v: o.get("reason") or ""),
+    Column("Object", 0, _event_object),
+    Column("Subobject", 1, lambda o, v: _g(o, "involvedObject", "fieldPath") or ""),
+    Column("Source", 1, _event_source),
+    Column("Message", 0, lambda o, v: (o.get("message") or "").strip()),
+    Column("First Seen", 1, lambda o, v: event_times(o, v.now)[1]),
+    Column("Count", 1, lambda o, v: str(event_times(o, v.now)[2])),
+    Column("Name", 1, _name),
+]
+
+DEFAULT = [Column("Name", 0, _name), Column("Age", 0, age)]
+
+_COLUMNS = {
+    "Pod": POD, "Endpoints": ENDPOINTS, "EndpointSlice": ENDPOINT_SLICE, "Deployment": DEPLOYMENT,
+    "ReplicaSet": REPLICA_SET, "StatefulSet": STATEFUL_SET, "DaemonSet": DAEMON_SET, "Node": NODE,
+    "Namespace": NAMESPACE, "ConfigMap": CONFIG_MAP, "Event": EVENT,
+}
+
+
+def columns_for(kind: str, wide: bool = False) -> list[Column]:
+    """All column definitions of a kind (filter by priority for non-wide output)."""
+    if kind == "Service":
+        return _service_columns(wide)
+    return _COLUMNS.get(kind, DEFAULT)
+
+
+# ---- Rendering --------------------------------------------------------------------------
+
+def clean_cell(text: str) -> str:
+    """tableprinter: a cell is cut at its first \\n, \\r or \\f and gets '...' appended."""
+    for i, ch in enumerate(text):
+        if ch in "\n\r\f":
+            return text[:i] + "..."
+    return text
+
+
+def group_rows(kind: str, objects: list[dict], view, *, wide=False, prefix=False, all_namespaces=False,
+               show_labels=False, label_columns=(), no_headers=False) -> tuple[list[list[str]], int | None]:
+    """One group's rows (header first unless no_headers) and the index of its STATUS column."""
+    from minikctl.api.kinds import BY_KIND
+    meta = BY_KIND.get(kind)
+    cols = [c for c in columns_for(kind, wide) if wide or c.priority == 0]
+    with_ns = all_namespaces and (meta.namespaced if meta else True)
+    header = [c.name.upper() for c in cols]
+    status_col = header.index("STATUS") if "STATUS" in header else None
+    if with_ns:
+        header.insert(0, "NAMESPACE")
+        status_col = None if status_col is None else status_col + 1
+    header += [k.rsplit("/", 1)[-1].upper() for k in label_columns]
+    if show_labels:
+        header.append("LABELS")
+    rows = [] if no_headers else [header]
+    ref = meta.ref if meta else kind.lower()
+    for o in objects:
+        row = []
+        for c in cols:
+            text = clean_cell(str(c.cell(o, view)))
+            if c is cols[0] and prefix:
+                text = f"{ref}/{text}"
+            row.append(text)
+        labels = _g(o, "metadata", "labels") or {}
+        if with_ns:
+            row.insert(0, _g(o, "metadata", "namespace") or "")
+        row += [labels.get(k, "") for k in label_columns]
+        if show_labels:
+            row.append(format_labels(labels))
+        rows.append(row)
+    return rows, status_col
+
+
+def render_tables(groups: list[tuple[str, list[dict]]], view, *, wide=False, show_kind=False,
+                  all_namespaces=False, show_labels=False, label_columns=(), no_headers=False,
+                  colour=False) -> str:
+    """Print resource groups as kubectl get does; '' when nothing was printed."""
+    from minikctl.printers import tabwriter
+    nonempty = [(k, objs) for k, objs in groups if objs]
+    prefix = show_kind or len({k for k, _ in nonempty}) > 1
+    out: list[str] = []
+    for kind, objs in nonempty:
+        rows, status_col = group_rows(kind, objs, view, wide=wide, prefix=prefix,
+                                      all_namespaces=all_namespaces, show_labels=show_labels,
+                                      label_columns=tuple(label_columns), no_headers=no_headers)
+        if out and not no_headers:
+            out.append("\n")
+        if colour:
+            from minikctl.printers.colour import render_coloured
+            out.append(render_coloured(rows, status_col, header=not no_headers))
+        else:
+            out.append(tabwriter.render(rows))
+    return "".join(out)
