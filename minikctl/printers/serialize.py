@@ -375,6 +375,88 @@ def name_line(kind_ref_: str, name: str, op: str | None = None) -> str:
     return f"{line} {op}" if op else line
 
 
+# ---------------------------------------------------------------- Go fmt spellings
+# jsonpath, custom-columns and go-template print decoded JSON with fmt (%v, %#v, %q).
+
+def go_quote(s: str) -> str:
+    """strconv.Quote: printable runes kept, the rest escaped as Go does."""
+    out = ['"']
+    for ch in s:
+        o = ord(ch)
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif ch in "\a\b\f\n\r\t\v":
+            out.append({"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r",
+                        "\t": "\\t", "\v": "\\v"}[ch])
+        elif ch.isprintable() or ch == " ":
+            out.append(ch)
+        elif o < 0x80:
+            out.append(f"\\x{o:02x}")
+        elif o < 0x10000:
+            out.append(f"\\u{o:04x}")
+        else:
+            out.append(f"\\U{o:08x}")
+    out.append('"')
+    return "".join(out)
+
+
+def go_type(v: Any) -> str:
+    """reflect.Type.String() of a value decoded from JSON into interface{}."""
+    if isinstance(v, dict):
+        return "map[string]interface {}"
+    if isinstance(v, (list, tuple)):
+        return "[]interface {}"
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, int):
+        return "int64"
+    if isinstance(v, float):
+        return "float64"
+    if isinstance(v, str):
+        return "string"
+    return "interface {}"
+
+
+def go_v(v: Any) -> str:
+    """fmt %v: map[k:v ...] with sorted keys, [a b], <nil>."""
+    if v is None:
+        return "<nil>"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return go_float_g(v)
+    if isinstance(v, dict):
+        return "map[" + " ".join(f"{k}:{go_v(v[k])}" for k in sorted(v, key=lambda k: str(k).encode())) + "]"
+    if isinstance(v, (list, tuple)):
+        return "[" + " ".join(go_v(x) for x in v) + "]"
+    return str(v)
+
+
+def go_sharp_v(v: Any, in_iface: bool = False) -> str:
+    """fmt %#v of decoded JSON: map[string]interface {}{"k":v}, []interface {}{...}."""
+    if v is None:
+        return "interface {}(nil)" if in_iface else "<nil>"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return go_float_g(v)
+    if isinstance(v, str):
+        return go_quote(v)
+    if isinstance(v, dict):
+        keys = sorted(v, key=lambda k: str(k).encode())
+        return "map[string]interface {}{" + ", ".join(
+            f"{go_quote(str(k))}:{go_sharp_v(v[k], True)}" for k in keys) + "}"
+    if isinstance(v, (list, tuple)):
+        return "[]interface {}{" + ", ".join(go_sharp_v(x, True) for x in v) + "}"
+    return str(v)
+
+
 __all__ = ["to_yaml", "to_json", "compact_json", "list_wrap", "name_line", "kind_ref",
            "go_float_g", "go_json_float", "json_roundtrip_number", "yaml_needs_quotes",
-           "yaml_sorted_keys"]
+           "yaml_sorted_keys", "go_quote", "go_type", "go_v", "go_sharp_v"]
