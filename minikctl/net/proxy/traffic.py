@@ -1,0 +1,411 @@
+"""A connection from a pod (or a node) to host:port, end to end, and what answers it.
+
+1. Resolve the name the way the client would: a pod walks its resolv.conf search list against
+   cluster DNS (`minikctl.net.dns.records.answer`), a node only asks its upstream resolver
+   (the profile's `upstream`), so `curl web-server-svc` from a node fails as it really does.
+   The first address DNS gave is used (for a headless name that is one pod, in CoreDNS's
+   shuffled order).
+2. Route: a VIP or NodePort goes through `balancer.pick` (kube-proxy's choice); a pod IP goes
+   straight to the pod, on the port as typed (no targetPort translation without kube-proxy).
+3. Serve: what the backend's image listens on (`serve`). Nothing listening => refused.
+
+ExternalName: DNS hands back the CNAME target's addresses, the client connects there and sends
+`Host: <the name it typed>`, which the upstream does not know: it answers 404 for that Host,
+and `Outcome.note` carries the Kubernetes docs' warning for the CLI to show.
+"""
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from minikctl.net.proxy import balancer
+from minikctl.net.proxy import rules as R
+
+EXTERNALNAME_WARNING = (
+    "You may have trouble using ExternalName for some common protocols, including HTTP and "
+    "HTTPS. If you use ExternalName then the hostname used by clients inside your cluster is "
+    "different from the name that the ExternalName references. For protocols that use "
+    "hostnames this difference may lead to errors or unexpected responses. HTTP requests will "
+    "have a Host: header that the origin server does not recognize; TLS servers will not be "
+    "able to provide a certificate matching the hostname that the client connected to.")
+
+NGINX_INDEX = """<!DOCTYPE html>
+<html>
+<head>
+<title>Welcome to nginx!</title>
+<style>
+html { color-scheme: light dark; }
+body { width: 35em; margin: 0 auto;
+font-family: Tahoma, Verdana, Arial, sans-serif; }
+</style>
+</head>
+<body>
+<h1>Welcome to nginx!</h1>
+<p>If you see this page, the nginx web server is successfully installed and
+working. Further configuration is required.</p>
+
+<p>For online documentation and support please refer to
+<a href="http://nginx.org/">nginx.org</a>.<br/>
+Commercial support is available at
+<a href="http://nginx.com/">nginx.com</a>.</p>
+
+<p><em>Thank you for using nginx.</em></p>
+</body>
+</html>
+"""
+NGINX_DEFAULT_VERSION = "1.27.3"
+
+
+@dataclass
+class Response:
+    code: int
+    reason: str
+    body: str
+    headers: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def status_line(self) -> str:
+        return f"HTTP/1.1 {self.code} {self.reason}"
+
+
+@dataclass
+class Outcome:
+    status: str                    # 'ok' | 'refused' | 'timeout' | 'bad address'
+    host: str                      # as typed
+    port: int
+    ip: str | None = None          # the address connected to
+    pod: dict | None = None        # the pod that answered
+    via: str = ""
+    response: Response | None = None
+    note: str | None = None
+    cname: str | None = None
+
+    @property
+    def pod_name(self) -> str | None:
+        return self.pod["metadata"]["name"] if self.pod else None
+
+
+# --- who is the client ---------------------------------------------------------------------
+
+def client_of(view, src) -> tuple[str | None, str | None, bool, dict | None]:
+    """(client IP, client node, is a pod, pod) for a pod dict or a node name."""
+    if isinstance(src, dict):
+        st, spec = src.get("status") or {}, src.get("spec") or {}
+        host_net = bool(spec.get("hostNetwork"))
+        node = spec.get("nodeName")
+        ip = R.node_ip(view, node) if host_net and node else st.get("podIP")
+        return ip, node, not host_net, src
+    return R.node_ip(view, src), src, False, None
+
+
+# --- name resolution (the one place that talks to the DNS model) ---------------------------
+
+def _is_ip(s: str) -> bool:
+    try:
+        ipaddress.ip_address(s)
+        return True
+    except ValueError:
+        return False
+
+
+def _addresses(result) -> tuple[list[str], str | None] | None:
+    """A/CNAME out of whatever records.answer returns (dnslib DNSRecord, RR list, (rcode, rrs))."""
+    if result is None:
+        return None
+    if isinstance(getattr(result, "rcode", 0), int) and getattr(result, "rcode", 0) != 0:
+        return None
+    rrs = getattr(result, "answer", None)
+    if rrs is None or callable(rrs):
+        rrs = getattr(result, "rr", None)
+    if rrs is None and isinstance(result, tuple):
+        rrs = next((x for x in result if isinstance(x, list)), [])
+        if isinstance(result[0], int) and result[0] != 0:
+            return None
+        if isinstance(result[0], str) and result[0].upper() not in ("NOERROR",):
+            return None
+    if rrs is None and isinstance(result, dict):
+        rrs = result.get("answer") or []
+    if rrs is None:
+        rrs = list(result)
+    addrs, cname = [], None
+    for rr in rrs:
+        if isinstance(rr, str):
+            if _is_ip(rr):
+                addrs.append(rr)
+            continue
+        rtype = getattr(rr, "rtype", None)
+        data = str(getattr(rr, "rdata", "")).rstrip(".")
+        if rtype == 1 and _is_ip(data):
+            addrs.append(data)
+        elif rtype == 5 and cname is None:
+            cname = data
+    if not addrs and not cname:
+        return None
+    return addrs, cname
+
+
+def _cluster_answer(view, fqdn: str):
+    """Ask the cluster DNS model; fall back to a minimal model while records.py is absent."""
+    try:
+        from minikctl.net.dns.records import answer
+    except ImportError:
+        zone = view.profile.get("clusterDomain") or "cluster.local"
+        return _fallback_cluster(view, fqdn) if fqdn.endswith(zone) else _upstream(view, fqdn)
+    return _addresses(answer(view, fqdn, "A"))
+
+
+def _fallback_cluster(view, fqdn: str):
+    zone = view.profile.get("clusterDomain") or "cluster.local"
+    suffix = f".svc.{zone}"
+    if not fqdn.endswith(suffix):
+        return None
+    labels = fqdn[: -len(suffix)].split(".")
+    if len(labels) not in (2, 3):
+        return None
+    ns, name = labels[-1], labels[-2]
+    svc = view.get("Service", ns, name)
+    if not svc:
+        return None
+    spec = svc.get("spec") or {}
+    if spec.get("type") == "ExternalName":
+        return ([], spec.get("externalName")) if len(labels) == 2 else None
+    eps = [(e, sl) for sl in view.list("EndpointSlice", ns)
+           if (sl["metadata"].get("labels") or {}).get(R.SERVICE_NAME_LABEL) == name
+           for e in sl.get("endpoints") or [] if (e.get("conditions") or {}).get("ready", True)]
+    if len(labels) == 3:
+        for e, _ in eps:
+            ip = e["addresses"][0]
+            if labels[0] in (e.get("hostname"), ip.replace(".", "-")):
+                return [ip], None
+        return None
+    if R.is_proxied(svc):
+        return [spec["clusterIP"]], None
+    ips = list(dict.fromkeys(e["addresses"][0] for e, _ in eps))
+    view.rng.shuffle(ips)                   # CoreDNS loadbalance
+    return (ips, None) if ips else None
+
+
+def _upstream(view, name: str, depth: int = 0):
+    recs = ((view.profile.get("upstream") or {}).get("records") or {})
+    r = recs.get(name.rstrip("."))
+    if not r or depth > 8:
+        return None
+    if r.get("A"):
+        return list(r["A"]), None
+    if r.get("CNAME"):
+        got = _upstream(view, r["CNAME"], depth + 1)
+        return (got[0], r["CNAME"]) if got else None
+    return None
+
+
+def resolve(view, src, name: str) -> tuple[list[str], str | None] | None:
+    """Addresses for `name` as the client's resolver finds them, plus the CNAME followed."""
+    if _is_ip(name):
+        return [name], None
+    pod = src if isinstance(src, dict) else None
+    if pod is not None and (pod.get("spec") or {}).get("dnsPolicy", "ClusterFirst") in (
+            "ClusterFirst", "ClusterFirstWithHostNet"):
+        zone = view.profile.get("clusterDomain") or "cluster.local"
+        ns = pod["metadata"].get("namespace") or "default"
+        search = [f"{ns}.svc.{zone}", f"svc.{zone}", zone]
+        absolute = name.endswith(".")
+        bare = name.rstrip(".")
+        cands = [bare] if absolute else (
+            ([bare] if bare.count(".") >= 5 else []) + [f"{bare}.{s}" for s in search]
+            + ([] if bare.count(".") >= 5 else [bare]))
+        for c in cands:
+            got = _cluster_answer(view, c)
+            if got:
+                addrs, cname = got
+                if cname and not addrs:
+                    up = _cluster_answer(view, cname)
+                    addrs = up[0] if up else []
+                return (addrs, cname) if addrs else None
+        return None
+    return _upstream(view, name)
+
+
+# --- what a backend serves -------------------------------------------------------------------
+
+def _flag(args: list[str], name: str, default: str) -> str:
+    for i, a in enumerate(args):
+        if a.startswith(f"--{name}=") or a.startswith(f"-{name}="):
+            return a.split("=", 1)[1]
+        if a in (f"--{name}", f"-{name}") and i + 1 < len(args):
+            return args[i + 1]
+    return default
+
+
+def _hostname(pod: dict) -> str:
+    return (pod.get("spec") or {}).get("hostname") or pod["metadata"]["name"][:63]
+
+
+def _http_date(now: float) -> str:
+    from datetime import datetime, timezone
+    return datetime.fromtimestamp(int(now), timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
+
+
+def _nginx(view, image: str, path: str) -> Response:
+    tag = image.rsplit(":", 1)[1] if ":" in image.rsplit("/", 1)[-1] else ""
+    version = tag.split("-")[0] if re.fullmatch(r"\d+\.\d+\.\d+(-.*)?", tag) else NGINX_DEFAULT_VERSION
+    headers = [("Server", f"nginx/{version}"), ("Date", _http_date(view.now))]
+    if path in ("/", "/index.html"):
+        body = NGINX_INDEX
+        return Response(200, "OK", body, headers + [
+            ("Content-Type", "text/html"), ("Content-Length", str(len(body.encode()))),
+            ("Last-Modified", "Tue, 26 Nov 2024 15:55:00 GMT"), ("Connection", "keep-alive"),
+            ("ETag", f'"6745ef54-{len(body.encode()):x}"'), ("Accept-Ranges", "bytes")])
+    body = ("<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n"
+            "<center><h1>404 Not Found</h1></center>\r\n"
+            f"<hr><center>nginx/{version}</center>\r\n</body>\r\n</html>\r\n")
+    return Response(404, "Not Found", body, headers + [
+        ("Content-Type", "text/html"), ("Content-Length", str(len(body))), ("Connection", "keep-alive")])
+
+
+def _text(view, body: str, ctype: str = "text/plain; charset=utf-8") -> Response:
+    return Response(200, "OK", body, [("Date", _http_date(view.now)), ("Content-Length", str(len(body))),
+                                      ("Content-Type", ctype)])
+
+
+def listeners(pod: dict) -> dict[int, tuple[str, dict]]:
+    """port -> (server kind, container) for what the pod's images listen on."""
+    out: dict[int, tuple[str, dict]] = {}
+    for c in (pod.get("spec") or {}).get("containers") or []:
+        image = c.get("image") or ""
+        base = image.rsplit("/", 1)[-1].split(":")[0].split("@")[0]
+        args = list(c.get("command") or [])[1:] + list(c.get("args") or []) \
+            if base != "agnhost" else list(c.get("args") or [])
+        if base in ("nginx", "nginx-unprivileged") or base.startswith("nginx"):
+            out[8080 if base == "nginx-unprivileged" else 80] = ("nginx", c)
+        elif base == "httpd":
+            out[80] = ("httpd", c)
+        elif base == "agnhost" and args:
+            if args[0] == "netexec":
+                out[int(_flag(args, "http-port", "8080"))] = ("netexec", c)
+            elif args[0] == "serve-hostname":
+                out[int(_flag(args, "port", "9376"))] = ("serve-hostname", c)
+        elif base == "http-echo":
+            out[int(_flag(args, "listen", ":5678").rsplit(":", 1)[-1])] = ("http-echo", c)
+    return out
+
+
+def serve(view, pod: dict, port: int, path: str = "/", host: str = "") -> Response | None:
+    """The HTTP answer of `pod` on `port`, or None when nothing listens there (refused)."""
+    if (pod.get("status") or {}).get("phase") != "Running":
+        return None
+    got = listeners(pod).get(port)
+    if not got:
+        return None
+    kind, c = got
+    if kind == "nginx":
+        return _nginx(view, c.get("image") or "", path.split("?")[0])
+    if kind == "httpd":
+        return _text(view, "<html><body><h1>It works!</h1></body></html>\n", "text/html")
+    if kind == "netexec":
+        if path.startswith("/hostname"):
+            return _text(view, _hostname(pod))
+        from datetime import datetime, timezone
+        now = datetime.fromtimestamp(view.now, timezone.utc)
+        return _text(view, f"NOW: {now.strftime('%Y-%m-%d %H:%M:%S.%f')}000 +0000 UTC")
+    if kind == "serve-hostname":
+        return _text(view, _hostname(pod))
+    if kind == "http-echo":
+        args = list(c.get("args") or [])
+        return _text(view, _flag(args, "text", "") + "\n")
+    return None
+
+
+def _external(view, ip: str, port: int, host: str) -> Response | None:
+    """An Internet server from the upstream records: knows only its own names."""
+    recs = ((view.profile.get("upstream") or {}).get("records") or {})
+    names = [n for n in recs if ip in ((recs[n] or {}).get("A") or [])]
+    if not names or port not in (80, 443):
+        return None
+    known = set(names) | {n for n in recs if (recs[n] or {}).get("CNAME") in names}
+    if host.split(":")[0] in known or host == ip:
+        body = (f"<!doctype html>\n<html>\n<head><title>{names[0]}</title></head>\n"
+                f"<body><h1>{names[0]}</h1></body>\n</html>\n")
+        return _text(view, body, "text/html; charset=UTF-8")
+    body = "<!doctype html>\n<html><head><title>404 Not Found</title></head>" \
+           "<body><h1>Not Found</h1></body></html>\n"
+    r = _text(view, body, "text/html; charset=UTF-8")
+    r.code, r.reason = 404, "Not Found"
+    return r
+
+
+# --- the connection ------------------------------------------------------------------------
+
+def connect(view, src, host: str, port: int, path: str = "/", state: dict | None = None) -> Outcome:
+    """Resolve, route and serve one new connection from `src` (a pod dict or a node name)."""
+    got = resolve(view, src, host)
+    if not got:
+        return Outcome("bad address", host, port)
+    addrs, cname = got
+    ip = addrs[0]
+    note = None
+    if cname and isinstance(src, dict):
+        zone = view.profile.get("clusterDomain") or "cluster.local"
+        if not cname.endswith(zone):
+            note = EXTERNALNAME_WARNING
+    client_ip, client_node, is_pod, _ = client_of(view, src)
+    pk = balancer.pick(view, ip, port, "TCP", client_ip=client_ip, client_node=client_node,
+                       client_is_pod=is_pod, state=state)
+    out = Outcome("ok", host, port, ip=ip, via=pk.via, note=note, cname=cname)
+    if pk.result in ("refused", "timeout"):
+        out.status = pk.result
+        return out
+    if pk.result == "unknown":
+        resp = _external(view, ip, port, host)
+        if resp is not None:
+            out.response = resp
+            return out
+        owner = balancer._node_owning(view, ip)
+        out.status = "refused" if owner else "timeout"
+        return out
+    backend = pk.pod
+    target_port = pk.endpoint.port if pk.endpoint else port
+    if backend is None:
+        if pk.endpoint and pk.endpoint.port == 6443:
+            out.response = Response(400, "Bad Request", "Client sent an HTTP request to an HTTPS server.\n",
+                                    [("Content-Type", "text/plain; charset=utf-8")])
+            return out
+        out.status = "refused"
+        return out
+    out.pod = backend
+    resp = serve(view, backend, target_port, path, host)
+    if resp is None:
+        out.status = "refused"
+        return out
+    out.response = resp
+    return out
+
+
+def _default_port(view, src, target: str) -> int:
+    ns = src["metadata"].get("namespace") if isinstance(src, dict) else "default"
+    svc = view.get("Service", ns or "default", target.split(".")[0])
+    ports = ((svc or {}).get("spec") or {}).get("ports") or []
+    return int(ports[0]["port"]) if ports else 80
+
+
+def send_many(view, src, target: str, n: int, port: int | None = None, path: str = "/",
+              state: dict | None = None) -> Counter:
+    """`minikctl traffic`: n new connections; which pod answered how often.
+
+    Failures count under '(refused)', '(timeout)', '(bad address)'; an answer from outside the
+    cluster under the address that answered.
+    """
+    if ":" in target and not target.startswith("http"):
+        target, p = target.rsplit(":", 1)
+        port = int(p)
+    port = port or _default_port(view, src, target)
+    state = {} if state is None else state
+    counts: Counter = Counter()
+    for _ in range(n):
+        o = connect(view, src, target, port, path, state=state)
+        if o.status != "ok":
+            counts[f"({o.status})"] += 1
+        else:
+            counts[o.pod_name or o.ip] += 1
+    return counts
