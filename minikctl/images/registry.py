@@ -1,0 +1,119 @@
+"""Image reference -> simulated toolset, and `run(ctx, argv)` for the exec verb.
+
+Contract for the exec verb: `run` returns (stdout, stderr, exit code), or raises
+`ExecutableNotFound(name)` (minikctl.images.base) when the image has no such executable; the verb
+renders containerd's `OCI runtime exec failed ... executable file not found in $PATH` message.
+Inside `sh -c`, a missing command is the shell's own `sh: foo: not found` with status 127.
+Tools from minikctl/images/nettools.py (wget, curl, ping) are merged where the image has them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from minikctl.images.base import ExecutableNotFound  # noqa: F401  (re-exported for the exec verb)
+
+BIN_DIRS = ("/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/")
+
+
+@dataclass
+class Image:
+    ref: str
+    family: str                      # busybox-1.28 | busybox | dnsutils | nginx | generic
+    tools: dict = field(default_factory=dict)
+    shell_dialect: str = "ash"
+
+
+def normalize(ref: str) -> tuple[str, str]:
+    """('busybox', '1.28') from 'docker.io/library/busybox:1.28@sha256:...'."""
+    ref = ref.split("@", 1)[0]
+    name, tag = ref, "latest"
+    last = ref.rsplit("/", 1)[-1]
+    if ":" in last:
+        name, tag = ref.rsplit(":", 1)
+    for prefix in ("docker.io/library/", "docker.io/", "library/"):
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+    return name, tag
+
+
+def _version(tag: str) -> tuple[int, ...]:
+    out = []
+    for part in tag.split("-")[0].split("."):
+        if not part.isdigit():
+            break
+        out.append(int(part))
+    return tuple(out)
+
+
+def family_of(ref: str) -> str:
+    name, tag = normalize(ref)
+    base = name.rsplit("/", 1)[-1]
+    if base == "busybox":
+        v = _version(tag)
+        return "busybox-1.28" if v and v < (1, 29) else "busybox"
+    if "dnsutils" in base:
+        return "dnsutils"
+    if base == "nginx":
+        return "nginx"
+    return "generic"
+
+
+def _nettools(names) -> dict:
+    try:
+        from minikctl.images import nettools
+    except ImportError:
+        return {}
+    return {k: v for k, v in getattr(nettools, "TOOLS", {}).items() if k in names}
+
+
+def toolset(ref: str) -> Image:
+    fam = family_of(ref)
+    if fam == "busybox-1.28":
+        from minikctl.images import busybox_128
+        tools, dialect, net = busybox_128.tools(), "ash", ("wget", "ping")
+    elif fam == "busybox":
+        from minikctl.images import busybox_new
+        tools, dialect, net = busybox_new.tools(), "ash", ("wget", "ping")
+    elif fam == "dnsutils":
+        from minikctl.images import dnsutils
+        tools, dialect, net = dnsutils.tools(), "dash", ("ping",)
+    elif fam == "nginx":
+        from minikctl.images import nginx
+        tools, dialect, net = nginx.tools(), "dash", ("curl",)
+    else:
+        from minikctl.images import nginx
+        tools, dialect, net = nginx.generic_tools(), "dash", ()
+    tools.update(_nettools(net))
+    return Image(ref, fam, tools, dialect)
+
+
+def image_for_ctx(ctx) -> Image:
+    pod = ctx.pod or {}
+    containers = (pod.get("spec") or {}).get("containers") or []
+    c = next((c for c in containers if c.get("name") == ctx.container), containers[0] if containers else {})
+    return toolset(c.get("image") or "busybox")
+
+
+def toolset_for_ctx(ctx) -> dict:
+    return image_for_ctx(ctx).tools
+
+
+def resolve_tool(tools: dict, name: str):
+    """`nslookup`, `/bin/nslookup`, `/usr/bin/nslookup` all name the same applet."""
+    if name in tools:
+        return tools[name]
+    for d in BIN_DIRS:
+        if name.startswith(d) and name[len(d):] in tools:
+            return tools[name[len(d):]]
+    return None
+
+
+def run(ctx, argv: list[str]) -> tuple[str, str, int]:
+    """Run argv in the pod's container image. Raises ExecutableNotFound for unknown commands."""
+    if not argv:
+        raise ExecutableNotFound("")
+    tools = toolset_for_ctx(ctx)
+    tool = resolve_tool(tools, argv[0])
+    if tool is None:
+        raise ExecutableNotFound(argv[0])
+    return tool(ctx, list(argv))
