@@ -138,5 +138,7 @@ def spec_view(*extra, seed=0, mode="iptables", profile_extra=None):
     prof = load_profile()
     prof["kubeProxyMode"] = mode
     prof.update(profile_extra or {})
-    objs = [*nodes(), *system_objects(), *web_objects(), *headless_objects(), busybox(), *extra]
+    namespaces = [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": n}, "status": {"phase": "Active"}}
+                  for n in ("default", "kube-node-lease", "kube-public", "kube-system")]
+    objs = [*namespaces, *nodes(), *system_objects(), *web_objects(), *headless_objects(), busybox(), *extra]
     return StaticView(objs, now=NOW, rng=random.Random(seed), profile=prof)

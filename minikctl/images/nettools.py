@@ -1,0 +1,328 @@
+"""Network clients inside a simulated container: busybox wget / ping / nc, and curl.
+
+Each tool is `tool(ctx, argv) -> (stdout, stderr, code)`; the connection itself is
+`minikctl.net.proxy.traffic.connect`, so what the tool prints is what kube-proxy and the backend
+image decided. Texts follow busybox (networking/wget.c, ping.c, nc.c, libbb/progress.c) and curl.
+
+Simplifications, stated: time does not pass (a timeout is reported at once, with the duration the
+real tool would have waited); busybox ping without `-c` stops after 4 packets (the real one runs
+until interrupted); the progress bar is drawn for an 80-column stderr.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from minikctl.net.proxy import traffic
+
+SYN_TIMEOUT_MS = 130_000   # Linux connect() gives up after ~127 s (6 SYN retries)
+
+
+def _src(ctx):
+    return ctx.pod if ctx.pod is not None else ctx.node
+
+
+def _busybox_version(ctx) -> tuple[int, int]:
+    image = ""
+    if ctx.pod is not None:
+        for c in (ctx.pod.get("spec") or {}).get("containers") or []:
+            if ctx.container in (None, c.get("name")):
+                image = c.get("image") or ""
+                break
+    tag = image.rsplit(":", 1)[1] if ":" in image.rsplit("/", 1)[-1] else ""
+    try:
+        major, minor = tag.split("-")[0].split(".")[:2]
+        return int(major), int(minor)
+    except ValueError:
+        return (1, 36)
+
+
+def _split_url(url: str) -> tuple[str, int, str, str]:
+    """(host, port, path, host header) of http://host[:port]/path (scheme optional)."""
+    if "://" not in url:
+        url = "http://" + url
+    u = urlsplit(url)
+    port = u.port or (443 if u.scheme == "https" else 80)
+    path = u.path or "/"
+    if u.query:
+        path += "?" + u.query
+    return u.hostname or "", port, path, u.netloc
+
+
+# --- busybox wget -------------------------------------------------------------------------
+
+def _progress(name: str, size: int) -> str:
+    """libbb/progress.c at completion: 20-col name, ratio, 31-star bar, size, ETA unknown."""
+    unit, n = 0, size
+    while n >= 100000:
+        unit, n = unit + 1, n >> 10
+    return f"\r{name[:20]:<20}{100:4d}% |{'*' * 31}|{n:6d}{' kMGTPEZY'[unit]} --:--:-- ETA\n"
+
+
+def wget(ctx, argv):
+    """busybox wget [-q] [-O FILE] [-T SEC] [-S] [--spider] URL."""
+    quiet, out_name, timeout, spider, url = False, None, None, False, None
+    args = list(argv[1:])
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a in ("-q", "--quiet"):
+            quiet = True
+        elif a in ("-s", "--spider"):
+            spider = True
+        elif a.startswith("-O"):
+            out_name = a[2:] if len(a) > 2 else (args[i + 1] if i + 1 < len(args) else "")
+            i += 0 if len(a) > 2 else 1
+        elif a.startswith("-T"):
+            timeout = a[2:] if len(a) > 2 else (args[i + 1] if i + 1 < len(args) else "")
+            i += 0 if len(a) > 2 else 1
+        elif a.startswith("-qO"):
+            quiet, out_name = True, a[3:] or (args[i + 1] if i + 1 < len(args) else "")
+            i += 0 if a[3:] else 1
+        elif a.startswith("-") and a != "-":
+            if set(a[1:]) <= {"q"}:
+                quiet = True
+        else:
+            url = a
+        i += 1
+    if not url:
+        return "", "BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n", 1
+    host, port, path, host_hdr = _split_url(url)
+    o = traffic.connect(ctx.view, _src(ctx), host, port, path)
+    err = ""
+    if o.status == "bad address":
+        return "", f"wget: bad address '{host}'\n", 1
+    if not quiet:
+        shown = host if port == 80 else f"{host}:{port}"    # the URL's host part, as typed
+        err += f"Connecting to {shown} ({o.ip}:{port})\n"
+    if o.status == "refused":
+        return "", err + f"wget: can't connect to remote host ({o.ip}): Connection refused\n", 1
+    if o.status == "timeout":
+        if timeout:
+            return "", err + "wget: download timed out\n", 1
+        return "", err + f"wget: can't connect to remote host ({o.ip}): Connection timed out\n", 1
+    resp = o.response
+    if resp.code >= 400 or resp.code < 200:
+        return "", err + f"wget: server returned error: {resp.status_line}\n", 1
+    if spider:
+        return "", err + ("remote file exists\n" if not quiet else ""), 0
+    new = _busybox_version(ctx) >= (1, 29)
+    to_stdout = out_name == "-"
+    fname = out_name or (path.split("?")[0].rstrip("/").rsplit("/", 1)[-1] if path.strip("/") else "") \
+        or "index.html"
+    body = resp.body
+    if not quiet:
+        if new:
+            err += "writing to stdout\n" if to_stdout else f"saving to '{fname}'\n"
+        err += _progress("-" if to_stdout else fname.rsplit("/", 1)[-1], len(body.encode()))
+        if new:
+            err += "written to stdout\n" if to_stdout else f"'{fname}' saved\n"
+    return (body if to_stdout else ""), err, 0
+
+
+# --- curl ----------------------------------------------------------------------------------
+
+def _curl_flavour(ctx) -> str:
+    """'el7' for a CentOS 7 node's curl 7.29, 'modern' (8.x) inside containers."""
+    if ctx.pod is None and "CentOS Linux 7" in ((ctx.view.profile.get("nodeInfo") or {}).get("osImage") or ""):
+        return "el7"
+    return "modern"
+
+
+CURL_UA = {"el7": "curl/7.29.0", "modern": "curl/8.11.1"}
+
+
+def curl(ctx, argv):
+    """curl [-s] [-S] [-I] [-v] [-o FILE] [--connect-timeout S] [-m S] [-H 'Host: x'] URL."""
+    silent = show_err = head = verbose = False
+    ctimeout = mtimeout = None
+    host_override = url = None
+    args = list(argv[1:])
+    i = 0
+    while i < len(args):
+        a = args[i]
+        nxt = args[i + 1] if i + 1 < len(args) else ""
+        if a in ("--connect-timeout",):
+            ctimeout, i = float(nxt), i + 1
+        elif a in ("-m", "--max-time"):
+            mtimeout, i = float(nxt), i + 1
+        elif a in ("-H", "--header"):
+            if nxt.lower().startswith("host:"):
+                host_override = nxt.split(":", 1)[1].strip()
+            i += 1
+        elif a in ("-o", "--output"):
+            i += 1
+        elif a.startswith("--"):
+            silent |= a == "--silent"
+            head |= a == "--head"
+            verbose |= a == "--verbose"
+            show_err |= a == "--show-error"
+        elif a.startswith("-") and len(a) > 1:
+            silent |= "s" in a
+            show_err |= "S" in a
+            head |= "I" in a
+            verbose |= "v" in a
+        else:
+            url = a
+        i += 1
+    flav = _curl_flavour(ctx)
+    if not url:
+        return "", "curl: try 'curl --help' or 'curl --manual' for more information\n", 2
+    host, port, path, host_hdr = _split_url(url)
+    o = traffic.connect(ctx.view, _src(ctx), host, port, path)
+    quiet_err = silent and not show_err
+    err = ""
+    if verbose and o.status != "bad address":
+        err += (f"* About to connect() to {host} port {port} (#0)\n*   Trying {o.ip}...\n" if flav == "el7"
+                else f"* Host {host}:{port} was resolved.\n* IPv6: (none)\n* IPv4: {o.ip}\n*   Trying {o.ip}:{port}...\n")
+    if o.status == "bad address":
+        msg = (f"curl: (6) Could not resolve host: {host}; Unknown error\n" if flav == "el7"
+               else f"curl: (6) Could not resolve host: {host}\n")
+        return "", err + ("" if quiet_err else msg), 6
+    if o.status in ("refused", "timeout"):
+        if o.status == "timeout" and (ctimeout or mtimeout):
+            limit = min(t for t in (ctimeout, mtimeout) if t)
+            ms = int(limit * 1000) + (1 if ctimeout and limit == ctimeout else 5)
+            msg = (f"curl: (28) Connection timed out after {ms} milliseconds\n" if flav == "modern"
+                   else f"curl: (28) Connection timed out after {ms} milliseconds\n")
+            return "", err + ("" if quiet_err else msg), 28
+        if flav == "el7":
+            why = "Connection refused" if o.status == "refused" else "Connection timed out"
+            msg = f"curl: (7) Failed connect to {host}:{port}; {why}\n"
+            return "", err + ("" if quiet_err else msg), 7
+        if o.status == "refused":
+            msg = f"curl: (7) Failed to connect to {host} port {port} after 0 ms: Couldn't connect to server\n"
+            return "", err + ("" if quiet_err else msg), 7
+        msg = (f"curl: (28) Failed to connect to {host} port {port} after {SYN_TIMEOUT_MS} ms: "
+               "Couldn't connect to server\n")
+        return "", err + ("" if quiet_err else msg), 28
+    resp = o.response
+    hdr_text = resp.status_line + "\r\n" + "".join(f"{k}: {v}\r\n" for k, v in resp.headers) + "\r\n"
+    if verbose:
+        err += f"* Connected to {host} ({o.ip}) port {port}" + (" (#0)\n" if flav == "el7" else "\n")
+        err += f"> {'HEAD' if head else 'GET'} {path} HTTP/1.1\r\n"
+        err += f"> Host: {host_override or host_hdr}\r\n> User-Agent: {CURL_UA[flav]}\r\n> Accept: */*\r\n>\r\n"
+        err += "* Request completely sent off\n" if flav == "modern" else ""
+        err += "".join("< " + line + "\n" for line in hdr_text.split("\n") if line)
+    if head:
+        out = hdr_text
+    else:
+        out = resp.body
+    if verbose:
+        err += f"* Connection #0 to host {host} left intact\n"
+    elif not silent:
+        err += _curl_meter(len(out.encode()))
+    return out, err, 0
+
+
+def _curl_meter(size: int) -> str:
+    """curl's progress meter when stdout is not a terminal (as under kubectl exec)."""
+    head = ("  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n"
+            "                                 Dload  Upload   Total   Spent    Left  Speed\n")
+    zero = "\r  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0"
+    speed = f"{size * 1000 // 1024}k" if size * 1000 >= 100000 else str(size * 1000)
+    done = (f"\r100 {size:5d}  100 {size:5d}    0     0 {speed:>6}      0 --:--:-- --:--:-- --:--:-- {speed:>6}\n")
+    return head + zero + done
+
+
+# --- ping ----------------------------------------------------------------------------------
+
+def _count(args, default=4) -> int:
+    for i, a in enumerate(args):
+        if a == "-c" and i + 1 < len(args):
+            return max(1, int(args[i + 1]))
+        if a.startswith("-c") and a[2:].isdigit():
+            return max(1, int(a[2:]))
+    return default
+
+
+def _ping_target(ctx, host):
+    """(ip, replying pod or node, ttl) — ClusterIPs never answer ICMP (only TCP/UDP/SCTP are DNATed)."""
+    from minikctl.net.proxy import balancer
+    got = traffic.resolve(ctx.view, _src(ctx), host)
+    if not got:
+        return None
+    ip = got[0][0]
+    _, my_node, _, _ = traffic.client_of(ctx.view, _src(ctx))
+    pod = balancer._pod_by_ip(ctx.view, ip)
+    if pod is not None:
+        same = (pod.get("spec") or {}).get("nodeName") == my_node
+        return ip, True, 64 if same else 63
+    if balancer._node_owning(ctx.view, ip):
+        return ip, True, 64
+    recs = ((ctx.view.profile.get("upstream") or {}).get("records") or {})
+    if any(ip in ((r or {}).get("A") or []) for r in recs.values()):
+        return ip, True, 52
+    return ip, False, 0
+
+
+def ping(ctx, argv):
+    """busybox ping in containers; iputils ping (CentOS 7) on nodes."""
+    args = list(argv[1:])
+    host = next((a for j, a in enumerate(args) if not a.startswith("-")
+                 and not (j > 0 and args[j - 1] in ("-c", "-W", "-w", "-s", "-i"))), None)
+    if host is None:
+        return "", "BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: ping [OPTIONS] HOST\n", 1
+    n = _count(args)
+    t = _ping_target(ctx, host)
+    rng = ctx.view.rng
+    iputils = ctx.pod is None
+    if t is None:
+        if iputils:
+            return "", f"ping: {host}: Name or service not known\n", 2
+        return "", f"ping: bad address '{host}'\n", 1
+    ip, replies, ttl = t
+    times = [round(rng.uniform(0.05, 0.9), 3) for _ in range(n)] if replies else []
+    if iputils:
+        out = [f"PING {host} ({ip}) 56(84) bytes of data."]
+        out += [f"64 bytes from {ip}: icmp_seq={k + 1} ttl={ttl} time={t_:.3f} ms" if t_ < 1 else
+                f"64 bytes from {ip}: icmp_seq={k + 1} ttl={ttl} time={t_:.2f} ms" for k, t_ in enumerate(times)]
+        out += ["", f"--- {host} ping statistics ---"]
+        got = len(times)
+        loss = 100 * (n - got) // n
+        out.append(f"{n} packets transmitted, {got} received, {loss}% packet loss, time {(n - 1) * 1000 + (n - 1)}ms")
+        if times:
+            avg = sum(times) / got
+            mdev = (sum((x - avg) ** 2 for x in times) / got) ** 0.5
+            out.append(f"rtt min/avg/max/mdev = {min(times):.3f}/{avg:.3f}/{max(times):.3f}/{mdev:.3f} ms")
+        return "\n".join(out) + "\n", "", 0 if got else 1
+    out = [f"PING {host} ({ip}): 56 data bytes"]
+    out += [f"64 bytes from {ip}: seq={k} ttl={ttl} time={t_:.3f} ms" for k, t_ in enumerate(times)]
+    out += ["", f"--- {host} ping statistics ---"]
+    got = len(times)
+    out.append(f"{n} packets transmitted, {got} packets received, {100 * (n - got) // n}% packet loss")
+    if times:
+        out.append(f"round-trip min/avg/max = {min(times):.3f}/{sum(times) / got:.3f}/{max(times):.3f} ms")
+    return "\n".join(out) + "\n", "", 0 if got else 1
+
+
+# --- busybox nc ----------------------------------------------------------------------------
+
+def nc(ctx, argv):
+    """busybox nc -z[v] [-w SEC] HOST PORT: a TCP connect test."""
+    args = list(argv[1:])
+    verbose = any(a.startswith("-") and "v" in a for a in args)
+    wait = None
+    pos = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "-w" and i + 1 < len(args):
+            wait, i = args[i + 1], i + 1
+        elif not a.startswith("-"):
+            pos.append(a)
+        i += 1
+    if len(pos) < 2 or not pos[1].isdigit():
+        return "", "BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: nc [OPTIONS] HOST PORT  - connect\n", 1
+    host, port = pos[0], int(pos[1])
+    o = traffic.connect(ctx.view, _src(ctx), host, port)
+    if o.status == "bad address":
+        return "", f"nc: bad address '{host}'\n", 1
+    if o.status == "refused":
+        return "", f"nc: can't connect to remote host ({o.ip}): Connection refused\n", 1
+    if o.status == "timeout":
+        why = "timed out" if wait else "Connection timed out"
+        return "", (f"nc: timeout\n" if wait else f"nc: can't connect to remote host ({o.ip}): {why}\n"), 1
+    return "", (f"{host} ({o.ip}:{port}) open\n" if verbose else ""), 0
+
+
+TOOLS = {"wget": wget, "curl": curl, "ping": ping, "nc": nc}
