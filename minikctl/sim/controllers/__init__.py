@@ -1,0 +1,34 @@
+"""The controllers: each reads objects, writes objects, schedules timers.
+
+`settle` runs them all until a pass changes nothing (a fixed point), as the real controllers
+would converge between two kubectl commands; `fire` dispatches a due timer to its owner.
+"""
+from __future__ import annotations
+
+from minikctl.sim.controllers import (daemonset, deployment, endpoints, endpointslice, gc, kubelet,
+                                      replicaset, scheduler, statefulset)
+
+CONTROLLERS = (gc, deployment, replicaset, statefulset, daemonset, scheduler, kubelet, endpoints,
+               endpointslice)
+
+TIMERS = {
+    "pod-start": kubelet.on_start,
+    "container-exit": kubelet.on_exit,
+    "container-restart": kubelet.on_restart,
+    "pod-remove": kubelet.on_remove,
+}
+
+
+def settle(cluster, max_passes: int = 200) -> None:
+    for _ in range(max_passes):
+        cluster.changed = False
+        for c in CONTROLLERS:
+            c.reconcile(cluster)
+        if not cluster.changed:
+            return
+
+
+def fire(cluster, what: str, payload: dict) -> None:
+    handler = TIMERS.get(what)
+    if handler:
+        handler(cluster, payload)

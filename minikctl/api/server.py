@@ -1,0 +1,274 @@
+"""The simulated apiserver: the one door through which objects enter, change and leave the store.
+
+User requests (`create`, `update`, `delete`) go through strict decoding, defaulting, Service IP and
+NodePort allocation, validation and existence checks in the apiserver's order, so the first error
+a real cluster would report is the one reported here. Controllers use the `*_internal` forms,
+which trust their input but still stamp metadata and defaults.
+"""
+from __future__ import annotations
+
+import copy
+
+from minikctl.api import kinds
+from minikctl.api.errors import ApiError, already_exists, invalid, not_found
+
+GENERATION_KINDS = {"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"}
+
+
+def _defaults(obj: dict) -> None:
+    try:
+        from minikctl.api.defaults import apply_defaults
+    except ImportError:  # pragma: no cover - during bootstrap of the codebase
+        return
+    apply_defaults(obj)
+
+
+def _validate(obj: dict, old: dict | None = None) -> list[tuple[str, str]]:
+    try:
+        from minikctl.api.validation import validate
+    except ImportError:  # pragma: no cover
+        return []
+    return validate(obj, old)
+
+
+def _unknown_fields(obj: dict) -> list[str]:
+    try:
+        from minikctl.api.schema import unknown_fields
+    except ImportError:  # pragma: no cover
+        return []
+    return unknown_fields(obj)
+
+
+def strict_error(obj: dict, fields: list[str]) -> ApiError:
+    """The BadRequest of strict field validation (kubectl sends fieldValidation=Strict)."""
+    kind = obj.get("kind", "")
+    version = (obj.get("apiVersion") or "").rsplit("/", 1)[-1]
+    if len(fields) == 1:
+        detail = f'strict decoding error: unknown field "{fields[0]}"'
+    else:
+        detail = "strict decoding error: " + ", ".join(f'unknown field "{f}"' for f in fields)
+    return ApiError("BadRequest", f'{kind} in version "{version}" cannot be handled as a {kind}: {detail}', 400)
+
+
+def _stamp(cluster, obj: dict) -> None:
+    m = obj["metadata"]
+    m["uid"] = cluster.new_uid()
+    m["creationTimestamp"] = cluster.timestamp()
+    if obj["kind"] in GENERATION_KINDS:
+        m["generation"] = 1
+    for k in ("resourceVersion", "deletionTimestamp", "selfLink"):
+        m.pop(k, None)
+
+
+def _initial_status(obj: dict) -> None:
+    kind = obj["kind"]
+    if kind == "Service":
+        obj["status"] = {"loadBalancer": {}}
+    elif kind == "Pod":
+        obj["status"] = {"phase": "Pending", "qosClass": _qos(obj)}
+    elif kind in GENERATION_KINDS:
+        obj["status"] = {}
+    elif kind == "Namespace":
+        obj["status"] = {"phase": "Active"}
+
+
+def _qos(pod: dict) -> str:
+    cs = (pod.get("spec") or {}).get("containers") or []
+    res = [c.get("resources") or {} for c in cs]
+    if not any(r.get("limits") or r.get("requests") for r in res):
+        return "BestEffort"
+    if all(r.get("limits", {}).get(k) and r.get("requests", r.get("limits", {})).get(k) == r["limits"][k]
+           for r in res for k in ("cpu", "memory")):
+        return "Guaranteed"
+    return "Burstable"
+
+
+def _allocate_service(cluster, svc: dict, old: dict | None = None) -> None:
+    from minikctl.sim.alloc import node_port, service_ip
+    spec = svc.setdefault("spec", {})
+    stype = spec.get("type", "ClusterIP")
+    if stype == "ExternalName":
+        return
+    if old is not None:
+        ospec = old.get("spec") or {}
+        if not spec.get("clusterIP") and ospec.get("clusterIP"):
+            spec["clusterIP"] = ospec["clusterIP"]
+            spec["clusterIPs"] = list(ospec.get("clusterIPs") or [ospec["clusterIP"]])
+    ip = spec.get("clusterIP") or ((spec.get("clusterIPs") or [None])[0])
+    if ip != "None" and (old is None or ip != (old.get("spec") or {}).get("clusterIP")):
+        ip = service_ip.allocate(cluster, svc, ip or None)
+    if ip:
+        spec["clusterIP"] = ip
+        spec["clusterIPs"] = [ip]
+    if stype in ("NodePort", "LoadBalancer"):
+        node_port.allocate(cluster, svc, old)
+    if stype == "LoadBalancer" and cluster.profile.get("loadBalancerPool"):
+        _assign_lb(cluster, svc)
+
+
+def _assign_lb(cluster, svc: dict) -> None:
+    import ipaddress
+    if (svc.get("status") or {}).get("loadBalancer", {}).get("ingress"):
+        return
+    used = {i.get("ip") for s in cluster.list("Service") for i in (s.get("status") or {}).get("loadBalancer", {}).get("ingress") or []}
+    for ip in ipaddress.ip_network(cluster.profile["loadBalancerPool"]).hosts():
+        if str(ip) not in used:
+            svc.setdefault("status", {})["loadBalancer"] = {"ingress": [{"ip": str(ip), "ipMode": "VIP"}]}
+            return
+
+
+def _resource(obj: dict) -> str:
+    k = kinds.by_kind(obj.get("kind", ""))
+    return k.resource if k else obj.get("kind", "").lower() + "s"
+
+
+def check_namespace(cluster, obj: dict) -> None:
+    k = kinds.by_kind(obj["kind"])
+    if k and k.namespaced:
+        ns = obj["metadata"].get("namespace") or "default"
+        if cluster.get("Namespace", None, ns) is None:
+            raise not_found("namespaces", ns)
+
+
+def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
+    """A user's create: the apiserver's checks in its order; returns the stored object."""
+    obj = copy.deepcopy(obj)
+    k = kinds.by_kind(obj.get("kind", ""), obj.get("apiVersion"))
+    meta = obj.setdefault("metadata", {})
+    if k is not None and not k.namespaced:
+        meta.pop("namespace", None)
+    elif k is not None:
+        meta["namespace"] = meta.get("namespace") or "default"
+    unknown = _unknown_fields(obj)
+    if unknown:
+        raise strict_error(obj, unknown)
+    check_namespace(cluster, obj)
+    if not meta.get("name") and meta.get("generateName"):
+        from minikctl.sim.names import generate_name
+        meta["name"] = generate_name(meta["generateName"], cluster.rng)
+    _defaults(obj)
+    if obj["kind"] == "Service" and meta.get("name"):
+        existing = cluster.get("Service", meta.get("namespace"), meta["name"])
+        if existing is None:
+            _allocate_service(cluster, obj)
+    causes = _validate(obj)
+    if causes:
+        raise invalid(obj["kind"], meta.get("name", ""), causes)
+    if cluster.get(obj["kind"], meta.get("namespace"), meta["name"]) is not None:
+        raise already_exists(_resource(obj), meta["name"])
+    _stamp(cluster, obj)
+    _initial_status(obj)
+    if obj["kind"] == "Namespace":
+        obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = meta["name"]
+    if dry_run:
+        return obj
+    cluster.put(obj)
+    if obj["kind"] == "Namespace":
+        _namespace_defaults(cluster, obj)
+    return obj
+
+
+def _namespace_defaults(cluster, ns: dict) -> None:
+    """What the root-CA publisher puts in every namespace."""
+    from minikctl.sim import bootstrap
+    bootstrap.root_ca_configmap(cluster, ns["metadata"]["name"])
+
+
+def create_internal(cluster, obj: dict) -> dict:
+    """A controller's create: defaults and metadata, no user-facing checks."""
+    meta = obj["metadata"]
+    if not meta.get("name"):
+        from minikctl.sim.names import generate_name
+        for _ in range(10):
+            meta["name"] = generate_name(meta["generateName"], cluster.rng)
+            if cluster.get(obj["kind"], meta.get("namespace"), meta["name"]) is None:
+                break
+    _defaults(obj)
+    if obj["kind"] == "Service":
+        _allocate_service(cluster, obj)
+    _stamp(cluster, obj)
+    if "status" not in obj:
+        _initial_status(obj)
+    return cluster.put(obj)
+
+
+def update(cluster, obj: dict, old: dict, *, dry_run: bool = False) -> dict:
+    """A user's update (apply, replace, edit, patch, scale, label ...): immutability, validation."""
+    obj = copy.deepcopy(obj)
+    unknown = _unknown_fields(obj)
+    if unknown:
+        raise strict_error(obj, unknown)
+    meta = obj["metadata"]
+    for key in ("uid", "creationTimestamp", "namespace", "ownerReferences", "generation", "deletionTimestamp"):
+        if key in old["metadata"]:
+            meta.setdefault(key, old["metadata"][key])
+    meta["uid"] = old["metadata"]["uid"]
+    meta["creationTimestamp"] = old["metadata"]["creationTimestamp"]
+    _defaults(obj)
+    if obj["kind"] == "Service":
+        _allocate_service(cluster, obj, old)
+    causes = _validate(obj, old)
+    if causes:
+        raise invalid(obj["kind"], meta["name"], causes)
+    if "status" in old:
+        obj["status"] = old["status"]
+    if obj["kind"] in GENERATION_KINDS and obj.get("spec") != old.get("spec"):
+        meta["generation"] = int(old["metadata"].get("generation", 1)) + 1
+    if dry_run:
+        return obj
+    current = cluster.get(old["kind"], old["metadata"].get("namespace"), old["metadata"]["name"])
+    if current is not None:
+        current.clear()
+        current.update(obj)
+        return cluster.put(current)
+    return cluster.put(obj)
+
+
+def get(cluster, kind: str, namespace: str | None, name: str) -> dict:
+    k = kinds.BY_KIND[kind]
+    obj = cluster.get(kind, namespace if k.namespaced else None, name)
+    if obj is None:
+        raise not_found(k.resource, name)
+    return obj
+
+
+def delete(cluster, kind: str, namespace: str | None, name: str, *, grace: int | None = None,
+           dry_run: bool = False) -> dict:
+    """A user's delete. Pods are gone when kubectl returns (it waits); owned objects follow by GC."""
+    obj = get(cluster, kind, namespace, name)
+    if dry_run:
+        return obj
+    if kind == "Namespace":
+        if name in ("default", "kube-system", "kube-public", "kube-node-lease"):
+            raise ApiError("Forbidden", f'namespaces "{name}" is forbidden: this namespace may not be deleted', 403)
+        for kname, objs in list(cluster.kinds.items()):
+            for (ns, n), o in list(objs.items()):
+                if ns == name:
+                    cluster.remove(o)
+    if kind == "Service":
+        ep = cluster.get("Endpoints", namespace, name)
+        if ep is not None:
+            cluster.remove(ep)
+    if kind == "Pod" and grace != 0 and (obj.get("status") or {}).get("phase") == "Running":
+        from minikctl.sim.controllers.kubelet import process_lifetime
+        for c in obj["spec"]["containers"]:
+            cluster.record_event(obj, "Normal", "Killing", f"Stopping container {c['name']}", "kubelet", obj["spec"].get("nodeName"))
+        _ = process_lifetime
+    cluster.remove(obj)
+    return obj
+
+
+def delete_internal(cluster, obj: dict, grace: int | None = None) -> None:
+    """A controller's or the GC's delete: pods terminate gracefully, the rest go at once."""
+    if obj["kind"] == "Pod" and obj["spec"].get("nodeName"):
+        g = obj["spec"].get("terminationGracePeriodSeconds", 30) if grace is None else grace
+        obj["metadata"]["deletionTimestamp"] = _ts(cluster.now + g)
+        obj["metadata"]["deletionGracePeriodSeconds"] = g
+        cluster.put(obj)
+        return
+    cluster.remove(obj)
+
+
+def _ts(t: float) -> str:
+    from minikctl import timeutil
+    return timeutil.fmt(t)

@@ -1,0 +1,40 @@
+"""The environment of the running command, shared by the verbs (set once by main())."""
+from __future__ import annotations
+
+from minikctl.env import Env
+
+_env: Env | None = None
+
+
+def set_env(env: Env) -> None:
+    global _env
+    _env = env
+
+
+def env() -> Env:
+    global _env
+    if _env is None:
+        _env = Env()
+    return _env
+
+
+def out(text: str) -> None:
+    """Write to stdout as is (callers include the newlines kubectl prints)."""
+    e = env()
+    e.stdout.write(text)
+
+
+def err(text: str) -> None:
+    e = env()
+    e.stderr.write(text if text.endswith("\n") else text + "\n")
+
+
+def namespace(given: str | None) -> str:
+    """-n wins, then the context's namespace (set-context --current --namespace), then default."""
+    if given:
+        return given
+    e = env()
+    if e.namespace:
+        return e.namespace
+    from minikctl.cli import kubeconfig
+    return kubeconfig.current_namespace(e) or "default"

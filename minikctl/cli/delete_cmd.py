@@ -1,0 +1,109 @@
+"""`minikctl delete`: by names, -f, -l or --all; prints `pod "x" deleted` as kubectl does."""
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+from minikctl.api import kinds, manifests, selectors
+from minikctl.api.builder import parse
+from minikctl.api.errors import ApiError, CliError
+from minikctl.cli import context
+
+NO_ARGS = """You must provide one or more resources by argument or filename.
+Example resource specifications include:
+   '-f rsrc.yaml'
+   '--filename=rsrc.json'
+   '<resource> <name>'
+   '<resource>'"""
+
+FORCE_WARNING = ("Warning: Immediate deletion does not wait for confirmation that the running resource has been "
+                 "terminated. The resource may continue to run on the cluster indefinitely.")
+
+
+def delete(resources: list[str], filenames: list[str], recursive: bool, namespace: str | None, selector: str | None,
+           all_: bool, all_namespaces: bool, grace: int | None, force: bool, ignore_not_found: bool,
+           output_fmt: str | None, dry_run: str | None) -> int:
+    from minikctl.api import server
+    from minikctl.sim.cluster import open_cluster
+    env = context.env()
+    if not resources and not filenames:
+        raise CliError(NO_ARGS)
+    if resources and filenames:
+        raise CliError("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'")
+    ns = context.namespace(namespace)
+    if force and grace is None:
+        grace = 0
+    if grace == 0 and not force:
+        grace = 1  # kubectl: --grace-period=0 without --force means 1
+    dry = dry_run not in (None, "", "none")
+    targets: list[tuple[kinds.Kind, str | None, str]] = []
+    missing: list[ApiError] = []
+    label_sel = selectors.parse_selector(selector) if selector else None
+    with open_cluster(env) as cluster:
+        if filenames:
+            for doc in manifests.read(filenames, recursive, env.stdin):
+                if doc.error:
+                    raise CliError(doc.error)
+                k = kinds.by_kind(doc.obj["kind"])
+                targets.append((k, (doc.obj["metadata"].get("namespace") or ns) if k.namespaced else None,
+                                doc.obj["metadata"].get("name", "")))
+        else:
+            reqs = parse(resources)
+            if not any(r.names for r in reqs) and not (all_ or label_sel):
+                raise CliError("resource(s) were provided, but no name was specified")
+            for r in reqs:
+                rns = None if (all_namespaces or not r.kind.namespaced) else ns
+                if r.names:
+                    for n in r.names:
+                        targets.append((r.kind, rns if r.kind.namespaced else None, n))
+                else:
+                    for o in cluster.list(r.kind.kind, rns):
+                        if label_sel is None or selectors.matches(label_sel, o["metadata"].get("labels")):
+                            targets.append((r.kind, o["metadata"].get("namespace"), o["metadata"]["name"]))
+        if not targets:
+            context.out("No resources found\n")
+            return 0
+        if grace == 0 and force:
+            context.err(FORCE_WARNING)
+        for k, tns, name in targets:
+            try:
+                server.delete(cluster, k.kind, tns, name, grace=grace, dry_run=dry)
+            except ApiError as e:
+                if e.reason == "NotFound" and ignore_not_found:
+                    continue
+                missing.append(e)
+                continue
+            if output_fmt == "name":
+                context.out(f"{k.ref}/{name}\n")
+            else:
+                op = "force deleted" if (force and grace == 0) else "deleted"
+                context.out(f'{k.ref} "{name}" {op}{" (dry run)" if dry else ""}\n')
+    for e in missing:
+        context.err(e.render())
+    return 1 if missing else 0
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("delete", help="Delete resources by file names, stdin, resources and names, or by resources and label selector.")
+    def delete_cmd(
+        resources: Optional[List[str]] = typer.Argument(None),
+        filename: List[str] = typer.Option([], "-f", "--filename"),
+        recursive: bool = typer.Option(False, "-R", "--recursive"),
+        namespace: Optional[str] = typer.Option(None, "-n", "--namespace"),
+        selector: Optional[str] = typer.Option(None, "-l", "--selector"),
+        all_: bool = typer.Option(False, "--all"),
+        all_namespaces: bool = typer.Option(False, "-A", "--all-namespaces"),
+        grace_period: Optional[int] = typer.Option(None, "--grace-period"),
+        force: bool = typer.Option(False, "--force"),
+        now: bool = typer.Option(False, "--now"),
+        ignore_not_found: bool = typer.Option(False, "--ignore-not-found"),
+        output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
+        dry_run: Optional[str] = typer.Option(None, "--dry-run", flag_value="client"),
+        cascade: Optional[str] = typer.Option(None, "--cascade"),
+        wait: Optional[bool] = typer.Option(None, "--wait"),
+    ) -> int:
+        if now and grace_period is None:
+            grace_period = 1
+        return delete(resources or [], filename, recursive, namespace, selector, all_, all_namespaces, grace_period,
+                      force, ignore_not_found, output_fmt, dry_run)

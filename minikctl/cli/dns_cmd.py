@@ -1,0 +1,74 @@
+"""`minikctl dns serve|explain`: the cluster DNS as a real server, and why it answered so."""
+from __future__ import annotations
+
+from typing import Optional
+
+import typer
+
+from minikctl.api.errors import CliError
+from minikctl.cli import context
+
+dns_app = typer.Typer(add_completion=False, rich_markup_mode=None, no_args_is_help=True,
+                      help="Cluster DNS: serve it on a real port, or explain an answer.",
+                      context_settings={"help_option_names": ["-h", "--help"]})
+
+
+def load_snapshot(env):
+    """A read-only snapshot of the live cluster (advanced to now, nothing written)."""
+    from minikctl.sim.cluster import open_cluster
+    with open_cluster(env, write=False) as cluster:
+        return cluster
+
+
+def serve(address: str, port: int) -> int:
+    import threading
+    from minikctl.net.dns import server
+    from minikctl.store.db import Store
+    env = context.env()
+    load_snapshot(env)  # create the cluster if needed, fail early on a bad state file
+    store = Store(env.db_path)
+
+    def revision():
+        try:
+            return store.revision(), int(env.clock() // 1)
+        except Exception:  # a locked or busy store: keep the last snapshot
+            return None
+
+    ready = threading.Event()
+    context.err(f"serving cluster DNS on {address}:{port} (udp and tcp); Ctrl-C to stop")
+    try:
+        server.serve(lambda: load_snapshot(env), revision, address=address, port=port, ready=ready)
+    except OSError as e:
+        raise CliError(f"listen {address}:{port}: {e.strerror or e}")
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+def register(app: typer.Typer) -> None:
+    @dns_app.command("serve", help="Answer DNS queries over UDP and TCP from the live cluster state.")
+    def serve_cmd(port: int = typer.Option(5353, "--port", "-p"),
+                  address: str = typer.Option("127.0.0.1", "--address")) -> int:
+        return serve(address, port)
+
+    @dns_app.command("explain", help="Show how a name resolves from a pod, and which objects made each record.")
+    def explain_cmd(name: str = typer.Argument(...), from_pod: Optional[str] = typer.Option(None, "--from"),
+                    qtype: str = typer.Option("A", "--type"), namespace: Optional[str] = typer.Option(None, "-n", "--namespace")) -> int:
+        from minikctl.sim.cluster import open_cluster
+        try:
+            from minikctl.net.dns import explain
+        except ImportError:
+            raise CliError("dns explain is not available in this build")
+        ns = context.namespace(namespace)
+        with open_cluster(context.env()) as cluster:
+            pod = None
+            if from_pod:
+                pod = cluster.get("Pod", ns, from_pod)
+                if pod is None:
+                    from minikctl.api.errors import not_found
+                    raise not_found("pods", from_pod)
+            text = explain.explain(cluster, name, from_pod=pod, qtype=qtype)
+        context.out(text if text.endswith("\n") else text + "\n")
+        return 0
+
+    app.add_typer(dns_app, name="dns")

@@ -1,0 +1,134 @@
+"""`minikctl exec POD [-c C] [-i] [-t] -- CMD...`: run a command in a simulated container.
+
+Nothing runs on the host: the pod's image (minikctl/images) computes the output from the cluster
+state. kubectl's rules and messages: `--` is required, the multi-container default notice, no exec
+into completed pods, `command terminated with exit code N` and that exit code."""
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+from minikctl.api.errors import CliError, not_found
+from minikctl.cli import context
+
+OCI_NOT_FOUND = ('Internal error occurred: error executing command in container: failed to exec in container: '
+                 'failed to start exec "{id}": OCI runtime exec failed: exec failed: unable to start container '
+                 'process: exec: "{cmd}": executable file not found in $PATH: unknown')
+
+
+def pick_container(pod: dict, container: str | None, verb: str = "exec") -> str:
+    names = [c["name"] for c in pod["spec"]["containers"]]
+    if container:
+        if container not in names:
+            raise CliError(f"container {container} not found in pod {pod['metadata']['name']}")
+        return container
+    if len(names) > 1:
+        inits = [c["name"] + " (init)" for c in pod["spec"].get("initContainers") or []]
+        context.err(f'Defaulted container "{names[0]}" out of: {", ".join(names + inits)}')
+    return names[0]
+
+
+def exec_context(cluster, pod: dict, container: str, stdin: str = ""):
+    from minikctl.images.context import ExecContext
+    return ExecContext(view=cluster, pod=pod, container=container, node=pod["spec"].get("nodeName"), stdin=stdin)
+
+
+def check_runnable(pod: dict) -> None:
+    phase = (pod.get("status") or {}).get("phase")
+    if phase in ("Succeeded", "Failed"):
+        raise CliError(f"cannot exec into a container in a completed pod; current phase is {phase}")
+    cs = (pod.get("status") or {}).get("containerStatuses") or []
+    if phase != "Running" or not any("running" in c.get("state", {}) for c in cs):
+        raise CliError(f"unable to upgrade connection: container not found (\"{pod['spec']['containers'][0]['name']}\")")
+
+
+def run_in_pod(cluster, pod: dict, container: str, argv: list[str], stdin: str = "") -> tuple[str, str, int]:
+    """(stdout, stderr, code) of argv inside the container; raises CliError for the OCI failure."""
+    from minikctl.images import registry
+    from minikctl.sim.names import short_id
+    ctx = exec_context(cluster, pod, container, stdin)
+    try:
+        return registry.run(ctx, argv)
+    except registry.ExecutableNotFound as e:
+        exec_id = short_id(pod["metadata"]["uid"] + " ".join(argv) + str(cluster.now))
+        raise CliError(OCI_NOT_FOUND.format(id=exec_id, cmd=getattr(e, "name", argv[0])))
+
+
+def do_exec(pod_name: str, argv: list[str], container: str | None, namespace: str | None, stdin_flag: bool,
+            tty: bool) -> int:
+    from minikctl.sim.cluster import open_cluster
+    env = context.env()
+    ns = context.namespace(namespace)
+    if "/" in pod_name:
+        kind, _, pod_name = pod_name.partition("/")
+        if kind not in ("pod", "pods", "po"):
+            raise CliError(f"cannot exec into {kind}/{pod_name}: only pods are simulated for exec")
+    with open_cluster(env) as cluster:
+        pod = cluster.get("Pod", ns, pod_name)
+        if pod is None:
+            raise not_found("pods", pod_name)
+        cname = pick_container(pod, container)
+        check_runnable(pod)
+        if tty and stdin_flag and len(argv) == 1 and argv[0].rsplit("/", 1)[-1] in ("sh", "bash", "ash"):
+            return _interactive(cluster, pod, cname, argv[0])
+        stdin = env.stdin.read() if stdin_flag and not env.stdin.isatty() else ""
+        out, err, code = run_in_pod(cluster, pod, cname, argv, stdin)
+    if out:
+        context.out(out)
+    if err:
+        env.stderr.write(err)
+    if code:
+        context.err(f"command terminated with exit code {code}")
+    return code
+
+
+def _interactive(cluster, pod, container, argv0) -> int:
+    from minikctl.images.shell import ShellSession
+    env = context.env()
+    session = ShellSession(exec_context(cluster, pod, container), argv0=argv0)
+    while not session.done:
+        env.stdout.write(session.prompt)
+        env.stdout.flush()
+        line = env.stdin.readline()
+        if not line:
+            env.stdout.write("\n")
+            break
+        out, err, _done = session.feed(line.rstrip("\n"))
+        env.stdout.write(out)
+        env.stderr.write(err)
+    if session.exit_code:
+        context.err(f"command terminated with exit code {session.exit_code}")
+    return session.exit_code
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("exec", help="Execute a command in a container.",
+                 context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+    def exec_cmd(
+        args: Optional[List[str]] = typer.Argument(None),
+        container: Optional[str] = typer.Option(None, "-c", "--container"),
+        namespace: Optional[str] = typer.Option(None, "-n", "--namespace"),
+        stdin: bool = typer.Option(False, "-i", "--stdin"),
+        tty: bool = typer.Option(False, "-t", "--tty"),
+        it: bool = typer.Option(False, "-it", "-ti", hidden=True),
+    ) -> int:
+        env = context.env()
+        argv = list(getattr(env, "argv", []))
+        args = list(args or [])
+        if it:
+            stdin = tty = True
+        if not args:
+            raise CliError("pod, type/name or --filename must be specified")
+        if "--" not in argv:
+            if len(args) > 1:
+                raise CliError("exec [POD] [COMMAND] is not supported anymore. Use exec [POD] -- [COMMAND] instead\n"
+                               "See 'kubectl exec -h' for help and examples")
+            raise CliError("you must specify at least one command for the container")
+        after = argv[argv.index("--") + 1:]
+        pod = args[0] if len(args) > len(after) else None
+        if pod is None:
+            raise CliError("pod, type/name or --filename must be specified")
+        if not after:
+            raise CliError("you must specify at least one command for the container")
+        return do_exec(pod, after, container, namespace, stdin, tty)

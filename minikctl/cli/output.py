@@ -1,0 +1,76 @@
+"""-o handling shared by the verbs: tables, wide, yaml, json, name, jsonpath, custom-columns,
+go-template; single objects print bare, several print as a `kind: List`."""
+from __future__ import annotations
+
+from minikctl.api.errors import CliError
+from minikctl.cli import context
+
+STRUCTURED = ("yaml", "json", "name")
+TEMPLATES = ("jsonpath", "jsonpath-file", "custom-columns", "custom-columns-file", "go-template",
+             "go-template-file", "template", "templatefile", "jsonpath-as-json")
+
+
+def check_format(output: str | None) -> None:
+    if not output or output == "wide" or output in STRUCTURED:
+        return
+    name = output.split("=", 1)[0]
+    if name in TEMPLATES:
+        return
+    raise CliError(f'unable to match a printer suitable for the output format "{output}", allowed formats are: '
+                   "custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,"
+                   "jsonpath-file,name,template,templatefile,wide,yaml")
+
+
+def _data(objs: list[dict], single: bool):
+    from minikctl.printers.serialize import list_wrap
+    return objs[0] if single and len(objs) == 1 else list_wrap(objs)
+
+
+def render(objs: list[dict], output: str, *, single: bool, sort_by: str | None = None,
+           no_headers: bool = False, template: str | None = None) -> str:
+    """Everything but the human-readable tables."""
+    from minikctl.printers import serialize
+    if output == "name":
+        return "".join(serialize.name_line(serialize.kind_ref(o), o["metadata"]["name"]) for o in objs)
+    if output == "yaml":
+        data = _data(objs, single)
+        return serialize.to_yaml(data)
+    if output == "json":
+        return serialize.to_json(_data(objs, single)) + "\n"
+    name, _, arg = output.partition("=")
+    if name in ("template", "go-template") and template:
+        arg = template
+    if name in ("jsonpath", "jsonpath-file", "jsonpath-as-json"):
+        from minikctl.printers import jsonpath
+        if name == "jsonpath-file":
+            return jsonpath.render_jsonpath_file(arg, _data(objs, single))
+        if not arg:
+            raise CliError("template format specified but no template given")
+        return jsonpath.render_jsonpath(arg, _data(objs, single))
+    if name in ("custom-columns", "custom-columns-file"):
+        from minikctl.printers import custom_columns
+        if name == "custom-columns-file":
+            return custom_columns.render_file(arg, objs, no_headers=no_headers)
+        return custom_columns.render(arg, objs, no_headers=no_headers)
+    if name in ("go-template", "go-template-file", "template", "templatefile"):
+        from minikctl.printers import gotemplate
+        if name in ("go-template-file", "templatefile"):
+            try:
+                with open(arg) as f:
+                    arg = f.read()
+            except OSError as e:
+                raise CliError(f"error reading --template {arg}, {e}")
+        return gotemplate.render(arg, _data(objs, single))
+    raise CliError(f'unable to match a printer suitable for the output format "{output}"')
+
+
+def sort_objects(objs: list[dict], sort_by: str | None) -> list[dict]:
+    if not sort_by:
+        return objs
+    from minikctl.printers import sort
+    return sort.sort_objects(objs, sort_by)
+
+
+def emit(text: str) -> None:
+    if text:
+        context.out(text)

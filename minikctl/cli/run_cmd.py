@@ -1,0 +1,149 @@
+"""`minikctl run NAME --image=IMG [-- ARGS]`: a pod as kubectl run generates it."""
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+from minikctl.api.errors import CliError
+from minikctl.cli import context, output
+
+
+def parse_labels(text: str) -> dict:
+    out = {}
+    for part in filter(None, text.split(",")):
+        if "=" not in part:
+            raise CliError(f"invalid label spec: {part}")
+        k, v = part.split("=", 1)
+        out[k] = v
+    return out
+
+
+def generate_pod(name: str, image: str, *, labels: dict | None = None, restart: str = "Always",
+                 port: int | None = None, env: list[str] = (), command: bool = False, args: list[str] = (),
+                 namespace: str | None = None, annotations: list[str] = ()) -> dict:
+    """The object kubectl run's generator builds (before the apiserver defaults it)."""
+    c: dict = {}
+    if args and not command:
+        c["args"] = list(args)
+    if args and command:
+        c["command"] = list(args)
+    if env:
+        c["env"] = []
+        for e in env:
+            k, _, v = e.partition("=")
+            c["env"].append({"name": k, "value": v})
+    c["image"] = image
+    c["name"] = name
+    if port:
+        c["ports"] = [{"containerPort": int(port)}]
+    c["resources"] = {}
+    meta: dict = {"creationTimestamp": None, "labels": labels or {"run": name}, "name": name}
+    if annotations:
+        meta["annotations"] = dict(a.split("=", 1) for a in annotations)
+    if namespace:
+        meta["namespace"] = namespace
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
+            "spec": {"containers": [c], "dnsPolicy": "ClusterFirst", "restartPolicy": restart}, "status": {}}
+
+
+def run(name: str | None, image: str | None, args: list[str], restart: str, labels: str | None, port: int | None,
+        env_: list[str], command: bool, namespace: str | None, dry_run: str | None, output_fmt: str | None,
+        rm: bool, stdin: bool, tty: bool, annotations: list[str]) -> int:
+    from minikctl.api import server
+    from minikctl.sim.cluster import open_cluster
+    if not name:
+        raise CliError("NAME is required for run\nSee 'kubectl run -h' for help and examples")
+    if not image:
+        raise CliError("--image is required")
+    if restart not in ("Always", "OnFailure", "Never"):
+        raise CliError(f"invalid restart policy: {restart}")
+    if rm and not stdin:
+        raise CliError("--rm should only be used for attached containers")
+    if output_fmt:
+        output.check_format(output_fmt)
+    ns = context.namespace(namespace)
+    pod = generate_pod(name, image, labels=parse_labels(labels) if labels else None, restart=restart, port=port,
+                       env=env_, command=command, args=args, annotations=annotations)
+    if dry_run == "client":
+        if output_fmt:
+            output.emit(output.render([pod], output_fmt, single=True))
+        else:
+            context.out(f"pod/{name} created (dry run)\n")
+        return 0
+    env = context.env()
+    body = dict(pod)
+    body["metadata"] = {k: v for k, v in pod["metadata"].items() if k != "creationTimestamp"}
+    body["metadata"]["namespace"] = ns
+    body.pop("status")
+    with open_cluster(env) as cluster:
+        created = server.create(cluster, body, dry_run=dry_run == "server")
+    if stdin:
+        return _attach(created, ns, rm, tty)
+    if output_fmt:
+        output.emit(output.render([created], output_fmt, single=True))
+    else:
+        context.out(f"pod/{name} created{' (server dry run)' if dry_run == 'server' else ''}\n")
+    return 0
+
+
+def _attach(pod: dict, ns: str, rm: bool, tty: bool) -> int:
+    """`run -i [--rm]`: wait for the container, run its command in the simulation, show the output."""
+    from minikctl.api import server
+    from minikctl.cli.exec_cmd import run_in_pod
+    from minikctl.sim import clock
+    from minikctl.sim.cluster import open_cluster
+    env = context.env()
+    name = pod["metadata"]["name"]
+    code = 0
+    with open_cluster(env) as cluster:
+        live = cluster.get("Pod", ns, name)
+        deadline = cluster.now + 120
+        while live is not None and (live.get("status") or {}).get("phase") != "Running" and cluster.timers \
+                and cluster.timers[0][0] <= deadline:
+            clock.advance(cluster, cluster.timers[0][0])
+            live = cluster.get("Pod", ns, name)
+        c = live["spec"]["containers"][0]
+        argv = (c.get("command") or []) + (c.get("args") or [])
+        if tty:
+            context.out("If you don't see a command prompt, try pressing enter.\n")
+        if argv:
+            out, err, code = run_in_pod(cluster, live, c["name"], argv)
+            context.out(out)
+            if err:
+                env.stderr.write(err)
+        if rm:
+            server.delete(cluster, "Pod", ns, name)
+    if rm:
+        context.out(f'pod "{name}" deleted\n')
+    if code:
+        context.err(f"pod {ns}/{name} terminated (Error)")
+    return code
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("run", help="Create and run a particular image in a pod.",
+                 context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+    def run_cmd(
+        args: Optional[List[str]] = typer.Argument(None),
+        image: Optional[str] = typer.Option(None, "--image"),
+        restart: str = typer.Option("Always", "--restart"),
+        labels: Optional[str] = typer.Option(None, "-l", "--labels"),
+        port: Optional[int] = typer.Option(None, "--port"),
+        env_: List[str] = typer.Option([], "--env"),
+        annotations: List[str] = typer.Option([], "--annotations"),
+        command: bool = typer.Option(False, "--command"),
+        namespace: Optional[str] = typer.Option(None, "-n", "--namespace"),
+        dry_run: Optional[str] = typer.Option(None, "--dry-run", flag_value="client"),
+        output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
+        rm: bool = typer.Option(False, "--rm"),
+        stdin: bool = typer.Option(False, "-i", "--stdin"),
+        tty: bool = typer.Option(False, "-t", "--tty"),
+        it: bool = typer.Option(False, "-it", "-ti", hidden=True),
+    ) -> int:
+        args = list(args or [])
+        if it:
+            stdin = tty = True
+        name = args[0] if args else None
+        return run(name, image, args[1:], restart, labels, port, env_, command, namespace, dry_run, output_fmt,
+                   rm, stdin, tty, annotations)

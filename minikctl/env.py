@@ -1,0 +1,67 @@
+"""The environment a command runs in: streams, colour, clock, randomness, state directory.
+
+Everything below the CLI gets time and randomness from here (through the cluster), never from
+the wall clock or the global random module, so a test or a lab replay can inject both.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, TextIO
+
+
+def state_dir() -> Path:
+    """MINIKCTL_HOME, else $XDG_STATE_HOME/minikctl, else ~/.local/state/minikctl."""
+    home = os.environ.get("MINIKCTL_HOME")
+    if home:
+        return Path(home)
+    xdg = os.environ.get("XDG_STATE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".local" / "state"
+    return base / "minikctl"
+
+
+def _clock_from_env() -> Callable[[], float]:
+    """MINIKCTL_NOW pins the clock (epoch seconds or RFC 3339) for exact, repeatable runs."""
+    pinned = os.environ.get("MINIKCTL_NOW")
+    if pinned:
+        try:
+            t = float(pinned)
+        except ValueError:
+            from minikctl.timeutil import parse
+            t = parse(pinned) or 0.0
+        return lambda: t
+    return time.time
+
+
+def _seed_from_env() -> int | None:
+    s = os.environ.get("MINIKCTL_SEED")
+    return int(s) if s and s.lstrip("-").isdigit() else None
+
+
+@dataclass
+class Env:
+    stdout: TextIO = field(default_factory=lambda: sys.stdout)
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    stdin: TextIO = field(default_factory=lambda: sys.stdin)
+    home: Path = field(default_factory=state_dir)
+    clock: Callable[[], float] = field(default_factory=_clock_from_env)
+    seed: int | None = field(default_factory=_seed_from_env)
+    no_color: bool = False
+    namespace: str | None = None   # the context's namespace (kubeconfig current-context)
+
+    @property
+    def colour(self) -> bool:
+        """Colour only on a terminal, and never with --no-color or NO_COLOR set."""
+        if self.no_color or "NO_COLOR" in os.environ:
+            return False
+        try:
+            return self.stdout.isatty()
+        except (AttributeError, ValueError):
+            return False
+
+    @property
+    def db_path(self) -> Path:
+        return self.home / "cluster.db"

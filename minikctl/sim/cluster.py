@@ -1,0 +1,215 @@
+"""The live cluster: every object in memory over one store transaction, implementing View.
+
+A command opens a `Cluster` (which loads the objects, the simulation clock, the random state and
+pending timers), advances it to now, does its work through the API layer, and commits. Only
+objects that changed are written back. Events are kept out of memory (there can be many) and
+read from the store on demand.
+"""
+from __future__ import annotations
+
+import heapq
+import itertools
+import json
+import random
+import uuid
+from contextlib import contextmanager
+
+from minikctl import timeutil
+from minikctl.store.db import Store
+
+Key = tuple[str, str, str]
+
+
+class Cluster:
+    def __init__(self, store: Store, env):
+        self.store = store
+        self.env = env
+        self.kinds: dict[str, dict[tuple[str, str], dict]] = {}
+        self.dirty: set[Key] = set()
+        self.removed: set[Key] = set()
+        self.new_events: dict[Key, dict] = {}
+        self._event_cache: dict[str | None, list[dict]] = {}
+        self.meta: dict = {}
+        self.timers: list[tuple[float, int, str, dict]] = []
+        self._seq = itertools.count()
+        self.changed = False
+
+    # -- loading and saving ----------------------------------------------------------------
+    def load(self) -> None:
+        for kind, ns, name, body in self.store.load_all():
+            if kind != "Event":
+                self.kinds.setdefault(kind, {})[(ns, name)] = body
+        m = self.store.get_meta("cluster")
+        self.meta = m or {}
+        self.revision = self.store.get_meta("revision", 0)
+        self.now = self.store.get_meta("now", 0.0)
+        self.profile = self.meta.get("profile") or {}
+        state = self.store.get_meta("rng")
+        self.rng = random.Random()
+        if state:
+            self.rng.setstate((state[0], tuple(state[1]), state[2]))
+        for _id, due, what, payload in self.store.timers():
+            heapq.heappush(self.timers, (due, next(self._seq), what, payload))
+
+    @property
+    def initialized(self) -> bool:
+        return bool(self.meta)
+
+    def save(self) -> None:
+        for key in self.removed:
+            self.store.remove(*key)
+        for key in self.dirty - self.removed:
+            kind, ns, name = key
+            obj = self.kinds[kind][(ns, name)]
+            self.store.put(kind, ns, name, int(obj["metadata"]["resourceVersion"]), obj)
+        for (kind, ns, name), ev in self.new_events.items():
+            self.store.put(kind, ns, name, int(ev["metadata"]["resourceVersion"]), ev)
+        self.store.set_meta("cluster", self.meta)
+        self.store.set_meta("revision", self.revision)
+        self.store.set_meta("now", self.now)
+        st = self.rng.getstate()
+        self.store.set_meta("rng", [st[0], list(st[1]), st[2]])
+        self.store.replace_timers([(d, w, p) for d, _s, w, p in sorted(self.timers)])
+
+    # -- View ------------------------------------------------------------------------------
+    def list(self, kind: str, namespace: str | None = None) -> list[dict]:
+        if kind == "Event":
+            return self._events(namespace)
+        objs = self.kinds.get(kind, {})
+        if namespace is None:
+            keys = sorted(objs)
+        else:
+            keys = sorted(k for k in objs if k[0] == namespace)
+        return [objs[k] for k in keys]
+
+    def get(self, kind: str, namespace: str | None, name: str) -> dict | None:
+        if kind == "Event":
+            return next((e for e in self._events(namespace) if e["metadata"]["name"] == name), None)
+        return self.kinds.get(kind, {}).get((namespace or "", name))
+
+    def _events(self, namespace: str | None) -> list[dict]:
+        if namespace not in self._event_cache:
+            q = "SELECT body FROM objects WHERE kind='Event'"
+            args: tuple = ()
+            if namespace is not None:
+                q += " AND namespace=?"
+                args = (namespace,)
+            self._event_cache[namespace] = [json.loads(b) for (b,) in self.store.conn.execute(q, args)]
+        evs = {(e["metadata"]["namespace"], e["metadata"]["name"]): e for e in self._event_cache[namespace]}
+        for (k, ns, name), e in self.new_events.items():
+            if namespace is None or ns == namespace:
+                evs[(ns, name)] = e
+        return [evs[k] for k in sorted(evs)]
+
+    # -- writing ---------------------------------------------------------------------------
+    def next_rv(self) -> str:
+        self.revision += 1
+        return str(self.revision)
+
+    def new_uid(self) -> str:
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    def timestamp(self) -> str:
+        return timeutil.fmt(self.now)
+
+    def put(self, obj: dict) -> dict:
+        """Store an object (new or changed), bumping its resourceVersion."""
+        m = obj["metadata"]
+        ns = m.get("namespace") or ""
+        key = (obj["kind"], ns, m["name"])
+        m["resourceVersion"] = self.next_rv()
+        self.kinds.setdefault(obj["kind"], {})[(ns, m["name"])] = obj
+        self.dirty.add(key)
+        self.removed.discard(key)
+        self.changed = True
+        return obj
+
+    def remove(self, obj: dict) -> None:
+        m = obj["metadata"]
+        ns = m.get("namespace") or ""
+        key = (obj["kind"], ns, m["name"])
+        self.kinds.get(obj["kind"], {}).pop((ns, m["name"]), None)
+        self.removed.add(key)
+        self.dirty.discard(key)
+        self.revision += 1
+        self.changed = True
+
+    def set_status(self, obj: dict, status: dict) -> bool:
+        """Write a new status only if it differs (controllers call this every pass)."""
+        if obj.get("status") == status:
+            return False
+        obj["status"] = status
+        self.put(obj)
+        return True
+
+    # -- timers ----------------------------------------------------------------------------
+    def schedule(self, due: float, what: str, payload: dict) -> None:
+        heapq.heappush(self.timers, (due, next(self._seq), what, payload))
+
+    def cancel(self, what: str, **match) -> None:
+        keep = [t for t in self.timers if not (t[2] == what and all(t[3].get(k) == v for k, v in match.items()))]
+        if len(keep) != len(self.timers):
+            heapq.heapify(keep)
+            self.timers = keep
+
+    # -- events ----------------------------------------------------------------------------
+    def record_event(self, obj: dict, etype: str, reason: str, message: str, component: str,
+                     host: str | None = None) -> None:
+        """A core/v1 Event about obj, aggregated like the event recorder (same reason+message -> count+1)."""
+        m = obj["metadata"]
+        ns = m.get("namespace") or "default"
+        for (k, ens, ename), ev in self.new_events.items():
+            io = ev["involvedObject"]
+            if io.get("uid") == m.get("uid") and ev["reason"] == reason and ev["message"] == message:
+                ev["count"] += 1
+                ev["lastTimestamp"] = self.timestamp()
+                ev["metadata"]["resourceVersion"] = self.next_rv()
+                return
+        name = f"{m['name']}.{self.rng.getrandbits(64):016x}"
+        source = {"component": component}
+        if host:
+            source["host"] = host
+        ev = {
+            "apiVersion": "v1", "kind": "Event",
+            "metadata": {"name": name, "namespace": ns, "uid": self.new_uid(),
+                         "creationTimestamp": self.timestamp(), "resourceVersion": self.next_rv()},
+            "involvedObject": {"kind": obj["kind"], "namespace": ns, "name": m["name"],
+                               "uid": m.get("uid", ""), "apiVersion": obj.get("apiVersion", "v1"),
+                               "resourceVersion": m.get("resourceVersion", "")},
+            "reason": reason, "message": message, "source": source,
+            "firstTimestamp": self.timestamp(), "lastTimestamp": self.timestamp(),
+            "count": 1, "type": etype, "eventTime": None,
+            "reportingComponent": component, "reportingInstance": host or "",
+        }
+        if obj["kind"] == "Pod" and reason in ("Pulling", "Pulled", "Created", "Started", "Killing"):
+            c = (obj.get("spec") or {}).get("containers") or [{}]
+            ev["involvedObject"]["fieldPath"] = f"spec.containers{{{c[0].get('name', '')}}}"
+        self.new_events[("Event", ns, name)] = ev
+        self.changed = True
+
+
+@contextmanager
+def open_cluster(env, *, write: bool = True):
+    """Open the store, load the cluster, advance it to now; commit on success, roll back on error."""
+    from minikctl.sim import bootstrap, clock
+    store = Store(env.db_path)
+    try:
+        store.begin()
+        cluster = Cluster(store, env)
+        cluster.load()
+        if not cluster.initialized:
+            bootstrap.init_cluster(cluster, env)
+        clock.advance(cluster, env.clock())
+        yield cluster
+        from minikctl.sim import controllers
+        controllers.settle(cluster)
+        if write:
+            cluster.save()
+            store.commit()
+        else:
+            store.rollback()
+    except BaseException:
+        store.rollback()
+        raise
+    finally:
+        store.close()

@@ -1,0 +1,72 @@
+"""Helpers the controllers share: owner references, pod readiness, pod creation from templates."""
+from __future__ import annotations
+
+import copy
+
+
+def controller_ref(obj: dict) -> dict | None:
+    for ref in obj["metadata"].get("ownerReferences") or []:
+        if ref.get("controller"):
+            return ref
+    return None
+
+
+def owner_ref(owner: dict) -> dict:
+    return {"apiVersion": owner["apiVersion"], "kind": owner["kind"], "name": owner["metadata"]["name"],
+            "uid": owner["metadata"]["uid"], "controller": True, "blockOwnerDeletion": True}
+
+
+def owned_by(cluster, kind: str, owner: dict) -> list[dict]:
+    uid = owner["metadata"]["uid"]
+    return [o for o in cluster.list(kind, owner["metadata"].get("namespace"))
+            if (controller_ref(o) or {}).get("uid") == uid]
+
+
+def index_owned(cluster, kind: str) -> dict[str, list[dict]]:
+    """uid of controller -> objects it controls (one pass over the kind)."""
+    out: dict[str, list[dict]] = {}
+    for o in cluster.list(kind):
+        ref = controller_ref(o)
+        if ref:
+            out.setdefault(ref["uid"], []).append(o)
+    return out
+
+
+def condition(obj: dict, ctype: str) -> dict | None:
+    for c in (obj.get("status") or {}).get("conditions") or []:
+        if c.get("type") == ctype:
+            return c
+    return None
+
+
+def is_ready(pod: dict) -> bool:
+    c = condition(pod, "Ready")
+    return bool(c and c.get("status") == "True")
+
+
+def is_terminating(obj: dict) -> bool:
+    return bool(obj["metadata"].get("deletionTimestamp"))
+
+
+def is_active(pod: dict) -> bool:
+    phase = (pod.get("status") or {}).get("phase")
+    return not is_terminating(pod) and phase not in ("Succeeded", "Failed")
+
+
+def new_pod(cluster, template: dict, owner: dict, *, name: str | None = None,
+            extra_labels: dict | None = None) -> dict:
+    """A pod as a controller creates it: the template's metadata and spec, owned by `owner`."""
+    from minikctl.api import server
+    tmeta = template.get("metadata") or {}
+    labels = dict(tmeta.get("labels") or {})
+    labels.update(extra_labels or {})
+    meta: dict = {"labels": labels, "namespace": owner["metadata"].get("namespace", "default"),
+                  "ownerReferences": [owner_ref(owner)]}
+    if tmeta.get("annotations"):
+        meta["annotations"] = dict(tmeta["annotations"])
+    if name:
+        meta["name"] = name
+    else:
+        meta["generateName"] = owner["metadata"]["name"] + "-"
+    pod = {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": copy.deepcopy(template.get("spec") or {})}
+    return server.create_internal(cluster, pod)

@@ -1,0 +1,341 @@
+"""The kubelet: a scheduled pod's life over time.
+
+Pending/ContainerCreating -> (image pull + start, a few simulated seconds) -> Running and Ready;
+a container whose command ends (busybox `sleep 3600`, or no command at all) exits, and then
+restartPolicy decides: Completed, or a restart with CrashLoopBackOff's doubling back-off.
+Terminating pods are removed after their grace period (a shell ignoring SIGTERM waits it out).
+"""
+from __future__ import annotations
+
+import re
+
+from minikctl import timeutil
+from minikctl.sim import names
+from minikctl.sim.controllers.common import condition
+
+SHELL_IMAGES = ("busybox", "alpine", "ubuntu", "debian", "centos", "fedora", "bash", "python", "jessie-dnsutils",
+                "dnsutils", "curl", "netshoot")
+
+
+def image_base(image: str) -> str:
+    base = image.rsplit("/", 1)[-1]
+    return base.split("@")[0].split(":")[0]
+
+
+def process_lifetime(container: dict) -> float | None:
+    """Seconds until the container's main process exits by itself; None if it serves forever."""
+    base = image_base(container.get("image", ""))
+    if not any(base.startswith(s) for s in SHELL_IMAGES):
+        return None
+    argv = [str(a) for a in (container.get("command") or []) + (container.get("args") or [])]
+    if not argv:
+        return 0.0  # a shell with no terminal exits at once
+    text = " ".join(argv)
+    if re.search(r"while\s+true|tail\s+-f|sleep\s+infinity|--serve|httpd|nc\s+-l", text):
+        return None
+    m = re.findall(r"sleep\s+(\d+(?:\.\d+)?)([smhd]?)", text)
+    if m:
+        mult = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+        return sum(float(n) * mult[u] for n, u in m)
+    return 0.0
+
+
+def _node(cluster, name):
+    return cluster.get("Node", None, name)
+
+
+def _node_ip(node) -> str:
+    for a in (node or {}).get("status", {}).get("addresses", []):
+        if a["type"] == "InternalIP":
+            return a["address"]
+    return ""
+
+
+def reconcile(cluster) -> None:
+    for pod in cluster.list("Pod"):
+        spec = pod["spec"]
+        if not spec.get("nodeName"):
+            continue
+        st = pod.setdefault("status", {})
+        if pod["metadata"].get("deletionTimestamp"):
+            if not _removal_pending(cluster, pod["metadata"]["uid"]):
+                _schedule_removal(cluster, pod)
+            continue
+        if "containerStatuses" not in st:
+            _create_sandbox(cluster, pod)
+        elif st.get("phase") == "Running":
+            _readiness(cluster, pod)
+
+
+def _conditions(cluster, pod, ready: bool, reason: str | None = None, running: bool = True) -> list[dict]:
+    now = cluster.timestamp()
+    names_ = [c["name"] for c in pod["spec"]["containers"] if not ready]
+
+    def c(ctype, ok, r=None, msg=None):
+        prev = condition(pod, ctype)
+        status = "True" if ok else "False"
+        out = {"type": ctype, "status": status, "lastProbeTime": None,
+               "lastTransitionTime": prev["lastTransitionTime"] if prev and prev["status"] == status else now}
+        if not ok and r:
+            out["reason"] = r
+            if msg:
+                out["message"] = msg
+        return out
+    msg = f"containers with unready status: [{' '.join(names_)}]"
+    conds = []
+    if _version(cluster) >= (1, 29):
+        conds.append(c("PodReadyToStartContainers", running))
+    conds += [c("Initialized", True), c("Ready", ready, reason or "ContainersNotReady", msg),
+              c("ContainersReady", ready, reason or "ContainersNotReady", msg), c("PodScheduled", True)]
+    return conds
+
+
+def _version(cluster) -> tuple[int, int]:
+    v = cluster.profile.get("kubernetesVersion", "v1.32.0").lstrip("v").split(".")
+    return int(v[0]), int(v[1])
+
+
+def _create_sandbox(cluster, pod) -> None:
+    spec, st = pod["spec"], pod["status"]
+    node = _node(cluster, spec["nodeName"])
+    now = cluster.timestamp()
+    st["phase"] = "Pending"
+    st["hostIP"] = _node_ip(node)
+    st["hostIPs"] = [{"ip": st["hostIP"]}]
+    st["startTime"] = now
+    st["conditions"] = _conditions(cluster, pod, False, running=False)
+    st["containerStatuses"] = [{"name": c["name"], "image": c["image"], "imageID": "", "ready": False,
+                                "restartCount": 0, "started": False, "lastState": {},
+                                "state": {"waiting": {"reason": "ContainerCreating"}}}
+                               for c in spec["containers"]]
+    st["qosClass"] = st.get("qosClass", "BestEffort")
+    cluster.put(pod)
+    lo, hi = cluster.profile.get("podStartSeconds", [0.6, 1.2])
+    pulled = cluster.meta.setdefault("pulled", {}).setdefault(spec["nodeName"], [])
+    delay = cluster.rng.uniform(lo, hi)
+    image = spec["containers"][0]["image"]
+    if image not in pulled and not pod["metadata"].get("annotations", {}).get("kubernetes.io/config.mirror"):
+        delay += cluster.rng.uniform(0.1, 0.3)
+    cluster.schedule(cluster.now + delay, "pod-start", _ref(pod))
+
+
+def _ref(pod) -> dict:
+    m = pod["metadata"]
+    return {"namespace": m["namespace"], "name": m["name"], "uid": m["uid"]}
+
+
+def _find(cluster, ref) -> dict | None:
+    pod = cluster.get("Pod", ref["namespace"], ref["name"])
+    if pod is None or pod["metadata"]["uid"] != ref["uid"] or pod["metadata"].get("deletionTimestamp"):
+        return None
+    return pod
+
+
+def _image_id(image: str) -> str:
+    full = image if "/" in image.split(":")[0] and "." in image.split("/")[0] else f"docker.io/{'library/' if '/' not in image else ''}{image}"
+    repo = full.rsplit(":", 1)[0] if ":" in full.rsplit("/", 1)[-1] else full
+    return f"{repo}@sha256:{names.short_id(image)}"
+
+
+def _full_image(image: str) -> str:
+    first = image.split("/")[0]
+    if "/" in image and ("." in first or ":" in first):
+        full = image
+    else:
+        full = f"docker.io/{'library/' if '/' not in image else ''}{image}"
+    if ":" not in full.rsplit("/", 1)[-1] and "@" not in full:
+        full += ":latest"
+    return full
+
+
+def on_start(cluster, ref: dict) -> None:
+    pod = _find(cluster, ref)
+    if pod is None:
+        return
+    from minikctl.sim.alloc import ipam
+    spec, st = pod["spec"], pod["status"]
+    node = spec["nodeName"]
+    if not st.get("podIP"):
+        ip = st["hostIP"] if spec.get("hostNetwork") else ipam.allocate(cluster, node)
+        st["podIP"] = ip
+        st["podIPs"] = [{"ip": ip}]
+    pulled = cluster.meta.setdefault("pulled", {}).setdefault(node, [])
+    mirror = pod["metadata"].get("annotations", {}).get("kubernetes.io/config.mirror")
+    for c in spec["containers"]:
+        if not mirror:
+            if c["image"] in pulled:
+                cluster.record_event(pod, "Normal", "Pulled", f'Container image "{c["image"]}" already present on machine', "kubelet", node)
+            else:
+                secs = round(cluster.rng.uniform(0.8, 3.5), 3)
+                cluster.record_event(pod, "Normal", "Pulling", f'Pulling image "{c["image"]}"', "kubelet", node)
+                cluster.record_event(pod, "Normal", "Pulled",
+                                     f'Successfully pulled image "{c["image"]}" in {secs}s ({secs}s including waiting). '
+                                     f"Image size: {cluster.rng.randrange(2_000_000, 70_000_000)} bytes.", "kubelet", node)
+                pulled.append(c["image"])
+            cluster.record_event(pod, "Normal", "Created", f"Created container: {c['name']}", "kubelet", node)
+            cluster.record_event(pod, "Normal", "Started", f"Started container {c['name']}", "kubelet", node)
+    _run_containers(cluster, pod)
+
+
+def _run_containers(cluster, pod) -> None:
+    st = pod["status"]
+    now = cluster.timestamp()
+    statuses = []
+    for c, old in zip(pod["spec"]["containers"], st["containerStatuses"]):
+        cs = {"name": c["name"], "image": _full_image(c["image"]), "imageID": _image_id(c["image"]),
+              "containerID": "containerd://" + names.short_id(pod["metadata"]["uid"] + c["name"] + str(old.get("restartCount", 0))),
+              "ready": True, "restartCount": old.get("restartCount", 0), "started": True,
+              "lastState": old.get("lastState", {}), "state": {"running": {"startedAt": now}}}
+        statuses.append(cs)
+        life = process_lifetime(c)
+        if life is not None:
+            cluster.schedule(cluster.now + life, "container-exit", {**_ref(pod), "container": c["name"]})
+    st["containerStatuses"] = statuses
+    st["phase"] = "Running"
+    st["conditions"] = _conditions(cluster, pod, True)
+    cluster.put(pod)
+    _readiness(cluster, pod)
+
+
+def _probe_ok(pod) -> bool:
+    """Readiness: a drill knob (annotation) or an httpGet/tcpSocket probe on a port nothing serves."""
+    if pod["metadata"].get("annotations", {}).get("sim.minikctl.io/ready") == "false":
+        return False
+    for c in pod["spec"]["containers"]:
+        probe = c.get("readinessProbe")
+        if not probe:
+            continue
+        target = (probe.get("httpGet") or probe.get("tcpSocket") or {}).get("port")
+        if target is None:
+            continue
+        declared = {p.get("containerPort") for p in c.get("ports") or []} | {p.get("name") for p in c.get("ports") or []}
+        listening = _listens(c)
+        if target not in declared and target not in listening:
+            return False
+        if isinstance(target, str):
+            target = next((p.get("containerPort") for p in c.get("ports") or [] if p.get("name") == target), None)
+        if listening and target not in listening:
+            return False
+    return True
+
+
+def _listens(container: dict) -> set:
+    base = image_base(container.get("image", ""))
+    return {"nginx": {80}, "httpd": {80}, "redis": {6379}, "coredns": {53, 8080, 8181, 9153},
+            "agnhost": {8080, 9376}, "mysql": {3306}, "postgres": {5432}}.get(base, set())
+
+
+def _readiness(cluster, pod) -> None:
+    st = pod["status"]
+    if st.get("phase") != "Running":
+        return
+    running = all("running" in cs.get("state", {}) for cs in st["containerStatuses"])
+    ready = running and _probe_ok(pod)
+    changed = False
+    for cs in st["containerStatuses"]:
+        r = ready and "running" in cs.get("state", {})
+        if cs.get("ready") != r:
+            cs["ready"] = r
+            changed = True
+    conds = _conditions(cluster, pod, ready)
+    if conds != st.get("conditions"):
+        st["conditions"] = conds
+        changed = True
+    if changed:
+        cluster.put(pod)
+
+
+def on_exit(cluster, ref: dict) -> None:
+    pod = _find(cluster, ref)
+    if pod is None:
+        return
+    st = pod["status"]
+    now = cluster.timestamp()
+    cs = next((c for c in st["containerStatuses"] if c["name"] == ref.get("container")), None)
+    if cs is None or "running" not in cs["state"]:
+        return
+    term = {"exitCode": 0, "reason": "Completed", "startedAt": cs["state"]["running"]["startedAt"], "finishedAt": now,
+            "containerID": cs.get("containerID")}
+    policy = pod["spec"].get("restartPolicy", "Always")
+    if policy in ("Never", "OnFailure"):
+        cs["state"] = {"terminated": term}
+        cs["ready"] = False
+        cs["started"] = False
+        if all("terminated" in c["state"] for c in st["containerStatuses"]):
+            st["phase"] = "Succeeded"
+            st["conditions"] = _conditions(cluster, pod, False, reason="PodCompleted", running=False)
+        cluster.put(pod)
+        return
+    cs["restartCount"] = cs.get("restartCount", 0) + 1
+    cs["lastState"] = {"terminated": term}
+    backoff = min(300, 10 * 2 ** (cs["restartCount"] - 1)) if cs["restartCount"] > 1 else 0
+    c = next(c for c in pod["spec"]["containers"] if c["name"] == cs["name"])
+    if backoff:
+        cs["state"] = {"waiting": {"reason": "CrashLoopBackOff",
+                                   "message": f"back-off {backoff}s restarting failed container={cs['name']} pod={pod['metadata']['name']}_{pod['metadata']['namespace']}({pod['metadata']['uid']})"}}
+        cs["ready"] = False
+        cs["started"] = False
+        st["conditions"] = _conditions(cluster, pod, False)
+        cluster.record_event(pod, "Warning", "BackOff", "Back-off restarting failed container "
+                             f"{cs['name']} in pod {pod['metadata']['name']}_{pod['metadata']['namespace']}({pod['metadata']['uid']})",
+                             "kubelet", pod["spec"]["nodeName"])
+        cluster.put(pod)
+        cluster.schedule(cluster.now + backoff, "container-restart", ref)
+    else:
+        cluster.put(pod)
+        _restart(cluster, pod, c, cs)
+
+
+def _restart(cluster, pod, c, cs) -> None:
+    cs["state"] = {"running": {"startedAt": cluster.timestamp()}}
+    cs["ready"] = True
+    cs["started"] = True
+    cs["containerID"] = "containerd://" + names.short_id(pod["metadata"]["uid"] + c["name"] + str(cs["restartCount"]))
+    pod["status"]["conditions"] = _conditions(cluster, pod, True)
+    cluster.record_event(pod, "Normal", "Pulled", f'Container image "{c["image"]}" already present on machine', "kubelet", pod["spec"]["nodeName"])
+    cluster.put(pod)
+    life = process_lifetime(c)
+    if life is not None:
+        cluster.schedule(cluster.now + life, "container-exit", {**_ref(pod), "container": c["name"]})
+    _readiness(cluster, pod)
+
+
+def on_restart(cluster, ref: dict) -> None:
+    pod = _find(cluster, ref)
+    if pod is None:
+        return
+    for c, cs in zip(pod["spec"]["containers"], pod["status"]["containerStatuses"]):
+        if "waiting" in cs["state"]:
+            _restart(cluster, pod, c, cs)
+
+
+def _removal_pending(cluster, uid: str) -> bool:
+    return any(t[2] == "pod-remove" and t[3].get("uid") == uid for t in cluster.timers)
+
+
+def _schedule_removal(cluster, pod) -> None:
+    """A terminating pod goes away after its processes stop: fast for servers, the whole grace
+    period for a shell that ignores SIGTERM (busybox `sleep`)."""
+    grace = pod["metadata"].get("deletionGracePeriodSeconds", 30)
+    st = pod.get("status") or {}
+    running = any("running" in cs.get("state", {}) for cs in st.get("containerStatuses") or [])
+    if not running or not pod["spec"].get("nodeName"):
+        delay = 0.0
+    elif any(process_lifetime(c) is not None for c in pod["spec"]["containers"]):
+        delay = float(grace)
+    else:
+        delay = min(float(grace), cluster.rng.uniform(0.3, 1.0))
+    if running:
+        for c in pod["spec"]["containers"]:
+            cluster.record_event(pod, "Normal", "Killing", f"Stopping container {c['name']}", "kubelet", pod["spec"]["nodeName"])
+    cluster.schedule(cluster.now + delay, "pod-remove", {**_ref(pod)})
+
+
+def on_remove(cluster, ref: dict) -> None:
+    pod = cluster.get("Pod", ref["namespace"], ref["name"])
+    if pod is not None and pod["metadata"]["uid"] == ref["uid"]:
+        cluster.remove(pod)
+
+
+def start_time(pod) -> float | None:
+    return timeutil.parse((pod.get("status") or {}).get("startTime"))

@@ -1,0 +1,52 @@
+"""The ReplicaSet controller: keep spec.replicas active pods, named <rs>-<5 random chars>."""
+from __future__ import annotations
+
+from minikctl.sim.controllers.common import index_owned, is_active, is_ready, new_pod
+
+
+def reconcile(cluster) -> None:
+    owned = index_owned(cluster, "Pod")
+    for rs in cluster.list("ReplicaSet"):
+        if rs["metadata"].get("deletionTimestamp"):
+            continue
+        pods = owned.get(rs["metadata"]["uid"], [])
+        _sync(cluster, rs, pods)
+
+
+def _delete_order(p: dict):
+    """Which pods go first on scale-down: unscheduled, then not ready, then the youngest."""
+    st = p.get("status") or {}
+    return (bool(p["spec"].get("nodeName")), is_ready(p), st.get("phase") == "Running",
+            -_ts(p["metadata"].get("creationTimestamp")))
+
+
+def _ts(s):
+    from minikctl.timeutil import parse
+    return parse(s) or 0
+
+
+def _sync(cluster, rs: dict, pods: list[dict]) -> None:
+    from minikctl.api import server
+    want = int(rs["spec"].get("replicas", 1))
+    active = [p for p in pods if is_active(p)]
+    if len(active) < want:
+        for _ in range(want - len(active)):
+            pod = new_pod(cluster, rs["spec"]["template"], rs)
+            cluster.record_event(rs, "Normal", "SuccessfulCreate", f"Created pod: {pod['metadata']['name']}",
+                                 "replicaset-controller")
+    elif len(active) > want:
+        for p in sorted(active, key=_delete_order)[: len(active) - want]:
+            server.delete_internal(cluster, p)
+            cluster.record_event(rs, "Normal", "SuccessfulDelete", f"Deleted pod: {p['metadata']['name']}",
+                                 "replicaset-controller")
+        active = [p for p in pods if is_active(p)]
+    labels = rs["spec"]["template"].get("metadata", {}).get("labels") or {}
+    ready = [p for p in active if is_ready(p)]
+    status = {"replicas": len(active),
+              "fullyLabeledReplicas": sum(1 for p in active if all(p["metadata"].get("labels", {}).get(k) == v for k, v in labels.items())),
+              "readyReplicas": len(ready), "availableReplicas": len(ready),
+              "observedGeneration": rs["metadata"].get("generation", 1)}
+    for k in ("fullyLabeledReplicas", "readyReplicas", "availableReplicas"):
+        if not status[k]:
+            del status[k]
+    cluster.set_status(rs, status)

@@ -1,0 +1,103 @@
+"""The StatefulSet controller: pods <name>-<ordinal> with stable hostnames under serviceName.
+
+OrderedReady (the default) creates one pod at a time in ascending ordinal, each only once the
+previous one is Running and Ready, and removes them in descending ordinal; Parallel does all at
+once. A template change rolls pods from the highest ordinal down.
+"""
+from __future__ import annotations
+
+import copy
+
+from minikctl.sim import names
+from minikctl.sim.controllers.common import index_owned, is_ready, is_terminating, new_pod
+
+
+def reconcile(cluster) -> None:
+    owned = index_owned(cluster, "Pod")
+    for sts in cluster.list("StatefulSet"):
+        if sts["metadata"].get("deletionTimestamp"):
+            continue
+        _sync(cluster, sts, owned.get(sts["metadata"]["uid"], []))
+
+
+def revision_name(sts: dict) -> str:
+    return f"{sts['metadata']['name']}-{names.revision_hash(sts['spec']['template'])}"
+
+
+def _sync(cluster, sts: dict, pods: list[dict]) -> None:
+    from minikctl.api import server
+    spec = sts["spec"]
+    name = sts["metadata"]["name"]
+    want = int(spec.get("replicas", 1))
+    start = int((spec.get("ordinals") or {}).get("start", 0))
+    parallel = spec.get("podManagementPolicy") == "Parallel"
+    rev = revision_name(sts)
+    by_ord: dict[int, dict] = {}
+    for p in pods:
+        try:
+            by_ord[int(p["metadata"]["name"].rsplit("-", 1)[1])] = p
+        except (ValueError, IndexError):
+            continue
+    wanted = range(start, start + want)
+    # create missing pods
+    for o in wanted:
+        if o in by_ord:
+            if not parallel and not (is_ready(by_ord[o]) and not is_terminating(by_ord[o])):
+                break
+            continue
+        if not parallel and any(not is_ready(by_ord[x]) or is_terminating(by_ord[x]) for x in by_ord if x < o):
+            break
+        tmpl = copy.deepcopy(spec["template"])
+        tmpl["spec"]["hostname"] = f"{name}-{o}"
+        if spec.get("serviceName"):
+            tmpl["spec"]["subdomain"] = spec["serviceName"]
+        pod = new_pod(cluster, tmpl, sts, name=f"{name}-{o}", extra_labels={
+            "controller-revision-hash": rev, "statefulset.kubernetes.io/pod-name": f"{name}-{o}",
+            "apps.kubernetes.io/pod-index": str(o)})
+        by_ord[o] = pod
+        cluster.record_event(sts, "Normal", "SuccessfulCreate",
+                             f"create Pod {pod['metadata']['name']} in StatefulSet {name} successful", "statefulset-controller")
+        if not parallel:
+            break
+    # remove extra pods, highest ordinal first, one at a time unless Parallel
+    extra = sorted((o for o in by_ord if o not in wanted), reverse=True)
+    for o in extra:
+        p = by_ord[o]
+        if not is_terminating(p):
+            if not parallel and any(is_terminating(by_ord[x]) for x in by_ord if x != o):
+                break
+            server.delete_internal(cluster, p)
+            cluster.record_event(sts, "Normal", "SuccessfulDelete",
+                                 f"delete Pod {p['metadata']['name']} in StatefulSet {name} successful", "statefulset-controller")
+        if not parallel:
+            break
+    # rolling update: replace the highest-ordinal pod on an old revision once all are ready
+    live = [by_ord[o] for o in wanted if o in by_ord]
+    if (spec.get("updateStrategy") or {}).get("type", "RollingUpdate") == "RollingUpdate" and len(live) == want \
+            and all(is_ready(p) and not is_terminating(p) for p in live):
+        partition = int(((spec.get("updateStrategy") or {}).get("rollingUpdate") or {}).get("partition", 0))
+        for o in sorted(wanted, reverse=True):
+            p = by_ord[o]
+            if o >= partition and p["metadata"].get("labels", {}).get("controller-revision-hash") != rev:
+                server.delete_internal(cluster, p, grace=None)
+                break
+    _status(cluster, sts, [p for p in pods if not is_terminating(p) or True], rev)
+
+
+def _status(cluster, sts, pods, rev) -> None:
+    current = [p for p in cluster.list("Pod", sts["metadata"]["namespace"])
+               if any(r.get("uid") == sts["metadata"]["uid"] for r in p["metadata"].get("ownerReferences") or [])]
+    ready = [p for p in current if is_ready(p) and not is_terminating(p)]
+    updated = [p for p in current if p["metadata"].get("labels", {}).get("controller-revision-hash") == rev]
+    old = sts.get("status") or {}
+    cur_rev = old.get("currentRevision") or rev
+    if len(updated) == len(current) == int(sts["spec"].get("replicas", 1)):
+        cur_rev = rev
+    status = {"observedGeneration": sts["metadata"].get("generation", 1), "replicas": len(current),
+              "readyReplicas": len(ready), "currentReplicas": sum(1 for p in current if p["metadata"].get("labels", {}).get("controller-revision-hash") == cur_rev),
+              "updatedReplicas": len(updated), "currentRevision": cur_rev, "updateRevision": rev,
+              "collisionCount": 0, "availableReplicas": len(ready)}
+    for k in ("readyReplicas", "currentReplicas", "updatedReplicas"):
+        if not status[k]:
+            del status[k]
+    cluster.set_status(sts, status)
