@@ -25,7 +25,9 @@ def _register() -> None:
     for mod in (get_cmd, apply_cmd, create_cmd, delete_cmd, describe_cmd, run_cmd, exec_cmd, cluster_cmd,
                 dns_cmd, config_cmd):
         mod.register(app)
-    for name in ("imperative_cmd", "net_cmd", "lab_cmd", "shell_cmd", "serve_cmd", "logs_cmd"):
+    # Verbs that live in their own modules; each registers itself when present.
+    for name in ("imperative_cmd", "edit_cmd", "rollout_cmd", "logs_cmd", "explain_cmd", "watch_cmd", "net_cmd",
+                 "lab_cmd", "drill_cmd", "shell_cmd", "serve_cmd"):
         try:
             mod = __import__(f"minikctl.cli.{name}", fromlist=["register"])
         except ImportError:

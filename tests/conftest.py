@@ -1,0 +1,72 @@
+"""Shared fixtures: run minikctl in-process against an isolated state directory, on a virtual
+clock and a fixed seed, and capture what it prints."""
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+SPEC = SHARED / "spec" / "three-services"
+TABLE_CHECK = SHARED / "tools" / "table-check"
+T0 = 1_764_000_000.0  # a fixed start for the virtual clock
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+class Minikctl:
+    """`mk("get", "po")` runs one command line in-process; `mk.clock += 5` moves time on."""
+
+    def __init__(self, home: Path, seed: int = 7):
+        self.home = home
+        self.seed = seed
+        self.clock = T0
+
+    def __call__(self, *argv: str, stdin: str = "") -> Result:
+        from minikctl.cli.main import run
+        from minikctl.env import Env
+        out, err = io.StringIO(), io.StringIO()
+        env = Env(stdout=out, stderr=err, stdin=io.StringIO(stdin), home=self.home, clock=lambda: self.clock,
+                  seed=self.seed, no_color=True)
+        code = run(list(argv), env)
+        return Result(code, out.getvalue(), err.getvalue())
+
+    def advance(self, seconds: float) -> None:
+        self.clock += seconds
+
+    def apply_spec(self, *names: str, settle: float = 30.0) -> None:
+        for n in names or ("test-headless-server", "web-server", "headless-web-server", "busybox"):
+            r = self(f"apply", "-f", str(SPEC / f"{n}.yaml"))
+            assert r.code == 0, r.err
+        self.advance(settle)
+
+
+@pytest.fixture
+def mk(tmp_path) -> Minikctl:
+    return Minikctl(tmp_path / "state")
+
+
+def table_check(text: str) -> tuple[int, str]:
+    """Run the shared table-check tool on text: (exit code, its report)."""
+    p = subprocess.run([sys.executable, str(TABLE_CHECK)], input=text, capture_output=True, text=True)
+    return p.returncode, p.stdout + p.stderr
+
+
+def cli(*argv: str, home: Path, stdin: str = "", env_extra: dict | None = None, timeout: float = 60) -> Result:
+    """Run the real `minikctl` console script in a subprocess."""
+    env = dict(os.environ, MINIKCTL_HOME=str(home), NO_COLOR="1")
+    env.update(env_extra or {})
+    p = subprocess.run([sys.executable, "-m", "minikctl", *argv], input=stdin, capture_output=True, text=True,
+                       env=env, timeout=timeout, cwd=str(ROOT))
+    return Result(p.returncode, p.stdout, p.stderr)
