@@ -460,8 +460,8 @@ class _Exec:
             else:
                 pipe = n[1]
                 v = self.pipe(pipe, dot)
-                if not pipe.decl:
-                    self.out.append(_sprint_value(v))
+                if not pipe.decl:  # a nil interface prints as a missing value does
+                    self.out.append("<no value>" if v is None else _sprint_value(v))
 
     def block(self, b: Block, dot: Any) -> None:
         self.vars.append({})
