@@ -1,0 +1,414 @@
+"""What the apiserver fills in before it stores an object (v1.32).
+
+`get -o yaml` of a created object must read as on a real cluster, so every field a real apiserver
+adds is added here, in place: the generated `SetDefaults_*` functions of pkg/apis/{core,apps}/v1,
+what the registry strategies' PrepareForCreate write (Pod status, clusterIPs from clusterIP), and
+what the default admission chain adds to Pods (ServiceAccount, Priority,
+DefaultTolerationSeconds). Allocation (clusterIP, nodePorts, pod IPs) is not done here: the
+allocators do it. Defaulting only ever fills what is absent, so running it twice is harmless.
+"""
+from __future__ import annotations
+
+import random
+
+# The alphabet of apimachinery's utilrand.String (no vowels, no 0 1 3): the
+# kube-api-access-xxxxx volume suffix is drawn from it.
+_RAND_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
+
+
+def apply_defaults(obj: dict, *, rng: random.Random | None = None) -> None:
+    """Fill an object's defaults in place, by its kind.
+
+    `rng`, when given, lets a Pod also get the ServiceAccount admission's projected
+    `kube-api-access-<5 chars>` volume and its mounts (the suffix is random on a real cluster).
+    """
+    fn = _BY_KIND.get(obj.get("kind", ""))
+    if fn is not None:
+        if fn is _pod:
+            _pod(obj, rng)
+        else:
+            fn(obj)
+
+
+# ---------------------------------------------------------------------------------------------
+# Pods and pod templates
+
+
+def image_pull_policy(image: str) -> str:
+    """SetDefaults_Container: Always when the tag is `latest` or absent (and no digest).
+
+    An unparsable image (e.g. empty) gives no tag at all, hence IfNotPresent.
+    """
+    if not image or image != image.strip():
+        return "IfNotPresent"
+    if "@" in image:
+        name = image.split("@", 1)[0]
+        tag = _tag(name)
+        return "Always" if tag == "latest" else "IfNotPresent"
+    tag = _tag(image)
+    return "Always" if tag in ("", "latest") else "IfNotPresent"
+
+
+def _tag(image: str) -> str:
+    last = image.rsplit("/", 1)[-1]
+    return last.split(":", 1)[1] if ":" in last else ""
+
+
+def _container(c: dict, host_network: bool) -> None:
+    if not c.get("imagePullPolicy"):
+        c["imagePullPolicy"] = image_pull_policy(c.get("image") or "")
+    c.setdefault("terminationMessagePath", "/dev/termination-log")
+    c.setdefault("terminationMessagePolicy", "File")
+    c.setdefault("resources", {})
+    for p in c.get("ports") or []:
+        p.setdefault("protocol", "TCP")
+        if host_network and not p.get("hostPort") and p.get("containerPort"):
+            p["hostPort"] = p["containerPort"]  # SetDefaults_PodSpec with hostNetwork
+    for e in c.get("env") or []:
+        ref = (e.get("valueFrom") or {}).get("fieldRef")
+        if ref is not None:
+            ref.setdefault("apiVersion", "v1")
+    for key in ("livenessProbe", "readinessProbe", "startupProbe"):
+        if c.get(key):
+            _probe(c[key])
+    for hook in ("postStart", "preStop"):
+        h = (c.get("lifecycle") or {}).get(hook)
+        if h and h.get("httpGet"):
+            _http_get(h["httpGet"])
+
+
+def _http_get(g: dict) -> None:
+    g.setdefault("path", "/")
+    g.setdefault("scheme", "HTTP")
+
+
+def _probe(p: dict) -> None:
+    """SetDefaults_Probe and the handler defaults."""
+    p.setdefault("timeoutSeconds", 1)
+    p.setdefault("periodSeconds", 10)
+    p.setdefault("successThreshold", 1)
+    p.setdefault("failureThreshold", 3)
+    if p.get("httpGet"):
+        _http_get(p["httpGet"])
+
+
+def _volume(v: dict) -> None:
+    sources = [k for k in v if k != "name"]
+    if not sources:
+        v["emptyDir"] = {}  # SetDefaults_Volume: no source means emptyDir
+    for key in ("configMap", "secret", "projected", "downwardAPI"):
+        if isinstance(v.get(key), dict):
+            v[key].setdefault("defaultMode", 420)
+    if isinstance(v.get("hostPath"), dict):
+        v["hostPath"].setdefault("type", "")
+    for item in (v.get("downwardAPI") or {}).get("items") or []:
+        if item.get("fieldRef"):
+            item["fieldRef"].setdefault("apiVersion", "v1")
+    for src in (v.get("projected") or {}).get("sources") or []:
+        sat = src.get("serviceAccountToken")
+        if sat is not None:
+            sat.setdefault("expirationSeconds", 3600)
+        for item in (src.get("downwardAPI") or {}).get("items") or []:
+            if item.get("fieldRef"):
+                item["fieldRef"].setdefault("apiVersion", "v1")
+
+
+def pod_spec_defaults(spec: dict) -> None:
+    """SetDefaults_PodSpec (+ containers): what a pod template carries, e.g. in a Deployment."""
+    spec.setdefault("dnsPolicy", "ClusterFirst")
+    spec.setdefault("restartPolicy", "Always")
+    spec.setdefault("schedulerName", "default-scheduler")
+    spec.setdefault("securityContext", {})
+    spec.setdefault("terminationGracePeriodSeconds", 30)
+    host_network = bool(spec.get("hostNetwork"))
+    for c in spec.get("initContainers") or []:
+        _container(c, host_network)
+    for c in spec.get("containers") or []:
+        _container(c, host_network)
+    for v in spec.get("volumes") or []:
+        _volume(v)
+
+
+def _pod_template(tmpl: dict | None) -> None:
+    if tmpl is None:
+        return
+    meta = tmpl.setdefault("metadata", {})
+    # A PodTemplateSpec's ObjectMeta has a non-pointer creationTimestamp: 1.32 prints `null`.
+    meta.setdefault("creationTimestamp", None)
+    pod_spec_defaults(tmpl.setdefault("spec", {}))
+
+
+def _pod(pod: dict, rng: random.Random | None = None) -> None:
+    spec = pod.setdefault("spec", {})
+    pod_spec_defaults(spec)
+    spec.setdefault("enableServiceLinks", True)  # SetDefaults_Pod
+    # SetDefaults_Pod: requests default to limits.
+    for c in (spec.get("initContainers") or []) + (spec.get("containers") or []):
+        res = c.get("resources") or {}
+        if res.get("limits"):
+            req = res.setdefault("requests", {})
+            for k, v in res["limits"].items():
+                req.setdefault(k, v)
+    # Admission: ServiceAccount, Priority, DefaultTolerationSeconds.
+    sa = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
+    spec["serviceAccountName"] = sa
+    spec["serviceAccount"] = sa
+    if not spec.get("priorityClassName"):
+        spec.setdefault("priority", 0)
+        spec.setdefault("preemptionPolicy", "PreemptLowerPriority")
+    _default_tolerations(spec)
+    if rng is not None and spec.get("automountServiceAccountToken") is not False:
+        add_service_account_volume(pod, "".join(rng.choice(_RAND_ALPHABET) for _ in range(5)))
+    status = pod.setdefault("status", {})
+    status.setdefault("phase", "Pending")  # registry PrepareForCreate
+    status.setdefault("qosClass", qos_class(spec))
+
+
+def _default_tolerations(spec: dict) -> None:
+    """DefaultTolerationSeconds admission: tolerate not-ready/unreachable NoExecute for 300s."""
+    tols = spec.get("tolerations") or []
+    for key in ("node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"):
+        covered = any(
+            (t.get("operator") == "Exists" and not t.get("key") and t.get("effect") in (None, "", "NoExecute"))
+            or (t.get("key") == key and t.get("effect") in (None, "", "NoExecute"))
+            for t in tols)
+        if not covered:
+            tols.append({"effect": "NoExecute", "key": key, "operator": "Exists",
+                         "tolerationSeconds": 300})
+    if tols:
+        spec["tolerations"] = tols
+
+
+def add_service_account_volume(pod: dict, suffix: str) -> str:
+    """ServiceAccount admission: the projected token volume and a read-only mount per container.
+
+    Returns the volume name (`kube-api-access-<suffix>`). A pod that already mounts
+    /var/run/secrets/kubernetes.io/serviceaccount is left alone, as the real plugin does.
+    """
+    spec = pod.setdefault("spec", {})
+    path = "/var/run/secrets/kubernetes.io/serviceaccount"
+    containers = (spec.get("initContainers") or []) + (spec.get("containers") or [])
+    for c in containers:
+        for m in c.get("volumeMounts") or []:
+            if m.get("mountPath") == path:
+                return m.get("name", "")
+    name = f"kube-api-access-{suffix}"
+    spec.setdefault("volumes", []).append({
+        "name": name,
+        "projected": {
+            "defaultMode": 420,
+            "sources": [
+                {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+                {"configMap": {"items": [{"key": "ca.crt", "path": "ca.crt"}],
+                               "name": "kube-root-ca.crt"}},
+                {"downwardAPI": {"items": [{"fieldRef": {"apiVersion": "v1",
+                                                         "fieldPath": "metadata.namespace"},
+                                            "path": "namespace"}]}},
+            ],
+        },
+    })
+    for c in containers:
+        c.setdefault("volumeMounts", []).append({"mountPath": path, "name": name, "readOnly": True})
+    return name
+
+
+# ---------------------------------------------------------------------------------------------
+# QoS class (qos.GetPodQOS), written into Pod status at create time
+
+_SUFFIX = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
+           "n": 1e-9, "u": 1e-6, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12,
+           "P": 1e15, "E": 1e18}
+
+
+def parse_quantity(q) -> float:
+    """A resource.Quantity string ('500m', '128Mi', '1e3', 2) -> a float, for comparisons."""
+    if isinstance(q, (int, float)):
+        return float(q)
+    s = str(q).strip()
+    for suf in sorted(_SUFFIX, key=len, reverse=True):
+        if s.endswith(suf) and s[: -len(suf)]:
+            try:
+                return float(s[: -len(suf)]) * _SUFFIX[suf]
+            except ValueError:
+                break
+    try:
+        return float(s)
+    except ValueError:
+        return 0.0
+
+
+def qos_class(spec: dict) -> str:
+    """Guaranteed / Burstable / BestEffort as the kubelet and apiserver compute it (cpu, memory)."""
+    containers = (spec.get("initContainers") or []) + (spec.get("containers") or [])
+    any_set = False
+    guaranteed = True
+    for c in containers:
+        res = c.get("resources") or {}
+        limits = {k: v for k, v in (res.get("limits") or {}).items() if k in ("cpu", "memory")}
+        requests = {k: v for k, v in (res.get("requests") or {}).items() if k in ("cpu", "memory")}
+        if any(parse_quantity(v) != 0 for v in list(limits.values()) + list(requests.values())):
+            any_set = True
+        if set(limits) != {"cpu", "memory"}:
+            guaranteed = False
+            continue
+        for k in ("cpu", "memory"):
+            if k in requests and parse_quantity(requests[k]) != parse_quantity(limits[k]):
+                guaranteed = False
+    if not any_set:
+        return "BestEffort"
+    return "Guaranteed" if guaranteed and containers else "Burstable"
+
+
+# ---------------------------------------------------------------------------------------------
+# Services
+
+
+def _externally_accessible(spec: dict) -> bool:
+    t = spec.get("type")
+    return t in ("NodePort", "LoadBalancer") or (t == "ClusterIP" and bool(spec.get("externalIPs")))
+
+
+def _service(svc: dict) -> None:
+    spec = svc.setdefault("spec", {})
+    spec.setdefault("type", "ClusterIP")
+    spec.setdefault("sessionAffinity", "None")
+    if spec["sessionAffinity"] == "ClientIP":
+        cfg = spec.setdefault("sessionAffinityConfig", {}).setdefault("clientIP", {})
+        cfg.setdefault("timeoutSeconds", 10800)
+    for p in spec.get("ports") or []:
+        p.setdefault("protocol", "TCP")
+        if p.get("targetPort") in (None, 0, ""):
+            p["targetPort"] = p.get("port")
+    t = spec["type"]
+    if t != "ExternalName":
+        # PrepareForCreate keeps clusterIP and clusterIPs in step.
+        if spec.get("clusterIP") and not spec.get("clusterIPs"):
+            spec["clusterIPs"] = [spec["clusterIP"]]
+        headless_no_selector = spec.get("clusterIP") == "None" and not spec.get("selector")
+        # registry alloc.go: headless services without a selector default to RequireDualStack
+        # (a single-stack cluster still lists only its own family).
+        spec.setdefault("ipFamilyPolicy", "RequireDualStack" if headless_no_selector else "SingleStack")
+        spec.setdefault("ipFamilies", ["IPv4"])
+        spec.setdefault("internalTrafficPolicy", "Cluster")
+    if _externally_accessible(spec):
+        spec.setdefault("externalTrafficPolicy", "Cluster")
+    if t == "LoadBalancer":
+        spec.setdefault("allocateLoadBalancerNodePorts", True)
+    # LoadBalancerStatus is a non-pointer struct: it always serializes, as `loadBalancer: {}`.
+    svc.setdefault("status", {}).setdefault("loadBalancer", {})
+
+
+# ---------------------------------------------------------------------------------------------
+# Workloads
+
+
+def _deployment(d: dict) -> None:
+    spec = d.setdefault("spec", {})
+    spec.setdefault("replicas", 1)
+    strategy = spec.setdefault("strategy", {})
+    strategy.setdefault("type", "RollingUpdate")
+    if strategy["type"] == "RollingUpdate":
+        ru = strategy.get("rollingUpdate")
+        if ru is None:
+            ru = strategy["rollingUpdate"] = {}
+        ru.setdefault("maxUnavailable", "25%")
+        ru.setdefault("maxSurge", "25%")
+    spec.setdefault("revisionHistoryLimit", 10)
+    spec.setdefault("progressDeadlineSeconds", 600)
+    _pod_template(spec.get("template"))
+    d.setdefault("status", {})
+
+
+def _replicaset(rs: dict) -> None:
+    spec = rs.setdefault("spec", {})
+    spec.setdefault("replicas", 1)
+    _pod_template(spec.get("template"))
+    rs.setdefault("status", {}).setdefault("replicas", 0)
+
+
+def _statefulset(sts: dict) -> None:
+    spec = sts.setdefault("spec", {})
+    spec.setdefault("replicas", 1)
+    spec.setdefault("podManagementPolicy", "OrderedReady")
+    us = spec.setdefault("updateStrategy", {})
+    us.setdefault("type", "RollingUpdate")
+    if us["type"] == "RollingUpdate":
+        ru = us.get("rollingUpdate")
+        if ru is None:
+            ru = us["rollingUpdate"] = {}
+        ru.setdefault("partition", 0)
+    spec.setdefault("revisionHistoryLimit", 10)
+    pol = spec.setdefault("persistentVolumeClaimRetentionPolicy", {})
+    pol.setdefault("whenDeleted", "Retain")
+    pol.setdefault("whenScaled", "Retain")
+    for pvc in spec.get("volumeClaimTemplates") or []:
+        pvc.setdefault("apiVersion", "v1")
+        pvc.setdefault("kind", "PersistentVolumeClaim")
+        pvc.setdefault("metadata", {}).setdefault("creationTimestamp", None)
+        pvc.setdefault("spec", {}).setdefault("volumeMode", "Filesystem")
+        pvc.setdefault("status", {}).setdefault("phase", "Pending")
+    _pod_template(spec.get("template"))
+    status = sts.setdefault("status", {})
+    status.setdefault("availableReplicas", 0)  # non-omitempty int32s
+    status.setdefault("replicas", 0)
+    # minReadySeconds has no default: an int32 with omitempty, absent when 0.
+
+
+def _daemonset(ds: dict) -> None:
+    spec = ds.setdefault("spec", {})
+    us = spec.setdefault("updateStrategy", {})
+    us.setdefault("type", "RollingUpdate")
+    if us["type"] == "RollingUpdate":
+        ru = us.get("rollingUpdate")
+        if ru is None:
+            ru = us["rollingUpdate"] = {}
+        ru.setdefault("maxUnavailable", 1)
+        ru.setdefault("maxSurge", 0)
+    spec.setdefault("revisionHistoryLimit", 10)
+    _pod_template(spec.get("template"))
+    status = ds.setdefault("status", {})
+    for k in ("currentNumberScheduled", "desiredNumberScheduled", "numberMisscheduled", "numberReady"):
+        status.setdefault(k, 0)
+
+
+# ---------------------------------------------------------------------------------------------
+# Everything else
+
+
+def _namespace(ns: dict) -> None:
+    meta = ns.setdefault("metadata", {})
+    if meta.get("name"):
+        # The NamespaceDefaultLabelName gate (GA 1.22) labels every namespace with its name.
+        meta.setdefault("labels", {})["kubernetes.io/metadata.name"] = meta["name"]
+    ns.setdefault("spec", {}).setdefault("finalizers", ["kubernetes"])
+    ns.setdefault("status", {}).setdefault("phase", "Active")
+
+
+def _endpoints(ep: dict) -> None:
+    for subset in ep.get("subsets") or []:
+        for p in subset.get("ports") or []:
+            p.setdefault("protocol", "TCP")
+
+
+def _endpointslice(es: dict) -> None:
+    for p in es.get("ports") or []:
+        p.setdefault("protocol", "TCP")
+        p.setdefault("name", "")
+
+
+def _node(node: dict) -> None:
+    node.setdefault("spec", {})
+
+
+_BY_KIND = {
+    "Pod": _pod,
+    "Service": _service,
+    "Deployment": _deployment,
+    "ReplicaSet": _replicaset,
+    "StatefulSet": _statefulset,
+    "DaemonSet": _daemonset,
+    "Namespace": _namespace,
+    "Endpoints": _endpoints,
+    "EndpointSlice": _endpointslice,
+    "Node": _node,
+}

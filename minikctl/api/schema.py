@@ -1,0 +1,812 @@
+"""The known fields of each kind minikctl models: strict decoding and `kubectl explain`.
+
+Since 1.25 kubectl sends fieldValidation=Strict, so a misspelt field (`imagee`) is rejected by
+the apiserver's decoder before any validation runs. That needs the field names of every type a
+CKA manifest touches; they are written down once here as a compact nested description (type,
+one-line description) that both the strict decoder and `explain` read. Subtrees that minikctl
+does not model (affinity, securityContext, status, resource quantities) are opaque: anything goes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+# ---------------------------------------------------------------------------------------------
+# The description language
+
+
+@dataclass(frozen=True)
+class Scalar:
+    name: str          # as explain shows it: string, integer, boolean, IntOrString, Quantity, Time
+    go: str = ""       # the Go type named in JSON type errors (int32, int64, string, bool)
+
+
+@dataclass(frozen=True)
+class Opaque:
+    name: str = "Object"  # accepted as is; not descended into
+
+
+@dataclass(frozen=True)
+class ListOf:
+    item: object
+
+
+@dataclass(frozen=True)
+class MapOf:
+    item: object
+
+
+@dataclass
+class Obj:
+    name: str                                   # Go type name (explain's <Type>, JSON errors)
+    fields: dict = field(default_factory=dict)  # json name -> (type, description)
+    required: tuple = ()
+    description: str = ""
+
+
+STR = Scalar("string", "string")
+INT = Scalar("integer", "int32")
+INT64 = Scalar("integer", "int64")
+BOOL = Scalar("boolean", "bool")
+IOS = Scalar("IntOrString")
+QTY = Scalar("Quantity")
+TIME = Scalar("string")          # metav1.Time: an RFC 3339 string (or null)
+STRS = ListOf(STR)
+LABELS = MapOf(STR)
+ANY = Opaque()
+
+
+def type_name(t) -> str:
+    """explain's rendering of a type: string, []Container, map[string]string, Object."""
+    if isinstance(t, Scalar):
+        return t.name
+    if isinstance(t, Opaque):
+        return t.name
+    if isinstance(t, ListOf):
+        return "[]" + type_name(t.item)
+    if isinstance(t, MapOf):
+        return "map[string]" + type_name(t.item)
+    return t.name
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared types
+
+OBJECT_META = Obj("ObjectMeta", {
+    "name": (STR, "Name must be unique within a namespace; cannot be updated."),
+    "generateName": (STR, "Prefix the server uses to generate a unique name when name is empty."),
+    "namespace": (STR, "The namespace the object lives in; empty for cluster-scoped objects."),
+    "labels": (LABELS, "Map of string keys and values used to organize and select objects."),
+    "annotations": (LABELS, "Unstructured key value map of arbitrary non-identifying metadata."),
+    "uid": (STR, "Unique in time and space value for this object, set by the server."),
+    "resourceVersion": (STR, "Opaque version of this object, used for optimistic concurrency."),
+    "generation": (INT64, "Sequence number of the desired state, set by the server."),
+    "creationTimestamp": (TIME, "When the object was created, set by the server."),
+    "deletionTimestamp": (TIME, "When the object will be deleted, set by the server."),
+    "deletionGracePeriodSeconds": (INT64, "Seconds allowed for graceful termination."),
+    "ownerReferences": (ListOf(Obj("OwnerReference", {
+        "apiVersion": (STR, "API version of the referent."),
+        "kind": (STR, "Kind of the referent."),
+        "name": (STR, "Name of the referent."),
+        "uid": (STR, "UID of the referent."),
+        "controller": (BOOL, "If true, this reference points to the managing controller."),
+        "blockOwnerDeletion": (BOOL, "If true, the owner cannot be deleted before this object."),
+    }, ("apiVersion", "kind", "name", "uid"))), "Objects this object depends on (garbage collection)."),
+    "finalizers": (STRS, "Must be empty before the object is deleted from the registry."),
+    "managedFields": (ListOf(ANY), "Which field manager owns which fields (server-side apply)."),
+    "selfLink": (STR, "Deprecated; not set by the server."),
+}, description="Standard object's metadata.")
+
+LABEL_SELECTOR = Obj("LabelSelector", {
+    "matchLabels": (LABELS, "Map of {key,value} pairs, each an 'In' requirement."),
+    "matchExpressions": (ListOf(Obj("LabelSelectorRequirement", {
+        "key": (STR, "The label key that the selector applies to."),
+        "operator": (STR, "In, NotIn, Exists or DoesNotExist."),
+        "values": (STRS, "Values for In/NotIn; must be empty for Exists/DoesNotExist."),
+    }, ("key", "operator"))), "A list of label selector requirements, ANDed."),
+}, description="A label query over a set of resources.")
+
+OBJECT_REFERENCE = Obj("ObjectReference", {
+    "apiVersion": (STR, "API version of the referent."),
+    "kind": (STR, "Kind of the referent."),
+    "namespace": (STR, "Namespace of the referent."),
+    "name": (STR, "Name of the referent."),
+    "uid": (STR, "UID of the referent."),
+    "resourceVersion": (STR, "Specific resourceVersion the reference is made to."),
+    "fieldPath": (STR, "A piece of the object, e.g. spec.containers{name}."),
+})
+
+KEY_TO_PATH = Obj("KeyToPath", {
+    "key": (STR, "The key to project."),
+    "path": (STR, "The relative path of the file to map the key to."),
+    "mode": (INT, "Mode bits used to set permissions on this file."),
+}, ("key", "path"))
+
+OBJECT_FIELD_SELECTOR = Obj("ObjectFieldSelector", {
+    "apiVersion": (STR, "Version of the schema the FieldPath is written in; defaults to v1."),
+    "fieldPath": (STR, "Path of the field to select, e.g. metadata.name."),
+}, ("fieldPath",))
+
+RESOURCE_FIELD_SELECTOR = Obj("ResourceFieldSelector", {
+    "containerName": (STR, "Container name: required for volumes, optional for env vars."),
+    "resource": (STR, "Required: resource to select, e.g. limits.cpu."),
+    "divisor": (QTY, "Output format of the exposed resources, defaults to 1."),
+}, ("resource",))
+
+DOWNWARD_API_FILE = Obj("DownwardAPIVolumeFile", {
+    "path": (STR, "Relative path name of the file to be created."),
+    "fieldRef": (OBJECT_FIELD_SELECTOR, "Selects a field of the pod."),
+    "resourceFieldRef": (RESOURCE_FIELD_SELECTOR, "Selects a resource of the container."),
+    "mode": (INT, "Mode bits used to set permissions on this file."),
+}, ("path",))
+
+RESOURCES = Obj("ResourceRequirements", {
+    "limits": (MapOf(QTY), "Maximum amount of compute resources allowed."),
+    "requests": (MapOf(QTY), "Minimum amount of compute resources required."),
+    "claims": (ListOf(ANY), "Names of resources, defined in spec.resourceClaims, used by this container."),
+}, description="Compute resource requirements.")
+
+HTTP_GET = Obj("HTTPGetAction", {
+    "path": (STR, "Path to access on the HTTP server."),
+    "port": (IOS, "Name or number of the port to access on the container."),
+    "host": (STR, "Host name to connect to, defaults to the pod IP."),
+    "scheme": (STR, "Scheme to use for connecting to the host. Defaults to HTTP."),
+    "httpHeaders": (ListOf(Obj("HTTPHeader", {
+        "name": (STR, "The header field name."),
+        "value": (STR, "The header field value."),
+    }, ("name", "value"))), "Custom headers to set in the request."),
+}, ("port",))
+
+EXEC = Obj("ExecAction", {"command": (STRS, "Command line to execute inside the container.")})
+TCP_SOCKET = Obj("TCPSocketAction", {
+    "port": (IOS, "Number or name of the port to access on the container."),
+    "host": (STR, "Optional: host name to connect to, defaults to the pod IP."),
+}, ("port",))
+
+PROBE = Obj("Probe", {
+    "exec": (EXEC, "Exec specifies a command to execute in the container."),
+    "httpGet": (HTTP_GET, "HTTPGet specifies an HTTP GET request to perform."),
+    "tcpSocket": (TCP_SOCKET, "TCPSocket specifies a connection to a TCP port."),
+    "grpc": (Obj("GRPCAction", {
+        "port": (INT, "Port number of the gRPC service."),
+        "service": (STR, "Name of the service to place in the gRPC HealthCheckRequest."),
+    }, ("port",)), "GRPC specifies a GRPC HealthCheckRequest."),
+    "initialDelaySeconds": (INT, "Seconds after the container has started before probes are initiated."),
+    "timeoutSeconds": (INT, "Seconds after which the probe times out. Defaults to 1."),
+    "periodSeconds": (INT, "How often (in seconds) to perform the probe. Defaults to 10."),
+    "successThreshold": (INT, "Minimum consecutive successes to be considered successful. Defaults to 1."),
+    "failureThreshold": (INT, "Minimum consecutive failures to be considered failed. Defaults to 3."),
+    "terminationGracePeriodSeconds": (INT64, "Grace period for the pod when the probe fails."),
+}, description="A health check to be performed against a container.")
+
+LIFECYCLE_HANDLER = Obj("LifecycleHandler", {
+    "exec": (EXEC, "Exec specifies a command to execute in the container."),
+    "httpGet": (HTTP_GET, "HTTPGet specifies an HTTP GET request to perform."),
+    "tcpSocket": (TCP_SOCKET, "Deprecated; kept for backward compatibility."),
+    "sleep": (Obj("SleepAction", {"seconds": (INT64, "Seconds to sleep.")}, ("seconds",)),
+              "Sleep represents a duration that the container should sleep."),
+})
+
+CONTAINER = Obj("Container", {
+    "name": (STR, "Name of the container, a DNS_LABEL, unique within the pod."),
+    "image": (STR, "Container image name."),
+    "command": (STRS, "Entrypoint array; the image's ENTRYPOINT is used if not provided."),
+    "args": (STRS, "Arguments to the entrypoint; the image's CMD is used if not provided."),
+    "workingDir": (STR, "Container's working directory."),
+    "ports": (ListOf(Obj("ContainerPort", {
+        "name": (STR, "An IANA_SVC_NAME, unique within the pod; can be referred to by services."),
+        "hostPort": (INT, "Number of port to expose on the host."),
+        "containerPort": (INT, "Number of port to expose on the pod's IP address."),
+        "protocol": (STR, "UDP, TCP, or SCTP. Defaults to TCP."),
+        "hostIP": (STR, "What host IP to bind the external port to."),
+    }, ("containerPort",))), "List of ports to expose from the container (informational)."),
+    "envFrom": (ListOf(Obj("EnvFromSource", {
+        "prefix": (STR, "An optional identifier to prepend to each key."),
+        "configMapRef": (Obj("ConfigMapEnvSource", {
+            "name": (STR, "Name of the referent."),
+            "optional": (BOOL, "Specify whether the ConfigMap must be defined."),
+        }), "The ConfigMap to select from."),
+        "secretRef": (Obj("SecretEnvSource", {
+            "name": (STR, "Name of the referent."),
+            "optional": (BOOL, "Specify whether the Secret must be defined."),
+        }), "The Secret to select from."),
+    })), "Sources to populate environment variables in the container."),
+    "env": (ListOf(Obj("EnvVar", {
+        "name": (STR, "Name of the environment variable."),
+        "value": (STR, "Variable value; $(VAR_NAME) references are expanded."),
+        "valueFrom": (Obj("EnvVarSource", {
+            "fieldRef": (OBJECT_FIELD_SELECTOR, "Selects a field of the pod."),
+            "resourceFieldRef": (RESOURCE_FIELD_SELECTOR, "Selects a resource of the container."),
+            "configMapKeyRef": (Obj("ConfigMapKeySelector", {
+                "name": (STR, "Name of the referent."),
+                "key": (STR, "The key to select."),
+                "optional": (BOOL, "Specify whether the ConfigMap or its key must be defined."),
+            }, ("key",)), "Selects a key of a ConfigMap."),
+            "secretKeyRef": (Obj("SecretKeySelector", {
+                "name": (STR, "Name of the referent."),
+                "key": (STR, "The key of the secret to select from."),
+                "optional": (BOOL, "Specify whether the Secret or its key must be defined."),
+            }, ("key",)), "Selects a key of a secret in the pod's namespace."),
+        }), "Source for the environment variable's value."),
+    }, ("name",))), "List of environment variables to set in the container."),
+    "resources": (RESOURCES, "Compute resources required by this container."),
+    "resizePolicy": (ListOf(ANY), "Resources resize policy for the container."),
+    "restartPolicy": (STR, "Only 'Always', for init containers (sidecars)."),
+    "volumeMounts": (ListOf(Obj("VolumeMount", {
+        "name": (STR, "This must match the Name of a Volume."),
+        "readOnly": (BOOL, "Mounted read-only if true, read-write otherwise."),
+        "recursiveReadOnly": (STR, "Whether read-only mounts are handled recursively."),
+        "mountPath": (STR, "Path within the container at which the volume should be mounted."),
+        "subPath": (STR, "Path within the volume from which the container's volume should be mounted."),
+        "mountPropagation": (STR, "How mounts are propagated from the host to container and back."),
+        "subPathExpr": (STR, "Like subPath, with $(VAR_NAME) references expanded."),
+    }, ("mountPath", "name"))), "Pod volumes to mount into the container's filesystem."),
+    "volumeDevices": (ListOf(ANY), "Block devices to be used by the container."),
+    "livenessProbe": (PROBE, "Periodic probe of container liveness; the container restarts if it fails."),
+    "readinessProbe": (PROBE, "Periodic probe of container service readiness."),
+    "startupProbe": (PROBE, "Indicates that the pod has successfully initialized."),
+    "lifecycle": (Obj("Lifecycle", {
+        "postStart": (LIFECYCLE_HANDLER, "Called immediately after a container is created."),
+        "preStop": (LIFECYCLE_HANDLER, "Called immediately before a container is terminated."),
+        "stopSignal": (STR, "The signal to stop the container with."),
+    }), "Actions that the management system should take in response to container lifecycle events."),
+    "terminationMessagePath": (STR, "File the container's termination message is written to."),
+    "terminationMessagePolicy": (STR, "How the termination message is populated: File or FallbackToLogsOnError."),
+    "imagePullPolicy": (STR, "Always, Never, IfNotPresent."),
+    "securityContext": (ANY, "Security options the container should be run with."),
+    "stdin": (BOOL, "Whether this container should allocate a buffer for stdin."),
+    "stdinOnce": (BOOL, "Whether the container runtime should close stdin after one attach."),
+    "tty": (BOOL, "Whether this container should allocate a TTY for itself."),
+}, ("name",), "A single application container that you want to run within a pod.")
+
+VOLUME = Obj("Volume", {
+    "name": (STR, "Name of the volume, a DNS_LABEL, unique within the pod."),
+    "emptyDir": (Obj("EmptyDirVolumeSource", {
+        "medium": (STR, "What type of storage medium should back this directory ('' or Memory)."),
+        "sizeLimit": (QTY, "Total amount of local storage required for this EmptyDir volume."),
+    }), "A temporary directory that shares a pod's lifetime."),
+    "configMap": (Obj("ConfigMapVolumeSource", {
+        "name": (STR, "Name of the referent."),
+        "items": (ListOf(KEY_TO_PATH), "Keys to project; all keys if unspecified."),
+        "defaultMode": (INT, "Mode bits used to set permissions on created files by default."),
+        "optional": (BOOL, "Specify whether the ConfigMap or its keys must be defined."),
+    }), "A configMap that should populate this volume."),
+    "secret": (Obj("SecretVolumeSource", {
+        "secretName": (STR, "Name of the secret in the pod's namespace to use."),
+        "items": (ListOf(KEY_TO_PATH), "Keys to project; all keys if unspecified."),
+        "defaultMode": (INT, "Mode bits used to set permissions on created files by default."),
+        "optional": (BOOL, "Specify whether the Secret or its keys must be defined."),
+    }), "A secret that should populate this volume."),
+    "hostPath": (Obj("HostPathVolumeSource", {
+        "path": (STR, "Path of the directory on the host."),
+        "type": (STR, "Type for HostPath Volume, e.g. Directory, DirectoryOrCreate, File. Defaults to \"\"."),
+    }, ("path",)), "A pre-existing file or directory on the host machine."),
+    "persistentVolumeClaim": (Obj("PersistentVolumeClaimVolumeSource", {
+        "claimName": (STR, "Name of a PersistentVolumeClaim in the same namespace as the pod."),
+        "readOnly": (BOOL, "Will force the ReadOnly setting in VolumeMounts."),
+    }, ("claimName",)), "A reference to a PersistentVolumeClaim in the same namespace."),
+    "projected": (Obj("ProjectedVolumeSource", {
+        "sources": (ListOf(Obj("VolumeProjection", {
+            "configMap": (Obj("ConfigMapProjection", {
+                "name": (STR, "Name of the referent."),
+                "items": (ListOf(KEY_TO_PATH), "Keys to project."),
+                "optional": (BOOL, "Specify whether the ConfigMap or its keys must be defined."),
+            }), "ConfigMap information about the configMap data to project."),
+            "secret": (Obj("SecretProjection", {
+                "name": (STR, "Name of the referent."),
+                "items": (ListOf(KEY_TO_PATH), "Keys to project."),
+                "optional": (BOOL, "Specify whether the Secret or its key must be defined."),
+            }), "Secret information about the secret data to project."),
+            "downwardAPI": (Obj("DownwardAPIProjection", {
+                "items": (ListOf(DOWNWARD_API_FILE), "List of DownwardAPIVolume files."),
+            }), "DownwardAPI information about the downwardAPI data to project."),
+            "serviceAccountToken": (Obj("ServiceAccountTokenProjection", {
+                "audience": (STR, "Intended audience of the token."),
+                "expirationSeconds": (INT64, "Requested duration of validity of the token."),
+                "path": (STR, "Path relative to the mount point of the file to project the token into."),
+            }, ("path",)), "Information about the serviceAccountToken data to project."),
+            "clusterTrustBundle": (ANY, "A ClusterTrustBundle object to project."),
+        })), "List of volume projections."),
+        "defaultMode": (INT, "Mode bits used to set permissions on created files by default."),
+    }), "Items for all in one resources secrets, configmaps, and downward API."),
+    "downwardAPI": (Obj("DownwardAPIVolumeSource", {
+        "items": (ListOf(DOWNWARD_API_FILE), "List of downward API volume files."),
+        "defaultMode": (INT, "Mode bits to use on created files by default."),
+    }), "Downward API about the pod that should populate this volume."),
+    "nfs": (Obj("NFSVolumeSource", {
+        "server": (STR, "Hostname or IP address of the NFS server."),
+        "path": (STR, "Path that is exported by the NFS server."),
+        "readOnly": (BOOL, "Force the NFS export to be mounted with read-only permissions."),
+    }, ("path", "server")), "NFS mount on the host that shares a pod's lifetime."),
+    "csi": (ANY, "Ephemeral storage handled by certain external CSI drivers."),
+    "ephemeral": (ANY, "A volume handled by a cluster storage driver, with the pod's lifetime."),
+    "image": (Obj("ImageVolumeSource", {
+        "reference": (STR, "Image or artifact reference to be used."),
+        "pullPolicy": (STR, "Policy for pulling OCI objects."),
+    }), "An OCI object (a container image or artifact) pulled and mounted on the kubelet's host."),
+}, ("name",), "A named volume in a pod that may be accessed by any container in the pod.")
+
+TOLERATION = Obj("Toleration", {
+    "key": (STR, "The taint key that the toleration applies to; empty means match all."),
+    "operator": (STR, "Exists or Equal. Defaults to Equal."),
+    "value": (STR, "The taint value the toleration matches to."),
+    "effect": (STR, "NoSchedule, PreferNoSchedule or NoExecute; empty matches all."),
+    "tolerationSeconds": (INT64, "How long a NoExecute taint is tolerated before eviction."),
+})
+
+POD_SPEC = Obj("PodSpec", {
+    "volumes": (ListOf(VOLUME), "List of volumes that can be mounted by containers of this pod."),
+    "initContainers": (ListOf(CONTAINER), "Containers run in order before the app containers start."),
+    "containers": (ListOf(CONTAINER), "List of containers belonging to the pod."),
+    "ephemeralContainers": (ListOf(ANY), "Ephemeral containers run in this pod for debugging."),
+    "restartPolicy": (STR, "Restart policy for all containers: Always, OnFailure, Never. Default Always."),
+    "terminationGracePeriodSeconds": (INT64, "Duration in seconds the pod needs to terminate gracefully. Defaults to 30."),
+    "activeDeadlineSeconds": (INT64, "Duration the pod may be active before the system terminates it."),
+    "dnsPolicy": (STR, "ClusterFirstWithHostNet, ClusterFirst, Default or None. Defaults to ClusterFirst."),
+    "nodeSelector": (LABELS, "Labels a node must have for the pod to fit on it."),
+    "serviceAccountName": (STR, "Name of the ServiceAccount to use to run this pod."),
+    "serviceAccount": (STR, "Deprecated alias for serviceAccountName."),
+    "automountServiceAccountToken": (BOOL, "Whether a service account token should be automatically mounted."),
+    "nodeName": (STR, "Request to schedule this pod onto a specific node."),
+    "hostNetwork": (BOOL, "Host networking requested for this pod."),
+    "hostPID": (BOOL, "Use the host's pid namespace."),
+    "hostIPC": (BOOL, "Use the host's ipc namespace."),
+    "shareProcessNamespace": (BOOL, "Share a single process namespace between all containers."),
+    "securityContext": (ANY, "Pod-level security attributes and common container settings."),
+    "imagePullSecrets": (ListOf(Obj("LocalObjectReference", {"name": (STR, "Name of the referent.")})),
+                         "Secrets in the same namespace to use for pulling images."),
+    "hostname": (STR, "The pod's hostname; defaults to the pod name."),
+    "subdomain": (STR, "If set, the FQDN is <hostname>.<subdomain>.<namespace>.svc.<cluster domain>."),
+    "affinity": (ANY, "The pod's scheduling constraints."),
+    "schedulerName": (STR, "The scheduler that dispatches this pod. Defaults to default-scheduler."),
+    "tolerations": (ListOf(TOLERATION), "The pod's tolerations."),
+    "hostAliases": (ListOf(Obj("HostAlias", {
+        "ip": (STR, "IP address of the host file entry."),
+        "hostnames": (STRS, "Hostnames for the above IP address."),
+    }, ("ip",))), "Hosts and IPs injected into the pod's hosts file."),
+    "priorityClassName": (STR, "The pod's priority class."),
+    "priority": (INT, "The priority value, filled from priorityClassName by admission."),
+    "dnsConfig": (Obj("PodDNSConfig", {
+        "nameservers": (STRS, "DNS name server IP addresses."),
+        "searches": (STRS, "DNS search domains for host-name lookup."),
+        "options": (ListOf(Obj("PodDNSConfigOption", {
+            "name": (STR, "Name of the resolver option."),
+            "value": (STR, "Value of the resolver option."),
+        })), "DNS resolver options."),
+    }), "DNS parameters of a pod, merged into the generated resolv.conf."),
+    "readinessGates": (ListOf(Obj("PodReadinessGate", {
+        "conditionType": (STR, "Refers to a condition in the pod's condition list."),
+    }, ("conditionType",))), "Extra conditions evaluated for pod readiness."),
+    "runtimeClassName": (STR, "The RuntimeClass used to run this pod."),
+    "enableServiceLinks": (BOOL, "Whether information about services is injected into env vars. Defaults to true."),
+    "preemptionPolicy": (STR, "Never or PreemptLowerPriority."),
+    "overhead": (MapOf(QTY), "Resource overhead of running the pod's sandbox."),
+    "topologySpreadConstraints": (ListOf(Obj("TopologySpreadConstraint", {
+        "maxSkew": (INT, "Degree to which pods may be unevenly distributed."),
+        "topologyKey": (STR, "The key of node labels."),
+        "whenUnsatisfiable": (STR, "DoNotSchedule or ScheduleAnyway."),
+        "labelSelector": (LABEL_SELECTOR, "Finds matching pods."),
+        "minDomains": (INT, "Minimum number of eligible domains."),
+        "nodeAffinityPolicy": (STR, "Honor or Ignore."),
+        "nodeTaintsPolicy": (STR, "Honor or Ignore."),
+        "matchLabelKeys": (STRS, "Pod label keys to select the pods over which spreading is calculated."),
+    }, ("maxSkew", "topologyKey", "whenUnsatisfiable"))), "How a group of pods spreads across topology domains."),
+    "setHostnameAsFQDN": (BOOL, "The pod's hostname is configured as its FQDN."),
+    "os": (Obj("PodOS", {"name": (STR, "linux or windows.")}, ("name",)), "The OS of the containers in the pod."),
+    "hostUsers": (BOOL, "Use the host's user namespace."),
+    "schedulingGates": (ListOf(Obj("PodSchedulingGate", {"name": (STR, "Name of the scheduling gate.")},
+                                   ("name",))), "Gates that block scheduling while present."),
+    "resourceClaims": (ListOf(ANY), "ResourceClaims that must be allocated before the pod starts."),
+    "resources": (RESOURCES, "Total resources shared by all containers of the pod."),
+}, ("containers",), "Specification of the desired behavior of the pod.")
+
+POD_TEMPLATE = Obj("PodTemplateSpec", {
+    "metadata": (OBJECT_META, "Standard object's metadata."),
+    "spec": (POD_SPEC, "Specification of the desired behavior of the pod."),
+}, description="Describes the data a pod should have when created from a template.")
+
+PVC = Obj("PersistentVolumeClaim", {
+    "apiVersion": (STR, "Versioned schema of this representation of an object."),
+    "kind": (STR, "REST resource this object represents."),
+    "metadata": (OBJECT_META, "Standard object's metadata."),
+    "spec": (Obj("PersistentVolumeClaimSpec", {
+        "accessModes": (STRS, "The desired access modes the volume should have."),
+        "selector": (LABEL_SELECTOR, "A label query over volumes to consider for binding."),
+        "resources": (Obj("VolumeResourceRequirements", {
+            "limits": (MapOf(QTY), "Maximum amount of compute resources allowed."),
+            "requests": (MapOf(QTY), "Minimum amount of storage required."),
+        }), "The minimum resources the volume should have."),
+        "volumeName": (STR, "The binding reference to the PersistentVolume backing this claim."),
+        "storageClassName": (STR, "Name of the StorageClass required by the claim."),
+        "volumeMode": (STR, "Block or Filesystem. Defaults to Filesystem."),
+        "dataSource": (ANY, "An existing VolumeSnapshot or PVC to populate from."),
+        "dataSourceRef": (ANY, "The object from which to populate the volume with data."),
+        "volumeAttributesClassName": (STR, "The VolumeAttributesClass used by this claim."),
+    }), "The desired characteristics of a volume."),
+    "status": (ANY, "Current information about the claim."),
+})
+
+# ---------------------------------------------------------------------------------------------
+# Kinds
+
+
+def _root(name: str, desc: str, **fields) -> Obj:
+    base = {
+        "apiVersion": (STR, "Versioned schema of this representation of an object."),
+        "kind": (STR, "REST resource this object represents."),
+        "metadata": (OBJECT_META, "Standard object's metadata."),
+    }
+    base.update(fields)
+    return Obj(name, base, description=desc)
+
+
+SERVICE_PORT = Obj("ServicePort", {
+    "name": (STR, "Name of this port; must be a DNS_LABEL, unique within the service."),
+    "protocol": (STR, "TCP, UDP, or SCTP. Default is TCP."),
+    "appProtocol": (STR, "The application protocol for this port."),
+    "port": (INT, "The port that will be exposed by this service."),
+    "targetPort": (IOS, "Number or name of the port to access on the pods. Defaults to port."),
+    "nodePort": (INT, "The port on each node on which this service is exposed (NodePort/LoadBalancer)."),
+}, ("port",))
+
+KINDS: dict[str, Obj] = {
+    "Pod": _root("Pod", "Pod is a collection of containers that can run on a host.",
+                 spec=(POD_SPEC, "Specification of the desired behavior of the pod."),
+                 status=(ANY, "Most recently observed status of the pod.")),
+    "Service": _root("Service", "Service is a named abstraction of software service (for example, mysql) "
+                                "consisting of local port that the proxy listens on, and the selector "
+                                "that determines which pods will answer requests sent through the proxy.",
+                     spec=(Obj("ServiceSpec", {
+                         "ports": (ListOf(SERVICE_PORT), "The list of ports that are exposed by this service."),
+                         "selector": (LABELS, "Route service traffic to pods with label keys and values matching this selector."),
+                         "clusterIP": (STR, "The IP address of the service; None makes a headless service."),
+                         "clusterIPs": (STRS, "IP addresses assigned to this service; clusterIPs[0] == clusterIP."),
+                         "type": (STR, "ExternalName, ClusterIP, NodePort, and LoadBalancer. Defaults to ClusterIP."),
+                         "externalIPs": (STRS, "IP addresses for which nodes also accept traffic for this service."),
+                         "sessionAffinity": (STR, "ClientIP or None. Defaults to None."),
+                         "loadBalancerIP": (STR, "Deprecated: the requested load balancer IP."),
+                         "loadBalancerSourceRanges": (STRS, "Client IPs allowed through a cloud load balancer."),
+                         "externalName": (STR, "The external reference returned as a CNAME (type ExternalName)."),
+                         "externalTrafficPolicy": (STR, "Cluster or Local: how external traffic is routed."),
+                         "healthCheckNodePort": (INT, "The healthcheck nodePort for the service."),
+                         "publishNotReadyAddresses": (BOOL, "Publish DNS records for not-ready pods."),
+                         "sessionAffinityConfig": (Obj("SessionAffinityConfig", {
+                             "clientIP": (Obj("ClientIPConfig", {
+                                 "timeoutSeconds": (INT, "Seconds of ClientIP session stickiness. Default 10800."),
+                             }), "The configuration of ClientIP based session affinity."),
+                         }), "The configurations of session affinity."),
+                         "ipFamilies": (STRS, "IPv4 and/or IPv6, in the order clusterIPs are allocated."),
+                         "ipFamilyPolicy": (STR, "SingleStack, PreferDualStack or RequireDualStack."),
+                         "allocateLoadBalancerNodePorts": (BOOL, "Whether NodePorts are allocated for LoadBalancer services. Default true."),
+                         "loadBalancerClass": (STR, "The class of the load balancer implementation."),
+                         "internalTrafficPolicy": (STR, "Cluster or Local: how cluster-internal traffic is routed."),
+                         "trafficDistribution": (STR, "How traffic is distributed to endpoints, e.g. PreferClose."),
+                     }), "Spec defines the behavior of a service."),
+                     status=(ANY, "Most recently observed status of the service.")),
+    "Endpoints": _root("Endpoints", "Endpoints is a collection of endpoints that implement the actual service.",
+                       subsets=(ListOf(Obj("EndpointSubset", {
+                           "addresses": (ListOf(Obj("EndpointAddress", {
+                               "ip": (STR, "The IP of this endpoint."),
+                               "hostname": (STR, "The Hostname of this endpoint."),
+                               "nodeName": (STR, "Node hosting this endpoint."),
+                               "targetRef": (OBJECT_REFERENCE, "Reference to object providing the endpoint."),
+                           }, ("ip",))), "IP addresses which offer the related ports and are ready."),
+                           "notReadyAddresses": (ListOf(Obj("EndpointAddress", {
+                               "ip": (STR, "The IP of this endpoint."),
+                               "hostname": (STR, "The Hostname of this endpoint."),
+                               "nodeName": (STR, "Node hosting this endpoint."),
+                               "targetRef": (OBJECT_REFERENCE, "Reference to object providing the endpoint."),
+                           }, ("ip",))), "IP addresses which offer the related ports but are not ready."),
+                           "ports": (ListOf(Obj("EndpointPort", {
+                               "name": (STR, "The name of this port; must match a ServicePort name."),
+                               "port": (INT, "The port number of the endpoint."),
+                               "protocol": (STR, "TCP, UDP, or SCTP. Default is TCP."),
+                               "appProtocol": (STR, "The application protocol for this port."),
+                           }, ("port",))), "Port numbers available on the related IP addresses."),
+                       })), "The set of all endpoints is the union of all subsets.")),
+    "EndpointSlice": _root("EndpointSlice", "EndpointSlice represents a subset of the endpoints that implement a service.",
+                           addressType=(STR, "IPv4, IPv6 or FQDN."),
+                           endpoints=(ListOf(Obj("Endpoint", {
+                               "addresses": (STRS, "Addresses of this endpoint."),
+                               "conditions": (Obj("EndpointConditions", {
+                                   "ready": (BOOL, "The endpoint is ready to receive traffic."),
+                                   "serving": (BOOL, "The endpoint is able to receive traffic (even terminating)."),
+                                   "terminating": (BOOL, "The endpoint is terminating."),
+                               }), "The current state of the endpoint."),
+                               "hostname": (STR, "Hostname of this endpoint."),
+                               "targetRef": (OBJECT_REFERENCE, "Reference to a resource that represents this endpoint."),
+                               "deprecatedTopology": (LABELS, "Deprecated topology information."),
+                               "nodeName": (STR, "Name of the Node hosting this endpoint."),
+                               "zone": (STR, "Name of the Zone this endpoint exists in."),
+                               "hints": (ANY, "Information about how an endpoint should be consumed."),
+                           }, ("addresses",))), "A list of unique endpoints in this slice."),
+                           ports=(ListOf(Obj("EndpointPort", {
+                               "name": (STR, "The name of this port."),
+                               "protocol": (STR, "TCP, UDP, or SCTP. Default is TCP."),
+                               "port": (INT, "The port number of the endpoint."),
+                               "appProtocol": (STR, "The application protocol for this port."),
+                           })), "Network ports exposed by each endpoint in this slice.")),
+    "ConfigMap": _root("ConfigMap", "ConfigMap holds configuration data for pods to consume.",
+                       data=(LABELS, "Configuration data (UTF-8 values)."),
+                       binaryData=(LABELS, "Binary data (base64 values)."),
+                       immutable=(BOOL, "If true, the data cannot be updated.")),
+    "Event": _root("Event", "Event is a report of an event somewhere in the cluster.",
+                   involvedObject=(OBJECT_REFERENCE, "The object that this event is about."),
+                   reason=(STR, "Short, machine understandable reason for the transition."),
+                   message=(STR, "A human-readable description of the status of this operation."),
+                   source=(Obj("EventSource", {
+                       "component": (STR, "Component from which the event is generated."),
+                       "host": (STR, "Node name on which the event is generated."),
+                   }), "The component reporting this event."),
+                   firstTimestamp=(TIME, "The time at which the event was first recorded."),
+                   lastTimestamp=(TIME, "The time of the most recent occurrence."),
+                   count=(INT, "The number of times this event has occurred."),
+                   type=(STR, "Normal or Warning."),
+                   eventTime=(TIME, "Time when this Event was first observed (MicroTime)."),
+                   series=(ANY, "Data about the Event series this event represents."),
+                   action=(STR, "What action was taken/failed regarding the object."),
+                   related=(OBJECT_REFERENCE, "Optional secondary object for more complex actions."),
+                   reportingComponent=(STR, "Name of the controller that emitted this Event."),
+                   reportingInstance=(STR, "ID of the controller instance."),
+                   ),
+    "Namespace": _root("Namespace", "Namespace provides a scope for Names.",
+                       spec=(Obj("NamespaceSpec", {
+                           "finalizers": (STRS, "Finalizers must be empty before the namespace is removed."),
+                       }), "Spec defines the behavior of the Namespace."),
+                       status=(ANY, "Status describes the current status of a Namespace.")),
+    "Node": _root("Node", "Node is a worker node in Kubernetes.",
+                  spec=(Obj("NodeSpec", {
+                      "podCIDR": (STR, "The pod IP range assigned to the node."),
+                      "podCIDRs": (STRS, "The IP ranges assigned to the node for its pods."),
+                      "providerID": (STR, "ID of the node assigned by the cloud provider."),
+                      "unschedulable": (BOOL, "Controls node schedulability of new pods."),
+                      "taints": (ListOf(Obj("Taint", {
+                          "key": (STR, "The taint key to be applied to a node."),
+                          "value": (STR, "The taint value corresponding to the taint key."),
+                          "effect": (STR, "NoSchedule, PreferNoSchedule and NoExecute."),
+                          "timeAdded": (TIME, "When the taint was added (NoExecute only)."),
+                      }, ("effect", "key"))), "The node's taints."),
+                      "configSource": (ANY, "Deprecated."),
+                      "externalID": (STR, "Deprecated."),
+                  }), "Spec defines the behavior of a node."),
+                  status=(ANY, "Most recently observed status of the node.")),
+}
+
+_DEPLOYMENT_STRATEGY = Obj("DeploymentStrategy", {
+    "type": (STR, "Recreate or RollingUpdate. Default is RollingUpdate."),
+    "rollingUpdate": (Obj("RollingUpdateDeployment", {
+        "maxUnavailable": (IOS, "Maximum number of pods that can be unavailable during the update. Default 25%."),
+        "maxSurge": (IOS, "Maximum number of pods that can be scheduled above the desired number. Default 25%."),
+    }), "Rolling update config params; present only if type = RollingUpdate."),
+})
+
+KINDS["Deployment"] = _root(
+    "Deployment", "Deployment enables declarative updates for Pods and ReplicaSets.",
+    spec=(Obj("DeploymentSpec", {
+        "replicas": (INT, "Number of desired pods. Defaults to 1."),
+        "selector": (LABEL_SELECTOR, "Label selector for pods; must match the pod template's labels."),
+        "template": (POD_TEMPLATE, "Template describes the pods that will be created."),
+        "strategy": (_DEPLOYMENT_STRATEGY, "The deployment strategy used to replace existing pods with new ones."),
+        "minReadySeconds": (INT, "Minimum seconds a new pod should be ready to be considered available."),
+        "revisionHistoryLimit": (INT, "The number of old ReplicaSets to retain. Defaults to 10."),
+        "paused": (BOOL, "Indicates that the deployment is paused."),
+        "progressDeadlineSeconds": (INT, "Maximum seconds for a deployment to make progress. Defaults to 600."),
+    }, ("selector", "template")), "Specification of the desired behavior of the Deployment."),
+    status=(ANY, "Most recently observed status of the Deployment."))
+
+KINDS["ReplicaSet"] = _root(
+    "ReplicaSet", "ReplicaSet ensures that a specified number of pod replicas are running at any given time.",
+    spec=(Obj("ReplicaSetSpec", {
+        "replicas": (INT, "Number of desired pods. Defaults to 1."),
+        "minReadySeconds": (INT, "Minimum seconds a new pod should be ready to be considered available."),
+        "selector": (LABEL_SELECTOR, "Label query over pods that should match the replica count."),
+        "template": (POD_TEMPLATE, "The object that describes the pod created if insufficient replicas are detected."),
+    }, ("selector",)), "Spec defines the specification of the desired behavior of the ReplicaSet."),
+    status=(ANY, "Most recently observed status of the ReplicaSet."))
+
+KINDS["StatefulSet"] = _root(
+    "StatefulSet", "StatefulSet represents a set of pods with consistent identities.",
+    spec=(Obj("StatefulSetSpec", {
+        "replicas": (INT, "The desired number of replicas. Defaults to 1."),
+        "selector": (LABEL_SELECTOR, "A label query over pods that should match the replica count."),
+        "template": (POD_TEMPLATE, "The object that describes the pod created if insufficient replicas are detected."),
+        "volumeClaimTemplates": (ListOf(PVC), "Claims that pods are allowed to reference, one per pod."),
+        "serviceName": (STR, "The name of the service that governs this StatefulSet (pod DNS names)."),
+        "podManagementPolicy": (STR, "OrderedReady or Parallel. Default OrderedReady."),
+        "updateStrategy": (Obj("StatefulSetUpdateStrategy", {
+            "type": (STR, "RollingUpdate or OnDelete. Default is RollingUpdate."),
+            "rollingUpdate": (Obj("RollingUpdateStatefulSetStrategy", {
+                "partition": (INT, "Ordinal at which the StatefulSet should be partitioned. Default 0."),
+                "maxUnavailable": (IOS, "Maximum number of pods that can be unavailable during the update."),
+            }), "Used to communicate parameters when type is RollingUpdate."),
+        }), "How pods are updated when the template changes."),
+        "revisionHistoryLimit": (INT, "Maximum number of revisions maintained in the history. Defaults to 10."),
+        "minReadySeconds": (INT, "Minimum seconds a new pod should be ready to be considered available."),
+        "persistentVolumeClaimRetentionPolicy": (Obj("StatefulSetPersistentVolumeClaimRetentionPolicy", {
+            "whenDeleted": (STR, "Retain or Delete the PVCs when the StatefulSet is deleted."),
+            "whenScaled": (STR, "Retain or Delete the PVCs when the StatefulSet is scaled down."),
+        }), "The lifecycle of PVCs created from volumeClaimTemplates."),
+        "ordinals": (Obj("StatefulSetOrdinals", {
+            "start": (INT, "The number of the first replica's index."),
+        }), "How replica indices are numbered."),
+    }, ("selector", "template")), "Spec defines the desired identities of pods in this set."),
+    status=(ANY, "The current status of Pods in this StatefulSet."))
+
+KINDS["DaemonSet"] = _root(
+    "DaemonSet", "DaemonSet represents the configuration of a daemon set.",
+    spec=(Obj("DaemonSetSpec", {
+        "selector": (LABEL_SELECTOR, "A label query over pods that are managed by the daemon set."),
+        "template": (POD_TEMPLATE, "An object that describes the pod that will be created."),
+        "updateStrategy": (Obj("DaemonSetUpdateStrategy", {
+            "type": (STR, "RollingUpdate or OnDelete. Default is RollingUpdate."),
+            "rollingUpdate": (Obj("RollingUpdateDaemonSet", {
+                "maxUnavailable": (IOS, "Maximum number of DaemonSet pods that can be unavailable during the update."),
+                "maxSurge": (IOS, "Maximum number of nodes with an updated pod during the update."),
+            }), "Rolling update config params."),
+        }), "An update strategy to replace existing DaemonSet pods with new pods."),
+        "minReadySeconds": (INT, "Minimum seconds a new pod should be ready to be considered available."),
+        "revisionHistoryLimit": (INT, "The number of old history to retain. Defaults to 10."),
+    }, ("selector", "template")), "The desired behavior of this daemon set."),
+    status=(ANY, "The current status of this daemon set."))
+
+
+# ---------------------------------------------------------------------------------------------
+# Strict decoding
+
+
+def unknown_fields(obj: dict) -> list[str]:
+    """Paths of fields the kind does not have, as the strict decoder names them.
+
+    `spec.template.spec.containers[0].imagee`; sorted the way the decoder meets them (kubectl
+    sends JSON with sorted keys). Unknown kinds and opaque subtrees report nothing.
+    """
+    root = KINDS.get(obj.get("kind", ""))
+    if root is None:
+        return []
+    out: list[str] = []
+    _walk(obj, root, "", out)
+    return out
+
+
+def _walk(value, t, path: str, out: list[str]) -> None:
+    if isinstance(t, Obj) and isinstance(value, dict):
+        for k in sorted(value):
+            p = f"{path}.{k}" if path else k
+            if k not in t.fields:
+                out.append(p)
+            else:
+                _walk(value[k], t.fields[k][0], p, out)
+    elif isinstance(t, ListOf) and isinstance(value, list):
+        for i, v in enumerate(value):
+            _walk(v, t.item, f"{path}[{i}]", out)
+    elif isinstance(t, MapOf) and isinstance(value, dict) and isinstance(t.item, Obj):
+        for k in sorted(value):
+            _walk(value[k], t.item, f"{path}[{k}]", out)
+
+
+def type_error(obj: dict) -> str | None:
+    """The first JSON type mismatch, in encoding/json's words, or None.
+
+    e.g. `json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type
+    int32` (replicas: "3"), or a number as a label value (`version: 1.0`). The apiserver returns
+    it as `<Kind> in version "v1" cannot be handled as a <Kind>: <this>`.
+    """
+    root = KINDS.get(obj.get("kind", ""))
+    if root is None:
+        return None
+    return _type_walk(obj, root, "", None)
+
+
+def _json_kind(v) -> str:
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, (int, float)):
+        return "number"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, list):
+        return "array"
+    return "object"
+
+
+def _type_walk(value, t, path: str, owner: str | None) -> str | None:
+    if value is None:
+        return None  # null is accepted everywhere
+    where = f"Go struct field {owner}.{path}" if owner else "Go value"
+    if isinstance(t, Opaque):
+        return None
+    if isinstance(t, Scalar):
+        kind = _json_kind(value)
+        if t.name == "IntOrString" or t.name == "Quantity":
+            if kind in ("string", "number"):
+                return None
+            return f"json: cannot unmarshal {kind} into {where} of type {'intstr.IntOrString' if t.name == 'IntOrString' else 'resource.Quantity'}"
+        if t.go in ("int32", "int64"):
+            if kind == "number" and (isinstance(value, int) or float(value).is_integer()):
+                return None
+            if kind == "number":
+                return f"json: cannot unmarshal number {value} into {where} of type {t.go}"
+        elif t.go == "string" and kind == "string":
+            return None
+        elif t.go == "bool" and kind == "bool":
+            return None
+        elif not t.go:
+            return None
+        return f"json: cannot unmarshal {kind} into {where} of type {t.go}"
+    if isinstance(t, ListOf):
+        if not isinstance(value, list):
+            return f"json: cannot unmarshal {_json_kind(value)} into {where} of type []{_go_elem(t.item)}"
+        for v in value:
+            err = _type_walk(v, t.item, path, owner)
+            if err:
+                return err
+        return None
+    if isinstance(t, MapOf):
+        if not isinstance(value, dict):
+            return f"json: cannot unmarshal {_json_kind(value)} into {where} of type map[string]{_go_elem(t.item)}"
+        for k in sorted(value):
+            err = _type_walk(value[k], t.item, path, owner)
+            if err:
+                return err
+        return None
+    if isinstance(t, Obj):
+        if not isinstance(value, dict):
+            return f"json: cannot unmarshal {_json_kind(value)} into {where} of type {_go_elem(t)}"
+        for k in sorted(value):
+            if k in t.fields:
+                p = f"{path}.{k}" if path else k
+                err = _type_walk(value[k], t.fields[k][0], p, t.name)
+                if err:
+                    return err
+    return None
+
+
+def _go_elem(t) -> str:
+    if isinstance(t, Scalar):
+        return t.go or t.name
+    if isinstance(t, Obj):
+        pkg = "v1."
+        return pkg + t.name
+    if isinstance(t, ListOf):
+        return "[]" + _go_elem(t.item)
+    if isinstance(t, MapOf):
+        return "map[string]" + _go_elem(t.item)
+    return "interface {}"
+
+
+# ---------------------------------------------------------------------------------------------
+# explain
+
+
+def explain(kind: str, path: str = "") -> dict:
+    """What `kubectl explain <kind>[.<path>]` needs: the field's type, description and children.
+
+    Returns {"kind", "field" (dotted path or ""), "type" (e.g. "[]Container"), "description",
+    "required" (bool), "fields": [{"name", "type", "description", "required"}]}. Raises KeyError
+    (with the first unknown segment) for a field that does not exist.
+    """
+    root = KINDS.get(kind)
+    if root is None:
+        raise KeyError(kind)
+    t, desc, required = root, root.description, False
+    for seg in [s for s in path.split(".") if s]:
+        inner = t
+        while isinstance(inner, (ListOf, MapOf)):
+            inner = inner.item
+        if not isinstance(inner, Obj) or seg not in inner.fields:
+            raise KeyError(seg)
+        required = seg in inner.required
+        t, desc = inner.fields[seg]
+    inner = t
+    while isinstance(inner, (ListOf, MapOf)):
+        inner = inner.item
+    fields = []
+    if isinstance(inner, Obj):
+        if not desc:
+            desc = inner.description
+        for name in sorted(inner.fields):
+            ft, fd = inner.fields[name]
+            fields.append({"name": name, "type": type_name(ft), "description": fd,
+                           "required": name in inner.required})
+    return {"kind": kind, "field": path, "type": type_name(t), "description": desc,
+            "required": required, "fields": fields}
