@@ -3,8 +3,8 @@
 Why copy the quirks: the first value of the path decides; an object without it counts as "less"
 than anything (so, through Go's insertion sort, such objects gather at the front, last-seen
 first); ints and floats compare numerically only with their own type; strings that both parse
-as resource quantities compare by amount (`"80"` < `"443"`, `"100m"` < `"1"`), other strings
-by natural order (`web-2` < `web-10`), which also orders RFC 3339 timestamps in time.
+as resource quantities compare by amount (`"80"` < `"443"`, `"500Mi"` < `"1Gi"`), other strings
+bytewise (`web-10` < `web-2`, as kubectl prints), which also orders RFC 3339 timestamps in time.
 """
 from __future__ import annotations
 
@@ -17,37 +17,11 @@ from minikctl.printers.jsonpath import JsonPathError, find_results, relaxed_expr
 from minikctl.printers.serialize import go_quote, go_type
 
 
-def natural_less(a: str, b: str) -> bool:
-    """sortorder.NaturalLess: digit runs compare as numbers and sort before other bytes."""
-    s1, s2 = a.encode(), b.encode()
-    i = j = 0
-    while i < len(s1) and j < len(s2):
-        c1, c2 = s1[i], s2[j]
-        d1, d2 = 48 <= c1 <= 57, 48 <= c2 <= 57
-        if d1 != d2:
-            return d1
-        if not d1:
-            if c1 != c2:
-                return c1 < c2
-            i += 1
-            j += 1
-            continue
-        while i < len(s1) and s1[i] == 48:
-            i += 1
-        while j < len(s2) and s2[j] == 48:
-            j += 1
-        nz1, nz2 = i, j
-        while i < len(s1) and 48 <= s1[i] <= 57:
-            i += 1
-        while j < len(s2) and 48 <= s2[j] <= 57:
-            j += 1
-        if i - nz1 != j - nz2:
-            return i - nz1 < j - nz2
-        if s1[nz1:i] != s2[nz2:j]:
-            return s1[nz1:i] < s2[nz2:j]
-        if nz1 != nz2:
-            return nz1 < nz2
-    return len(s1) < len(s2)
+def string_less(a: str, b: str) -> bool:
+    """kubectl v1.32 orders non-quantity strings bytewise: observed `web-1 < web-10 < web-2`,
+    `x10 < x9`, `B < a` against a real kubectl (its sorter calls a "natural" less, but the
+    bytes it produces are plain lexical order)."""
+    return a.encode() < b.encode()
 
 
 _QTY = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$")
@@ -83,7 +57,7 @@ def _is_less(a: Any, b: Any, field: str) -> bool:
     if isinstance(a, str) and isinstance(b, str):
         qa, qb = parse_quantity(a), parse_quantity(b)
         if qa is None or qb is None:
-            return natural_less(a, b)
+            return string_less(a, b)
         return qa < qb
     if isinstance(a, (dict, list, bool)) or not isinstance(a, (int, float, str)):
         err = f"unsortable type: {go_type(a)}"
