@@ -46,21 +46,22 @@ def render(objs: list[dict], output: str, *, single: bool, sort_by: str | None =
             return jsonpath.render_jsonpath_file(arg, _data(objs, single))
         if not arg:
             raise CliError("template format specified but no template given")
-        return jsonpath.render_jsonpath(arg, _data(objs, single))
+        return jsonpath.render_jsonpath(arg, _data(objs, single), as_json=name == "jsonpath-as-json")
     if name in ("custom-columns", "custom-columns-file"):
         from minikctl.printers import custom_columns
         if name == "custom-columns-file":
-            return custom_columns.render_file(arg, objs, no_headers=no_headers)
-        return custom_columns.render(arg, objs, no_headers=no_headers)
+            return custom_columns.render_custom_columns(custom_columns.parse_template_file(arg), objs,
+                                                        no_headers=no_headers)
+        return custom_columns.render_custom_columns(arg, objs, no_headers=no_headers)
     if name in ("go-template", "go-template-file", "template", "templatefile"):
         from minikctl.printers import gotemplate
-        if name in ("go-template-file", "templatefile"):
-            try:
-                with open(arg) as f:
-                    arg = f.read()
-            except OSError as e:
-                raise CliError(f"error reading --template {arg}, {e}")
-        return gotemplate.render(arg, _data(objs, single))
+        try:
+            if name in ("go-template-file", "templatefile"):
+                return gotemplate.render_gotemplate_file(arg, _data(objs, single))
+            return gotemplate.render_gotemplate(arg, _data(objs, single))
+        except gotemplate.GoTemplateExecError as e:
+            emit(getattr(e, "stdout", "") or "")
+            raise
     raise CliError(f'unable to match a printer suitable for the output format "{output}"')
 
 
