@@ -106,7 +106,7 @@ def register(app: typer.Typer) -> None:
         filename: List[str] = typer.Option([], "-f", "--filename"),
         recursive: bool = typer.Option(False, "-R", "--recursive"),
         namespace: Optional[str] = typer.Option(None, "-n", "--namespace"),
-        dry_run: Optional[str] = typer.Option(None, "--dry-run", flag_value="client"),
+        dry_run: Optional[str] = typer.Option(None, "--dry-run"),
         output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
     ) -> int:
         return run_manifests(filename, recursive, namespace, dry_run, output_fmt, "apply")

@@ -18,7 +18,7 @@ def create_callback(
     filename: List[str] = typer.Option([], "-f", "--filename"),
     recursive: bool = typer.Option(False, "-R", "--recursive"),
     namespace: Optional[str] = typer.Option(None, "-n", "--namespace"),
-    dry_run: Optional[str] = typer.Option(None, "--dry-run", flag_value="client"),
+    dry_run: Optional[str] = typer.Option(None, "--dry-run"),
     output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
     save_config: bool = typer.Option(False, "--save-config"),
 ) -> None:

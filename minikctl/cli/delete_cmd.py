@@ -99,7 +99,7 @@ def register(app: typer.Typer) -> None:
         now: bool = typer.Option(False, "--now"),
         ignore_not_found: bool = typer.Option(False, "--ignore-not-found"),
         output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
-        dry_run: Optional[str] = typer.Option(None, "--dry-run", flag_value="client"),
+        dry_run: Optional[str] = typer.Option(None, "--dry-run"),
         cascade: Optional[str] = typer.Option(None, "--cascade"),
         wait: Optional[bool] = typer.Option(None, "--wait"),
     ) -> int:

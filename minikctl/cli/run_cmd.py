@@ -134,7 +134,7 @@ def register(app: typer.Typer) -> None:
         annotations: List[str] = typer.Option([], "--annotations"),
         command: bool = typer.Option(False, "--command"),
         namespace: Optional[str] = typer.Option(None, "-n", "--namespace"),
-        dry_run: Optional[str] = typer.Option(None, "--dry-run", flag_value="client"),
+        dry_run: Optional[str] = typer.Option(None, "--dry-run"),
         output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
         rm: bool = typer.Option(False, "--rm"),
         stdin: bool = typer.Option(False, "-i", "--stdin"),
