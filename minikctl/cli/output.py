@@ -31,7 +31,7 @@ def render(objs: list[dict], output: str, *, single: bool, sort_by: str | None =
     """Everything but the human-readable tables."""
     from minikctl.printers import serialize
     if output == "name":
-        return "".join(serialize.name_line(serialize.kind_ref(o), o["metadata"]["name"]) for o in objs)
+        return "".join(serialize.name_line(serialize.kind_ref(o), o["metadata"]["name"]) + "\n" for o in objs)
     if output == "yaml":
         data = _data(objs, single)
         return serialize.to_yaml(data)
