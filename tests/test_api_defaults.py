@@ -207,3 +207,34 @@ def test_template_creation_timestamp_null_as_kubectl_prints_it():
     assert d["spec"]["template"]["metadata"]["creationTimestamp"] is None
     assert d["spec"]["strategy"]["rollingUpdate"] == {"maxSurge": "25%", "maxUnavailable": "25%"}
     assert validate(d) == []
+
+
+def test_prepare_create_and_update():
+    from minikctl.api.defaults import prepare_create, prepare_update
+    d = load("web-server.yaml", "Deployment")
+    apply_defaults(d)
+    prepare_create(d)
+    assert d["metadata"]["generation"] == 1
+    d["status"] = {"replicas": 3}
+    same = copy.deepcopy(d)
+    same["status"] = {"replicas": 99}  # status is not writable through the main resource
+    prepare_update(same, d)
+    assert same["status"] == {"replicas": 3} and same["metadata"]["generation"] == 1
+    scaled = copy.deepcopy(d)
+    scaled["spec"]["replicas"] = 5
+    prepare_update(scaled, d)
+    assert scaled["metadata"]["generation"] == 2
+
+
+def test_service_replace_keeps_allocated_values():
+    from minikctl.api.defaults import prepare_update
+    old = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+           "spec": {"type": "NodePort", "selector": {"app": "web"}, "clusterIP": "10.96.12.34",
+                    "ports": [{"name": "http", "port": 80, "nodePort": 30080}]}}
+    apply_defaults(old)
+    new = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
+           "spec": {"type": "NodePort", "selector": {"app": "web"}, "ports": [{"name": "http", "port": 80}]}}
+    apply_defaults(new)
+    prepare_update(new, old)
+    assert new["spec"]["clusterIPs"] == ["10.96.12.34"] and new["spec"]["ports"][0]["nodePort"] == 30080
+    assert validate(new, old) == []

@@ -412,3 +412,62 @@ _BY_KIND = {
     "EndpointSlice": _endpointslice,
     "Node": _node,
 }
+
+
+# ---------------------------------------------------------------------------------------------
+# The registry strategies' PrepareForCreate / PrepareForUpdate (call after apply_defaults)
+
+_WORKLOADS = ("Deployment", "ReplicaSet", "StatefulSet", "DaemonSet")
+
+
+def prepare_create(obj: dict) -> None:
+    """Workloads start at metadata.generation 1."""
+    if obj.get("kind") in _WORKLOADS:
+        obj.setdefault("metadata", {})["generation"] = 1
+
+
+def prepare_update(obj: dict, old: dict) -> None:
+    """What the registry does to an update before validating it, in place on `obj`.
+
+    Status cannot be changed through the main resource (it is copied from `old`); workloads
+    bump metadata.generation when their spec changed; a Service update that omits allocated
+    values (clusterIP, clusterIPs, nodePorts matched by port name) keeps them, as
+    `patchAllocatedValues` does, so `kubectl replace` of the original manifest works.
+    """
+    kind = obj.get("kind")
+    if "status" in old:
+        obj["status"] = _copy(old["status"])
+    if kind in _WORKLOADS:
+        gen = (old.get("metadata") or {}).get("generation") or 1
+        if obj.get("spec") != old.get("spec"):
+            gen += 1
+        obj.setdefault("metadata", {})["generation"] = gen
+    if kind == "Service":
+        _patch_allocated_values(obj.setdefault("spec", {}), old.get("spec") or {})
+
+
+def _copy(v):
+    import copy
+    return copy.deepcopy(v)
+
+
+def _patch_allocated_values(spec: dict, ospec: dict) -> None:
+    if "ExternalName" not in (spec.get("type"), ospec.get("type")):
+        if not spec.get("clusterIP") and ospec.get("clusterIP"):
+            spec["clusterIP"] = ospec["clusterIP"]
+            if not spec.get("clusterIPs") and ospec.get("clusterIPs"):
+                spec["clusterIPs"] = list(ospec["clusterIPs"])
+    needs = ("NodePort", "LoadBalancer")
+    if spec.get("type") in needs and ospec.get("type") in needs:
+        used = {p.get("nodePort") for p in ospec.get("ports") or []} & \
+               {p.get("nodePort") for p in spec.get("ports") or []}
+        by_name = {p.get("name") or "": p.get("nodePort") for p in ospec.get("ports") or []}
+        for p in spec.get("ports") or []:
+            if not p.get("nodePort"):
+                val = by_name.get(p.get("name") or "")
+                if val and val not in used:
+                    p["nodePort"] = val
+    if spec.get("type") == "LoadBalancer" and ospec.get("type") == "LoadBalancer" \
+            and spec.get("externalTrafficPolicy") == "Local" and not spec.get("healthCheckNodePort"):
+        if ospec.get("healthCheckNodePort"):
+            spec["healthCheckNodePort"] = ospec["healthCheckNodePort"]
