@@ -89,7 +89,7 @@ def _unschedulable(cluster, pod, reasons: dict, total: int) -> None:
         else:
             continue
         counts[key] = counts.get(key, 0) + 1
-    parts = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
+    parts = ", ".join(sorted(f"{n} {k}" for k, n in counts.items()))  # FitError sorts "N reason" strings
     msg = (f"0/{total} nodes are available: {parts}. preemption: 0/{total} nodes are available: "
            f"{total} Preemption is not helpful for scheduling.")
     st = pod.setdefault("status", {})
