@@ -15,39 +15,22 @@ from minikctl.api.errors import ApiError, already_exists, invalid, not_found
 GENERATION_KINDS = {"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"}
 
 
-def _defaults(obj: dict) -> None:
-    try:
-        from minikctl.api.defaults import apply_defaults
-    except ImportError:  # pragma: no cover - during bootstrap of the codebase
-        return
-    apply_defaults(obj)
+def _defaults(obj: dict, rng=None) -> None:
+    from minikctl.api.defaults import apply_defaults
+    apply_defaults(obj, rng=rng)
 
 
 def _validate(obj: dict, old: dict | None = None) -> list[tuple[str, str]]:
-    try:
-        from minikctl.api.validation import validate
-    except ImportError:  # pragma: no cover
-        return []
+    from minikctl.api.validation import validate
     return validate(obj, old)
 
 
-def _unknown_fields(obj: dict) -> list[str]:
-    try:
-        from minikctl.api.schema import unknown_fields
-    except ImportError:  # pragma: no cover
-        return []
-    return unknown_fields(obj)
-
-
-def strict_error(obj: dict, fields: list[str]) -> ApiError:
-    """The BadRequest of strict field validation (kubectl sends fieldValidation=Strict)."""
-    kind = obj.get("kind", "")
-    version = (obj.get("apiVersion") or "").rsplit("/", 1)[-1]
-    if len(fields) == 1:
-        detail = f'strict decoding error: unknown field "{fields[0]}"'
-    else:
-        detail = "strict decoding error: " + ", ".join(f'unknown field "{f}"' for f in fields)
-    return ApiError("BadRequest", f'{kind} in version "{version}" cannot be handled as a {kind}: {detail}', 400)
+def _strict_check(obj: dict) -> None:
+    """Strict decoding (kubectl sends fieldValidation=Strict): unknown fields and wrong JSON types."""
+    from minikctl.api.validation import decoding_message
+    msg = decoding_message(obj)
+    if msg:
+        raise ApiError("BadRequest", msg, 400)
 
 
 def _stamp(cluster, obj: dict) -> None:
@@ -102,7 +85,45 @@ def _allocate_service(cluster, svc: dict, old: dict | None = None) -> None:
         spec["clusterIPs"] = [ip]
     if stype in ("NodePort", "LoadBalancer"):
         node_port.allocate(cluster, svc, old)
-    if stype == "LoadBalancer" and cluster.profile.get("loadBalancerPool"):
+
+
+def _drop_type_dependent(svc: dict, old: dict) -> None:
+    """strategy.go dropTypeDependentFields: on a type change, wipe what was allocated or defaulted
+    for the old type and that the user left unchanged (NodePorts, externalTrafficPolicy, ...)."""
+    spec, ospec = svc.setdefault("spec", {}), old.get("spec") or {}
+    otype, ntype = ospec.get("type", "ClusterIP"), spec.get("type", "ClusterIP")
+    if otype == ntype:
+        return
+    if ntype == "ExternalName" and otype != "ExternalName":
+        if spec.get("clusterIP") == ospec.get("clusterIP") and spec.get("clusterIPs") == ospec.get("clusterIPs"):
+            spec.pop("clusterIP", None)
+            spec.pop("clusterIPs", None)
+        for key in ("ipFamilies", "ipFamilyPolicy"):
+            if spec.get(key) == ospec.get(key):
+                spec.pop(key, None)
+    node_ports = [p.get("nodePort") for p in spec.get("ports") or []]
+    if otype in ("NodePort", "LoadBalancer") and ntype not in ("NodePort", "LoadBalancer") \
+            and node_ports == [p.get("nodePort") for p in ospec.get("ports") or []]:
+        for p in spec.get("ports") or []:
+            p.pop("nodePort", None)
+    if otype == "LoadBalancer" and ntype != "LoadBalancer":
+        for key in ("healthCheckNodePort", "allocateLoadBalancerNodePorts", "loadBalancerClass"):
+            if key in spec and spec.get(key) == ospec.get(key):
+                spec.pop(key)
+    accessible = ntype in ("NodePort", "LoadBalancer") or bool(spec.get("externalIPs"))
+    if not accessible and spec.get("externalTrafficPolicy") == ospec.get("externalTrafficPolicy"):
+        spec.pop("externalTrafficPolicy", None)
+
+
+def _lb_status(cluster, svc: dict) -> None:
+    """What a MetalLB-style controller does at once: an ingress IP from the profile's pool for a
+    LoadBalancer Service, released when the Service stops being one. No pool: <pending>."""
+    status = svc.setdefault("status", {})
+    if (svc.get("spec") or {}).get("type") != "LoadBalancer":
+        if (status.get("loadBalancer") or {}).get("ingress"):
+            status["loadBalancer"] = {}
+        return
+    if cluster.profile.get("loadBalancerPool"):
         _assign_lb(cluster, svc)
 
 
@@ -139,14 +160,12 @@ def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
         meta.pop("namespace", None)
     elif k is not None:
         meta["namespace"] = meta.get("namespace") or "default"
-    unknown = _unknown_fields(obj)
-    if unknown:
-        raise strict_error(obj, unknown)
+    _strict_check(obj)
     check_namespace(cluster, obj)
     if not meta.get("name") and meta.get("generateName"):
         from minikctl.sim.names import generate_name
         meta["name"] = generate_name(meta["generateName"], cluster.rng)
-    _defaults(obj)
+    _defaults(obj, cluster.rng)
     if obj["kind"] == "Service" and meta.get("name"):
         existing = cluster.get("Service", meta.get("namespace"), meta["name"])
         if existing is None:
@@ -158,6 +177,8 @@ def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
         raise already_exists(_resource(obj), meta["name"])
     _stamp(cluster, obj)
     _initial_status(obj)
+    if obj["kind"] == "Service":
+        _lb_status(cluster, obj)
     if obj["kind"] == "Namespace":
         obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = meta["name"]
     if dry_run:
@@ -183,7 +204,7 @@ def create_internal(cluster, obj: dict) -> dict:
             meta["name"] = generate_name(meta["generateName"], cluster.rng)
             if cluster.get(obj["kind"], meta.get("namespace"), meta["name"]) is None:
                 break
-    _defaults(obj)
+    _defaults(obj, cluster.rng)
     if obj["kind"] == "Service":
         _allocate_service(cluster, obj)
     _stamp(cluster, obj)
@@ -195,9 +216,7 @@ def create_internal(cluster, obj: dict) -> dict:
 def update(cluster, obj: dict, old: dict, *, dry_run: bool = False) -> dict:
     """A user's update (apply, replace, edit, patch, scale, label ...): immutability, validation."""
     obj = copy.deepcopy(obj)
-    unknown = _unknown_fields(obj)
-    if unknown:
-        raise strict_error(obj, unknown)
+    _strict_check(obj)
     meta = obj["metadata"]
     for key in ("uid", "creationTimestamp", "namespace", "ownerReferences", "generation", "deletionTimestamp"):
         if key in old["metadata"]:
@@ -206,12 +225,15 @@ def update(cluster, obj: dict, old: dict, *, dry_run: bool = False) -> dict:
     meta["creationTimestamp"] = old["metadata"]["creationTimestamp"]
     _defaults(obj)
     if obj["kind"] == "Service":
+        _drop_type_dependent(obj, old)
         _allocate_service(cluster, obj, old)
     causes = _validate(obj, old)
     if causes:
         raise invalid(obj["kind"], meta["name"], causes)
     if "status" in old:
-        obj["status"] = old["status"]
+        obj["status"] = copy.deepcopy(old["status"])
+    if obj["kind"] == "Service":
+        _lb_status(cluster, obj)
     if obj["kind"] in GENERATION_KINDS and obj.get("spec") != old.get("spec"):
         meta["generation"] = int(old["metadata"].get("generation", 1)) + 1
     if dry_run:
