@@ -371,6 +371,11 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
             out.response = Response(400, "Bad Request", "Client sent an HTTP request to an HTTPS server.\n",
                                     [("Content-Type", "text/plain; charset=utf-8")])
             return out
+        # a hand-written Endpoints address outside the pod network: DNAT goes there as is
+        resp = _external(view, pk.endpoint.ip, pk.endpoint.port, host) if pk.endpoint else None
+        if resp is not None:
+            out.response = resp
+            return out
         out.status = "refused"
         return out
     out.pod = backend
