@@ -127,4 +127,7 @@ def test_matches_kubectl(tmp_path, tpl, allow):
         out, err = render_jsonpath(tpl, obj, allow == "true"), ""
     except CliError as e:
         out, err = "", e.render() + "\n"
+    if tpl.startswith("{.."):  # recursive descent walks Go maps, whose order kubectl randomises
+        assert (sorted(out.split()), err) == (sorted(k.stdout.split()), k.stderr)
+        return
     assert (out, err) == (k.stdout, k.stderr)
