@@ -1,0 +1,356 @@
+"""The data plane verbs: `ssh NODE [-- CMD]`, `traffic TARGET`, and the readiness knob `sim unready|ready POD`.
+
+Why here: these are the commands that let a learner *watch* traffic, not just read tables.
+They stay thin: node tools (minikctl/images/nodetools.py), the connection model
+(minikctl/net/proxy/traffic.py) and the chart (minikctl/printers/traffic_chart.py) do the work.
+
+* `ssh` runs a command line on a node the way sshd does: the words are joined with spaces and
+  handed to the login shell (bash on the profile's CentOS nodes), so pipes and `$?` work. No
+  command (or `-it`) opens an interactive shell with the `[root@k8s-worker-01 ~]# ` prompt.
+* `traffic` opens N new connections from a client pod and counts which pod answered; one state
+  dict (ClientIP affinity memory, IPVS round-robin counters) lives through the whole run.
+* `sim unready|ready` sets/removes the annotation `sim.minikctl.io/ready: "false"` through the
+  apiserver; the kubelet treats it as a failing readiness probe, so Endpoints, EndpointSlices,
+  DNS and kube-proxy follow within the same command.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import List, Optional
+
+import typer
+
+from minikctl.api.errors import CliError, not_found
+from minikctl.cli import context
+from minikctl.images.shell import Shell
+
+READY_ANNOTATION = "sim.minikctl.io/ready"
+
+# --- nodes ---------------------------------------------------------------------------------
+
+
+def find_node(view, host: str) -> str:
+    """The node an ssh destination names: `k8s-worker-01`, `root@k8s-worker-01` or its IP."""
+    from minikctl.net.proxy import rules
+    name = host.rsplit("@", 1)[-1]
+    for n in rules.node_names(view):
+        if name in (n, rules.node_ip(view, n)):
+            return n
+    raise CliError(f"ssh: Could not resolve hostname {name}: Name or service not known", code=255, raw=True)
+
+
+def _grep(ctx, argv):
+    """GNU grep's everyday subset for `iptables-save | grep web-server-svc`: -v -i -c -E -F -q."""
+    flags, pats = set(), []
+    for a in argv[1:]:
+        if a.startswith("-") and len(a) > 1 and not pats:
+            flags.update(a[1:])
+        else:
+            pats.append(a)
+    if not pats:
+        return "", "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n", 2
+    pat = re.escape(pats[0]) if "F" in flags else pats[0] if "E" in flags else \
+        pats[0].replace("\\|", "|").replace("(", "\\(").replace(")", "\\)")
+    try:
+        rx = re.compile(pat, re.I if "i" in flags else 0)
+    except re.error:
+        return "", "grep: Unmatched ( or \\(\n", 2
+    lines = [ln for ln in ctx.stdin.splitlines(keepends=True) if bool(rx.search(ln)) != ("v" in flags)]
+    code = 0 if lines else 1
+    if "q" in flags:
+        return "", "", code
+    if "c" in flags:
+        return f"{len(lines)}\n", "", code
+    return "".join(lines), "", code
+
+
+def node_tools() -> dict:
+    """What a node's shell can run: the node tools plus echo/true/false/sleep/env and grep."""
+    from minikctl.images import base, nodetools
+    tools = {k: v for k, v in base.base_tools("coreutils").items() if k in ("echo", "true", "false", "sleep", "env")}
+    tools.update(nodetools.TOOLS)
+    tools["grep"] = _grep
+    return tools
+
+
+class NodeShell(Shell):
+    """bash on the node: `bash: foo: command not found` (interactive: `-bash: ...`), status 127."""
+
+    def not_found(self, name: str) -> str:
+        return f"{self.argv0}: {name}: command not found\n"
+
+
+def node_context(view, node: str):
+    from minikctl.images.context import ExecContext
+    return ExecContext(view, pod=None, container=None, node=node, cwd="/root")
+
+
+def prompt(node: str, cwd: str) -> str:
+    """bash's PS1 on CentOS, `[\\u@\\h \\W]\\$ `: the basename of the cwd, `~` for $HOME."""
+    base = "~" if cwd == "/root" else ("/" if cwd == "/" else cwd.rstrip("/").rsplit("/", 1)[-1])
+    return f"[root@{node} {base}]# "
+
+
+def do_ssh(host: str, command: list[str], interactive: bool) -> int:
+    from minikctl.sim.cluster import open_cluster
+    env = context.env()
+    with open_cluster(env) as cluster:
+        node = find_node(cluster, host)
+        ctx = node_context(cluster, node)
+        if interactive or not command:
+            return _interactive(ctx, node)
+        shell = NodeShell(ctx, node_tools(), argv0="bash", dialect="ash")
+        shell.vars["PWD"] = "/root"
+        out, err, code, _ = shell.run(" ".join(command))
+    if out:
+        context.out(out)
+    if err:
+        env.stderr.write(err)
+    return code
+
+
+def _interactive(ctx, node: str) -> int:
+    env = context.env()
+    shell = NodeShell(ctx, node_tools(), argv0="-bash", dialect="ash")
+    shell.vars["PWD"] = "/root"
+    code = 0
+    while True:
+        env.stdout.write(prompt(node, shell.vars.get("PWD", "/root")))
+        env.stdout.flush()
+        line = env.stdin.readline()
+        if not line:
+            code = shell.status
+            break
+        out, err, code, exited = shell.run(line.rstrip("\n"))
+        env.stdout.write(out)
+        env.stderr.write(err)
+        if exited:
+            break
+    env.stdout.write("logout\n")
+    env.stderr.write(f"Connection to {node} closed.\n")
+    return code
+
+
+# --- traffic -------------------------------------------------------------------------------
+
+def _running(pod: dict) -> bool:
+    return (pod.get("status") or {}).get("phase") == "Running" and not pod["metadata"].get("deletionTimestamp")
+
+
+def throwaway_client(cluster, namespace: str) -> dict:
+    """`kubectl run tmp --rm --image=busybox` without storing it: a busybox pod on the least busy
+    schedulable worker, with the pod IP Calico would hand it (the IPAM cursor is put back)."""
+    import copy
+    from minikctl.sim.alloc import ipam
+    nodes = [n for n in cluster.list("Node") if not any(t.get("effect") == "NoSchedule"
+                                                       for t in (n.get("spec") or {}).get("taints") or [])]
+    if not nodes:
+        raise CliError("no schedulable node for a traffic client; use --from POD")
+    load = {n["metadata"]["name"]: 0 for n in nodes}
+    for p in cluster.list("Pod"):
+        node = (p.get("spec") or {}).get("nodeName")
+        if node in load:
+            load[node] += 1
+    node = min(load, key=lambda n: (load[n], n))
+    saved = copy.deepcopy(cluster.meta.get("ipam"))
+    ip = ipam.allocate(cluster, node)
+    if saved is None:
+        cluster.meta.pop("ipam", None)
+    else:
+        cluster.meta["ipam"] = saved
+    return {"apiVersion": "v1", "kind": "Pod",
+            "metadata": {"name": "traffic-client", "namespace": namespace},
+            "spec": {"nodeName": node, "dnsPolicy": "ClusterFirst", "restartPolicy": "Never",
+                     "containers": [{"name": "traffic-client", "image": "busybox:1.28"}]},
+            "status": {"phase": "Running", "podIP": ip}}
+
+
+def pick_client(cluster, namespace: str, from_pod: str | None) -> dict:
+    if from_pod:
+        name = from_pod.split("/", 1)[1] if from_pod.startswith(("pod/", "po/", "pods/")) else from_pod
+        pod = cluster.get("Pod", namespace, name)
+        if pod is None:
+            raise not_found("pods", name)
+        if not _running(pod):
+            raise CliError(f"pod {name} is not running (phase {(pod.get('status') or {}).get('phase')}); "
+                           "it cannot open connections")
+        return pod
+    for ns in dict.fromkeys((namespace, "default")):
+        pod = cluster.get("Pod", ns, "busybox")
+        if pod is not None and _running(pod):
+            return pod
+    return throwaway_client(cluster, namespace)
+
+
+def resolve_target(cluster, client: dict, namespace: str, target: str, port: int | None) -> tuple[str, int]:
+    """(host as the client types it, port) for SVC, svc/SVC, POD, pod/POD, host or host:port."""
+    kind = None
+    if "/" in target:
+        kind, target = target.split("/", 1)
+        kind = {"svc": "Service", "service": "Service", "services": "Service",
+                "po": "Pod", "pod": "Pod", "pods": "Pod"}.get(kind)
+        if kind is None:
+            raise CliError(f"traffic goes to a service, a pod or host:port, not {target!r}")
+    if ":" in target and kind is None:
+        host, _, p = target.rpartition(":")
+        if not p.isdigit():
+            raise CliError(f'invalid port "{p}" in {target}')
+        return host, port or int(p)
+    svc = cluster.get("Service", namespace, target) if kind in (None, "Service") else None
+    if svc is not None:
+        ports = (svc.get("spec") or {}).get("ports") or []
+        client_ns = client["metadata"].get("namespace") or "default"
+        host = target if client_ns == namespace else f"{target}.{namespace}"
+        return host, port or (int(ports[0]["port"]) if ports else 80)
+    pod = cluster.get("Pod", namespace, target) if kind in (None, "Pod") else None
+    if pod is not None:
+        ip = (pod.get("status") or {}).get("podIP")
+        if not ip:
+            raise CliError(f"pod {target} has no IP yet")
+        declared = [p.get("containerPort") for c in pod["spec"].get("containers") or [] for p in c.get("ports") or []]
+        return ip, port or (int(declared[0]) if declared and declared[0] else 80)
+    if kind == "Service":
+        raise not_found("services", target)
+    if kind == "Pod":
+        raise not_found("pods", target)
+    return target, port or 80
+
+
+def _label(o) -> str:
+    if o.status != "ok":
+        return f"({o.status})"
+    name = o.pod_name or o.ip
+    r = o.response
+    if r is not None and r.code >= 400:
+        return f"{name} (HTTP {r.code})"
+    return name
+
+
+def _how(view, outcomes, svc: dict | None) -> str:
+    """One line on what decided the spread, from the outcomes, the Service and the profile."""
+    vias = {o.via for o in outcomes if o.via}
+    mode = (view.profile.get("kubeProxyMode") or "iptables").lower()
+    spec = (svc or {}).get("spec") or {}
+    if vias & {"cluster IP", "node port", "external IP", "loadbalancer IP"}:
+        via = ", ".join(sorted(vias))
+        if spec.get("sessionAffinity") == "ClientIP":
+            secs = ((spec.get("sessionAffinityConfig") or {}).get("clientIP") or {}).get("timeoutSeconds", 10800)
+            rule = f"sessionAffinity ClientIP: one endpoint per client IP for {secs}s"
+        else:
+            rule = "round robin (ipvs rr)" if mode == "ipvs" else "random per connection (iptables statistic)"
+        if spec.get("internalTrafficPolicy") == "Local" and "cluster IP" in vias:
+            rule += "; internalTrafficPolicy Local: only endpoints on the client's node"
+        return f"kube-proxy {mode}, via {via}: {rule}"
+    if vias == {"pod IP"}:
+        if len({o.ip for o in outcomes}) > 1:
+            return "no kube-proxy: each connection went to the first address DNS gave (headless name)"
+        return "no kube-proxy: straight to the pod IP"
+    return ""
+
+
+def do_traffic(target: str, from_pod: str | None, n: int, port: int | None, path: str,
+               namespace: str | None) -> int:
+    from collections import Counter
+    from minikctl.net.proxy import traffic
+    from minikctl.printers.traffic_chart import render_chart
+    from minikctl.sim.cluster import open_cluster
+    env = context.env()
+    if n < 1:
+        raise CliError(f"-n must be at least 1, got {n}")
+    ns = context.namespace(namespace)
+    with open_cluster(env) as cluster:
+        client = pick_client(cluster, ns, from_pod)
+        host, port = resolve_target(cluster, client, ns, target, port)
+        state: dict = {}
+        outcomes = [traffic.connect(cluster, client, host, port, path, state=state) for _ in range(n)]
+        counts = Counter(_label(o) for o in outcomes)
+        svc = cluster.get("Service", ns, target.split("/", 1)[-1]) if ":" not in target else None
+        how = _how(cluster, outcomes, svc)
+    cm, st = client["metadata"], client.get("status") or {}
+    ips = list(dict.fromkeys(o.ip for o in outcomes if o.ip and o.ip != host))
+    shown = ", ".join(ips) if len(ips) <= 3 else f"{len(ips)} addresses"
+    dest = f"{host}:{port}" + (f" ({shown})" if ips else "")
+    title = (f"{n} new connections to {dest}{path if path != '/' else ''} from {cm['name']} "
+             f"({st.get('podIP')} on {client['spec'].get('nodeName')})")
+    context.out(render_chart(counts, n, title, env.colour))
+    failed = {k: v for k, v in counts.items() if k.startswith("(")}
+    if failed:
+        context.out("failed: " + ", ".join(f"{v} {k.strip('()')}" for k, v in sorted(failed.items())) + "\n")
+    if how:
+        context.out(how + "\n")
+    note = next((o for o in outcomes if o.note), None)
+    if note:
+        context.out(f"\nNote: {host} is an ExternalName for {note.cname}: the client sent Host: {host}.\n"
+                    f"{note.note}\n")
+    return 0
+
+
+# --- the readiness knob ----------------------------------------------------------------------
+
+def set_ready(pod_name: str, ready: bool, namespace: str | None) -> int:
+    import copy
+    from minikctl.api import server
+    from minikctl.sim.cluster import open_cluster
+    ns = context.namespace(namespace)
+    name = pod_name.split("/", 1)[1] if "/" in pod_name else pod_name
+    with open_cluster(context.env()) as cluster:
+        old = server.get(cluster, "Pod", ns, name)
+        new = copy.deepcopy(old)
+        ann = new["metadata"].setdefault("annotations", {})
+        if ready:
+            ann.pop(READY_ANNOTATION, None)
+            if not ann:
+                new["metadata"].pop("annotations")
+        else:
+            ann[READY_ANNOTATION] = "false"
+        if new != old:
+            server.update(cluster, new, old)
+    state = "passing" if ready else "failing"
+    context.out(f"pod/{name} readiness probe {state}\n")
+    return 0
+
+
+def _after_dashdash(args: list[str]) -> tuple[list[str], list[str] | None]:
+    argv = list(getattr(context.env(), "argv", []))
+    if "--" not in argv:
+        return args, None
+    after = argv[argv.index("--") + 1:]
+    return (args[: len(args) - len(after)] if after else args), after
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("ssh", help="Run a command on a node (ssh NODE -- CMD), or open a shell there.",
+                 context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+    def ssh_cmd(args: Optional[List[str]] = typer.Argument(None),
+                stdin: bool = typer.Option(False, "-i", hidden=True),
+                tty: bool = typer.Option(False, "-t", help="Force a terminal (interactive shell)."),
+                it: bool = typer.Option(False, "-it", "-ti", hidden=True)) -> int:
+        before, after = _after_dashdash(list(args or []))
+        if not before:
+            raise CliError("usage: minikctl ssh NODE [-- COMMAND...]", code=255, raw=True)
+        command = after if after is not None else before[1:]
+        return do_ssh(before[0], command, interactive=(it or tty) and not command)
+
+    @app.command("traffic", help="Send N requests to a service, pod or host:port and chart which pod answered.")
+    def traffic_cmd(target: str = typer.Argument(..., metavar="SVC|POD|HOST:PORT"),
+                    from_pod: Optional[str] = typer.Option(None, "--from", help="Client pod (default: busybox)."),
+                    requests: int = typer.Option(100, "-n", "--requests", help="Number of new connections."),
+                    port: Optional[int] = typer.Option(None, "--port"),
+                    path: str = typer.Option("/", "--path"),
+                    namespace: Optional[str] = typer.Option(None, "--namespace")) -> int:
+        return do_traffic(target, from_pod, requests, port, path, namespace)
+
+    sim_app = typer.Typer(add_completion=False, rich_markup_mode=None, no_args_is_help=True,
+                          help="Simulation knobs for drills (readiness).",
+                          context_settings={"help_option_names": ["-h", "--help"]})
+
+    @sim_app.command("unready", help="Make a pod's readiness probe fail (annotation sim.minikctl.io/ready=false).")
+    def unready_cmd(pod: str, namespace: Optional[str] = typer.Option(None, "-n", "--namespace")) -> int:
+        return set_ready(pod, False, namespace)
+
+    @sim_app.command("ready", help="Let a pod's readiness probe pass again.")
+    def ready_cmd(pod: str, namespace: Optional[str] = typer.Option(None, "-n", "--namespace")) -> int:
+        return set_ready(pod, True, namespace)
+
+    app.add_typer(sim_app, name="sim")
