@@ -1,0 +1,169 @@
+"""What kubectl asks before anything else: /version, discovery (legacy and aggregated v2) and
+the OpenAPI v3 index kubectl's client-side validation reads.
+
+All of it is computed from minikctl/api/kinds.py, so a kind added there is served here.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from minikctl.api import kinds
+
+VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+EVENT_VERBS = VERBS
+SCALED = {"Deployment", "ReplicaSet", "StatefulSet"}
+AGG_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+AGG_TYPE_BETA = "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList"
+
+
+def version(profile: dict) -> dict:
+    v = (profile.get("kubernetesVersion") or "v1.32.0").lstrip("v")
+    major, minor = v.split(".")[:2]
+    return {"major": major, "minor": minor, "gitVersion": f"v{v}",
+            "gitCommit": hashlib.sha1(v.encode()).hexdigest(), "gitTreeState": "clean",
+            "buildDate": "2024-12-11T17:58:28Z", "goVersion": "go1.23.3", "compiler": "gc",
+            "platform": "linux/amd64"}
+
+
+def groups() -> dict[str, list[kinds.Kind]]:
+    """group name ('' = core) -> its kinds, in discovery order."""
+    out: dict[str, list[kinds.Kind]] = {}
+    for k in kinds.KINDS:
+        out.setdefault(k.group, []).append(k)
+    return out
+
+
+def subresources(k: kinds.Kind) -> list[tuple[str, str, str, list[str]]]:
+    """(name, group/version, kind, verbs) of the subresources served for a kind."""
+    out = []
+    if k.kind == "Pod":
+        out += [("exec", "v1", "PodExecOptions", ["create", "get"]), ("log", "v1", "Pod", ["get"])]
+    if k.kind in SCALED:
+        out.append(("scale", "autoscaling/v1", "Scale", ["get", "patch", "update"]))
+    if k.kind not in ("ConfigMap", "Endpoints", "Event", "EndpointSlice"):
+        out.append(("status", k.api_version, k.kind, ["get", "patch", "update"]))
+    return out
+
+
+def api_versions() -> dict:
+    return {"kind": "APIVersions", "versions": ["v1"],
+            "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1:6443"}]}
+
+
+def _gv(group: str) -> str:
+    return f"{group}/v1" if group else "v1"
+
+
+def group_list() -> dict:
+    gs = []
+    for g in groups():
+        if g:
+            gv = {"groupVersion": _gv(g), "version": "v1"}
+            gs.append({"name": g, "versions": [gv], "preferredVersion": gv})
+    return {"kind": "APIGroupList", "apiVersion": "v1", "groups": gs}
+
+
+def resource_list(group: str) -> dict | None:
+    ks = groups().get(group)
+    if ks is None:
+        return None
+    res = []
+    for k in ks:
+        item = {"name": k.plural, "singularName": k.singular, "namespaced": k.namespaced, "kind": k.kind,
+                "verbs": VERBS}
+        if k.short:
+            item["shortNames"] = list(k.short)
+        if k.categories:
+            item["categories"] = list(k.categories)
+        res.append(item)
+        for name, gv, kind, verbs in subresources(k):
+            sub = {"name": f"{k.plural}/{name}", "singularName": "", "namespaced": k.namespaced,
+                   "kind": kind, "verbs": verbs}
+            if "/" in gv:
+                sub["group"], sub["version"] = gv.split("/")
+            res.append(sub)
+    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": _gv(group), "resources": res}
+
+
+def _agg_group(group: str, ks: list[kinds.Kind]) -> dict:
+    res = []
+    for k in ks:
+        item = {"resource": k.plural, "responseKind": {"group": k.group, "version": k.version, "kind": k.kind},
+                "scope": "Namespaced" if k.namespaced else "Cluster", "singularResource": k.singular,
+                "verbs": VERBS}
+        if k.short:
+            item["shortNames"] = list(k.short)
+        if k.categories:
+            item["categories"] = list(k.categories)
+        subs = []
+        for name, gv, kind, verbs in subresources(k):
+            g, _, v = gv.rpartition("/")
+            subs.append({"subresource": name, "responseKind": {"group": g, "version": v, "kind": kind},
+                         "verbs": verbs})
+        if subs:
+            item["subresources"] = subs
+        res.append(item)
+    return {"metadata": {"name": group, "creationTimestamp": None},
+            "versions": [{"version": "v1", "resources": res, "freshness": "Current"}]}
+
+
+def aggregated(legacy: bool, beta: bool = False) -> dict:
+    """The APIGroupDiscoveryList for /api (legacy=True) or /apis."""
+    items = [_agg_group(g, ks) for g, ks in groups().items() if (g == "") == legacy]
+    ver = "v2beta1" if beta else "v2"
+    return {"kind": "APIGroupDiscoveryList", "apiVersion": f"apidiscovery.k8s.io/{ver}", "metadata": {},
+            "items": items}
+
+
+def wants_aggregated(accept: str) -> str | None:
+    """The aggregated media type the client accepts (the first named), or None for legacy JSON."""
+    for part in (accept or "").split(","):
+        p = part.replace(" ", "")
+        if "as=APIGroupDiscoveryList" in p and "g=apidiscovery.k8s.io" in p:
+            return AGG_TYPE_BETA if "v=v2beta1" in p else AGG_TYPE
+    return None
+
+
+# ---- OpenAPI v3: just enough for kubectl's fieldValidation check ----------------------------
+
+def _gv_path(group: str) -> str:
+    return f"apis/{group}/v1" if group else "api/v1"
+
+
+def openapi_gv_doc(group: str) -> dict | None:
+    """One group-version's OpenAPI v3 document: PATCH operations that declare fieldValidation."""
+    ks = groups().get(group)
+    if ks is None:
+        return None
+    params = [{"name": "fieldValidation", "in": "query", "schema": {"type": "string", "uniqueItems": True},
+               "description": "fieldValidation instructs the server on how to handle objects in the request "
+                              "containing unknown or duplicate fields."},
+              {"name": "dryRun", "in": "query", "schema": {"type": "string", "uniqueItems": True}}]
+    paths = {}
+    for k in ks:
+        base = f"/{_gv_path(group)}/" + ("namespaces/{namespace}/" if k.namespaced else "")
+        gvk = {"group": k.group, "version": k.version, "kind": k.kind}
+        op = {"operationId": f"patch{k.kind}", "parameters": params,
+              "x-kubernetes-action": "patch", "x-kubernetes-group-version-kind": gvk,
+              "responses": {"200": {"description": "OK"}}}
+        paths[base + k.plural + "/{name}"] = {"patch": op}
+    return {"openapi": "3.0.0", "info": {"title": "Kubernetes", "version": "v1.32.0"}, "paths": paths}
+
+
+def _hash(group: str) -> str:
+    return hashlib.sha512(json.dumps(openapi_gv_doc(group), sort_keys=True).encode()).hexdigest()[:128].upper()
+
+
+def openapi_root() -> dict:
+    return {"paths": {_gv_path(g): {"serverRelativeURL": f"/openapi/v3/{_gv_path(g)}?hash={_hash(g)}"}
+                      for g in groups()}}
+
+
+def openapi_lookup(path: str) -> dict | None:
+    """'/openapi/v3/apis/apps/v1' -> that document, or None."""
+    rest = path[len("/openapi/v3/"):].strip("/")
+    for g in groups():
+        if rest == _gv_path(g):
+            return openapi_gv_doc(g)
+    return None

@@ -1,0 +1,141 @@
+"""`minikctl serve`: a ThreadingHTTPServer over TLS that authenticates the bearer token and
+hands each request to the routes; every failure becomes a Status, never a crash."""
+from __future__ import annotations
+
+import hmac
+import json
+import socket
+import ssl
+import sys
+import threading
+import traceback
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from minikctl.apiserver.request import MAX_BODY, Request, Response, json_response
+from minikctl.apiserver.status import HttpError, fail, unauthorized
+
+PUBLIC = ("/healthz", "/livez", "/readyz")
+
+
+class ApiHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "minikctl-apiserver"
+    sys_version = ""
+
+    def setup(self):
+        if isinstance(self.request, ssl.SSLSocket):
+            self.request.settimeout(30)
+            self.request.do_handshake()
+            self.request.settimeout(None)
+        super().setup()
+
+    def log_message(self, fmt, *args):
+        if self.server.verbose:
+            sys.stderr.write("%s %s\n" % (self.address_string(), fmt % args))
+
+    def _dispatch(self):
+        try:
+            resp = self._answer()
+        except HttpError as e:
+            resp = json_response(e.body, e.code)
+        except Exception as e:  # the server never dies for one request
+            traceback.print_exc(file=sys.stderr)
+            body = fail("InternalError", f"an error on the server (\"{type(e).__name__}: {e}\") has prevented the "
+                        "request from succeeding", 500).body
+            resp = json_response(body, 500)
+        if resp is not None:
+            self._send(resp)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_TRACE = do_CONNECT = _dispatch
+
+    def _answer(self) -> Response | None:
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        length = headers.get("content-length", "0")
+        n = int(length) if length.isdigit() else 0
+        if n > MAX_BODY:
+            self.close_connection = True
+            raise fail("RequestEntityTooLarge", f"Request entity too large: limit is {MAX_BODY}", 413)
+        body = self.rfile.read(n) if n else b""
+        req = Request.parse(self.command, self.path, headers, body)
+        if req.path not in PUBLIC and not self._authorized(headers):
+            raise unauthorized()
+        from minikctl.apiserver import routes
+        resp = routes.handle(req, self.server.env)
+        if resp.upgrade is not None:
+            resp.upgrade(self)
+            self.close_connection = True
+            return None
+        return resp
+
+    def _authorized(self, headers: dict) -> bool:
+        auth = headers.get("authorization", "")
+        if not auth.startswith("Bearer "):
+            return False
+        return hmac.compare_digest(auth[7:].strip().encode(), self.server.token.encode())
+
+    def _send(self, resp: Response) -> None:
+        self.send_response(resp.code)
+        self.send_header("Content-Type", resp.content_type)
+        self.send_header("Cache-Control", "no-cache, private")
+        for k, v in resp.headers:
+            self.send_header(k, v)
+        if resp.stream is not None:
+            self.send_header("Transfer-Encoding", "chunked")
+            self.end_headers()
+            self._stream(resp)
+            return
+        self.send_header("Content-Length", str(len(resp.body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(resp.body)
+
+    def _stream(self, resp: Response) -> None:
+        def write(data: bytes) -> None:
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+            self.wfile.flush()
+        try:
+            resp.stream(write, self.server.stopping)
+            self.wfile.write(b"0\r\n\r\n")
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
+            self.close_connection = True
+
+
+class ApiServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address, env, token: str, ssl_context=None, verbose: bool = False):
+        family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.address_family = family
+        super().__init__(address, ApiHandler)
+        self.env, self.token, self.verbose = env, token, verbose
+        self.stopping = threading.Event()
+        if ssl_context is not None:
+            self.socket = ssl_context.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
+
+    def handle_error(self, request, client_address):
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (ssl.SSLError, ConnectionError, TimeoutError, socket.timeout)):
+            return
+        if self.verbose:
+            super().handle_error(request, client_address)
+
+    def shutdown(self):
+        self.stopping.set()
+        super().shutdown()
+
+
+def make_server(env, address: str = "127.0.0.1", port: int = 6443, *, tls: bool = True,
+                verbose: bool = False) -> ApiServer:
+    """Bind (port 0 = any free port); call .serve_forever() to run."""
+    from minikctl.apiserver import state, tls as tlsmod
+    token = state.token(env)
+    ctx = None
+    if tls:
+        crt, key = tlsmod.ensure_cert(env.home, address)
+        ctx = tlsmod.context(crt, key)
+    return ApiServer((address, port), env, token, ctx, verbose)
+
+
+_ = json

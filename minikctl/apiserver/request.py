@@ -1,0 +1,79 @@
+"""The request and response values passed between the HTTP layer and the routes, and body
+decoding with the apiserver's content-type and size rules."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Callable
+from urllib.parse import parse_qs
+
+from minikctl.apiserver.status import fail
+
+MAX_BODY = 3 * 1024 * 1024  # the apiserver's request body limit (3 MiB)
+DECODABLE = ("application/json", "application/yaml")
+ACCEPTED = "application/json, application/yaml, application/vnd.kubernetes.protobuf"
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]   # lower-cased names
+    body: bytes = b""
+
+    @classmethod
+    def parse(cls, method: str, target: str, headers: dict[str, str], body: bytes = b"") -> "Request":
+        path, _, qs = target.partition("?")
+        return cls(method, path, parse_qs(qs, keep_blank_values=True), headers, body)
+
+    def q(self, name: str, default: str = "") -> str:
+        v = self.query.get(name)
+        return v[0] if v else default
+
+    @property
+    def content_type(self) -> str:
+        return (self.headers.get("content-type") or "").split(";")[0].strip().lower()
+
+    @property
+    def accept(self) -> str:
+        return self.headers.get("accept") or ""
+
+
+@dataclass
+class Response:
+    code: int = 200
+    body: bytes = b""
+    content_type: str = "application/json"
+    headers: list[tuple[str, str]] = field(default_factory=list)
+    stream: Callable | None = None    # watch: called with a write(bytes) function
+    upgrade: Callable | None = None   # exec: called with the handler to take over the socket
+
+
+def json_response(obj, code: int = 200, content_type: str = "application/json") -> Response:
+    return Response(code, json.dumps(obj, separators=(",", ":")).encode(), content_type)
+
+
+def decode_body(req: Request, *, allow: tuple[str, ...] = DECODABLE):
+    """The request body as Python data, or the apiserver's 400/415 Status."""
+    ctype = req.content_type
+    if ctype not in allow:
+        if ctype == "application/vnd.kubernetes.protobuf" or ctype not in DECODABLE:
+            raise fail("UnsupportedMediaType", f'the body of the request was in an unknown format - accepted media '
+                       f'types include: {", ".join(allow) if allow != DECODABLE else ACCEPTED}', 415)
+    text = req.body.decode("utf-8", errors="replace")
+    if not text.strip():
+        raise fail("BadRequest", "the body of the request was empty", 400)
+    try:
+        if ctype.endswith("yaml"):
+            import yaml
+            data = yaml.safe_load(text)
+        else:
+            data = json.loads(text)
+    except (ValueError, Exception) as e:  # yaml.YAMLError is not a ValueError
+        raise fail("BadRequest", f"couldn't get version/kind; json parse error: {_first_line(e)}", 400)
+    return data
+
+
+def _first_line(e: Exception) -> str:
+    return str(e).splitlines()[0] if str(e) else type(e).__name__

@@ -1,0 +1,196 @@
+"""Paths and methods -> discovery documents or verbs on kinds, the way the apiserver's mux
+splits `/api/v1/namespaces/{ns}/{resource}/{name}/{subresource}`."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from minikctl.api import kinds
+from minikctl.apiserver import discovery, resources, table
+from minikctl.apiserver.request import Request, Response, decode_body, json_response
+from minikctl.apiserver.status import fail, method_not_allowed, path_not_found
+
+
+@dataclass
+class Target:
+    kind: kinds.Kind
+    namespace: str | None
+    name: str | None
+    sub: str | None
+
+
+def _kind_in(group: str, plural: str) -> kinds.Kind | None:
+    return next((k for k in kinds.KINDS if k.group == group and k.plural == plural), None)
+
+
+def parse_target(path: str) -> Target | None:
+    parts = [p for p in path.split("/") if p]
+    if parts[:2] == ["api", "v1"]:
+        group, rest = "", parts[2:]
+    elif len(parts) >= 3 and parts[0] == "apis" and parts[2] == "v1":
+        group, rest = parts[1], parts[3:]
+    else:
+        return None
+    ns = None
+    if len(rest) >= 3 and rest[0] == "namespaces" and _kind_in(group, rest[2]) is not None:
+        ns, rest = rest[1], rest[2:]
+    if not rest or len(rest) > 3:
+        return None
+    k = _kind_in(group, rest[0])
+    if k is None:
+        return None
+    if ns is not None and not k.namespaced:
+        return None
+    return Target(k, ns, rest[1] if len(rest) > 1 else None, rest[2] if len(rest) > 2 else None)
+
+
+def non_resource(req: Request, profile: dict) -> Response | None:
+    """/version, discovery, openapi, health: everything not on a resource."""
+    p = req.path.rstrip("/") or "/"
+    if p == "/version":
+        return json_response(discovery.version(profile))
+    if p in ("/healthz", "/livez", "/readyz"):
+        return Response(200, b"ok", "text/plain; charset=utf-8")
+    if p in ("/api", "/apis"):
+        agg = discovery.wants_aggregated(req.accept)
+        if agg:
+            return json_response(discovery.aggregated(p == "/api", agg == discovery.AGG_TYPE_BETA), content_type=agg)
+        return json_response(discovery.api_versions() if p == "/api" else discovery.group_list())
+    if p == "/api/v1" or (p.startswith("/apis/") and p.count("/") == 3 and p.endswith("/v1")):
+        body = discovery.resource_list("" if p == "/api/v1" else p.split("/")[2])
+        return json_response(body) if body else None
+    if p.startswith("/apis/") and p.count("/") == 2:
+        g = p.split("/")[2]
+        if g in discovery.groups() and g:
+            gv = {"groupVersion": f"{g}/v1", "version": "v1"}
+            return json_response({"kind": "APIGroup", "apiVersion": "v1", "name": g, "versions": [gv],
+                                  "preferredVersion": gv})
+        return None
+    if p == "/openapi/v3":
+        return json_response(discovery.openapi_root())
+    if p.startswith("/openapi/v3/"):
+        doc = discovery.openapi_lookup(p)
+        return json_response(doc) if doc else None
+    return None
+
+
+def handle(req: Request, env) -> Response:
+    """Answer one request; raises HttpError for Status answers."""
+    if req.method not in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"):
+        raise method_not_allowed(req.method)
+    target = parse_target(req.path)
+    if target is None:
+        if req.method not in ("GET", "HEAD"):
+            if any(req.path.rstrip("/") == p for p in ("/version", "/api", "/apis", "/api/v1")):
+                raise method_not_allowed(req.method)
+            raise path_not_found()
+        from minikctl.apiserver.state import profile
+        resp = non_resource(req, profile(env))
+        if resp is None:
+            raise path_not_found()
+        return resp
+    return _resource(req, target, env)
+
+
+def _resource(req: Request, t: Target, env) -> Response:
+    from minikctl.sim.cluster import open_cluster
+    k, m = t.kind, req.method
+    if t.sub == "exec":
+        from minikctl.apiserver import exec_stream
+        return exec_stream.respond(req, t, env)
+    if t.name is None and m == "GET" and req.q("watch") in ("true", "1"):
+        from minikctl.apiserver import watch
+        return watch.respond(req, t, env)
+    body = None
+    if m in ("POST", "PUT") or (m == "PATCH"):
+        allow = None
+        if m == "PATCH":
+            from minikctl.apiserver import patch as patching
+            allow = patching.TYPES
+            if req.content_type not in allow:
+                raise fail("UnsupportedMediaType", "the body of the request was in an unknown format - accepted "
+                           f"media types include: {', '.join(allow)}, {patching.APPLY}", 415)
+        body = decode_body(req, allow=allow) if allow else decode_body(req)
+    elif m == "DELETE" and req.body.strip():
+        body = decode_body(req)
+        if not isinstance(body, dict):
+            raise fail("BadRequest", "DeleteOptions must be an object", 400)
+    with open_cluster(env) as cluster:
+        if t.sub is not None:
+            return _subresource(cluster, req, t, body)
+        if t.name is None:
+            if m == "GET" or m == "HEAD":
+                objs, cont = resources.list_objects(cluster, k, t.namespace, req)
+                rv = str(cluster.revision)
+                tv = table.wants_table(req.accept)
+                if tv:
+                    return json_response(table.table(k.kind, objs, cluster, rv, include=req.q("includeObject", "Metadata"),
+                                                     version=tv, cont=cont))
+                meta = {"resourceVersion": rv}
+                if cont:
+                    meta["continue"] = cont
+                return json_response({"kind": f"{k.kind}List", "apiVersion": k.api_version, "metadata": meta,
+                                      "items": objs})
+            if m == "POST":
+                obj, warnings = resources.create(cluster, k, t.namespace, body, req)
+                return _with_warnings(json_response(obj, 201), warnings)
+            if m == "DELETE":
+                return json_response(resources.delete_collection(cluster, k, t.namespace, req))
+            raise method_not_allowed(m)
+        if m in ("GET", "HEAD"):
+            obj = resources.get(cluster, k, t.namespace, t.name)
+            tv = table.wants_table(req.accept)
+            if tv:
+                return json_response(table.table(k.kind, [obj], cluster, obj["metadata"].get("resourceVersion", ""),
+                                                 include=req.q("includeObject", "Metadata"), version=tv))
+            return json_response(obj)
+        if m == "PUT":
+            obj, warnings = resources.update(cluster, k, t.namespace, t.name, body, req)
+            return _with_warnings(json_response(obj), warnings)
+        if m == "PATCH":
+            obj, warnings = resources.patch(cluster, k, t.namespace, t.name, body, req)
+            return _with_warnings(json_response(obj), warnings)
+        if m == "DELETE":
+            return json_response(resources.delete(cluster, k, t.namespace, t.name, body or {}, req))
+        raise method_not_allowed(m)
+
+
+def _with_warnings(resp: Response, warnings: list[str]) -> Response:
+    for w in warnings:
+        resp.headers.append(("Warning", f'299 - "{w}"'))
+    return resp
+
+
+def _subresource(cluster, req: Request, t: Target, body) -> Response:
+    m = req.method
+    if t.sub == "scale" and t.kind.kind in discovery.SCALED and m in ("GET", "PUT", "PATCH"):
+        return json_response(resources.scale(cluster, t.kind, t.namespace, t.name, m, body, req))
+    if t.sub == "status" and m in ("GET", "PUT", "PATCH"):
+        return json_response(resources.status(cluster, t.kind, t.namespace, t.name, m, body, req))
+    if t.sub == "log" and t.kind.kind == "Pod" and m == "GET":
+        return _logs(cluster, req, t)
+    if any(t.sub == s[0] for s in discovery.subresources(t.kind)):
+        raise method_not_allowed(m)
+    raise path_not_found()
+
+
+def _logs(cluster, req: Request, t: Target) -> Response:
+    """Container logs: minikctl's images write none yet, so a known container logs nothing."""
+    pod = resources.get(cluster, t.kind, t.namespace, t.name)
+    names = [c["name"] for c in pod["spec"].get("containers") or []]
+    c = req.q("container") or (names[0] if len(names) == 1 else "")
+    if not c:
+        raise fail("BadRequest", f"a container name must be specified for pod {t.name}, choose one of: "
+                   f"[{' '.join(names)}]", 400)
+    if c not in names + [i["name"] for i in pod["spec"].get("initContainers") or []]:
+        raise fail("BadRequest", f"container {c} is not valid for pod {t.name}", 400)
+    text = ""
+    try:
+        from minikctl.images import logs as image_logs  # optional: a logs model, when one exists
+        text = image_logs.logs(cluster, pod, c)
+    except ImportError:
+        pass
+    return Response(200, text.encode(), "text/plain")
+
+
+_ = json

@@ -1,0 +1,27 @@
+"""Cluster facts the server needs outside a request's transaction: the profile (for /version)
+and the bearer token kept in the cluster meta (made at init)."""
+from __future__ import annotations
+
+
+def _meta(env) -> dict:
+    from minikctl.sim.cluster import open_cluster
+    with open_cluster(env) as cluster:
+        return dict(cluster.meta)
+
+
+def profile(env) -> dict:
+    cached = getattr(env, "_api_profile", None)
+    if cached is None:
+        cached = _meta(env).get("profile") or {}
+        env._api_profile = cached
+    return cached
+
+
+def token(env) -> str:
+    """The cluster's bearer token; clusters made before tokens existed get one now."""
+    from minikctl.sim.cluster import open_cluster
+    with open_cluster(env) as cluster:
+        if not cluster.meta.get("token"):
+            cluster.meta["token"] = "%032x" % cluster.rng.getrandbits(128)
+            cluster.changed = True
+        return cluster.meta["token"]
