@@ -17,10 +17,11 @@ MERGE_KEYS = {"containers": "name", "initContainers": "name", "env": "name", "vo
 def last_applied(manifest: dict) -> str:
     """The annotation's value: the manifest as compact JSON with sorted keys, plus a newline."""
     m = copy.deepcopy(manifest)
-    ann = (m.get("metadata") or {}).get("annotations") or {}
+    # kubectl's GetModifiedConfiguration keeps an empty map: the value always has "annotations":{}
+    meta = m.setdefault("metadata", {})
+    ann = dict(meta.get("annotations") or {})
     ann.pop(LAST_APPLIED, None)
-    if "annotations" in m.get("metadata", {}) and not ann:
-        del m["metadata"]["annotations"]
+    meta["annotations"] = ann
     return json.dumps(m, sort_keys=True, separators=(",", ":"), ensure_ascii=False) + "\n"
 
 
