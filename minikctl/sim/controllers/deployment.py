@@ -119,6 +119,19 @@ def _rollout(cluster, d, new_rs, old, replicas) -> None:
         _scale(cluster, d, new_rs, min(replicas, int(new_rs["spec"]["replicas"]) + room))
     # scale down old RSs while keeping replicas - maxUnavailable available
     min_available = replicas - unavail
+    # first the old RSs' unhealthy replicas (rolling.go cleanupUnhealthyReplicas), else a rollout
+    # that fixes never-ready pods stalls with maxUnavailable 0
+    total = sum(int(rs["spec"].get("replicas", 0)) for rs in old) + int(new_rs["spec"].get("replicas", 0))
+    new_unavail = max(0, int(new_rs["spec"].get("replicas", 0)) - _rs_available(new_rs))
+    max_down = total - min_available - new_unavail
+    for rs in sorted(old_active, key=lambda r: r["metadata"]["creationTimestamp"]):
+        cur = int(rs["spec"]["replicas"])
+        unhealthy = cur - _rs_available(rs)
+        if max_down <= 0 or unhealthy <= 0:
+            continue
+        n = min(max_down, unhealthy)
+        _scale(cluster, d, rs, cur - n)
+        max_down -= n
     available = _rs_available(new_rs) + sum(_rs_available(rs) for rs in old)
     can_remove = available - min_available
     for rs in sorted(old_active, key=lambda r: r["metadata"]["creationTimestamp"]):
