@@ -81,6 +81,7 @@ class Outcome:
     response: Response | None = None
     note: str | None = None
     cname: str | None = None
+    backend: str | None = None     # the endpoint "ip:port" kube-proxy DNATed to, if any
 
     @property
     def pod_name(self) -> str | None:
@@ -353,6 +354,7 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
     pk = balancer.pick(view, ip, port, "TCP", client_ip=client_ip, client_node=client_node,
                        client_is_pod=is_pod, state=state)
     out = Outcome("ok", host, port, ip=ip, via=pk.via, note=note, cname=cname)
+    out.backend = pk.endpoint.addr if pk.endpoint else None
     if pk.result in ("refused", "timeout"):
         out.status = pk.result
         return out
