@@ -220,7 +220,7 @@ def resolve_target(cluster, client: dict, namespace: str, target: str, port: int
 def _label(o) -> str:
     if o.status != "ok":
         return f"({o.status})"
-    name = o.pod_name or o.ip
+    name = o.pod_name or (o.backend.rsplit(":", 1)[0] if o.backend else o.ip)
     r = o.response
     if r is not None and r.code >= 400:
         return f"{name} (HTTP {r.code})"
