@@ -18,8 +18,10 @@ def _has_verb(mk, argv: list[str]) -> bool:
 
 
 def _apply_solution(mk, drill) -> None:
+    from minikctl.env import Env
+    values = drill_steps.values_of(Env(home=mk.home))
     for step in drill.solution:
-        argv, stdin = drill_steps.step_argv(step, drill.path)
+        argv, stdin = drill_steps.step_argv(step, drill.path, values)
         if "run" in step and not _has_verb(mk, argv):
             pytest.skip(f"solution uses '{argv[0]}', a verb not registered yet (minikctl/cli/imperative_cmd.py)")
         r = mk(*argv, stdin=stdin)

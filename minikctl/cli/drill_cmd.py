@@ -168,8 +168,9 @@ def drill_solution(apply: bool) -> int:
     with drill_state.store_tx(env) as store:
         name = _current(store)
     drill = drills.load_drill(name)
+    values = drill_steps.values_of(env)
     for step in drill.solution:
-        context.out(drill_steps.step_text(step, drill.path) + "\n")
+        context.out(drill_steps.step_text(step, drill.path, values) + "\n")
     if apply:
         drill_steps.run_steps(env, drill.solution, drill.path, "solution")
         context.out("\nSolution applied; give the pods a few seconds, then run 'minikctl drill check'.\n")

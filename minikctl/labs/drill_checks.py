@@ -28,15 +28,22 @@ class Result:
 
 def substitute(value, view):
     """Replace ${domain}, ${dnsIP}, ${proxyMode} in every string of value (recursively)."""
-    prof = view.profile or {}
-    table = {"domain": prof.get("clusterDomain", "cluster.local"), "dnsIP": prof.get("dnsServiceIP", "10.96.0.10"),
-             "proxyMode": (prof.get("kubeProxyMode") or "iptables")}
+    return fill(value, profile_values(view.profile or {}))
+
+
+def profile_values(prof: dict) -> dict:
+    """What ${...} may name: facts of the cluster profile."""
+    return {"domain": prof.get("clusterDomain", "cluster.local"), "dnsIP": prof.get("dnsServiceIP", "10.96.0.10"),
+            "proxyMode": (prof.get("kubeProxyMode") or "iptables")}
+
+
+def fill(value, table: dict):
     if isinstance(value, str):
         return re.sub(r"\$\{(\w+)\}", lambda m: str(table.get(m.group(1), m.group(0))), value)
     if isinstance(value, list):
-        return [substitute(v, view) for v in value]
+        return [fill(v, table) for v in value]
     if isinstance(value, dict):
-        return {k: substitute(v, view) for k, v in value.items()}
+        return {k: fill(v, table) for k, v in value.items()}
     return value
 
 

@@ -21,8 +21,11 @@ from minikctl.api.errors import CliError
 PREFIXES = ("kubectl", "k", "minikctl")
 
 
-def step_argv(step: dict, drill_dir: Path) -> tuple[list[str], str]:
-    """(argv, stdin) for one step."""
+def step_argv(step: dict, drill_dir: Path, values: dict | None = None) -> tuple[list[str], str]:
+    """(argv, stdin) for one step; ${domain}, ${proxyMode}... filled from `values` (the profile)."""
+    if values:
+        from minikctl.labs.drill_checks import fill
+        step = fill(step, values)
     if "run" in step:
         argv = shlex.split(str(step["run"]))
         if argv and argv[0] in PREFIXES:
@@ -35,8 +38,11 @@ def step_argv(step: dict, drill_dir: Path) -> tuple[list[str], str]:
     raise CliError(f"drill step {step!r}: expected one of run, apply, file")
 
 
-def step_text(step: dict, drill_dir: Path) -> str:
+def step_text(step: dict, drill_dir: Path, values: dict | None = None) -> str:
     """How the step reads at the exam prompt."""
+    if values:
+        from minikctl.labs.drill_checks import fill
+        step = fill(step, values)
     if "run" in step:
         argv = shlex.split(str(step["run"]))
         return step["run"] if argv and argv[0] in PREFIXES else "kubectl " + str(step["run"])
@@ -47,12 +53,21 @@ def step_text(step: dict, drill_dir: Path) -> str:
     return str(step)
 
 
+def values_of(env) -> dict:
+    """${...} values from the profile of the cluster in env's state dir."""
+    from minikctl.labs.drill_checks import profile_values
+    from minikctl.labs.drill_state import store_tx
+    with store_tx(env) as store:
+        meta = store.get_meta("cluster") or {}
+    return profile_values(meta.get("profile") or {})
+
+
 def run_step(env, step: dict, drill_dir: Path) -> tuple[int, str, str]:
     """Run one step with env's state dir and clock; returns (code, stdout, stderr)."""
     from minikctl.cli import context
     from minikctl.cli.main import run
     from minikctl.env import Env
-    argv, stdin = step_argv(step, drill_dir)
+    argv, stdin = step_argv(step, drill_dir, values_of(env))
     out, err = io.StringIO(), io.StringIO()
     sub = Env(stdout=out, stderr=err, stdin=io.StringIO(stdin), home=env.home, clock=env.clock, seed=env.seed,
               no_color=True, namespace=None)
