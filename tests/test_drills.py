@@ -54,3 +54,88 @@ def test_drill_fails_fresh_and_passes_after_solution(mk, name):
     r = mk("drill", "check")
     assert r.code == 0, r.out
     assert CROSS not in r.out and r.out.count(TICK) == len(drill.checks)
+
+
+def test_progress_survives_other_drills_and_a_new_process(mk, tmp_path):
+    from conftest import cli
+    assert mk("drill", "start", "svc-externalname").code == 0
+    assert mk("drill", "check").code == 1
+    _apply_solution(mk, drills.load_drill("svc-externalname"))
+    assert mk("drill", "check").code == 0
+    assert mk("drill", "start", "kube-proxy-mode").code == 0      # resets the cluster...
+    assert mk("get", "svc", "db", "-n", "apps").code == 1            # ...the learner's objects are gone
+    r = cli("drill", "list", home=mk.home)                           # ...but not the record, in a new process
+    assert r.code == 0, r.err
+    assert table_check(r.out)[0] == 0, r.out
+    ext = next(l for l in r.out.splitlines() if " svc-externalname " in l)
+    assert "2" in ext.split() and "100%" in ext.split() and TICK in ext, ext
+    cur = next(l for l in r.out.splitlines() if " kube-proxy-mode " in l)
+    assert cur.startswith("*"), cur
+
+
+def test_partial_credit_and_reasons(mk):
+    mk("drill", "start", "kube-proxy-mode")
+    mk("apply", "-f", "-", stdin="apiVersion: v1\nkind: ConfigMap\nmetadata: {name: proxy-info, namespace: default}\n"
+                                  "data: {mode: ipvs}\n")
+    r = mk("drill", "check")
+    assert r.code == 1
+    assert f"{TICK} ConfigMap proxy-info exists in default (1/1)" in r.out
+    assert f"{CROSS} its key mode holds kube-proxy's actual mode (0/2)" in r.out
+    assert "data.mode is 'ipvs', expected 'iptables'" in r.out       # the default profile's mode
+    assert "Score: 1/3 (33%)" in r.out
+
+
+def test_check_vocabulary_reads_state_not_text():
+    from minikctl.sim.view import StaticView
+    svc = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "a", "namespace": "x"},
+           "spec": {"ports": [{"name": "http", "port": 80, "targetPort": "80"}]}}
+    v = StaticView([svc])
+    ok = drill_checks.evaluate(v, {"name": "n", "object": {"kind": "Service", "namespace": "x", "name": "a"},
+                                   "fields": {"spec.ports[name=http].port": 80}})
+    assert ok.passed
+    # a string "80" is a port NAME, not the number 80
+    bad = drill_checks.evaluate(v, {"name": "n", "object": {"kind": "Service", "namespace": "x", "name": "a"},
+                                    "fields": {"spec.ports[0].targetPort": 80}})
+    assert not bad.passed and "expected 80" in bad.detail
+    none = drill_checks.evaluate(v, {"name": "n", "object": {"kind": "Service", "namespace": "x", "name": "a"},
+                                     "fields": {"spec.selector": None}})
+    assert none.passed
+    with pytest.raises(ValueError):
+        drill_checks.kind_of({"name": "two kinds", "object": {}, "dns": {}})
+
+
+def test_exam_runs_a_timed_set_and_reports(mk):
+    r = mk("exam", "--drills", "3", "--minutes", "20", "--seed", "11")
+    assert r.code == 0, r.err
+    assert "Question 1 of 3" in r.out and "Time left: 20m00s" in r.out
+    # no checker during the exam
+    r = mk("drill", "check")
+    assert r.code == 1 and "not available during an exam" in r.err
+    from minikctl.labs import drill_state
+    from minikctl.env import Env
+    with drill_state.store_tx(Env(home=mk.home)) as store:
+        exam = drill_state.load_exam(store)
+    first = drills.load_drill(exam["drills"][0])
+    mk.advance(30)
+    _apply_solution(mk, first)
+    mk.advance(60)
+    r = mk("exam", "next")
+    assert r.code == 0 and "Question 2 of 3" in r.out, r.out + r.err
+    mk.advance(120)
+    r = mk("exam", "submit")
+    out = r.out
+    table = out.split("\nResult:")[0] + "\n"
+    assert table_check(table)[0] == 0, out
+    lines = table.splitlines()
+    assert lines[0].split() == ["TASK", "DRILL", "WEIGHT", "CHECKS", "SCORE", "TIME"]
+    row1 = lines[1].split()
+    assert row1[1] == first.name and row1[4] == f"{first.weight:.1f}%" and row1[5] == "1m30s"
+    assert lines[3].split()[-2:] == ["not", "attempted"]
+    total_w = sum(drills.load_drill(n).weight for n in exam["drills"])
+    assert lines[4].split()[:2] == ["TOTAL", f"{total_w}%"]
+    assert r.code == (0 if 100 * first.weight / total_w >= 66 else 1)
+    # the exam is over: the same seed picks the same questions again
+    r = mk("exam", "--drills", "3", "--seed", "11")
+    assert r.code == 0
+    with drill_state.store_tx(Env(home=mk.home)) as store:
+        assert drill_state.load_exam(store)["drills"] == exam["drills"]
