@@ -11,6 +11,21 @@ from __future__ import annotations
 PROMPT = "[root@k8s-master ~]# "
 
 
+def unwrap(text: str) -> str:
+    """Join an authored paragraph's lines so rich can wrap it to the terminal: English lines join
+    with a space, Chinese ones directly (no spaces between CJK characters); blank lines stay."""
+    paras = []
+    for para in text.split("\n\n"):
+        out = ""
+        for line in para.splitlines():
+            line = line.strip()
+            if out and line:
+                out += "" if (ord(out[-1]) > 0x2E7F or ord(line[0]) > 0x2E7F) else " "
+            out += line
+        paras.append(out)
+    return "\n\n".join(paras)
+
+
 class PlainRenderer:
     def __init__(self, stream):
         self.stream = stream
@@ -82,7 +97,7 @@ class RichRenderer:
     def narrate(self, text: str) -> None:
         from rich.padding import Padding
         from rich.text import Text
-        self.console.print(Padding(Text(text, style="italic cyan"), (0, 0, 0, 2)))
+        self.console.print(Padding(Text(unwrap(text), style="italic cyan"), (0, 0, 0, 2)))
         self.console.print()
 
     def command(self, line: str) -> None:

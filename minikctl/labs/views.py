@@ -43,8 +43,9 @@ def compare_table(pairs: list[tuple[str, Answer, Answer]], lang: str) -> tuple[l
     for label, before, after in pairs:
         d = diff_names(before, after)
         n = len(before.names)
-        short_b = sorted(before.short(x).split(".")[0] for x in before.names)
-        short_a = sorted(after.short(x).split(".")[0] for x in after.names)
+        short_b = sorted(n.split(".")[0] for n in before.names)
+        cell_b = [f"{n.split('.')[0]}  {ip}" for ip, n in sorted(before.addresses, key=lambda a: a[1])]
+        cell_a = [f"{n.split('.')[0]}  {ip}" for ip, n in sorted(after.addresses, key=lambda a: a[1])]
         if d.changed:
             verdict = msg("names_changed", lang, c=len(d.gone), n=n)
             sentence = msg("verdict_changed", lang, label=label, gone=", ".join(x.split(".")[0] for x in d.gone),
@@ -52,7 +53,7 @@ def compare_table(pairs: list[tuple[str, Answer, Answer]], lang: str) -> tuple[l
         else:
             verdict = msg("names_kept", lang, n=n)
             sentence = msg("verdict_kept", lang, label=label, names=", ".join(short_b))
-        rows.append([label, "\n".join(short_b), "\n".join(short_a), verdict])
+        rows.append([label, "\n".join(cell_b), "\n".join(cell_a), verdict])
         verdicts.append((sentence, d.changed))
     return headers, rows, verdicts
 
