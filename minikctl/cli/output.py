@@ -36,7 +36,7 @@ def render(objs: list[dict], output: str, *, single: bool, sort_by: str | None =
         data = _data(objs, single)
         return serialize.to_yaml(data)
     if output == "json":
-        return serialize.to_json(_data(objs, single)) + "\n"
+        return serialize.to_json(_data(objs, single))
     name, _, arg = output.partition("=")
     if name in ("template", "go-template") and template:
         arg = template
