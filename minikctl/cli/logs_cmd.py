@@ -1,0 +1,159 @@
+"""`minikctl logs POD|TYPE/NAME [-c C] [--tail N] [-f] [-p] [--timestamps] [-l SEL] [--all-containers]`.
+
+The container output is computed by minikctl/images/logs.py. kubectl's rules around it are here:
+which pod a `deploy/web` means (ByLogging order, `Found N pods, using pod/x`), which container
+(`Defaulted container ...`), and the apiserver's BadRequest texts for containers that have not
+started or have no previous instance.
+
+`-f` prints what the container has written so far and returns: between two commands nothing runs
+in the simulation, so there is nothing further to stream (a real `-f` would block until Ctrl-C).
+"""
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+from minikctl.api.errors import ApiError, CliError, not_found
+from minikctl.cli import context
+
+USAGE = ("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for "
+         "the logs command\nSee 'kubectl logs -h' for help and examples")
+DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container"
+
+
+def by_logging_key(pod: dict):
+    """podutils.ByLogging as a sort key: assigned, Running<Unknown<Pending, ready, ready longest,
+    most restarts, oldest first."""
+    from minikctl import timeutil
+    st = pod.get("status") or {}
+    phase_rank = {"Running": 0, "Unknown": 1, "Pending": 2}.get(st.get("phase"), 3)
+    ready = next((c for c in st.get("conditions") or [] if c.get("type") == "Ready"), None)
+    is_ready = bool(ready and ready.get("status") == "True")
+    ready_since = timeutil.parse(ready.get("lastTransitionTime")) if is_ready and ready else None
+    restarts = max((c.get("restartCount", 0) for c in st.get("containerStatuses") or []), default=0)
+    created = timeutil.parse(pod["metadata"].get("creationTimestamp"))
+    return (not pod["spec"].get("nodeName"), phase_rank, not is_ready,
+            ready_since if ready_since is not None else float("inf"), -restarts,
+            created if created is not None else float("inf"), pod["metadata"]["name"])
+
+
+def _selector_of(obj: dict) -> dict | None:
+    spec = obj.get("spec") or {}
+    if obj["kind"] == "Service":
+        sel = spec.get("selector")
+        return {"matchLabels": sel} if sel else None
+    return spec.get("selector")
+
+
+def pods_for(cluster, kind, ns: str, name: str) -> list[dict]:
+    """The pods `logs TYPE/NAME` chooses from, best first."""
+    from minikctl.api import selectors
+    obj = cluster.get(kind.kind, ns if kind.namespaced else None, name)
+    if obj is None:
+        raise not_found(kind.resource, name)
+    if kind.kind == "Pod":
+        return [obj]
+    sel = _selector_of(obj)
+    if not sel:
+        raise CliError(f"cannot get the logs from {kind.ref}/{name}: selector for {kind.ref}/{name} not implemented")
+    pods = [p for p in cluster.list("Pod", ns) if selectors.label_selector_matches(sel, p["metadata"].get("labels"))]
+    return sorted(pods, key=by_logging_key)
+
+
+def container_of(pod: dict, container: str | None) -> str:
+    names = [c["name"] for c in pod["spec"]["containers"]]
+    inits = [c["name"] for c in pod["spec"].get("initContainers") or []]
+    if container:
+        if container not in names + inits:
+            raise CliError(f"container {container} is not valid for pod {pod['metadata']['name']}")
+        return container
+    default = (pod["metadata"].get("annotations") or {}).get(DEFAULT_CONTAINER)
+    if default in names:
+        return default
+    if len(names) + len(inits) > 1:
+        context.err(f'Defaulted container "{names[0]}" out of: {", ".join(names + [i + " (init)" for i in inits])}')
+    return names[0]
+
+
+def lines_of(cluster, pod: dict, container: str, previous: bool) -> list[tuple[float, str]]:
+    from minikctl.images import logs
+    pname = pod["metadata"]["name"]
+    got = logs.container_log(cluster, pod, container, previous)
+    if got is None:
+        if previous:
+            raise ApiError("BadRequest", f'previous terminated container "{container}" in pod "{pname}" not found')
+        cs = next((s for s in (pod.get("status") or {}).get("containerStatuses") or [] if s.get("name") == container), {})
+        reason = ((cs.get("state") or {}).get("waiting") or {}).get("reason") or "ContainerCreating"
+        raise ApiError("BadRequest", f'container "{container}" in pod "{pname}" is waiting to start: {reason}')
+    return got
+
+
+def logs(args: list[str], container: str | None, namespace: str | None, tail: int, follow: bool, previous: bool,
+         timestamps: bool, selector: str | None, all_containers: bool, prefix: bool) -> int:
+    from minikctl.api import kinds, selectors
+    from minikctl.images.logs import rfc3339_nano
+    from minikctl.sim.cluster import open_cluster
+    _ = follow  # see the module docstring
+    if selector and tail == -1:
+        tail = 10  # kubectl: all lines for one pod, the last 10 per container with a selector
+    ns = context.namespace(namespace)
+    if selector and args:
+        raise CliError("only one of a selector or a resource name may be specified")
+    if not selector and not args:
+        raise CliError(USAGE)
+    if len(args) > 2 or (len(args) == 2 and "/" in args[0]):
+        raise CliError(USAGE)
+    out: list[str] = []
+    with open_cluster(context.env()) as cluster:
+        if selector:
+            sel = selectors.parse_selector(selector)
+            pods = [p for p in cluster.list("Pod", ns) if selectors.matches(sel, p["metadata"].get("labels"))]
+            if not pods:
+                context.err(f"No resources found in {ns} namespace.")
+                return 0
+        else:
+            if "/" in args[0]:
+                kname, _, name = args[0].partition("/")
+                kind = kinds.resolve(kname)
+            elif len(args) == 2:
+                kind, name = kinds.resolve(args[0]), args[1]
+            else:
+                kind, name = kinds.BY_KIND["Pod"], args[0]
+            pods = pods_for(cluster, kind, ns, name)
+            if not pods:
+                raise CliError("timed out waiting for the condition")
+            if len(pods) > 1:
+                context.err(f"Found {len(pods)} pods, using pod/{pods[0]['metadata']['name']}")
+            pods = pods[:1]
+        for pod in pods:
+            if all_containers:
+                cnames = [c["name"] for c in (pod["spec"].get("initContainers") or []) + pod["spec"]["containers"]]
+            else:
+                cnames = [container_of(pod, container)]
+            for cname in cnames:
+                lines = lines_of(cluster, pod, cname, previous)
+                if tail >= 0:
+                    lines = lines[-tail:] if tail else []
+                pre = f"[pod/{pod['metadata']['name']}/{cname}] " if prefix else ""
+                for t, text in lines:
+                    out.append(pre + (f"{rfc3339_nano(t)} " if timestamps else "") + text + "\n")
+    context.out("".join(out))
+    return 0
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("logs", help="Print the logs for a container in a pod.",
+                 context_settings={"allow_interspersed_args": True})
+    def logs_cmd(args: Optional[List[str]] = typer.Argument(None),
+                 container: Optional[str] = typer.Option(None, "-c", "--container"),
+                 namespace: Optional[str] = typer.Option(None, "-n", "--namespace"),
+                 tail: int = typer.Option(-1, "--tail"),
+                 follow: bool = typer.Option(False, "-f", "--follow"),
+                 previous: bool = typer.Option(False, "-p", "--previous"),
+                 timestamps: bool = typer.Option(False, "--timestamps"),
+                 selector: Optional[str] = typer.Option(None, "-l", "--selector"),
+                 all_containers: bool = typer.Option(False, "--all-containers"),
+                 prefix: bool = typer.Option(False, "--prefix")) -> int:
+        return logs(list(args or []), container, namespace, tail, follow, previous, timestamps, selector,
+                    all_containers, prefix)
