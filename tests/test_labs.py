@@ -244,3 +244,22 @@ def test_console_script_with_global_seed(tmp_path):
     b = cli("lab", "run", "three-services", "--seed=6", home=tmp_path / "h")
     assert a.code == 0, a.err
     assert a.out == b.out and "seed 6" in a.out
+
+
+def test_command_reference_names_every_verb():
+    """docs/commands.md is generated from the app (docs/gen_commands.py); a new verb must be in it."""
+    import importlib.util
+    from conftest import ROOT
+    spec = importlib.util.spec_from_file_location("gen_commands", ROOT / "docs" / "gen_commands.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)
+    page = (ROOT / "docs" / "commands.md").read_text()
+    missing = [v for v in gen.top_level_verbs() if f"\n## {v}\n" not in page]
+    assert not missing, f"regenerate: .venv/bin/python docs/gen_commands.py > docs/commands.md ({missing})"
+
+
+def test_readme_starts_with_the_two_commands():
+    from conftest import ROOT
+    head = (ROOT / "README.md").read_text().split("\n## ")[0]
+    assert "pip install -e . && .venv/bin/minikctl lab run three-services" in head
+    assert ".venv/bin/python -m pytest -q" in head

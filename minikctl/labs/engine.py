@@ -62,6 +62,12 @@ class Replay:
         return ans_mod.parse_nslookup(rec.stdout)
 
 
+def pretty_path(path) -> str:
+    """A path as the learner would type it: their home directory shown as ~."""
+    p, home = str(path), str(Path.home())
+    return "~" + p[len(home):] if home != "/" and (p == home or p.startswith(home + "/")) else p
+
+
 def fresh_home(base: Path, name: str) -> Path:
     """<base>/labs/<name>, emptied: only a directory the lab engine owns is ever removed."""
     home = Path(base) / "labs" / name
@@ -194,7 +200,7 @@ def run_lab(lab: Lab, home: Path, *, lang: str = "en", seed: int | None = None, 
     seed = lab.seed if seed is None else seed
     replay = Replay(lab=lab, home=Path(home), seed=seed, lang=lang, now=timeutil.parse(lab.start) or 0.0)
     r.header(lab.text("title", lang), lab.text("summary", lang),
-             msg("info", lang, home=home, start=lab.start, seed=seed))
+             msg("info", lang, home=pretty_path(home), start=lab.start, seed=seed))
     for step in lab.steps:
         if step_mode and step.action in ("run", "files") and not _pause(replay, stdin, r):
             replay.stopped_at = step.index
@@ -214,5 +220,5 @@ def run_lab(lab: Lab, home: Path, *, lang: str = "en", seed: int | None = None, 
                 _repeat(replay, step, rec, r)
         if step.view:
             _view(replay, step, r)
-    r.footer(msg("done", lang, home=home))
+    r.footer(msg("done", lang, home=pretty_path(home)))
     return replay
