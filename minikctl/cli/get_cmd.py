@@ -105,6 +105,11 @@ def register(app: typer.Typer) -> None:
         sort_by: Optional[str] = typer.Option(None, "--sort-by"),
         ignore_not_found: bool = typer.Option(False, "--ignore-not-found"),
         watch: bool = typer.Option(False, "-w", "--watch"),
+        request_timeout: Optional[str] = typer.Option(None, "--request-timeout"),
     ) -> int:
+        if watch:
+            from minikctl.cli.watch_cmd import watch as watch_objects
+            return watch_objects(resources or [], namespace, all_namespaces, output_fmt, selector, field_selector,
+                                 show_labels, label_columns, no_headers, show_kind, request_timeout, context.env())
         return get(resources or [], namespace, all_namespaces, output_fmt, selector, field_selector, show_labels,
                    label_columns, no_headers, show_kind, sort_by, ignore_not_found, context.env())
