@@ -54,6 +54,7 @@ class ApiHandler(BaseHTTPRequestHandler):
         n = int(length) if length.isdigit() else 0
         if n > MAX_BODY:
             self.close_connection = True
+            self._drain(n)
             raise fail("RequestEntityTooLarge", f"Request entity too large: limit is {MAX_BODY}", 413)
         body = self.rfile.read(n) if n else b""
         req = Request.parse(self.command, self.path, headers, body)
@@ -66,6 +67,15 @@ class ApiHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             return None
         return resp
+
+    def _drain(self, n: int, cap: int = 64 * 1024 * 1024) -> None:
+        """Read (and drop) an oversized body so the client sees the 413, not a reset."""
+        left = min(n, cap)
+        while left > 0:
+            chunk = self.rfile.read(min(left, 1 << 16))
+            if not chunk:
+                break
+            left -= len(chunk)
 
     def _authorized(self, headers: dict) -> bool:
         auth = headers.get("authorization", "")

@@ -2,8 +2,9 @@
 strategic merge (lists merged by their patchMergeKey, `$patch`, `$setElementOrder`,
 `$retainKeys`, `$deleteFromPrimitiveList` directives, as kubectl's apply and edit send them).
 
-If the shared minikctl/api/patch.py offers `apply_patch(obj, patch, patch_type)`, it is used
-instead, so there is one implementation once it lands.
+When minikctl/api/patch.py (the `kubectl patch` verb's engine: `apply_patch(obj, patch,
+'strategic'|'merge'|'json')`) is present it is used, so the CLI and the server patch alike; the
+functions here are the fallback.
 """
 from __future__ import annotations
 
@@ -28,25 +29,29 @@ class PatchError(ValueError):
     """A patch that cannot be applied; the apiserver answers 422 (or 400 for bad JSON patch)."""
 
 
+_SHARED_NAMES = {MERGE: "merge", STRATEGIC: "strategic", JSON_PATCH: "json"}
+
+
 def apply_patch(obj: dict, patch, patch_type: str) -> dict:
+    """obj patched by a PATCH body of the given content type; PatchError when it cannot be."""
+    if patch_type not in TYPES:
+        raise PatchError(f"unknown patch type {patch_type}")
     try:
-        from minikctl.api import patch as shared  # the teammate's module, when present
-        fn = getattr(shared, "apply_patch", None)
-        if fn is not None:
-            return fn(obj, patch, patch_type)
+        from minikctl.api import patch as shared  # the CLI's `kubectl patch` implementation, when present
     except ImportError:
-        pass
-    if patch_type == MERGE:
-        if not isinstance(patch, dict):
-            raise PatchError("merge patch must be a JSON object")
-        return merge_patch(obj, patch)
+        shared = None
+    if shared is not None and hasattr(shared, "apply_patch"):
+        try:
+            return shared.apply_patch(obj, patch, _SHARED_NAMES[patch_type])
+        except getattr(shared, "PatchError", PatchError) as e:
+            raise PatchError(str(e)) from None
     if patch_type == JSON_PATCH:
         return json_patch(obj, patch)
-    if patch_type == STRATEGIC:
-        if not isinstance(patch, dict):
-            raise PatchError("strategic merge patch must be a JSON object")
-        return strategic(obj, patch, ())
-    raise PatchError(f"unknown patch type {patch_type}")
+    if not isinstance(patch, dict):
+        raise PatchError("json: cannot unmarshal array into Go value of type map[string]interface {}")
+    if patch_type == MERGE:
+        return merge_patch(obj, patch)
+    return strategic(obj, patch, ())
 
 
 def merge_patch(target, patch):
