@@ -60,7 +60,13 @@ def container_log(view, pod: dict, container: str, previous: bool = False) -> li
     None when there is no such instance (not started yet / no previous termination)."""
     spec = next((c for c in (pod["spec"].get("containers") or []) + (pod["spec"].get("initContainers") or [])
                  if c["name"] == container), None)
-    cs = next((s for s in (pod.get("status") or {}).get("containerStatuses") or [] if s.get("name") == container), None)
+    st = pod.get("status") or {}
+    cs = next((s for s in (st.get("containerStatuses") or []) + (st.get("initContainerStatuses") or [])
+               if s.get("name") == container), None)
+    if cs is None and spec is not None and any(c["name"] == container for c in pod["spec"].get("initContainers") or []) \
+            and st.get("phase") in ("Running", "Succeeded"):
+        # the kubelet model runs init containers implicitly: each ran to completion at pod start
+        cs = {"name": container, "state": {"terminated": {"startedAt": st.get("startTime"), "finishedAt": st.get("startTime")}}}
     if spec is None or cs is None:
         return None
     if previous:
