@@ -8,7 +8,9 @@ RememberWidths: widths persist from the first table and only grow, so a long STA
 rows that follow.
 
 It ends on Ctrl-C (exit 130, like kubectl killed by SIGINT) or after --request-timeout. Tests
-inject the loop: SLEEP (a function of seconds) and MAX_POLLS bound it on a virtual clock.
+inject the loop: SLEEP (a function of seconds) and MAX_POLLS bound it on a virtual clock. Output
+goes to the Env given, not the current context's, since other commands may run in-process
+between two polls (the shell, the labs, tests).
 """
 from __future__ import annotations
 
@@ -99,12 +101,12 @@ def watch(resources: list[str], namespace: str | None, all_namespaces: bool, out
     def emit(kind, obj, cells):
         if output_fmt == "name":
             from minikctl.api import kinds
-            context.out(f"{kinds.BY_KIND[kind].ref}/{obj['metadata']['name']}\n")
+            env.stdout.write(f"{kinds.BY_KIND[kind].ref}/{obj['metadata']['name']}\n")
         elif kind not in printed_header and not no_headers:
             printed_header.add(kind)  # nothing was listed at first: the header comes with the first row
-            context.out(widths.table([headers[kind], cells]))
+            env.stdout.write(widths.table([headers[kind], cells]))
         else:
-            context.out(widths.line(cells))
+            env.stdout.write(widths.line(cells))
 
     snap, headers = _snapshot(env, reqs, ns, label_sel, field_selector, opts)
     if output_fmt == "name":
@@ -116,9 +118,9 @@ def watch(resources: list[str], namespace: str | None, all_namespaces: bool, out
             by_kind.setdefault(kind, []).append(cells)
         for kind, rows in by_kind.items():
             printed_header.add(kind)
-            context.out(widths.table(([] if no_headers else [headers[kind]]) + rows))
+            env.stdout.write(widths.table(([] if no_headers else [headers[kind]]) + rows))
         if not snap and ns is not None:
-            context.err(f"No resources found in {ns} namespace.")
+            env.stderr.write(f"No resources found in {ns} namespace.\n")
     _flush(env)
     seen = {k: o["metadata"].get("resourceVersion") for k, (_kind, o, _c) in snap.items()}
     last = dict(snap)
