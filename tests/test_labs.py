@@ -178,6 +178,7 @@ def test_step_mode_waits_and_quits(mk):
     assert r.code == 0
     assert [c for c, _ in blocks(r.out)] == ["kubectl apply -f busybox.yaml", "kubectl apply -f test-headless-server.yaml"]
     assert "Stopped at step" in r.out
+    assert r.err.count("Enter: next step") == 3      # the hint is on stderr, not in the transcript
 
 
 def test_svg_export(mk, tmp_path):
@@ -263,3 +264,25 @@ def test_readme_starts_with_the_two_commands():
     head = (ROOT / "README.md").read_text().split("\n## ")[0]
     assert "pip install -e . && .venv/bin/minikctl lab run three-services" in head
     assert ".venv/bin/python -m pytest -q" in head
+
+
+def test_custom_lab_expectations_and_wait(tmp_path, monkeypatch, mk):
+    """A failing command stops the replay with exit 1 unless the step says `expect: fail`."""
+    d = tmp_path / "labs" / "tiny"
+    d.mkdir(parents=True)
+    (d / "lab.yaml").write_text(
+        "title: {en: Tiny, zh: 小}\nstart: '2024-01-01T00:00:00Z'\nsteps:\n"
+        "  - run: kubectl get po nope\n    expect: fail\n"
+        "  - wait: 2m\n"
+        "  - run: kubectl get ns default\n"
+        "  - run: kubectl get po nope\n"
+        "  - say: never printed\n")
+    monkeypatch.setenv("MINIKCTL_LABS", str(tmp_path / "labs"))
+    r = mk("lab", "run", "tiny")
+    assert r.code == 1
+    assert 'pods "nope" not found' in r.out
+    assert "2m later" in r.out and "never printed" not in r.out
+    # the clock moved 2 minutes past the boot (the cluster is created 10 minutes before start)
+    default = next(o for c, o in blocks(r.out) if c == "kubectl get ns default")
+    assert default.splitlines()[1].split()[-1] == "12m"
+    assert r.err == "error: step 4: 'kubectl get po nope' failed (exit 1)\n"

@@ -95,7 +95,8 @@ def lab_run(name: str = typer.Argument(..., metavar="NAME"),
     if svg is not None:
         recorder = RichRenderer(stream=_Null(), record=True, width=width)
         r = Tee(r, recorder)
-    replay = engine.run_lab(lab, lab_home, lang=lang, seed=seed, renderer=r, step_mode=step, stdin=env.stdin)
+    replay = engine.run_lab(lab, lab_home, lang=lang, seed=seed, renderer=r, step_mode=step, stdin=env.stdin,
+                            prompt=env.stderr)
     if svg is not None:
         svg.parent.mkdir(parents=True, exist_ok=True)
         svg.write_text(recorder.console.export_svg(title=f"minikctl lab run {lab.name}"), encoding="utf-8")

@@ -132,7 +132,7 @@ def _run_line(replay: Replay, step, line: str, r) -> Record:
     want_fail = step.expect == "fail"
     if bool(code) != want_fail:
         key = "unexpected_ok" if want_fail else "unexpected_fail"
-        raise CliError(msg(key, "en", i=step.index + 1, cmd=shown, code=code))
+        raise CliError(msg(key, replay.lang, i=step.index + 1, cmd=shown, code=code))
     return rec
 
 
@@ -181,17 +181,19 @@ def _lm(v) -> dict:
     return lang_map(v)
 
 
-def _pause(replay: Replay, stdin, r) -> bool:
-    """--step: wait for Enter; 'q' (or end of input on a terminal) stops the replay."""
+def _pause(replay: Replay, stdin, prompt) -> bool:
+    """--step: wait for Enter (the hint goes to stderr, so a piped transcript stays clean);
+    'q' stops the replay, end of input lets it run on."""
     import sys
-    sys.stderr.write(msg("step_pause", replay.lang) + "\n")
-    sys.stderr.flush()
-    line = stdin.readline()
+    prompt = prompt or sys.stderr
+    prompt.write(msg("step_pause", replay.lang) + "\n")
+    prompt.flush()
+    line = stdin.readline() if stdin is not None else ""
     return line.strip().lower() not in ("q", "quit", "exit")
 
 
 def run_lab(lab: Lab, home: Path, *, lang: str = "en", seed: int | None = None, renderer=None,
-            step_mode: bool = False, stdin=None) -> Replay:
+            step_mode: bool = False, stdin=None, prompt=None) -> Replay:
     """Replay `lab` on the (fresh) state directory `home`; returns what ran and what was seen."""
     from minikctl import timeutil
     from minikctl.labs.render import PlainRenderer
@@ -202,7 +204,7 @@ def run_lab(lab: Lab, home: Path, *, lang: str = "en", seed: int | None = None, 
     r.header(lab.text("title", lang), lab.text("summary", lang),
              msg("info", lang, home=pretty_path(home), start=lab.start, seed=seed))
     for step in lab.steps:
-        if step_mode and step.action in ("run", "files") and not _pause(replay, stdin, r):
+        if step_mode and step.action in ("run", "files") and not _pause(replay, stdin, prompt):
             replay.stopped_at = step.index
             r.footer(msg("stopped", lang, i=step.index + 1, n=len(lab.steps)))
             return replay
