@@ -386,3 +386,33 @@ def test_serve_command_and_kubeconfig(tmp_path):
     finally:
         p.terminate()
         p.wait(timeout=10)
+
+
+# ---------------------------------------------------------------- logs, edit, server-side apply
+
+def test_logs_match_minikctl(served):
+    pod = served.mk("get", "po", "-l", "app=web-server", "-o", "jsonpath={.items[0].metadata.name}").out
+    for args in (("logs", pod), ("logs", pod, "--tail=2"), ("logs", pod, "--timestamps")):
+        k, m = _both(served, *args)
+        assert k.returncode == 0 and k.stdout, k.stderr
+        assert k.stdout == m.out
+    k = served.kubectl("logs", pod, "-c", "nope")
+    assert k.stderr == f"error: container nope is not valid for pod {pod}\n"
+
+
+def test_edit_and_server_side_apply(served, tmp_path):
+    editor = tmp_path / "editor.sh"
+    editor.write_text("#!/bin/sh\nsed -i 's/replicas: 3/replicas: 2/' \"$1\"\n")
+    editor.chmod(0o755)
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(served.home), "KUBECONFIG": str(served.kubeconfig),
+           "KUBE_EDITOR": str(editor)}
+    r = subprocess.run([KUBECTL, "edit", "deploy", "pod-server"], capture_output=True, text=True, env=env, timeout=60)
+    assert r.stdout == "deployment.apps/pod-server edited\n", r.stderr
+    assert served.mk("get", "deploy", "pod-server", "-o", "jsonpath={.spec.replicas}").out == "2"
+    env["KUBE_EDITOR"] = "true"
+    r = subprocess.run([KUBECTL, "edit", "deploy", "pod-server"], capture_output=True, text=True, env=env, timeout=60)
+    assert r.stderr == "Edit cancelled, no changes made.\n"
+    r = served.kubectl("apply", "--server-side", "-f", str(SPEC / "test-headless-server.yaml"))  # replicas: 3
+    assert r.returncode == 0 and r.stdout.splitlines()[0].endswith(" serverside-applied"), r.stderr
+    assert served.mk("get", "deploy", "pod-server", "-o", "jsonpath={.spec.replicas}").out == "3"
+    served.mk.advance(30)

@@ -146,6 +146,26 @@ def patch(cluster, kind, ns, name, body, req) -> tuple[dict, list[str]]:
         raise api_error(kind, e)
 
 
+def server_side_apply(cluster, kind, ns, name, body, req) -> tuple[dict, bool]:
+    """`kubectl apply --server-side`: create if absent, else merge the applied configuration in.
+
+    Field ownership (managedFields, conflicts between managers) is not modelled: the applied
+    configuration is merged as a strategic merge patch, which is what one manager sees.
+    """
+    body = _check_body(kind, body, ns, name)
+    live = cluster.get(kind.kind, ns if kind.namespaced else None, name)
+    if live is None:
+        obj, _ = create(cluster, kind, ns, body, req)
+        return obj, True
+    new = patching.apply_patch(copy.deepcopy(live), {k: v for k, v in body.items() if k != "status"}, patching.STRATEGIC)
+    warnings = field_validation(new, req.q("fieldValidation", "Warn"))
+    _ = warnings
+    try:
+        return server.update(cluster, new, copy.deepcopy(live), dry_run=req.q("dryRun") == "All"), False
+    except ApiError as e:
+        raise api_error(kind, e)
+
+
 def delete(cluster, kind, ns, name, options: dict, req) -> dict:
     grace = options.get("gracePeriodSeconds", req.q("gracePeriodSeconds") or None)
     dry = req.q("dryRun") == "All" or "All" in (options.get("dryRun") or [])

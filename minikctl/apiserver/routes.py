@@ -106,7 +106,7 @@ def _resource(req: Request, t: Target, env) -> Response:
         allow = None
         if m == "PATCH":
             from minikctl.apiserver import patch as patching
-            allow = patching.TYPES
+            allow = patching.TYPES + (patching.APPLY,)
             if req.content_type not in allow:
                 raise fail("UnsupportedMediaType", "the body of the request was in an unknown format - accepted "
                            f"media types include: {', '.join(allow)}, {patching.APPLY}", 415)
@@ -147,12 +147,20 @@ def _resource(req: Request, t: Target, env) -> Response:
         if m == "PUT":
             obj, warnings = resources.update(cluster, k, t.namespace, t.name, body, req)
             return _with_warnings(json_response(obj), warnings)
+        if m == "PATCH" and req.content_type == patching_apply():
+            obj, created = resources.server_side_apply(cluster, k, t.namespace, t.name, body, req)
+            return json_response(obj, 201 if created else 200)
         if m == "PATCH":
             obj, warnings = resources.patch(cluster, k, t.namespace, t.name, body, req)
             return _with_warnings(json_response(obj), warnings)
         if m == "DELETE":
             return json_response(resources.delete(cluster, k, t.namespace, t.name, body or {}, req))
         raise method_not_allowed(m)
+
+
+def patching_apply() -> str:
+    from minikctl.apiserver.patch import APPLY
+    return APPLY
 
 
 def _with_warnings(resp: Response, warnings: list[str]) -> Response:
@@ -175,21 +183,34 @@ def _subresource(cluster, req: Request, t: Target, body) -> Response:
 
 
 def _logs(cluster, req: Request, t: Target) -> Response:
-    """Container logs: minikctl's images write none yet, so a known container logs nothing."""
+    """pods/{name}/log: the lines minikctl/images/logs.py computes (via the logs verb's rules)."""
+    from minikctl.api.errors import ApiError
     pod = resources.get(cluster, t.kind, t.namespace, t.name)
     names = [c["name"] for c in pod["spec"].get("containers") or []]
+    inits = [i["name"] for i in pod["spec"].get("initContainers") or []]
     c = req.q("container") or (names[0] if len(names) == 1 else "")
     if not c:
         raise fail("BadRequest", f"a container name must be specified for pod {t.name}, choose one of: "
-                   f"[{' '.join(names)}]", 400)
-    if c not in names + [i["name"] for i in pod["spec"].get("initContainers") or []]:
+                   f"[{' '.join(names)}] or one of the init containers: [{' '.join(inits)}]", 400)
+    if c not in names + inits:
         raise fail("BadRequest", f"container {c} is not valid for pod {t.name}", 400)
-    text = ""
     try:
-        from minikctl.images import logs as image_logs  # optional: a logs model, when one exists
-        text = image_logs.logs(cluster, pod, c)
+        from minikctl.cli.logs_cmd import lines_of
+        from minikctl.images.logs import rfc3339_nano
     except ImportError:
-        pass
+        return Response(200, b"", "text/plain")
+    try:
+        lines = lines_of(cluster, pod, c, req.q("previous") in ("true", "1"))
+    except ApiError as e:
+        raise fail(e.reason or "BadRequest", e.message, e.code)
+    tail = req.q("tailLines")
+    if tail.isdigit():
+        lines = lines[len(lines) - int(tail):] if int(tail) else []
+    since = req.q("sinceSeconds")
+    if since.isdigit():
+        lines = [(ts, line) for ts, line in lines if ts >= cluster.now - int(since)]
+    stamps = req.q("timestamps") in ("true", "1")
+    text = "".join((f"{rfc3339_nano(ts)} " if stamps else "") + line + "\n" for ts, line in lines)
     return Response(200, text.encode(), "text/plain")
 
 
