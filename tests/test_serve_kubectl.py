@@ -24,7 +24,9 @@ import pytest
 from tests.conftest import ROOT, SPEC, Minikctl, table_check
 
 KUBECTL = shutil.which("kubectl") or ("/usr/bin/kubectl" if os.path.exists("/usr/bin/kubectl") else None)
-pytestmark = pytest.mark.skipif(KUBECTL is None, reason="no kubectl installed on this machine: nothing to serve to")
+pytestmark = [pytest.mark.skipif(KUBECTL is None, reason="no kubectl installed on this machine: nothing to serve to"),
+              pytest.mark.skipif(shutil.which("openssl") is None,
+                                 reason="no openssl command: serve cannot make its TLS certificate")]
 APPS = ("headless-server", "web-server", "headless-web-server")
 
 

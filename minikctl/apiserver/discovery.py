@@ -11,7 +11,6 @@ import json
 from minikctl.api import kinds
 
 VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
-EVENT_VERBS = VERBS
 SCALED = {"Deployment", "ReplicaSet", "StatefulSet"}
 AGG_TYPE = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
 AGG_TYPE_BETA = "application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList"

@@ -3,7 +3,6 @@ hands each request to the routes; every failure becomes a Status, never a crash.
 from __future__ import annotations
 
 import hmac
-import json
 import socket
 import ssl
 import sys
@@ -147,5 +146,3 @@ def make_server(env, address: str = "127.0.0.1", port: int = 6443, *, tls: bool 
         ctx = tlsmod.context(crt, key)
     return ApiServer((address, port), env, token, ctx, verbose)
 
-
-_ = json

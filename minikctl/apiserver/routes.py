@@ -2,7 +2,6 @@
 splits `/api/v1/namespaces/{ns}/{resource}/{name}/{subresource}`."""
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from minikctl.api import kinds
@@ -213,5 +212,3 @@ def _logs(cluster, req: Request, t: Target) -> Response:
     text = "".join((f"{rfc3339_nano(ts)} " if stamps else "") + line + "\n" for ts, line in lines)
     return Response(200, text.encode(), "text/plain")
 
-
-_ = json

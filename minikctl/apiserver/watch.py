@@ -3,8 +3,8 @@
 The simulation advances only inside a transaction, so the watcher polls: every POLL seconds it
 opens the cluster (which runs the controllers up to now), diffs the selected objects by
 resourceVersion against what it last sent, and writes the differences. With a resourceVersion
-the stream starts from the state at that version (objects changed since are sent as MODIFIED,
-or ADDED if created since); without one it opens with an ADDED event per object, as the
+the stream starts from the state at that version (objects changed since are sent as MODIFIED:
+no history is kept, and deletions between the list and the watch are not replayed); without one it opens with an ADDED event per object, as the
 apiserver does. A Table Accept gets Table rows, like server-side printing.
 """
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import time
 
-from minikctl.apiserver import resources, selection, table
+from minikctl.apiserver import selection, table
 from minikctl.apiserver.request import Request, Response
 
 POLL = 0.5
@@ -62,8 +62,7 @@ def respond(req: Request, t, env) -> Response:
                 if base is None:
                     emit("ADDED", o, cluster)
                 elif _rv(o) > base:
-                    created = o["metadata"].get("creationTimestamp")
-                    emit("MODIFIED" if created and _rv(o) and _created_before(o, base) else "ADDED", o, cluster)
+                    emit("MODIFIED", o, cluster)   # changed since the client's list (no history kept)
         while not stopping.is_set() and time.monotonic() < deadline:
             if stopping.wait(POLL):
                 break
@@ -80,10 +79,5 @@ def respond(req: Request, t, env) -> Response:
                         emit("DELETED", o, cluster)
             sent = now
 
-    _ = resources
     return Response(200, content_type="application/json", stream=stream)
 
-
-def _created_before(o: dict, base: int) -> bool:
-    """Unknowable exactly without history; objects only ever modified since keep their uid's age."""
-    return False
