@@ -263,6 +263,7 @@ def delete(cluster, kind: str, namespace: str | None, name: str, *, grace: int |
     if kind == "Namespace":
         if name in ("default", "kube-system", "kube-public", "kube-node-lease"):
             raise ApiError("Forbidden", f'namespaces "{name}" is forbidden: this namespace may not be deleted', 403)
+        cluster.load_everything()
         for kname, objs in list(cluster.kinds.items()):
             for (ns, n), o in list(objs.items()):
                 if ns == name:

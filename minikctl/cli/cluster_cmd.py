@@ -52,6 +52,7 @@ def info() -> int:
     from minikctl.sim.cluster import open_cluster
     env = context.env()
     with open_cluster(env) as cluster:
+        cluster.load_everything()
         prof = cluster.profile
         master = prof["nodes"][0]
         dns = prof["dnsServiceIP"]

@@ -1,8 +1,9 @@
 """The discrete-event clock: bring the cluster from its stored time to now.
 
-Due timers fire in time order, each at its own timestamp, with the controllers settling after
-each one; so a StatefulSet's second pod is created at the moment its first turned Ready, and the
-ages printed afterwards read as on a real cluster.
+Due timers fire in time order, each at its own timestamp; the controllers settle after each
+batch of timers that fall within one tick (TICK seconds) of each other. So a StatefulSet's second
+pod is created the moment (within a tick) its first turned Ready, and ages read as on a real
+cluster, while three thousand pods starting within a second cost a few settles, not thousands.
 """
 from __future__ import annotations
 
@@ -10,15 +11,21 @@ import heapq
 
 from minikctl.sim import controllers
 
+TICK = 0.25
+
 
 def advance(cluster, to: float) -> None:
     if to < cluster.now:  # the wall clock went back (or a pinned clock): time never runs backwards
         to = cluster.now
-    controllers.settle(cluster)
+    if not getattr(cluster, "settled", False):
+        controllers.settle(cluster)
     while cluster.timers and cluster.timers[0][0] <= to:
-        due, _seq, what, payload = heapq.heappop(cluster.timers)
-        cluster.now = max(cluster.now, due)
-        controllers.fire(cluster, what, payload)
+        window = cluster.timers[0][0] + TICK
+        while cluster.timers and cluster.timers[0][0] <= min(window, to):
+            due, _seq, what, payload = heapq.heappop(cluster.timers)
+            cluster.now = max(cluster.now, due)
+            controllers.fire(cluster, what, payload)
         controllers.settle(cluster)
     cluster.now = to
-    controllers.settle(cluster)
+    if not getattr(cluster, "settled", False):
+        controllers.settle(cluster)

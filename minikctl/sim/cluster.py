@@ -28,17 +28,19 @@ class Cluster:
         self.dirty: set[Key] = set()
         self.removed: set[Key] = set()
         self.new_events: dict[Key, dict] = {}
+        self._event_keys: dict[tuple, Key] = {}   # (uid, reason, message) -> this command's event
         self._event_cache: dict[str | None, list[dict]] = {}
         self.meta: dict = {}
         self.timers: list[tuple[float, int, str, dict]] = []
         self._seq = itertools.count()
         self.changed = False
+        self.kind_version: dict[str, int] = {}     # bumped on every write of a kind
+        self._list_cache: dict[tuple, tuple[int, list[dict]]] = {}
+        self._memo: dict[str, tuple[tuple, object]] = {}
 
     # -- loading and saving ----------------------------------------------------------------
     def load(self) -> None:
-        for kind, ns, name, body in self.store.load_all():
-            if kind != "Event":
-                self.kinds.setdefault(kind, {})[(ns, name)] = body
+        """Meta, clock, random state and timers; objects are read per kind on first use."""
         m = self.store.get_meta("cluster")
         self.meta = m or {}
         self.revision = self.store.get_meta("revision", 0)
@@ -50,6 +52,20 @@ class Cluster:
             self.rng.setstate((state[0], tuple(state[1]), state[2]))
         for _id, due, what, payload in self.store.timers():
             heapq.heappush(self.timers, (due, next(self._seq), what, payload))
+        self.settled = bool(self.store.get_meta("settled", False))
+
+    def _objs(self, kind: str) -> dict[tuple[str, str], dict]:
+        """The objects of one kind, loaded from the store the first time they are needed."""
+        objs = self.kinds.get(kind)
+        if objs is None:
+            objs = {(ns, name): body for ns, name, body in self.store.load_kind(kind)}
+            self.kinds[kind] = objs
+        return objs
+
+    def load_everything(self) -> None:
+        for kind in self.store.kinds():
+            if kind != "Event":
+                self._objs(kind)
 
     @property
     def initialized(self) -> bool:
@@ -60,13 +76,14 @@ class Cluster:
             self.store.remove(*key)
         for key in self.dirty - self.removed:
             kind, ns, name = key
-            obj = self.kinds[kind][(ns, name)]
+            obj = self._objs(kind)[(ns, name)]
             self.store.put(kind, ns, name, int(obj["metadata"]["resourceVersion"]), obj)
         for (kind, ns, name), ev in self.new_events.items():
             self.store.put(kind, ns, name, int(ev["metadata"]["resourceVersion"]), ev)
         self.store.set_meta("cluster", self.meta)
         self.store.set_meta("revision", self.revision)
         self.store.set_meta("now", self.now)
+        self.store.set_meta("settled", self.settled)
         st = self.rng.getstate()
         self.store.set_meta("rng", [st[0], list(st[1]), st[2]])
         self.store.replace_timers([(d, w, p) for d, _s, w, p in sorted(self.timers)])
@@ -75,17 +92,33 @@ class Cluster:
     def list(self, kind: str, namespace: str | None = None) -> list[dict]:
         if kind == "Event":
             return self._events(namespace)
-        objs = self.kinds.get(kind, {})
+        version = self.kind_version.get(kind, 0)
+        hit = self._list_cache.get((kind, namespace))
+        if hit is not None and hit[0] == version:
+            return list(hit[1])
+        objs = self._objs(kind)
         if namespace is None:
             keys = sorted(objs)
         else:
             keys = sorted(k for k in objs if k[0] == namespace)
-        return [objs[k] for k in keys]
+        out = [objs[k] for k in keys]
+        self._list_cache[(kind, namespace)] = (version, out)
+        return list(out)
+
+    def memo(self, name: str, kinds: tuple[str, ...], build):
+        """A value derived from some kinds (an index), rebuilt only when one of them changed."""
+        stamp = tuple(self.kind_version.get(k, 0) for k in kinds)
+        hit = self._memo.get(name)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        value = build()
+        self._memo[name] = (stamp, value)
+        return value
 
     def get(self, kind: str, namespace: str | None, name: str) -> dict | None:
         if kind == "Event":
             return next((e for e in self._events(namespace) if e["metadata"]["name"] == name), None)
-        return self.kinds.get(kind, {}).get((namespace or "", name))
+        return self._objs(kind).get((namespace or "", name))
 
     def _events(self, namespace: str | None) -> list[dict]:
         if namespace not in self._event_cache:
@@ -118,7 +151,9 @@ class Cluster:
         ns = m.get("namespace") or ""
         key = (obj["kind"], ns, m["name"])
         m["resourceVersion"] = self.next_rv()
-        self.kinds.setdefault(obj["kind"], {})[(ns, m["name"])] = obj
+        self._objs(obj["kind"])[(ns, m["name"])] = obj
+        self.settled = False
+        self.kind_version[obj["kind"]] = self.kind_version.get(obj["kind"], 0) + 1
         self.dirty.add(key)
         self.removed.discard(key)
         self.changed = True
@@ -128,7 +163,11 @@ class Cluster:
         m = obj["metadata"]
         ns = m.get("namespace") or ""
         key = (obj["kind"], ns, m["name"])
-        self.kinds.get(obj["kind"], {}).pop((ns, m["name"]), None)
+        self._objs(obj["kind"]).pop((ns, m["name"]), None)
+        self.settled = False
+        if obj["kind"] == "Pod" and hasattr(self, "ips_in_use"):
+            self.ips_in_use.discard((obj.get("status") or {}).get("podIP"))
+        self.kind_version[obj["kind"]] = self.kind_version.get(obj["kind"], 0) + 1
         self.removed.add(key)
         self.dirty.discard(key)
         self.revision += 1
@@ -158,13 +197,13 @@ class Cluster:
         """A core/v1 Event about obj, aggregated like the event recorder (same reason+message -> count+1)."""
         m = obj["metadata"]
         ns = m.get("namespace") or "default"
-        for (k, ens, ename), ev in self.new_events.items():
-            io = ev["involvedObject"]
-            if io.get("uid") == m.get("uid") and ev["reason"] == reason and ev["message"] == message:
-                ev["count"] += 1
-                ev["lastTimestamp"] = self.timestamp()
-                ev["metadata"]["resourceVersion"] = self.next_rv()
-                return
+        same = self._event_keys.get((m.get("uid"), reason, message))
+        if same is not None:
+            ev = self.new_events[same]
+            ev["count"] += 1
+            ev["lastTimestamp"] = self.timestamp()
+            ev["metadata"]["resourceVersion"] = self.next_rv()
+            return
         name = f"{m['name']}.{self.rng.getrandbits(64):016x}"
         source = {"component": component}
         if host:
@@ -185,7 +224,9 @@ class Cluster:
             c = (obj.get("spec") or {}).get("containers") or [{}]
             ev["involvedObject"]["fieldPath"] = f"spec.containers{{{c[0].get('name', '')}}}"
         self.new_events[("Event", ns, name)] = ev
+        self._event_keys[(m.get("uid"), reason, message)] = ("Event", ns, name)
         self.changed = True
+        self.settled = False
 
 
 @contextmanager
@@ -202,7 +243,8 @@ def open_cluster(env, *, write: bool = True):
         clock.advance(cluster, env.clock())
         yield cluster
         from minikctl.sim import controllers
-        controllers.settle(cluster)
+        if not cluster.settled:
+            controllers.settle(cluster)
         if write:
             cluster.save()
             store.commit()

@@ -103,6 +103,16 @@ class Store:
         except (sqlite3.DatabaseError, ValueError) as e:
             raise _corrupt(self.path, str(e)) from None
 
+    def load_kind(self, kind: str) -> list[tuple[str, str, dict]]:
+        try:
+            rows = self.conn.execute("SELECT namespace, name, body FROM objects WHERE kind=?", (kind,)).fetchall()
+            return [(ns, n, json.loads(b)) for ns, n, b in rows]
+        except (sqlite3.DatabaseError, ValueError) as e:
+            raise _corrupt(self.path, str(e)) from None
+
+    def kinds(self) -> list[str]:
+        return [k for (k,) in self.conn.execute("SELECT DISTINCT kind FROM objects")]
+
     def put(self, kind: str, namespace: str, name: str, rv: int, body: dict) -> None:
         self.conn.execute("INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?, ?)",
                           (kind, namespace, name, rv, json.dumps(body, separators=(",", ":"))))

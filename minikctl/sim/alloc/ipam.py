@@ -11,7 +11,15 @@ import ipaddress
 
 
 def _used(cluster) -> set[str]:
-    return {p["status"]["podIP"] for p in cluster.list("Pod") if (p.get("status") or {}).get("podIP")}
+    """Pod IPs in use: computed once per command, then kept up to date by allocate and remove."""
+    used = getattr(cluster, "ips_in_use", None)
+    if used is None:
+        used = {p["status"]["podIP"] for p in cluster.list("Pod") if (p.get("status") or {}).get("podIP")}
+        try:
+            cluster.ips_in_use = used
+        except AttributeError:
+            pass
+    return used
 
 
 def allocate(cluster, node: str, used: set[str] | None = None) -> str:
@@ -31,6 +39,7 @@ def allocate(cluster, node: str, used: set[str] | None = None) -> str:
             ip = str(net.network_address + off)
             if ip not in used:
                 cursors[block] = off
+                used.add(ip)
                 return ip
     # claim a new block at random among the free ones
     pool = ipaddress.ip_network(prof["podCIDR"])

@@ -25,6 +25,7 @@ def settle(cluster, max_passes: int = 200) -> None:
         for c in CONTROLLERS:
             c.reconcile(cluster)
         if not cluster.changed:
+            cluster.settled = True
             return
 
 

@@ -20,11 +20,31 @@ def resolve_target_port(svc_port: dict, pod: dict) -> int | None:
     return None
 
 
+def _label_index(cluster) -> dict:
+    """(namespace, key, value) -> pods with an IP that are not finished, in list order."""
+    index: dict[tuple, list[dict]] = {}
+    for p in cluster.list("Pod"):
+        st = p.get("status") or {}
+        if not st.get("podIP") or st.get("phase") in ("Succeeded", "Failed"):
+            continue
+        ns = p["metadata"]["namespace"]
+        for k, v in (p["metadata"].get("labels") or {}).items():
+            index.setdefault((ns, k, v), []).append(p)
+    return index
+
+
 def selected_pods(cluster, svc: dict) -> list[dict]:
+    """Pods a Service's selector picks (with an IP, not finished), via a label index."""
     sel = svc["spec"].get("selector")
-    return [p for p in cluster.list("Pod", svc["metadata"]["namespace"])
-            if service_selects(sel, p["metadata"].get("labels")) and (p.get("status") or {}).get("podIP")
-            and (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
+    if not sel:
+        return []
+    ns = svc["metadata"]["namespace"]
+    if hasattr(cluster, "memo"):
+        index = cluster.memo("pod-labels", ("Pod",), lambda: _label_index(cluster))
+    else:
+        index = _label_index(cluster)
+    k0, v0 = next(iter(sel.items()))
+    return [p for p in index.get((ns, k0, v0), []) if service_selects(sel, p["metadata"].get("labels"))]
 
 
 def should_set_hostname(pod: dict, svc: dict) -> bool:

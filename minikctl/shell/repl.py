@@ -1,0 +1,192 @@
+"""The `minikctl shell` session: state (variables, aliases, working directory, history) and the
+read-eval loop.
+
+Why a shell of our own: the learner practises the exam's habits (`k get po`, heredocs, `> x.yaml`,
+`| grep`) against the simulated cluster, and nothing typed may run on the host. Lines are read
+with GNU readline on a terminal (editing, up-arrow history, Tab completion), plainly otherwise
+(pipes and tests). Execution lives in run.py, the built-in commands in builtins.py.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from minikctl.shell.heredoc import read_bodies
+from minikctl.shell.history import History
+from minikctl.shell.lexer import Incomplete
+from minikctl.shell.parse import SyntaxErr, heredocs, parse
+
+
+def control_plane_name() -> str:
+    """The control-plane node of the default profile: the host the prompt claims to be."""
+    try:
+        from minikctl.sim.profile import load_profile
+        for n in load_profile().get("nodes") or []:
+            if "control-plane" in (n.get("roles") or []):
+                return n["name"]
+    except Exception:                               # a broken profile must not stop the shell
+        pass
+    return "k8s-master"
+
+
+class Shell:
+    def __init__(self, env=None, *, cwd: str | Path | None = None, stdin=None, stdout=None, stderr=None,
+                 interactive: bool | None = None, history_path: Path | None = None, sleep=time.sleep):
+        from minikctl.env import Env
+        self.env = env or Env()
+        self.stdin = stdin or self.env.stdin
+        self.stdout = stdout or self.env.stdout
+        self.stderr = stderr or self.env.stderr
+        self.home = str(Path(cwd or os.getcwd()).resolve())
+        self.cwd = self.home
+        self.oldpwd: str | None = None
+        self.vars: dict[str, str] = dict(os.environ)
+        self.exported: set[str] = set(self.vars)
+        self.vars.update(PWD=self.cwd, HOME=self.home)
+        self.aliases: dict[str, str] = {"k": "kubectl"}
+        self.status = 0
+        self.exited = False
+        self.sleep = sleep
+        self.host_name = control_plane_name()
+        self.lineno = 0
+        self.readline = None
+        if interactive is None:
+            interactive = _isatty(self.stdin) and self.stdin is sys.stdin and _isatty(sys.stdout)
+        self.interactive = interactive
+        if interactive:
+            self.readline = _setup_readline(self)
+        self.history = History(history_path, self.readline)
+
+    # -- the prompt and reading --------------------------------------------------------------
+    def prompt(self) -> str:
+        """bash's PS1 on CentOS, `[\\u@\\h \\W]\\$ `: `~` at the shell's home, else the basename."""
+        if self.cwd == self.home:
+            base = "~"
+        else:
+            base = os.path.basename(self.cwd.rstrip("/")) or "/"
+        return f"[root@{self.host_name} {base}]# "
+
+    def read(self, prompt: str) -> str | None:
+        """One line without its newline, or None at end of input (Ctrl-D)."""
+        if self.readline is not None:
+            try:
+                return input(prompt)
+            except EOFError:
+                return None
+        line = self.stdin.readline()
+        if not line:
+            return None
+        self.lineno += 1
+        return line[:-1] if line.endswith("\n") else line
+
+    def loop(self) -> int:
+        """Read and run lines until `exit` or end of input; returns the last status."""
+        if self.interactive:
+            self.stderr.write(f"minikctl shell: kubectl, k and minikctl run on the simulated cluster; "
+                              f"files live in {self.home}. Type exit or Ctrl-D to leave.\n")
+        while not self.exited:
+            try:
+                self.stdout.flush()
+                line = self.read(self.prompt() if self.interactive else "")
+                if line is None:
+                    if self.interactive:
+                        self.stdout.write("exit\n")
+                    break
+                self.run_line(line)
+            except KeyboardInterrupt:
+                self.stdout.write("\n")
+                self.status = 130
+        self.history.save()
+        self.stdout.flush()
+        return self.status
+
+    def run_line(self, line: str) -> int:
+        """Parse one typed line (reading continuation lines and heredoc bodies) and run it."""
+        from minikctl.shell.run import execute
+        text = line
+        while True:
+            try:
+                items = parse(text)
+                break
+            except Incomplete as e:
+                more = self.read("> ")
+                if more is None:
+                    self.stderr.write("bash: syntax error: unexpected end of file\n")
+                    self.status = 2
+                    return 2
+                if e.reason == "backslash":
+                    text = text[:-1] + more
+                else:
+                    text = text + ("\n" if e.reason == "quote" else " ") + more
+            except SyntaxErr as e:
+                self.history.add(text)
+                self.stderr.write(f"bash: syntax error near unexpected token `{e}'\n")
+                self.status = 2
+                return 2
+        self.history.add(text)
+        read_bodies(heredocs(items), self.read, lambda m: self.stderr.write(m + "\n"), self.lineno or 1)
+        self.status = execute(self, items)
+        return self.status
+
+    # -- the host process around a command ----------------------------------------------------
+    @contextmanager
+    def host(self, extra: dict | None = None):
+        """Run a command with the shell's exported variables as the process environment and its
+        working directory as the process cwd (kubectl -f paths, $KUBE_EDITOR); restore after."""
+        saved_env = dict(os.environ)
+        try:
+            saved_cwd = os.getcwd()
+        except OSError:
+            saved_cwd = None
+        os.environ.clear()
+        os.environ.update({k: self.vars[k] for k in self.exported if k in self.vars})
+        os.environ.update(extra or {})
+        try:
+            os.chdir(self.cwd)
+        except OSError:
+            pass
+        try:
+            yield
+        finally:
+            os.environ.clear()
+            os.environ.update(saved_env)
+            if saved_cwd:
+                try:
+                    os.chdir(saved_cwd)
+                except OSError:
+                    pass
+
+    def cluster_env(self, stdin, stdout, stderr):
+        """One Env per command line: the session's clock, seed and state dir, this line's streams."""
+        return dataclasses.replace(self.env, stdin=stdin, stdout=stdout, stderr=stderr)
+
+    def path(self, name: str) -> Path:
+        """A file name typed at the prompt, relative to the shell's working directory."""
+        if name == "~" or name.startswith("~/"):
+            name = self.home + name[1:]
+        return Path(self.cwd, name)
+
+
+def _isatty(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _setup_readline(shell: Shell):
+    """GNU readline on a terminal: Tab completes through completion.py; history is ours."""
+    try:
+        import readline
+    except ImportError:
+        return None
+    from minikctl.shell.completion import Completer
+    readline.set_auto_history(False)
+    readline.set_completer_delims(" \t\n;|&<>")
+    readline.set_completer(Completer(shell).readline_hook)
+    readline.parse_and_bind("tab: complete")
+    return readline
