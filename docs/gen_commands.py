@@ -39,12 +39,14 @@ def _param(p) -> str:
 
 
 def top_level_verbs() -> list[str]:
-    from minikctl.cli.main import app
+    from minikctl.cli.main import ALL_MODULES, _register, app
+    _register(ALL_MODULES)
     return sorted(typer.main.get_command(app).commands)
 
 
 def render() -> str:
-    from minikctl.cli.main import app
+    from minikctl.cli.main import ALL_MODULES, _register, app
+    _register(ALL_MODULES)
     root = typer.main.get_command(app)
     parts = [INTRO, "| verb | what it does |", "| --- | --- |"]
     entries = list(_walk(root, []))[1:]

@@ -19,23 +19,60 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=N
                   help="minikctl: a kubectl-like CKA lab over a simulated Kubernetes cluster.")
 
 
-def _register() -> None:
-    from minikctl.cli import (apply_cmd, cluster_cmd, config_cmd, create_cmd, delete_cmd, describe_cmd,
-                              dns_cmd, exec_cmd, get_cmd, run_cmd)
-    for mod in (get_cmd, apply_cmd, create_cmd, delete_cmd, describe_cmd, run_cmd, exec_cmd, cluster_cmd,
-                dns_cmd, config_cmd):
-        mod.register(app)
-    # Verbs that live in their own modules; each registers itself when present.
-    for name in ("imperative_cmd", "edit_cmd", "rollout_cmd", "logs_cmd", "explain_cmd", "watch_cmd", "net_cmd",
-                 "lab_cmd", "drill_cmd", "shell_cmd", "serve_cmd"):
-        try:
-            mod = __import__(f"minikctl.cli.{name}", fromlist=["register"])
-        except ImportError:
+@app.callback()
+def _root() -> None:
+    """minikctl: a kubectl-like CKA lab over a simulated Kubernetes cluster."""
+
+
+# Which module registers which verb. A command line registers only the module(s) its verb needs,
+# so `minikctl get` does not pay for building sixty other commands; help and unknown verbs
+# register everything.
+VERB_MODULES: dict[str, tuple[str, ...]] = {
+    "get": ("get_cmd",), "apply": ("apply_cmd",), "create": ("create_cmd", "imperative_cmd"),
+    "delete": ("delete_cmd",), "describe": ("describe_cmd",), "run": ("run_cmd",), "exec": ("exec_cmd",),
+    "cluster": ("cluster_cmd",), "cluster-info": ("cluster_cmd",), "dns": ("dns_cmd",), "config": ("config_cmd",),
+    "expose": ("imperative_cmd",), "scale": ("imperative_cmd",), "label": ("imperative_cmd",),
+    "annotate": ("imperative_cmd",), "set": ("imperative_cmd",), "patch": ("imperative_cmd",),
+    "replace": ("imperative_cmd",), "edit": ("edit_cmd",), "rollout": ("rollout_cmd",), "wait": ("rollout_cmd",),
+    "logs": ("logs_cmd",), "explain": ("explain_cmd",), "api-resources": ("explain_cmd",),
+    "ssh": ("net_cmd",), "traffic": ("net_cmd",), "sim": ("net_cmd",), "lab": ("lab_cmd",),
+    "drill": ("drill_cmd",), "exam": ("drill_cmd",), "shell": ("shell_cmd",), "serve": ("serve_cmd",),
+    "kubeconfig": ("serve_cmd",),
+}
+ALL_MODULES = ("get_cmd", "apply_cmd", "create_cmd", "delete_cmd", "describe_cmd", "run_cmd", "exec_cmd",
+               "cluster_cmd", "dns_cmd", "config_cmd", "imperative_cmd", "edit_cmd", "rollout_cmd", "logs_cmd",
+               "explain_cmd", "watch_cmd", "net_cmd", "lab_cmd", "drill_cmd", "shell_cmd", "serve_cmd")
+_registered: set[str] = set()
+
+
+def _register(modules) -> None:
+    """Register verb modules on the app, each once (in-process callers run many lines)."""
+    import importlib
+    for name in modules:
+        if name in _registered:
             continue
+        _registered.add(name)
+        try:
+            mod = importlib.import_module(f"minikctl.cli.{name}")
+        except ModuleNotFoundError as e:
+            if e.name == f"minikctl.cli.{name}":
+                continue
+            raise
         mod.register(app)
 
 
-_register()
+def _verb(argv: list[str]) -> str | None:
+    for a in argv:
+        if a == "--":
+            return None
+        if not a.startswith("-"):
+            return a
+    return None
+
+
+def register_for(argv: list[str]) -> None:
+    verb = _verb(argv)
+    _register(VERB_MODULES.get(verb, ALL_MODULES) if verb else ALL_MODULES)
 
 
 def _strip_globals(argv: list[str], env) -> list[str]:
@@ -74,6 +111,7 @@ def run(argv: list[str], env=None) -> int:
     env.argv = list(argv)
     argv = _strip_globals(list(argv), env)
     try:
+        register_for(argv)
         rv = app(args=argv, prog_name="minikctl", standalone_mode=False)
         return rv if isinstance(rv, int) else 0
     except (ApiError, CliError) as e:
@@ -84,6 +122,9 @@ def run(argv: list[str], env=None) -> int:
         context.err(f"error: unknown flag: {e.option_name}\nSee 'minikctl {cmd} --help' for usage.")
         return 1
     except click.exceptions.UsageError as e:
+        if e.format_message().startswith("No such command"):
+            context.err(f'error: unknown command "{_verb(argv)}" for "minikctl"\nRun \'minikctl --help\' for usage.')
+            return 1
         context.err(f"error: {e.format_message()}\nSee 'minikctl {argv[0] if argv else ''} --help' for usage.")
         return 1
     except click.exceptions.Exit as e:
