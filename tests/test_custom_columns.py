@@ -19,10 +19,11 @@ from minikctl.api.errors import CliError
 from minikctl.printers.custom_columns import parse_spec, parse_template, render_custom_columns
 from minikctl.printers.serialize import list_wrap, to_json, to_yaml
 from minikctl.printers.sort import parse_quantity, sort_objects, string_less
+from conftest import SHARED
 
 KUBECTL = shutil.which("kubectl")
 needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason="kubectl not installed: no oracle")
-TABLE_CHECK = Path("/work/shared/tools/table-check")
+TABLE_CHECK = (SHARED / "tools/table-check")
 
 
 def pod(name, ip=None, node="k8s-worker-01", ts="2024-05-01T10:00:00Z", restarts=0, image="nginx:1.25"):

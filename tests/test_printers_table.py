@@ -9,9 +9,10 @@ import pytest
 from minikctl.printers.table import columns_for, pod_summary, render_tables
 from minikctl.sim.view import StaticView
 from minikctl.timeutil import fmt
+from conftest import SHARED
 
 NOW = 1_700_000_000.0
-TABLE_CHECK = "/work/shared/tools/table-check"
+TABLE_CHECK = str(SHARED / "tools" / "table-check")
 
 
 def table_check(text: str) -> None:

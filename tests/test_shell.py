@@ -1,0 +1,196 @@
+"""minikctl shell, in-process: lines fed on a non-tty stdin, output compared with what the CLI
+itself prints for the same command (the shell must add nothing), files checked on disk."""
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import SPEC, table_check
+from minikctl.env import Env
+from minikctl.shell.repl import Shell
+
+BUSYBOX = (SPEC / "busybox.yaml").read_text()
+
+
+@pytest.fixture
+def sh(mk, tmp_path):
+    """sh("line\\nline") -> (status, stdout, stderr) of a fresh session on mk's cluster."""
+    work = tmp_path / "work"
+    work.mkdir()
+
+    def feed(text: str, cwd: Path = work):
+        out, err = io.StringIO(), io.StringIO()
+        env = Env(stdout=out, stderr=err, stdin=io.StringIO(text), home=mk.home, clock=lambda: mk.clock,
+                  seed=mk.seed, no_color=True)
+        s = Shell(env, cwd=cwd, history_path=mk.home / "shell_history", interactive=False, sleep=mk.advance)
+        feed.last = s
+        code = s.loop()
+        return code, out.getvalue(), err.getvalue()
+
+    feed.work = work
+    return feed
+
+
+def test_kubectl_k_and_minikctl_print_what_the_cli_prints(sh, mk):
+    mk.apply_spec()
+    want = mk("get", "po", "-o", "wide")
+    code, out, err = sh("kubectl get po -o wide\nk get po -o wide\nminikctl get po -o wide\n")
+    assert code == 0 and err == ""
+    assert out == want.out * 3
+    assert table_check(want.out)[0] == 0
+
+
+def test_heredoc_writes_the_manifest_and_apply_reads_it(sh, mk):
+    code, out, err = sh(f"cat > bb.yaml <<EOF\n{BUSYBOX}EOF\nkubectl apply -f bb.yaml\n")
+    assert (sh.work / "bb.yaml").read_text() == BUSYBOX
+    assert out == "pod/busybox created\n" and code == 0, err
+    mk.advance(30)
+    assert "busybox" in mk("get", "po").out
+
+
+def test_heredoc_expansion_follows_the_delimiter_quoting(sh):
+    code, out, _ = sh("export NS=prod\ncat <<EOF\nns: $NS\nEOF\ncat <<'EOF'\nns: $NS\nEOF\ncat <<-EOF\n\tx\n\tEOF\n")
+    assert out == "ns: prod\nns: $NS\nx\n"
+
+
+def test_heredoc_cut_short_by_end_of_input_warns_and_runs(sh):
+    code, out, err = sh("cat <<EOF\nonly line\n")
+    assert out == "only line\n"
+    assert "here-document at line 1 delimited by end-of-file (wanted `EOF')" in err
+
+
+def test_redirection_writes_kubectl_output_to_a_file(sh, mk):
+    line = "kubectl create deploy web --image=nginx --dry-run=client -o yaml"
+    want = mk(*line.split()[1:]).out
+    code, out, err = sh(f"{line} > web.yaml\nkubectl apply -f web.yaml\nls\n")
+    assert (sh.work / "web.yaml").read_text() == want
+    assert out == "deployment.apps/web created\nweb.yaml\n", err
+    code, out, err = sh("kubectl get deploy web -o name >> names.txt\nkubectl get deploy web -o name >> names.txt\n"
+                        "cat names.txt")
+    assert out == "deployment.apps/web\n" * 2
+
+
+def test_pipes_filter_the_captured_kubectl_output(sh, mk):
+    mk.apply_spec()
+    table = mk("get", "po").out.splitlines(keepends=True)
+    _, out, _ = sh("kubectl get po | grep web\n")
+    assert out == "".join(ln for ln in table if "web" in ln) and out
+    _, out, _ = sh("k get po | grep -v web | wc -l\n")
+    assert out == f"{sum(1 for ln in table if 'web' not in ln)}\n"
+    _, out, _ = sh("k get po --no-headers | head -2\n")
+    assert out == "".join(mk("get", "po", "--no-headers").out.splitlines(keepends=True)[:2])
+    _, out, _ = sh("k get po -o name | tail -n 1 | awk '{print $1}'\n")
+    assert out == mk("get", "po", "-o", "name").out.splitlines(keepends=True)[-1]
+
+
+def test_and_or_semicolon_and_exit_statuses(sh):
+    code, out, err = sh("foo; echo $?\nfalse && echo no; echo after\nfalse || echo rescued\n"
+                        "kubectl get po nosuch && echo no\necho $?\n")
+    assert err.startswith("bash: foo: command not found\n")
+    assert 'Error from server (NotFound): pods "nosuch" not found' in err
+    assert out == "127\nafter\nrescued\n1\n"
+
+
+def test_export_and_variable_expansion_reach_kubectl(sh, mk):
+    want = mk("get", "po", "-n", "kube-system").out
+    _, out, _ = sh("export NS=kube-system\nkubectl get po -n $NS\necho \"ns=$NS\" 'ns=$NS'\n")
+    assert out == want + "ns=kube-system ns=$NS\n"
+    _, out, _ = sh("export\n")
+    assert 'declare -x NS' not in out               # a new session starts from the process environment
+
+
+def test_command_substitution_feeds_kubectl(sh, mk):
+    mk.apply_spec()
+    pods = mk("get", "po", "-l", "app=pod-server", "-o", "name").out.split()
+    _, out, err = sh("kubectl delete $(kubectl get po -l app=pod-server -o name)\n")
+    assert out.splitlines() == [f'{p} deleted' for p in pods], err
+
+
+def test_alias_and_unalias(sh, mk):
+    want = mk("get", "po", "-A").out
+    code, out, err = sh("alias kgp='kubectl get po'\nkgp -A\nalias kgp\nunalias k\nk get po\nalias\n")
+    assert out.startswith(want)
+    assert "alias kgp='kubectl get po'\n" in out
+    assert "bash: k: command not found\n" in err
+    assert out.endswith("alias kgp='kubectl get po'\n")
+
+
+def test_prompt_follows_the_working_directory_and_files_are_real(sh, tmp_path):
+    code, out, err = sh("mkdir labs\ncd labs\npwd\ncd ..\ncd nowhere\n")
+    s = sh.last
+    assert out == f"{sh.work / 'labs'}\n"
+    assert err == "bash: cd: nowhere: No such file or directory\n"
+    assert s.prompt() == "[root@k8s-master ~]# "
+    s.run_line("cd labs")
+    assert s.prompt() == "[root@k8s-master labs]# "
+    s.run_line("cd")
+    assert s.prompt() == "[root@k8s-master ~]# "
+
+
+def test_apply_from_a_subdirectory_resolves_relative_paths(sh, mk):
+    (sh.work / "labs").mkdir()
+    shutil.copy(SPEC / "busybox.yaml", sh.work / "labs" / "bb.yaml")
+    _, out, err = sh("cd labs && kubectl apply -f bb.yaml\n")
+    assert out == "pod/busybox created\n", err
+
+
+def test_cat_and_ls_errors_are_coreutils(sh):
+    code, out, err = sh("cat missing.yaml\necho $?\nls missing\necho $?\n")
+    assert err == ("cat: missing.yaml: No such file or directory\n"
+                   "ls: cannot access 'missing': No such file or directory\n")
+    assert out == "1\n2\n"
+
+
+def test_bashrc_habits_are_accepted_quietly(sh):
+    code, out, err = sh("source <(kubectl completion bash)\ncomplete -o default -F __start_kubectl k\n"
+                        "echo $?\n")
+    assert (out, err) == ("0\n", "")
+
+
+def test_history_survives_a_new_session(sh):
+    sh("kubectl get ns\nk get po\nk get po\n")
+    code, out, _ = sh("history\n")
+    assert out == "    1  kubectl get ns\n    2  k get po\n    3  history\n"   # ignoredups
+    code, out, _ = sh("history 1\n")
+    assert out == "    4  history 1\n"
+
+
+def test_editor_is_the_learners_editor_on_the_real_file(sh, mk):
+    if not shutil.which("sed"):
+        pytest.skip("sed is not installed (used as a stand-in $EDITOR)")
+    (sh.work / "d.yaml").write_text(mk("create", "deploy", "d", "--image=nginx", "--dry-run=client", "-o",
+                                       "yaml").out)
+    code, out, err = sh("export EDITOR='sed -i s/image:.nginx/image:\\ httpd/'\nvi d.yaml\nkubectl apply -f d.yaml\n"
+                        "kubectl get deploy d -o jsonpath='{.spec.template.spec.containers[0].image}'\n")
+    assert "image: httpd" in (sh.work / "d.yaml").read_text()
+    assert out == "deployment.apps/d created\nhttpd", err
+
+
+def test_kube_editor_exported_reaches_kubectl_edit(sh, mk):
+    if not shutil.which("sed"):
+        pytest.skip("sed is not installed (used as a stand-in $KUBE_EDITOR)")
+    assert mk("create", "deploy", "e", "--image=nginx").code == 0
+    code, out, err = sh("export KUBE_EDITOR='sed -i s/image:.nginx/image:\\ httpd/'\nkubectl edit deploy e\n")
+    assert out == "deployment.apps/e edited\n", err
+    assert mk("get", "deploy", "e", "-o", "jsonpath={..image}").out == "httpd"
+
+
+def test_exit_stops_reading_and_sets_the_status(sh):
+    code, out, _ = sh("echo one\nexit 3\necho two\n")
+    assert (code, out) == (3, "one\n")
+
+
+def test_unfinished_line_at_end_of_input_is_a_syntax_error(sh):
+    code, out, err = sh("kubectl get po |\n")
+    assert err == "bash: syntax error: unexpected end of file\n" and code == 2
+    code, out, err = sh("echo 'a\nb'\n")
+    assert out == "a\nb\n"
+
+
+def test_redirect_of_stderr(sh):
+    code, out, err = sh("kubectl get po nosuch 2> err.txt\ncat err.txt\nfoo > o.txt 2>&1\ncat o.txt\n")
+    assert err == ""
+    assert out == 'Error from server (NotFound): pods "nosuch" not found\nbash: foo: command not found\n'
