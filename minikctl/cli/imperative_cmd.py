@@ -190,6 +190,7 @@ def _register_create(create_app: typer.Typer) -> None:
     def service_callback(ctx: typer.Context) -> None:
         ctx.obj = ctx.parent.obj if ctx.parent else None
 
+    create_app.command("deploy", context_settings=_EXTRA, hidden=True)(create_deployment)  # kubectl's alias
     create_app.add_typer(service_app, name="service")
     create_app.add_typer(service_app, name="svc", hidden=True)
 
