@@ -53,6 +53,7 @@ class Shell:
         self.sleep = sleep
         self.host_name = control_plane_name()
         self.lineno = 0
+        self.continuing = False
         self.readline = None
         if interactive is None:
             interactive = _isatty(self.stdin) and self.stdin is sys.stdin and _isatty(sys.stdout)
@@ -72,6 +73,7 @@ class Shell:
 
     def read(self, prompt: str) -> str | None:
         """One line without its newline, or None at end of input (Ctrl-D)."""
+        self.continuing = prompt == "> "           # no Tab completion inside a heredoc body
         if self.readline is not None:
             try:
                 return input(prompt)

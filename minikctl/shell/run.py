@@ -111,6 +111,10 @@ def pipeline(sh, cmds: list[Command]) -> int:
         out = sh.stdout if last else io.StringIO()
         status, produced = simple(sh, cmd, data, out)
         data = produced if not last else None
+        try:
+            sh.stdout.flush()                    # keep stdout and stderr in the order written
+        except (AttributeError, ValueError, OSError):
+            pass
     return status
 
 
