@@ -17,6 +17,7 @@ def load_snapshot(env):
     """A read-only snapshot of the live cluster (advanced to now, nothing written)."""
     from minikctl.sim.cluster import open_cluster
     with open_cluster(env, write=False) as cluster:
+        cluster.load_everything()  # the snapshot outlives the transaction: read every kind now
         return cluster
 
 
