@@ -194,3 +194,49 @@ def test_redirect_of_stderr(sh):
     code, out, err = sh("kubectl get po nosuch 2> err.txt\ncat err.txt\nfoo > o.txt 2>&1\ncat o.txt\n")
     assert err == ""
     assert out == 'Error from server (NotFound): pods "nosuch" not found\nbash: foo: command not found\n'
+
+
+# -- Tab completion (the pure function readline calls) -----------------------------------------
+
+def _complete(sh, line: str) -> list[str]:
+    from minikctl.shell.completion import Completer
+    sh("")                                              # a session on the same cluster
+    begidx = max(line.rfind(" "), -1) + 1
+    return Completer(sh.last).complete(line, begidx, len(line))
+
+
+def test_complete_object_names_from_the_live_cluster(sh, mk):
+    mk.apply_spec()
+    assert _complete(sh, "kubectl get po/bu") == ["po/busybox "]
+    assert _complete(sh, "kubectl get pods bu") == ["busybox "]
+    assert _complete(sh, "k describe deploy ") == [
+        n.split("/")[1] + " " for n in mk("get", "deploy", "-o", "name").out.split()]
+    assert _complete(sh, "kubectl logs web-server-") == [
+        n.split("/")[1] + " " for n in mk("get", "po", "-o", "name").out.split() if n.startswith("pod/web-server-")]
+    assert _complete(sh, "kubectl get po -n kube-system etcd") == ["etcd-k8s-master "]
+    assert _complete(sh, "kubectl get po etcd") == []          # not in the default namespace
+    mk("delete", "pod", "busybox")
+    import time
+    time.sleep(2.1)                                           # past the name cache
+    assert _complete(sh, "kubectl get pods bu") == []
+
+
+def test_complete_verbs_kinds_flags_and_values(sh):
+    assert _complete(sh, "kub") == ["kubectl "]
+    assert _complete(sh, "kubectl ge") == ["get "]
+    assert _complete(sh, "k rollout sta") == ["status "]
+    assert _complete(sh, "kubectl get deploy") == ["deploy ", "deployment ", "deployments "]
+    assert _complete(sh, "kubectl get svc,p") == ["svc,po ", "svc,pod ", "svc,pods "]
+    assert _complete(sh, "kubectl get --all-n") == ["--all-namespaces "]
+    assert _complete(sh, "kubectl get po -o ya") == ["yaml "]
+    assert _complete(sh, "kubectl get po -o=json") == ["-o=json ", "-o=jsonpath=", "-o=jsonpath-file="]
+    assert "kube-system " in _complete(sh, "kubectl get po -n kube-")
+
+
+def test_complete_files_for_f_redirects_and_file_commands(sh):
+    (sh.work / "web.yaml").write_text("")
+    (sh.work / "labs").mkdir()
+    assert _complete(sh, "kubectl apply -f w") == ["web.yaml "]
+    assert _complete(sh, "cat we") == ["web.yaml "]
+    assert _complete(sh, "cd l") == ["labs/"]
+    assert _complete(sh, "kubectl get po -o yaml > w") == ["web.yaml "]

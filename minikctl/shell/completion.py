@@ -136,7 +136,7 @@ class Completer:
         names = {"all"} if not sep else set()
         for k in kinds.KINDS:
             names.update({k.plural, k.singular, *k.short})
-        return [f"{head}{sep}{n}" for n in sorted(names) if n.startswith(last)]
+        return [f"{head}{sep}{n} " for n in sorted(names) if n.startswith(last)]
 
     def kind_names(self, kind_name: str, args: list[str], prefix: str) -> list[str]:
         from minikctl.api import kinds
