@@ -240,3 +240,24 @@ def test_complete_files_for_f_redirects_and_file_commands(sh):
     assert _complete(sh, "cat we") == ["web.yaml "]
     assert _complete(sh, "cd l") == ["labs/"]
     assert _complete(sh, "kubectl get po -o yaml > w") == ["web.yaml "]
+
+
+def test_heredoc_and_pipe_into_apply_from_stdin(sh, mk):
+    code, out, err = sh(f"kubectl apply -f - <<EOF\n{BUSYBOX}EOF\n")
+    assert out == "pod/busybox created\n", err
+    dep = mk("create", "deploy", "p", "--image=nginx", "--dry-run=client", "-o", "yaml").out
+    (sh.work / "p.yaml").write_text(dep)
+    code, out, err = sh("cat p.yaml | kubectl apply -f -\nkubectl apply -f - < p.yaml\n")
+    assert out == "deployment.apps/p created\ndeployment.apps/p unchanged\n", err
+
+
+def test_sleep_moves_the_sessions_clock(sh, mk):
+    code, out, err = sh("kubectl run n --image=nginx\nkubectl get po n --no-headers | awk '{print $3}'\n"
+                        "sleep 5\nkubectl get po n --no-headers | awk '{print $3}'\n")
+    assert out == "pod/n created\nContainerCreating\nRunning\n", err
+
+
+def test_redirection_errors_do_not_run_the_command(sh, mk):
+    code, out, err = sh("kubectl run r --image=nginx > nodir/x.yaml\necho $?\nkubectl get po r 2>/dev/null\necho $?\n")
+    assert err == "bash: nodir/x.yaml: No such file or directory\n"
+    assert out == "1\n1\n"

@@ -46,7 +46,7 @@ class Shell:
         self.oldpwd: str | None = None
         self.vars: dict[str, str] = dict(os.environ)
         self.exported: set[str] = set(self.vars)
-        self.vars.update(PWD=self.cwd, HOME=self.home)
+        self.vars["PWD"] = self.cwd
         self.aliases: dict[str, str] = {"k": "kubectl"}
         self.status = 0
         self.exited = False

@@ -199,6 +199,8 @@ def kubectl(sh, argv: list[str], stdin: str | None, out, err, assigns: dict) -> 
     env = sh.cluster_env(io.StringIO(stdin) if stdin is not None else sh.stdin, out, err)
     with sh.host(assigns):
         code = run(argv, env)
+    if code == 130 and sh.interactive:           # Ctrl-C ended it (get -w, logs -f): bash's newline
+        sh.stdout.write("\n")
     try:
         out.flush()
     except (AttributeError, ValueError, OSError):
