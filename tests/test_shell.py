@@ -261,3 +261,13 @@ def test_redirection_errors_do_not_run_the_command(sh, mk):
     code, out, err = sh("kubectl run r --image=nginx > nodir/x.yaml\necho $?\nkubectl get po r 2>/dev/null\necho $?\n")
     assert err == "bash: nodir/x.yaml: No such file or directory\n"
     assert out == "1\n1\n"
+
+
+def test_the_shell_verb_reads_piped_lines(mk, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    want = mk("get", "ns").out
+    r = mk("shell", stdin="k get ns\nexit 4\n")
+    assert (r.code, r.out) == (4, want)
+    assert (mk.home / "shell_history").read_text() == "k get ns\nexit 4\n"
+    r = mk("shell", "--dir", str(tmp_path / "nowhere"))
+    assert r.code == 1 and "nowhere: no such directory" in r.err

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from minikctl.shell.lexer import Op, Word, tokenize
+from minikctl.shell.lexer import REDIRECTS, Word, tokenize
 
 
 class SyntaxErr(Exception):
@@ -54,7 +54,7 @@ def parse(text: str) -> list[Item]:
         t = toks[i]
         if isinstance(t, Word):
             cmd.words.append(t)
-        elif t.op in ("<<-", "<<", ">>", "&>", ">&", "<", ">"):
+        elif t.op in REDIRECTS:
             if i + 1 >= len(toks) or not isinstance(toks[i + 1], Word):
                 nxt = toks[i + 1].op if i + 1 < len(toks) else "newline"
                 raise SyntaxErr(nxt)
