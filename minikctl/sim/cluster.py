@@ -53,6 +53,7 @@ class Cluster:
         for _id, due, what, payload in self.store.timers():
             heapq.heappush(self.timers, (due, next(self._seq), what, payload))
         self.settled = bool(self.store.get_meta("settled", False))
+        self._loaded = (json.dumps(self.meta, sort_keys=True), self.rng.getstate(), sorted(self.timers), self.settled)
 
     def _objs(self, kind: str) -> dict[tuple[str, str], dict]:
         """The objects of one kind, loaded from the store the first time they are needed."""
@@ -70,6 +71,16 @@ class Cluster:
     @property
     def initialized(self) -> bool:
         return bool(self.meta)
+
+    def has_changes(self) -> bool:
+        """Whether anything but the clock moved: a read-only command then writes nothing at all
+        (the clock needs no saving: the next command advances from the same point to its own now)."""
+        if self.dirty or self.removed or self.new_events:
+            return True
+        loaded = getattr(self, "_loaded", None)
+        if loaded is None:
+            return True
+        return loaded != (json.dumps(self.meta, sort_keys=True), self.rng.getstate(), sorted(self.timers), self.settled)
 
     def save(self) -> None:
         for key in self.removed:
@@ -245,7 +256,7 @@ def open_cluster(env, *, write: bool = True):
         from minikctl.sim import controllers
         if not cluster.settled:
             controllers.settle(cluster)
-        if write:
+        if write and cluster.has_changes():
             cluster.save()
             store.commit()
         else:
