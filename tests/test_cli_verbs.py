@@ -180,3 +180,16 @@ def test_exec_rules(lab):
     lab.advance(3600)
     r = lab("exec", "busybox", "--", "ls")
     assert r.err == "error: cannot exec into a container in a completed pod; current phase is Succeeded\n"
+
+
+def test_dns_explain_names_the_objects_behind_each_record(lab):
+    r = lab("dns", "explain", "web-server-0.headless-web-server-svc", "--from", "busybox")
+    assert r.code == 0, r.err
+    ip = lab("get", "po", "web-server-0", "-o", "jsonpath={.status.podIP}").out
+    lines = r.out.splitlines()
+    assert lines[0] == "Resolving web-server-0.headless-web-server-svc (A) from pod default/busybox"
+    assert "1 dot(s) < ndots 5" in r.out
+    assert re.search(r"1\. web-server-0\.headless-web-server-svc\.default\.svc\.cluster\.local\. A -> NOERROR", r.out)
+    assert ip in r.out and "web-server-0" in r.out
+    r = lab("dns", "explain", "headless-svc", "--from", "nope")
+    assert (r.code, r.err) == (1, 'Error from server (NotFound): pods "nope" not found\n')
