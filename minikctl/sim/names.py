@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import lru_cache
 
 ALPHANUMS = "bcdfghjklmnpqrstvwxz2456789"  # apimachinery util/rand: no vowels, no 0 1 3
 MAX_GENERATED_NAME_LENGTH = 63 - 5
@@ -40,6 +41,12 @@ def template_hash(template: dict, collision_count: int = 0) -> str:
     data = json.dumps(template, sort_keys=True, separators=(",", ":")).encode()
     if collision_count:
         data += collision_count.to_bytes(8, "little")
+    return _encoded_hash(data)
+
+
+@lru_cache(maxsize=4096)
+def _encoded_hash(data: bytes) -> str:
+    """FNV in pure Python is the deployment controller's hot path: remember recent templates."""
     return safe_encode(str(fnv1a_32(data)))
 
 

@@ -22,23 +22,30 @@ def _used(cluster) -> set[str]:
     return used
 
 
+def _ip(n: int) -> str:
+    return f"{n >> 24 & 255}.{n >> 16 & 255}.{n >> 8 & 255}.{n & 255}"
+
+
 def allocate(cluster, node: str, used: set[str] | None = None) -> str:
     prof = cluster.profile
     state = cluster.meta.setdefault("ipam", {})
     blocks: list[str] = state.setdefault("blocks", {}).setdefault(node, [])
     cursors: dict = state.setdefault("cursor", {})
     used = _used(cluster) if used is None else used
-    for block in blocks:
+    # the block handed out from last comes first, so a node with many full blocks is not rescanned
+    order = sorted(blocks, key=lambda b: b != state.setdefault("current", {}).get(node))
+    for block in order:
         net = ipaddress.ip_network(block)
-        size = net.num_addresses
+        base, size = int(net.network_address), net.num_addresses
         start = cursors.get(block, 0)
         for i in range(1, size + 1):
             off = (start + i) % size
             if off == 0:
                 continue  # the tunnel address
-            ip = str(net.network_address + off)
+            ip = _ip(base + off)
             if ip not in used:
                 cursors[block] = off
+                state["current"][node] = block
                 used.add(ip)
                 return ip
     # claim a new block at random among the free ones
@@ -49,10 +56,11 @@ def allocate(cluster, node: str, used: set[str] | None = None) -> str:
     start = cluster.rng.randrange(count)
     for i in range(count):
         idx = (start + i) % count
-        block = ipaddress.ip_network((int(pool.network_address) + idx * 2 ** (32 - prefix), prefix))
-        if str(block) not in taken:
-            blocks.append(str(block))
-            cursors[str(block)] = 0
+        block = f"{_ip(int(pool.network_address) + idx * 2 ** (32 - prefix))}/{prefix}"
+        if block not in taken:
+            blocks.append(block)
+            cursors[block] = 0
+            state.setdefault("current", {})[node] = block
             return allocate(cluster, node, used)
     raise RuntimeError("pod CIDR exhausted")
 

@@ -32,15 +32,15 @@ def reconcile(cluster) -> None:
         _sync(cluster, d, owned.get(d["metadata"]["uid"], []))
 
 
-def _template_for_hash(d: dict) -> dict:
-    return copy.deepcopy(d["spec"]["template"])
+def _hash(d: dict) -> str:
+    return names.template_hash(d["spec"]["template"], (d.get("status") or {}).get("collisionCount") or 0)
 
 
 def _sync(cluster, d: dict, rss: list[dict]) -> None:
     from minikctl.api import server
     spec = d["spec"]
     replicas = int(spec.get("replicas", 1))
-    h = names.template_hash(_template_for_hash(d), (d.get("status") or {}).get("collisionCount") or 0)
+    h = _hash(d)
     new_rs = next((rs for rs in rss if rs["metadata"].get("labels", {}).get("pod-template-hash") == h), None)
     old = [rs for rs in rss if rs is not new_rs]
     max_rev = max([int(rs["metadata"].get("annotations", {}).get(REV, "0")) for rs in rss] or [0])

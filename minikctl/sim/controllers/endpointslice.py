@@ -57,12 +57,20 @@ def _labels(svc, managed_by) -> dict:
     return labels
 
 
-def _sync(cluster, svc, desired, managed_by) -> None:
+def _slices_by_service(cluster) -> dict[tuple[str, str, str], list[dict]]:
+    """(namespace, service name, managed-by) -> that Service's slices, in list order."""
+    out: dict[tuple[str, str, str], list[dict]] = {}
+    for s in cluster.list("EndpointSlice"):
+        labels = s["metadata"].get("labels") or {}
+        key = (s["metadata"]["namespace"], labels.get("kubernetes.io/service-name"), labels.get(MANAGED_BY))
+        out.setdefault(key, []).append(s)
+    return out
+
+
+def _sync(cluster, svc, desired, managed_by, slices: dict) -> None:
     from minikctl.api import server
     ns, name = svc["metadata"]["namespace"], svc["metadata"]["name"]
-    existing = [s for s in cluster.list("EndpointSlice", ns)
-                if s["metadata"].get("labels", {}).get("kubernetes.io/service-name") == name
-                and s["metadata"].get("labels", {}).get(MANAGED_BY) == managed_by]
+    existing = slices.get((ns, name, managed_by), [])
     labels = _labels(svc, managed_by)
     for i, (ports, eps) in enumerate(desired):
         if i < len(existing):
@@ -92,12 +100,13 @@ def _sync(cluster, svc, desired, managed_by) -> None:
 
 
 def reconcile(cluster) -> None:
+    slices = _slices_by_service(cluster)
     for svc in cluster.list("Service"):
         spec = svc["spec"]
         if spec.get("type") == "ExternalName":
             continue
         if spec.get("selector"):
-            _sync(cluster, svc, _desired(cluster, svc), CONTROLLER)
+            _sync(cluster, svc, _desired(cluster, svc), CONTROLLER, slices)
         elif svc["metadata"]["name"] != "kubernetes" or svc["metadata"]["namespace"] != "default":
             ep = cluster.get("Endpoints", svc["metadata"]["namespace"], svc["metadata"]["name"])
             if ep is None:
@@ -112,4 +121,4 @@ def reconcile(cluster) -> None:
                        for a in subset.get("addresses") or []]
                 eps += [{"addresses": [a["ip"]], "conditions": {"ready": False}} for a in subset.get("notReadyAddresses") or []]
                 desired.append((ports, eps))
-            _sync(cluster, svc, desired, MIRROR)
+            _sync(cluster, svc, desired, MIRROR, slices)
