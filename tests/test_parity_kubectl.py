@@ -112,6 +112,9 @@ ERRORS = [
     "create secret generic s --from-literal=x=1 --from-literal=x=2",
     "create namespace",
     "create namespace a b",
+    "run x --image=nginx --labels=foo",
+    "run x --image=nginx --labels=a=b=c",
+    "run x --image=nginx --labels==b",
 ]
 
 

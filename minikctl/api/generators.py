@@ -82,6 +82,34 @@ def deployment(name: str, images: list[str], *, replicas: int = 1, port: int = -
     }
 
 
+def pod(name: str, image: str, *, labels: dict | None = None, restart: str = "Always",
+        port: int | None = None, env: list[str] = (), command: bool = False, args: list[str] = (),
+        namespace: str | None = None, annotations: list[str] = ()) -> dict:
+    """The object kubectl run's generator builds (before the apiserver defaults it)."""
+    c: dict = {}
+    if args and not command:
+        c["args"] = list(args)
+    if args and command:
+        c["command"] = list(args)
+    if env:
+        c["env"] = []
+        for e in env:
+            k, _, v = e.partition("=")
+            c["env"].append({"name": k, "value": v})
+    c["image"] = image
+    c["name"] = name
+    if port:
+        c["ports"] = [{"containerPort": int(port)}]
+    c["resources"] = {}
+    meta: dict = {"creationTimestamp": None, "labels": labels or {"run": name}, "name": name}
+    if annotations:
+        meta["annotations"] = dict(a.split("=", 1) for a in annotations)
+    if namespace:
+        meta["namespace"] = namespace
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
+            "spec": {"containers": [c], "dnsPolicy": "ClusterFirst", "restartPolicy": restart}, "status": {}}
+
+
 def _parse_port(text: str) -> int:
     """utilsnet.ParsePort(s, allowZero=true): strconv.ParseUint's error texts."""
     if not text or not text.isdigit():
@@ -341,7 +369,8 @@ def protocols_for(obj: dict) -> dict[str, list[str]]:
     return out
 
 
-def _labels_arg(text: str) -> dict:
+def parse_labels(text: str) -> dict:
+    """generate.ParseLabels (`run --labels`, `expose --labels/--selector`): each part exactly k=v."""
     labels = {}
     for part in text.split(","):
         kv = part.split("=")
@@ -362,7 +391,7 @@ def expose(obj: dict, *, port: str = "", target_port: str = "", protocol: str = 
         from minikctl.api import kinds
         k = kinds.by_kind(kind)
         raise CliError(f"cannot expose a {kind}{'.' + k.group if k and k.group else ''}")
-    sel = _labels_arg(selector) if selector else selector_for(obj)
+    sel = parse_labels(selector) if selector else selector_for(obj)
     if not sel:
         raise CliError("selector must be specified")
     ports_str = ""
@@ -375,7 +404,7 @@ def expose(obj: dict, *, port: str = "", target_port: str = "", protocol: str = 
         elif found:
             ports_str = ",".join(found)
     proto_map = protocols_for(obj)
-    label_map = _labels_arg(labels) if labels else dict((obj.get("metadata") or {}).get("labels") or {})
+    label_map = parse_labels(labels) if labels else dict((obj.get("metadata") or {}).get("labels") or {})
     svc_name = name or obj["metadata"]["name"][:63]
     port_list = (ports_str or port).split(",") if (ports_str or port) else []
     ports = []

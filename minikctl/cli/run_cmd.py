@@ -5,46 +5,9 @@ from typing import List, Optional
 
 import typer
 
+from minikctl.api import generators
 from minikctl.api.errors import CliError
 from minikctl.cli import context, output
-
-
-def parse_labels(text: str) -> dict:
-    out = {}
-    for part in filter(None, text.split(",")):
-        if "=" not in part:
-            raise CliError(f"invalid label spec: {part}")
-        k, v = part.split("=", 1)
-        out[k] = v
-    return out
-
-
-def generate_pod(name: str, image: str, *, labels: dict | None = None, restart: str = "Always",
-                 port: int | None = None, env: list[str] = (), command: bool = False, args: list[str] = (),
-                 namespace: str | None = None, annotations: list[str] = ()) -> dict:
-    """The object kubectl run's generator builds (before the apiserver defaults it)."""
-    c: dict = {}
-    if args and not command:
-        c["args"] = list(args)
-    if args and command:
-        c["command"] = list(args)
-    if env:
-        c["env"] = []
-        for e in env:
-            k, _, v = e.partition("=")
-            c["env"].append({"name": k, "value": v})
-    c["image"] = image
-    c["name"] = name
-    if port:
-        c["ports"] = [{"containerPort": int(port)}]
-    c["resources"] = {}
-    meta: dict = {"creationTimestamp": None, "labels": labels or {"run": name}, "name": name}
-    if annotations:
-        meta["annotations"] = dict(a.split("=", 1) for a in annotations)
-    if namespace:
-        meta["namespace"] = namespace
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
-            "spec": {"containers": [c], "dnsPolicy": "ClusterFirst", "restartPolicy": restart}, "status": {}}
 
 
 def run(name: str | None, image: str | None, args: list[str], restart: str, labels: str | None, port: int | None,
@@ -63,8 +26,8 @@ def run(name: str | None, image: str | None, args: list[str], restart: str, labe
     if output_fmt:
         output.check_format(output_fmt)
     ns = context.namespace(namespace)
-    pod = generate_pod(name, image, labels=parse_labels(labels) if labels else None, restart=restart, port=port,
-                       env=env_, command=command, args=args, annotations=annotations)
+    pod = generators.pod(name, image, labels=generators.parse_labels(labels) if labels else None, restart=restart, port=port,
+                         env=env_, command=command, args=args, annotations=annotations)
     if dry_run == "client":
         if output_fmt:
             output.emit(output.render([pod], output_fmt, single=True))
