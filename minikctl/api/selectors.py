@@ -127,7 +127,7 @@ def label_selector_matches(sel: dict | None, labels: dict | None) -> bool:
         if labels.get(k) != v:
             return False
     for e in sel.get("matchExpressions") or []:
-        k, op, vals = e["key"], e["operator"], e.get("values") or []
+        k, op, vals = e.get("key"), e.get("operator"), e.get("values") or []
         if op == "In" and labels.get(k) not in vals:
             return False
         if op == "NotIn" and k in labels and labels[k] in vals:

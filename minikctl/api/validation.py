@@ -15,6 +15,7 @@ import json
 import re
 
 from minikctl.api import schema
+from minikctl.api.selectors import label_selector_matches
 
 # ---------------------------------------------------------------------------------------------
 # Go value rendering (what %#v prints inside field errors)
@@ -372,27 +373,6 @@ def validate_object_meta_update(obj: dict, old: dict) -> list[tuple[str, str]]:
 
 # ---------------------------------------------------------------------------------------------
 # Label selectors
-
-
-def selector_matches(sel: dict | None, labels: dict | None) -> bool:
-    """LabelSelectorAsSelector(sel).Matches(labels); a nil selector matches nothing."""
-    if sel is None:
-        return False
-    labels = labels or {}
-    for k, v in (sel.get("matchLabels") or {}).items():
-        if labels.get(k) != v:
-            return False
-    for e in sel.get("matchExpressions") or []:
-        key, op, vals = e.get("key"), e.get("operator"), e.get("values") or []
-        if op == "In" and labels.get(key) not in vals:
-            return False
-        if op == "NotIn" and key in labels and labels[key] in vals:
-            return False
-        if op == "Exists" and key not in labels:
-            return False
-        if op == "DoesNotExist" and key in labels:
-            return False
-    return True
 
 
 def validate_label_selector(sel: dict, path: str) -> list[tuple[str, str]]:
@@ -1003,7 +983,7 @@ def _validate_template_for_replicas(spec: dict, path: str, validate_spec: bool =
     sel = spec.get("selector")
     # A nil selector converts to labels.Nothing(), which is not Empty() and matches nothing.
     if sel is None or (sel.get("matchLabels") or sel.get("matchExpressions")):
-        if not selector_matches(sel, labels):
+        if not label_selector_matches(sel, labels):
             errs.append(invalid(f"{path}.metadata.labels", go_string_map(labels),
                                 "`selector` does not match template `labels`"))
     # ValidatePodTemplateSpec names these `spec.template.labels` (sic, no `metadata`).

@@ -12,6 +12,9 @@ import re
 import shlex
 from dataclasses import dataclass
 
+from minikctl.api.conditions import is_ready
+from minikctl.api.selectors import label_selector_matches
+
 KINDS = ("object", "endpoints", "pods", "dns", "traffic", "exec", "corefile")
 _MISSING = object()
 
@@ -103,17 +106,7 @@ def parse_selector(sel) -> dict:
     return out
 
 
-def _labels_match(sel: dict, labels: dict | None) -> bool:
-    labels = labels or {}
-    return all(labels.get(k) == v for k, v in sel.items())
-
-
 # --- pods -------------------------------------------------------------------------------------
-
-def pod_ready(pod: dict) -> bool:
-    conds = (pod.get("status") or {}).get("conditions") or []
-    return any(c.get("type") == "Ready" and c.get("status") == "True" for c in conds)
-
 
 def pod_running(pod: dict) -> bool:
     return (pod.get("status") or {}).get("phase") == "Running" and not pod["metadata"].get("deletionTimestamp")
@@ -125,14 +118,14 @@ def find_pods(view, spec: dict) -> list[dict]:
         p = view.get("Pod", ns, spec["name"])
         return [p] if p else []
     sel = parse_selector(spec.get("selector"))
-    return [p for p in view.list("Pod", ns) if _labels_match(sel, p["metadata"].get("labels"))
+    return [p for p in view.list("Pod", ns) if label_selector_matches({"matchLabels": sel}, p["metadata"].get("labels"))
             and not p["metadata"].get("deletionTimestamp")]
 
 
 def pick_pod(view, spec: dict) -> dict | None:
     """The newest running pod that fits (a rollout may still be ending)."""
     pods = [p for p in find_pods(view, spec) if pod_running(p)]
-    pods.sort(key=lambda p: (pod_ready(p), p["metadata"].get("creationTimestamp", ""), p["metadata"]["name"]))
+    pods.sort(key=lambda p: (is_ready(p), p["metadata"].get("creationTimestamp", ""), p["metadata"]["name"]))
     return pods[-1] if pods else None
 
 
@@ -186,7 +179,7 @@ def _pods(view, c: dict) -> tuple[bool, str]:
     pods = find_pods(view, spec)
     want_phase = spec.get("phase", "Running")
     good = [p for p in pods if (p.get("status") or {}).get("phase") == want_phase
-            and (not spec.get("ready", True) or pod_ready(p))]
+            and (not spec.get("ready", True) or is_ready(p))]
     if spec.get("image"):
         good = [p for p in good if any(re.search(spec["image"], x.get("image", ""))
                                        for x in p["spec"].get("containers") or [])]

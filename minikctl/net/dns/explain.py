@@ -6,17 +6,10 @@ the server and the in-pod tools use) and annotate each record with its origin.
 """
 from __future__ import annotations
 
+from minikctl.api.conditions import is_ready
+from minikctl.api.selectors import service_selects
 from minikctl.net.dns import records
 from minikctl.net.dns.resolver import Dns, pod_resolv_conf, search_candidates
-
-
-def _selects(selector: dict | None, labels: dict) -> bool:
-    return bool(selector) and all(labels.get(k) == v for k, v in selector.items())
-
-
-def _ready(pod: dict) -> bool:
-    return any(c.get("type") == "Ready" and c.get("status") == "True"
-               for c in (pod.get("status") or {}).get("conditions") or [])
 
 
 def left_out(view, ns: str, svc: dict, idx: records.Index) -> list[str]:
@@ -30,9 +23,9 @@ def left_out(view, ns: str, svc: dict, idx: records.Index) -> list[str]:
         labels = p["metadata"].get("labels") or {}
         if not sel:
             continue
-        if not _selects(sel, labels):
+        if not service_selects(sel, labels):
             others = [o for o in idx.services.values() if o is not svc and o["metadata"].get("namespace") == ns
-                      and _selects((o.get("spec") or {}).get("selector"), labels)]
+                      and service_selects((o.get("spec") or {}).get("selector"), labels)]
             if others:      # it belongs to another Service: not a near miss
                 continue
             shared = [k for k in sel if k in labels]
@@ -47,7 +40,7 @@ def left_out(view, ns: str, svc: dict, idx: records.Index) -> list[str]:
                        + ("" if ip else " (no pod IP yet)"))
         elif not e.ready:
             out.append(f"pod {pname}: endpoint {e.ip} is not ready"
-                       + ("" if _ready(p) else " (Ready condition is False)"))
+                       + ("" if is_ready(p) else " (Ready condition is False)"))
         spec = p.get("spec") or {}
         if records.is_headless(svc) and e is not None:
             if not spec.get("hostname"):

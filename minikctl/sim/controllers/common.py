@@ -1,4 +1,6 @@
-"""Helpers the controllers share: owner references, pod readiness, pod creation from templates."""
+"""Helpers the controllers share: owner references, pod lifecycle, pod creation from templates.
+
+Pod readiness and status conditions are in minikctl/api/conditions.py (readers share them)."""
 from __future__ import annotations
 
 import copy
@@ -30,18 +32,6 @@ def index_owned(cluster, kind: str) -> dict[str, list[dict]]:
         if ref:
             out.setdefault(ref["uid"], []).append(o)
     return out
-
-
-def condition(obj: dict, ctype: str) -> dict | None:
-    for c in (obj.get("status") or {}).get("conditions") or []:
-        if c.get("type") == ctype:
-            return c
-    return None
-
-
-def is_ready(pod: dict) -> bool:
-    c = condition(pod, "Ready")
-    return bool(c and c.get("status") == "True")
 
 
 def is_terminating(obj: dict) -> bool:

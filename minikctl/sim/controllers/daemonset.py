@@ -1,7 +1,8 @@
 """The DaemonSet controller: one pod per eligible node (kube-proxy in a kubeadm cluster)."""
 from __future__ import annotations
 
-from minikctl.sim.controllers.common import index_owned, is_ready, is_terminating, new_pod
+from minikctl.api.conditions import is_ready
+from minikctl.sim.controllers.common import index_owned, is_terminating, new_pod
 from minikctl.sim.controllers.scheduler import fits
 
 

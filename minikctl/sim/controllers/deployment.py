@@ -5,8 +5,9 @@ from __future__ import annotations
 import copy
 import math
 
+from minikctl.api.conditions import condition
 from minikctl.sim import names
-from minikctl.sim.controllers.common import condition, index_owned, owner_ref
+from minikctl.sim.controllers.common import index_owned, owner_ref
 
 REV = "deployment.kubernetes.io/revision"
 

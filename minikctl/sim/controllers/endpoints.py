@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import ipaddress
 
+from minikctl.api.conditions import is_ready
 from minikctl.api.selectors import service_selects
-from minikctl.sim.controllers.common import is_ready, is_terminating
+from minikctl.sim.controllers.common import is_terminating
 
 
 def resolve_target_port(svc_port: dict, pod: dict) -> int | None:

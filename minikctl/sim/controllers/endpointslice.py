@@ -3,8 +3,9 @@
 written by hand (endpointslicemirroring-controller)."""
 from __future__ import annotations
 
+from minikctl.api.conditions import is_ready
 from minikctl.sim import names
-from minikctl.sim.controllers.common import is_ready, is_terminating
+from minikctl.sim.controllers.common import is_terminating
 from minikctl.sim.controllers.endpoints import resolve_target_port, selected_pods, should_set_hostname
 
 MANAGED_BY = "endpointslice.kubernetes.io/managed-by"

@@ -1,7 +1,8 @@
 """The ReplicaSet controller: keep spec.replicas active pods, named <rs>-<5 random chars>."""
 from __future__ import annotations
 
-from minikctl.sim.controllers.common import index_owned, is_active, is_ready, new_pod
+from minikctl.api.conditions import is_ready
+from minikctl.sim.controllers.common import index_owned, is_active, new_pod
 
 
 def reconcile(cluster) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import copy
 
+from minikctl.api.conditions import is_ready
 from minikctl.sim import names
-from minikctl.sim.controllers.common import index_owned, is_ready, is_terminating, new_pod
+from minikctl.sim.controllers.common import index_owned, is_terminating, new_pod
 
 
 def reconcile(cluster) -> None:
