@@ -230,7 +230,8 @@ def _label(o) -> str:
 def _how(view, outcomes, svc: dict | None) -> str:
     """One line on what decided the spread, from the outcomes, the Service and the profile."""
     vias = {o.via for o in outcomes if o.via}
-    mode = (view.profile.get("kubeProxyMode") or "iptables").lower()
+    from minikctl.net.proxy.mode import node_mode
+    mode = node_mode(view)
     spec = (svc or {}).get("spec") or {}
     if vias & {"cluster IP", "node port", "external IP", "loadbalancer IP"}:
         via = ", ".join(sorted(vias))

@@ -28,7 +28,8 @@ def _iptables_save(ctx, argv):
 
 
 def _ipvsadm(ctx, argv):
-    if (ctx.view.profile.get("kubeProxyMode") or "iptables") != "ipvs":
+    from minikctl.net.proxy.mode import node_mode
+    if node_mode(ctx.view, ctx.node) != "ipvs":
         # the ip_vs module is loaded but kube-proxy programs nothing in iptables mode
         return ipvs.HEADER, "", 0
     return ipvs.ipvsadm_ln(ctx.view, ctx.node), "", 0

@@ -76,7 +76,7 @@ def init_cluster(cluster, env, profile_name: str = "default", seed: int | None =
     server.create_internal(cluster, {"apiVersion": "v1", "kind": "ConfigMap",
                                      "metadata": {"name": "kube-proxy", "namespace": "kube-system",
                                                   "labels": {"app": "kube-proxy"}},
-                                     "data": {"config.conf": f"apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nclusterCIDR: {profile['podCIDR']}\nmode: \"{profile.get('kubeProxyMode', 'iptables')}\"\n",
+                                     "data": {"config.conf": f"apiVersion: kubeproxy.config.k8s.io/v1alpha1\nkind: KubeProxyConfiguration\nclusterCIDR: {profile['podCIDR']}\nmode: \"{'' if profile.get('kubeProxyMode', 'iptables') == 'iptables' else profile['kubeProxyMode']}\"\n",
                                               "kubeconfig.conf": "apiVersion: v1\nkind: Config\n"}})
     _static_pods(cluster, profile, master, ver)
     _kube_proxy(cluster, profile, ver)

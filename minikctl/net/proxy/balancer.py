@@ -55,8 +55,9 @@ def _node_owning(view, ip: str) -> str | None:
     return None
 
 
-def _mode(view) -> str:
-    return (view.profile.get("kubeProxyMode") or "iptables").lower()
+def _mode(view, node: str | None = None) -> str:
+    from minikctl.net.proxy.mode import node_mode
+    return node_mode(view, node)
 
 
 def _iptables_choice(view, eps: list[R.Endpoint]) -> R.Endpoint:
@@ -95,7 +96,7 @@ def pick(view, ip: str, port: int, proto: str = "TCP", client_ip: str | None = N
     """Where a new connection from (client_ip on client_node) to ip:port/proto ends up."""
     state = _PROCESS_STATE if state is None else state
     proto = proto.upper()
-    ipvs = _mode(view) == "ipvs"
+    ipvs = _mode(view, client_node) == "ipvs"
     matches: list[tuple[R.ServicePort, str]] = []
     vip_known = False
     dest_node = _node_owning(view, ip)

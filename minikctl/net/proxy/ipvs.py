@@ -122,7 +122,8 @@ def ip_addr(view, node: str) -> str:
             "    link/ipip 0.0.0.0 brd 0.0.0.0\n"
             f"    inet {tunl}/32 scope global tunl0\n"
             "       valid_lft forever preferred_lft forever")
-    if (view.profile.get("kubeProxyMode") or "iptables") == "ipvs":
+    from minikctl.net.proxy.mode import node_mode
+    if node_mode(view, node) == "ipvs":
         blocks.append(ip_addr_kube_ipvs0(view, node, len(blocks) + 1))
     return "\n".join(blocks) + "\n"
 
