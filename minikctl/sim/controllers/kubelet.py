@@ -175,6 +175,8 @@ def on_start(cluster, ref: dict) -> None:
             cluster.record_event(pod, "Normal", "Created", f"Created container: {c['name']}", "kubelet", node)
             cluster.record_event(pod, "Normal", "Started", f"Started container {c['name']}", "kubelet", node)
     _run_containers(cluster, pod)
+    from minikctl.net.proxy.mode import record_start
+    record_start(cluster, pod)
 
 
 def _run_containers(cluster, pod) -> None:
