@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from minikctl.api.conditions import is_ready
 from minikctl.api.selectors import label_selector_matches
 
-KINDS = ("object", "endpoints", "pods", "dns", "traffic", "exec", "corefile")
+KINDS = ("object", "endpoints", "pods", "dns", "traffic", "exec", "corefile", "proxy")
 _MISSING = object()
 
 
@@ -30,14 +30,14 @@ class Result:
 # --- values and paths -------------------------------------------------------------------------
 
 def substitute(value, view):
-    """Replace ${domain}, ${dnsIP}, ${proxyMode} in every string of value (recursively)."""
+    """Replace ${domain}, ${dnsIP}, ${proxyMode}, ${podCIDR} in every string of value (recursively)."""
     return fill(value, profile_values(view.profile or {}))
 
 
 def profile_values(prof: dict) -> dict:
     """What ${...} may name: facts of the cluster profile."""
     return {"domain": prof.get("clusterDomain", "cluster.local"), "dnsIP": prof.get("dnsServiceIP", "10.96.0.10"),
-            "proxyMode": (prof.get("kubeProxyMode") or "iptables")}
+            "proxyMode": (prof.get("kubeProxyMode") or "iptables"), "podCIDR": prof.get("podCIDR", "10.100.0.0/16")}
 
 
 def fill(value, table: dict):
@@ -309,8 +309,17 @@ def _corefile(view, c: dict) -> tuple[bool, str]:
     return True, ""
 
 
+def _proxy(view, c: dict) -> tuple[bool, str]:
+    """kube-proxy on every node runs in the wanted mode (it reads its ConfigMap when it starts)."""
+    from minikctl.net.proxy.mode import node_mode
+    want = str(c["proxy"]["mode"]).lower()
+    wrong = [f"{n} runs {node_mode(view, n)}" for n in sorted(x["metadata"]["name"] for x in view.list("Node"))
+             if node_mode(view, n) != want]
+    return (not wrong, "; ".join(wrong))
+
+
 _RUN = {"object": _object, "endpoints": _endpoints, "pods": _pods, "dns": _dns, "traffic": _traffic,
-        "exec": _exec, "corefile": _corefile}
+        "exec": _exec, "corefile": _corefile, "proxy": _proxy}
 
 
 def kind_of(check: dict) -> str:
