@@ -193,3 +193,10 @@ def test_dns_explain_names_the_objects_behind_each_record(lab):
     assert ip in r.out and "web-server-0" in r.out
     r = lab("dns", "explain", "headless-svc", "--from", "nope")
     assert (r.code, r.err) == (1, 'Error from server (NotFound): pods "nope" not found\n')
+
+
+def test_namespace_flag_may_come_before_the_verb(lab):
+    assert lab("-n", "kube-system", "get", "po").out == lab("get", "po", "-n", "kube-system").out
+    assert lab("--namespace=kube-system", "get", "cm", "coredns", "-o", "name").out == "configmap/coredns\n"
+    r = lab("-n", "kube-system", "exec", "nope", "--", "ls")
+    assert r.err == 'Error from server (NotFound): pods "nope" not found\n'

@@ -52,13 +52,7 @@ def _register(modules) -> None:
         if name in _registered:
             continue
         _registered.add(name)
-        try:
-            mod = importlib.import_module(f"minikctl.cli.{name}")
-        except ModuleNotFoundError as e:
-            if e.name == f"minikctl.cli.{name}":
-                continue
-            raise
-        mod.register(app)
+        importlib.import_module(f"minikctl.cli.{name}").register(app)
 
 
 def _verb(argv: list[str]) -> str | None:
@@ -77,7 +71,6 @@ def register_for(argv: list[str]) -> None:
 
 def _strip_globals(argv: list[str], env) -> list[str]:
     out = []
-    it = iter(range(len(argv)))
     skip = False
     for i, a in enumerate(argv):
         if skip:
@@ -95,8 +88,29 @@ def _strip_globals(argv: list[str], env) -> list[str]:
             skip = True
         else:
             out.append(a)
-    _ = it
-    return out
+    return _namespace_after_verb(out)
+
+
+def _namespace_after_verb(argv: list[str]) -> list[str]:
+    """`kubectl -n kube-system get po`: kubectl's -n/--namespace is a global flag that may come
+    before the verb. Move such leading flags after the whole command (before any `--`)."""
+    moved: list[str] = []
+    i = 0
+    while i < len(argv) and argv[i].startswith("-") and argv[i] != "--":
+        a = argv[i]
+        if a in ("-n", "--namespace") and i + 1 < len(argv):
+            moved += [a, argv[i + 1]]
+            i += 2
+        elif a.startswith("--namespace=") or (a.startswith("-n") and len(a) > 2):
+            moved.append(a)
+            i += 1
+        else:
+            return argv  # another leading flag (e.g. --help): leave the line as typed
+    if not moved:
+        return argv
+    rest = argv[i:]
+    cut = rest.index("--") if "--" in rest else len(rest)
+    return rest[:cut] + moved + rest[cut:]
 
 
 def run(argv: list[str], env=None) -> int:
