@@ -210,32 +210,28 @@ def test_template_creation_timestamp_null_as_kubectl_prints_it():
     assert validate(d) == []
 
 
-def test_prepare_create_and_update():
-    from minikctl.api.defaults import prepare_create, prepare_update
-    d = load("web-server.yaml", "Deployment")
-    apply_defaults(d)
-    prepare_create(d)
-    assert d["metadata"]["generation"] == 1
-    d["status"] = {"replicas": 3}
-    same = copy.deepcopy(d)
-    same["status"] = {"replicas": 99}  # status is not writable through the main resource
-    prepare_update(same, d)
-    assert same["status"] == {"replicas": 3} and same["metadata"]["generation"] == 1
-    scaled = copy.deepcopy(d)
-    scaled["spec"]["replicas"] = 5
-    prepare_update(scaled, d)
-    assert scaled["metadata"]["generation"] == 2
+def test_generation_counts_spec_changes_only(mk):
+    """metadata.generation: 1 at create, +1 per spec change, unchanged by metadata or status."""
+    def gen():
+        return mk("get", "deploy", "web", "-o", "jsonpath={.metadata.generation}").out
+
+    mk("create", "deployment", "web", "--image=nginx")
+    mk.advance(30)                       # the controllers have written status by now
+    assert gen() == "1"
+    mk("label", "deploy", "web", "tier=fe")
+    assert gen() == "1"
+    mk("scale", "deploy", "web", "--replicas=3")
+    assert gen() == "2"
 
 
-def test_service_replace_keeps_allocated_values():
-    from minikctl.api.defaults import prepare_update
-    old = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
-           "spec": {"type": "NodePort", "selector": {"app": "web"}, "clusterIP": "10.96.12.34",
-                    "ports": [{"name": "http", "port": 80, "nodePort": 30080}]}}
-    apply_defaults(old)
-    new = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"},
-           "spec": {"type": "NodePort", "selector": {"app": "web"}, "ports": [{"name": "http", "port": 80}]}}
-    apply_defaults(new)
-    prepare_update(new, old)
-    assert new["spec"]["clusterIPs"] == ["10.96.12.34"] and new["spec"]["ports"][0]["nodePort"] == 30080
-    assert validate(new, old) == []
+def test_service_replace_keeps_allocated_values(mk, tmp_path):
+    """`kubectl replace` of a manifest without clusterIP / nodePort keeps the allocated ones."""
+    f = tmp_path / "svc.yaml"
+    f.write_text("apiVersion: v1\nkind: Service\nmetadata: {name: web}\n"
+                 "spec: {type: NodePort, selector: {app: web}, ports: [{name: http, port: 80}]}\n")
+    assert mk("create", "-f", str(f)).code == 0
+    path = "jsonpath={.spec.clusterIP} {.spec.ports[0].nodePort}"
+    before = mk("get", "svc", "web", "-o", path).out
+    r = mk("replace", "-f", str(f))
+    assert (r.code, r.out) == (0, "service/web replaced\n"), r.err
+    assert mk("get", "svc", "web", "-o", path).out == before

@@ -273,10 +273,8 @@ def delete(cluster, kind: str, namespace: str | None, name: str, *, grace: int |
         if ep is not None:
             cluster.remove(ep)
     if kind == "Pod" and grace != 0 and (obj.get("status") or {}).get("phase") == "Running":
-        from minikctl.sim.controllers.kubelet import process_lifetime
         for c in obj["spec"]["containers"]:
             cluster.record_event(obj, "Normal", "Killing", f"Stopping container {c['name']}", "kubelet", obj["spec"].get("nodeName"))
-        _ = process_lifetime
     cluster.remove(obj)
     return obj
 

@@ -56,10 +56,7 @@ def register(app: typer.Typer) -> None:
     def explain_cmd(name: str = typer.Argument(...), from_pod: Optional[str] = typer.Option(None, "--from"),
                     qtype: str = typer.Option("A", "--type"), namespace: Optional[str] = typer.Option(None, "-n", "--namespace")) -> int:
         from minikctl.sim.cluster import open_cluster
-        try:
-            from minikctl.net.dns import explain
-        except ImportError:
-            raise CliError("dns explain is not available in this build")
+        from minikctl.net.dns import explain
         ns = context.namespace(namespace)
         with open_cluster(context.env()) as cluster:
             pod = None

@@ -59,11 +59,8 @@ def family_of(ref: str) -> str:
 
 
 def _nettools(names) -> dict:
-    try:
-        from minikctl.images import nettools
-    except ImportError:
-        return {}
-    return {k: v for k, v in getattr(nettools, "TOOLS", {}).items() if k in names}
+    from minikctl.images import nettools
+    return {k: v for k, v in nettools.TOOLS.items() if k in names}
 
 
 def toolset(ref: str) -> Image:

@@ -42,10 +42,6 @@ class Drill:
         d = getattr(self, what)
         return (d.get(lang) or d.get("en") or "").rstrip("\n")
 
-    @property
-    def total_weight(self) -> int:
-        return sum(int(c.get("weight", 1)) for c in self.checks)
-
 
 def _lang_map(v) -> dict:
     if v is None:

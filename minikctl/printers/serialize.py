@@ -20,16 +20,6 @@ STR_TAG = "tag:yaml.org,2002:str"
 
 # ---------------------------------------------------------------- numbers as Go prints them
 
-def _exp_fix(s: str, min_digits: int) -> str:
-    """Python '1e-07' / '1e+21' -> Go exponent with at least `min_digits` digits."""
-    if "e" not in s:
-        return s
-    mant, exp = s.split("e")
-    sign = "-" if exp.startswith("-") else "+"
-    digits = exp.lstrip("+-").lstrip("0") or "0"
-    return f"{mant}e{sign}{digits.zfill(min_digits)}"
-
-
 def _digits(f: float) -> tuple[str, int]:
     """Shortest round-trip decimal digits of |f| and the exponent of the first digit."""
     from decimal import Decimal

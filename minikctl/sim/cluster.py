@@ -196,12 +196,6 @@ class Cluster:
     def schedule(self, due: float, what: str, payload: dict) -> None:
         heapq.heappush(self.timers, (due, next(self._seq), what, payload))
 
-    def cancel(self, what: str, **match) -> None:
-        keep = [t for t in self.timers if not (t[2] == what and all(t[3].get(k) == v for k, v in match.items()))]
-        if len(keep) != len(self.timers):
-            heapq.heapify(keep)
-            self.timers = keep
-
     # -- events ----------------------------------------------------------------------------
     def record_event(self, obj: dict, etype: str, reason: str, message: str, component: str,
                      host: str | None = None) -> None:

@@ -96,13 +96,6 @@ class Store:
         self.conn.close()
 
     # -- objects ------------------------------------------------------------------------
-    def load_all(self) -> list[tuple[str, str, str, dict]]:
-        try:
-            rows = self.conn.execute("SELECT kind, namespace, name, body FROM objects").fetchall()
-            return [(k, ns, n, json.loads(b)) for k, ns, n, b in rows]
-        except (sqlite3.DatabaseError, ValueError) as e:
-            raise _corrupt(self.path, str(e)) from None
-
     def load_kind(self, kind: str) -> list[tuple[str, str, dict]]:
         try:
             rows = self.conn.execute("SELECT namespace, name, body FROM objects WHERE kind=?", (kind,)).fetchall()

@@ -197,10 +197,6 @@ class Lookup:
     def ok(self) -> bool:
         return self.final is not None
 
-    @property
-    def timed_out(self) -> bool:
-        return bool(self.steps) and all(s.answer is None for s in self.steps)
-
     def addresses(self) -> list[str]:
         return self.final.answer.addresses() if self.final else []
 

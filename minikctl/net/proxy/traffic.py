@@ -148,44 +148,9 @@ def _addresses(result) -> tuple[list[str], str | None] | None:
 
 
 def _cluster_answer(view, fqdn: str):
-    """Ask the cluster DNS model; fall back to a minimal model while records.py is absent."""
-    try:
-        from minikctl.net.dns.records import answer
-    except ImportError:
-        zone = view.profile.get("clusterDomain") or "cluster.local"
-        return _fallback_cluster(view, fqdn) if fqdn.endswith(zone) else _upstream(view, fqdn)
+    """Ask the cluster DNS model (the records nslookup and the DNS server answer from)."""
+    from minikctl.net.dns.records import answer
     return _addresses(answer(view, fqdn, "A"))
-
-
-def _fallback_cluster(view, fqdn: str):
-    zone = view.profile.get("clusterDomain") or "cluster.local"
-    suffix = f".svc.{zone}"
-    if not fqdn.endswith(suffix):
-        return None
-    labels = fqdn[: -len(suffix)].split(".")
-    if len(labels) not in (2, 3):
-        return None
-    ns, name = labels[-1], labels[-2]
-    svc = view.get("Service", ns, name)
-    if not svc:
-        return None
-    spec = svc.get("spec") or {}
-    if spec.get("type") == "ExternalName":
-        return ([], spec.get("externalName")) if len(labels) == 2 else None
-    eps = [(e, sl) for sl in view.list("EndpointSlice", ns)
-           if (sl["metadata"].get("labels") or {}).get(R.SERVICE_NAME_LABEL) == name
-           for e in sl.get("endpoints") or [] if (e.get("conditions") or {}).get("ready", True)]
-    if len(labels) == 3:
-        for e, _ in eps:
-            ip = e["addresses"][0]
-            if labels[0] in (e.get("hostname"), ip.replace(".", "-")):
-                return [ip], None
-        return None
-    if R.is_proxied(svc):
-        return [spec["clusterIP"]], None
-    ips = list(dict.fromkeys(e["addresses"][0] for e, _ in eps))
-    view.rng.shuffle(ips)                   # CoreDNS loadbalance
-    return (ips, None) if ips else None
 
 
 def _upstream(view, name: str, depth: int = 0):

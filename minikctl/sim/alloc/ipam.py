@@ -63,7 +63,3 @@ def allocate(cluster, node: str, used: set[str] | None = None) -> str:
             state.setdefault("current", {})[node] = block
             return allocate(cluster, node, used)
     raise RuntimeError("pod CIDR exhausted")
-
-
-def node_blocks(cluster, node: str) -> list[str]:
-    return list(cluster.meta.get("ipam", {}).get("blocks", {}).get(node, []))

@@ -18,12 +18,6 @@ def owner_ref(owner: dict) -> dict:
             "uid": owner["metadata"]["uid"], "controller": True, "blockOwnerDeletion": True}
 
 
-def owned_by(cluster, kind: str, owner: dict) -> list[dict]:
-    uid = owner["metadata"]["uid"]
-    return [o for o in cluster.list(kind, owner["metadata"].get("namespace"))
-            if (controller_ref(o) or {}).get("uid") == uid]
-
-
 def index_owned(cluster, kind: str) -> dict[str, list[dict]]:
     """uid of controller -> objects it controls (one pass over the kind)."""
     out: dict[str, list[dict]] = {}

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 
-from minikctl import timeutil
 from minikctl.api.conditions import condition
 from minikctl.sim import names
 
@@ -337,7 +336,3 @@ def on_remove(cluster, ref: dict) -> None:
     pod = cluster.get("Pod", ref["namespace"], ref["name"])
     if pod is not None and pod["metadata"]["uid"] == ref["uid"]:
         cluster.remove(pod)
-
-
-def start_time(pod) -> float | None:
-    return timeutil.parse((pod.get("status") or {}).get("startTime"))
