@@ -60,7 +60,7 @@ def _check(req: Request, t, env) -> tuple[list[str], str]:
 def _run(env, t, container: str, argv: list[str], stdin: str) -> tuple[str, str, int, str]:
     """(stdout, stderr, exit code, failure message) of argv in the pod's container."""
     from minikctl.api.errors import CliError
-    from minikctl.cli.exec_cmd import check_runnable, run_in_pod
+    from minikctl.images.pod_exec import check_runnable, run_in_pod
     from minikctl.sim.cluster import open_cluster
     with open_cluster(env) as cluster:
         pod = cluster.get("Pod", t.namespace, t.name)

@@ -182,7 +182,7 @@ def _subresource(cluster, req: Request, t: Target, body) -> Response:
 
 
 def _logs(cluster, req: Request, t: Target) -> Response:
-    """pods/{name}/log: the lines minikctl/images/logs.py computes (via the logs verb's rules)."""
+    """pods/{name}/log: the lines minikctl/images/logs.py computes."""
     from minikctl.api.errors import ApiError
     pod = resources.get(cluster, t.kind, t.namespace, t.name)
     names = [c["name"] for c in pod["spec"].get("containers") or []]
@@ -193,10 +193,9 @@ def _logs(cluster, req: Request, t: Target) -> Response:
                    f"[{' '.join(names)}] or one of the init containers: [{' '.join(inits)}]", 400)
     if c not in names + inits:
         raise fail("BadRequest", f"container {c} is not valid for pod {t.name}", 400)
-    from minikctl.cli.logs_cmd import lines_of
-    from minikctl.images.logs import rfc3339_nano
+    from minikctl.images.logs import container_lines, rfc3339_nano
     try:
-        lines = lines_of(cluster, pod, c, req.q("previous") in ("true", "1"))
+        lines = container_lines(cluster, pod, c, req.q("previous") in ("true", "1"))
     except ApiError as e:
         raise fail(e.reason or "BadRequest", e.message, e.code)
     tail = req.q("tailLines")

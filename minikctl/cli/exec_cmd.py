@@ -11,13 +11,10 @@ import typer
 
 from minikctl.api.errors import CliError, not_found
 from minikctl.cli import context
-
-OCI_NOT_FOUND = ('Internal error occurred: error executing command in container: failed to exec in container: '
-                 'failed to start exec "{id}": OCI runtime exec failed: exec failed: unable to start container '
-                 'process: exec: "{cmd}": executable file not found in $PATH: unknown')
+from minikctl.images.pod_exec import check_runnable, exec_context, run_in_pod
 
 
-def pick_container(pod: dict, container: str | None, verb: str = "exec") -> str:
+def pick_container(pod: dict, container: str | None) -> str:
     names = [c["name"] for c in pod["spec"]["containers"]]
     if container:
         if container not in names:
@@ -27,32 +24,6 @@ def pick_container(pod: dict, container: str | None, verb: str = "exec") -> str:
         inits = [c["name"] + " (init)" for c in pod["spec"].get("initContainers") or []]
         context.err(f'Defaulted container "{names[0]}" out of: {", ".join(names + inits)}')
     return names[0]
-
-
-def exec_context(cluster, pod: dict, container: str, stdin: str = ""):
-    from minikctl.images.context import ExecContext
-    return ExecContext(view=cluster, pod=pod, container=container, node=pod["spec"].get("nodeName"), stdin=stdin)
-
-
-def check_runnable(pod: dict) -> None:
-    phase = (pod.get("status") or {}).get("phase")
-    if phase in ("Succeeded", "Failed"):
-        raise CliError(f"cannot exec into a container in a completed pod; current phase is {phase}")
-    cs = (pod.get("status") or {}).get("containerStatuses") or []
-    if phase != "Running" or not any("running" in c.get("state", {}) for c in cs):
-        raise CliError(f"unable to upgrade connection: container not found (\"{pod['spec']['containers'][0]['name']}\")")
-
-
-def run_in_pod(cluster, pod: dict, container: str, argv: list[str], stdin: str = "") -> tuple[str, str, int]:
-    """(stdout, stderr, code) of argv inside the container; raises CliError for the OCI failure."""
-    from minikctl.images import registry
-    from minikctl.sim.names import short_id
-    ctx = exec_context(cluster, pod, container, stdin)
-    try:
-        return registry.run(ctx, argv)
-    except registry.ExecutableNotFound as e:
-        exec_id = short_id(pod["metadata"]["uid"] + " ".join(argv) + str(cluster.now))
-        raise CliError(OCI_NOT_FOUND.format(id=exec_id, cmd=getattr(e, "name", argv[0])))
 
 
 def do_exec(pod_name: str, argv: list[str], container: str | None, namespace: str | None, stdin_flag: bool,

@@ -1,9 +1,9 @@
 """`minikctl logs POD|TYPE/NAME [-c C] [--tail N] [-f] [-p] [--timestamps] [-l SEL] [--all-containers]`.
 
 The container output is computed by minikctl/images/logs.py. kubectl's rules around it are here:
-which pod a `deploy/web` means (ByLogging order, `Found N pods, using pod/x`), which container
-(`Defaulted container ...`), and the apiserver's BadRequest texts for containers that have not
-started or have no previous instance.
+which pod a `deploy/web` means (ByLogging order, `Found N pods, using pod/x`) and which container
+(`Defaulted container ...`). The apiserver's BadRequest texts for containers that have not
+started or have no previous instance come with the lines (images/logs.py `container_lines`).
 
 `-f` prints what the container has written so far and returns: between two commands nothing runs
 in the simulation, so there is nothing further to stream (a real `-f` would block until Ctrl-C).
@@ -14,7 +14,7 @@ from typing import List, Optional
 
 import typer
 
-from minikctl.api.errors import ApiError, CliError, not_found
+from minikctl.api.errors import CliError, not_found
 from minikctl.cli import context
 
 USAGE = ("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for "
@@ -76,23 +76,10 @@ def container_of(pod: dict, container: str | None) -> str:
     return names[0]
 
 
-def lines_of(cluster, pod: dict, container: str, previous: bool) -> list[tuple[float, str]]:
-    from minikctl.images import logs
-    pname = pod["metadata"]["name"]
-    got = logs.container_log(cluster, pod, container, previous)
-    if got is None:
-        if previous:
-            raise ApiError("BadRequest", f'previous terminated container "{container}" in pod "{pname}" not found')
-        cs = next((s for s in (pod.get("status") or {}).get("containerStatuses") or [] if s.get("name") == container), {})
-        reason = ((cs.get("state") or {}).get("waiting") or {}).get("reason") or "ContainerCreating"
-        raise ApiError("BadRequest", f'container "{container}" in pod "{pname}" is waiting to start: {reason}')
-    return got
-
-
 def logs(args: list[str], container: str | None, namespace: str | None, tail: int, follow: bool, previous: bool,
          timestamps: bool, selector: str | None, all_containers: bool, prefix: bool) -> int:
     from minikctl.api import kinds, selectors
-    from minikctl.images.logs import rfc3339_nano
+    from minikctl.images.logs import container_lines, rfc3339_nano
     from minikctl.sim.cluster import open_cluster
     _ = follow  # see the module docstring
     if selector and tail == -1:
@@ -132,7 +119,7 @@ def logs(args: list[str], container: str | None, namespace: str | None, tail: in
             else:
                 cnames = [container_of(pod, container)]
             for cname in cnames:
-                lines = lines_of(cluster, pod, cname, previous)
+                lines = container_lines(cluster, pod, cname, previous)
                 if tail >= 0:
                     lines = lines[-tail:] if tail else []
                 pre = f"[pod/{pod['metadata']['name']}/{cname}] " if prefix else ""

@@ -53,7 +53,7 @@ def run(name: str | None, image: str | None, args: list[str], restart: str, labe
 def _attach(pod: dict, ns: str, rm: bool, tty: bool) -> int:
     """`run -i [--rm]`: wait for the container, run its command in the simulation, show the output."""
     from minikctl.api import server
-    from minikctl.cli.exec_cmd import run_in_pod
+    from minikctl.images.pod_exec import run_in_pod
     from minikctl.sim import clock
     from minikctl.sim.cluster import open_cluster
     env = context.env()

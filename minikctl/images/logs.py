@@ -55,6 +55,21 @@ def record_access(cluster, pod: dict, client: str, *, method: str = "GET", path:
 # ---------------------------------------------------------------------------------------------
 
 
+def container_lines(view, pod: dict, container: str, previous: bool = False) -> list[tuple[float, str]]:
+    """container_log, or the apiserver's BadRequest when there is no such instance: what both
+    `minikctl logs` and GET pods/NAME/log (minikctl serve) answer."""
+    from minikctl.api.errors import ApiError
+    got = container_log(view, pod, container, previous)
+    if got is not None:
+        return got
+    pname = pod["metadata"]["name"]
+    if previous:
+        raise ApiError("BadRequest", f'previous terminated container "{container}" in pod "{pname}" not found')
+    cs = next((s for s in (pod.get("status") or {}).get("containerStatuses") or [] if s.get("name") == container), {})
+    reason = ((cs.get("state") or {}).get("waiting") or {}).get("reason") or "ContainerCreating"
+    raise ApiError("BadRequest", f'container "{container}" in pod "{pname}" is waiting to start: {reason}')
+
+
 def container_log(view, pod: dict, container: str, previous: bool = False) -> list[tuple[float, str]] | None:
     """[(time, line)] of the current (or previous) instance of the container, oldest first;
     None when there is no such instance (not started yet / no previous termination)."""
