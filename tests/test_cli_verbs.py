@@ -58,6 +58,15 @@ def test_field_selectors(lab):
     assert len(names(lab("get", "po", "--field-selector", "status.phase=Running").out)) == 10
     r = lab("get", "po", "--field-selector", "spec.bogus=1")
     assert r.code == 1 and "field label not supported: spec.bogus" in r.err
+    # each kind indexes its own fields: a Service's field is not a Pod's, and the message names
+    # the resource with its group/version, as the apiserver's does
+    r = lab("get", "po", "--field-selector", "spec.clusterIP=10.96.0.10")
+    assert r.code == 1 and 'Unable to find "/v1, Resource=pods"' in r.err
+    r = lab("get", "deploy", "--field-selector", "spec.replicas=1")
+    assert r.code == 1 and 'Unable to find "apps/v1, Resource=deployments"' in r.err
+    assert names(lab("get", "svc", "-n", "kube-system", "--field-selector", "spec.clusterIP=10.96.0.10").out) == ["kube-dns"]
+    events = lab("get", "events", "-A", "--field-selector", "involvedObject.name=busybox").out.splitlines()[1:]
+    assert events and all("pod/busybox " in e for e in events)
 
 
 def test_namespaces_and_all_namespaces(lab):

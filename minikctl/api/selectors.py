@@ -147,38 +147,52 @@ def service_selects(selector: dict | None, labels: dict | None) -> bool:
     return all(labels.get(k) == v for k, v in selector.items())
 
 
-FIELD_PATHS = {
-    "metadata.name": lambda o: o["metadata"].get("name", ""),
-    "metadata.namespace": lambda o: o["metadata"].get("namespace", ""),
-    "status.phase": lambda o: (o.get("status") or {}).get("phase", ""),
-    "spec.nodeName": lambda o: (o.get("spec") or {}).get("nodeName", ""),
-    "spec.restartPolicy": lambda o: (o.get("spec") or {}).get("restartPolicy", ""),
-    "spec.schedulerName": lambda o: (o.get("spec") or {}).get("schedulerName", ""),
-    "spec.serviceAccountName": lambda o: (o.get("spec") or {}).get("serviceAccountName", ""),
-    "status.podIP": lambda o: (o.get("status") or {}).get("podIP", ""),
-    "spec.clusterIP": lambda o: (o.get("spec") or {}).get("clusterIP", ""),
-    "spec.type": lambda o: (o.get("spec") or {}).get("type", ""),
-}
+# The field labels each kind's apiserver accepts in a fieldSelector besides metadata.name and
+# metadata.namespace (its registry's GetAttrs / field label conversion functions).
+_EVENT_FIELDS = ("involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid",
+                 "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath",
+                 "reason", "reportingComponent", "source", "type")
+_POD_FIELDS = ("status.phase", "spec.nodeName", "spec.restartPolicy", "spec.schedulerName",
+               "spec.serviceAccountName", "status.podIP", "status.nominatedNodeName", "spec.hostNetwork")
+FIELD_LABELS = {"Pod": _POD_FIELDS, "Event": _EVENT_FIELDS, "Service": ("spec.clusterIP", "spec.type"),
+                "Node": ("spec.unschedulable",), "Namespace": ("status.phase",), "ReplicaSet": ("status.replicas",)}
 
 
-def parse_field_selector(text: str, kind: str = "Pod", resource: str = "pods") -> list[tuple[str, str, str]]:
-    """'status.phase=Running,spec.nodeName!=x' -> [(path, op, value)], checking supported paths."""
+def field_value(obj: dict, path: str) -> str:
+    """The string a field selector compares: booleans as Go prints them, missing as ''."""
+    if path == "source":
+        return ((obj.get("source") or {}).get("component")) or obj.get("reportingComponent") or ""
+    cur = obj
+    for p in path.split("."):
+        cur = cur.get(p) if isinstance(cur, dict) else None
+    if isinstance(cur, bool):
+        return "true" if cur else "false"
+    return "" if cur is None else str(cur)
+
+
+def parse_field_selector(text: str, kind) -> list[tuple[str, str, str]]:
+    """'status.phase=Running,spec.nodeName!=x' -> [(path, op, value)] for `kind` (an api.kinds.Kind).
+
+    Unparsable text is kubectl's CliError; a field the kind does not index is the apiserver's
+    BadRequest, worded with the kind's group/version and resource.
+    """
+    from minikctl.api.errors import ApiError
     out = []
     for part in filter(None, (p.strip() for p in (text or "").split(","))):
         m = re.match(r"^([^=!]+)(==|=|!=)(.*)$", part)
         if not m:
             raise CliError(f"invalid selector: '{text}'; can't understand '{part}'")
         path, op, val = m.group(1), "!=" if m.group(2) == "!=" else "=", m.group(3)
-        if path not in FIELD_PATHS or (path not in ("metadata.name", "metadata.namespace") and kind not in ("Pod", "Service")):
-            from minikctl.api.errors import ApiError
-            raise ApiError("BadRequest", f'Unable to find "/v1, Resource={resource}" that match label selector "", field selector "{text}": field label not supported: {path}', 400)
+        if path not in ("metadata.name", "metadata.namespace") and path not in FIELD_LABELS.get(kind.kind, ()):
+            gv = f"{kind.group}/{kind.version}" if kind.group else f"/{kind.version}"
+            raise ApiError("BadRequest", f'Unable to find "{gv}, Resource={kind.plural}" that match label selector '
+                           f'"", field selector "{text}": field label not supported: {path}', 400)
         out.append((path, op, val))
     return out
 
 
 def field_matches(reqs: list[tuple[str, str, str]], obj: dict) -> bool:
     for path, op, val in reqs:
-        got = FIELD_PATHS[path](obj)
-        if (got == val) != (op == "="):
+        if (field_value(obj, path) == val) != (op == "="):
             return False
     return True

@@ -53,7 +53,7 @@ def get(resources: list[str], namespace: str | None, all_namespaces: bool, outpu
     with open_cluster(env) as cluster:
         groups, errors = [], []
         for r in reqs:
-            field_sel = selectors.parse_field_selector(field_selector, r.kind.kind, r.kind.resource) if field_selector else None
+            field_sel = selectors.parse_field_selector(field_selector, r.kind) if field_selector else None
             objs, missing = select(cluster, r.kind, ns, r.names, label_sel, field_sel)
             if sort_by:
                 objs = output.sort_objects(objs, sort_by)

@@ -61,7 +61,7 @@ def _snapshot(env, reqs, ns, label_sel, field_selector, opts):
     out, headers = {}, {}
     with open_cluster(env) as cluster:
         for r in reqs:
-            fsel = selectors.parse_field_selector(field_selector, r.kind.kind, r.kind.resource) if field_selector else None
+            fsel = selectors.parse_field_selector(field_selector, r.kind) if field_selector else None
             objs, _missing = select(cluster, r.kind, ns, r.names, label_sel, fsel)
             rows, _ = group_rows(r.kind.kind, objs, cluster, wide=opts["wide"], prefix=opts["prefix"],
                                  all_namespaces=opts["all_namespaces"], show_labels=opts["show_labels"],
