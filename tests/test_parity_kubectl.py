@@ -62,6 +62,7 @@ LINES = [
     "create configmap empty",
     "create secret generic s --from-literal=user=admin --from-literal=pass=s3cr3t",
     "create secret generic tls --type=kubernetes.io/tls --from-file={d}/index.html -n web",
+    "create deployment app --image=registry.example:5000/team/app:1.2@sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",  # port and digest are not the name
 ]
 
 

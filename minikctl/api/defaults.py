@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import random
 
+from minikctl.api import imageref
+
 # The alphabet of apimachinery's utilrand.String (no vowels, no 0 1 3): the
 # kube-api-access-xxxxx volume suffix is drawn from it.
 _RAND_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"
@@ -41,17 +43,10 @@ def image_pull_policy(image: str) -> str:
     """
     if not image or image != image.strip():
         return "IfNotPresent"
+    tag = imageref.tag(image)
     if "@" in image:
-        name = image.split("@", 1)[0]
-        tag = _tag(name)
         return "Always" if tag == "latest" else "IfNotPresent"
-    tag = _tag(image)
     return "Always" if tag in ("", "latest") else "IfNotPresent"
-
-
-def _tag(image: str) -> str:
-    last = image.rsplit("/", 1)[-1]
-    return last.split(":", 1)[1] if ":" in last else ""
 
 
 def _container(c: dict, host_network: bool) -> None:

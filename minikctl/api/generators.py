@@ -12,6 +12,7 @@ import base64
 import os
 import re
 
+from minikctl.api import imageref
 from minikctl.api.errors import CliError
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -41,7 +42,7 @@ def container_name(image: str, rng=None) -> str:
     `-` and gets a random 5-character suffix (kubectl's sanitizeAndUniquify) — the only random
     part of these generators, drawn from `rng` when given so replays are exact.
     """
-    name = image.split("/")[-1].split(":")[0].split("@")[0]
+    name = imageref.base_name(image)
     if "_" not in name and "." not in name:
         return name
     import random

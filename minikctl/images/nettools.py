@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from minikctl.api import imageref
 from minikctl.net.proxy import traffic
 
 SYN_TIMEOUT_MS = 130_000   # Linux connect() gives up after ~127 s (6 SYN retries)
@@ -28,12 +29,8 @@ def _busybox_version(ctx) -> tuple[int, int]:
             if ctx.container in (None, c.get("name")):
                 image = c.get("image") or ""
                 break
-    tag = image.rsplit(":", 1)[1] if ":" in image.rsplit("/", 1)[-1] else ""
-    try:
-        major, minor = tag.split("-")[0].split(".")[:2]
-        return int(major), int(minor)
-    except ValueError:
-        return (1, 36)
+    v = imageref.version(imageref.tag(image))
+    return v[:2] if len(v) >= 2 else (1, 36)
 
 
 def _split_url(url: str) -> tuple[str, int, str, str]:

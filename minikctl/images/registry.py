@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from minikctl.api import imageref
 from minikctl.images.base import ExecutableNotFound  # noqa: F401  (re-exported for the exec verb)
 
 BIN_DIRS = ("/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/")
@@ -36,20 +37,11 @@ def normalize(ref: str) -> tuple[str, str]:
     return name, tag
 
 
-def _version(tag: str) -> tuple[int, ...]:
-    out = []
-    for part in tag.split("-")[0].split("."):
-        if not part.isdigit():
-            break
-        out.append(int(part))
-    return tuple(out)
-
-
 def family_of(ref: str) -> str:
     name, tag = normalize(ref)
     base = name.rsplit("/", 1)[-1]
     if base == "busybox":
-        v = _version(tag)
+        v = imageref.version(tag)
         return "busybox-1.28" if v and v < (1, 29) else "busybox"
     if "dnsutils" in base:
         return "dnsutils"

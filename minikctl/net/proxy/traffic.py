@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from minikctl.api import imageref
 from minikctl.net.proxy import balancer
 from minikctl.net.proxy import rules as R
 
@@ -214,7 +215,7 @@ def _http_date(now: float) -> str:
 
 
 def _nginx(view, image: str, path: str) -> Response:
-    tag = image.rsplit(":", 1)[1] if ":" in image.rsplit("/", 1)[-1] else ""
+    tag = imageref.tag(image)
     version = tag.split("-")[0] if re.fullmatch(r"\d+\.\d+\.\d+(-.*)?", tag) else NGINX_DEFAULT_VERSION
     headers = [("Server", f"nginx/{version}"), ("Date", _http_date(view.now))]
     if path in ("/", "/index.html"):
@@ -240,7 +241,7 @@ def listeners(pod: dict) -> dict[int, tuple[str, dict]]:
     out: dict[int, tuple[str, dict]] = {}
     for c in (pod.get("spec") or {}).get("containers") or []:
         image = c.get("image") or ""
-        base = image.rsplit("/", 1)[-1].split(":")[0].split("@")[0]
+        base = imageref.base_name(image)
         args = list(c.get("command") or [])[1:] + list(c.get("args") or []) \
             if base != "agnhost" else list(c.get("args") or [])
         if base in ("nginx", "nginx-unprivileged") or base.startswith("nginx"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from minikctl.api import imageref
 from minikctl.api.conditions import condition
 from minikctl.sim import names
 
@@ -16,14 +17,9 @@ SHELL_IMAGES = ("busybox", "alpine", "ubuntu", "debian", "centos", "fedora", "ba
                 "dnsutils", "curl", "netshoot")
 
 
-def image_base(image: str) -> str:
-    base = image.rsplit("/", 1)[-1]
-    return base.split("@")[0].split(":")[0]
-
-
 def process_lifetime(container: dict) -> float | None:
     """Seconds until the container's main process exits by itself; None if it serves forever."""
-    base = image_base(container.get("image", ""))
+    base = imageref.base_name(container.get("image", ""))
     if not any(base.startswith(s) for s in SHELL_IMAGES):
         return None
     argv = [str(a) for a in (container.get("command") or []) + (container.get("args") or [])]
@@ -221,7 +217,7 @@ def _probe_ok(pod) -> bool:
 
 
 def _listens(container: dict) -> set:
-    base = image_base(container.get("image", ""))
+    base = imageref.base_name(container.get("image", ""))
     return {"nginx": {80}, "httpd": {80}, "redis": {6379}, "coredns": {53, 8080, 8181, 9153},
             "agnhost": {8080, 9376}, "mysql": {3306}, "postgres": {5432}}.get(base, set())
 
