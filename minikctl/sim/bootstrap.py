@@ -10,18 +10,13 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from minikctl.sim.profile import load_profile
+from minikctl.sim.profile import kube_version, load_profile
 
 BOOT_AGE = 600.0
 COREDNS_IMAGE = {(1, 25): "registry.k8s.io/coredns/coredns:v1.9.3", (1, 28): "registry.k8s.io/coredns/coredns:v1.10.1",
                  (1, 29): "registry.k8s.io/coredns/coredns:v1.11.1", (1, 31): "registry.k8s.io/coredns/coredns:v1.11.3",
                  (1, 33): "registry.k8s.io/coredns/coredns:v1.12.0"}
 ETCD_IMAGE = "registry.k8s.io/etcd:3.5.16-0"
-
-
-def _version(profile) -> tuple[int, int]:
-    v = profile["kubernetesVersion"].lstrip("v").split(".")
-    return int(v[0]), int(v[1])
 
 
 def _pick(table, ver):
@@ -38,7 +33,7 @@ def init_cluster(cluster, env, profile_name: str = "default", seed: int | None =
     cluster.profile = profile
     cluster.meta = {"profile": profile, "seed": seed, "token": "%032x" % cluster.rng.getrandbits(128)}
     cluster.now = env.clock() - BOOT_AGE
-    ver = _version(profile)
+    ver = kube_version(profile)
     for ns in ("default", "kube-node-lease", "kube-public", "kube-system"):
         server.create_internal(cluster, {"apiVersion": "v1", "kind": "Namespace", "metadata": {
             "name": ns, "labels": {"kubernetes.io/metadata.name": ns}}, "spec": {"finalizers": ["kubernetes"]},

@@ -19,6 +19,15 @@ def _load(name: str) -> dict:
         return yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
+def kube_version(profile: dict | None) -> tuple[int, int]:
+    """(1, 32) of the profile's kubernetesVersion 'v1.32.0': what version-dependent output keys on."""
+    v = str((profile or {}).get("kubernetesVersion") or "v1.32.0").lstrip("v").split(".")
+    try:
+        return int(v[0]), int(v[1])
+    except (IndexError, ValueError):
+        return 1, 32
+
+
 def load_profile(name: str = "default") -> dict:
     """A deep-enough copy of the named profile (callers may annotate it)."""
     import copy

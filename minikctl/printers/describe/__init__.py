@@ -59,15 +59,6 @@ def g(obj, *path, default=None):
     return cur
 
 
-def minor_version(view) -> int:
-    """The Kubernetes minor version of the simulated cluster (profile kubernetesVersion)."""
-    v = str((view.profile or {}).get("kubernetesVersion") or "v1.32.0").lstrip("v")
-    try:
-        return int(v.split(".")[1])
-    except (IndexError, ValueError):
-        return 32
-
-
 def time_str(ts: str | None) -> str:
     """RFC1123Z of an RFC 3339 timestamp; Go's zero time when missing."""
     t = parse(ts)
@@ -181,5 +172,5 @@ def describe_events(w: Writer, events: list[dict], now: float) -> None:
 
 
 __all__ = ["describe", "Writer", "labels_multiline", "annotations_multiline", "tolerations_multiline",
-           "describe_events", "events_for", "controller_of", "time_str", "minor_version", "g",
+           "describe_events", "events_for", "controller_of", "time_str", "g",
            "human_duration", "translate_timestamp_since"]

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from minikctl.api.selectors import format_labels
 from minikctl.printers.describe import (Writer, annotations_multiline, describe_events, events_for, g,
-                                        labels_multiline, minor_version)
+                                        labels_multiline)
 from minikctl.printers.table import format_endpoints
+from minikctl.sim.profile import kube_version
 
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 
@@ -70,7 +71,7 @@ def _ingress_string(ingress: list[dict], minor: int) -> str:
 def describe(svc: dict, view) -> str:
     meta, spec = svc.get("metadata") or {}, svc.get("spec") or {}
     ns, name = meta.get("namespace") or "", meta.get("name")
-    minor = minor_version(view)
+    minor = kube_version(view.profile)[1]
     w = Writer()
     w.write(0, f"Name:\t{name}\n")
     w.write(0, f"Namespace:\t{ns}\n")

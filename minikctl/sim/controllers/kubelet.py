@@ -12,6 +12,7 @@ import re
 from minikctl.api import imageref
 from minikctl.api.conditions import condition
 from minikctl.sim import names
+from minikctl.sim.profile import kube_version
 
 SHELL_IMAGES = ("busybox", "alpine", "ubuntu", "debian", "centos", "fedora", "bash", "python", "jessie-dnsutils",
                 "dnsutils", "curl", "netshoot")
@@ -78,16 +79,11 @@ def _conditions(cluster, pod, ready: bool, reason: str | None = None, running: b
         return out
     msg = f"containers with unready status: [{' '.join(names_)}]"
     conds = []
-    if _version(cluster) >= (1, 29):
+    if kube_version(cluster.profile) >= (1, 29):
         conds.append(c("PodReadyToStartContainers", running))
     conds += [c("Initialized", True), c("Ready", ready, reason or "ContainersNotReady", msg),
               c("ContainersReady", ready, reason or "ContainersNotReady", msg), c("PodScheduled", True)]
     return conds
-
-
-def _version(cluster) -> tuple[int, int]:
-    v = cluster.profile.get("kubernetesVersion", "v1.32.0").lstrip("v").split(".")
-    return int(v[0]), int(v[1])
 
 
 def _create_sandbox(cluster, pod) -> None:
