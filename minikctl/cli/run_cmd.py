@@ -12,7 +12,8 @@ from minikctl.cli import context, output
 
 def run(name: str | None, image: str | None, args: list[str], restart: str, labels: str | None, port: int | None,
         env_: list[str], command: bool, namespace: str | None, dry_run: str | None, output_fmt: str | None,
-        rm: bool, stdin: bool, tty: bool, annotations: list[str]) -> int:
+        rm: bool, stdin: bool, tty: bool, annotations: list[str], pull_policy: str | None = None,
+        overrides: str | None = None) -> int:
     from minikctl.api import server
     from minikctl.sim.cluster import open_cluster
     if not name:
@@ -23,11 +24,20 @@ def run(name: str | None, image: str | None, args: list[str], restart: str, labe
         raise CliError(f"invalid restart policy: {restart}")
     if rm and not stdin:
         raise CliError("--rm should only be used for attached containers")
+    if pull_policy not in (None, "", "Always", "IfNotPresent", "Never"):
+        raise CliError(f"invalid image pull policy: {pull_policy}\nSee 'kubectl run -h' for help and examples")
+    for e in env_:
+        if "=" not in e:
+            raise CliError(f"invalid env: {e}")
     if output_fmt:
         output.check_format(output_fmt)
     ns = context.namespace(namespace)
     pod = generators.pod(name, image, labels=generators.parse_labels(labels) if labels else None, restart=restart, port=port,
                          env=env_, command=command, args=args, annotations=annotations)
+    if pull_policy:
+        pod["spec"]["containers"][0]["imagePullPolicy"] = pull_policy
+    if overrides:
+        pod = _override(pod, overrides)
     if dry_run == "client":
         if output_fmt:
             output.emit(output.render([pod], output_fmt, single=True))
@@ -48,6 +58,17 @@ def run(name: str | None, image: str | None, args: list[str], restart: str, labe
     else:
         context.out(f"pod/{name} created{' (server dry run)' if dry_run == 'server' else ''}\n")
     return 0
+
+
+def _override(pod: dict, overrides: str) -> dict:
+    """--overrides: a JSON merge patch over the generated pod (kubectl's default --override-type=merge)."""
+    import json
+    from minikctl.api.patch import merge_patch
+    try:
+        patch = json.loads(overrides)
+    except ValueError:
+        raise CliError("Invalid JSON Patch")
+    return merge_patch(pod, patch)
 
 
 def _attach(pod: dict, ns: str, rm: bool, tty: bool) -> int:
@@ -85,11 +106,12 @@ def _attach(pod: dict, ns: str, rm: bool, tty: bool) -> int:
 
 
 def register(app: typer.Typer) -> None:
-    @app.command("run", help="Create and run a particular image in a pod.",
-                 context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+    @app.command("run", help="Create and run a particular image in a pod.")
     def run_cmd(
         args: Optional[List[str]] = typer.Argument(None),
         image: Optional[str] = typer.Option(None, "--image"),
+        pull_policy: Optional[str] = typer.Option(None, "--image-pull-policy"),
+        overrides: Optional[str] = typer.Option(None, "--overrides"),
         restart: str = typer.Option("Always", "--restart"),
         labels: Optional[str] = typer.Option(None, "-l", "--labels"),
         port: Optional[int] = typer.Option(None, "--port"),
@@ -109,4 +131,4 @@ def register(app: typer.Typer) -> None:
             stdin = tty = True
         name = args[0] if args else None
         return run(name, image, args[1:], restart, labels, port, env_, command, namespace, dry_run, output_fmt,
-                   rm, stdin, tty, annotations)
+                   rm, stdin, tty, annotations, pull_policy, overrides)

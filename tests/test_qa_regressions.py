@@ -1,0 +1,41 @@
+"""Regressions found by QA (a CKA learner and a hostile user): each test failed before its fix.
+
+The expected texts are what real kubectl v1.32 prints for the same command line (checked with
+`kubectl ... --dry-run=client -o yaml` and against `minikctl serve`)."""
+from __future__ import annotations
+
+import yaml
+
+
+def _pod_yaml(mk, *argv):
+    r = mk("run", "--dry-run=client", "-o", "yaml", *argv)
+    assert r.code == 0, r.err
+    return yaml.safe_load(r.out)
+
+
+def test_run_rejects_unknown_flags_instead_of_passing_them_to_the_container(mk):
+    r = mk("run", "x", "--image=nginx", "--bogus")
+    assert (r.code, r.out) == (1, "")
+    assert r.err.startswith("error: unknown flag: --bogus\n")
+    assert mk("get", "po", "x").code == 1  # nothing was created
+
+
+def test_run_args_after_double_dash_still_reach_the_container(mk):
+    c = _pod_yaml(mk, "x", "--image=busybox", "--", "sh", "-c", "echo hi")["spec"]["containers"][0]
+    assert c["args"] == ["sh", "-c", "echo hi"]
+
+
+def test_run_image_pull_policy_and_overrides(mk):
+    pod = _pod_yaml(mk, "x", "--image=nginx", "--image-pull-policy=IfNotPresent",
+                    '--overrides={"spec":{"nodeSelector":{"x":"y"}}}')
+    assert pod["spec"]["containers"][0]["imagePullPolicy"] == "IfNotPresent"
+    assert pod["spec"]["nodeSelector"] == {"x": "y"}
+    assert mk("run", "x", "--image=nginx", "--overrides={bad").err == "error: Invalid JSON Patch\n"
+    r = mk("run", "x", "--image=nginx", "--image-pull-policy=Foo")
+    assert (r.code, r.err) == (1, "error: invalid image pull policy: Foo\nSee 'kubectl run -h' for help and examples\n")
+
+
+def test_run_env_without_equals_is_rejected(mk):
+    r = mk("run", "x", "--image=nginx", "--env=NOEQ")
+    assert (r.code, r.err) == (1, "error: invalid env: NOEQ\n")
+    assert mk("get", "po", "x").code == 1
