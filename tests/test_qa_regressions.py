@@ -39,3 +39,31 @@ def test_run_env_without_equals_is_rejected(mk):
     r = mk("run", "x", "--image=nginx", "--env=NOEQ")
     assert (r.code, r.err) == (1, "error: invalid env: NOEQ\n")
     assert mk("get", "po", "x").code == 1
+
+
+CTX = "kubernetes-admin@kubernetes"
+
+
+def test_config_use_context_switches_to_the_one_context_and_rejects_others(mk):
+    r = mk("config", "use-context", CTX)
+    assert (r.code, r.out) == (0, f'Switched to context "{CTX}".\n')
+    r = mk("config", "use-context", "k8s")
+    assert (r.code, r.out, r.err) == (1, "", 'error: no context exists with the name: "k8s"\n')
+    assert mk("config", "current-context").out == CTX + "\n"
+
+
+def test_config_get_contexts_o_name_and_view_jsonpath(mk):
+    assert mk("config", "get-contexts", "-o", "name").out == CTX + "\n"
+    r = mk("config", "get-contexts", "-o", "yaml")
+    assert r.code == 1
+    assert r.err == ("error: --output yaml is not available in kubectl config get-contexts; "
+                     "resetting to default output format\n")
+    assert mk("config", "view", "-o", "jsonpath={.contexts[*].name}").out == CTX
+    mk("config", "set-context", "--current", "--namespace=dev")
+    assert mk("config", "view", "--minify", "-o", "jsonpath={..namespace}").out == "dev"
+
+
+def test_unknown_subcommand_of_a_group_names_the_subcommand(mk):
+    r = mk("config", "nope")
+    assert r.code == 1
+    assert r.err == "error: unknown command \"nope\"\nSee 'minikctl config -h' for help and examples\n"

@@ -21,8 +21,14 @@ def register(app: typer.Typer) -> None:
         return 0
 
     @config_app.command("get-contexts")
-    def get_contexts() -> int:
+    def get_contexts(output_fmt: Optional[str] = typer.Option(None, "-o", "--output")) -> int:
         from minikctl.printers.tabwriter import render
+        if output_fmt == "name":
+            context.out(CONTEXT + "\n")
+            return 0
+        if output_fmt:
+            raise CliError(f"--output {output_fmt} is not available in kubectl config get-contexts; "
+                           "resetting to default output format")
         ns = kubeconfig.current_namespace(context.env()) or ""
         context.out(render([["CURRENT", "NAME", "CLUSTER", "AUTHINFO", "NAMESPACE"],
                             ["*", CONTEXT, "kubernetes", "kubernetes-admin", ns]]))
@@ -41,31 +47,41 @@ def register(app: typer.Typer) -> None:
         context.out(f'Context "{CONTEXT}" modified.\n')
         return 0
 
+    @config_app.command("use-context")
+    def use_context(name: Optional[str] = typer.Argument(None)) -> int:
+        if not name:
+            raise CliError("Unexpected args: []")
+        if name != CONTEXT:
+            raise CliError(f'no context exists with the name: "{name}"')
+        context.out(f'Switched to context "{CONTEXT}".\n')
+        return 0
+
+    config_app.command("use", hidden=True)(use_context)
+
     @config_app.command("view")
-    def view(minify: bool = typer.Option(False, "--minify")) -> int:
+    def view(minify: bool = typer.Option(False, "--minify"),
+             output_fmt: Optional[str] = typer.Option(None, "-o", "--output")) -> int:
+        from minikctl.cli import output
+        from minikctl.printers import serialize
         env = context.env()
         ns = kubeconfig.current_namespace(env)
-        ctx_ns = f"\n    namespace: {ns}" if ns else ""
-        context.out(f"""apiVersion: v1
-clusters:
-- cluster:
-    certificate-authority-data: DATA+OMITTED
-    server: https://192.168.1.10:6443
-  name: kubernetes
-contexts:
-- context:
-    cluster: kubernetes{ctx_ns}
-    user: kubernetes-admin
-  name: {CONTEXT}
-current-context: {CONTEXT}
-kind: Config
-preferences: {{}}
-users:
-- name: kubernetes-admin
-  user:
-    client-certificate-data: DATA+OMITTED
-    client-key-data: DATA+OMITTED
-""")
+        ctx = {"cluster": "kubernetes", **({"namespace": ns} if ns else {}), "user": "kubernetes-admin"}
+        config = {
+            "apiVersion": "v1",
+            "clusters": [{"cluster": {"certificate-authority-data": "DATA+OMITTED",
+                                      "server": "https://192.168.1.10:6443"}, "name": "kubernetes"}],
+            "contexts": [{"context": ctx, "name": CONTEXT}],
+            "current-context": CONTEXT, "kind": "Config", "preferences": {},
+            "users": [{"name": "kubernetes-admin", "user": {"client-certificate-data": "DATA+OMITTED",
+                                                            "client-key-data": "DATA+OMITTED"}}],
+        }
+        if not output_fmt or output_fmt == "yaml":
+            context.out(serialize.to_yaml(config))
+        elif output_fmt == "json":
+            context.out(serialize.to_json(config))
+        else:
+            output.check_format(output_fmt)
+            output.emit(output.render([config], output_fmt, single=True))
         return 0
 
     app.add_typer(config_app, name="config")

@@ -137,6 +137,10 @@ def run(argv: list[str], env=None) -> int:
         return 1
     except click.exceptions.UsageError as e:
         if e.format_message().startswith("No such command"):
+            if e.ctx is not None and e.ctx.parent is not None:  # a group's subcommand: `config nope`
+                name = e.format_message().split("'")[1]
+                context.err(f'error: unknown command "{name}"\nSee \'{e.ctx.command_path} -h\' for help and examples')
+                return 1
             context.err(f'error: unknown command "{_verb(argv)}" for "minikctl"\nRun \'minikctl --help\' for usage.')
             return 1
         context.err(f"error: {e.format_message()}\nSee 'minikctl {argv[0] if argv else ''} --help' for usage.")
