@@ -15,15 +15,12 @@ They stay thin: node tools (minikctl/images/nodetools.py), the connection model
 """
 from __future__ import annotations
 
-import dataclasses
-import re
 from typing import List, Optional
 
 import typer
 
 from minikctl.api.errors import CliError, not_found
 from minikctl.cli import context
-from minikctl.images.shell import Shell
 
 READY_ANNOTATION = "sim.minikctl.io/ready"
 
@@ -40,59 +37,8 @@ def find_node(view, host: str) -> str:
     raise CliError(f"ssh: Could not resolve hostname {name}: Name or service not known", code=255, raw=True)
 
 
-def _grep(ctx, argv):
-    """GNU grep's everyday subset for `iptables-save | grep web-server-svc`: -v -i -c -E -F -q."""
-    flags, pats = set(), []
-    for a in argv[1:]:
-        if a.startswith("-") and len(a) > 1 and not pats:
-            flags.update(a[1:])
-        else:
-            pats.append(a)
-    if not pats:
-        return "", "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n", 2
-    pat = re.escape(pats[0]) if "F" in flags else pats[0] if "E" in flags else \
-        pats[0].replace("\\|", "|").replace("(", "\\(").replace(")", "\\)")
-    try:
-        rx = re.compile(pat, re.I if "i" in flags else 0)
-    except re.error:
-        return "", "grep: Unmatched ( or \\(\n", 2
-    lines = [ln for ln in ctx.stdin.splitlines(keepends=True) if bool(rx.search(ln)) != ("v" in flags)]
-    code = 0 if lines else 1
-    if "q" in flags:
-        return "", "", code
-    if "c" in flags:
-        return f"{len(lines)}\n", "", code
-    return "".join(lines), "", code
-
-
-def node_tools() -> dict:
-    """What a node's shell can run: the node tools plus echo/true/false/sleep/env and grep."""
-    from minikctl.images import base, nodetools
-    tools = {k: v for k, v in base.base_tools("coreutils").items() if k in ("echo", "true", "false", "sleep", "env")}
-    tools.update(nodetools.TOOLS)
-    tools["grep"] = _grep
-    return tools
-
-
-class NodeShell(Shell):
-    """bash on the node: `bash: foo: command not found` (interactive: `-bash: ...`), status 127."""
-
-    def not_found(self, name: str) -> str:
-        return f"{self.argv0}: {name}: command not found\n"
-
-
-def node_context(view, node: str):
-    from minikctl.images.context import ExecContext
-    return ExecContext(view, pod=None, container=None, node=node, cwd="/root")
-
-
-def prompt(node: str, cwd: str) -> str:
-    """bash's PS1 on CentOS, `[\\u@\\h \\W]\\$ `: the basename of the cwd, `~` for $HOME."""
-    base = "~" if cwd == "/root" else ("/" if cwd == "/" else cwd.rstrip("/").rsplit("/", 1)[-1])
-    return f"[root@{node} {base}]# "
-
-
 def do_ssh(host: str, command: list[str], interactive: bool) -> int:
+    from minikctl.images.nodetools import NodeShell, node_context, shell_tools
     from minikctl.sim.cluster import open_cluster
     env = context.env()
     with open_cluster(env) as cluster:
@@ -100,7 +46,7 @@ def do_ssh(host: str, command: list[str], interactive: bool) -> int:
         ctx = node_context(cluster, node)
         if interactive or not command:
             return _interactive(ctx, node)
-        shell = NodeShell(ctx, node_tools(), argv0="bash", dialect="ash")
+        shell = NodeShell(ctx, shell_tools(), argv0="bash", dialect="ash")
         shell.vars["PWD"] = "/root"
         out, err, code, _ = shell.run(" ".join(command))
     if out:
@@ -111,8 +57,9 @@ def do_ssh(host: str, command: list[str], interactive: bool) -> int:
 
 
 def _interactive(ctx, node: str) -> int:
+    from minikctl.images.nodetools import NodeShell, prompt, shell_tools
     env = context.env()
-    shell = NodeShell(ctx, node_tools(), argv0="-bash", dialect="ash")
+    shell = NodeShell(ctx, shell_tools(), argv0="-bash", dialect="ash")
     shell.vars["PWD"] = "/root"
     code = 0
     while True:

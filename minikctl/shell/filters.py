@@ -47,42 +47,19 @@ def _count(argv: list[str], default: int = 10) -> tuple[int, list[str]]:
 
 
 def t_grep(sh, argv, io) -> int:
-    flags, args, patterns = set(), [], []
-    i = 1
-    while i < len(argv):
-        a = argv[i]
-        if a == "-e" and i + 1 < len(argv):
-            patterns.append(argv[i + 1])
-            i += 2
-            continue
-        if a.startswith("-") and len(a) > 1:
-            flags.update(a[1:])
-        else:
-            args.append(a)
-        i += 1
-    if not patterns:
-        if not args:
-            io.err.write("Usage: grep [OPTION]... PATTERNS [FILE]...\n")
-            return 2
-        patterns = [args.pop(0)]
-    text, code = _input(sh, io, args, "grep")
-    pats = []
-    for p in patterns:
-        if "F" in flags:
-            p = re.escape(p)
-        elif "E" not in flags:                    # basic regex: \| \( \) are the operators
-            p = p.replace(r"\|", "\x00").replace("|", r"\|").replace("\x00", "|")
-            p = p.replace(r"\(", "\x01").replace(r"\)", "\x02").replace("(", r"\(").replace(")", r"\)")
-            p = p.replace("\x01", "(").replace("\x02", ")")
-        if "w" in flags:
-            p = rf"\b(?:{p})\b"
-        pats.append(re.compile(p, re.I if "i" in flags else 0))
-    hits = [ln for ln in _lines(text) if any(r.search(ln.rstrip("\n")) for r in pats) != ("v" in flags)]
-    if "c" in flags:
-        io.out.write(f"{len(hits)}\n")
-    elif "q" not in flags:
-        io.out.write("".join(h if h.endswith("\n") else h + "\n" for h in hits))
-    return code or (0 if hits else 1)
+    from minikctl.images.grep import grep
+
+    def read(name: str | None) -> str | None:
+        if name is None:
+            return io.stdin if io.stdin is not None else sh.stdin.read()
+        try:
+            return sh.path(name).read_text(errors="replace")
+        except OSError:
+            return None
+    out, err, code = grep(argv, read)
+    io.out.write(out)
+    io.err.write(err)
+    return code
 
 
 def t_head(sh, argv, io) -> int:

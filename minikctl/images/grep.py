@@ -1,0 +1,74 @@
+"""GNU grep's everyday subset over text: -e -E -F -i -v -c -q -w, basic-regex operators.
+
+Why one implementation: `iptables-save | grep KUBE-SVC` on a node (nodetools) and
+`kubectl get po | grep web` in `minikctl shell` are the same grep; both hand it the text and a way
+to read named files, and get back (stdout, stderr, exit status).
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+USAGE = "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n"
+
+
+def _compile(pattern: str, flags: set[str]) -> re.Pattern:
+    if "F" in flags:
+        pattern = re.escape(pattern)
+    elif "E" not in flags:                    # basic regex: \| \( \) are the operators
+        pattern = pattern.replace(r"\|", "\x00").replace("|", r"\|").replace("\x00", "|")
+        pattern = pattern.replace(r"\(", "\x01").replace(r"\)", "\x02").replace("(", r"\(").replace(")", r"\)")
+        pattern = pattern.replace("\x01", "(").replace("\x02", ")")
+    if "w" in flags:
+        pattern = rf"\b(?:{pattern})\b"
+    return re.compile(pattern, re.I if "i" in flags else 0)
+
+
+def grep(argv: list[str], read: Callable[[str | None], str | None]) -> tuple[str, str, int]:
+    """Run `grep ARGS...` over the files `read(name)` returns (None: missing), or `read(None)`,
+    the standard input, when no FILE is named.
+
+    Exit status as GNU grep: 0 a line matched, 1 none did, 2 an error (a missing file still
+    lets the others be searched).
+    """
+    flags: set[str] = set()
+    args: list[str] = []
+    patterns: list[str] = []
+    i = 1
+    while i < len(argv):
+        a = argv[i]
+        if a == "-e" and i + 1 < len(argv):
+            patterns.append(argv[i + 1])
+            i += 2
+            continue
+        if a.startswith("-") and len(a) > 1:
+            flags.update(a[1:])
+        else:
+            args.append(a)
+        i += 1
+    if not patterns:
+        if not args:
+            return "", USAGE, 2
+        patterns = [args.pop(0)]
+    try:
+        regexes = [_compile(p, flags) for p in patterns]
+    except re.error:
+        return "", "grep: Unmatched ( or \\(\n", 2
+    err, code, texts = [], 0, []
+    for name in args:
+        text = read(name)
+        if text is None:
+            err.append(f"grep: {name}: No such file or directory\n")
+            code = 2
+        else:
+            texts.append(text)
+    text = "".join(texts) if args else (read(None) or "")
+    hits = [ln for ln in text.splitlines(keepends=True)
+            if any(r.search(ln.rstrip("\n")) for r in regexes) != ("v" in flags)]
+    if "c" in flags:
+        out = f"{len(hits)}\n"
+    elif "q" in flags:
+        out = ""
+    else:
+        out = "".join(h if h.endswith("\n") else h + "\n" for h in hits)
+    return out, "".join(err), code or (0 if hits else 1)
