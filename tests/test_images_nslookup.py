@@ -110,6 +110,20 @@ def test_nginx_has_no_nslookup_and_sh_not_found():
     assert out == "x y\nno\n"
 
 
+def test_sh_expansions_and_redirections_follow_posix_sh():
+    """Command substitution, field splitting and redirections, as any POSIX sh does them."""
+    out, err, code = run(["sh", "-c", "echo $(hostname); X='a  b'; echo [$X] \"[$X]\""])
+    assert (out, err, code) == ("busybox\n[a b] [a  b]\n", "", 0)
+    out, err, _ = run(["sh", "-c", "foo 2>/dev/null; echo $?; foo 2>&1 | cat; echo up >&2"])
+    assert (out, err) == ("127\nsh: foo: not found\n", "up\n")
+    out, _, _ = run(["sh", "-c", "cat < /etc/hostname; echo kept > /tmp/x"])
+    assert out == "busybox\n"                   # the redirection is not an argument of echo
+    out, err, code = run(["sh", "-c", "echo a; echo b |"])
+    assert (out, err, code) == ("", "sh: syntax error: unexpected end of file\n", 2)
+    _, err, code = run(["sh", "-c", "cat < /nope"])
+    assert (err, code) == ("sh: can't open '/nope': No such file or directory\n", 1)
+
+
 def test_base_files_and_env():
     out, _, _ = run(["cat", "/etc/resolv.conf"])
     assert out == "search default.svc.cluster.local svc.cluster.local cluster.local\nnameserver 10.96.0.10\noptions ndots:5\n"

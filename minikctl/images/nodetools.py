@@ -154,6 +154,9 @@ class NodeShell(Shell):
     def not_found(self, name: str) -> str:
         return f"{self.argv0}: {name}: command not found\n"
 
+    def read_file(self, path: str) -> str | None:
+        return node_files(self.ctx).get(path)
+
 
 def prompt(node: str, cwd: str) -> str:
     """bash's PS1 on CentOS, `[\\u@\\h \\W]\\$ `: the basename of the cwd, `~` for $HOME."""

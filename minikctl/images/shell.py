@@ -1,109 +1,20 @@
 """A small POSIX-ish shell for `sh -c "..."` and `exec -it POD -- sh`.
 
-Why: learners type `sh -c 'nslookup x; echo $?'` or open a shell and try commands. We support
-what such lines use: `;`, `&&`, `||`, `|`, newlines, single/double quotes, backslash, `$VAR`,
-`${VAR}`, `$?`, assignments, `export`, `cd`, `exit`, `#` comments. Commands run as simulated tools
-from the image's toolset; nothing reaches the host. Dialects: busybox ash (`sh: foo: not found`)
-and Debian dash (`sh: 1: foo: not found`), both exit 127.
+Why: learners type `sh -c 'nslookup x 2>/dev/null; echo $?'` or open a shell and try commands.
+The line is parsed by the same bash grammar `minikctl shell` uses (minikctl/shell/lexer.py and
+parse.py: quotes, `$VAR`, `${VAR}`, `$?`, `$(...)`, `;`, `&&`, `||`, `|`, redirections, `#`
+comments); running it is this module's: commands are simulated tools from the image's toolset,
+text flows between them as strings, and nothing reaches the host. Redirections: `2>&1`, `>&2`,
+`<` from the image's files; output sent to a file is dropped (the container's file system is not
+modelled). Dialects: busybox ash (`sh: foo: not found`) and Debian dash (`sh: 1: foo: not
+found`), both exit 127.
 """
 from __future__ import annotations
 
 import dataclasses
 
-OPS = (";", "&&", "||", "|", "\n")
-
-
-def tokenize(script: str) -> list:
-    """Words (lists of ('lit', s) / ('var', name) parts, with a quoted flag) and operators."""
-    toks: list = []
-    word: list = []
-    quoted = False
-    has_word = False
-    i, n = 0, len(script)
-
-    def flush():
-        nonlocal word, quoted, has_word
-        if has_word:
-            toks.append(("word", word, quoted))
-        word, quoted, has_word = [], False, False
-
-    def read_var(j: int, parts: list) -> int:
-        if j < n and script[j] == "{":
-            end = script.find("}", j)
-            if end < 0:
-                end = n
-            parts.append(("var", script[j + 1:end]))
-            return end + 1
-        if j < n and (script[j] in "?$#!0" ):
-            parts.append(("var", script[j]))
-            return j + 1
-        k = j
-        while k < n and (script[k].isalnum() or script[k] == "_"):
-            k += 1
-        if k == j:
-            parts.append(("lit", "$"))
-            return j
-        parts.append(("var", script[j:k]))
-        return k
-
-    while i < n:
-        c = script[i]
-        if c in " \t":
-            flush()
-            i += 1
-        elif c == "#" and not has_word:
-            while i < n and script[i] != "\n":
-                i += 1
-        elif c == "\n" or c == ";":
-            flush()
-            toks.append(("op", ";"))
-            i += 1
-        elif script.startswith("&&", i) or script.startswith("||", i):
-            flush()
-            toks.append(("op", script[i:i + 2]))
-            i += 2
-        elif c == "|":
-            flush()
-            toks.append(("op", "|"))
-            i += 1
-        elif c == "'":
-            end = script.find("'", i + 1)
-            if end < 0:
-                raise SyntaxError("unterminated quoted string")
-            word.append(("lit", script[i + 1:end]))
-            quoted = has_word = True
-            i = end + 1
-        elif c == '"':
-            j = i + 1
-            has_word = quoted = True
-            while True:
-                if j >= n:
-                    raise SyntaxError("unterminated quoted string")
-                d = script[j]
-                if d == '"':
-                    break
-                if d == "\\" and j + 1 < n and script[j + 1] in '"\\$`':
-                    word.append(("lit", script[j + 1]))
-                    j += 2
-                elif d == "$":
-                    j = read_var(j + 1, word)
-                else:
-                    word.append(("lit", d))
-                    j += 1
-            i = j + 1
-        elif c == "\\" and i + 1 < n:
-            word.append(("lit", script[i + 1]))
-            has_word = True
-            i += 2
-        elif c == "$":
-            has_word = True
-            i = read_var(i + 1, word)
-        else:
-            word.append(("lit", c))
-            has_word = True
-            i += 1
-    flush()
-    return toks
+from minikctl.shell.lexer import Incomplete
+from minikctl.shell.parse import Command, SyntaxErr, parse
 
 
 @dataclasses.dataclass
@@ -123,11 +34,66 @@ class Shell:
             self.vars = dict(process_env(self.ctx))
             self.vars.setdefault("PWD", getattr(self.ctx, "cwd", "/"))
 
-    def _expand(self, parts) -> str:
+    # -- messages in the dialect ---------------------------------------------------------------
+    def not_found(self, name: str) -> str:
+        if self.dialect == "dash":
+            return f"{self.argv0}: {max(self.lineno, 1)}: {name}: not found\n"
+        return f"{self.argv0}: {name}: not found\n"
+
+    def _syntax_error(self, ash: str, dash: str) -> str:
+        """ash: `sh: syntax error: unexpected "|"`; dash: `sh: 1: Syntax error: "|" unexpected`."""
+        if self.dialect == "ash":
+            return f"{self.argv0}: syntax error: {ash}\n"
+        return f"{self.argv0}: {self.lineno}: Syntax error: {dash}\n"
+
+    def read_file(self, path: str) -> str | None:
+        """A file of the image (for `<`); None when it does not exist."""
+        from minikctl.images.base import files
+        return files(self.ctx).get(path)
+
+    # -- running ---------------------------------------------------------------------------------
+    def run(self, script: str) -> tuple[str, str, int, bool]:
+        self.lineno += 1
+        try:
+            items = parse(script)
+        except Incomplete as e:
+            self.status = 2
+            if e.reason == "quote":
+                msg = self._syntax_error("unterminated quoted string", "Unterminated quoted string")
+            else:
+                msg = self._syntax_error("unexpected end of file", "end of file unexpected")
+            return "", msg, 2, False
+        except SyntaxErr as e:
+            self.status = 2
+            tok = str(e) if str(e) == "newline" else f'"{e}"'
+            return "", self._syntax_error(f"unexpected {tok}", f"{tok} unexpected"), 2, False
+        out, err = [], []
+        for item in items:
+            if item.connector == "&&" and self.status != 0:
+                continue
+            if item.connector == "||" and self.status == 0:
+                continue
+            stdin = getattr(self.ctx, "stdin", "")
+            for k, cmd in enumerate(item.pipeline):
+                o, e, code, exited = self._run_simple(cmd, stdin)
+                err.append(e)
+                if k == len(item.pipeline) - 1:
+                    out.append(o)
+                stdin = o
+                self.status = code
+                if exited:
+                    return "".join(out), "".join(err), code, True
+        return "".join(out), "".join(err), self.status, False
+
+    def _expand(self, parts, err: list) -> str:
         out = []
         for kind, val in parts:
             if kind == "lit":
                 out.append(val)
+            elif kind == "cmd":
+                out.append(self._substitute(val, err))
+            elif kind == "proc":
+                out.append("/dev/fd/63")
             elif val == "?":
                 out.append(str(self.status))
             elif val == "0":
@@ -140,60 +106,70 @@ class Shell:
                 out.append(self.vars.get(val, ""))
         return "".join(out)
 
-    def not_found(self, name: str) -> str:
-        if self.dialect == "dash":
-            return f"{self.argv0}: {max(self.lineno, 1)}: {name}: not found\n"
-        return f"{self.argv0}: {name}: not found\n"
+    def _substitute(self, script: str, err: list) -> str:
+        """$(script) in a subshell: its stdout without trailing newlines; `exit` ends only it."""
+        sub = dataclasses.replace(self, vars=dict(self.vars), lineno=self.lineno - 1)
+        o, e, _code, _ = sub.run(script)
+        err.append(e)
+        return o.rstrip("\n")
 
-    def run(self, script: str) -> tuple[str, str, int, bool]:
-        self.lineno += 1
-        try:
-            toks = tokenize(script)
-        except SyntaxError:
-            msg = (f"{self.argv0}: syntax error: unterminated quoted string\n" if self.dialect == "ash"
-                   else f"{self.argv0}: {self.lineno}: Syntax error: Unterminated quoted string\n")
-            self.status = 2
-            return "", msg, 2, False
-        # split into (connector, pipeline) items
-        items: list[tuple[str, list[list]]] = []
-        pipeline: list[list] = [[]]
-        conn = ";"
-        for t in toks:
-            if t[0] == "word":
-                pipeline[-1].append(t)
-            elif t[1] == "|":
-                pipeline.append([])
-            else:
-                items.append((conn, pipeline))
-                conn, pipeline = t[1], [[]]
-        items.append((conn, pipeline))
-        out, err = [], []
-        for conn, pipe in items:
-            if not any(pipe):
-                continue
-            if conn == "&&" and self.status != 0:
-                continue
-            if conn == "||" and self.status == 0:
-                continue
-            stdin = getattr(self.ctx, "stdin", "")
-            for k, words in enumerate(pipe):
-                o, e, code, exited = self._run_simple(words, stdin)
-                err.append(e)
-                if k == len(pipe) - 1:
-                    out.append(o)
-                stdin = o
-                self.status = code
-                if exited:
-                    return "".join(out), "".join(err), code, True
-        return "".join(out), "".join(err), self.status, False
-
-    def _run_simple(self, words, stdin: str):
+    def _words(self, cmd: Command, err: list) -> list[str]:
+        """Expanded fields: an unquoted expansion splits on blanks and vanishes when empty."""
         argv = []
-        for _, parts, quoted in words:
-            val = self._expand(parts)
-            if val == "" and not quoted:
+        for w in cmd.words:
+            val = self._expand(w.parts, err)
+            if w.quoted:
+                argv.append(val)
+            elif any(p[0] in ("var", "cmd") for p in w.parts):
+                argv.extend(val.split())
+            elif val:
+                argv.append(val)
+        return argv
+
+    def _redirect(self, cmd: Command, stdin: str, err: list):
+        """(stdin, where stdout goes, where stderr goes, error text): 'out', 'err' or None (dropped)."""
+        to_out, to_err = "out", "err"
+        for r in cmd.redirs:
+            if r.is_heredoc:
+                stdin = r.body or ""
                 continue
-            argv.append(val)
+            target = self._expand(r.target.parts, err)
+            if r.op == "<":
+                text = self.read_file(target)
+                if text is None:
+                    msg = (f"{self.argv0}: can't open '{target}': No such file or directory\n" if self.dialect == "ash"
+                           else f"{self.argv0}: {self.lineno}: cannot open {target}: No such file\n")
+                    return stdin, to_out, to_err, msg
+                stdin = text
+            elif r.op == ">&" and target in ("1", "2"):
+                dest = to_out if target == "1" else to_err
+                if r.fd == 2:
+                    to_err = dest
+                else:
+                    to_out = dest
+            elif r.op in ("&>", ">&"):
+                to_out = to_err = None
+            elif r.fd == 2:
+                to_err = None
+            else:
+                to_out = None
+        return stdin, to_out, to_err, ""
+
+    def _run_simple(self, cmd: Command, stdin: str):
+        err: list = []
+        argv = self._words(cmd, err)
+        stdin, to_out, to_err, failed = self._redirect(cmd, stdin, err)
+        if failed:
+            return "", "".join(err) + failed, 1 if self.dialect == "ash" else 2, False
+        o, e, code, exited = self._builtin_or_tool(argv, stdin)
+        streams = {"out": [], "err": err}
+        if to_out:
+            streams[to_out].append(o)
+        if to_err:
+            streams[to_err].append(e)
+        return "".join(streams["out"]), "".join(streams["err"]), code, exited
+
+    def _builtin_or_tool(self, argv: list[str], stdin: str):
         while argv and "=" in argv[0] and argv[0].split("=", 1)[0].isidentifier():
             k, v = argv.pop(0).split("=", 1)
             self.vars[k] = v
