@@ -128,4 +128,4 @@ def test_get_missing_and_unknown(mk):
 
 def test_unknown_flag_is_an_error_not_a_traceback(mk):
     r = mk("get", "po", "--bogus")
-    assert r.code == 1 and r.err.startswith("error: unknown flag: --bogus")
+    assert r.code == 1 and r.err.startswith("Error: unknown flag: --bogus")  # cobra's capital E

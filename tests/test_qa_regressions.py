@@ -16,7 +16,7 @@ def _pod_yaml(mk, *argv):
 def test_run_rejects_unknown_flags_instead_of_passing_them_to_the_container(mk):
     r = mk("run", "x", "--image=nginx", "--bogus")
     assert (r.code, r.out) == (1, "")
-    assert r.err.startswith("error: unknown flag: --bogus\n")
+    assert r.err == "Error: unknown flag: --bogus\nSee 'minikctl run --help' for usage.\n"
     assert mk("get", "po", "x").code == 1  # nothing was created
 
 
@@ -67,3 +67,40 @@ def test_unknown_subcommand_of_a_group_names_the_subcommand(mk):
     r = mk("config", "nope")
     assert r.code == 1
     assert r.err == "error: unknown command \"nope\"\nSee 'minikctl config -h' for help and examples\n"
+
+
+def test_boolean_flags_take_pflag_values(mk):
+    mk("run", "x", "--image=nginx")
+    assert "LABELS" in mk("get", "po", "--show-labels=true").out
+    assert "LABELS" not in mk("get", "po", "--show-labels=false").out
+    r = mk("get", "po", "--show-labels=maybe")
+    assert (r.code, r.err) == (1, 'Error: invalid argument "maybe" for "--show-labels" flag: strconv.ParseBool: '
+                                  "parsing \"maybe\": invalid syntax\nSee 'minikctl get --help' for usage.\n")
+    r = mk("delete", "po", "x", "--wait=false")
+    assert (r.code, r.out) == (0, 'pod "x" deleted\n')
+
+
+def test_flag_errors_are_worded_like_pflag(mk):
+    cases = {
+        ("get", "po", "--foo"): "Error: unknown flag: --foo\nSee 'minikctl get --help' for usage.\n",
+        ("get", "po", "-Zq"): "Error: unknown shorthand flag: 'Z' in -Zq\nSee 'minikctl get --help' for usage.\n",
+        ("get", "po", "-o"): "Error: flag needs an argument: 'o' in -o\nSee 'minikctl get --help' for usage.\n",
+        ("get", "po", "--sort-by"): "Error: flag needs an argument: --sort-by\nSee 'minikctl get --help' for usage.\n",
+        ("scale", "deploy", "x", "--replicas=abc"):
+            'Error: invalid argument "abc" for "--replicas" flag: strconv.ParseInt: parsing "abc": invalid syntax\n'
+            "See 'minikctl scale --help' for usage.\n",
+    }
+    for argv, err in cases.items():
+        r = mk(*argv)
+        assert (r.code, r.out, r.err) == (1, "", err), argv
+
+
+def test_shorthand_flags_with_equals(mk):
+    mk("run", "x", "--image=nginx")
+    assert mk("get", "po", "-n=default", "x", "-o=name").out == "pod/x\n"
+    assert mk("get", "po", "-l=run=x", "-o", "name").out == "pod/x\n"
+    assert mk("get", "po", "-A=true").out.startswith("NAMESPACE ")
+    assert mk("get", "po", "-A=false").out.startswith("NAME ")
+    r = mk("create", "deploy", "d", "--image=nginx", "-r", "abc")
+    assert r.err.startswith('Error: invalid argument "abc" for "-r, --replicas" flag: strconv.ParseInt: '
+                            'parsing "abc": invalid syntax\n')

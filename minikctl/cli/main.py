@@ -124,18 +124,29 @@ def run(argv: list[str], env=None) -> int:
     context.set_env(env)
     env.argv = list(argv)
     argv = _strip_globals(list(argv), env)
+    from minikctl.cli import flagerrors
+    argv = flagerrors.short_equals(argv)
     try:
         register_for(argv)
-        rv = app(args=argv, prog_name="minikctl", standalone_mode=False)
+        for _ in range(len(argv) + 1):  # pflag's `--flag=false`: rewrite and parse again
+            try:
+                rv = app(args=argv, prog_name="minikctl", standalone_mode=False)
+                break
+            except click.exceptions.UsageError as e:
+                fixed = flagerrors.bool_rewrite(e, argv)
+                if not isinstance(fixed, list):
+                    raise
+                argv = fixed
         return rv if isinstance(rv, int) else 0
     except (ApiError, CliError) as e:
         context.err(e.render())
         return getattr(e, "code", 1) if isinstance(e, CliError) else 1
-    except click.exceptions.NoSuchOption as e:
-        cmd = " ".join(argv[:1])
-        context.err(f"error: unknown flag: {e.option_name}\nSee 'minikctl {cmd} --help' for usage.")
-        return 1
     except click.exceptions.UsageError as e:
+        cmd_path = e.ctx.command_path if e.ctx is not None else f"minikctl {' '.join(argv[:1])}"
+        text = flagerrors.bool_rewrite(e, argv) or flagerrors.pflag_message(e, argv)
+        if isinstance(text, str):
+            context.err(f"Error: {text}\nSee '{cmd_path} --help' for usage.")
+            return 1
         if e.format_message().startswith("No such command"):
             if e.ctx is not None and e.ctx.parent is not None:  # a group's subcommand: `config nope`
                 name = e.format_message().split("'")[1]
