@@ -193,6 +193,19 @@ def test_traffic_clusterip_spread_within_statistical_bounds(mk):
                      f"({bb['status']['podIP']} on {bb['spec']['nodeName']})")
 
 
+def test_traffic_resolves_names_as_nslookup_does(mk):
+    """One stub resolver: with CoreDNS scaled to zero, names fail for traffic as for nslookup,
+    while the ClusterIP itself still answers (kube-proxy needs no DNS)."""
+    mk.apply_spec("web-server", "busybox")
+    vip = objs(mk, "svc", "web-server-svc")[0]["spec"]["clusterIP"]
+    mk("scale", "deploy", "coredns", "-n", "kube-system", "--replicas=0")
+    mk.advance(60)
+    assert mk("exec", "busybox", "--", "nslookup", "web-server-svc").code != 0
+    assert chart_rows(mk("traffic", "web-server-svc", "-n", "5").out) == {"(bad address)": 5}
+    assert sum(chart_rows(mk("traffic", f"{vip}:80", "-n", "5").out).values()) == 5
+    assert "(bad address)" not in mk("traffic", f"{vip}:80", "-n", "5").out
+
+
 def test_traffic_chart_rows_are_consistent(mk):
     mk.apply_spec("web-server", "busybox")
     r = mk("traffic", "web-server-svc", "-n", "40")

@@ -1,8 +1,9 @@
 """A connection from a pod (or a node) to host:port, end to end, and what answers it.
 
-1. Resolve the name the way the client would: a pod walks its resolv.conf search list against
-   cluster DNS (`minikctl.net.dns.records.answer`), a node only asks its upstream resolver
-   (the profile's `upstream`), so `curl web-server-svc` from a node fails as it really does.
+1. Resolve the name the way the client would, with the stub resolver nslookup uses
+   (`minikctl.net.dns.resolver`): a pod walks its resolv.conf search list against cluster DNS,
+   a node only asks its upstream resolver (the profile's `upstream`), so `curl web-server-svc`
+   from a node fails as it really does, and so does every name once CoreDNS is scaled to zero.
    The first address DNS gave is used (for a headless name that is one pod, in CoreDNS's
    shuffled order).
 2. Route: a VIP or NodePort goes through `balancer.pick` (kube-proxy's choice); a pod IP goes
@@ -112,86 +113,24 @@ def _is_ip(s: str) -> bool:
         return False
 
 
-def _addresses(result) -> tuple[list[str], str | None] | None:
-    """A/CNAME out of whatever records.answer returns (dnslib DNSRecord, RR list, (rcode, rrs))."""
-    if result is None:
-        return None
-    if isinstance(getattr(result, "rcode", 0), int) and getattr(result, "rcode", 0) != 0:
-        return None
-    rrs = getattr(result, "answer", None)
-    if rrs is None or callable(rrs):
-        rrs = getattr(result, "rr", None)
-    if rrs is None and isinstance(result, tuple):
-        rrs = next((x for x in result if isinstance(x, list)), [])
-        if isinstance(result[0], int) and result[0] != 0:
-            return None
-        if isinstance(result[0], str) and result[0].upper() not in ("NOERROR",):
-            return None
-    if rrs is None and isinstance(result, dict):
-        rrs = result.get("answer") or []
-    if rrs is None:
-        rrs = list(result)
-    addrs, cname = [], None
-    for rr in rrs:
-        if isinstance(rr, str):
-            if _is_ip(rr):
-                addrs.append(rr)
-            continue
-        rtype = getattr(rr, "rtype", None)
-        data = str(getattr(rr, "rdata", "")).rstrip(".")
-        if rtype == 1 and _is_ip(data):
-            addrs.append(data)
-        elif rtype == 5 and cname is None:
-            cname = data
-    if not addrs and not cname:
-        return None
-    return addrs, cname
-
-
-def _cluster_answer(view, fqdn: str):
-    """Ask the cluster DNS model (the records nslookup and the DNS server answer from)."""
-    from minikctl.net.dns.records import answer
-    return _addresses(answer(view, fqdn, "A"))
-
-
-def _upstream(view, name: str, depth: int = 0):
-    recs = ((view.profile.get("upstream") or {}).get("records") or {})
-    r = recs.get(name.rstrip("."))
-    if not r or depth > 8:
-        return None
-    if r.get("A"):
-        return list(r["A"]), None
-    if r.get("CNAME"):
-        got = _upstream(view, r["CNAME"], depth + 1)
-        return (got[0], r["CNAME"]) if got else None
-    return None
-
-
 def resolve(view, src, name: str) -> tuple[list[str], str | None] | None:
-    """Addresses for `name` as the client's resolver finds them, plus the CNAME followed."""
+    """Addresses for `name` as the client's stub resolver finds them, plus the CNAME followed.
+
+    The same resolv.conf, search walk and servers as nslookup in a pod (net/dns/resolver.py): a
+    pod with dnsPolicy ClusterFirst asks CoreDNS (so scaling it to zero breaks names here too), a
+    node or a Default-policy pod asks the profile's upstream resolver.
+    """
+    from minikctl.net.dns import records
+    from minikctl.net.dns.resolver import Dns, pod_resolv_conf, search_walk
     if _is_ip(name):
         return [name], None
     pod = src if isinstance(src, dict) else None
-    if pod is not None and (pod.get("spec") or {}).get("dnsPolicy", "ClusterFirst") in (
-            "ClusterFirst", "ClusterFirstWithHostNet"):
-        zone = view.profile.get("clusterDomain") or "cluster.local"
-        ns = pod["metadata"].get("namespace") or "default"
-        search = [f"{ns}.svc.{zone}", f"svc.{zone}", zone]
-        absolute = name.endswith(".")
-        bare = name.rstrip(".")
-        cands = [bare] if absolute else (
-            ([bare] if bare.count(".") >= 5 else []) + [f"{bare}.{s}" for s in search]
-            + ([] if bare.count(".") >= 5 else [bare]))
-        for c in cands:
-            got = _cluster_answer(view, c)
-            if got:
-                addrs, cname = got
-                if cname and not addrs:
-                    up = _cluster_answer(view, cname)
-                    addrs = up[0] if up else []
-                return (addrs, cname) if addrs else None
+    lookup = search_walk(Dns(view), pod_resolv_conf(view, pod), name)
+    if not lookup.ok:
         return None
-    return _upstream(view, name)
+    ans = lookup.final.answer
+    cnames = ans.records(records.T_CNAME)
+    return [str(rr.rdata) for rr in ans.records(records.T_A)], (str(cnames[0].rdata).rstrip(".") if cnames else None)
 
 
 # --- what a backend serves -------------------------------------------------------------------
