@@ -104,3 +104,10 @@ def test_shorthand_flags_with_equals(mk):
     r = mk("create", "deploy", "d", "--image=nginx", "-r", "abc")
     assert r.err.startswith('Error: invalid argument "abc" for "-r, --replicas" flag: strconv.ParseInt: '
                             'parsing "abc": invalid syntax\n')
+
+
+def test_describe_and_explain_without_a_type_are_errors_with_the_prefix(mk):
+    for verb in ("describe", "explain"):
+        r = mk(verb)
+        assert (r.code, r.err) == (1, f'error: You must specify the type of resource to {verb}. Use "kubectl '
+                                      'api-resources" for a complete list of supported resources.\n')

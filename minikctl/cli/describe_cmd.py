@@ -15,7 +15,7 @@ def describe(resources: list[str], namespace: str | None, selector: str | None, 
     from minikctl.printers.describe import describe as render
     from minikctl.sim.cluster import open_cluster
     if not resources:
-        raise CliError("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.\n", raw=True)
+        raise CliError("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.")
     reqs = parse(resources)
     ns = None if all_namespaces else context.namespace(namespace)
     label_sel = selectors.parse_selector(selector) if selector else None

@@ -145,7 +145,7 @@ def register(app: typer.Typer) -> None:
                     output: Optional[str] = typer.Option(None, "-o", "--output")) -> int:
         if not target:
             raise CliError('You must specify the type of resource to explain. Use "kubectl api-resources" for a '
-                           "complete list of supported resources.\n", raw=True)
+                           "complete list of supported resources.")
         if output not in (None, "plaintext"):
             raise CliError(f"unsupported output format: {output}")
         return explain(target, recursive, api_version)
