@@ -1,8 +1,10 @@
 """The data plane verbs: `ssh NODE [-- CMD]`, `traffic TARGET`, and the readiness knob `sim unready|ready POD`.
 
 Why here: these are the commands that let a learner *watch* traffic, not just read tables.
-They stay thin: node tools (minikctl/images/nodetools.py), the connection model
-(minikctl/net/proxy/traffic.py) and the chart (minikctl/printers/traffic_chart.py) do the work.
+They stay thin: the node's shell and tools (minikctl/images/nodetools.py), the connection model
+(minikctl/net/proxy/traffic.py), the experiment around it (client, target, what decided the
+spread: minikctl/net/proxy/experiment.py) and the chart (minikctl/printers/traffic_chart.py) do
+the work.
 
 * `ssh` runs a command line on a node the way sshd does: the words are joined with spaces and
   handed to the login shell (bash on the profile's CentOS nodes), so pipes and `$?` work. No
@@ -19,7 +21,7 @@ from typing import List, Optional
 
 import typer
 
-from minikctl.api.errors import CliError, not_found
+from minikctl.api.errors import CliError
 from minikctl.cli import context
 
 READY_ANNOTATION = "sim.minikctl.io/ready"
@@ -81,126 +83,10 @@ def _interactive(ctx, node: str) -> int:
 
 # --- traffic -------------------------------------------------------------------------------
 
-def _running(pod: dict) -> bool:
-    return (pod.get("status") or {}).get("phase") == "Running" and not pod["metadata"].get("deletionTimestamp")
-
-
-def throwaway_client(cluster, namespace: str) -> dict:
-    """`kubectl run tmp --rm --image=busybox` without storing it: a busybox pod on the least busy
-    schedulable worker, with the pod IP Calico would hand it (the IPAM cursor is put back)."""
-    import copy
-    from minikctl.sim.alloc import ipam
-    nodes = [n for n in cluster.list("Node") if not any(t.get("effect") == "NoSchedule"
-                                                       for t in (n.get("spec") or {}).get("taints") or [])]
-    if not nodes:
-        raise CliError("no schedulable node for a traffic client; use --from POD")
-    load = {n["metadata"]["name"]: 0 for n in nodes}
-    for p in cluster.list("Pod"):
-        node = (p.get("spec") or {}).get("nodeName")
-        if node in load:
-            load[node] += 1
-    node = min(load, key=lambda n: (load[n], n))
-    saved = copy.deepcopy(cluster.meta.get("ipam"))
-    ip = ipam.allocate(cluster, node)
-    if saved is None:
-        cluster.meta.pop("ipam", None)
-    else:
-        cluster.meta["ipam"] = saved
-    return {"apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": "traffic-client", "namespace": namespace},
-            "spec": {"nodeName": node, "dnsPolicy": "ClusterFirst", "restartPolicy": "Never",
-                     "containers": [{"name": "traffic-client", "image": "busybox:1.28"}]},
-            "status": {"phase": "Running", "podIP": ip}}
-
-
-def pick_client(cluster, namespace: str, from_pod: str | None) -> dict:
-    if from_pod:
-        name = from_pod.split("/", 1)[1] if from_pod.startswith(("pod/", "po/", "pods/")) else from_pod
-        pod = cluster.get("Pod", namespace, name)
-        if pod is None:
-            raise not_found("pods", name)
-        if not _running(pod):
-            raise CliError(f"pod {name} is not running (phase {(pod.get('status') or {}).get('phase')}); "
-                           "it cannot open connections")
-        return pod
-    for ns in dict.fromkeys((namespace, "default")):
-        pod = cluster.get("Pod", ns, "busybox")
-        if pod is not None and _running(pod):
-            return pod
-    return throwaway_client(cluster, namespace)
-
-
-def resolve_target(cluster, client: dict, namespace: str, target: str, port: int | None) -> tuple[str, int]:
-    """(host as the client types it, port) for SVC, svc/SVC, POD, pod/POD, host or host:port."""
-    kind = None
-    if "/" in target:
-        kind, target = target.split("/", 1)
-        kind = {"svc": "Service", "service": "Service", "services": "Service",
-                "po": "Pod", "pod": "Pod", "pods": "Pod"}.get(kind)
-        if kind is None:
-            raise CliError(f"traffic goes to a service, a pod or host:port, not {target!r}")
-    if ":" in target and kind is None:
-        host, _, p = target.rpartition(":")
-        if not p.isdigit():
-            raise CliError(f'invalid port "{p}" in {target}')
-        return host, port or int(p)
-    svc = cluster.get("Service", namespace, target) if kind in (None, "Service") else None
-    if svc is not None:
-        ports = (svc.get("spec") or {}).get("ports") or []
-        client_ns = client["metadata"].get("namespace") or "default"
-        host = target if client_ns == namespace else f"{target}.{namespace}"
-        return host, port or (int(ports[0]["port"]) if ports else 80)
-    pod = cluster.get("Pod", namespace, target) if kind in (None, "Pod") else None
-    if pod is not None:
-        ip = (pod.get("status") or {}).get("podIP")
-        if not ip:
-            raise CliError(f"pod {target} has no IP yet")
-        declared = [p.get("containerPort") for c in pod["spec"].get("containers") or [] for p in c.get("ports") or []]
-        return ip, port or (int(declared[0]) if declared and declared[0] else 80)
-    if kind == "Service":
-        raise not_found("services", target)
-    if kind == "Pod":
-        raise not_found("pods", target)
-    return target, port or 80
-
-
-def _label(o) -> str:
-    if o.status != "ok":
-        return f"({o.status})"
-    name = o.pod_name or (o.backend.rsplit(":", 1)[0] if o.backend else o.ip)
-    r = o.response
-    if r is not None and r.code >= 400:
-        return f"{name} (HTTP {r.code})"
-    return name
-
-
-def _how(view, outcomes, svc: dict | None) -> str:
-    """One line on what decided the spread, from the outcomes, the Service and the profile."""
-    vias = {o.via for o in outcomes if o.via}
-    from minikctl.net.proxy.mode import node_mode
-    mode = node_mode(view)
-    spec = (svc or {}).get("spec") or {}
-    if vias & {"cluster IP", "node port", "external IP", "loadbalancer IP"}:
-        via = ", ".join(sorted(vias))
-        if spec.get("sessionAffinity") == "ClientIP":
-            secs = ((spec.get("sessionAffinityConfig") or {}).get("clientIP") or {}).get("timeoutSeconds", 10800)
-            rule = f"sessionAffinity ClientIP: one endpoint per client IP for {secs}s"
-        else:
-            rule = "round robin (ipvs rr)" if mode == "ipvs" else "random per connection (iptables statistic)"
-        if spec.get("internalTrafficPolicy") == "Local" and "cluster IP" in vias:
-            rule += "; internalTrafficPolicy Local: only endpoints on the client's node"
-        return f"kube-proxy {mode}, via {via}: {rule}"
-    if vias == {"pod IP"}:
-        if len({o.ip for o in outcomes}) > 1:
-            return "no kube-proxy: each connection went to the first address DNS gave (headless name)"
-        return "no kube-proxy: straight to the pod IP"
-    return ""
-
-
 def do_traffic(target: str, from_pod: str | None, n: int, port: int | None, path: str,
                namespace: str | None) -> int:
     from collections import Counter
-    from minikctl.net.proxy import traffic
+    from minikctl.net.proxy import experiment, traffic
     from minikctl.printers.traffic_chart import render_chart
     from minikctl.sim.cluster import open_cluster
     env = context.env()
@@ -208,13 +94,13 @@ def do_traffic(target: str, from_pod: str | None, n: int, port: int | None, path
         raise CliError(f"-n must be at least 1, got {n}")
     ns = context.namespace(namespace)
     with open_cluster(env) as cluster:
-        client = pick_client(cluster, ns, from_pod)
-        host, port = resolve_target(cluster, client, ns, target, port)
+        client = experiment.pick_client(cluster, ns, from_pod)
+        host, port = experiment.resolve_target(cluster, client, ns, target, port)
         state: dict = {}
         outcomes = [traffic.connect(cluster, client, host, port, path, state=state) for _ in range(n)]
-        counts = Counter(_label(o) for o in outcomes)
+        counts = Counter(o.label for o in outcomes)
         svc = cluster.get("Service", ns, target.split("/", 1)[-1]) if ":" not in target else None
-        how = _how(cluster, outcomes, svc)
+        how = experiment.explain_spread(cluster, outcomes, svc)
     cm, st = client["metadata"], client.get("status") or {}
     ips = list(dict.fromkeys(o.ip for o in outcomes if o.ip and o.ip != host))
     shown = ", ".join(ips) if len(ips) <= 3 else f"{len(ips)} addresses"

@@ -89,6 +89,17 @@ class Outcome:
     def pod_name(self) -> str | None:
         return self.pod["metadata"]["name"] if self.pod else None
 
+    @property
+    def label(self) -> str:
+        """What answered, as the traffic chart counts it: the pod (with an HTTP error code), the
+        outside address, or the failure in parentheses."""
+        if self.status != "ok":
+            return f"({self.status})"
+        name = self.pod_name or (self.backend.rsplit(":", 1)[0] if self.backend else self.ip)
+        if self.response is not None and self.response.code >= 400:
+            return f"{name} (HTTP {self.response.code})"
+        return name
+
 
 # --- who is the client ---------------------------------------------------------------------
 
@@ -303,21 +314,11 @@ def _default_port(view, src, target: str) -> int:
 
 def send_many(view, src, target: str, n: int, port: int | None = None, path: str = "/",
               state: dict | None = None) -> Counter:
-    """`minikctl traffic`: n new connections; which pod answered how often.
-
-    Failures count under '(refused)', '(timeout)', '(bad address)'; an answer from outside the
-    cluster under the address that answered.
-    """
+    """n new connections to `target` ('name' or 'name:port'); how often each `Outcome.label`
+    answered (the counts `minikctl traffic` charts)."""
     if ":" in target and not target.startswith("http"):
         target, p = target.rsplit(":", 1)
         port = int(p)
     port = port or _default_port(view, src, target)
     state = {} if state is None else state
-    counts: Counter = Counter()
-    for _ in range(n):
-        o = connect(view, src, target, port, path, state=state)
-        if o.status != "ok":
-            counts[f"({o.status})"] += 1
-        else:
-            counts[o.pod_name or o.ip] += 1
-    return counts
+    return Counter(connect(view, src, target, port, path, state=state).label for _ in range(n))
