@@ -98,7 +98,8 @@ def test_containers_tail_and_errors(mk):
     assert mk("logs", "two", "-c", "app", "--tail=0").out == ""
     assert mk("logs", "two", "-c", "app", "-f").out == "hello\n"
     r = mk("logs", "missing")
-    assert r.err == 'Error from server (NotFound): pods "missing" not found\n'
+    # kubectl logs wraps the builder's NotFound itself (checked: real kubectl 1.32 against minikctl serve)
+    assert r.err == 'error: error from server (NotFound): pods "missing" not found in namespace "default"\n'
     r = mk("logs")
     assert r.code == 1 and r.err.startswith("error: expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\n")
 

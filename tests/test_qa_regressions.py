@@ -111,3 +111,34 @@ def test_describe_and_explain_without_a_type_are_errors_with_the_prefix(mk):
         r = mk(verb)
         assert (r.code, r.err) == (1, f'error: You must specify the type of resource to {verb}. Use "kubectl '
                                       'api-resources" for a complete list of supported resources.\n')
+
+
+def test_logs_not_found_is_worded_like_kubectl_logs(mk):
+    r = mk("logs", "nope")
+    assert (r.code, r.err) == (1, 'error: error from server (NotFound): pods "nope" not found in namespace "default"\n')
+    r = mk("logs", "deploy/nope")
+    assert r.err == ('error: error from server (NotFound): deployments.apps "nope" not found in namespace '
+                     '"default"\n')
+
+
+def test_logs_second_argument_is_the_container(mk):
+    mk.apply_spec("busybox")
+    assert mk("logs", "busybox", "busybox").code == 0
+    assert mk("logs", "busybox", "nope").err == "error: container nope is not valid for pod busybox\n"
+    r = mk("logs", "busybox", "busybox", "-c", "busybox")
+    assert (r.code, r.err) == (1, "error: only one of -c or an inline [CONTAINER] arg is allowed\n")
+
+
+def test_logs_tail_and_since(mk):
+    mk.apply_spec("web-server")
+    pod = mk("get", "po", "-l", "app=web-server", "-o", "jsonpath={.items[0].metadata.name}").out
+    assert mk("logs", pod, "--tail=-5").err == "error: --tail must be greater than or equal to -1\n"
+    everything = mk("logs", pod).out
+    assert everything and mk("logs", pod, "--since=1h").out == everything
+    mk.advance(3600)
+    assert mk("logs", pod, "--since=10m").out == ""  # nginx logged at start-up only
+    assert mk("logs", pod, "--since=2h").out == everything
+    assert mk("logs", pod, "--since=-1s").err == "error: --since must be greater than 0\n"
+    r = mk("logs", pod, "--since=abc")
+    assert (r.code, r.err) == (1, 'Error: invalid argument "abc" for "--since" flag: time: invalid duration "abc"\n'
+                                  "See 'minikctl logs --help' for usage.\n")

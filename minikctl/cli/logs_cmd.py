@@ -76,12 +76,34 @@ def container_of(pod: dict, container: str | None) -> str:
     return names[0]
 
 
+def _since_seconds(since: str | None) -> float | None:
+    """--since: a Go duration, more than zero (pflag rejects a bad one before the command runs)."""
+    if since is None:
+        return None
+    from minikctl.cli.rollout_cmd import parse_duration
+    try:
+        secs = parse_duration(since, "--since")
+    except CliError as e:
+        raise CliError(f"Error: {e.message}\nSee 'minikctl logs --help' for usage.", raw=True)
+    if secs <= 0:
+        raise CliError("--since must be greater than 0")
+    return secs
+
+
 def logs(args: list[str], container: str | None, namespace: str | None, tail: int, follow: bool, previous: bool,
-         timestamps: bool, selector: str | None, all_containers: bool, prefix: bool) -> int:
+         timestamps: bool, selector: str | None, all_containers: bool, prefix: bool, since: str | None = None) -> int:
     from minikctl.api import kinds, selectors
+    from minikctl.api.errors import ApiError
     from minikctl.images.logs import container_lines, rfc3339_nano
     from minikctl.sim.cluster import open_cluster
     _ = follow  # see the module docstring
+    since_secs = _since_seconds(since)
+    if tail < -1:
+        raise CliError("--tail must be greater than or equal to -1")
+    if len(args) == 2:  # kubectl logs POD CONTAINER (the inline container form)
+        if container:
+            raise CliError("only one of -c or an inline [CONTAINER] arg is allowed")
+        args, container = args[:1], args[1]
     if selector and tail == -1:
         tail = 10  # kubectl: all lines for one pod, the last 10 per container with a selector
     ns = context.namespace(namespace)
@@ -89,7 +111,7 @@ def logs(args: list[str], container: str | None, namespace: str | None, tail: in
         raise CliError("only one of a selector or a resource name may be specified")
     if not selector and not args:
         raise CliError(USAGE)
-    if len(args) > 2 or (len(args) == 2 and "/" in args[0]):
+    if len(args) > 2:
         raise CliError(USAGE)
     out: list[str] = []
     with open_cluster(context.env()) as cluster:
@@ -103,11 +125,14 @@ def logs(args: list[str], container: str | None, namespace: str | None, tail: in
             if "/" in args[0]:
                 kname, _, name = args[0].partition("/")
                 kind = kinds.resolve(kname)
-            elif len(args) == 2:
-                kind, name = kinds.resolve(args[0]), args[1]
             else:
                 kind, name = kinds.BY_KIND["Pod"], args[0]
-            pods = pods_for(cluster, kind, ns, name)
+            try:
+                pods = pods_for(cluster, kind, ns, name)
+            except ApiError as e:  # kubectl logs words the builder's NotFound itself
+                if e.reason != "NotFound":
+                    raise
+                raise CliError(f'error from server (NotFound): {e.message} in namespace "{ns}"')
             if not pods:
                 raise CliError("timed out waiting for the condition")
             if len(pods) > 1:
@@ -120,6 +145,8 @@ def logs(args: list[str], container: str | None, namespace: str | None, tail: in
                 cnames = [container_of(pod, container)]
             for cname in cnames:
                 lines = container_lines(cluster, pod, cname, previous)
+                if since_secs is not None:
+                    lines = [(t, text) for t, text in lines if t >= cluster.now - since_secs]
                 if tail >= 0:
                     lines = lines[-tail:] if tail else []
                 pre = f"[pod/{pod['metadata']['name']}/{cname}] " if prefix else ""
@@ -141,6 +168,7 @@ def register(app: typer.Typer) -> None:
                  timestamps: bool = typer.Option(False, "--timestamps"),
                  selector: Optional[str] = typer.Option(None, "-l", "--selector"),
                  all_containers: bool = typer.Option(False, "--all-containers"),
-                 prefix: bool = typer.Option(False, "--prefix")) -> int:
+                 prefix: bool = typer.Option(False, "--prefix"),
+                 since: Optional[str] = typer.Option(None, "--since")) -> int:
         return logs(list(args or []), container, namespace, tail, follow, previous, timestamps, selector,
-                    all_containers, prefix)
+                    all_containers, prefix, since)
