@@ -9,9 +9,14 @@ from test_proxy_fixtures import pod, service, slice_for, spec_view  # noqa: E402
 from minikctl.images.context import ExecContext  # noqa: E402
 from minikctl.images.nettools import TOOLS  # noqa: E402
 from minikctl.images.nodetools import TOOLS as NODE_TOOLS  # noqa: E402
-from minikctl.net.proxy.ipvs import HEADER, ipvsadm_ln  # noqa: E402
+from minikctl.net.proxy.ipvs import ipvsadm_ln  # noqa: E402
 from minikctl.net.proxy.traffic import NGINX_INDEX, connect, send_many  # noqa: E402
 from minikctl.printers.traffic_chart import render_chart  # noqa: E402
+from conftest import SHARED  # noqa: E402
+
+# ipvsadm -Ln's three title lines, from the reference capture (dns-proxy.md section 5.5)
+IPVS_TITLE = "".join((SHARED / "reference/dns-proxy.md").read_text()
+                     .split("### 5.5 IPVS mode", 1)[1].split("```\n", 2)[1].splitlines(keepends=True)[:3])
 
 
 def bb(v):
@@ -49,7 +54,7 @@ def test_ipvs_round_robin_and_listing():
     counts = send_many(v, bb(v), "web-server-svc", 9)
     assert sorted(counts.values()) == [3, 3, 3]
     out = ipvsadm_ln(v, "k8s-worker-01")
-    assert out.startswith(HEADER)
+    assert out.startswith(IPVS_TITLE) and IPVS_TITLE.startswith("IP Virtual Server version")
     lines = out.splitlines()
     i = lines.index("TCP  10.96.254.166:80 rr")
     dests = lines[i + 1:i + 4]
