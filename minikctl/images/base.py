@@ -6,9 +6,7 @@ file is ever read (the "file system" is a dict built here).
 """
 from __future__ import annotations
 
-import calendar
-import time
-
+from minikctl import timeutil
 from minikctl.net.dns.resolver import pod_resolv_conf
 
 BUSYBOX_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -62,13 +60,6 @@ def hosts_file(view, pod: dict | None) -> str:
     return text
 
 
-def _epoch(ts) -> float:
-    try:
-        return calendar.timegm(time.strptime(ts, "%Y-%m-%dT%H:%M:%SZ"))
-    except (TypeError, ValueError):
-        return 0.0
-
-
 def _container(ctx) -> dict:
     pod = ctx.pod or {}
     cs = (pod.get("spec") or {}).get("containers") or [{}]
@@ -81,8 +72,8 @@ def _started(ctx) -> float:
         if s.get("name") == ctx.container or ctx.container is None:
             run = (s.get("state") or {}).get("running") or {}
             if run.get("startedAt"):
-                return _epoch(run["startedAt"])
-    return _epoch((pod.get("status") or {}).get("startTime")) or float("inf")
+                return timeutil.parse(run["startedAt"])
+    return timeutil.parse((pod.get("status") or {}).get("startTime")) or float("inf")
 
 
 def service_env(view, pod: dict, started: float) -> list[tuple[str, str]]:
@@ -104,7 +95,7 @@ def service_env(view, pod: dict, started: float) -> list[tuple[str, str]]:
         ip = spec.get("clusterIP")
         if not ip or ip == "None" or spec.get("type") == "ExternalName":
             continue
-        if _epoch(s["metadata"].get("creationTimestamp")) > started:
+        if (timeutil.parse(s["metadata"].get("creationTimestamp")) or 0.0) > started:
             continue
         ports = spec.get("ports") or []
         if not ports:

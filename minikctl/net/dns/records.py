@@ -8,11 +8,11 @@ cluster zones go to a simulated upstream built from the profile's `upstream` rec
 """
 from __future__ import annotations
 
-import calendar
 import ipaddress
 import time
 from dataclasses import dataclass, field
 
+from minikctl import timeutil
 from minikctl.net.dns.corefile import DnsConfig, config_from_view
 
 NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED = 0, 1, 2, 3, 4, 5
@@ -135,7 +135,7 @@ class Index:
                     self.endpoint_ip.setdefault(e.ip, []).append((e, ns, svc))
         self.pod_ips = {(p["metadata"].get("namespace"), ip)
                         for p in view.list("Pod") for ip in pod_ips(p)} if self.cfg.pods == "verified" else set()
-        self.serial = max((_epoch(t) for t in stamps if t), default=int(view.now))
+        self.serial = max((int(timeutil.parse(t)) for t in stamps if t), default=int(view.now))
         up = view.profile.get("upstream") or {}
         self.upstream_ns = up.get("nameserver", "")
         self.upstream = {k.lower().rstrip("."): v for k, v in (up.get("records") or {}).items()}
@@ -144,13 +144,6 @@ class Index:
 
     def ready_endpoints(self, ns: str, svc: str) -> list[Endpoint]:
         return [e for e in self.endpoints.get((ns, svc), []) if e.ready]
-
-
-def _epoch(ts: str) -> int:
-    try:
-        return calendar.timegm(time.strptime(ts, "%Y-%m-%dT%H:%M:%SZ"))
-    except (ValueError, TypeError):
-        return 0
 
 
 def endpoint_name(ip: str, hostname: str | None) -> str:
