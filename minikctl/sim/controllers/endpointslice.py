@@ -44,8 +44,8 @@ def _desired(cluster, svc) -> list[tuple[list[dict], list[dict]]]:
         ports = _slice_ports(svc, pod)
         key = tuple((p["name"], p["port"], p["protocol"]) for p in ports)
         groups.setdefault(key, (ports, []))[1].append(_endpoint(pod, svc, publish))
-    if not groups:
-        groups[()] = (_slice_ports(svc) if False else [], [])
+    if not groups:                  # no pods: one empty slice with no ports, as the controller writes
+        groups[()] = ([], [])
     return [groups[k] for k in sorted(groups)]
 
 
