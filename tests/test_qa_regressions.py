@@ -142,3 +142,26 @@ def test_logs_tail_and_since(mk):
     r = mk("logs", pod, "--since=abc")
     assert (r.code, r.err) == (1, 'Error: invalid argument "abc" for "--since" flag: time: invalid duration "abc"\n'
                                   "See 'minikctl logs --help' for usage.\n")
+
+
+def test_apply_a_directory_applies_the_good_files_and_lists_every_bad_one(mk, tmp_path):
+    d = tmp_path / "mixed"
+    d.mkdir()
+    (d / "a.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: good\n")
+    (d / "b.yaml").write_text("kind: [\n")
+    (d / "c.yaml").write_bytes(b"\x00\x01\x02")
+    (d / "d.json").write_text('{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"good2"}}')
+    r = mk("apply", "-f", str(d))
+    assert r.code == 1
+    assert r.out == "configmap/good created\nconfigmap/good2 created\n"
+    lines = r.err.splitlines()
+    assert len(lines) == 2  # several errors: one line each, without the 'error: ' prefix
+    assert lines[0].startswith(f"error parsing {d / 'b.yaml'}: error converting YAML to JSON: yaml: ")
+    assert lines[1] == f"error parsing {d / 'c.yaml'}: error converting YAML to JSON: yaml: control characters are not allowed"
+    assert mk("get", "cm", "good", "good2", "-o", "name").out == "configmap/good\nconfigmap/good2\n"
+
+
+def test_one_bad_file_is_still_a_single_prefixed_error(mk):
+    r = mk("apply", "-f", "-", stdin="\x00\x01")
+    assert (r.code, r.err) == (1, "error: error parsing STDIN: error converting YAML to JSON: yaml: control characters "
+                                  "are not allowed\n")

@@ -49,6 +49,8 @@ def _go_yaml_message(e) -> str:
         "found undefined alias": "unknown anchor",
     }
     text = words.get(problem, problem)
+    if "control characters are not allowed" in text:  # go-yaml names no line for these
+        return "yaml: control characters are not allowed"
     if text.startswith("found character"):
         text = "found character that cannot start any token"
     if text.startswith("expected <block end>, but found"):
@@ -73,18 +75,24 @@ def read(filenames: list[str], recursive: bool = False, stdin=None) -> list[Doc]
                         text = f.read()
                 except OSError as e:
                     raise CliError(f"open {path}: {e.strerror.lower() if e.strerror else e}")
-                except UnicodeDecodeError:
-                    raise CliError(f"error parsing {path}: error converting YAML to JSON: yaml: invalid leading UTF-8 octet")
+                except UnicodeDecodeError:  # like a YAML error below: reported, and the other files go on
+                    docs.append(Doc(path, None, f"error parsing {path}: error converting YAML to JSON: "
+                                                "yaml: invalid leading UTF-8 octet"))
+                    continue
             source = "STDIN" if path == "-" else path
             for chunk in _split(text):
                 try:
                     obj = yaml.load(chunk, Loader=loader)
-                except yaml.YAMLError as e:
-                    raise CliError(f"error parsing {source}: error converting YAML to JSON: {_go_yaml_message(e)}")
+                except yaml.YAMLError as e:  # the builder reports the file and moves on to the next one
+                    docs.append(Doc(path, None, f"error parsing {source}: error converting YAML to JSON: "
+                                                f"{_go_yaml_message(e)}"))
+                    break
                 if obj is None:
                     continue
                 if not isinstance(obj, dict):
-                    raise CliError(f"error parsing {source}: error converting YAML to JSON: yaml: cannot unmarshal {type(obj).__name__} into Go value of type map[string]interface {{}}")
+                    docs.append(Doc(path, None, f"error parsing {source}: error converting YAML to JSON: yaml: cannot "
+                                                f"unmarshal {type(obj).__name__} into Go value of type map[string]interface {{}}"))
+                    break
                 for item in _expand(obj):
                     docs.append(Doc(path, item, _check(item, source)))
     if not docs:

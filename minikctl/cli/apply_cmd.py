@@ -25,8 +25,8 @@ def _dry(dry_run: str | None) -> str:
 
 def source_error(e: Exception, verb: str, source: str, many: bool) -> str:
     """How kubectl prints an error about one document (AddSourceToErr + CheckErr)."""
-    if isinstance(e, CliError):
-        return e.render()
+    if isinstance(e, CliError):  # several errors print one a line, without the 'error: ' prefix
+        return e.message if many and not e.raw else e.render()
     assert isinstance(e, ApiError)
     if e.reason == "Invalid" and e.causes and not many:
         return e.render()
