@@ -240,7 +240,7 @@ def dig(ctx, argv):
         return "\n".join(lines) + "\n", "", 9
     if opts["short"]:
         return "".join(rdata_text(rr) + "\n" for rr in ans.answer), "", 0
-    wire = _wire_size(qname, qtype, ans)
+    wire = len(records.to_message(ans, qname, qtype, udp_len=4096).pack())
     qid = ctx.view.rng.randrange(65536)
     if opts["comments"]:
         lines += [";; Got answer:",
@@ -261,20 +261,6 @@ def dig(ctx, argv):
         lines += ["", f";; Query time: {ctx.view.rng.randrange(0, 3)} msec",
                   f";; SERVER: {used}#53({used})", f";; WHEN: {when}", f";; MSG SIZE  rcvd: {wire}", ""]
     return "\n".join(x for x in lines if x is not None) + "\n", "", 0
-
-
-def _wire_size(qname, qtype, ans) -> int:
-    from dnslib import DNSRecord, DNSHeader, DNSQuestion, EDNS0
-    rec = DNSRecord(DNSHeader(qr=1, aa=int(ans.aa), rd=1, ra=int(ans.ra), rcode=ans.rcode))
-    rec.add_question(DNSQuestion(qname, records.qtype_int(qtype)))
-    for rr in ans.answer:
-        rec.add_answer(rr)
-    for rr in ans.authority:
-        rec.add_auth(rr)
-    for rr in ans.additional:
-        rec.add_ar(rr)
-    rec.add_ar(EDNS0(udp_len=4096))
-    return len(rec.pack())
 
 
 def tools() -> dict:

@@ -66,6 +66,23 @@ def qtype_int(qtype) -> int:
     return int(getattr(QTYPE, str(qtype).upper()))
 
 
+def to_message(ans: Answer, qname: str, qtype, *, rd: int = 1, qclass: int = 1, udp_len: int | None = None):
+    """The reply as a dnslib DNSRecord (id 0): flags, question, the three sections, and an OPT
+    record of `udp_len` when the query carried one. The DNS server packs it; dig reports its size."""
+    from dnslib import DNSHeader, DNSQuestion, DNSRecord, EDNS0
+    rec = DNSRecord(DNSHeader(id=0, qr=1, aa=int(ans.aa), rd=rd, ra=int(ans.ra), rcode=ans.rcode))
+    rec.add_question(DNSQuestion(qname, qtype_int(qtype), qclass))
+    for rr in ans.answer:
+        rec.add_answer(rr)
+    for rr in ans.authority:
+        rec.add_auth(rr)
+    for rr in ans.additional:
+        rec.add_ar(rr)
+    if udp_len is not None:
+        rec.add_ar(EDNS0(udp_len=udp_len))
+    return rec
+
+
 def qtype_name(qtype: int) -> str:
     from dnslib import QTYPE
     try:

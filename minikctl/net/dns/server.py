@@ -101,7 +101,7 @@ class DnsServer:
         return data[:2] + body
 
     def _build(self, snap: _Snapshot, data: bytes, qend: int, edns: bool, tcp: bool) -> list[bytes]:
-        from dnslib import DNSRecord, DNSHeader, DNSQuestion, EDNS0
+        from dnslib import DNSHeader, DNSRecord
         labels = []
         i = 12
         while data[i]:
@@ -123,22 +123,14 @@ class DnsServer:
             count = VARIANTS
         limit = 65535 if tcp else (max(512, struct.unpack("!H", data[qend + 3:qend + 5])[0])
                                    if edns and _has_opt(data, qend) else 512)
+        # CoreDNS SizeAndDo mirrors the client's EDNS size in its own OPT record
+        udp_len = max(512, struct.unpack("!H", data[qend + 3:qend + 5])[0]) if edns and _has_opt(data, qend) else None
         out = []
         rng = random.Random(hash(data[12:qend]))
         for v in range(count):
             if v:
                 records.shuffle_answer(ans, rng)
-            rec = DNSRecord(DNSHeader(id=0, qr=1, aa=int(ans.aa), rd=rd, ra=int(ans.ra), rcode=ans.rcode))
-            rec.add_question(DNSQuestion(qname or ".", qtype, qclass))
-            for rr in ans.answer:
-                rec.add_answer(rr)
-            for rr in ans.authority:
-                rec.add_auth(rr)
-            for rr in ans.additional:
-                rec.add_ar(rr)
-            if edns and _has_opt(data, qend):   # CoreDNS SizeAndDo mirrors the client's size
-                rec.add_ar(EDNS0(udp_len=max(512, struct.unpack("!H", data[qend + 3:qend + 5])[0])))
-            wire = rec.pack()
+            wire = records.to_message(ans, qname or ".", qtype, rd=rd, qclass=qclass, udp_len=udp_len).pack()
             if qname is not None:      # echo the question exactly as asked (case, 0x20)
                 wire = wire[:12] + data[12:qend] + wire[qend:]
             if len(wire) > limit:
