@@ -1,9 +1,11 @@
-"""The live cluster: every object in memory over one store transaction, implementing View.
+"""The live cluster over one store transaction, implementing View.
 
-A command opens a `Cluster` (which loads the objects, the simulation clock, the random state and
-pending timers), advances it to now, does its work through the API layer, and commits. Only
-objects that changed are written back. Events are kept out of memory (there can be many) and
-read from the store on demand.
+A command opens a `Cluster` (which loads the simulation clock, the random state and pending
+timers; objects are read per kind the first time a kind is used), advances it to now, does its
+work through the API layer, and commits. Only objects that changed are written back, and a
+command that changed nothing writes nothing. Events are kept out of memory (there can be many)
+and read from the store on demand. `settled` records that the controllers reached a fixed point,
+so the next command can skip their pass until a write or a timer unsettles it.
 """
 from __future__ import annotations
 
