@@ -165,3 +165,34 @@ def test_one_bad_file_is_still_a_single_prefixed_error(mk):
     r = mk("apply", "-f", "-", stdin="\x00\x01")
     assert (r.code, r.err) == (1, "error: error parsing STDIN: error converting YAML to JSON: yaml: control characters "
                                   "are not allowed\n")
+
+
+def test_replicas_that_overflow_int32_are_refused_by_the_apiserver(mk):
+    mk("create", "deploy", "big", "--image=nginx")
+    r = mk("scale", "deploy", "big", "--replicas=99999999999999")
+    assert r.code == 1
+    assert r.err.endswith("json: cannot unmarshal number 99999999999999 into Go struct field "
+                          "DeploymentSpec.spec.replicas of type int32\n")
+    assert mk("get", "deploy", "big", "-o", "jsonpath={.spec.replicas}").out == "1"
+
+
+def test_a_node_takes_no_more_pods_than_its_allocatable_pods(mk):
+    import json
+    mk("create", "deploy", "big", "--image=nginx", "--replicas=400")
+    mk.advance(30)
+    nodes = json.loads(mk("get", "nodes", "-o", "json").out)["items"]
+    cap = {n["metadata"]["name"]: int(n["status"]["allocatable"]["pods"]) for n in nodes}
+    pods = json.loads(mk("get", "po", "-A", "-o", "json").out)["items"]
+    on: dict[str, int] = {}
+    for p in pods:
+        if p["spec"].get("nodeName"):
+            on[p["spec"]["nodeName"]] = on.get(p["spec"]["nodeName"], 0) + 1
+    assert all(on[n] <= cap[n] for n in on)
+    pending = [p for p in pods if not p["spec"].get("nodeName")]
+    workers = sum(1 for n in nodes if "node-role.kubernetes.io/control-plane" not in n["metadata"].get("labels", {}))
+    assert pending and all(on[w] == cap[w] for w in on if w != "k8s-master")  # workers full, the rest wait
+    msg = pending[0]["status"]["conditions"][0]["message"]
+    assert msg == (f"0/{len(nodes)} nodes are available: 1 node(s) had untolerated taint "
+                   f"{{node-role.kubernetes.io/control-plane: }}, {workers} Too many pods. preemption: 0/{len(nodes)} "
+                   f"nodes are available: 1 Preemption is not helpful for scheduling, {workers} No preemption victims "
+                   "found for incoming pod.")

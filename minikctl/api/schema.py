@@ -722,7 +722,9 @@ def _type_walk(value, t, path: str, owner: str | None) -> str | None:
                 return None
             return f"json: cannot unmarshal {kind} into {where} of type {'intstr.IntOrString' if t.name == 'IntOrString' else 'resource.Quantity'}"
         if t.go in ("int32", "int64"):
-            if kind == "number" and (isinstance(value, int) or float(value).is_integer()):
+            bits = 31 if t.go == "int32" else 63
+            if kind == "number" and (isinstance(value, int) or float(value).is_integer()) \
+                    and -(1 << bits) <= int(value) < (1 << bits):  # Go's json refuses what overflows the type
                 return None
             if kind == "number":
                 return f"json: cannot unmarshal number {value} into {where} of type {t.go}"

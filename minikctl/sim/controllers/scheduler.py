@@ -51,7 +51,7 @@ def reconcile(cluster) -> None:
                 by_owner[(ref["uid"], n)] = by_owner.get((ref["uid"], n), 0) + 1
     for pod in pending:
         spec = pod["spec"]
-        reasons = {n["metadata"]["name"]: _why_not(spec, n) for n in nodes}
+        reasons = {n["metadata"]["name"]: _why_not(spec, n) or _full(n, load) for n in nodes}
         ok = [n for n in nodes if reasons[n["metadata"]["name"]] is None]
         if not ok:
             _unschedulable(cluster, pod, reasons, len(nodes))
@@ -77,10 +77,21 @@ def reconcile(cluster) -> None:
                              "default-scheduler")
 
 
+def _full(node: dict, load: dict[str, int]) -> str | None:
+    """NodeResourcesFit's pod count: a node holds at most status.allocatable.pods (kubelet's maxPods)."""
+    cap = ((node.get("status") or {}).get("allocatable") or {}).get("pods")
+    if cap is not None and str(cap).isdigit() and load.get(node["metadata"]["name"], 0) >= int(cap):
+        return "pods"
+    return None
+
+
 def _unschedulable(cluster, pod, reasons: dict, total: int) -> None:
     counts: dict[str, int] = {}
+    full = sum(1 for r in reasons.values() if r == "pods")
     for r in reasons.values():
-        if r and r.startswith("taint:"):
+        if r == "pods":
+            key = "Too many pods"
+        elif r and r.startswith("taint:"):
             key = f"node(s) had untolerated taint {{{r[6:]}}}"
         elif r == "selector":
             key = "node(s) didn't match Pod's node affinity/selector"
@@ -90,8 +101,10 @@ def _unschedulable(cluster, pod, reasons: dict, total: int) -> None:
             continue
         counts[key] = counts.get(key, 0) + 1
     parts = ", ".join(sorted(f"{n} {k}" for k, n in counts.items()))  # FitError sorts "N reason" strings
-    msg = (f"0/{total} nodes are available: {parts}. preemption: 0/{total} nodes are available: "
-           f"{total} Preemption is not helpful for scheduling.")
+    # preemption: a full node could make room by evicting lower-priority pods (none here); the others cannot
+    tried = sorted(f"{n} {k}" for k, n in (("Preemption is not helpful for scheduling", total - full),
+                                           ("No preemption victims found for incoming pod", full)) if n)
+    msg = f"0/{total} nodes are available: {parts}. preemption: 0/{total} nodes are available: {', '.join(tried)}."
     st = pod.setdefault("status", {})
     cond = {"type": "PodScheduled", "status": "False", "lastProbeTime": None,
             "lastTransitionTime": cluster.timestamp(), "reason": "Unschedulable", "message": msg}
