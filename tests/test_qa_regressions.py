@@ -196,3 +196,16 @@ def test_a_node_takes_no_more_pods_than_its_allocatable_pods(mk):
                    f"{{node-role.kubernetes.io/control-plane: }}, {workers} Too many pods. preemption: 0/{len(nodes)} "
                    f"nodes are available: 1 Preemption is not helpful for scheduling, {workers} No preemption victims "
                    "found for incoming pod.")
+
+
+def test_events_are_named_by_time_so_lists_and_describe_show_them_in_order(mk):
+    mk.apply_spec("busybox")
+    names = mk("get", "events", "--field-selector", "involvedObject.name=busybox", "-o",
+               "jsonpath={range .items[*]}{.reason} {.metadata.name}{'\\n'}{end}").out.split("\n")[:-1]
+    reasons = [n.split()[0] for n in names]
+    assert reasons == ["Scheduled", "Pulling", "Pulled", "Created", "Started"]
+    stamp = int(names[0].split()[1].split(".")[1], 16)
+    assert abs(stamp / 1e9 - (1_764_000_000.0)) < 60  # UnixNano of the moment it happened
+    describe = mk("describe", "po", "busybox").out
+    at = [describe.index(f"  {r} ") for r in reasons]
+    assert at == sorted(at)

@@ -31,6 +31,7 @@ class Cluster:
         self.removed: set[Key] = set()
         self.new_events: dict[Key, dict] = {}
         self._event_keys: dict[tuple, Key] = {}   # (uid, reason, message) -> this command's event
+        self._event_seq = 0                        # this command's events, in the order they happened
         self._event_cache: dict[str | None, list[dict]] = {}
         self.meta: dict = {}
         self.timers: list[tuple[float, int, str, dict]] = []
@@ -211,7 +212,12 @@ class Cluster:
             ev["lastTimestamp"] = self.timestamp()
             ev["metadata"]["resourceVersion"] = self.next_rv()
             return
-        name = f"{m['name']}.{self.rng.getrandbits(64):016x}"
+        # The recorder names an event <object>.<UnixNano hex>, so a list (sorted by name) shows an
+        # object's events in the order they happened. Milliseconds, then this command's sequence,
+        # then random digits against a clash with another command at the same instant.
+        self._event_seq += 1
+        nanos = int(self.now * 1000) * 1_000_000 + self._event_seq * 10_000 + self.rng.getrandbits(64) % 10_000
+        name = f"{m['name']}.{nanos:x}"
         source = {"component": component}
         if host:
             source["host"] = host
