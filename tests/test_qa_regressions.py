@@ -209,3 +209,11 @@ def test_events_are_named_by_time_so_lists_and_describe_show_them_in_order(mk):
     describe = mk("describe", "po", "busybox").out
     at = [describe.index(f"  {r} ") for r in reasons]
     assert at == sorted(at)
+
+
+def test_wait_conditions_as_kubectl_words_them(mk):
+    mk.apply_spec("busybox")
+    assert mk("wait", "po/busybox").err == 'error: unrecognized condition: ""\n'
+    assert mk("wait", "--for=bogus", "po/busybox").err == 'error: unrecognized condition: "bogus"\n'
+    r = mk("wait", "--for=create", "po/busybox", "--timeout=1s")
+    assert (r.code, r.out) == (0, "pod/busybox condition met\n")

@@ -269,9 +269,7 @@ def wait(resources: list[str], namespace: str | None, for_: str | None, timeout:
     from minikctl.api.builder import parse
     from minikctl.sim import rollout
     from minikctl.sim.cluster import open_cluster
-    if not for_:
-        raise CliError("--for must be specified")
-    check = _condition(for_)
+    check = _condition(for_ or "")
     secs = parse_duration(timeout if timeout is not None else "30s")
     ns = context.namespace(namespace)
     reqs = parse(resources)
@@ -285,7 +283,7 @@ def wait(resources: list[str], namespace: str | None, for_: str | None, timeout:
             rns = ns if r.kind.namespaced else None
             if r.names:
                 for n in r.names:
-                    if cluster.get(r.kind.kind, rns, n) is None and for_ != "delete":
+                    if cluster.get(r.kind.kind, rns, n) is None and for_ not in ("delete", "create"):
                         raise not_found(r.kind.resource, n)
                     targets.append((r.kind, rns, n))
             else:
@@ -310,6 +308,8 @@ def _condition(spec: str):
     """--for=delete | condition=Type[=value] | jsonpath='{...}'[=value] -> predicate(obj | None)."""
     if spec == "delete":
         return lambda o: o is None
+    if spec == "create":
+        return lambda o: o is not None
     name, _, arg = spec.partition("=")
     if name == "condition" and arg:
         ctype, _, want = arg.partition("=")
@@ -323,7 +323,8 @@ def _condition(spec: str):
         return cond
     if name == "jsonpath" and arg:
         return _jsonpath_condition(arg)
-    raise CliError(f"unrecognized condition: {spec!r}")
+    import json
+    raise CliError(f"unrecognized condition: {json.dumps(spec, ensure_ascii=False)}")  # Go's %q
 
 
 def _jsonpath_condition(arg: str):
