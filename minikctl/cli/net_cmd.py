@@ -97,7 +97,8 @@ def do_traffic(target: str, from_pod: str | None, n: int, port: int | None, path
         client = experiment.pick_client(cluster, ns, from_pod)
         host, port = experiment.resolve_target(cluster, client, ns, target, port)
         state: dict = {}
-        outcomes = [traffic.connect(cluster, client, host, port, path, state=state) for _ in range(n)]
+        outcomes = [traffic.connect(cluster, client, host, port, path, state=state, agent="Wget")
+                    for _ in range(n)]
         counts = Counter(o.label for o in outcomes)
         svc = cluster.get("Service", ns, target.split("/", 1)[-1]) if ":" not in target else None
         how = experiment.explain_spread(cluster, outcomes, svc)

@@ -84,7 +84,7 @@ def wget(ctx, argv):
     if not url:
         return "", "BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n", 1
     host, port, path, host_hdr = _split_url(url)
-    o = traffic.connect(ctx.view, _src(ctx), host, port, path)
+    o = traffic.connect(ctx.view, _src(ctx), host, port, path, agent="Wget")
     err = ""
     if o.status == "bad address":
         return "", f"wget: bad address '{host}'\n", 1
@@ -165,7 +165,8 @@ def curl(ctx, argv):
     if not url:
         return "", "curl: try 'curl --help' or 'curl --manual' for more information\n", 2
     host, port, path, host_hdr = _split_url(url)
-    o = traffic.connect(ctx.view, _src(ctx), host, port, path)
+    o = traffic.connect(ctx.view, _src(ctx), host, port, path, agent=CURL_UA[flav],
+                        method="HEAD" if head else "GET")
     quiet_err = silent and not show_err
     err = ""
     if verbose and o.status != "bad address":

@@ -254,8 +254,12 @@ def _external(view, ip: str, port: int, host: str) -> Response | None:
 
 # --- the connection ------------------------------------------------------------------------
 
-def connect(view, src, host: str, port: int, path: str = "/", state: dict | None = None) -> Outcome:
-    """Resolve, route and serve one new connection from `src` (a pod dict or a node name)."""
+def connect(view, src, host: str, port: int, path: str = "/", state: dict | None = None, *,
+            agent: str | None = None, method: str = "GET") -> Outcome:
+    """Resolve, route and serve one new connection from `src` (a pod dict or a node name).
+
+    With `agent` (the client's User-Agent) and a writable cluster as the view, the request lands
+    in the serving pod's access log, so `kubectl logs` of an nginx pod shows who reached it."""
     got = resolve(view, src, host)
     if not got:
         return Outcome("bad address", host, port)
@@ -302,6 +306,10 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
         out.status = "refused"
         return out
     out.response = resp
+    if agent is not None and hasattr(view, "put"):
+        from minikctl.images.logs import record_access
+        record_access(view, backend, client_ip or "-", method=method, path=path, status=resp.code,
+                      size=len(resp.body.encode()), agent=agent)
     return out
 
 
