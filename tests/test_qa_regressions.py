@@ -217,3 +217,10 @@ def test_wait_conditions_as_kubectl_words_them(mk):
     assert mk("wait", "--for=bogus", "po/busybox").err == 'error: unrecognized condition: "bogus"\n'
     r = mk("wait", "--for=create", "po/busybox", "--timeout=1s")
     assert (r.code, r.out) == (0, "pod/busybox condition met\n")
+
+
+def test_a_bad_seed_is_a_flag_error_not_a_traceback(mk):
+    for argv in (("get", "po", "--seed=abc"), ("get", "po", "--seed", "x1")):
+        r = mk(*argv)
+        assert r.code == 1 and "Traceback" not in r.err
+        assert r.err.startswith('Error: invalid argument "') and "for \"--seed\" flag: strconv.ParseInt" in r.err

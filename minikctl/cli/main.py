@@ -82,13 +82,23 @@ def _strip_globals(argv: list[str], env) -> list[str]:
         if a == "--no-color":
             env.no_color = True
         elif a.startswith("--seed="):
-            env.seed = int(a.split("=", 1)[1])
-        elif a == "--seed" and i + 1 < len(argv) and argv[i + 1].lstrip("-").isdigit():
-            env.seed = int(argv[i + 1])
+            env.seed = _seed(a.split("=", 1)[1])
+        elif a == "--seed":
+            if i + 1 >= len(argv):
+                raise CliError("Error: flag needs an argument: --seed\nSee 'minikctl --help' for usage.", raw=True)
+            env.seed = _seed(argv[i + 1])
             skip = True
         else:
             out.append(a)
     return _namespace_after_verb(out)
+
+
+def _seed(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise CliError(f'Error: invalid argument "{text}" for "--seed" flag: strconv.ParseInt: parsing "{text}": '
+                       "invalid syntax\nSee 'minikctl --help' for usage.", raw=True)
 
 
 def _namespace_after_verb(argv: list[str]) -> list[str]:
@@ -123,10 +133,9 @@ def run(argv: list[str], env=None) -> int:
     env = env or Env()
     context.set_env(env)
     env.argv = list(argv)
-    argv = _strip_globals(list(argv), env)
     from minikctl.cli import flagerrors
-    argv = flagerrors.short_equals(argv)
     try:
+        argv = flagerrors.short_equals(_strip_globals(list(argv), env))
         register_for(argv)
         for _ in range(len(argv) + 1):  # pflag's `--flag=false`: rewrite and parse again
             try:
