@@ -1,5 +1,5 @@
 """`minikctl create`: `create -f FILE`, and the imperative `create <kind>` subcommands, which
-register themselves on `create_app` (see imperative_cmd)."""
+register themselves on `create_app` (see create_sub_cmd)."""
 from __future__ import annotations
 
 from typing import List, Optional

@@ -1,0 +1,175 @@
+"""The imperative `create <kind>` subcommands: deployment (deploy), service <type> (svc),
+namespace (ns), configmap (cm), secret generic.
+
+They hang on `minikctl.cli.create_cmd.create_app`, whose callback handles `create -f`. Each one
+builds its object with kubectl's generator (minikctl.api.generators); a client dry run prints it
+as kubectl would (typed objects print JSON in Go field order), anything else is created through
+the apiserver (writes.create_generated). Flags given before the subcommand
+(`create --dry-run=client deployment ...`) reach it through the parent context.
+"""
+from __future__ import annotations
+
+from typing import List, Optional
+
+import typer
+
+from minikctl.api import generators
+from minikctl.api.errors import CliError
+from minikctl.cli.writes import create_generated
+
+_EXTRA = {"allow_extra_args": True, "ignore_unknown_options": False}
+
+
+def _slice(values: list[str]) -> list[str]:
+    """pflag StringSlice: each occurrence is a comma-separated list."""
+    return [p for v in values for p in v.split(",") if p != "" or len(v.split(",")) == 1]
+
+
+def _name_from_args(args: list[str], cmd: str) -> str:
+    if len(args) != 1:
+        raise CliError(f"exactly one NAME is required, got {len(args)}\nSee 'kubectl {cmd} -h' for help and examples")
+    return args[0]
+
+
+def _opts(ctx: typer.Context, namespace, dry_run, fmt):
+    parent = ctx.obj or {}
+    return (namespace or parent.get("namespace"), dry_run or parent.get("dry_run"), fmt or parent.get("output"))
+
+
+def _register_create(create_app: typer.Typer) -> None:
+    @create_app.command("deployment", context_settings=_EXTRA, help="Create a deployment with the specified name.")
+    def create_deployment(
+        ctx: typer.Context,
+        args: Optional[List[str]] = typer.Argument(None),
+        image: List[str] = typer.Option([], "--image"),
+        replicas: int = typer.Option(1, "-r", "--replicas"),
+        port: int = typer.Option(-1, "--port"),
+        namespace: Optional[str] = typer.Option(None, "-n", "--namespace"),
+        dry_run: Optional[str] = typer.Option(None, "--dry-run"),
+        output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
+        save_config: bool = typer.Option(False, "--save-config"),
+    ) -> int:
+        namespace, dry_run, output_fmt = _opts(ctx, namespace, dry_run, output_fmt)
+        args = list(args or [])
+        if not args:
+            raise CliError("exactly one NAME is required, got 0\nSee 'kubectl create deployment -h' for help and examples")
+        images = _slice(image)
+        if not images:
+            raise CliError('required flag(s) "image" not set')
+        obj = generators.deployment(args[0], images, replicas=replicas, port=port, command=args[1:],
+                                    namespace=namespace)
+        return create_generated(obj, ns_flag=namespace, dry_run=dry_run, fmt=output_fmt, save_config=save_config,
+                                wrap="failed to create deployment: ")
+
+    service_app = typer.Typer(add_completion=False, rich_markup_mode=None, help="Create a service using a specified subcommand.",
+                              context_settings={"help_option_names": ["-h", "--help"]})
+
+    def _service_cmd(sub: str):
+        stype = generators.SERVICE_TYPES[sub]
+
+        def cmd(
+            ctx: typer.Context,
+            args: Optional[List[str]] = typer.Argument(None),
+            tcp: List[str] = typer.Option([], "--tcp"),
+            clusterip: str = typer.Option("", "--clusterip", hidden=sub != "clusterip"),
+            node_port: int = typer.Option(0, "--node-port", hidden=sub != "nodeport"),
+            external_name: str = typer.Option("", "--external-name", hidden=sub != "externalname"),
+            namespace: Optional[str] = typer.Option(None, "-n", "--namespace"),
+            dry_run: Optional[str] = typer.Option(None, "--dry-run"),
+            output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
+            save_config: bool = typer.Option(False, "--save-config"),
+        ) -> int:
+            parent = (ctx.parent.obj if ctx.parent else None) or {}
+            namespace = namespace or parent.get("namespace")
+            dry_run = dry_run or parent.get("dry_run")
+            output_fmt = output_fmt or parent.get("output")
+            for flag, val, allowed in (("--clusterip", clusterip, "clusterip"), ("--node-port", node_port, "nodeport"),
+                                       ("--external-name", external_name, "externalname")):
+                if val and sub != allowed:
+                    raise CliError(f"unknown flag: {flag}")
+            if sub == "externalname" and not external_name:
+                raise CliError('required flag(s) "external-name" not set')
+            name = _name_from_args(list(args or []), f"create service {sub}")
+            obj = generators.service(name, stype, tcp=_slice(tcp), cluster_ip=clusterip, node_port=node_port,
+                                     external_name=external_name, namespace=namespace)
+            return create_generated(obj, ns_flag=namespace, dry_run=dry_run, fmt=output_fmt, save_config=save_config,
+                                    wrap=f"failed to create {stype} service: ")
+        return cmd
+
+    for sub in generators.SERVICE_TYPES:
+        service_app.command(sub, help=f"Create a {generators.SERVICE_TYPES[sub]} service.")(_service_cmd(sub))
+
+    @service_app.callback(invoke_without_command=True)
+    def service_callback(ctx: typer.Context) -> None:
+        ctx.obj = ctx.parent.obj if ctx.parent else None
+
+    create_app.command("deploy", context_settings=_EXTRA, hidden=True)(create_deployment)  # kubectl's alias
+    create_app.add_typer(service_app, name="service")
+    create_app.add_typer(service_app, name="svc", hidden=True)
+
+    @create_app.command("namespace", context_settings=_EXTRA, help="Create a namespace with the specified name.")
+    def create_namespace(
+        ctx: typer.Context,
+        args: Optional[List[str]] = typer.Argument(None),
+        dry_run: Optional[str] = typer.Option(None, "--dry-run"),
+        output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
+        save_config: bool = typer.Option(False, "--save-config"),
+    ) -> int:
+        _, dry_run, output_fmt = _opts(ctx, None, dry_run, output_fmt)
+        name = _name_from_args(list(args or []), "create namespace")
+        return create_generated(generators.namespace(name), ns_flag=None, dry_run=dry_run, fmt=output_fmt,
+                                save_config=save_config)
+
+    create_app.command("ns", context_settings=_EXTRA, hidden=True)(create_namespace)
+
+    def _data_cmd(kind: str):
+        def cmd(
+            ctx: typer.Context,
+            args: Optional[List[str]] = typer.Argument(None),
+            from_literal: List[str] = typer.Option([], "--from-literal"),
+            from_file: List[str] = typer.Option([], "--from-file"),
+            from_env_file: List[str] = typer.Option([], "--from-env-file"),
+            stype: str = typer.Option("", "--type", hidden=kind != "Secret"),
+            namespace: Optional[str] = typer.Option(None, "-n", "--namespace"),
+            dry_run: Optional[str] = typer.Option(None, "--dry-run"),
+            output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
+            save_config: bool = typer.Option(False, "--save-config"),
+        ) -> int:
+            if kind == "Secret":
+                parent = (ctx.parent.obj if ctx.parent else None) or {}
+                namespace = namespace or parent.get("namespace")
+                dry_run = dry_run or parent.get("dry_run")
+                output_fmt = output_fmt or parent.get("output")
+            else:
+                namespace, dry_run, output_fmt = _opts(ctx, namespace, dry_run, output_fmt)
+            label = "secret generic" if kind == "Secret" else "configmap"
+            name = _name_from_args(list(args or []), f"create {label}")
+            data = generators.read_sources(kind, name, from_literal, _slice(from_file), from_env_file)
+            if kind == "Secret":
+                obj = generators.secret_generic(name, data, stype=stype, namespace=namespace)
+                wrap = "failed to create secret "
+            else:
+                obj = generators.configmap(name, data, namespace=namespace)
+                wrap = "failed to create configmap: "
+            return create_generated(obj, ns_flag=namespace, dry_run=dry_run, fmt=output_fmt,
+                                    save_config=save_config, wrap=wrap)
+        return cmd
+
+    cm = _data_cmd("ConfigMap")
+    create_app.command("configmap", context_settings=_EXTRA, help="Create a config map from a local file, directory or literal value.")(cm)
+    create_app.command("cm", context_settings=_EXTRA, hidden=True)(cm)
+
+    secret_app = typer.Typer(add_completion=False, rich_markup_mode=None, help="Create a secret using a specified subcommand.",
+                             context_settings={"help_option_names": ["-h", "--help"]})
+
+    @secret_app.callback(invoke_without_command=True)
+    def secret_callback(ctx: typer.Context) -> None:
+        ctx.obj = ctx.parent.obj if ctx.parent else None
+
+    secret_app.command("generic", context_settings=_EXTRA, help="Create a secret from a local file, directory, or literal value.")(_data_cmd("Secret"))
+    create_app.add_typer(secret_app, name="secret")
+
+
+def register(app: typer.Typer) -> None:
+    from minikctl.cli.create_cmd import create_app
+    _register_create(create_app)

@@ -1,0 +1,49 @@
+"""The live objects a write verb names: `TYPE NAME...`, `TYPE/NAME`, `-f FILE`, `-l SEL`, `--all`.
+
+expose, scale, label, annotate, set and patch all resolve their arguments to stored objects the
+same way, with kubectl's errors for a missing name or no resource at all; this is that lookup.
+"""
+from __future__ import annotations
+
+from minikctl.api import kinds
+from minikctl.api.errors import CliError
+from minikctl.cli import context
+
+
+def _targets(cluster, args: list[str], filenames: list[str], ns: str, selector: str | None = None,
+             all_: bool = False) -> list[dict]:
+    """The live objects named by `TYPE NAME...`, `TYPE/NAME`, `-f FILE`, `TYPE -l SEL` or `TYPE --all`."""
+    from minikctl.api import builder, manifests, selectors
+    from minikctl.api.errors import not_found
+    out: list[dict] = []
+    if filenames:
+        for doc in manifests.read(filenames, False, context.env().stdin):
+            if doc.error:
+                raise CliError(doc.error)
+            k = kinds.by_kind(doc.obj["kind"])
+            meta = doc.obj["metadata"]
+            live = cluster.get(k.kind, (meta.get("namespace") or ns) if k.namespaced else None, meta["name"])
+            if live is None:
+                raise not_found(k.resource, meta["name"])
+            out.append(live)
+        return out
+    if not args:
+        raise CliError("You must provide one or more resources by argument or filename.\n"
+                       "Example resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n"
+                       "   '<resource> <name>'\n   '<resource>'")
+    reqs = builder.parse(args)
+    for r in reqs:
+        scope = ns if r.kind.namespaced else None
+        if r.names:
+            for n in r.names:
+                live = cluster.get(r.kind.kind, scope, n)
+                if live is None:
+                    raise not_found(r.kind.resource, n)
+                out.append(live)
+        elif selector is not None or all_:
+            reqs_sel = selectors.parse_selector(selector) if selector else None
+            out.extend(o for o in cluster.list(r.kind.kind, scope)
+                       if reqs_sel is None or selectors.matches(reqs_sel, o["metadata"].get("labels")))
+        else:
+            raise CliError("resource(s) were provided, but no name was specified")
+    return out
