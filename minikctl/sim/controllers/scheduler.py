@@ -21,6 +21,8 @@ def _why_not(spec: dict, node: dict, daemon: bool = False) -> str | None:
     if node["spec"].get("unschedulable") and not daemon:
         return "unschedulable"
     for taint in node["spec"].get("taints") or []:
+        if daemon and taint.get("key") == "node.kubernetes.io/unschedulable":
+            continue  # the DaemonSet controller adds this toleration to its pods
         if taint.get("effect") in ("NoSchedule", "NoExecute") and not tolerates(spec.get("tolerations"), taint):
             return "taint:" + taint["key"] + (f"={taint['value']}" if taint.get("value") else "") + ": "
     labels = node["metadata"].get("labels") or {}
