@@ -6,9 +6,9 @@ would converge between two kubectl commands; `fire` dispatches a due timer to it
 from __future__ import annotations
 
 from minikctl.sim.controllers import (daemonset, deployment, endpoints, endpointslice, gc, kubelet,
-                                      replicaset, scheduler, statefulset)
+                                      nodelifecycle, replicaset, scheduler, statefulset)
 
-CONTROLLERS = (gc, deployment, replicaset, statefulset, daemonset, scheduler, kubelet, endpoints,
+CONTROLLERS = (gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, scheduler, kubelet, endpoints,
                endpointslice)
 
 TIMERS = {
@@ -16,6 +16,7 @@ TIMERS = {
     "container-exit": kubelet.on_exit,
     "container-restart": kubelet.on_restart,
     "pod-remove": kubelet.on_remove,
+    nodelifecycle.TIMER: nodelifecycle.on_timer,
 }
 
 
