@@ -201,11 +201,20 @@ class Cluster:
 
     # -- events ----------------------------------------------------------------------------
     def record_event(self, obj: dict, etype: str, reason: str, message: str, component: str,
-                     host: str | None = None) -> None:
-        """A core/v1 Event about obj, aggregated like the event recorder (same reason+message -> count+1)."""
+                     host: str | None = None, stored: bool = False) -> None:
+        """A core/v1 Event about obj, aggregated like the event recorder (same reason+message -> count+1).
+        stored=True also aggregates with an event an earlier command stored (a kubelet retrying for
+        minutes: `(x4 over 2m)`); it reads the namespace's events, so only repeating events ask for it."""
         m = obj["metadata"]
         ns = m.get("namespace") or "default"
         same = self._event_keys.get((m.get("uid"), reason, message))
+        if same is None and stored:
+            old = next((e for e in self._events(ns) if e["involvedObject"].get("uid") == m.get("uid")
+                        and e["reason"] == reason and e["message"] == message), None)
+            if old is not None:
+                same = ("Event", ns, old["metadata"]["name"])
+                self.new_events[same] = json.loads(json.dumps(old))
+                self._event_keys[(m.get("uid"), reason, message)] = same
         if same is not None:
             ev = self.new_events[same]
             ev["count"] += 1
