@@ -3,6 +3,8 @@
 Pending/ContainerCreating -> (image pull + start, a few simulated seconds) -> Running and Ready;
 a container whose command ends (busybox `sleep 3600`, or no command at all) exits, and then
 restartPolicy decides: Completed, or a restart with CrashLoopBackOff's doubling back-off.
+A pull that fails (image_pull.py, against the simulated registry sim/registry.py) keeps the pod
+Pending with ErrImagePull / ImagePullBackOff until a retry finds the image.
 Terminating pods are removed after their grace period (a shell ignoring SIGTERM waits it out).
 """
 from __future__ import annotations
@@ -12,6 +14,7 @@ import re
 from minikctl.api import imageref
 from minikctl.api.conditions import condition
 from minikctl.sim import names
+from minikctl.sim.controllers import image_pull
 from minikctl.sim.profile import kube_version
 
 SHELL_IMAGES = ("busybox", "alpine", "ubuntu", "debian", "centos", "fedora", "bash", "python", "jessie-dnsutils",
@@ -61,6 +64,8 @@ def reconcile(cluster) -> None:
             _create_sandbox(cluster, pod)
         elif st.get("phase") == "Running":
             _readiness(cluster, pod)
+        elif image_pull.pulling_blocked(pod):
+            image_pull.on_spec_change(cluster, pod)
 
 
 def _conditions(cluster, pod, ready: bool, reason: str | None = None, running: bool = True) -> list[dict]:
@@ -150,19 +155,14 @@ def on_start(cluster, ref: dict) -> None:
         ip = st["hostIP"] if spec.get("hostNetwork") else ipam.allocate(cluster, node)
         st["podIP"] = ip
         st["podIPs"] = [{"ip": ip}]
-    pulled = cluster.meta.setdefault("pulled", {}).setdefault(node, [])
     mirror = pod["metadata"].get("annotations", {}).get("kubernetes.io/config.mirror")
-    for c in spec["containers"]:
-        if not mirror:
-            if c["image"] in pulled:
-                cluster.record_event(pod, "Normal", "Pulled", f'Container image "{c["image"]}" already present on machine', "kubelet", node)
-            else:
-                secs = round(cluster.rng.uniform(0.8, 3.5), 3)
-                cluster.record_event(pod, "Normal", "Pulling", f'Pulling image "{c["image"]}"', "kubelet", node)
-                cluster.record_event(pod, "Normal", "Pulled",
-                                     f'Successfully pulled image "{c["image"]}" in {secs}s ({secs}s including waiting). '
-                                     f"Image size: {cluster.rng.randrange(2_000_000, 70_000_000)} bytes.", "kubelet", node)
-                pulled.append(c["image"])
+    if not mirror:
+        failed = image_pull.ensure_images(cluster, pod)
+        if failed:
+            image_pull.hold(cluster, pod, failed)
+            return
+        image_pull.started(cluster, pod["metadata"]["uid"])
+        for c in spec["containers"]:
             cluster.record_event(pod, "Normal", "Created", f"Created container: {c['name']}", "kubelet", node)
             cluster.record_event(pod, "Normal", "Started", f"Started container {c['name']}", "kubelet", node)
     _run_containers(cluster, pod)
