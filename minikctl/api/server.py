@@ -147,8 +147,13 @@ def check_namespace(cluster, obj: dict) -> None:
     k = kinds.by_kind(obj["kind"])
     if k and k.namespaced:
         ns = obj["metadata"].get("namespace") or "default"
-        if cluster.get("Namespace", None, ns) is None:
+        nso = cluster.get("Namespace", None, ns)
+        if nso is None:
             raise not_found("namespaces", ns)
+        if nso["metadata"].get("deletionTimestamp"):
+            raise ApiError("Forbidden", f'{k.resource} "{obj["metadata"].get("name", "")}" is forbidden: unable to create '
+                           f"new content in namespace {ns} because it is being terminated", 403,
+                           kind=obj["kind"], name=obj["metadata"].get("name", ""))
 
 
 def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
@@ -263,11 +268,14 @@ def delete(cluster, kind: str, namespace: str | None, name: str, *, grace: int |
     if kind == "Namespace":
         if name in ("default", "kube-system", "kube-public", "kube-node-lease"):
             raise ApiError("Forbidden", f'namespaces "{name}" is forbidden: this namespace may not be deleted', 403)
-        cluster.load_everything()
-        for kname, objs in list(cluster.kinds.items()):
-            for (ns, n), o in list(objs.items()):
-                if ns == name:
-                    cluster.remove(o)
+        # Terminating: the namespace controller (sim/controllers/namespace.py) empties it, pods
+        # terminating gracefully, and removes it last; kubectl delete waits for that.
+        if not obj["metadata"].get("deletionTimestamp"):
+            obj["metadata"]["deletionTimestamp"] = cluster.timestamp()
+            obj["metadata"]["deletionGracePeriodSeconds"] = 0
+            obj.setdefault("status", {})["phase"] = "Terminating"
+            cluster.put(obj)
+        return obj
     if kind == "Service":
         ep = cluster.get("Endpoints", namespace, name)
         if ep is not None:

@@ -23,7 +23,7 @@ FORCE_WARNING = ("Warning: Immediate deletion does not wait for confirmation tha
 
 def delete(resources: list[str], filenames: list[str], recursive: bool, namespace: str | None, selector: str | None,
            all_: bool, all_namespaces: bool, grace: int | None, force: bool, ignore_not_found: bool,
-           output_fmt: str | None, dry_run: str | None) -> int:
+           output_fmt: str | None, dry_run: str | None, wait: bool | None = None) -> int:
     from minikctl.api import server
     from minikctl.sim.cluster import open_cluster
     env = context.env()
@@ -79,9 +79,34 @@ def delete(resources: list[str], filenames: list[str], recursive: bool, namespac
             else:
                 op = "force deleted" if (force and grace == 0) else "deleted"
                 context.out(f'{k.ref} "{name}" {op}{" (dry run)" if dry else ""}\n')
+            if k.kind == "Namespace" and not dry and wait is not False:
+                _wait_gone(cluster, name)
     for e in missing:
         context.err(e.render())
     return 1 if missing else 0
+
+
+def _parse_bool(flag: str, value: str | None) -> bool | None:
+    """--wait defaults to true, so it is written --wait=false: a string parsed as pflag parses bools."""
+    if value is None:
+        return None
+    v = value.lower() if value in ("TRUE", "FALSE", "True", "False") else value
+    if v in ("1", "t", "true", "T"):
+        return True
+    if v in ("0", "f", "false", "F"):
+        return False
+    raise CliError(f'invalid argument "{value}" for "--{flag}" flag: strconv.ParseBool: parsing "{value}": invalid syntax')
+
+
+def _wait_gone(cluster, name: str) -> None:
+    """kubectl delete waits until the object is gone: a Terminating namespace goes once its pods
+    have terminated. The simulated clock runs ahead (as rollout status does) so the learner does
+    not wait, while `get ns` in between shows Terminating."""
+    from minikctl.sim import rollout
+    try:
+        rollout.advance_until(cluster, lambda c: c.get("Namespace", None, name) is None, cluster.now + 600)
+    except rollout.Timeout:
+        pass
 
 
 def register(app: typer.Typer) -> None:
@@ -101,9 +126,9 @@ def register(app: typer.Typer) -> None:
         output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
         dry_run: Optional[str] = typer.Option(None, "--dry-run"),
         cascade: Optional[str] = typer.Option(None, "--cascade"),
-        wait: Optional[bool] = typer.Option(None, "--wait"),
+        wait: Optional[str] = typer.Option(None, "--wait", help="If true, wait for resources to be gone before returning."),
     ) -> int:
         if now and grace_period is None:
             grace_period = 1
         return delete(resources or [], filename, recursive, namespace, selector, all_, all_namespaces, grace_period,
-                      force, ignore_not_found, output_fmt, dry_run)
+                      force, ignore_not_found, output_fmt, dry_run, _parse_bool("wait", wait))

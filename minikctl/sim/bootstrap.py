@@ -41,24 +41,7 @@ def init_cluster(cluster, env, profile_name: str = "default", seed: int | None =
     for n in profile["nodes"]:
         server.create_internal(cluster, _node(profile, n))
     master = profile["nodes"][0]
-    svc = server.create_internal(cluster, {
-        "apiVersion": "v1", "kind": "Service",
-        "metadata": {"name": "kubernetes", "namespace": "default",
-                     "labels": {"component": "apiserver", "provider": "kubernetes"}},
-        "spec": {"clusterIP": _nth_ip(profile["serviceCIDR"], 1), "type": "ClusterIP", "sessionAffinity": "None",
-                 "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]}})
-    server.create_internal(cluster, {
-        "apiVersion": "v1", "kind": "Endpoints",
-        "metadata": {"name": "kubernetes", "namespace": "default", "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
-        "subsets": [{"addresses": [{"ip": master["internalIP"]}],
-                     "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}]})
-    server.create_internal(cluster, {
-        "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
-        "metadata": {"name": "kubernetes", "namespace": "default", "labels": {"kubernetes.io/service-name": "kubernetes"}},
-        "addressType": "IPv4",
-        "endpoints": [{"addresses": [master["internalIP"]], "conditions": {"ready": True}}],
-        "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]})
-    _ = svc
+    apiserver_service(cluster, profile)
     for ns in ("default", "kube-node-lease", "kube-public", "kube-system"):
         root_ca_configmap(cluster, ns)
     corefile = (Path(__file__).resolve().parent.parent / "data" / "Corefile").read_text()
@@ -76,6 +59,32 @@ def init_cluster(cluster, env, profile_name: str = "default", seed: int | None =
     _static_pods(cluster, profile, master, ver)
     _kube_proxy(cluster, profile, ver)
     _coredns(cluster, profile, ver)
+
+
+def apiserver_service(cluster, profile: dict) -> list[dict]:
+    """The `kubernetes` Service (first IP of the service CIDR, https 443 -> 6443), its Endpoints and
+    EndpointSlice naming the control-plane node: each created if missing. kubeadm init makes them,
+    and the apiserver's endpoint reconciler puts back any that is deleted
+    (sim/controllers/apiserver_endpoints.py). Returns the objects created."""
+    from minikctl.api import server
+    master = profile["nodes"][0]
+    objs = [{
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "kubernetes", "namespace": "default",
+                     "labels": {"component": "apiserver", "provider": "kubernetes"}},
+        "spec": {"clusterIP": _nth_ip(profile["serviceCIDR"], 1), "type": "ClusterIP", "sessionAffinity": "None",
+                 "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]}}, {
+        "apiVersion": "v1", "kind": "Endpoints",
+        "metadata": {"name": "kubernetes", "namespace": "default", "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
+        "subsets": [{"addresses": [{"ip": master["internalIP"]}],
+                     "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}]}, {
+        "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+        "metadata": {"name": "kubernetes", "namespace": "default", "labels": {"kubernetes.io/service-name": "kubernetes"}},
+        "addressType": "IPv4",
+        "endpoints": [{"addresses": [master["internalIP"]], "conditions": {"ready": True}}],
+        "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}]
+    return [server.create_internal(cluster, o) for o in objs
+            if cluster.get(o["kind"], "default", "kubernetes") is None]
 
 
 def _nth_ip(cidr: str, n: int) -> str:

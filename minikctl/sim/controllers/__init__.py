@@ -5,17 +5,20 @@ would converge between two kubectl commands; `fire` dispatches a due timer to it
 """
 from __future__ import annotations
 
-from minikctl.sim.controllers import (daemonset, deployment, endpoints, endpointslice, gc, kubelet,
-                                      nodelifecycle, replicaset, scheduler, statefulset)
+from minikctl.sim.controllers import (apiserver_endpoints, daemonset, deployment, endpoints, endpointslice, gc,
+                                      image_pull, kubelet, namespace, nodelifecycle, replicaset, scheduler,
+                                      statefulset)
 
-CONTROLLERS = (gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, scheduler, kubelet, endpoints,
-               endpointslice)
+CONTROLLERS = (namespace, gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, scheduler, kubelet, endpoints,
+               endpointslice, apiserver_endpoints)
 
 TIMERS = {
     "pod-start": kubelet.on_start,
     "container-exit": kubelet.on_exit,
     "container-restart": kubelet.on_restart,
     "pod-remove": kubelet.on_remove,
+    "image-sync": image_pull.on_sync,
+    apiserver_endpoints.TIMER: apiserver_endpoints.on_timer,
     nodelifecycle.TIMER: nodelifecycle.on_timer,
 }
 
