@@ -254,18 +254,19 @@ class Cluster:
 @contextmanager
 def open_cluster(env, *, write: bool = True):
     """Open the store, load the cluster, advance it to now; commit on success, roll back on error."""
-    from minikctl.sim import bootstrap, clock
+    from minikctl.sim import clock
     store = Store(env.db_path)
     try:
         store.begin()
         cluster = Cluster(store, env)
         cluster.load()
         if not cluster.initialized:
+            from minikctl.sim import bootstrap
             bootstrap.init_cluster(cluster, env)
         clock.advance(cluster, env.clock())
         yield cluster
-        from minikctl.sim import controllers
         if not cluster.settled:
+            from minikctl.sim import controllers
             controllers.settle(cluster)
         if write and cluster.has_changes():
             cluster.save()
