@@ -48,15 +48,7 @@ class Writer:
         return render_tabbed("".join(self.parts))
 
 
-def g(obj, *path, default=None):
-    cur = obj
-    for p in path:
-        if not isinstance(cur, dict):
-            return default
-        cur = cur.get(p)
-        if cur is None:
-            return default
-    return cur
+from minikctl.printers.table import _g as g  # noqa: E402  (one None-safe path getter for both printers)
 
 
 def time_str(ts: str | None) -> str:
