@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 
 from minikctl.printers.duration import human_duration, translate_timestamp_since
+from minikctl.printers.table import _g as g  # one None-safe path getter for both printers
 from minikctl.timeutil import parse, rfc1123z
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
@@ -48,7 +49,6 @@ class Writer:
         return render_tabbed("".join(self.parts))
 
 
-from minikctl.printers.table import _g as g  # noqa: E402  (one None-safe path getter for both printers)
 
 
 def time_str(ts: str | None) -> str:
