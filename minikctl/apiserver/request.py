@@ -55,8 +55,12 @@ def json_response(obj, code: int = 200, content_type: str = "application/json") 
 
 
 def decode_body(req: Request, *, allow: tuple[str, ...] = DECODABLE):
-    """The request body as Python data, or the apiserver's 400/415 Status."""
-    ctype = req.content_type
+    """The request body as Python data, or the apiserver's 400/415 Status.
+
+    No Content-Type means the first supported type, JSON, as the apiserver's negotiation has it:
+    client-go's scale client PUTs a Scale without one (kubectl scale --current-replicas).
+    """
+    ctype = req.content_type or "application/json"
     if ctype not in allow:
         if ctype == "application/vnd.kubernetes.protobuf" or ctype not in DECODABLE:
             raise fail("UnsupportedMediaType", f'the body of the request was in an unknown format - accepted media '
