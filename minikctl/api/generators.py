@@ -85,30 +85,32 @@ def deployment(name: str, images: list[str], *, replicas: int = 1, port: int = -
 
 def pod(name: str, image: str, *, labels: dict | None = None, restart: str = "Always",
         port: int | None = None, env: list[str] = (), command: bool = False, args: list[str] = (),
-        namespace: str | None = None, annotations: list[str] = ()) -> dict:
-    """The object kubectl run's generator builds (before the apiserver defaults it)."""
-    c: dict = {}
-    if args and not command:
-        c["args"] = list(args)
+        namespace: str | None = None, annotations: list[str] = (), pull_policy: str | None = None) -> dict:
+    """The object kubectl run's generator builds (before the apiserver defaults it).
+
+    Go struct field order, as `run --dry-run=client -o json` prints it: container name, image,
+    command, args, ports, env, resources, imagePullPolicy; spec containers, restartPolicy, dnsPolicy.
+    """
+    c: dict = {"name": name, "image": image}
     if args and command:
         c["command"] = list(args)
+    if args and not command:
+        c["args"] = list(args)
+    if port:
+        c["ports"] = [{"containerPort": int(port)}]
     if env:
         c["env"] = []
         for e in env:
             k, _, v = e.partition("=")
             c["env"].append({"name": k, "value": v})
-    c["image"] = image
-    c["name"] = name
-    if port:
-        c["ports"] = [{"containerPort": int(port)}]
     c["resources"] = {}
-    meta: dict = {"creationTimestamp": None, "labels": labels or {"run": name}, "name": name}
+    if pull_policy:
+        c["imagePullPolicy"] = pull_policy
+    meta = _meta(name, namespace, labels or {"run": name})
     if annotations:
-        meta["annotations"] = dict(a.split("=", 1) for a in annotations)
-    if namespace:
-        meta["namespace"] = namespace
-    return {"apiVersion": "v1", "kind": "Pod", "metadata": meta,
-            "spec": {"containers": [c], "dnsPolicy": "ClusterFirst", "restartPolicy": restart}, "status": {}}
+        meta["annotations"] = _sorted(dict(a.split("=", 1) for a in annotations))
+    return {"kind": "Pod", "apiVersion": "v1", "metadata": meta,
+            "spec": {"containers": [c], "restartPolicy": restart, "dnsPolicy": "ClusterFirst"}, "status": {}}
 
 
 def _parse_port(text: str) -> int:

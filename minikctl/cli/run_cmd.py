@@ -8,6 +8,7 @@ import typer
 from minikctl.api import generators
 from minikctl.api.errors import CliError
 from minikctl.cli import context, output
+from minikctl.cli.writes import print_typed
 
 
 def run(name: str | None, image: str | None, args: list[str], restart: str, labels: str | None, port: int | None,
@@ -21,9 +22,14 @@ def run(name: str | None, image: str | None, args: list[str], restart: str, labe
     if not image:
         raise CliError("--image is required")
     if restart not in ("Always", "OnFailure", "Never"):
-        raise CliError(f"invalid restart policy: {restart}")
+        raise CliError(f"invalid restart policy: {restart}\nSee 'kubectl run -h' for help and examples")
+    if tty and not stdin:
+        raise CliError("-i/--stdin is required for containers with -t/--tty=true\nSee 'kubectl run -h' for help and examples")
+    if stdin and dry_run in ("client", "server"):
+        raise CliError("--dry-run=[server|client] can't be used with attached containers options (--attach, --stdin, "
+                       "or --tty)\nSee 'kubectl run -h' for help and examples")
     if rm and not stdin:
-        raise CliError("--rm should only be used for attached containers")
+        raise CliError("--rm should only be used for attached containers\nSee 'kubectl run -h' for help and examples")
     if pull_policy not in (None, "", "Always", "IfNotPresent", "Never"):
         raise CliError(f"invalid image pull policy: {pull_policy}\nSee 'kubectl run -h' for help and examples")
     for e in env_:
@@ -33,16 +39,12 @@ def run(name: str | None, image: str | None, args: list[str], restart: str, labe
         output.check_format(output_fmt)
     ns = context.namespace(namespace)
     pod = generators.pod(name, image, labels=generators.parse_labels(labels) if labels else None, restart=restart, port=port,
-                         env=env_, command=command, args=args, annotations=annotations)
-    if pull_policy:
-        pod["spec"]["containers"][0]["imagePullPolicy"] = pull_policy
+                         env=env_, command=command, args=args, annotations=annotations, pull_policy=pull_policy,
+                         namespace=namespace if dry_run == "client" else None)
     if overrides:
         pod = _override(pod, overrides)
-    if dry_run == "client":
-        if output_fmt:
-            output.emit(output.render([pod], output_fmt, single=True))
-        else:
-            context.out(f"pod/{name} created (dry run)\n")
+    if dry_run == "client":     # typed, as kubectl prints it (namespace only when -n was given)
+        print_typed(pod, output_fmt, "created", "client")
         return 0
     env = context.env()
     body = dict(pod)
