@@ -67,20 +67,18 @@ def get(resources: list[str], namespace: str | None, all_namespaces: bool, outpu
             text = render_tables(groups, cluster, wide=output_fmt == "wide", show_kind=show_kind,
                                  all_namespaces=all_namespaces, show_labels=show_labels,
                                  label_columns=lcols, no_headers=no_headers, colour=env.colour)
-        elif not objs_all and not single and output_fmt not in ("yaml", "json"):
-            text = ""
-        else:
+        else:   # kubectl's printGeneric: an empty list printed as such (jsonpath "[]", a header), no notice
             if sort_by and len(groups) > 1:
                 objs_all = output.sort_objects(objs_all, sort_by)
             text = output.render(objs_all, output_fmt, single=single and bool(objs_all), no_headers=no_headers)
-            if output_fmt in ("yaml", "json") and single and not objs_all:
+            if not objs_all and (single or ignore_not_found):
                 text = ""
     output.emit(text)
     for e in errors:
         context.err(e.render())
     if errors:
         return 1
-    if not text and not ignore_not_found:
+    if not text and not ignore_not_found and output_fmt in (None, "", "wide"):
         if ns is not None and all(r.kind.namespaced for r in reqs):
             context.err(f"No resources found in {ns} namespace.")
         else:
