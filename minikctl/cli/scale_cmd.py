@@ -11,7 +11,7 @@ from typing import List, Optional
 import typer
 
 from minikctl.api import kinds
-from minikctl.api.errors import CliError
+from minikctl.api.errors import ApiError, CliError
 from minikctl.cli import context, output
 from minikctl.cli.targets import _targets
 from minikctl.cli.writes import _update, dry_strategy, print_stored
@@ -30,7 +30,12 @@ def scale(args, filenames, namespace, replicas, current, selector, all_, dry_run
     ns = context.namespace(namespace)
     errors: list[str] = []
     with open_cluster(context.env()) as cluster:
-        targets = _targets(cluster, args, filenames, ns, selector, all_)
+        missing: list[ApiError] = []
+        targets = _targets(cluster, args, filenames, ns, selector, all_, missing=missing)
+        if not targets and missing:     # kubectl wraps the builder's error when nothing is left to scale
+            msgs = [e.message for e in missing]
+            raise CliError("no objects passed to scale " + (msgs[0] if len(msgs) == 1 else f"[{', '.join(msgs)}]"))
+        errors += [e.render() for e in missing]
         if not targets:
             raise CliError("no objects passed to scale")
         for live in targets:
@@ -41,7 +46,7 @@ def scale(args, filenames, namespace, replicas, current, selector, all_, dry_run
             have = int((live.get("spec") or {}).get("replicas", 1))
             if current >= 0 and have != current:
                 errors.append(f"error: Expected replicas to be {current}, was {have}")
-                continue
+                break   # kubectl returns at the first failed precondition
             new = copy.deepcopy(live)
             new["spec"]["replicas"] = replicas
             result = _update(cluster, new, live, dry)

@@ -11,8 +11,12 @@ from minikctl.cli import context
 
 
 def _targets(cluster, args: list[str], filenames: list[str], ns: str, selector: str | None = None,
-             all_: bool = False) -> list[dict]:
-    """The live objects named by `TYPE NAME...`, `TYPE/NAME`, `-f FILE`, `TYPE -l SEL` or `TYPE --all`."""
+             all_: bool = False, missing: list | None = None) -> list[dict]:
+    """The live objects named by `TYPE NAME...`, `TYPE/NAME`, `-f FILE`, `TYPE -l SEL` or `TYPE --all`.
+
+    A missing name raises NotFound, unless `missing` is given: then its error is collected there
+    (kubectl's builder visits the other names and the verb reports the failures after).
+    """
     from minikctl.api import builder, manifests, selectors
     from minikctl.api.errors import not_found
     out: list[dict] = []
@@ -38,7 +42,10 @@ def _targets(cluster, args: list[str], filenames: list[str], ns: str, selector: 
             for n in r.names:
                 live = cluster.get(r.kind.kind, scope, n)
                 if live is None:
-                    raise not_found(r.kind.resource, n)
+                    if missing is None:
+                        raise not_found(r.kind.resource, n)
+                    missing.append(not_found(r.kind.resource, n))
+                    continue
                 out.append(live)
         elif selector is not None or all_:
             reqs_sel = selectors.parse_selector(selector) if selector else None
