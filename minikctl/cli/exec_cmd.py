@@ -9,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from minikctl.api.errors import CliError, not_found
+from minikctl.api.errors import ApiError, CliError, not_found
 from minikctl.cli import context
 from minikctl.images.pod_exec import check_runnable, exec_context, run_in_pod
 
@@ -18,7 +18,8 @@ def pick_container(pod: dict, container: str | None) -> str:
     names = [c["name"] for c in pod["spec"]["containers"]]
     if container:
         if container not in names:
-            raise CliError(f"container {container} not found in pod {pod['metadata']['name']}")
+            # the apiserver's refusal of the exec subresource, as kubectl renders it
+            raise ApiError("BadRequest", f"container {container} is not valid for pod {pod['metadata']['name']}", 400)
         return container
     if len(names) > 1:
         inits = [c["name"] + " (init)" for c in pod["spec"].get("initContainers") or []]
