@@ -283,8 +283,11 @@ def wait(resources: list[str], namespace: str | None, for_: str | None, timeout:
             rns = ns if r.kind.namespaced else None
             if r.names:
                 for n in r.names:
-                    if cluster.get(r.kind.kind, rns, n) is None and for_ not in ("delete", "create"):
-                        raise not_found(r.kind.resource, n)
+                    if cluster.get(r.kind.kind, rns, n) is None:
+                        if for_ == "delete":
+                            continue    # already gone: kubectl prints nothing for it
+                        if for_ != "create":
+                            raise not_found(r.kind.resource, n)
                     targets.append((r.kind, rns, n))
             else:
                 if not selector and not all_:
@@ -293,6 +296,8 @@ def wait(resources: list[str], namespace: str | None, for_: str | None, timeout:
                 targets += [(r.kind, rns, o["metadata"]["name"]) for o in cluster.list(r.kind.kind, rns)
                             if sel is None or selectors.matches(sel, o["metadata"].get("labels"))]
         if not targets:
+            if for_ == "delete":
+                return 0        # nothing left to wait for: kubectl is silent and succeeds
             raise CliError("no matching resources found")
         deadline = cluster.now + max(secs, 0)
         for kind, rns, name in targets:
