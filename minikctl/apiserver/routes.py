@@ -77,6 +77,10 @@ def handle(req: Request, env) -> Response:
     """Answer one request; raises HttpError for Status answers."""
     if req.method not in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"):
         raise method_not_allowed(req.method)
+    from minikctl.apiserver import readonly
+    derived = readonly.respond(req, env)     # leases, quotas: read by kubectl's describers
+    if derived is not None:
+        return derived
     target = parse_target(req.path)
     if target is None:
         if req.method not in ("GET", "HEAD"):

@@ -18,7 +18,8 @@ MAX_ANNOTATION_LEN = 140
 _MODULES = {
     "Pod": "pod", "Service": "service", "Endpoints": "endpoints", "Deployment": "deployment",
     "ReplicaSet": "replicaset", "StatefulSet": "statefulset", "Node": "node",
-    "Namespace": "namespace", "ConfigMap": "configmap",
+    "Namespace": "namespace", "ConfigMap": "configmap", "DaemonSet": "daemonset",
+    "EndpointSlice": "endpointslice",
 }
 
 

@@ -66,14 +66,23 @@ def _pct(part: Fraction, whole: Fraction) -> int:
     return int(part / whole * 100) if whole else 0
 
 
-def _lease(w: Writer, node: dict, view) -> None:
-    """The node's Lease in kube-node-lease; kubelet renews it every 10s, so without a stored
-    Lease we show the latest 10-second renewal."""
-    name = node["metadata"]["name"]
+def _micro_time(t: float) -> str:
+    """metav1.MicroTime, as Lease times are written: RFC 3339 with six fractional digits."""
+    return fmt(t)[:-1] + ".000000Z"
+
+
+def lease_spec(name: str, view) -> dict:
+    """The spec of a node's Lease in kube-node-lease; kubelet renews it every 10s, so without a
+    stored Lease it is the latest 10-second renewal. `minikctl serve` answers kubectl's Lease GET
+    with this same spec, so both describes print one lease."""
     lease = view.get("Lease", "kube-node-lease", name)
-    spec = (lease or {}).get("spec") or {}
     if lease is None:
-        spec = {"holderIdentity": name, "renewTime": fmt(view.now - view.now % 10)}
+        return {"holderIdentity": name, "leaseDurationSeconds": 40, "renewTime": _micro_time(view.now - view.now % 10)}
+    return lease.get("spec") or {}
+
+
+def _lease(w: Writer, node: dict, view) -> None:
+    spec = lease_spec(node["metadata"]["name"], view)
     w.write(0, "Lease:\n")
     w.write(1, f"HolderIdentity:\t{spec.get('holderIdentity') or '<unset>'}\n")
     w.write(1, f"AcquireTime:\t{time_str(spec['acquireTime']) if spec.get('acquireTime') else '<unset>'}\n")
