@@ -90,8 +90,6 @@ def run_manifests(filenames: list[str], recursive: bool, namespace: str | None, 
                 printed.append(result)
             else:
                 context.out(f"{k.ref}/{result['metadata']['name']} {op}{suffix}\n")
-        if not errors or mode == "apply":
-            pass
     if printed:
         output.emit(output.render(printed, output_fmt, single=len(printed) == 1))
     many = len(errors) > 1

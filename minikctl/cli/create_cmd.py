@@ -6,7 +6,6 @@ from typing import List, Optional
 
 import typer
 
-from minikctl.cli import context
 
 create_app = typer.Typer(add_completion=False, rich_markup_mode=None, help="Create a resource from a file or from stdin.",
                          context_settings={"help_option_names": ["-h", "--help"]})
@@ -36,4 +35,3 @@ def create_callback(
 
 def register(app: typer.Typer) -> None:
     app.add_typer(create_app, name="create")
-    _ = context

@@ -1,6 +1,8 @@
 """The DaemonSet controller: one pod per eligible node (kube-proxy in a kubeadm cluster)."""
 from __future__ import annotations
 
+import copy
+
 from minikctl.api.conditions import is_ready
 from minikctl.sim.controllers.common import index_owned, is_terminating, new_pod
 from minikctl.sim.controllers.scheduler import fits
@@ -13,11 +15,10 @@ def reconcile(cluster) -> None:
         if ds["metadata"].get("deletionTimestamp"):
             continue
         pods = [p for p in owned.get(ds["metadata"]["uid"], []) if not is_terminating(p)]
-        on = {p["spec"].get("nodeName") or (p["spec"].get("affinity") or {}).get("_node") for p in pods}
+        on = {p["spec"].get("nodeName") for p in pods}
         eligible = [n for n in nodes if fits(ds["spec"]["template"]["spec"], n, daemon=True)]
         for n in eligible:
             if n["metadata"]["name"] not in on:
-                import copy
                 tmpl = copy.deepcopy(ds["spec"]["template"])
                 tmpl["spec"]["nodeName"] = n["metadata"]["name"]
                 p = new_pod(cluster, tmpl, ds)

@@ -82,12 +82,14 @@ def _sync(cluster, sts: dict, pods: list[dict]) -> None:
             if o >= partition and p["metadata"].get("labels", {}).get("controller-revision-hash") != rev:
                 server.delete_internal(cluster, p, grace=None)
                 break
-    _status(cluster, sts, [p for p in pods if not is_terminating(p) or True], rev)
+    _status(cluster, sts, list(by_ord.values()), rev)
 
 
 def _status(cluster, sts, pods, rev) -> None:
-    current = [p for p in cluster.list("Pod", sts["metadata"]["namespace"])
-               if any(r.get("uid") == sts["metadata"]["uid"] for r in p["metadata"].get("ownerReferences") or [])]
+    """Status from the pods the set controls (from the owner index, plus this pass's creations,
+    minus any already removed), without rescanning the namespace's pods."""
+    ns = sts["metadata"]["namespace"]
+    current = [p for p in pods if cluster.get("Pod", ns, p["metadata"]["name"]) is p]
     ready = [p for p in current if is_ready(p) and not is_terminating(p)]
     updated = [p for p in current if p["metadata"].get("labels", {}).get("controller-revision-hash") == rev]
     old = sts.get("status") or {}
