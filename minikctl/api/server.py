@@ -218,6 +218,12 @@ def create_internal(cluster, obj: dict) -> dict:
     return cluster.put(obj)
 
 
+def update_internal(cluster, obj: dict) -> dict:
+    """A controller's write of an object it already read (spec or status): the door every
+    controller goes through, so resourceVersion and the change bookkeeping stay in one place."""
+    return cluster.put(obj)
+
+
 def update(cluster, obj: dict, old: dict, *, dry_run: bool = False) -> dict:
     """A user's update (apply, replace, edit, patch, scale, label ...): immutability, validation."""
     obj = copy.deepcopy(obj)

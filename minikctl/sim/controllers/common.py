@@ -3,6 +3,8 @@
 Pod readiness and status conditions are in minikctl/api/conditions.py (readers share them)."""
 from __future__ import annotations
 
+from minikctl.api import server
+
 import copy
 
 
@@ -40,7 +42,6 @@ def is_active(pod: dict) -> bool:
 def new_pod(cluster, template: dict, owner: dict, *, name: str | None = None,
             extra_labels: dict | None = None) -> dict:
     """A pod as a controller creates it: the template's metadata and spec, owned by `owner`."""
-    from minikctl.api import server
     tmeta = template.get("metadata") or {}
     labels = dict(tmeta.get("labels") or {})
     labels.update(extra_labels or {})

@@ -2,6 +2,8 @@
 scaled by the RollingUpdate (maxSurge / maxUnavailable) or Recreate strategy."""
 from __future__ import annotations
 
+from minikctl.api import server
+
 import copy
 import math
 
@@ -38,7 +40,6 @@ def _hash(d: dict) -> str:
 
 
 def _sync(cluster, d: dict, rss: list[dict]) -> None:
-    from minikctl.api import server
     spec = d["spec"]
     replicas = int(spec.get("replicas", 1))
     h = _hash(d)
@@ -68,7 +69,7 @@ def _sync(cluster, d: dict, rss: list[dict]) -> None:
                              "deployment-controller")
     elif new_rs is not None and int(new_rs["metadata"].get("annotations", {}).get(REV, "0")) < max_rev and not paused:
         new_rs["metadata"]["annotations"][REV] = str(max_rev + 1)  # rollback: the old RS becomes newest
-        cluster.put(new_rs)
+        server.update_internal(cluster, new_rs)
     if new_rs is not None and not paused:
         _rollout(cluster, d, new_rs, old, replicas)
     _status(cluster, d, new_rs, old, replicas)
@@ -90,7 +91,7 @@ def _scale(cluster, d, rs, to: int) -> None:
     rs["spec"]["replicas"] = to
     ann = rs["metadata"].setdefault("annotations", {})
     ann["deployment.kubernetes.io/desired-replicas"] = str(d["spec"].get("replicas", 1))
-    cluster.put(rs)
+    server.update_internal(cluster, rs)
     verb = "up" if to > frm else "down"
     cluster.record_event(d, "Normal", "ScalingReplicaSet",
                          f"Scaled {verb} replica set {rs['metadata']['name']} from {frm} to {to}", "deployment-controller")

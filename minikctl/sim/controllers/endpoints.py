@@ -3,6 +3,8 @@ ready ones in `addresses`, others in `notReadyAddresses`, ports resolved per pod
 targetPorts look up the pod's container port of that name, so pods may differ)."""
 from __future__ import annotations
 
+from minikctl.api import server
+
 import ipaddress
 
 from minikctl.api.conditions import is_ready
@@ -107,7 +109,6 @@ def build_subsets(cluster, svc: dict) -> list[dict]:
 
 
 def reconcile(cluster) -> None:
-    from minikctl.api import server
     for svc in cluster.list("Service"):
         spec = svc["spec"]
         if not spec.get("selector") or spec.get("type") == "ExternalName":
@@ -138,4 +139,4 @@ def reconcile(cluster) -> None:
             else:
                 ep["metadata"].pop("labels", None)
             ep["metadata"].setdefault("annotations", {})["endpoints.kubernetes.io/last-change-trigger-time"] = cluster.timestamp()
-            cluster.put(ep)
+            server.update_internal(cluster, ep)

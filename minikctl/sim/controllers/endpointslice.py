@@ -3,6 +3,8 @@
 written by hand (endpointslicemirroring-controller)."""
 from __future__ import annotations
 
+from minikctl.api import server
+
 from minikctl.api.conditions import is_ready
 from minikctl.sim import names
 from minikctl.sim.controllers.common import is_terminating
@@ -69,7 +71,6 @@ def _slices_by_service(cluster) -> dict[tuple[str, str, str], list[dict]]:
 
 
 def _sync(cluster, svc, desired, managed_by, slices: dict) -> None:
-    from minikctl.api import server
     ns, name = svc["metadata"]["namespace"], svc["metadata"]["name"]
     existing = slices.get((ns, name, managed_by), [])
     labels = _labels(svc, managed_by)
@@ -84,7 +85,7 @@ def _sync(cluster, svc, desired, managed_by, slices: dict) -> None:
                 s["ports"] = ports
                 s["metadata"]["labels"] = labels
                 s["metadata"].setdefault("annotations", {})["endpoints.kubernetes.io/last-change-trigger-time"] = cluster.timestamp()
-                cluster.put(s)
+                server.update_internal(cluster, s)
             continue
         body = {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
                 "metadata": {"name": names.generate_name(name + "-", cluster.rng), "namespace": ns, "labels": labels,

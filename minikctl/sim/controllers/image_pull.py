@@ -18,6 +18,8 @@ containers in order, so a later container's bad image leaves the earlier ones ru
 """
 from __future__ import annotations
 
+from minikctl.api import server
+
 from minikctl.sim import registry
 
 BACKOFF_KEY = "imagePullBackOff"     # cluster.meta: {"<uid>_<image>": {"n": failures, "until": t}}
@@ -87,7 +89,7 @@ def hold(cluster, pod: dict, failed: dict[str, str]) -> None:
         for c in pod["spec"]["containers"]]
     st["phase"] = "Pending"
     st["conditions"] = _conditions(cluster, pod, False, running=True)
-    cluster.put(pod)
+    server.update_internal(cluster, pod)
     schedule_sync(cluster, pod, cluster.now + cluster.rng.uniform(10.0, 15.0))
 
 
@@ -130,7 +132,7 @@ def on_sync(cluster, ref: dict) -> None:
     pod["status"]["containerStatuses"] = [
         _waiting(c, "ImagePullBackOff", f'Back-off pulling image "{c["image"]}"', old.get(c["name"]))
         if c["name"] in names_ else old[c["name"]] for c in pod["spec"]["containers"]]
-    cluster.put(pod)
+    server.update_internal(cluster, pod)
     schedule_sync(cluster, pod, cluster.now + cluster.rng.uniform(10.0, 15.0))
 
 
@@ -146,7 +148,7 @@ def on_spec_change(cluster, pod: dict) -> None:
             cs["image"] = by_name[cs["name"]]
             changed = True
     if changed:
-        cluster.put(pod)
+        server.update_internal(cluster, pod)
         schedule_sync(cluster, pod, cluster.now + cluster.rng.uniform(0.3, 1.0))
 
 

@@ -9,6 +9,8 @@ Terminating pods are removed after their grace period (a shell ignoring SIGTERM 
 """
 from __future__ import annotations
 
+from minikctl.api import server
+
 import re
 
 from minikctl.api import imageref
@@ -105,7 +107,7 @@ def _create_sandbox(cluster, pod) -> None:
                                 "state": {"waiting": {"reason": "ContainerCreating"}}}
                                for c in spec["containers"]]
     st["qosClass"] = st.get("qosClass", "BestEffort")
-    cluster.put(pod)
+    server.update_internal(cluster, pod)
     lo, hi = cluster.profile.get("podStartSeconds", [0.6, 1.2])
     pulled = cluster.meta.setdefault("pulled", {}).setdefault(spec["nodeName"], [])
     delay = cluster.rng.uniform(lo, hi)
@@ -186,7 +188,7 @@ def _run_containers(cluster, pod) -> None:
     st["containerStatuses"] = statuses
     st["phase"] = "Running"
     st["conditions"] = _conditions(cluster, pod, True)
-    cluster.put(pod)
+    server.update_internal(cluster, pod)
     _readiness(cluster, pod)
 
 
@@ -235,7 +237,7 @@ def _readiness(cluster, pod) -> None:
         st["conditions"] = conds
         changed = True
     if changed:
-        cluster.put(pod)
+        server.update_internal(cluster, pod)
 
 
 def on_exit(cluster, ref: dict) -> None:
@@ -257,7 +259,7 @@ def on_exit(cluster, ref: dict) -> None:
         if all("terminated" in c["state"] for c in st["containerStatuses"]):
             st["phase"] = "Succeeded"
             st["conditions"] = _conditions(cluster, pod, False, reason="PodCompleted", running=False)
-        cluster.put(pod)
+        server.update_internal(cluster, pod)
         return
     cs["restartCount"] = cs.get("restartCount", 0) + 1
     cs["lastState"] = {"terminated": term}
@@ -272,10 +274,10 @@ def on_exit(cluster, ref: dict) -> None:
         cluster.record_event(pod, "Warning", "BackOff", "Back-off restarting failed container "
                              f"{cs['name']} in pod {pod['metadata']['name']}_{pod['metadata']['namespace']}({pod['metadata']['uid']})",
                              "kubelet", pod["spec"]["nodeName"])
-        cluster.put(pod)
+        server.update_internal(cluster, pod)
         cluster.schedule(cluster.now + backoff, "container-restart", ref)
     else:
-        cluster.put(pod)
+        server.update_internal(cluster, pod)
         _restart(cluster, pod, c, cs)
 
 
@@ -286,7 +288,7 @@ def _restart(cluster, pod, c, cs) -> None:
     cs["containerID"] = "containerd://" + names.short_id(pod["metadata"]["uid"] + c["name"] + str(cs["restartCount"]))
     pod["status"]["conditions"] = _conditions(cluster, pod, True)
     cluster.record_event(pod, "Normal", "Pulled", f'Container image "{c["image"]}" already present on machine', "kubelet", pod["spec"]["nodeName"])
-    cluster.put(pod)
+    server.update_internal(cluster, pod)
     life = process_lifetime(c)
     if life is not None:
         cluster.schedule(cluster.now + life, "container-exit", {**_ref(pod), "container": c["name"]})

@@ -8,6 +8,8 @@ Terminating and the status carries the controller's conditions (NamespaceContent
 """
 from __future__ import annotations
 
+from minikctl.api import server
+
 
 def _content(cluster, ns: str) -> list[dict]:
     cluster.load_everything()
@@ -42,7 +44,6 @@ def _conditions(cluster, ns: dict, remaining: list[dict]) -> list[dict]:
 
 
 def reconcile(cluster) -> None:
-    from minikctl.api import server
     for ns in cluster.list("Namespace"):
         if not ns["metadata"].get("deletionTimestamp"):
             continue
@@ -61,4 +62,4 @@ def reconcile(cluster) -> None:
         conds = _conditions(cluster, ns, remaining)
         if conds != ns["status"].get("conditions"):
             ns["status"]["conditions"] = conds
-            cluster.put(ns)
+            server.update_internal(cluster, ns)

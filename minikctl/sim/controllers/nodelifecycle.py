@@ -10,6 +10,8 @@
 """
 from __future__ import annotations
 
+from minikctl.api import server
+
 UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
 TIMER = "taint-eviction"
 
@@ -41,7 +43,7 @@ def _sync_unschedulable(cluster, node: dict) -> None:
             spec["taints"] = rest
         else:
             spec.pop("taints", None)
-    cluster.put(node)
+    server.update_internal(cluster, node)
 
 
 def _no_execute(node: dict) -> list[dict]:
@@ -82,7 +84,6 @@ def _check(cluster, node: dict, pod: dict) -> None:
 
 
 def _evict(cluster, pod: dict) -> None:
-    from minikctl.api import server
     m = pod["metadata"]
     cluster.record_event(pod, "Normal", "TaintManagerEviction", f"Marking for deletion Pod {m['namespace']}/{m['name']}",
                          "taint-eviction-controller")

@@ -1,6 +1,8 @@
 """The ReplicaSet controller: keep spec.replicas active pods, named <rs>-<5 random chars>."""
 from __future__ import annotations
 
+from minikctl.api import server
+
 from minikctl.api.conditions import is_ready
 from minikctl.sim.controllers.common import index_owned, is_active, new_pod
 
@@ -27,7 +29,6 @@ def _ts(s):
 
 
 def _sync(cluster, rs: dict, pods: list[dict]) -> None:
-    from minikctl.api import server
     want = int(rs["spec"].get("replicas", 1))
     active = [p for p in pods if is_active(p)]
     if len(active) < want:

@@ -2,6 +2,8 @@
 unschedulable), preferring nodes with fewer pods of the same owner, then fewer pods, then chance."""
 from __future__ import annotations
 
+from minikctl.api import server
+
 from minikctl.sim.controllers.common import controller_ref
 
 
@@ -73,7 +75,7 @@ def reconcile(cluster) -> None:
         st["conditions"] = [{"type": "PodScheduled", "status": "True", "lastProbeTime": None,
                              "lastTransitionTime": cluster.timestamp()}]
         st["qosClass"] = st.get("qosClass", "BestEffort")
-        cluster.put(pod)
+        server.update_internal(cluster, pod)
         ns = pod["metadata"]["namespace"]
         cluster.record_event(pod, "Normal", "Scheduled", f"Successfully assigned {ns}/{pod['metadata']['name']} to {name}",
                              "default-scheduler")
@@ -116,5 +118,5 @@ def _unschedulable(cluster, pod, reasons: dict, total: int) -> None:
     st["phase"] = "Pending"
     st["conditions"] = [cond]
     st["qosClass"] = st.get("qosClass", "BestEffort")
-    cluster.put(pod)
+    server.update_internal(cluster, pod)
     cluster.record_event(pod, "Warning", "FailedScheduling", msg, "default-scheduler")

@@ -6,6 +6,8 @@ once. A template change rolls pods from the highest ordinal down.
 """
 from __future__ import annotations
 
+from minikctl.api import server
+
 import copy
 
 from minikctl.api.conditions import is_ready
@@ -26,7 +28,6 @@ def revision_name(sts: dict) -> str:
 
 
 def _sync(cluster, sts: dict, pods: list[dict]) -> None:
-    from minikctl.api import server
     spec = sts["spec"]
     name = sts["metadata"]["name"]
     want = int(spec.get("replicas", 1))
