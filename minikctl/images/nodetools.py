@@ -137,9 +137,10 @@ TOOLS = {
 def shell_tools() -> dict:
     """What the node's login shell can run: the node tools plus echo/true/false/sleep/env."""
     from minikctl.images import base
+    from minikctl.images import applets
     tools = {k: v for k, v in base.base_tools("coreutils").items() if k in ("echo", "true", "false", "sleep", "env")}
     tools.update(TOOLS)
-    return tools
+    return applets.node_tools(tools)
 
 
 def node_context(view, node: str):
