@@ -285,7 +285,7 @@ NAMED = [
     ("statefulset", "web-server"),
     ("node", "k8s-master"), ("node", "k8s-worker-01"), ("node", "k8s-worker-03"),
     ("namespace", "default"), ("namespace", "team-a"), ("namespace", "kube-system"),
-    ("configmap", "app-config"), ("secret", "db-pass"),
+    ("configmap", "app-config"), ("secret", "db-pass"), ("serviceaccount", "default"),
 ]
 
 

@@ -33,9 +33,10 @@ def _strict_check(obj: dict) -> None:
         raise ApiError("BadRequest", msg, 400)
 
 
-def _stamp(cluster, obj: dict) -> None:
+def _stamp(cluster, obj: dict, keep_uid: bool = False) -> None:
     m = obj["metadata"]
-    m["uid"] = cluster.new_uid()
+    if not (keep_uid and m.get("uid")):
+        m["uid"] = cluster.new_uid()
     m["creationTimestamp"] = cluster.timestamp()
     if obj["kind"] in GENERATION_KINDS:
         m["generation"] = 1
@@ -170,7 +171,8 @@ def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
     if not meta.get("name") and meta.get("generateName"):
         from minikctl.sim.names import generate_name
         meta["name"] = generate_name(meta["generateName"], cluster.rng)
-    _defaults(obj, cluster.rng)
+    mount = _service_account_admission(cluster, obj) if obj["kind"] == "Pod" else True
+    _defaults(obj, cluster.rng if mount else None)
     if obj["kind"] == "Service" and meta.get("name"):
         existing = cluster.get("Service", meta.get("namespace"), meta["name"])
         if existing is None:
@@ -194,14 +196,35 @@ def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
     return obj
 
 
+def _service_account_admission(cluster, pod: dict) -> bool:
+    """The ServiceAccount admission plugin: the pod's account must exist (Forbidden otherwise);
+    returns whether its token is to be mounted (the pod's automountServiceAccountToken, else the
+    account's, else yes)."""
+    spec = pod.get("spec") or {}
+    meta = pod["metadata"]
+    name = spec.get("serviceAccountName") or spec.get("serviceAccount") or "default"
+    ns = meta.get("namespace") or "default"
+    sa = cluster.get("ServiceAccount", ns, name)
+    if sa is None:
+        raise ApiError("Forbidden", f'pods "{meta.get("name") or meta.get("generateName") or ""}" is forbidden: error '
+                       f'looking up service account {ns}/{name}: serviceaccount "{name}" not found', 403,
+                       kind="Pod", name=meta.get("name", ""))
+    if spec.get("automountServiceAccountToken") is not None:
+        return bool(spec["automountServiceAccountToken"])
+    return sa.get("automountServiceAccountToken") is not False
+
+
 def _namespace_defaults(cluster, ns: dict) -> None:
     """What the root-CA publisher puts in every namespace."""
     from minikctl.sim import bootstrap
+    from minikctl.sim.controllers import serviceaccount
     bootstrap.root_ca_configmap(cluster, ns["metadata"]["name"])
+    serviceaccount.ensure(cluster, ns["metadata"]["name"], "default")
 
 
-def create_internal(cluster, obj: dict) -> dict:
-    """A controller's create: defaults and metadata, no user-facing checks."""
+def create_internal(cluster, obj: dict, *, keep_uid: bool = False) -> dict:
+    """A controller's create: defaults and metadata, no user-facing checks. keep_uid: the caller
+    chose the uid (derived, so that creating the object draws nothing from the seeded rng)."""
     meta = obj["metadata"]
     if not meta.get("name"):
         from minikctl.sim.names import generate_name
@@ -212,7 +235,7 @@ def create_internal(cluster, obj: dict) -> dict:
     _defaults(obj, cluster.rng)
     if obj["kind"] == "Service":
         _allocate_service(cluster, obj)
-    _stamp(cluster, obj)
+    _stamp(cluster, obj, keep_uid)
     if "status" not in obj:
         _initial_status(obj)
     return cluster.put(obj)

@@ -174,6 +174,82 @@ def _register_create(create_app: typer.Typer) -> None:
         return (namespace or parent.get("namespace"), dry_run or parent.get("dry_run"),
                 output_fmt or parent.get("output"))
 
+    @create_app.command("serviceaccount", context_settings=_EXTRA, help="Create a service account with the specified name.")
+    def create_serviceaccount(
+        ctx: typer.Context,
+        args: Optional[List[str]] = typer.Argument(None),
+        namespace: Optional[str] = typer.Option(None, "-n", "--namespace"),
+        dry_run: Optional[str] = typer.Option(None, "--dry-run"),
+        output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
+        save_config: bool = typer.Option(False, "--save-config"),
+    ) -> int:
+        namespace, dry_run, output_fmt = _opts(ctx, namespace, dry_run, output_fmt)
+        name = _name_from_args(list(args or []), "create serviceaccount")
+        obj = {"kind": "ServiceAccount", "apiVersion": "v1", "metadata": generators._meta(name, namespace)}
+        return create_generated(obj, ns_flag=namespace, dry_run=dry_run, fmt=output_fmt, save_config=save_config,
+                                wrap="failed to create serviceaccount: ")
+
+    create_app.command("sa", context_settings=_EXTRA, hidden=True)(create_serviceaccount)
+
+    @create_app.command("token", context_settings=_EXTRA, help="Request a service account token.")
+    def create_token(
+        ctx: typer.Context,
+        args: Optional[List[str]] = typer.Argument(None),
+        audience: List[str] = typer.Option([], "--audience"),
+        duration: str = typer.Option("0s", "--duration"),
+        bound_kind: str = typer.Option("", "--bound-object-kind"),
+        bound_name: str = typer.Option("", "--bound-object-name"),
+        bound_uid: str = typer.Option("", "--bound-object-uid"),
+        namespace: Optional[str] = typer.Option(None, "-n", "--namespace"),
+        output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
+    ) -> int:
+        from minikctl import timeutil
+        from minikctl.cli import context, output
+        namespace, _, output_fmt = _opts(ctx, namespace, None, output_fmt)
+        try:
+            secs = timeutil.parse_go_duration(duration)
+        except ValueError as e:
+            raise CliError(f'invalid argument "{duration}" for "--duration" flag: {e}') from None
+        name = _name_from_args(list(args or []), "create token")
+        if secs < 0:
+            raise CliError("--duration must be greater than or equal to 0")
+        if secs != int(secs):
+            raise CliError("--duration cannot be expressed in units less than seconds")
+        if any(a == "" for a in audience):
+            raise CliError("--audience must not be an empty string")
+        if not bound_kind:
+            if bound_name:
+                raise CliError("--bound-object-name can only be set if --bound-object-kind is provided")
+            if bound_uid:
+                raise CliError("--bound-object-uid can only be set if --bound-object-kind is provided")
+        else:
+            if bound_kind not in ("Node", "Pod", "Secret"):
+                raise CliError("supported --bound-object-kind values are Node, Pod, Secret")
+            if not bound_name:
+                raise CliError("--bound-object-name is required if --bound-object-kind is provided")
+        if output_fmt:
+            output.check_format(output_fmt)
+        from minikctl.api.errors import ApiError
+        from minikctl.sim import tokens
+        from minikctl.sim.cluster import open_cluster
+        ns = context.namespace(namespace)
+        with open_cluster(context.env()) as cluster:
+            try:
+                resp = tokens.request(cluster, ns, name, audiences=audience, seconds=int(secs) or None,
+                                      bound={"kind": bound_kind, "name": bound_name, "uid": bound_uid} if bound_kind else None)
+            except ApiError as e:
+                raise CliError(f"failed to create token: {e.message}") from None
+        if output_fmt:
+            output.emit(output.render([resp], output_fmt, single=True))
+            return 0
+        tty = False
+        try:
+            tty = context.env().stdout.isatty()
+        except (AttributeError, ValueError):
+            pass
+        context.out(resp["status"]["token"] + ("\n" if tty else ""))
+        return 0
+
     @secret_app.command("tls", context_settings=_EXTRA, help="Create a TLS secret.")
     def create_secret_tls(
         ctx: typer.Context,

@@ -44,6 +44,8 @@ def init_cluster(cluster, env, profile_name: str = "default", seed: int | None =
     apiserver_service(cluster, profile)
     for ns in ("default", "kube-node-lease", "kube-public", "kube-system"):
         root_ca_configmap(cluster, ns)
+    from minikctl.sim.controllers import serviceaccount
+    serviceaccount.reconcile(cluster)
     corefile = (Path(__file__).resolve().parent.parent / "data" / "Corefile").read_text()
     corefile = corefile.replace("cluster.local", profile["clusterDomain"])
     if ver < (1, 32):

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from minikctl.sim.controllers import (apiserver_endpoints, daemonset, deployment, endpoints, endpointslice, gc,
                                       image_pull, kubelet, namespace, nodelifecycle, pod_config, replicaset,
-                                      scheduler, statefulset)
+                                      scheduler, serviceaccount, statefulset)
 
-CONTROLLERS = (namespace, gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, scheduler, kubelet, endpoints,
+CONTROLLERS = (namespace, serviceaccount, gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, scheduler, kubelet, endpoints,
                endpointslice, apiserver_endpoints)
 
 TIMERS = {
