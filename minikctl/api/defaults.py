@@ -416,8 +416,17 @@ def _secret(secret: dict) -> None:
         secret["type"] = "Opaque"
 
 
+def _binding(binding: dict) -> None:
+    """SetDefaults_Subject: a User or Group subject's apiGroup is rbac.authorization.k8s.io."""
+    for sub in binding.get("subjects") or []:
+        if isinstance(sub, dict) and not sub.get("apiGroup") and sub.get("kind") in ("User", "Group"):
+            sub["apiGroup"] = "rbac.authorization.k8s.io"
+
+
 _BY_KIND = {
     "Secret": _secret,
+    "RoleBinding": _binding,
+    "ClusterRoleBinding": _binding,
     "Pod": _pod,
     "Service": _service,
     "Deployment": _deployment,

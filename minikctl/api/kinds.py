@@ -55,6 +55,10 @@ KINDS: tuple[Kind, ...] = (
     Kind("ReplicaSet", "replicasets", group="apps", short=("rs",), categories=("all",)),
     Kind("StatefulSet", "statefulsets", group="apps", short=("sts",), categories=("all",)),
     Kind("EndpointSlice", "endpointslices", group="discovery.k8s.io"),
+    Kind("ClusterRoleBinding", "clusterrolebindings", group="rbac.authorization.k8s.io", namespaced=False),
+    Kind("ClusterRole", "clusterroles", group="rbac.authorization.k8s.io", namespaced=False),
+    Kind("RoleBinding", "rolebindings", group="rbac.authorization.k8s.io"),
+    Kind("Role", "roles", group="rbac.authorization.k8s.io"),
 )
 
 BY_KIND = {k.kind: k for k in KINDS}

@@ -440,6 +440,25 @@ def _root(name: str, desc: str, **fields) -> Obj:
     return Obj(name, base, description=desc)
 
 
+POLICY_RULE = Obj("PolicyRule", {
+    "verbs": (STRS, "Verbs is a list of Verbs that apply to ALL the ResourceKinds contained in this rule."),
+    "apiGroups": (STRS, "APIGroups is the name of the APIGroup that contains the resources."),
+    "resources": (STRS, "Resources is a list of resources this rule applies to. '*' represents all resources."),
+    "resourceNames": (STRS, "ResourceNames is an optional white list of names that the rule applies to."),
+    "nonResourceURLs": (STRS, "NonResourceURLs is a set of partial urls that a user should have access to."),
+}, ("verbs",))
+RBAC_SUBJECT = Obj("Subject", {
+    "kind": (STR, 'Kind of object being referenced: "User", "Group", and "ServiceAccount".'),
+    "apiGroup": (STR, "APIGroup holds the API group of the referenced subject."),
+    "name": (STR, "Name of the object being referenced."),
+    "namespace": (STR, "Namespace of the referenced object."),
+}, ("kind", "name"))
+ROLE_REF = Obj("RoleRef", {
+    "apiGroup": (STR, "APIGroup is the group for the resource being referenced"),
+    "kind": (STR, "Kind is the type of resource being referenced"),
+    "name": (STR, "Name is the name of resource being referenced"),
+}, ("apiGroup", "kind", "name"))
+
 SERVICE_PORT = Obj("ServicePort", {
     "name": (STR, "Name of this port; must be a DNS_LABEL, unique within the service."),
     "protocol": (STR, "TCP, UDP, or SCTP. Default is TCP."),
@@ -543,6 +562,21 @@ KINDS: dict[str, Obj] = {
                             imagePullSecrets=(ListOf(Obj("LocalObjectReference", {"name": (STR, "Name of the referent.")})),
                                               "References to secrets for pulling images of pods using this SA."),
                             automountServiceAccountToken=(BOOL, "Whether pods running as this SA get a token mounted.")),
+    "Role": _root("Role", "Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit "
+                          "by a RoleBinding.", rules=(ListOf(POLICY_RULE), "Rules holds all the PolicyRules for this Role")),
+    "ClusterRole": _root("ClusterRole", "ClusterRole is a cluster level, logical grouping of PolicyRules that can be "
+                                        "referenced as a unit by a RoleBinding or ClusterRoleBinding.",
+                         rules=(ListOf(POLICY_RULE), "Rules holds all the PolicyRules for this ClusterRole"),
+                         aggregationRule=(Obj("AggregationRule", {
+                             "clusterRoleSelectors": (ListOf(LABEL_SELECTOR), "A list of selectors which will be used "
+                                                      "to find ClusterRoles and create the rules."),
+                         }), "Describes how to build the Rules for this ClusterRole.")),
+    "RoleBinding": _root("RoleBinding", "RoleBinding references a role, but does not contain it.",
+                         subjects=(ListOf(RBAC_SUBJECT), "Subjects holds references to the objects the role applies to."),
+                         roleRef=(ROLE_REF, "RoleRef can reference a Role in the current namespace or a ClusterRole.")),
+    "ClusterRoleBinding": _root("ClusterRoleBinding", "ClusterRoleBinding references a ClusterRole, but not contain it.",
+                                subjects=(ListOf(RBAC_SUBJECT), "Subjects holds references to the objects the role applies to."),
+                                roleRef=(ROLE_REF, "RoleRef can only reference a ClusterRole in the global namespace.")),
     "Event": _root("Event", "Event is a report of an event somewhere in the cluster.",
                    involvedObject=(OBJECT_REFERENCE, "The object that this event is about."),
                    reason=(STR, "Short, machine understandable reason for the transition."),

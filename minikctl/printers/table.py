@@ -456,6 +456,30 @@ SERVICE_ACCOUNT = [
     Column("Age", 0, age),
 ]
 
+def _created_at(o, v) -> str:
+    return _g(o, "metadata", "creationTimestamp") or ""
+
+
+def _subjects(o, kind: str) -> str:
+    """rbac.SubjectsStrings: users, groups, service accounts (namespace/name), joined by ", "."""
+    out = []
+    for s in o.get("subjects") or []:
+        if s.get("kind") == kind:
+            out.append(f"{s.get('namespace', '')}/{s.get('name', '')}" if kind == "ServiceAccount" else s.get("name", ""))
+    return ", ".join(out)
+
+
+ROLE = [Column("Name", 0, _name), Column("Created At", 0, _created_at)]
+
+ROLE_BINDING = [
+    Column("Name", 0, _name),
+    Column("Role", 0, lambda o, v: f"{_g(o, 'roleRef', 'kind') or ''}/{_g(o, 'roleRef', 'name') or ''}"),
+    Column("Age", 0, age),
+    Column("Users", 1, lambda o, v: _subjects(o, "User")),
+    Column("Groups", 1, lambda o, v: _subjects(o, "Group")),
+    Column("ServiceAccounts", 1, lambda o, v: _subjects(o, "ServiceAccount")),
+]
+
 # ---- Events -----------------------------------------------------------------------------
 
 def event_times(ev: dict, now: float) -> tuple[str, str, int]:
@@ -506,7 +530,8 @@ _COLUMNS = {
     "Pod": POD, "Endpoints": ENDPOINTS, "EndpointSlice": ENDPOINT_SLICE, "Deployment": DEPLOYMENT,
     "ReplicaSet": REPLICA_SET, "StatefulSet": STATEFUL_SET, "DaemonSet": DAEMON_SET, "Node": NODE,
     "Namespace": NAMESPACE, "ConfigMap": CONFIG_MAP, "Event": EVENT, "Secret": SECRET,
-    "ServiceAccount": SERVICE_ACCOUNT,
+    "ServiceAccount": SERVICE_ACCOUNT, "Role": ROLE, "ClusterRole": ROLE, "RoleBinding": ROLE_BINDING,
+    "ClusterRoleBinding": ROLE_BINDING,
 }
 
 

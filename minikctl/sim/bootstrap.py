@@ -46,6 +46,8 @@ def init_cluster(cluster, env, profile_name: str = "default", seed: int | None =
         root_ca_configmap(cluster, ns)
     from minikctl.sim.controllers import serviceaccount
     serviceaccount.reconcile(cluster)
+    from minikctl.sim import rbac_bootstrap
+    rbac_bootstrap.ensure(cluster)
     corefile = (Path(__file__).resolve().parent.parent / "data" / "Corefile").read_text()
     corefile = corefile.replace("cluster.local", profile["clusterDomain"])
     if ver < (1, 32):

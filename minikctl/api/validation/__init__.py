@@ -31,6 +31,8 @@ from minikctl.api.validation.others import (_validate_configmap, _validate_confi
                                             _validate_event, _validate_namespace, _validate_node)
 from minikctl.api.validation.secrets import (validate_secret, validate_secret_update,
                                              validate_service_account)
+from minikctl.api.validation.rbac import (validate_binding, validate_binding_update, validate_role,
+                                          validate_role_update)
 from minikctl.api.validation.pod import _validate_pod, _validate_pod_update, validate_pod_spec
 from minikctl.api.validation.service import _validate_service, _validate_service_update
 from minikctl.api.validation.strict import (decoding_message, render_strict_error,
@@ -50,10 +52,13 @@ _CREATE = {
     "Namespace": _validate_namespace, "Node": _validate_node, "Endpoints": _validate_endpoints,
     "EndpointSlice": _validate_endpointslice, "Event": _validate_event,
     "Secret": validate_secret, "ServiceAccount": validate_service_account,
+    "Role": validate_role, "ClusterRole": validate_role, "RoleBinding": validate_binding,
+    "ClusterRoleBinding": validate_binding,
 }
 
 # Kinds whose update rules are more than object meta plus the create rules.
-_UPDATE = {"Secret": validate_secret_update}
+_UPDATE = {"Secret": validate_secret_update, "Role": validate_role_update, "ClusterRole": validate_role_update,
+           "RoleBinding": validate_binding_update, "ClusterRoleBinding": validate_binding_update}
 
 
 def validate(obj: dict, old: dict | None = None) -> list[tuple[str, str]]:

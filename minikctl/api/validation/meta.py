@@ -20,6 +20,9 @@ def _name_rule(kind: str):
         return dns1035_label
     if kind == "Namespace":
         return dns1123_label
+    if kind in ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"):
+        from minikctl.api.validation.rbac import path_segment_name
+        return path_segment_name
     return dns1123_subdomain
 
 

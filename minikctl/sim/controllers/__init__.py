@@ -5,11 +5,12 @@ would converge between two kubectl commands; `fire` dispatches a due timer to it
 """
 from __future__ import annotations
 
-from minikctl.sim.controllers import (apiserver_endpoints, daemonset, deployment, endpoints, endpointslice, gc,
-                                      image_pull, kubelet, namespace, nodelifecycle, pod_config, replicaset,
-                                      scheduler, serviceaccount, statefulset)
+from minikctl.sim.controllers import (apiserver_endpoints, clusterrole_aggregation, daemonset, deployment,
+                                      endpoints, endpointslice, gc, image_pull, kubelet, namespace, nodelifecycle,
+                                      pod_config, replicaset, scheduler, serviceaccount, statefulset)
 
-CONTROLLERS = (namespace, serviceaccount, gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, scheduler, kubelet, endpoints,
+CONTROLLERS = (namespace, serviceaccount, clusterrole_aggregation, gc, nodelifecycle, deployment, replicaset,
+               statefulset, daemonset, scheduler, kubelet, endpoints,
                endpointslice, apiserver_endpoints)
 
 TIMERS = {

@@ -1,0 +1,77 @@
+"""The RBAC objects a kubeadm cluster starts with (data/rbac-bootstrap.yaml): the apiserver's
+bootstrap ClusterRoles and ClusterRoleBindings (label kubernetes.io/bootstrapping=rbac-defaults,
+annotation rbac.authorization.kubernetes.io/autoupdate=true) and kubeadm's own.
+
+Made once per cluster (at init, or on first use by a state made before RBAC existed); uids are
+derived from the seed so the seeded rng is not drawn from.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from minikctl.api import server
+
+DONE = "rbacBootstrapped"
+GROUP = "rbac.authorization.k8s.io"
+_LABELS = {"kubernetes.io/bootstrapping": "rbac-defaults"}
+_ANNOTATIONS = {"rbac.authorization.kubernetes.io/autoupdate": "true"}
+
+
+def _rule(r: dict) -> dict:
+    out: dict = {}
+    if "u" in r:
+        out["nonResourceURLs"] = list(r["u"])
+    else:
+        out["apiGroups"] = list(r["g"])
+        out["resources"] = list(r["r"])
+        if r.get("n"):
+            out["resourceNames"] = list(r["n"])
+    out["verbs"] = list(r["v"])
+    return out
+
+
+def _meta(cluster, name: str, spec: dict) -> dict:
+    from minikctl.sim.controllers.serviceaccount import _uid
+    meta: dict = {"name": name, "uid": _uid(cluster, "", f"rbac/{name}")}
+    if spec.get("bootstrap", True):
+        meta["labels"] = {**_LABELS, **(spec.get("labels") or {})}
+        meta["annotations"] = dict(_ANNOTATIONS)
+    elif spec.get("labels"):
+        meta["labels"] = dict(spec["labels"])
+    return meta
+
+
+def objects(cluster) -> list[dict]:
+    import yaml
+    data = yaml.safe_load((Path(__file__).resolve().parent.parent / "data" / "rbac-bootstrap.yaml").read_text())
+    out = []
+    for name, spec in data["clusterroles"].items():
+        role: dict = {"apiVersion": f"{GROUP}/v1", "kind": "ClusterRole", "metadata": _meta(cluster, name, spec)}
+        if spec.get("aggregate"):
+            role["aggregationRule"] = {"clusterRoleSelectors": [{"matchLabels": dict(s)} for s in spec["aggregate"]]}
+        role["rules"] = [_rule(r) for r in spec.get("rules") or []]
+        out.append(role)
+    for name, spec in data["clusterrolebindings"].items():
+        subjects = []
+        for s in spec["subjects"]:
+            sub = {"kind": s[0], "name": s[1]}
+            if s[0] == "ServiceAccount":
+                sub["namespace"] = s[2]
+            else:
+                sub["apiGroup"] = GROUP
+            subjects.append(sub)
+        binding = {"apiVersion": f"{GROUP}/v1", "kind": "ClusterRoleBinding", "metadata": _meta(cluster, name, spec),
+                   "roleRef": {"apiGroup": GROUP, "kind": "ClusterRole", "name": spec["role"]}}
+        if subjects:
+            binding["subjects"] = subjects
+        out.append(binding)
+    return out
+
+
+def ensure(cluster) -> None:
+    if cluster.meta.get(DONE):
+        return
+    cluster.meta[DONE] = True
+    for obj in objects(cluster):
+        if cluster.get(obj["kind"], None, obj["metadata"]["name"]) is None:
+            server.create_internal(cluster, obj, keep_uid=True)
