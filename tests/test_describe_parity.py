@@ -48,6 +48,39 @@ metadata:
 stringData:
   password: s3cr3t!
 ---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: pod-reader
+rules:
+- apiGroups: [""]
+  resources: ["pods", "pods/log"]
+  verbs: ["get", "watch", "list"]
+- apiGroups: ["apps", ""]
+  resources: ["deployments", "configmaps"]
+  resourceNames: ["a", "b"]
+  verbs: ["get"]
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["delete"]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata:
+  name: read-pods
+subjects:
+- kind: User
+  name: jane
+- kind: ServiceAccount
+  name: default
+  namespace: default
+- kind: Group
+  name: devs
+roleRef:
+  kind: Role
+  name: pod-reader
+  apiGroup: rbac.authorization.k8s.io
+---
 apiVersion: v1
 kind: Service
 metadata:
@@ -286,6 +319,10 @@ NAMED = [
     ("node", "k8s-master"), ("node", "k8s-worker-01"), ("node", "k8s-worker-03"),
     ("namespace", "default"), ("namespace", "team-a"), ("namespace", "kube-system"),
     ("configmap", "app-config"), ("secret", "db-pass"), ("serviceaccount", "default"),
+    ("role", "pod-reader"), ("rolebinding", "read-pods"), ("clusterrole", "view"), ("clusterrole", "admin"),
+    ("clusterrole", "edit"), ("clusterrole", "cluster-admin"), ("clusterrole", "system:node"),
+    ("clusterrole", "system:discovery"), ("clusterrolebinding", "kubeadm:node-proxier"),
+    ("clusterrolebinding", "system:public-info-viewer"),
 ]
 
 

@@ -80,7 +80,7 @@ def _validate_resources(resources, verbs: list[str]) -> None:
             if v in SPECIAL_VERBS and (rgroup, resource) not in SPECIAL_VERBS[v]:
                 raise CliError(f"can not perform '{v}' on '{resource}' in group '{rgroup}'")
         if mapped is None:
-            raise CliError(f'the server doesn\'t have a resource type "{res}"')
+            raise CliError(f'the server doesn\'t have a resource type "{res}"', raw=True)
 
 
 def _rules(verbs, resources, names, urls) -> list[dict]:
@@ -88,7 +88,7 @@ def _rules(verbs, resources, names, urls) -> list[dict]:
     for res, group, sub in resources:
         mapped = _map(res, group)
         if mapped is None:
-            raise CliError(f'the server doesn\'t have a resource type "{res}"')
+            raise CliError(f'the server doesn\'t have a resource type "{res}"', raw=True)
         name, g = mapped
         if sub:
             name = f"{name}/{sub}"
