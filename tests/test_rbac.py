@@ -342,3 +342,40 @@ def test_whoami(mk):
                                         "Groups      [kubeadm:cluster-admins system:authenticated]\n")
     assert mk("auth", "whoami", "--as=jane", "--as-group=devs").out == (
         "ATTRIBUTE   VALUE\nUsername    jane\nGroups      [devs system:authenticated]\n")
+
+
+# ------------------------------------------------------------------- --as on minikctl commands
+
+def test_as_is_refused_with_the_apiservers_forbidden_text(mk):
+    assert mk("run", "web", "--image=nginx").code == 0
+    mk.advance(5)
+    cases = [
+        (("get", "pods"), 'pods is forbidden: User "jane" cannot list resource "pods" in API group "" in the '
+                          'namespace "default"'),
+        (("get", "pod", "web"), 'pods "web" is forbidden: User "jane" cannot get resource "pods" in API group "" in '
+                                'the namespace "default"'),
+        (("get", "nodes"), 'nodes is forbidden: User "jane" cannot list resource "nodes" in API group "" at the '
+                           "cluster scope"),
+        (("get", "deploy", "-A"), 'deployments.apps is forbidden: User "jane" cannot list resource "deployments" in '
+                                  'API group "apps" at the cluster scope'),
+        (("delete", "pod", "web"), 'pods "web" is forbidden: User "jane" cannot delete resource "pods" in API group '
+                                   '"" in the namespace "default"'),
+        (("run", "x", "--image=nginx"), 'pods is forbidden: User "jane" cannot create resource "pods" in API group "" '
+                                        'in the namespace "default"'),
+        (("create", "secret", "generic", "s"), 'secrets is forbidden: User "jane" cannot create resource "secrets" in '
+                                               'API group "" in the namespace "default"'),
+    ]
+    for argv, msg in cases:
+        r = mk(*argv, "--as=jane")
+        assert (r.code, r.out, r.err) == (1, "", f"Error from server (Forbidden): {msg}\n"), argv
+    assert mk("create", "rolebinding", "jane-view", "--clusterrole=view", "--user=jane").code == 0
+    assert mk("get", "pods", "--as=jane").out.startswith("NAME")
+    r = mk("exec", "web", "--as=jane", "--", "ls")
+    assert r.err == ('Error from server (Forbidden): pods "web" is forbidden: User "jane" cannot create resource '
+                     '"pods/exec" in API group "" in the namespace "default"\n')
+    assert mk("delete", "pod", "web", "--as=jane").code == 1
+    assert mk("get", "pods", "-n", "kube-system", "--as=jane").code == 1
+    r = mk("get", "pods", "--as=system:serviceaccount:default:default")
+    assert 'User "system:serviceaccount:default:default" cannot list' in r.err
+    r = mk("scale", "deploy", "x", "--replicas=2", "--as=jane")
+    assert r.err.startswith("minikctl: --as with `scale deploy` is not simulated")

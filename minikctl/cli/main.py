@@ -145,6 +145,13 @@ def run(argv: list[str], env=None) -> int:
     from minikctl.cli import flagerrors
     try:
         argv = flagerrors.short_equals(_strip_globals(list(argv), env))
+        if _verb(argv) != "auth" and any(a == "--as" or a.startswith(("--as=", "--as-group")) for a in argv):
+            from minikctl.cli import impersonate
+            argv, as_user, as_groups = impersonate.extract(argv)
+            if as_groups and not as_user:
+                raise CliError("please specify a user when impersonating a group")
+            if as_user:
+                impersonate.check(argv, as_user, as_groups, env)
         register_for(argv)
         for _ in range(len(argv) + 1):  # pflag's `--flag=false`: rewrite and parse again
             try:
