@@ -119,6 +119,24 @@ def service_env(view, pod: dict, started: float) -> list[tuple[str, str]]:
     return out
 
 
+def field_ref(pod: dict, path: str) -> str | None:
+    """The downward API's fieldRef: metadata.name/namespace/uid, metadata.labels['k'] and
+    metadata.annotations['k'] (a Job's JOB_COMPLETION_INDEX), spec.nodeName and
+    serviceAccountName, status.podIP/hostIP."""
+    import re
+    meta, spec, st = pod.get("metadata") or {}, pod.get("spec") or {}, pod.get("status") or {}
+    m = re.fullmatch(r"metadata\.(labels|annotations)\['([^']+)'\]", path)
+    if m:
+        return (meta.get(m.group(1)) or {}).get(m.group(2), "")
+    simple = {"metadata.name": meta.get("name"), "metadata.namespace": meta.get("namespace"),
+              "metadata.uid": meta.get("uid"), "spec.nodeName": spec.get("nodeName"),
+              "spec.serviceAccountName": spec.get("serviceAccountName"), "status.podIP": st.get("podIP"),
+              "status.hostIP": st.get("hostIP")}
+    if path in simple:
+        return str(simple[path] or "")
+    return None
+
+
 def process_env(ctx, image_env: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
     """PATH (image), HOSTNAME, container env, service links, HOME: the order `env` prints."""
     image_env = image_env or [("PATH", BUSYBOX_PATH)]
@@ -129,6 +147,10 @@ def process_env(ctx, image_env: list[tuple[str, str]] | None = None) -> list[tup
         for e in _container(ctx).get("env") or []:
             if "value" in e:
                 env.append((e["name"], str(e.get("value") or "")))
+            elif ((e.get("valueFrom") or {}).get("fieldRef") or {}).get("fieldPath"):
+                got = field_ref(ctx.pod, e["valueFrom"]["fieldRef"]["fieldPath"])
+                if got is not None:
+                    env.append((e["name"], got))
         env += service_env(ctx.view, ctx.pod, _started(ctx))
     env += [(k, v) for k, v in (ctx.env or {}).items()]
     if not any(k == "HOME" for k, _ in env):

@@ -16,6 +16,7 @@ keeps working.
 """
 from __future__ import annotations
 
+from minikctl.api.validation.batch import _validate_cronjob, _validate_job, _validate_job_update
 from minikctl.api.validation.fields import (GoRaw, config_map_key, dns1035_label, dns1123_label,
                                             dns1123_subdomain, duplicate, forbidden,
                                             go_label_selector, go_quote, go_string_map, go_strings,
@@ -47,6 +48,7 @@ _CREATE = {
     "DaemonSet": _validate_daemonset, "ConfigMap": _validate_configmap,
     "Namespace": _validate_namespace, "Node": _validate_node, "Endpoints": _validate_endpoints,
     "EndpointSlice": _validate_endpointslice, "Event": _validate_event,
+    "Job": _validate_job, "CronJob": _validate_cronjob,
 }
 
 
@@ -68,6 +70,8 @@ def validate(obj: dict, old: dict | None = None) -> list[tuple[str, str]]:
         return _validate_statefulset_update(obj, old)
     if kind == "ConfigMap":
         return _validate_configmap_update(obj, old)
+    if kind == "Job":
+        return _validate_job_update(obj, old)
     errs = validate_object_meta_update(obj, old)
     fn = _CREATE.get(kind)
     rest = [e for e in fn(obj) if not e[0].startswith(_IDENTITY)] if fn else []
