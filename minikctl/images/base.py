@@ -139,6 +139,8 @@ def field_ref(pod: dict, path: str) -> str | None:
 
 def process_env(ctx, image_env: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
     """PATH (image), HOSTNAME, container env, service links, HOME: the order `env` prints."""
+    if getattr(ctx, "environ", None) is not None:
+        return list(ctx.environ.items())
     image_env = image_env or [("PATH", BUSYBOX_PATH)]
     env: list[tuple[str, str]] = list(image_env[:1])
     env.append(("HOSTNAME", pod_hostname(ctx.pod, ctx.node)))
