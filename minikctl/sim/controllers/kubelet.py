@@ -12,34 +12,17 @@ from __future__ import annotations
 from minikctl.api import server
 from minikctl.sim.controllers import kubelet_admit
 
-import re
 
-from minikctl.api import imageref
 from minikctl.api.conditions import condition
 from minikctl.sim import names
 from minikctl.sim.controllers import image_pull
 from minikctl.sim.profile import kube_version
 
-SHELL_IMAGES = ("busybox", "alpine", "ubuntu", "debian", "centos", "fedora", "bash", "python", "jessie-dnsutils",
-                "dnsutils", "curl", "netshoot")
-
-
 def process_lifetime(container: dict) -> float | None:
-    """Seconds until the container's main process exits by itself; None if it serves forever."""
-    base = imageref.base_name(container.get("image", ""))
-    if not any(base.startswith(s) for s in SHELL_IMAGES):
-        return None
-    argv = [str(a) for a in (container.get("command") or []) + (container.get("args") or [])]
-    if not argv:
-        return 0.0  # a shell with no terminal exits at once
-    text = " ".join(argv)
-    if re.search(r"while\s+true|tail\s+-f|sleep\s+infinity|--serve|httpd|nc\s+-l", text):
-        return None
-    m = re.findall(r"sleep\s+(\d+(?:\.\d+)?)([smhd]?)", text)
-    if m:
-        mult = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
-        return sum(float(n) * mult[u] for n, u in m)
-    return 0.0
+    """Seconds until the container's main process exits by itself; None if it serves forever
+    (the process model of images/behaviours: ENTRYPOINT/CMD, overrides, servers, shells)."""
+    from minikctl.images import behaviours
+    return behaviours.lifetime(container)
 
 
 def _node(cluster, name):
@@ -132,20 +115,14 @@ def _find(cluster, ref) -> dict | None:
 
 
 def _image_id(image: str) -> str:
-    full = image if "/" in image.split(":")[0] and "." in image.split("/")[0] else f"docker.io/{'library/' if '/' not in image else ''}{image}"
-    repo = full.rsplit(":", 1)[0] if ":" in full.rsplit("/", 1)[-1] else full
-    return f"{repo}@sha256:{names.short_id(image)}"
+    """The repo digest containerd reports, stable per reference (sim/registry.py)."""
+    from minikctl.sim import registry
+    return registry.image_id(image)
 
 
 def _full_image(image: str) -> str:
-    first = image.split("/")[0]
-    if "/" in image and ("." in first or ":" in first):
-        full = image
-    else:
-        full = f"docker.io/{'library/' if '/' not in image else ''}{image}"
-    if ":" not in full.rsplit("/", 1)[-1] and "@" not in full:
-        full += ":latest"
-    return full
+    from minikctl.sim import registry
+    return registry.full_ref(image)
 
 
 def on_start(cluster, ref: dict) -> None:
@@ -217,9 +194,9 @@ def _probe_ok(pod) -> bool:
 
 
 def _listens(container: dict) -> set:
-    base = imageref.base_name(container.get("image", ""))
-    return {"nginx": {80}, "httpd": {80}, "redis": {6379}, "coredns": {53, 8080, 8181, 9153},
-            "agnhost": {8080, 9376}, "mysql": {3306}, "postgres": {5432}}.get(base, set())
+    from minikctl.images import behaviours
+    proc = behaviours.process(container)
+    return {int(p) for role, p in proc.ports.items() if role != "udp"} if proc.kind == "server" else set()
 
 
 def _readiness(cluster, pod) -> None:
