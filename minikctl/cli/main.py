@@ -67,6 +67,12 @@ def _verb(argv: list[str]) -> str | None:
     return None
 
 
+def _verb_names() -> list[str]:
+    """The app's visible top-level verbs (commands and command groups), in registration order."""
+    names = [c.name for c in app.registered_commands if c.name and not c.hidden]
+    return names + [g.name for g in app.registered_groups if g.name and not g.hidden]
+
+
 def register_for(argv: list[str]) -> None:
     verb = _verb(argv)
     _register(VERB_MODULES.get(verb, ALL_MODULES) if verb else ALL_MODULES)
@@ -164,7 +170,8 @@ def run(argv: list[str], env=None) -> int:
                 name = e.format_message().split("'")[1]
                 context.err(f'error: unknown command "{name}"\nSee \'{e.ctx.command_path} -h\' for help and examples')
                 return 1
-            context.err(f'error: unknown command "{_verb(argv)}" for "minikctl"\nRun \'minikctl --help\' for usage.')
+            from minikctl.cli.suggest import unknown_command
+            context.err(unknown_command(_verb(argv) or "", "minikctl", _verb_names()))
             return 1
         context.err(f"error: {e.format_message()}\nSee 'minikctl {argv[0] if argv else ''} --help' for usage.")
         return 1
