@@ -10,6 +10,7 @@ Terminating pods are removed after their grace period (a shell ignoring SIGTERM 
 from __future__ import annotations
 
 from minikctl.api import server
+from minikctl.sim.controllers import kubelet_admit
 
 
 from minikctl.api.conditions import condition
@@ -46,7 +47,8 @@ def reconcile(cluster) -> None:
                 _schedule_removal(cluster, pod)
             continue
         if "containerStatuses" not in st:
-            _create_sandbox(cluster, pod)
+            if st.get("phase") != "Failed" and kubelet_admit.admit(cluster, pod):
+                _create_sandbox(cluster, pod)
         elif st.get("phase") == "Running":
             _readiness(cluster, pod)
         elif image_pull.pulling_blocked(pod):
