@@ -117,8 +117,10 @@ def requests(argv: list[str], namespace: str) -> list[tuple[str, object, str, st
             names = args[1:]
             for t in types:
                 if t == "all":
-                    for k in ("pods", "services", "daemonsets", "deployments", "replicasets", "statefulsets"):
-                        pairs.append((builtin_resources.lookup(k), ""))
+                    from minikctl.api import kinds
+                    for k in kinds.ALL_ORDER:
+                        kk = kinds.BY_KIND[k]
+                        pairs.append((builtin_resources.lookup(kk.plural, kk.group), ""))
                     continue
                 res = _resource(t)
                 pairs += [(res, n) for n in names] or [(res, "")]

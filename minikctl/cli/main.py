@@ -6,6 +6,7 @@ code the error carries). No traceback reaches the user.
 """
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import typer
@@ -28,8 +29,9 @@ def _root() -> None:
 # so `minikctl get` does not pay for building sixty other commands; help and unknown verbs
 # register everything.
 VERB_MODULES: dict[str, tuple[str, ...]] = {
-    "get": ("get_cmd",), "apply": ("apply_cmd",), "create": ("create_cmd", "create_sub_cmd", "create_rbac_cmd"), "auth": ("auth_cmd",),
-    "delete": ("delete_cmd",), "describe": ("describe_cmd",), "run": ("run_cmd",), "exec": ("exec_cmd",),
+    "get": ("get_cmd",), "apply": ("apply_cmd",), "create": ("create_cmd", "create_sub_cmd", "create_rbac_cmd"),
+    "auth": ("auth_cmd",),
+    "delete": ("delete_cmd",), "describe": ("describe_cmd",), "run": ("run_cmd",), "exec": ("exec_cmd",), "cp": ("cp_cmd",),
     "cluster": ("cluster_cmd",), "cluster-info": ("cluster_cmd",), "dns": ("dns_cmd",), "config": ("config_cmd",),
     "expose": ("expose_cmd",), "scale": ("scale_cmd",), "label": ("label_cmd",), "annotate": ("label_cmd",),
     "set": ("set_cmd",), "patch": ("patch_cmd",), "replace": ("patch_cmd",), "edit": ("edit_cmd",),
@@ -40,7 +42,8 @@ VERB_MODULES: dict[str, tuple[str, ...]] = {
     "kubeconfig": ("serve_cmd",), "taint": ("node_cmd",), "cordon": ("node_cmd",), "uncordon": ("node_cmd",),
     "drain": ("node_cmd",), "version": ("node_cmd",),
 }
-ALL_MODULES = ("get_cmd", "apply_cmd", "create_cmd", "create_rbac_cmd", "auth_cmd", "delete_cmd", "describe_cmd", "run_cmd", "exec_cmd",
+ALL_MODULES = ("get_cmd", "cp_cmd", "apply_cmd", "create_cmd", "create_rbac_cmd", "auth_cmd", "delete_cmd",
+               "describe_cmd", "run_cmd", "exec_cmd",
                "cluster_cmd", "dns_cmd", "config_cmd", "create_sub_cmd", "expose_cmd", "scale_cmd", "label_cmd",
                "set_cmd", "patch_cmd", "edit_cmd", "rollout_cmd", "logs_cmd", "explain_cmd", "watch_cmd",
                "net_cmd", "lab_cmd", "drill_cmd", "shell_cmd", "serve_cmd",
@@ -51,11 +54,13 @@ _registered: set[str] = set()
 def _register(modules) -> None:
     """Register verb modules on the app, each once (in-process callers run many lines)."""
     import importlib
+    from minikctl.cli import help as kubectl_style_help
     for name in modules:
         if name in _registered:
             continue
         _registered.add(name)
         importlib.import_module(f"minikctl.cli.{name}").register(app)
+    kubectl_style_help.install(app)  # help with kubectl's flag texts and Examples, no escaped brackets
 
 
 def _verb(argv: list[str]) -> str | None:
@@ -155,7 +160,10 @@ def run(argv: list[str], env=None) -> int:
         register_for(argv)
         for _ in range(len(argv) + 1):  # pflag's `--flag=false`: rewrite and parse again
             try:
-                rv = app(args=argv, prog_name="minikctl", standalone_mode=False)
+                # click prints help (--help, a group without a subcommand) with its own echo on
+                # sys.stdout: send it to this command's stdout (the shell's pipe, a test's buffer)
+                with contextlib.redirect_stdout(env.stdout):
+                    rv = app(args=argv, prog_name="minikctl", standalone_mode=False)
                 break
             except click.exceptions.UsageError as e:
                 fixed = flagerrors.bool_rewrite(e, argv)

@@ -21,6 +21,7 @@ _MODULES = {
     "Namespace": "namespace", "ConfigMap": "configmap", "DaemonSet": "daemonset",
     "EndpointSlice": "endpointslice", "Secret": "secret", "ServiceAccount": "serviceaccount",
     "Role": "rbac", "ClusterRole": "rbac", "RoleBinding": "rbac", "ClusterRoleBinding": "rbac",
+    "Job": "job", "CronJob": "cronjob",
 }
 
 
