@@ -56,6 +56,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("StatefulSet", "statefulsets", group="apps", short=("sts",), categories=("all",)),
     Kind("CronJob", "cronjobs", group="batch", short=("cj",), categories=("all",)),
     Kind("Job", "jobs", group="batch", categories=("all",)),
+    Kind("CertificateSigningRequest", "certificatesigningrequests", group="certificates.k8s.io", namespaced=False,
+         short=("csr",)),
     Kind("EndpointSlice", "endpointslices", group="discovery.k8s.io"),
     Kind("ClusterRoleBinding", "clusterrolebindings", group="rbac.authorization.k8s.io", namespaced=False),
     Kind("ClusterRole", "clusterroles", group="rbac.authorization.k8s.io", namespaced=False),

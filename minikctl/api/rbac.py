@@ -23,6 +23,16 @@ class User:
 
 
 ADMIN = User("kubernetes-admin", ("kubeadm:cluster-admins", "system:authenticated"))
+_CURRENT: list[User] = []
+
+
+def set_current(user: User | None) -> None:
+    """The user the running command acts as (the CLI sets it from --as or the kubeconfig user)."""
+    _CURRENT[:] = [user] if user is not None else []
+
+
+def current() -> User:
+    return _CURRENT[0] if _CURRENT else ADMIN
 
 
 def impersonated(name: str, groups: list[str] | tuple[str, ...] = ()) -> User:

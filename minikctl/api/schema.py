@@ -562,6 +562,23 @@ KINDS: dict[str, Obj] = {
                             imagePullSecrets=(ListOf(Obj("LocalObjectReference", {"name": (STR, "Name of the referent.")})),
                                               "References to secrets for pulling images of pods using this SA."),
                             automountServiceAccountToken=(BOOL, "Whether pods running as this SA get a token mounted.")),
+    "CertificateSigningRequest": _root(
+        "CertificateSigningRequest", "CertificateSigningRequest objects provide a mechanism to obtain x509 "
+        "certificates by submitting a certificate signing request, and having it asynchronously approved and issued.",
+        spec=(Obj("CertificateSigningRequestSpec", {
+            "request": (Scalar("string", "[]uint8"), "request contains an x509 certificate signing request encoded "
+                        "in a \"CERTIFICATE REQUEST\" PEM block."),
+            "signerName": (STR, "signerName indicates the requested signer, and is a qualified name."),
+            "expirationSeconds": (INT, "expirationSeconds is the requested duration of validity of the issued "
+                                  "certificate."),
+            "usages": (STRS, "usages specifies a set of key usages requested in the issued certificate."),
+            "username": (STR, "username contains the name of the user that created the CertificateSigningRequest."),
+            "uid": (STR, "uid contains the uid of the user that created the CertificateSigningRequest."),
+            "groups": (STRS, "groups contains group membership of the user that created the CertificateSigningRequest."),
+            "extra": (ANY, "extra contains extra attributes of the user that created the CertificateSigningRequest."),
+        }, ("request", "signerName")), "spec contains the certificate request, and is immutable after creation."),
+        status=(ANY, "status contains information about whether the request is approved or denied, and the "
+                     "certificate issued by the signer, or the failure condition indicating signer failure.")),
     "Role": _root("Role", "Role is a namespaced, logical grouping of PolicyRules that can be referenced as a unit "
                           "by a RoleBinding.", rules=(ListOf(POLICY_RULE), "Rules holds all the PolicyRules for this Role")),
     "ClusterRole": _root("ClusterRole", "ClusterRole is a cluster level, logical grouping of PolicyRules that can be "

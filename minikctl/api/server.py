@@ -82,6 +82,8 @@ def _initial_status(obj: dict) -> None:
         obj["status"] = {}
     elif kind == "Namespace":
         obj["status"] = {"phase": "Active"}
+    elif kind == "CertificateSigningRequest":
+        obj["status"] = {}
 
 
 def _qos(pod: dict) -> str:
@@ -200,6 +202,8 @@ def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
         from minikctl.sim.names import generate_name
         meta["name"] = generate_name(meta["generateName"], cluster.rng)
     mount = _service_account_admission(cluster, obj) if obj["kind"] == "Pod" else True
+    if obj["kind"] == "CertificateSigningRequest":
+        _csr_requestor(obj)
     _defaults(obj, cluster.rng if mount else None)
     job_uid = None
     if obj["kind"] == "Job":
@@ -230,6 +234,20 @@ def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
     if obj["kind"] == "Namespace":
         _namespace_defaults(cluster, obj)
     return obj
+
+
+def _csr_requestor(csr: dict) -> None:
+    """The CSR strategy's PrepareForCreate: the requesting user goes into the spec, whatever the
+    client wrote there; status is cleared."""
+    from minikctl.api import rbac
+    spec = csr.setdefault("spec", {})
+    for k in ("username", "uid", "groups", "extra"):
+        spec.pop(k, None)
+    user = rbac.current()
+    spec["username"] = user.name
+    if user.groups:
+        spec["groups"] = list(user.groups)
+    csr.pop("status", None)
 
 
 def _service_account_admission(cluster, pod: dict) -> bool:

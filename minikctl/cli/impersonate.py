@@ -164,7 +164,7 @@ def requests(argv: list[str], namespace: str) -> list[tuple[str, object, str, st
     return None
 
 
-def check(argv: list[str], user_name: str, groups: list[str], env) -> None:
+def check(argv: list[str], user, env) -> None:
     """Raise the apiserver's Forbidden for the first request RBAC refuses this user."""
     from minikctl.api import rbac
     from minikctl.cli import context
@@ -176,7 +176,6 @@ def check(argv: list[str], user_name: str, groups: list[str], env) -> None:
     if reqs is None:
         raise CliError(f"minikctl: --as with `{' '.join(pos[:2])}` is not simulated (it is for get, describe, "
                        "delete, run, create <kind>, create token, exec, logs and auth)", raw=True)
-    user = rbac.impersonated(user_name, groups)
     with open_cluster(env) as cluster:
         for verb, res, sub, ns, name in reqs:
             req = rbac.Request(verb=verb, resource=res.plural, subresource=sub, name=name, namespace=ns,

@@ -30,7 +30,7 @@ def _root() -> None:
 # register everything.
 VERB_MODULES: dict[str, tuple[str, ...]] = {
     "get": ("get_cmd",), "apply": ("apply_cmd",), "create": ("create_cmd", "create_sub_cmd", "create_rbac_cmd"),
-    "auth": ("auth_cmd",),
+    "auth": ("auth_cmd",), "certificate": ("certificate_cmd",),
     "delete": ("delete_cmd",), "describe": ("describe_cmd",), "run": ("run_cmd",), "exec": ("exec_cmd",), "cp": ("cp_cmd",),
     "cluster": ("cluster_cmd",), "cluster-info": ("cluster_cmd",), "dns": ("dns_cmd",), "config": ("config_cmd",),
     "expose": ("expose_cmd",), "scale": ("scale_cmd",), "label": ("label_cmd",), "annotate": ("label_cmd",),
@@ -42,7 +42,7 @@ VERB_MODULES: dict[str, tuple[str, ...]] = {
     "kubeconfig": ("serve_cmd",), "taint": ("node_cmd",), "cordon": ("node_cmd",), "uncordon": ("node_cmd",),
     "drain": ("node_cmd",), "version": ("node_cmd",),
 }
-ALL_MODULES = ("get_cmd", "cp_cmd", "apply_cmd", "create_cmd", "create_rbac_cmd", "auth_cmd", "delete_cmd",
+ALL_MODULES = ("get_cmd", "cp_cmd", "apply_cmd", "create_cmd", "create_rbac_cmd", "auth_cmd", "certificate_cmd", "delete_cmd",
                "describe_cmd", "run_cmd", "exec_cmd",
                "cluster_cmd", "dns_cmd", "config_cmd", "create_sub_cmd", "expose_cmd", "scale_cmd", "label_cmd",
                "set_cmd", "patch_cmd", "edit_cmd", "rollout_cmd", "logs_cmd", "explain_cmd", "watch_cmd",
@@ -137,6 +137,59 @@ def _namespace_after_verb(argv: list[str]) -> list[str]:
     return rest[:cut] + moved + rest[cut:]
 
 
+_UNCHECKED = {None, "auth", "config", "lab", "drill", "exam", "shell", "serve", "kubeconfig", "cluster", "sim",
+              "version", "explain", "api-resources", "dns", "ssh", "traffic", "help", "certificate"}
+
+
+def _acting_user(argv: list[str], env) -> list[str]:
+    """Who the command acts as: --as / --as-group (impersonation), else the current context's
+    user (its client certificate); anyone but kubernetes-admin has the command's requests
+    authorized by RBAC first (cli/impersonate.py)."""
+    from minikctl.api import rbac
+    rbac.set_current(None)
+    verb = _verb(argv)
+    user = None
+    if verb != "auth" and any(a == "--as" or a.startswith(("--as=", "--as-group")) for a in argv):
+        from minikctl.cli import impersonate
+        argv, as_user, as_groups = impersonate.extract(argv)
+        if as_groups and not as_user:
+            raise CliError("please specify a user when impersonating a group")
+        if as_user:
+            user = rbac.impersonated(as_user, as_groups)
+    if user is None:
+        user = _kubeconfig_user(env)
+    if user is None:
+        return argv
+    rbac.set_current(user)
+    if verb not in _UNCHECKED:
+        from minikctl.cli import impersonate
+        impersonate.check(argv, user, env)
+    return argv
+
+
+def _kubeconfig_user(env):
+    """The current context's user as the apiserver authenticates it, or None for kubernetes-admin:
+    a client certificate signed by the cluster CA is its CN (user) and O (groups); no credentials
+    is system:anonymous; a certificate the CA did not sign is Unauthorized."""
+    from minikctl.api import rbac
+    from minikctl.cli import kubeconfig
+    name = kubeconfig.current_user_name(env)
+    if name in ("", kubeconfig.ADMIN_USER):
+        return None
+    entry = kubeconfig.user_entry(env, name) or {}
+    cert = kubeconfig.client_certificate(entry)
+    if cert is None:
+        return rbac.User("system:anonymous", ("system:unauthenticated",))
+    from minikctl.sim import ca
+    from minikctl.sim.cluster import open_cluster
+    with open_cluster(env) as cluster:
+        ok = ca.verify(cluster, cert)
+    who = ca.identity(cert) if ok else None
+    if who is None:
+        raise CliError("You must be logged in to the server (Unauthorized)")
+    return rbac.User(who[0], tuple(who[1]) + ("system:authenticated",))
+
+
 def run(argv: list[str], env=None) -> int:
     """Run one command line in-process (the shell and the labs use this); returns the exit code."""
     try:
@@ -150,13 +203,7 @@ def run(argv: list[str], env=None) -> int:
     from minikctl.cli import flagerrors
     try:
         argv = flagerrors.short_equals(_strip_globals(list(argv), env))
-        if _verb(argv) != "auth" and any(a == "--as" or a.startswith(("--as=", "--as-group")) for a in argv):
-            from minikctl.cli import impersonate
-            argv, as_user, as_groups = impersonate.extract(argv)
-            if as_groups and not as_user:
-                raise CliError("please specify a user when impersonating a group")
-            if as_user:
-                impersonate.check(argv, as_user, as_groups, env)
+        argv = _acting_user(argv, env)
         register_for(argv)
         for _ in range(len(argv) + 1):  # pflag's `--flag=false`: rewrite and parse again
             try:

@@ -540,6 +540,24 @@ def _subjects(o, kind: str) -> str:
 
 ROLE = [Column("Name", 0, _name), Column("Created At", 0, _created_at)]
 
+
+def _csr_duration(o, v) -> str:
+    secs = _g(o, "spec", "expirationSeconds")
+    return human_duration(float(secs)) if secs is not None else "<none>"
+
+
+def _csr_condition(o, v) -> str:
+    from minikctl.printers.describe.csr import csr_status
+    return csr_status(o)
+
+
+CSR = [
+    Column("Name", 0, _name), Column("Age", 0, age),
+    Column("SignerName", 0, lambda o, v: _g(o, "spec", "signerName") or "<none>"),
+    Column("Requestor", 0, lambda o, v: _g(o, "spec", "username") or ""),
+    Column("RequestedDuration", 0, _csr_duration), Column("Condition", 0, _csr_condition),
+]
+
 ROLE_BINDING = [
     Column("Name", 0, _name),
     Column("Role", 0, lambda o, v: f"{_g(o, 'roleRef', 'kind') or ''}/{_g(o, 'roleRef', 'name') or ''}"),
@@ -599,7 +617,7 @@ _COLUMNS = {
     "Pod": POD, "Endpoints": ENDPOINTS, "EndpointSlice": ENDPOINT_SLICE, "Deployment": DEPLOYMENT,
     "ReplicaSet": REPLICA_SET, "StatefulSet": STATEFUL_SET, "DaemonSet": DAEMON_SET, "Node": NODE,
     "Namespace": NAMESPACE, "ConfigMap": CONFIG_MAP, "Event": EVENT, "Secret": SECRET,
-    "ServiceAccount": SERVICE_ACCOUNT, "Job": JOB, "CronJob": CRON_JOB, "Role": ROLE, "ClusterRole": ROLE,
+    "ServiceAccount": SERVICE_ACCOUNT, "Job": JOB, "CronJob": CRON_JOB, "Role": ROLE, "ClusterRole": ROLE, "CertificateSigningRequest": CSR,
     "RoleBinding": ROLE_BINDING, "ClusterRoleBinding": ROLE_BINDING,
 }
 

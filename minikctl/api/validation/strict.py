@@ -26,11 +26,14 @@ def _version(obj: dict) -> str:
 
 def _bytes_error(obj: dict) -> str | None:
     """A Secret's `data` values are []byte: the decoder base64-decodes them (keys in order)."""
-    if obj.get("kind") != "Secret" or not isinstance(obj.get("data"), dict):
+    if obj.get("kind") == "CertificateSigningRequest" and isinstance(obj.get("spec"), dict):
+        values = [obj["spec"].get("request")]
+    elif obj.get("kind") == "Secret" and isinstance(obj.get("data"), dict):
+        values = [obj["data"][k] for k in sorted(obj["data"])]
+    else:
         return None
     from minikctl.api import gobase64
-    for k in sorted(obj["data"]):
-        v = obj["data"][k]
+    for v in values:
         if isinstance(v, str):
             try:
                 gobase64.check(v)

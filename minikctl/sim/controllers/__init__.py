@@ -5,11 +5,11 @@ would converge between two kubectl commands; `fire` dispatches a due timer to it
 """
 from __future__ import annotations
 
-from minikctl.sim.controllers import (apiserver_endpoints, clusterrole_aggregation, daemonset, deployment,
+from minikctl.sim.controllers import (apiserver_endpoints, clusterrole_aggregation, csr_signing, daemonset, deployment,
                                       endpoints, endpointslice, gc, image_pull, job, kubelet, namespace,
                                       nodelifecycle, pod_config, replicaset, scheduler, serviceaccount, statefulset)
 
-CONTROLLERS = (namespace, serviceaccount, clusterrole_aggregation, gc, nodelifecycle, deployment, replicaset,
+CONTROLLERS = (namespace, serviceaccount, clusterrole_aggregation, csr_signing, gc, nodelifecycle, deployment, replicaset,
                statefulset, daemonset, job, scheduler, kubelet, endpoints, endpointslice, apiserver_endpoints)
 
 TIMERS = {
