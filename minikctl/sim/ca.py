@@ -74,12 +74,13 @@ def sign(cluster, csr_pem: bytes, usages: list[str], seconds: int | None) -> str
     builder = (x509.CertificateBuilder().subject_name(req.subject).issuer_name(ca_cert.subject)
                .public_key(req.public_key()).serial_number(x509.random_serial_number())
                .not_valid_before(now - datetime.timedelta(seconds=BACKDATE)).not_valid_after(not_after)
-               .add_extension(x509.KeyUsage(digital_signature="digital signature" in usages,
-                                            content_commitment=False, key_encipherment="key encipherment" in usages,
-                                            data_encipherment=False, key_agreement=False, key_cert_sign=False,
-                                            crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
                .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
                .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False))
+    if "digital signature" in usages or "key encipherment" in usages:   # Go leaves out a zero KeyUsage
+        builder = builder.add_extension(x509.KeyUsage(
+            digital_signature="digital signature" in usages, content_commitment=False,
+            key_encipherment="key encipherment" in usages, data_encipherment=False, key_agreement=False,
+            key_cert_sign=False, crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
     if ekus:
         builder = builder.add_extension(x509.ExtendedKeyUsage(ekus), critical=False)
     try:
