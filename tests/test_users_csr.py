@@ -129,3 +129,50 @@ def test_a_certificate_the_cluster_did_not_sign_is_unauthorized(mk, keys):
     assert mk("config", "use-context", "m").code == 0
     r = mk("get", "pods")
     assert (r.code, r.err) == (1, "error: You must be logged in to the server (Unauthorized)\n")
+
+
+def test_the_real_kubectl_as_that_user_through_serve(tmp_path, keys):
+    """The real kubectl authenticates to `minikctl serve` with jane's approved certificate (TLS
+    client auth against the cluster CA); RBAC decides, and kubectl prints the Forbidden itself."""
+    import os
+    from tests.test_serve_kubectl import KUBECTL, Served
+    if KUBECTL is None:
+        pytest.skip("real kubectl is not installed")
+    import time
+    s = Served(tmp_path / "srv")
+    try:
+        mk = s.mk
+        mk.clock = time.time()      # TLS checks the certificate's validity against the real clock
+        assert mk("create", "-f", "-", stdin=json.dumps(_csr_doc(keys))).code == 0
+        assert mk("certificate", "approve", "jane").code == 0
+        cert = json.loads(mk("get", "csr", "jane", "-o", "json").out)["status"]["certificate"]
+        cfg = tmp_path / "jane.kubeconfig"
+        ca = base64.b64encode(s.cert.read_bytes()).decode()
+        key = base64.b64encode((keys / "jane.key").read_bytes()).decode()
+        cfg.write_text(json.dumps({
+            "apiVersion": "v1", "kind": "Config", "current-context": "jane",
+            "clusters": [{"name": "kubernetes", "cluster": {"server": f"https://127.0.0.1:{s.port}",
+                                                            "certificate-authority-data": ca}}],
+            "users": [{"name": "jane", "user": {"client-certificate-data": cert, "client-key-data": key}}],
+            "contexts": [{"name": "jane", "context": {"cluster": "kubernetes", "user": "jane",
+                                                      "namespace": "default"}}]}))
+
+        def kubectl(*args):
+            return subprocess.run([KUBECTL, "--kubeconfig", str(cfg), *args], capture_output=True, text=True,
+                                  timeout=60, env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                                                   "HOME": str(tmp_path)})
+        r = kubectl("get", "pods")
+        assert (r.returncode, r.stderr) == (1, 'Error from server (Forbidden): pods is forbidden: User "jane" cannot '
+                                               'list resource "pods" in API group "" in the namespace "default"\n')
+        assert mk("create", "role", "developer", "--verb=get,list", "--resource=pods").code == 0
+        assert mk("create", "rolebinding", "dev-jane", "--role=developer", "--user=jane").code == 0
+        assert mk("run", "web", "--image=nginx").code == 0
+        r = kubectl("get", "pods", "-o", "name")
+        assert (r.returncode, r.stdout) == (0, "pod/web\n"), r.stderr
+        r = kubectl("delete", "pod", "web")
+        assert r.stderr == ('Error from server (Forbidden): pods "web" is forbidden: User "jane" cannot delete '
+                            'resource "pods" in API group "" in the namespace "default"\n')
+        r = kubectl("get", "secrets", "-n", "kube-system")
+        assert 'User "jane" cannot list resource "secrets" in API group "" in the namespace "kube-system"' in r.stderr
+    finally:
+        s.close()

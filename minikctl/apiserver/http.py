@@ -57,8 +57,11 @@ class ApiHandler(BaseHTTPRequestHandler):
             raise fail("RequestEntityTooLarge", f"Request entity too large: limit is {MAX_BODY}", 413)
         body = self.rfile.read(n) if n else b""
         req = Request.parse(self.command, self.path, headers, body)
-        if req.path not in PUBLIC and not self._authorized(headers):
-            raise unauthorized()
+        if req.path not in PUBLIC:
+            user = self._user(headers)
+            if user is not None:
+                from minikctl.apiserver import authz
+                authz.check(self.server.env, user, req)
         from minikctl.apiserver import routes
         resp = routes.handle(req, self.server.env)
         if resp.upgrade is not None:
@@ -75,6 +78,24 @@ class ApiHandler(BaseHTTPRequestHandler):
             if not chunk:
                 break
             left -= len(chunk)
+
+    def _user(self, headers: dict):
+        """None for the admin token; else the ServiceAccount of a token this cluster signed, or
+        the user of a client certificate the cluster CA signed; anything else is Unauthorized."""
+        if self._authorized(headers):
+            return None
+        from minikctl.apiserver import authz
+        auth = headers.get("authorization", "")
+        if auth.startswith("Bearer "):
+            user = authz.from_token(self.server.env, auth[7:].strip())
+            if user is None:
+                raise unauthorized()
+            return user
+        peer = self.request.getpeercert() if isinstance(self.request, ssl.SSLSocket) else None
+        user = authz.from_certificate(peer)
+        if user is None:
+            raise unauthorized()
+        return user
 
     def _authorized(self, headers: dict) -> bool:
         auth = headers.get("authorization", "")
@@ -143,6 +164,6 @@ def make_server(env, address: str = "127.0.0.1", port: int = 6443, *, tls: bool 
     ctx = None
     if tls:
         crt, key = tlsmod.ensure_cert(env.home, address)
-        ctx = tlsmod.context(crt, key)
+        ctx = tlsmod.context(crt, key, tlsmod.client_ca(env))
     return ApiServer((address, port), env, token, ctx, verbose)
 

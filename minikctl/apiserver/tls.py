@@ -53,10 +53,23 @@ def ensure_cert(home: Path, address: str = "127.0.0.1") -> tuple[Path, Path]:
     return crt, key
 
 
-def context(crt: Path, key: Path):
+def client_ca(env) -> str | None:
+    """The cluster CA (sim/ca.py, made now if the cluster has none) that client certificates
+    are verified against: a user whose CSR was approved authenticates with its certificate."""
+    from minikctl.sim import ca
+    from minikctl.sim.cluster import open_cluster
+    with open_cluster(env) as cluster:
+        ca.ensure(cluster)
+        return cluster.meta[ca.META]["cert"]
+
+
+def context(crt: Path, key: Path, client_ca: str | None = None):
     import ssl
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     ctx.load_cert_chain(str(crt), str(key))
+    if client_ca:
+        ctx.load_verify_locations(cadata=client_ca)
+        ctx.verify_mode = ssl.CERT_OPTIONAL
     ctx.set_alpn_protocols(["http/1.1"])
     return ctx
