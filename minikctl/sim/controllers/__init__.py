@@ -6,8 +6,8 @@ would converge between two kubectl commands; `fire` dispatches a due timer to it
 from __future__ import annotations
 
 from minikctl.sim.controllers import (apiserver_endpoints, daemonset, deployment, endpoints, endpointslice, gc,
-                                      image_pull, kubelet, namespace, nodelifecycle, probes, replicaset,
-                                      scheduler, statefulset)
+                                      image_pull, kubelet, namespace, nodelifecycle, pod_config, probes,
+                                      replicaset, scheduler, statefulset)
 
 CONTROLLERS = (namespace, gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, scheduler, kubelet, endpoints,
                endpointslice, apiserver_endpoints)
@@ -19,6 +19,8 @@ TIMERS = {
     "pod-remove": kubelet.on_remove,
     "image-sync": image_pull.on_sync,
     probes.TIMER: probes.on_probe,
+    "volume-retry": pod_config.on_volume_retry,
+    "config-sync": pod_config.on_sync,
     apiserver_endpoints.TIMER: apiserver_endpoints.on_timer,
     nodelifecycle.TIMER: nodelifecycle.on_timer,
 }
