@@ -129,13 +129,28 @@ def _node(profile: dict, n: dict, now: float) -> dict:
             "spec": spec,
             "status": {"addresses": [{"address": n["internalIP"], "type": "InternalIP"},
                                      {"address": n["name"], "type": "Hostname"}],
-                       "capacity": cap, "allocatable": cap,
+                       "capacity": cap, "allocatable": _allocatable(cap),
                        "conditions": _node_conditions(now),
                        "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
                        "nodeInfo": {"architecture": info["architecture"], "bootID": "", "containerRuntimeVersion": info["containerRuntimeVersion"],
                                     "kernelVersion": info["kernelVersion"], "kubeProxyVersion": profile["kubernetesVersion"],
                                     "kubeletVersion": profile["kubernetesVersion"], "machineID": "",
                                     "operatingSystem": info["operatingSystem"], "osImage": info["osImage"], "systemUUID": ""}}}
+
+
+def _allocatable(cap: dict) -> dict:
+    """Capacity minus the kubelet's default hard eviction thresholds (kubeadm reserves nothing
+    else): memory.available<100Mi, nodefs.available<10% (the remainder printed in bytes, as a
+    kubelet reports it)."""
+    from minikctl.api.resources import amount
+    out = dict(cap)
+    if "memory" in cap:
+        mem = amount(cap["memory"]) - 100 * 2**20
+        out["memory"] = f"{int(mem) // 2**20}Mi" if mem % 2**20 == 0 else f"{int(mem) // 1024}Ki"
+    if "ephemeral-storage" in cap:
+        eph = int(amount(cap["ephemeral-storage"]))
+        out["ephemeral-storage"] = str(eph - int(eph * 0.1))
+    return out
 
 
 def _node_conditions(now: float) -> list[dict]:
