@@ -29,6 +29,28 @@ metadata:
     team: a
 ---
 apiVersion: v1
+kind: ResourceQuota
+metadata:
+  name: team-quota
+  namespace: team-a
+spec:
+  hard:
+    pods: "4"
+    configmaps: "3"
+    requests.cpu: "2"
+    limits.memory: 1024Mi
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata:
+  name: best-effort
+  namespace: team-a
+spec:
+  hard:
+    pods: "2"
+  scopes: ["BestEffort", "NotTerminating"]
+---
+apiVersion: v1
 kind: ConfigMap
 metadata:
   name: app-config
@@ -324,6 +346,11 @@ NAMED = [
     ("clusterrole", "system:discovery"), ("clusterrolebinding", "kubeadm:node-proxier"),
     ("clusterrolebinding", "system:public-info-viewer"),
 ]
+
+
+@pytest.mark.parametrize("name", ["team-quota", "best-effort"])
+def test_describe_quota_matches_kubectl(served, name):
+    _compare(served, "quota", name, "-n", "team-a")
 
 
 @pytest.mark.parametrize("kind,name", NAMED, ids=[f"{k}/{n}" for k, n in NAMED])

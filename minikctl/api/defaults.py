@@ -471,8 +471,17 @@ def _binding(binding: dict) -> None:
             sub["apiGroup"] = "rbac.authorization.k8s.io"
 
 
+def _resource_quota(q: dict) -> None:
+    """Quantities are stored in their canonical form (1024Mi is 1Gi)."""
+    from minikctl.api.quantity import canonical
+    hard = (q.get("spec") or {}).get("hard")
+    if isinstance(hard, dict):
+        q["spec"]["hard"] = {k: canonical(v) for k, v in hard.items()}
+
+
 _BY_KIND = {
     "Secret": _secret,
+    "ResourceQuota": _resource_quota,
     "RoleBinding": _binding,
     "ClusterRoleBinding": _binding,
     "Pod": _pod,

@@ -47,6 +47,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("Namespace", "namespaces", namespaced=False, short=("ns",)),
     Kind("Node", "nodes", namespaced=False, short=("no",)),
     Kind("Pod", "pods", short=("po",), categories=("all",)),
+    Kind("ResourceQuota", "resourcequotas", short=("quota",)),
     Kind("Secret", "secrets"),
     Kind("ServiceAccount", "serviceaccounts", short=("sa",)),
     Kind("Service", "services", short=("svc",), categories=("all",)),

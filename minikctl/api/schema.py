@@ -549,6 +549,13 @@ KINDS: dict[str, Obj] = {
                        data=(LABELS, "Configuration data (UTF-8 values)."),
                        binaryData=(LABELS, "Binary data (base64 values)."),
                        immutable=(BOOL, "If true, the data cannot be updated.")),
+    "ResourceQuota": _root("ResourceQuota", "ResourceQuota sets aggregate quota restrictions enforced per namespace",
+                           spec=(Obj("ResourceQuotaSpec", {
+                               "hard": (MapOf(QTY), "hard is the set of desired hard limits for each named resource."),
+                               "scopes": (STRS, "A collection of filters that must match each object tracked by a quota."),
+                               "scopeSelector": (ANY, "scopeSelector is also a collection of filters like scopes."),
+                           }), "Spec defines the desired quota."),
+                           status=(ANY, "Status defines the actual enforced quota and its current usage.")),
     "Secret": _root("Secret", "Secret holds secret data of a certain type. The total bytes of the values in the "
                               "Data field must be less than MaxSecretSize bytes.",
                     data=(MapOf(Scalar("string", "[]uint8")), "Secret data, base64 encoded in JSON and YAML."),

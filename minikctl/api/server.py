@@ -218,6 +218,7 @@ def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
         raise invalid(obj["kind"], meta.get("name", ""), causes)
     if cluster.get(obj["kind"], meta.get("namespace"), meta["name"]) is not None:
         raise already_exists(_resource(obj), meta["name"])
+    _quota_admission(cluster, obj)
     _stamp(cluster, obj)
     if job_uid:
         meta["uid"] = job_uid
@@ -234,6 +235,19 @@ def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
     if obj["kind"] == "Namespace":
         _namespace_defaults(cluster, obj)
     return obj
+
+
+def _quota_admission(cluster, obj: dict) -> None:
+    """The ResourceQuota admission plugin: Forbidden when the object would exceed a quota of its
+    namespace, or a pod leaves out a request or limit a quota counts."""
+    k = kinds.by_kind(obj["kind"])
+    if k is None or not k.namespaced:
+        return
+    from minikctl.sim import quota
+    msg = quota.admit(cluster, obj)
+    if msg:
+        raise ApiError("Forbidden", f'{_resource(obj)} "{obj["metadata"].get("name", "")}" is forbidden: {msg}', 403,
+                       kind=obj["kind"], name=obj["metadata"].get("name", ""))
 
 
 def _csr_requestor(csr: dict) -> None:

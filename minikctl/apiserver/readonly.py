@@ -14,7 +14,7 @@ from minikctl.apiserver.request import Request, Response, json_response
 from minikctl.apiserver.status import fail
 
 _LEASE = re.compile(r"^/apis/coordination\.k8s\.io/v1/namespaces/([^/]+)/leases/([^/]+)$")
-_EMPTY = re.compile(r"^/api/v1/(?:namespaces/([^/]+)/)?(resourcequotas|limitranges)$")
+_EMPTY = re.compile(r"^/api/v1/(?:namespaces/([^/]+)/)?(limitranges)$")
 _LIST_KIND = {"resourcequotas": "ResourceQuotaList", "limitranges": "LimitRangeList"}
 
 

@@ -541,6 +541,16 @@ def _subjects(o, kind: str) -> str:
 ROLE = [Column("Name", 0, _name), Column("Created At", 0, _created_at)]
 
 
+def _quota_cells(o, limits: bool) -> str:
+    hard, used = _g(o, "status", "hard") or {}, _g(o, "status", "used") or {}
+    return ", ".join(f"{r}: {used.get(r, '0')}/{hard[r]}" for r in sorted(hard) if r.startswith("limits.") == limits)
+
+
+RESOURCE_QUOTA = [Column("Name", 0, _name), Column("Age", 0, age),
+                  Column("Request", 0, lambda o, v: _quota_cells(o, False)),
+                  Column("Limit", 0, lambda o, v: _quota_cells(o, True))]
+
+
 def _csr_duration(o, v) -> str:
     secs = _g(o, "spec", "expirationSeconds")
     return human_duration(float(secs)) if secs is not None else "<none>"
@@ -617,7 +627,7 @@ _COLUMNS = {
     "Pod": POD, "Endpoints": ENDPOINTS, "EndpointSlice": ENDPOINT_SLICE, "Deployment": DEPLOYMENT,
     "ReplicaSet": REPLICA_SET, "StatefulSet": STATEFUL_SET, "DaemonSet": DAEMON_SET, "Node": NODE,
     "Namespace": NAMESPACE, "ConfigMap": CONFIG_MAP, "Event": EVENT, "Secret": SECRET,
-    "ServiceAccount": SERVICE_ACCOUNT, "Job": JOB, "CronJob": CRON_JOB, "Role": ROLE, "ClusterRole": ROLE, "CertificateSigningRequest": CSR,
+    "ServiceAccount": SERVICE_ACCOUNT, "Job": JOB, "CronJob": CRON_JOB, "Role": ROLE, "ClusterRole": ROLE, "CertificateSigningRequest": CSR, "ResourceQuota": RESOURCE_QUOTA,
     "RoleBinding": ROLE_BINDING, "ClusterRoleBinding": ROLE_BINDING,
 }
 

@@ -20,7 +20,8 @@ def describe(ns: dict, view) -> str:
             w.write(1, f"{c.get('type')}\t{c.get('status')}\t{time_str(c.get('lastTransitionTime'))}\t"
                        f"{c.get('reason') or ''}\t{c.get('message') or ''}\n")
     w.write(0, "\n")
-    w.write(0, "No resource quota.\n")
+    from minikctl.printers.describe.resourcequota import namespace_section
+    namespace_section(w, view.list("ResourceQuota", meta.get("name")))
     w.write(0, "\n")
     w.write(0, "No LimitRange resource.\n")
     return w.render()

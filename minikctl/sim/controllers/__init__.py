@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from minikctl.sim.controllers import (apiserver_endpoints, clusterrole_aggregation, csr_signing, daemonset,
                                       deployment, endpoints, endpointslice, gc, image_pull, job, kubelet, namespace,
-                                      nodelifecycle, pod_config, probes, replicaset, scheduler, serviceaccount,
+                                      nodelifecycle, pod_config, probes, replicaset, resourcequota, scheduler, serviceaccount,
                                       statefulset)
 
 CONTROLLERS = (namespace, serviceaccount, clusterrole_aggregation, csr_signing, gc, nodelifecycle, deployment,
                replicaset, statefulset, daemonset, job, scheduler, kubelet, endpoints, endpointslice,
-               apiserver_endpoints)
+               apiserver_endpoints, resourcequota)
 
 TIMERS = {
     "pod-start": kubelet.on_start,

@@ -1,0 +1,98 @@
+"""ResourceQuota: `create quota` byte for byte against the real kubectl (canonical quantities),
+the quota controller's status (hard, used), the admission's exceeded-quota and must-specify
+texts, and the get table. describe quota / namespace are compared with kubectl in
+test_describe_parity."""
+from __future__ import annotations
+
+import json
+import shlex
+import shutil
+import subprocess
+
+import pytest
+
+KUBECTL = shutil.which("kubectl")
+
+LINES = [
+    "create quota q --hard=cpu=1,memory=1G,pods=2,requests.cpu=500m",
+    "create quota q --hard=memory=1024Mi,cpu=2000m,a=1000,b=1.5Gi,c=1e3,d=1500,e=0.5,f=0.1Ki,g=12e2",
+    "create quota q --hard=pods=2 --scopes=BestEffort,NotTerminating -n team",
+    "create quota q",
+]
+ERRORS = ["create quota q --hard=foo", "create quota q --hard=cpu=abc"]
+
+
+def _both(mk, tmp_path, line):
+    argv = shlex.split(line)
+    real = subprocess.run([KUBECTL, *argv], capture_output=True, text=True, timeout=60,
+                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "KUBECONFIG": str(tmp_path / "none")})
+    return real, mk(*argv)
+
+
+@pytest.mark.skipif(KUBECTL is None, reason="real kubectl is not installed")
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+@pytest.mark.parametrize("line", LINES)
+def test_create_quota_matches_kubectl(mk, tmp_path, line, fmt):
+    real, ours = _both(mk, tmp_path, f"{line} --dry-run=client -o {fmt}")
+    assert real.returncode == 0, real.stderr
+    assert (ours.code, ours.out) == (0, real.stdout), ours.err
+
+
+@pytest.mark.skipif(KUBECTL is None, reason="real kubectl is not installed")
+@pytest.mark.parametrize("line", ERRORS)
+def test_create_quota_errors_match_kubectl(mk, tmp_path, line):
+    real, ours = _both(mk, tmp_path, f"{line} --dry-run=client")
+    assert (ours.code, ours.err) == (real.returncode, real.stderr)
+
+
+def _pod(name, cpu=None, mem=None, lcpu=None, lmem=None):
+    res = {}
+    if cpu or mem:
+        res["requests"] = {k: v for k, v in (("cpu", cpu), ("memory", mem)) if v}
+    if lcpu or lmem:
+        res["limits"] = {k: v for k, v in (("cpu", lcpu), ("memory", lmem)) if v}
+    return {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": name},
+            "spec": {"containers": [{"name": "app", "image": "nginx", "resources": res}]}}
+
+
+def _create(mk, doc):
+    return mk("create", "-f", "-", stdin=json.dumps(doc))
+
+
+def test_quota_usage_and_admission(mk):
+    assert mk("create", "quota", "q", "--hard=pods=2,requests.cpu=1,requests.memory=1Gi,limits.cpu=2,"
+              "limits.memory=2Gi,configmaps=3").code == 0
+    status = json.loads(mk("get", "quota", "q", "-o", "json").out)["status"]
+    assert status["hard"]["limits.memory"] == "2Gi" and status["used"]["pods"] == "0"
+    assert status["used"]["configmaps"] == "1"          # kube-root-ca.crt counts
+    r = _create(mk, _pod("bare"))
+    assert r.err == ('Error from server (Forbidden): error when creating "STDIN": pods "bare" is forbidden: failed '
+                     "quota: q: must specify limits.cpu for: app; limits.memory for: app; requests.cpu for: app; "
+                     "requests.memory for: app\n")
+    assert _create(mk, _pod("p1", "500m", "256Mi", "1", "512Mi")).code == 0
+    assert _create(mk, _pod("p2", "250m", "256Mi", "500m", "512Mi")).code == 0
+    used = json.loads(mk("get", "quota", "q", "-o", "json").out)["status"]["used"]
+    assert used == {"configmaps": "1", "limits.cpu": "1500m", "limits.memory": "1Gi", "pods": "2",
+                    "requests.cpu": "750m", "requests.memory": "512Mi"}
+    r = _create(mk, _pod("p3", "100m", "64Mi", "100m", "64Mi"))
+    assert r.err == ('Error from server (Forbidden): error when creating "STDIN": pods "p3" is forbidden: exceeded '
+                     "quota: q, requested: pods=1, used: pods=2, limited: pods=2\n")
+    out = mk("get", "quota").out.splitlines()
+    assert out[0].split() == ["NAME", "AGE", "REQUEST", "LIMIT"]
+    assert "pods: 2/2, requests.cpu: 750m/1, requests.memory: 512Mi/1Gi" in out[1]
+    assert out[1].endswith("limits.cpu: 1500m/2, limits.memory: 1Gi/2Gi")
+    assert mk("create", "cm", "a", "--from-literal=x=1").code == 0
+    assert mk("create", "cm", "b", "--from-literal=x=1").code == 0
+    r = mk("create", "cm", "c", "--from-literal=x=1")
+    assert r.err == ('error: failed to create configmap: configmaps "c" is forbidden: exceeded quota: q, requested: '
+                     "configmaps=1, used: configmaps=3, limited: configmaps=3\n")
+    assert mk("delete", "pod", "p1").code == 0
+    assert _create(mk, _pod("p3", "100m", "64Mi", "100m", "64Mi")).code == 0
+
+
+def test_scoped_quota_counts_only_its_pods(mk):
+    assert mk("create", "quota", "be", "--hard=pods=1", "--scopes=BestEffort").code == 0
+    assert _create(mk, _pod("guaranteed", "100m", "64Mi", "100m", "64Mi")).code == 0
+    assert _create(mk, _pod("besteffort")).code == 0
+    r = _create(mk, _pod("besteffort2"))
+    assert "exceeded quota: be, requested: pods=1, used: pods=1, limited: pods=1" in r.err
