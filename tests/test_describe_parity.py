@@ -406,7 +406,8 @@ def test_the_state_is_as_rich_as_intended(served):
     assert "CrashLoopBackOff" in k.stdout and "ImagePullBackOff" in k.stdout
     node = served.kubectl("describe", "node", "k8s-worker-03").stdout
     assert "Taints:             dedicated=db:NoSchedule" in node and "HolderIdentity:  k8s-worker-03" in node
-    assert "No resource quota." in served.kubectl("describe", "ns", "team-a").stdout
+    assert "No resource quota." in served.kubectl("describe", "ns", "default").stdout
+    assert "Resource Quotas\n  Name:" in served.kubectl("describe", "ns", "team-a").stdout
 
 
 @pytest.mark.parametrize("args", [
