@@ -395,7 +395,19 @@ def _node(node: dict) -> None:
     node.setdefault("spec", {})
 
 
+def _event(ev: dict) -> None:
+    """What core/v1 Event's JSON carries when a user left it out: the struct fields without
+    omitempty (an empty involvedObject and source, zero times as null, empty reporter)."""
+    ev.setdefault("involvedObject", {})
+    ev.setdefault("source", {})
+    for key in ("firstTimestamp", "lastTimestamp", "eventTime"):
+        ev.setdefault(key, None)
+    ev.setdefault("reportingComponent", "")
+    ev.setdefault("reportingInstance", "")
+
+
 _BY_KIND = {
+    "Event": _event,
     "Pod": _pod,
     "Service": _service,
     "Deployment": _deployment,

@@ -209,8 +209,11 @@ class Cluster:
         ns = m.get("namespace") or "default"
         same = self._event_keys.get((m.get("uid"), reason, message))
         if same is None and stored:
-            old = next((e for e in self._events(ns) if e["involvedObject"].get("uid") == m.get("uid")
-                        and e["reason"] == reason and e["message"] == message), None)
+            # Stored events are whatever the apiserver accepted: a user's Event may name nothing.
+            old = next((e for e in self._events(ns) if isinstance(e.get("involvedObject"), dict)
+                        and e["involvedObject"].get("uid") == m.get("uid") and m.get("uid")
+                        and e.get("reason") == reason and e.get("message") == message
+                        and isinstance(e.get("count"), int)), None)
             if old is not None:
                 same = ("Event", ns, old["metadata"]["name"])
                 self.new_events[same] = json.loads(json.dumps(old))
