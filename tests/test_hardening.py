@@ -80,3 +80,165 @@ def test_a_stored_event_missing_fields_never_wedges_the_kubelet(mk):
         r = mk("get", "po", "-A")
         assert r.code == 0 and r.err == "", r.err
     assert mk("delete", "ev", "bare").code == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Item 7: each reproducer of a traceback, with the message the real kubectl printed for it
+# (kubectl v1.32 against `minikctl serve`, or offline with --dry-run=client).
+
+VALIDATE_TAIL = "; if you choose to ignore these errors, turn validation off with --validate=false"
+
+
+@pytest.mark.parametrize("doc,message", [
+    ("apiVersion: v1\nkind: 5\nmetadata:\n  name: x\n",
+     'error: error validating "STDIN": error validating data: kind isn\'t string type' + VALIDATE_TAIL),
+    ("apiVersion: 5\nkind: ConfigMap\nmetadata:\n  name: x\n",
+     'error: error validating "STDIN": error validating data: apiVersion isn\'t string type' + VALIDATE_TAIL),
+    ("apiVersion: v1\nkind: List\nitems:\n- 5\n- [1]\n",
+     'error: error validating "STDIN": error validating data: invalid object to validate' + VALIDATE_TAIL),
+    ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  namespace: {a: b}\n",
+     'error: unable to decode "STDIN": json: cannot unmarshal object into Go struct field '
+     'ObjectMeta.metadata.namespace of type string'),
+    ("apiVersion: v1\nkind: ConfigMap\nmetadata: 5\n",
+     'error: unable to decode "STDIN": json: cannot unmarshal number into Go struct field '
+     'metadataOnlyObject.metadata of type v1.ObjectMeta'),
+    ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: q\n  labels: [1]\n",
+     'error: unable to decode "STDIN": json: cannot unmarshal array into Go struct field '
+     'ObjectMeta.metadata.labels of type map[string]string'),
+    ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: q\n  labels: {a: 5}\n",
+     'error: unable to decode "STDIN": json: cannot unmarshal number into Go struct field '
+     'ObjectMeta.metadata.labels of type string'),
+    ("apiVersion: v1\nkind: Service\nmetadata:\n  name: s\nspec:\n  ports:\n  - port: {a: 1}\n",
+     'Error from server (BadRequest): error when creating "STDIN": Service in version "v1" cannot be handled as a '
+     'Service: json: cannot unmarshal object into Go struct field ServicePort.spec.ports.port of type int32'),
+    ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers: [null]\n",
+     'The Pod "p" is invalid: \n* spec.containers[0].name: Required value\n* spec.containers[0].image: Required value'),
+])
+def test_bad_manifests_get_kubectls_message(mk, doc, message):
+    r = mk("apply", "-f", "-", stdin=doc)
+    assert r.code == 1 and r.err.rstrip("\n") == message, r.err
+    assert mk("get", "po,cm,svc", "-A").code == 0
+
+
+def test_a_bad_document_does_not_stop_the_others(mk):
+    r = mk("apply", "-f", "-", stdin="apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: q1\n  namespace: {a: b}\n"
+                                  "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: q2\n")
+    assert r.code == 1 and r.out == "configmap/q2 created\n"
+
+
+def test_binary_and_invalid_utf8_become_text_as_kubectl_sends_them(mk, tmp_path):
+    r = mk("apply", "-f", "-", stdin="apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: b\ndata:\n  x: !!binary aGVsbG8=\n")
+    assert r.code == 0, r.err
+    assert mk("get", "cm", "b", "-o", "jsonpath={.data.x}").out == "hello"
+    f = tmp_path / "bad.yaml"
+    f.write_bytes(b'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ab\ndata:\n  k: "\xc3\x28"\n')
+    assert mk("apply", "-f", str(f)).code == 0
+    assert mk("get", "cm", "ab", "-o", "jsonpath={.data.k}").out == "\ufffd("
+    f.write_bytes(b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\x80b\n")
+    r = mk("apply", "-f", str(f))
+    assert r.err.startswith('The ConfigMap "a\ufffdb" is invalid: metadata.name: Invalid value: "a\ufffdb": a lowercase')
+
+
+def test_non_utf8_stdin_through_the_console_script(tmp_path):
+    from tests.conftest import ROOT
+    import os
+    import subprocess
+    import sys
+    env = dict(os.environ, MINIKCTL_HOME=str(tmp_path / "s"), NO_COLOR="1", PYTHONPATH=str(ROOT))
+    p = subprocess.run([sys.executable, "-m", "minikctl", "apply", "-f", "-"], env=env, capture_output=True,
+                       input=b"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\xffb\n", timeout=60)
+    assert p.returncode == 1 and b"Traceback" not in p.stderr
+    assert p.stderr.startswith('The ConfigMap "a\ufffdb" is invalid'.encode()), p.stderr
+
+
+@pytest.mark.parametrize("argv,message", [
+    (("replace", "-f", "-"), 'error: error when replacing "STDIN": resource name may not be empty'),
+    (("run", "x", "--image=nginx", "--overrides=[1]"),
+     'error: couldn\'t get version/kind; json parse error: json: cannot unmarshal array into Go value of type struct '
+     '{ APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }'),
+    (("dns", "explain", "kubernetes", "--type=BOGUS"),
+     'error: unknown DNS record type "BOGUS" for --type (try A, AAAA, SRV, PTR, CNAME, TXT or ANY)'),
+    (("serve", "--port", "99999"), "error: invalid port 99999: a port is a number from 0 to 65535 (0 picks a free one)"),
+    (("dns", "serve", "--port", "99999"),
+     "error: invalid port 99999: a port is a number from 0 to 65535 (0 picks a free one)"),
+])
+def test_cli_reproducers(mk, argv, message):
+    r = mk(*argv, stdin="apiVersion: v1\nkind: ConfigMap\nmetadata: {}\n")
+    assert r.code == 1 and r.err.rstrip("\n") == message, r.err
+
+
+# ---------------------------------------------------------------------------------------------
+# Item 3: YAML bounded as go-yaml and the apiserver bound it
+
+def _bomb(levels: int = 9) -> str:
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, levels + 1):
+        prev, cur = chr(ord("a") + i - 1), chr(ord("a") + i)
+        lines.append(f"{cur}: &{cur} [" + ",".join(["*" + prev] * 9) + "]")
+    return "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\ndata:\n" + "".join(f"  {x}\n" for x in lines)
+
+
+def test_alias_bomb_is_refused_as_go_yaml_refuses_it(mk):
+    import time
+    doc = _bomb()
+    assert len(doc) < 1024
+    t0 = time.process_time()
+    r = mk("apply", "-f", "-", stdin=doc)
+    assert time.process_time() - t0 < 1.0  # refused from the node graph, never expanded
+    assert r.code == 1 and r.err == ("error: error parsing STDIN: error converting YAML to JSON: yaml: document "
+                                     "contains excessive aliasing\n")
+    r = mk("patch", "cm", "kube-root-ca.crt", "-p", _bomb().split("data:\n", 1)[1].replace("  ", "", 1))
+    assert r.code == 1 and "Traceback" not in r.err
+
+
+def test_a_few_aliases_are_fine_and_an_oversized_document_is_the_apiservers_413(mk):
+    r = mk("apply", "-f", "-", stdin="apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ok\n  labels: &l {a: b}\n"
+                                  "  annotations: *l\n")
+    assert r.code == 0, r.err
+    big = ("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n  a: &x \"" + "y" * 100_000 + "\"\n"
+           "  b: [" + ",".join(["*x"] * 40) + "]\n")
+    r = mk("apply", "-f", "-", stdin=big)
+    assert r.code == 1 and r.err == ('Error from server (RequestEntityTooLarge): error when creating "STDIN": '
+                                     "Request entity too large: limit is 3145728\n")
+
+
+def test_recursive_anchor_is_an_error_not_a_hang(mk):
+    r = mk("apply", "-f", "-", stdin="apiVersion: v1\nkind: ConfigMap\nmetadata: &m {name: x, labels: *m}\n")
+    assert r.code == 1 and "Traceback" not in r.err and "internal error" not in r.err
+
+
+# ---------------------------------------------------------------------------------------------
+# Corrupted and empty state files
+
+def test_a_zero_length_state_file_is_lost_state_not_a_fresh_cluster(mk):
+    assert mk("get", "ns").code == 0
+    db = mk.home / "cluster.db"
+    import sqlite3
+    c = sqlite3.connect(db)
+    c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    c.close()
+    for suffix in ("-wal", "-shm"):
+        p = db.with_name(db.name + suffix)
+        if p.exists():
+            p.unlink()
+    db.write_bytes(b"")
+    import os
+    os.utime(db, (0, 0))
+    r = mk("get", "po")
+    assert r.code == 1 and "the file is empty: the cluster's state was lost" in r.err, r.err
+    assert db.stat().st_size == 0  # untouched
+    assert mk("cluster", "reset").code == 0 or mk("cluster", "init", "--reset").code == 0
+    assert mk("get", "ns").code == 0
+
+
+def test_a_damaged_state_file_is_one_clear_error(mk):
+    assert mk("create", "cm", "c", "--from-literal=a=b").code == 0
+    db = mk.home / "cluster.db"
+    import sqlite3
+    c = sqlite3.connect(db)
+    c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    c.execute("UPDATE objects SET body = 'not json' WHERE kind = 'ConfigMap'")
+    c.commit()
+    c.close()
+    r = mk("get", "cm")
+    assert r.code == 1 and r.err.startswith(f"error: the state file {db} is not a usable minikctl database"), r.err

@@ -31,6 +31,8 @@ def _strict_check(obj: dict) -> None:
     msg = decoding_message(obj)
     if msg:
         raise ApiError("BadRequest", msg, 400)
+    from minikctl.api.schema import decode_nulls
+    decode_nulls(obj)
 
 
 def _stamp(cluster, obj: dict) -> None:

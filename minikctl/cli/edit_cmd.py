@@ -112,11 +112,13 @@ def _save(kind, ns, name, edited: dict) -> None:
 
 def _parse(text: str):
     import yaml
-    from minikctl.api.manifests import _go_yaml_message, _json_safe
+    from minikctl.api.manifests import TooDeep, TooLarge, _go_yaml_message, _json_safe, load_bounded
     try:
-        data = yaml.safe_load(strip_comments(text))
+        data = load_bounded(strip_comments(text))
     except yaml.YAMLError as e:
         raise ValueError(f"error converting YAML to JSON: {_go_yaml_message(e)}")
+    except (TooLarge, TooDeep) as e:
+        raise ValueError(e.message("the edited file"))
     if data is not None and not isinstance(data, dict):
         raise ValueError("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal "
                          f"{'array' if isinstance(data, list) else 'string'} into Go value of type map[string]interface {{}}")

@@ -179,6 +179,16 @@ def run(argv: list[str], env=None) -> int:
     except OSError as e:
         context.err(f"error: {e}")
         return 1
+    except RecursionError:
+        context.err("minikctl: input nested this deeply is not simulated (Python's recursion limit)")
+        return 1
+    except Exception as e:  # noqa: BLE001 - a bug: one honest line instead of a traceback
+        import os
+        if os.environ.get("MINIKCTL_DEBUG"):
+            raise
+        context.err(f"minikctl: internal error ({type(e).__name__}: {e}); nothing was changed. This is a minikctl "
+                    "bug: please report it with the command line (MINIKCTL_DEBUG=1 shows the traceback)")
+        return 1
 
 
 def main() -> None:

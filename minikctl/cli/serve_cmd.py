@@ -12,12 +12,19 @@ from minikctl.cli import context
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
+def check_port(port: int) -> None:
+    """A TCP/UDP port is 16 bits; 0 asks the system for a free one."""
+    if not 0 <= port <= 65535:
+        raise CliError(f"invalid port {port}: a port is a number from 0 to 65535 (0 picks a free one)")
+
+
 def serve(address: str, port: int, write_kubeconfig: Optional[str], verbose: bool) -> int:
     from minikctl.apiserver import http, kubeconfig
     env = context.env()
+    check_port(port)
     try:
         srv = http.make_server(env, address, port, verbose=verbose)
-    except OSError as e:
+    except (OSError, OverflowError) as e:
         raise CliError(f"cannot listen on {address}:{port}: {e.strerror or e}")
     bound = srv.server_address[1]
     if write_kubeconfig:

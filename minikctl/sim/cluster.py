@@ -48,6 +48,9 @@ class Cluster:
         self.meta = m or {}
         self.revision = self.store.get_meta("revision", 0)
         self.now = self.store.get_meta("now", 0.0)
+        if not isinstance(self.meta, dict) or not isinstance(self.revision, int) \
+                or not isinstance(self.now, (int, float)):
+            raise ValueError("the cluster's meta, revision or clock is not what minikctl wrote")
         self.profile = self.meta.get("profile") or {}
         state = self.store.get_meta("rng")
         self.rng = random.Random()
@@ -136,12 +139,7 @@ class Cluster:
 
     def _events(self, namespace: str | None) -> list[dict]:
         if namespace not in self._event_cache:
-            q = "SELECT body FROM objects WHERE kind='Event'"
-            args: tuple = ()
-            if namespace is not None:
-                q += " AND namespace=?"
-                args = (namespace,)
-            self._event_cache[namespace] = [json.loads(b) for (b,) in self.store.conn.execute(q, args)]
+            self._event_cache[namespace] = self.store.events(namespace)
         evs = {(e["metadata"]["namespace"], e["metadata"]["name"]): e for e in self._event_cache[namespace]}
         for (k, ns, name), e in self.new_events.items():
             if namespace is None or ns == namespace:
@@ -262,7 +260,11 @@ def open_cluster(env, *, write: bool = True):
     try:
         store.begin()
         cluster = Cluster(store, env)
-        cluster.load()
+        try:
+            cluster.load()
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as e:  # meta that is not ours
+            from minikctl.store.db import _corrupt
+            raise _corrupt(store.path, f"{type(e).__name__}: {e}") from None
         if not cluster.initialized:
             from minikctl.sim import bootstrap
             bootstrap.init_cluster(cluster, env)
