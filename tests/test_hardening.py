@@ -242,3 +242,77 @@ def test_a_damaged_state_file_is_one_clear_error(mk):
     c.close()
     r = mk("get", "cm")
     assert r.code == 1 and r.err.startswith(f"error: the state file {db} is not a usable minikctl database"), r.err
+
+
+# ---------------------------------------------------------------------------------------------
+# Item 10: every random draw from the cluster's seeded generator
+
+def test_create_deployment_draws_the_container_suffix_from_the_seed(tmp_path):
+    from tests.conftest import Minikctl
+    names = []
+    for run in ("a", "b"):
+        m = Minikctl(tmp_path / run, seed=11)
+        assert m("create", "deployment", "d", "--image=registry.local/my_app:1").code == 0
+        names.append(m("get", "deploy", "d", "-o", "jsonpath={.spec.template.spec.containers[0].name}").out)
+    other = Minikctl(tmp_path / "c", seed=12)
+    other("create", "deployment", "d", "--image=registry.local/my_app:1")
+    assert names[0] == names[1] and names[0].startswith("my-app-")
+    assert other("get", "deploy", "d", "-o", "jsonpath={.spec.template.spec.containers[0].name}").out != names[0]
+
+
+def test_dns_round_robin_is_the_same_in_every_process(tmp_path):
+    """The DNS server's answer variants no longer come from hash() (salted per process)."""
+    import os
+    import subprocess
+    import sys
+    from tests.conftest import ROOT, Minikctl
+    m = Minikctl(tmp_path / "s")
+    assert m("create", "deployment", "web", "--image=nginx", "--replicas=4").code == 0
+    assert m("expose", "deploy", "web", "--port=80", "--cluster-ip=None", "--name=web").code == 0
+    m.advance(30)
+    code = ("import sys; from minikctl.env import Env; from minikctl.cli.dns_cmd import load_snapshot;"
+            "from minikctl.net.dns.server import DnsServer; from dnslib import DNSRecord;"
+            f"env = Env(home=__import__('pathlib').Path({str(m.home)!r}), clock=lambda: {m.clock}, seed=7);"
+            "s = DnsServer(lambda: load_snapshot(env), lambda: 1);"
+            "q = DNSRecord.question('web.default.svc.cluster.local', 'A'); q.header.id = 7; q = bytes(q.pack());"
+            "print([s.handle(q).hex() for _ in range(6)])")
+    outs = set()
+    for salt in ("1", "2"):
+        env = dict(os.environ, PYTHONHASHSEED=salt, PYTHONPATH=str(ROOT))
+        p = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+        assert p.returncode == 0, p.stderr
+        outs.add(p.stdout)
+    assert len(outs) == 1
+    replies = eval(outs.pop())
+    assert len(set(replies)) > 1  # the variants do rotate (4 endpoints, loadbalance)
+    assert all(bytes.fromhex(r)[3] & 0x0F == 0 for r in replies)  # NOERROR
+
+
+# ---------------------------------------------------------------------------------------------
+# Labs and drills: scripted steps never touch the host or wait for a person
+
+@pytest.mark.parametrize("run", ["kubectl kubeconfig -o /tmp/x", "minikctl serve", "kubectl edit po x",
+                                 "kubectl get po -w", "minikctl dns serve", "kubectl exec -it p -- sh",
+                                 "minikctl shell"])
+def test_a_lab_step_that_would_touch_the_host_is_refused_at_load(tmp_path, run):
+    from minikctl.api.errors import CliError
+    from minikctl.labs.lab import load_lab
+    d = tmp_path / "labs" / "x"
+    d.mkdir(parents=True)
+    (d / "lab.yaml").write_text(f"title: x\nsteps:\n- run: {run}\n")
+    with pytest.raises(CliError, match="not allowed in a scripted step"):
+        load_lab("x", tmp_path / "labs")
+
+
+def test_a_drill_step_that_would_touch_the_host_is_refused_at_load(tmp_path, monkeypatch):
+    from minikctl.api.errors import CliError
+    from minikctl.labs.drills import load_drill
+    d = tmp_path / "x"
+    d.mkdir()
+    (d / "drill.yaml").write_text("title: x\ntask: t\nchecks: [{kind: Pod}]\nsolution:\n- run: kubectl kubeconfig -o /tmp/k\n")
+    monkeypatch.setenv("MINIKCTL_DRILLS", str(tmp_path))
+    with pytest.raises(CliError, match="not allowed in a scripted step"):
+        load_drill("x")
+    (d / "drill.yaml").write_text("title: x\ntask: t\nchecks: [{kind: Pod}]\nsolution:\n- file: ../../etc/passwd\n")
+    with pytest.raises(CliError, match="inside the drill's folder"):
+        load_drill("x")

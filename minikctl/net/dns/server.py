@@ -13,6 +13,7 @@ import socket
 import struct
 import threading
 import time
+import zlib
 from typing import Callable
 
 from minikctl.net.dns import records
@@ -39,7 +40,8 @@ class DnsServer:
         self._rev = revision()
         self._snap = _Snapshot(load_view())
         self._checked = time.monotonic()
-        self._pick = random.Random(0).randrange
+        self._seed = _seed_of(self._snap.view)
+        self._pick = random.Random(self._seed).randrange
 
     # -- snapshot management -------------------------------------------------------------------
     def maybe_reload(self) -> None:
@@ -61,7 +63,7 @@ class DnsServer:
     # -- packets -------------------------------------------------------------------------------
     def handle(self, data: bytes, tcp: bool = False) -> bytes | None:
         try:
-            return self._handle(data, tcp)
+            return self._handle(bytes(data), tcp)
         except Exception:
             return _error(data, records.SERVFAIL) if len(data) >= 12 else None
 
@@ -126,7 +128,9 @@ class DnsServer:
         # CoreDNS SizeAndDo mirrors the client's EDNS size in its own OPT record
         udp_len = max(512, struct.unpack("!H", data[qend + 3:qend + 5])[0]) if edns and _has_opt(data, qend) else None
         out = []
-        rng = random.Random(hash(data[12:qend]))
+        # The round-robin variants come from the cluster's seed and the question, never from
+        # hash() (salted per process): a seeded cluster answers the same way in every run.
+        rng = random.Random(zlib.crc32(data[12:qend]) ^ self._seed)
         for v in range(count):
             if v:
                 records.shuffle_answer(ans, rng)
@@ -139,6 +143,15 @@ class DnsServer:
                 wire = wire[:5] + b"\x01" + wire[6:] + data[12:qend]
             out.append(wire[2:])
         return out
+
+
+def _seed_of(view) -> int:
+    """The cluster's seed (its meta), folded to 32 bits; 0 for a view without one."""
+    meta = getattr(view, "meta", None) or {}
+    try:
+        return int(meta.get("seed") or 0) & 0xFFFFFFFF
+    except (TypeError, ValueError):
+        return 0
 
 
 def _has_opt(data: bytes, qend: int) -> bool:
