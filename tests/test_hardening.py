@@ -316,3 +316,34 @@ def test_a_drill_step_that_would_touch_the_host_is_refused_at_load(tmp_path, mon
     (d / "drill.yaml").write_text("title: x\ntask: t\nchecks: [{kind: Pod}]\nsolution:\n- file: ../../etc/passwd\n")
     with pytest.raises(CliError, match="inside the drill's folder"):
         load_drill("x")
+
+
+# ---------------------------------------------------------------------------------------------
+# Item 8: runaway sizes
+
+def test_scale_to_a_million_stops_at_the_simulations_pod_limit(mk, monkeypatch):
+    from minikctl.sim.controllers import common
+    monkeypatch.setattr(common, "MAX_PODS", 40)
+    assert mk("create", "deploy", "d", "--image=nginx").code == 0
+    r = mk("scale", "deploy", "d", "--replicas=1000000")
+    assert r.code == 0 and r.out == "deployment.apps/d scaled\n"
+    assert r.err == "minikctl: more than 40 pods in one cluster is not simulated; no more pods are created\n"
+    assert len(mk("get", "po", "-A", "--no-headers").out.splitlines()) == 40
+    r = mk("get", "rs", "-o", "jsonpath={.items[0].spec.replicas}")
+    assert r.out == "1000000"  # the apiserver accepted it: only the simulation stops
+    r = mk("run", "x", "--image=nginx")
+    assert r.code == 1 and r.err == "minikctl: more than 40 pods in one cluster is not simulated\n"
+    assert mk("scale", "deploy", "d", "--replicas=1").code == 0
+    mk.advance(60)
+    assert mk("run", "x", "--image=nginx").code == 0
+
+
+def test_an_object_over_etcds_request_limit_is_refused_in_etcds_words(mk):
+    """Under the 3 MiB request limit, over etcd's 1.5 MiB: the apiserver passes etcd's words on."""
+    def pod(size):
+        return ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n  - name: c\n    image: busybox\n"
+                "    args: [\"" + "x" * size + "\"]\n")
+    r = mk("create", "-f", "-", stdin=pod(1_600_000))
+    assert r.code == 1 and r.err == ('Error from server: error when creating "STDIN": etcdserver: request is too large\n'), r.err
+    r = mk("create", "-f", "-", stdin=pod(1_400_000))
+    assert r.code == 0, r.err

@@ -190,10 +190,32 @@ def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
         obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = meta["name"]
     if dry_run:
         return obj
+    check_limits(cluster, obj, new=True)
     cluster.put(obj)
     if obj["kind"] == "Namespace":
         _namespace_defaults(cluster, obj)
     return obj
+
+
+# etcd refuses a write over its --max-request-bytes (1.5 MiB by default); the apiserver passes
+# its words on. Objects per kind are a simulation limit (etcd has none short of its quota):
+# every command holds a kind's objects in memory.
+ETCD_MAX_REQUEST_BYTES = 1536 * 1024
+MAX_OBJECTS_PER_KIND = 20_000
+
+
+def check_limits(cluster, obj: dict, *, new: bool) -> None:
+    import json
+    from minikctl.api.errors import CliError
+    if len(json.dumps(obj, separators=(",", ":"))) > ETCD_MAX_REQUEST_BYTES:
+        raise ApiError("", "etcdserver: request is too large", 500)
+    if not new:
+        return
+    from minikctl.sim.controllers.common import MAX_PODS
+    limit = MAX_PODS if obj["kind"] == "Pod" else MAX_OBJECTS_PER_KIND
+    count = cluster.count(obj["kind"]) if hasattr(cluster, "count") else len(cluster.list(obj["kind"]))
+    if count >= limit:
+        raise CliError(f"minikctl: more than {limit} {_resource(obj)} in one cluster is not simulated")
 
 
 def _namespace_defaults(cluster, ns: dict) -> None:
@@ -251,6 +273,7 @@ def update(cluster, obj: dict, old: dict, *, dry_run: bool = False) -> dict:
         meta["generation"] = int(old["metadata"].get("generation", 1)) + 1
     if dry_run:
         return obj
+    check_limits(cluster, obj, new=False)
     current = cluster.get(old["kind"], old["metadata"].get("namespace"), old["metadata"]["name"])
     if current is not None:
         current.clear()

@@ -35,7 +35,8 @@ def source_error(e: Exception, verb: str, source: str, many: bool) -> str:
         lines = [f"{f}: {b}" if f else b for f, b in e.causes]
         body = lines[0] if len(lines) == 1 else "[" + ", ".join(lines) + "]"
         msg = f'{e.kind} "{e.name}" is invalid: {body}'
-    return f"Error from server ({e.reason}): error when {verb} \"{source}\": {msg}"
+    head = f"Error from server ({e.reason})" if e.reason else "Error from server"
+    return f"{head}: error when {verb} \"{source}\": {msg}"
 
 
 def run_manifests(filenames: list[str], recursive: bool, namespace: str | None, dry_run: str | None,

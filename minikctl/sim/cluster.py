@@ -122,6 +122,10 @@ class Cluster:
         self._list_cache[(kind, namespace)] = (version, out)
         return list(out)
 
+    def count(self, kind: str) -> int:
+        """How many objects of a kind exist (no list built: the limits check this per create)."""
+        return len(self._objs(kind))
+
     def memo(self, name: str, kinds: tuple[str, ...], build):
         """A value derived from some kinds (an index), rebuilt only when one of them changed."""
         stamp = tuple(self.kind_version.get(k, 0) for k in kinds)

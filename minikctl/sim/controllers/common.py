@@ -39,6 +39,32 @@ def is_active(pod: dict) -> bool:
     return not is_terminating(pod) and phase not in ("Succeeded", "Failed")
 
 
+# A simulation limit, not a Kubernetes one (Kubernetes documents 110 pods per node and 150,000
+# per cluster): past this many pods, a command would take seconds per thousand pods and memory
+# per pod, so the controllers stop creating pods there and say so.
+MAX_PODS = 5000
+
+
+def pod_room(cluster, owner: dict) -> bool:
+    """Whether a controller may create one more pod. At the limit: a Warning event on the owner
+    and one stderr line per command, both saying it is minikctl's limit."""
+    count = cluster.count("Pod") if hasattr(cluster, "count") else len(cluster.list("Pod"))
+    if count < MAX_PODS:
+        return True
+    msg = f"minikctl: more than {MAX_PODS} pods in one cluster is not simulated; no more pods are created"
+    notes = cluster.__dict__.setdefault("limit_notes", set())
+    if msg not in notes:
+        notes.add(msg)
+        stream = getattr(getattr(cluster, "env", None), "stderr", None)
+        if stream is not None:
+            try:
+                stream.write(msg + "\n")
+            except (OSError, ValueError):
+                pass
+    cluster.record_event(owner, "Warning", "MinikctlPodLimit", msg, "minikctl", stored=True)
+    return False
+
+
 def new_pod(cluster, template: dict, owner: dict, *, name: str | None = None,
             extra_labels: dict | None = None) -> dict:
     """A pod as a controller creates it: the template's metadata and spec, owned by `owner`."""

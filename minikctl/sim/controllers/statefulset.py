@@ -12,7 +12,7 @@ import copy
 
 from minikctl.api.conditions import is_ready
 from minikctl.sim import names
-from minikctl.sim.controllers.common import index_owned, is_terminating, new_pod
+from minikctl.sim.controllers.common import index_owned, is_terminating, new_pod, pod_room
 
 
 def reconcile(cluster) -> None:
@@ -48,6 +48,8 @@ def _sync(cluster, sts: dict, pods: list[dict]) -> None:
                 break
             continue
         if not parallel and any(not is_ready(by_ord[x]) or is_terminating(by_ord[x]) for x in by_ord if x < o):
+            break
+        if not pod_room(cluster, sts):
             break
         tmpl = copy.deepcopy(spec["template"])
         tmpl["spec"]["hostname"] = f"{name}-{o}"
