@@ -386,7 +386,8 @@ def _check(obj, source: str) -> str | None:
     if not obj.get("apiVersion"):
         return f'error validating "{source}": error validating data: apiVersion not set; if you choose to ignore these errors, turn validation off with --validate=false'
     if kinds.by_kind(obj["kind"], obj["apiVersion"]) is None:
-        meta = obj.get("metadata") or {}
+        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        meta = {k: v if isinstance(v, str) else "" for k, v in meta.items() if k in ("name", "namespace")}
         return (f'resource mapping not found for name: "{meta.get("name", "")}" namespace: "{meta.get("namespace", "")}" '
                 f'from "{source}": no matches for kind "{obj["kind"]}" in version "{obj["apiVersion"]}"\n'
                 "ensure CRDs are installed first")

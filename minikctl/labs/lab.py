@@ -172,7 +172,7 @@ def load_lab(name: str, root: Path | None = None) -> Lab:
         lab = Lab(name=name, title=lang_map(data["title"]), summary=lang_map(data.get("summary")), steps=steps,
                   path=path.parent, seed=int(data.get("seed", 1)), start=str(data.get("start", Lab.start)),
                   tags=list(data.get("tags") or []))
-    except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as e:
+    except (ValueError, TypeError, AttributeError, KeyError, OverflowError, OSError) as e:
         raise CliError(f"lab {name}: {path}: {e}")
     return lab
 

@@ -118,6 +118,7 @@ class DnsServer:
         rd = data[2] & 0x01
         if qname is None or "." in "".join(lb.decode("latin-1") for lb in labels) or qclass not in (1, 255):
             ans = records.Answer(rcode=records.REFUSED if qname else records.FORMERR, aa=False)
+            qname = None  # no records: the reply carries the question as asked, spliced in below
         else:
             ans = records.answer(snap.view, qname, qtype, index=snap.index, shuffle=False)
         count = 1
@@ -137,6 +138,8 @@ class DnsServer:
             wire = records.to_message(ans, qname or ".", qtype, rd=rd, qclass=qclass, udp_len=udp_len).pack()
             if qname is not None:      # echo the question exactly as asked (case, 0x20)
                 wire = wire[:12] + data[12:qend] + wire[qend:]
+            else:                      # built for the root name: put the asked question back
+                wire = wire[:12] + data[12:qend] + wire[17:]
             if len(wire) > limit:
                 rec2 = DNSRecord(DNSHeader(id=0, qr=1, aa=int(ans.aa), rd=rd, ra=int(ans.ra), tc=1, rcode=ans.rcode))
                 wire = rec2.pack() [:12]

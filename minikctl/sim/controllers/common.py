@@ -66,7 +66,7 @@ def pod_room(cluster, owner: dict) -> bool:
 
 
 def new_pod(cluster, template: dict, owner: dict, *, name: str | None = None,
-            extra_labels: dict | None = None) -> dict:
+            extra_labels: dict | None = None, validate: bool = False) -> dict:
     """A pod as a controller creates it: the template's metadata and spec, owned by `owner`."""
     tmeta = template.get("metadata") or {}
     labels = dict(tmeta.get("labels") or {})
@@ -80,4 +80,15 @@ def new_pod(cluster, template: dict, owner: dict, *, name: str | None = None,
     else:
         meta["generateName"] = owner["metadata"]["name"] + "-"
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": copy.deepcopy(template.get("spec") or {})}
+    if validate:
+        # A real controller's create goes through the apiserver, which validates the pod. Only a
+        # StatefulSet's template reaches here unvalidated (the apiserver skips it on the set).
+        from minikctl.api.errors import invalid
+        from minikctl.api.validation import validate as validate_obj
+        probe = copy.deepcopy(pod)
+        probe["metadata"].setdefault("name", probe["metadata"].get("generateName", "") + "x")
+        server._defaults(probe)
+        causes = validate_obj(probe)
+        if causes:
+            raise invalid("Pod", probe["metadata"]["name"], causes)
     return server.create_internal(cluster, pod)
