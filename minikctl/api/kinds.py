@@ -47,19 +47,23 @@ KINDS: tuple[Kind, ...] = (
     Kind("Namespace", "namespaces", namespaced=False, short=("ns",)),
     Kind("Node", "nodes", namespaced=False, short=("no",)),
     Kind("Pod", "pods", short=("po",), categories=("all",)),
+    Kind("Secret", "secrets"),
+    Kind("ServiceAccount", "serviceaccounts", short=("sa",)),
     Kind("Service", "services", short=("svc",), categories=("all",)),
     Kind("DaemonSet", "daemonsets", group="apps", short=("ds",), categories=("all",)),
     Kind("Deployment", "deployments", group="apps", short=("deploy",), categories=("all",)),
     Kind("ReplicaSet", "replicasets", group="apps", short=("rs",), categories=("all",)),
     Kind("StatefulSet", "statefulsets", group="apps", short=("sts",), categories=("all",)),
+    Kind("CronJob", "cronjobs", group="batch", short=("cj",), categories=("all",)),
+    Kind("Job", "jobs", group="batch", categories=("all",)),
     Kind("EndpointSlice", "endpointslices", group="discovery.k8s.io"),
 )
 
 BY_KIND = {k.kind: k for k in KINDS}
 
 # `kubectl get all` expands in this order (pods, services, daemonsets, deployments, replicasets,
-# statefulsets; the kinds we do not model are left out).
-ALL_ORDER = ("Pod", "Service", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet")
+# statefulsets, cronjobs, jobs; the kinds we do not model are left out).
+ALL_ORDER = ("Pod", "Service", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet", "CronJob", "Job")
 
 _ALIASES: dict[str, Kind] = {}
 for _k in KINDS:

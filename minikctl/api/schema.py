@@ -530,6 +530,19 @@ KINDS: dict[str, Obj] = {
                        data=(LABELS, "Configuration data (UTF-8 values)."),
                        binaryData=(LABELS, "Binary data (base64 values)."),
                        immutable=(BOOL, "If true, the data cannot be updated.")),
+    "Secret": _root("Secret", "Secret holds secret data of a certain type. The total bytes of the values in the "
+                              "Data field must be less than MaxSecretSize bytes.",
+                    data=(MapOf(Scalar("string", "[]uint8")), "Secret data, base64 encoded in JSON and YAML."),
+                    stringData=(LABELS, "Write-only convenience field: plain strings merged into data on write."),
+                    type=(STR, "Used to facilitate programmatic handling of secret data."),
+                    immutable=(BOOL, "If true, the data cannot be updated.")),
+    "ServiceAccount": _root("ServiceAccount", "ServiceAccount binds together: a name, understood by users, and "
+                                              "perhaps by peripheral systems, for an identity; a principal that can "
+                                              "be authenticated and authorized; a set of secrets.",
+                            secrets=(ListOf(OBJECT_REFERENCE), "Secrets allowed to be used by pods running as this SA."),
+                            imagePullSecrets=(ListOf(Obj("LocalObjectReference", {"name": (STR, "Name of the referent.")})),
+                                              "References to secrets for pulling images of pods using this SA."),
+                            automountServiceAccountToken=(BOOL, "Whether pods running as this SA get a token mounted.")),
     "Event": _root("Event", "Event is a report of an event somewhere in the cluster.",
                    involvedObject=(OBJECT_REFERENCE, "The object that this event is about."),
                    reason=(STR, "Short, machine understandable reason for the transition."),
@@ -650,6 +663,63 @@ KINDS["DaemonSet"] = _root(
     status=(ANY, "The current status of this daemon set."))
 
 
+_POD_FAILURE_POLICY = Obj("PodFailurePolicy", {
+    "rules": (ListOf(Obj("PodFailurePolicyRule", {
+        "action": (STR, "FailJob, FailIndex, Ignore or Count."),
+        "onExitCodes": (Obj("PodFailurePolicyOnExitCodesRequirement", {
+            "containerName": (STR, "Restricts the check to the container with this name."),
+            "operator": (STR, "In or NotIn."),
+            "values": (ListOf(INT), "The set of exit code values (at most 255)."),
+        }, ("operator", "values")), "The requirement on the container exit codes."),
+        "onPodConditions": (ListOf(Obj("PodFailurePolicyOnPodConditionsPattern", {
+            "type": (STR, "The pod condition type to match."),
+            "status": (STR, "The pod condition status to match. Defaults to True."),
+        }, ("type",))), "The requirements on the pod conditions."),
+    }, ("action",))), "A list of pod failure policy rules, evaluated in order."),
+}, ("rules",))
+
+JOB_SPEC = Obj("JobSpec", {
+    "parallelism": (INT, "The maximum desired number of pods the job should run at any given time."),
+    "completions": (INT, "The desired number of successfully finished pods the job should be run with."),
+    "activeDeadlineSeconds": (INT64, "Seconds relative to the startTime that the job may be continuously active."),
+    "podFailurePolicy": (_POD_FAILURE_POLICY, "The handling of failed pods."),
+    "successPolicy": (ANY, "When the Job can be declared succeeded (Indexed Jobs)."),
+    "backoffLimit": (INT, "The number of retries before marking this job failed. Defaults to 6."),
+    "backoffLimitPerIndex": (INT, "The number of retries within an index (Indexed Jobs)."),
+    "maxFailedIndexes": (INT, "The maximal number of failed indexes before the Job fails."),
+    "selector": (LABEL_SELECTOR, "A label query over pods that should match the pod count."),
+    "manualSelector": (BOOL, "Controls generation of pod labels and pod selectors."),
+    "template": (POD_TEMPLATE, "Describes the pod that will be created when executing a job."),
+    "ttlSecondsAfterFinished": (INT, "Seconds after the Job finishes before it is deleted."),
+    "completionMode": (STR, "NonIndexed (default) or Indexed."),
+    "suspend": (BOOL, "Whether the Job controller should create Pods or not."),
+    "podReplacementPolicy": (STR, "When to create replacement Pods: TerminatingOrFailed or Failed."),
+    "managedBy": (STR, "The controller which manages the Job."),
+}, ("template",), "Specification of the desired behavior of a job.")
+
+KINDS["Job"] = _root(
+    "Job", "Job represents the configuration of a single job.",
+    spec=(JOB_SPEC, "Specification of the desired behavior of a job."),
+    status=(ANY, "Current status of a job."))
+
+KINDS["CronJob"] = _root(
+    "CronJob", "CronJob represents the configuration of a single cron job.",
+    spec=(Obj("CronJobSpec", {
+        "schedule": (STR, "The schedule in Cron format."),
+        "timeZone": (STR, "The time zone name for the given schedule (tz database)."),
+        "startingDeadlineSeconds": (INT64, "Deadline in seconds for starting the job if it misses its scheduled time."),
+        "concurrencyPolicy": (STR, "Allow (default), Forbid or Replace."),
+        "suspend": (BOOL, "Suspend subsequent executions. Defaults to false."),
+        "jobTemplate": (Obj("JobTemplateSpec", {
+            "metadata": (OBJECT_META, "Standard object's metadata of the jobs created from this template."),
+            "spec": (JOB_SPEC, "Specification of the desired behavior of the job."),
+        }), "The job that will be created when executing a CronJob."),
+        "successfulJobsHistoryLimit": (INT, "The number of successful finished jobs to retain. Defaults to 3."),
+        "failedJobsHistoryLimit": (INT, "The number of failed finished jobs to retain. Defaults to 1."),
+    }, ("schedule", "jobTemplate")), "Specification of the desired behavior of a cron job."),
+    status=(ANY, "Current status of a cron job."))
+
+
 # ---------------------------------------------------------------------------------------------
 # Strict decoding
 
@@ -732,6 +802,8 @@ def _type_walk(value, t, path: str, owner: str | None) -> str | None:
             return None
         elif t.go == "bool" and kind == "bool":
             return None
+        elif t.go == "[]uint8" and kind == "string":
+            return None  # base64 text; its decoding is checked by validation.strict
         elif not t.go:
             return None
         return f"json: cannot unmarshal {kind} into {where} of type {t.go}"

@@ -6,6 +6,7 @@ code the error carries). No traceback reaches the user.
 """
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import typer
@@ -29,7 +30,7 @@ def _root() -> None:
 # register everything.
 VERB_MODULES: dict[str, tuple[str, ...]] = {
     "get": ("get_cmd",), "apply": ("apply_cmd",), "create": ("create_cmd", "create_sub_cmd"),
-    "delete": ("delete_cmd",), "describe": ("describe_cmd",), "run": ("run_cmd",), "exec": ("exec_cmd",),
+    "delete": ("delete_cmd",), "describe": ("describe_cmd",), "run": ("run_cmd",), "exec": ("exec_cmd",), "cp": ("cp_cmd",),
     "cluster": ("cluster_cmd",), "cluster-info": ("cluster_cmd",), "dns": ("dns_cmd",), "config": ("config_cmd",),
     "expose": ("expose_cmd",), "scale": ("scale_cmd",), "label": ("label_cmd",), "annotate": ("label_cmd",),
     "set": ("set_cmd",), "patch": ("patch_cmd",), "replace": ("patch_cmd",), "edit": ("edit_cmd",),
@@ -40,7 +41,7 @@ VERB_MODULES: dict[str, tuple[str, ...]] = {
     "kubeconfig": ("serve_cmd",), "taint": ("node_cmd",), "cordon": ("node_cmd",), "uncordon": ("node_cmd",),
     "drain": ("node_cmd",), "version": ("node_cmd",),
 }
-ALL_MODULES = ("get_cmd", "apply_cmd", "create_cmd", "delete_cmd", "describe_cmd", "run_cmd", "exec_cmd",
+ALL_MODULES = ("get_cmd", "cp_cmd", "apply_cmd", "create_cmd", "delete_cmd", "describe_cmd", "run_cmd", "exec_cmd",
                "cluster_cmd", "dns_cmd", "config_cmd", "create_sub_cmd", "expose_cmd", "scale_cmd", "label_cmd",
                "set_cmd", "patch_cmd", "edit_cmd", "rollout_cmd", "logs_cmd", "explain_cmd", "watch_cmd",
                "net_cmd", "lab_cmd", "drill_cmd", "shell_cmd", "serve_cmd",
@@ -51,11 +52,13 @@ _registered: set[str] = set()
 def _register(modules) -> None:
     """Register verb modules on the app, each once (in-process callers run many lines)."""
     import importlib
+    from minikctl.cli import help as kubectl_style_help
     for name in modules:
         if name in _registered:
             continue
         _registered.add(name)
         importlib.import_module(f"minikctl.cli.{name}").register(app)
+    kubectl_style_help.install(app)  # help with kubectl's flag texts and Examples, no escaped brackets
 
 
 _command_cache: dict[frozenset, object] = {}
@@ -81,6 +84,12 @@ def _verb(argv: list[str]) -> str | None:
         if not a.startswith("-"):
             return a
     return None
+
+
+def _verb_names() -> list[str]:
+    """The app's visible top-level verbs (commands and command groups), in registration order."""
+    names = [c.name for c in app.registered_commands if c.name and not c.hidden]
+    return names + [g.name for g in app.registered_groups if g.name and not g.hidden]
 
 
 def register_for(argv: list[str]) -> None:
@@ -158,7 +167,10 @@ def run(argv: list[str], env=None) -> int:
         register_for(argv)
         for _ in range(len(argv) + 1):  # pflag's `--flag=false`: rewrite and parse again
             try:
-                rv = _click_command()(args=argv, prog_name="minikctl", standalone_mode=False)
+                # click prints help (--help, a group without a subcommand) with its own echo on
+                # sys.stdout: send it to this command's stdout (the shell's pipe, a test's buffer)
+                with contextlib.redirect_stdout(env.stdout):
+                    rv = _click_command()(args=argv, prog_name="minikctl", standalone_mode=False)
                 break
             except click.exceptions.UsageError as e:
                 fixed = flagerrors.bool_rewrite(e, argv)
@@ -180,7 +192,8 @@ def run(argv: list[str], env=None) -> int:
                 name = e.format_message().split("'")[1]
                 context.err(f'error: unknown command "{name}"\nSee \'{e.ctx.command_path} -h\' for help and examples')
                 return 1
-            context.err(f'error: unknown command "{_verb(argv)}" for "minikctl"\nRun \'minikctl --help\' for usage.')
+            from minikctl.cli.suggest import unknown_command
+            context.err(unknown_command(_verb(argv) or "", "minikctl", _verb_names()))
             return 1
         context.err(f"error: {e.format_message()}\nSee 'minikctl {argv[0] if argv else ''} --help' for usage.")
         return 1

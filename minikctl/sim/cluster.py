@@ -40,6 +40,8 @@ class Cluster:
         self.kind_version: dict[str, int] = {}     # bumped on every write of a kind
         self._list_cache: dict[tuple, tuple[int, list[dict]]] = {}
         self._memo: dict[str, tuple[tuple, object]] = {}
+        self._files: dict[str, dict] = {}          # containers' writable file layers read this command
+        self._files_dirty: set[str] = set()
 
     # -- loading and saving ----------------------------------------------------------------
     def load(self) -> None:
@@ -81,7 +83,7 @@ class Cluster:
     def has_changes(self) -> bool:
         """Whether anything but the clock moved: a read-only command then writes nothing at all
         (the clock needs no saving: the next command advances from the same point to its own now)."""
-        if self.dirty or self.removed or self.new_events:
+        if self.dirty or self.removed or self.new_events or self._files_dirty:
             return True
         loaded = getattr(self, "_loaded", None)
         if loaded is None:
@@ -104,6 +106,19 @@ class Cluster:
         st = self.rng.getstate()
         self.store.set_meta("rng", [st[0], list(st[1]), st[2]])
         self.store.replace_timers([(d, w, p) for d, _s, w, p in sorted(self.timers)])
+        for key in self._files_dirty:
+            self.store.set_meta("files/" + key, self._files[key])
+
+    # -- container file layers (minikctl/images/fs.py) -------------------------------------------
+    def files_get(self, key: str) -> dict | None:
+        """A writable file layer (a container's, an emptyDir's, a node's), stored beside the meta."""
+        if key not in self._files:
+            self._files[key] = self.store.get_meta("files/" + key) or {}
+        return self._files[key]
+
+    def files_put(self, key: str, data: dict) -> None:
+        self._files[key] = data
+        self._files_dirty.add(key)
 
     # -- View ------------------------------------------------------------------------------
     def list(self, kind: str, namespace: str | None = None) -> list[dict]:
@@ -256,6 +271,12 @@ class Cluster:
         self.settled = False
 
 
+def now_of(cluster, env) -> float:
+    """The cluster's clock: the environment's clock plus the time `minikctl sim advance` has
+    added (meta clockOffset), so moved time stays moved for every later command."""
+    return env.clock() + float(cluster.meta.get("clockOffset", 0.0) or 0.0)
+
+
 @contextmanager
 def open_cluster(env, *, write: bool = True):
     """Open the store, load the cluster, advance it to now; commit on success, roll back on error."""
@@ -272,7 +293,7 @@ def open_cluster(env, *, write: bool = True):
         if not cluster.initialized:
             from minikctl.sim import bootstrap
             bootstrap.init_cluster(cluster, env)
-        clock.advance(cluster, env.clock())
+        clock.advance(cluster, now_of(cluster, env))
         yield cluster
         if not cluster.settled:
             from minikctl.sim import controllers

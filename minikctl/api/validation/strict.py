@@ -24,6 +24,23 @@ def _version(obj: dict) -> str:
     return (obj.get("apiVersion") or "v1").rsplit("/", 1)[-1]
 
 
+def _bytes_error(obj: dict) -> str | None:
+    """A Secret's `data` and a ConfigMap's `binaryData` values are []byte: the decoder
+    base64-decodes them (keys in order)."""
+    field = {"Secret": "data", "ConfigMap": "binaryData"}.get(obj.get("kind"))
+    if field is None or not isinstance(obj.get(field), dict):
+        return None
+    from minikctl.api import gobase64
+    for k in sorted(obj[field]):
+        v = obj[field][k]
+        if isinstance(v, str):
+            try:
+                gobase64.check(v)
+            except gobase64.CorruptInput as e:
+                return str(e)
+    return None
+
+
 def decoding_message(obj: dict) -> str | None:
     """The apiserver's BadRequest message for a body it cannot decode, or None if it decodes.
 
@@ -36,33 +53,12 @@ def decoding_message(obj: dict) -> str | None:
     terr = schema.type_error(obj)
     if terr:
         return head + terr
-    if kind == "ConfigMap" and isinstance(obj.get("binaryData"), dict):
-        for k in sorted(obj["binaryData"]):
-            bad = _base64_error(obj["binaryData"][k])
-            if bad:
-                return head + bad
+    berr = _bytes_error(obj)
+    if berr:
+        return head + berr
     unknown = strict_unknown_fields(obj)
     if unknown:
         return head + "strict decoding error: " + ", ".join(f'unknown field "{p}"' for p in unknown)
-    return None
-
-
-_B64 = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-
-
-def _base64_error(v) -> str | None:
-    """encoding/base64's CorruptInputError for a []byte field's JSON string (padded, standard
-    alphabet; \r and \n are skipped as Go skips them)."""
-    if not isinstance(v, str):
-        return None
-    text = v.replace("\r", "").replace("\n", "")
-    body = text.rstrip("=")
-    pad = len(text) - len(body)
-    for i, ch in enumerate(body):
-        if ch not in _B64:
-            return f"illegal base64 data at input byte {i}"
-    if pad > 2 or (len(text) % 4) or (pad and len(body) % 4 in (0, 1)):
-        return f"illegal base64 data at input byte {len(body) - len(body) % 4 if not pad else len(body)}"
     return None
 
 

@@ -19,7 +19,8 @@ _MODULES = {
     "Pod": "pod", "Service": "service", "Endpoints": "endpoints", "Deployment": "deployment",
     "ReplicaSet": "replicaset", "StatefulSet": "statefulset", "Node": "node",
     "Namespace": "namespace", "ConfigMap": "configmap", "DaemonSet": "daemonset",
-    "EndpointSlice": "endpointslice",
+    "EndpointSlice": "endpointslice", "Secret": "secret", "ServiceAccount": "serviceaccount",
+    "Job": "job", "CronJob": "cronjob",
 }
 
 
@@ -48,6 +49,10 @@ class Writer:
     def render(self) -> str:
         from minikctl.printers.tabwriter import render_tabbed
         return render_tabbed("".join(self.parts))
+
+    def raw(self) -> str:
+        """The text with its tabs, as a prefixWriter over a plain buffer writes it."""
+        return "".join(self.parts)
 
 
 

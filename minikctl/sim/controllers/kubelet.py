@@ -10,35 +10,19 @@ Terminating pods are removed after their grace period (a shell ignoring SIGTERM 
 from __future__ import annotations
 
 from minikctl.api import server
+from minikctl.sim.controllers import kubelet_admit
 
-import re
 
-from minikctl.api import imageref
 from minikctl.api.conditions import condition
 from minikctl.sim import names
-from minikctl.sim.controllers import image_pull
+from minikctl.sim.controllers import image_pull, pod_config
 from minikctl.sim.profile import kube_version
 
-SHELL_IMAGES = ("busybox", "alpine", "ubuntu", "debian", "centos", "fedora", "bash", "python", "jessie-dnsutils",
-                "dnsutils", "curl", "netshoot")
-
-
 def process_lifetime(container: dict) -> float | None:
-    """Seconds until the container's main process exits by itself; None if it serves forever."""
-    base = imageref.base_name(container.get("image", ""))
-    if not any(base.startswith(s) for s in SHELL_IMAGES):
-        return None
-    argv = [str(a) for a in (container.get("command") or []) + (container.get("args") or [])]
-    if not argv:
-        return 0.0  # a shell with no terminal exits at once
-    text = " ".join(argv)
-    if re.search(r"while\s+true|tail\s+-f|sleep\s+infinity|--serve|httpd|nc\s+-l", text):
-        return None
-    m = re.findall(r"sleep\s+(\d+(?:\.\d+)?)([smhd]?)", text)
-    if m:
-        mult = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
-        return sum(float(n) * mult[u] for n, u in m)
-    return 0.0
+    """Seconds until the container's main process exits by itself; None if it serves forever
+    (the process model of images/behaviours: ENTRYPOINT/CMD, overrides, servers, shells)."""
+    from minikctl.images import behaviours
+    return behaviours.lifetime(container)
 
 
 def _node(cluster, name):
@@ -63,7 +47,8 @@ def reconcile(cluster) -> None:
                 _schedule_removal(cluster, pod)
             continue
         if "containerStatuses" not in st:
-            _create_sandbox(cluster, pod)
+            if st.get("phase") != "Failed" and kubelet_admit.admit(cluster, pod):
+                _create_sandbox(cluster, pod)
         elif st.get("phase") == "Running":
             _readiness(cluster, pod)
         elif image_pull.pulling_blocked(pod):
@@ -130,20 +115,14 @@ def _find(cluster, ref) -> dict | None:
 
 
 def _image_id(image: str) -> str:
-    full = image if "/" in image.split(":")[0] and "." in image.split("/")[0] else f"docker.io/{'library/' if '/' not in image else ''}{image}"
-    repo = full.rsplit(":", 1)[0] if ":" in full.rsplit("/", 1)[-1] else full
-    return f"{repo}@sha256:{names.short_id(image)}"
+    """The repo digest containerd reports, stable per reference (sim/registry.py)."""
+    from minikctl.sim import registry
+    return registry.image_id(image)
 
 
 def _full_image(image: str) -> str:
-    first = image.split("/")[0]
-    if "/" in image and ("." in first or ":" in first):
-        full = image
-    else:
-        full = f"docker.io/{'library/' if '/' not in image else ''}{image}"
-    if ":" not in full.rsplit("/", 1)[-1] and "@" not in full:
-        full += ":latest"
-    return full
+    from minikctl.sim import registry
+    return registry.full_ref(image)
 
 
 def on_start(cluster, ref: dict) -> None:
@@ -153,17 +132,23 @@ def on_start(cluster, ref: dict) -> None:
     from minikctl.sim.alloc import ipam
     spec, st = pod["spec"], pod["status"]
     node = spec["nodeName"]
+    mirror = pod["metadata"].get("annotations", {}).get("kubernetes.io/config.mirror")
+    if not mirror and not pod_config.volumes_ready(cluster, pod):
+        return      # no sandbox (and no IP) until the volumes are mounted
     if not st.get("podIP"):
         ip = st["hostIP"] if spec.get("hostNetwork") else ipam.allocate(cluster, node)
         st["podIP"] = ip
         st["podIPs"] = [{"ip": ip}]
-    mirror = pod["metadata"].get("annotations", {}).get("kubernetes.io/config.mirror")
     if not mirror:
         failed = image_pull.ensure_images(cluster, pod)
         if failed:
             image_pull.hold(cluster, pod, failed)
             return
         image_pull.started(cluster, pod["metadata"]["uid"])
+        config_failed = pod_config.config_errors(cluster, pod)
+        if config_failed:
+            pod_config.hold(cluster, pod, config_failed)
+            return
         for c in spec["containers"]:
             cluster.record_event(pod, "Normal", "Created", f"Created container: {c['name']}", "kubelet", node)
             cluster.record_event(pod, "Normal", "Started", f"Started container {c['name']}", "kubelet", node)
@@ -215,9 +200,9 @@ def _probe_ok(pod) -> bool:
 
 
 def _listens(container: dict) -> set:
-    base = imageref.base_name(container.get("image", ""))
-    return {"nginx": {80}, "httpd": {80}, "redis": {6379}, "coredns": {53, 8080, 8181, 9153},
-            "agnhost": {8080, 9376}, "mysql": {3306}, "postgres": {5432}}.get(base, set())
+    from minikctl.images import behaviours
+    proc = behaviours.process(container)
+    return {int(p) for role, p in proc.ports.items() if role != "udp"} if proc.kind == "server" else set()
 
 
 def _readiness(cluster, pod) -> None:
@@ -240,6 +225,25 @@ def _readiness(cluster, pod) -> None:
         server.update_internal(cluster, pod)
 
 
+def exit_code(cluster, pod: dict, c: dict) -> int:
+    """The main process's exit status: its command run once through the image's simulated tools
+    (busybox `sh -c 'echo hi; exit 3'` -> 3, `false` -> 1, no command -> 0). A command the image
+    lacks is the shell's 127."""
+    argv = [str(a) for a in (c.get("command") or []) + (c.get("args") or [])]
+    if not argv:
+        return 0
+    from minikctl.images import registry
+    from minikctl.images.base import ExecutableNotFound
+    from minikctl.images.context import ExecContext
+    ctx = ExecContext(view=cluster, pod=pod, container=c["name"], node=pod["spec"].get("nodeName"))
+    try:
+        return int(registry.run(ctx, argv)[2]) & 0xFF
+    except ExecutableNotFound:
+        return 127
+    except Exception:  # a tool the simulation cannot follow: treat the run as a plain success
+        return 0
+
+
 def on_exit(cluster, ref: dict) -> None:
     pod = _find(cluster, ref)
     if pod is None:
@@ -249,22 +253,25 @@ def on_exit(cluster, ref: dict) -> None:
     cs = next((c for c in st["containerStatuses"] if c["name"] == ref.get("container")), None)
     if cs is None or "running" not in cs["state"]:
         return
-    term = {"exitCode": 0, "reason": "Completed", "startedAt": cs["state"]["running"]["startedAt"], "finishedAt": now,
-            "containerID": cs.get("containerID")}
+    c = next(c for c in pod["spec"]["containers"] if c["name"] == cs["name"])
+    code = exit_code(cluster, pod, c)
+    term = {"exitCode": code, "reason": "Completed" if code == 0 else "Error",
+            "startedAt": cs["state"]["running"]["startedAt"], "finishedAt": now, "containerID": cs.get("containerID")}
     policy = pod["spec"].get("restartPolicy", "Always")
-    if policy in ("Never", "OnFailure"):
+    if policy == "Never" or (policy == "OnFailure" and code == 0):
         cs["state"] = {"terminated": term}
         cs["ready"] = False
         cs["started"] = False
         if all("terminated" in c["state"] for c in st["containerStatuses"]):
-            st["phase"] = "Succeeded"
-            st["conditions"] = _conditions(cluster, pod, False, reason="PodCompleted", running=False)
+            ok = all(c["state"]["terminated"].get("exitCode", 0) == 0 for c in st["containerStatuses"])
+            st["phase"] = "Succeeded" if ok else "Failed"
+            st["conditions"] = _conditions(cluster, pod, False, reason="PodCompleted" if ok else "PodFailed",
+                                           running=False)
         server.update_internal(cluster, pod)
         return
     cs["restartCount"] = cs.get("restartCount", 0) + 1
     cs["lastState"] = {"terminated": term}
     backoff = min(300, 10 * 2 ** (cs["restartCount"] - 1)) if cs["restartCount"] > 1 else 0
-    c = next(c for c in pod["spec"]["containers"] if c["name"] == cs["name"])
     if backoff:
         cs["state"] = {"waiting": {"reason": "CrashLoopBackOff",
                                    "message": f"back-off {backoff}s restarting failed container={cs['name']} pod={pod['metadata']['name']}_{pod['metadata']['namespace']}({pod['metadata']['uid']})"}}
@@ -326,7 +333,25 @@ def _schedule_removal(cluster, pod) -> None:
     cluster.schedule(cluster.now + delay, "pod-remove", {**_ref(pod)})
 
 
+FINALIZER_WAIT = "finalizerWait"   # cluster.meta: uids of stopped pods kept only by their finalizers
+
+
 def on_remove(cluster, ref: dict) -> None:
     pod = cluster.get("Pod", ref["namespace"], ref["name"])
     if pod is not None and pod["metadata"]["uid"] == ref["uid"]:
+        if pod["metadata"].get("finalizers"):
+            # stopped, but the apiserver keeps it until its finalizers are removed
+            wait = cluster.meta.setdefault(FINALIZER_WAIT, [])
+            if ref["uid"] not in wait:
+                wait.append(ref["uid"])
+            return
+        cluster.remove(pod)
+
+
+def finalizers_removed(cluster, pod: dict) -> None:
+    """A controller took a pod's last finalizer off: a pod already stopped goes now."""
+    wait = cluster.meta.get(FINALIZER_WAIT) or []
+    uid = pod["metadata"].get("uid")
+    if uid in wait and not pod["metadata"].get("finalizers"):
+        wait.remove(uid)
         cluster.remove(pod)
