@@ -289,8 +289,10 @@ def update_internal(cluster, obj: dict) -> dict:
 
 
 def update(cluster, obj: dict, old: dict, *, dry_run: bool = False) -> dict:
-    """A user's update (apply, replace, edit, patch, scale, label ...): immutability, validation."""
+    """A user's update (apply, replace, edit, patch, scale, label ...): optimistic concurrency,
+    immutability, validation."""
     obj = copy.deepcopy(obj)
+    check_resource_version(obj, old)
     _strict_check(obj)
     meta = obj["metadata"]
     for key in ("uid", "creationTimestamp", "namespace", "ownerReferences", "generation", "deletionTimestamp"):
@@ -320,6 +322,22 @@ def update(cluster, obj: dict, old: dict, *, dry_run: bool = False) -> dict:
         current.update(obj)
         return cluster.put(current)
     return cluster.put(obj)
+
+
+def conflict(kind: str, name: str) -> ApiError:
+    """The apiserver's 409 for a write based on an old resourceVersion (errors.NewConflict)."""
+    k = kinds.by_kind(kind)
+    res = (f"{k.resource}.{k.group}" if k.group else k.resource) if k else kind.lower() + "s"
+    return ApiError("Conflict", f'Operation cannot be fulfilled on {res} "{name}": the object has been modified; '
+                    "please apply your changes to the latest version and try again", 409, kind=kind, name=name)
+
+
+def check_resource_version(obj: dict, old: dict) -> None:
+    """Optimistic concurrency: an update that names a resourceVersion must name the current one
+    (etcd's compare-and-swap); one that names none applies to whatever is current."""
+    rv = (obj.get("metadata") or {}).get("resourceVersion") if isinstance(obj.get("metadata"), dict) else None
+    if rv and str(rv) != str(old["metadata"].get("resourceVersion")):
+        raise conflict(old["kind"], old["metadata"]["name"])
 
 
 def get(cluster, kind: str, namespace: str | None, name: str) -> dict:

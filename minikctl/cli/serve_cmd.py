@@ -63,9 +63,13 @@ def register(app: typer.Typer) -> None:
         port: int = typer.Option(6443, "--port"),
         address: str = typer.Option("127.0.0.1", "--address"),
         output: Optional[str] = typer.Option(None, "-o", "--output", help="Write (merge) into this kubeconfig file."),
+        rotate: bool = typer.Option(False, "--rotate", help="Replace the serve token with a new random one first "
+                                    "(the old token stops working, also for a running serve)."),
     ) -> int:
-        from minikctl.apiserver import kubeconfig
+        from minikctl.apiserver import kubeconfig, state
         env = context.env()
+        if rotate:
+            state.rotate_token(env)
         if output:
             path = kubeconfig.write(env, output, address, port)
             context.out(f'Context "{kubeconfig.NAME}" written to {path}.\n')

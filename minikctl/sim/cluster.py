@@ -17,6 +17,7 @@ import uuid
 from contextlib import contextmanager
 
 from minikctl import timeutil
+from minikctl.api.errors import ApiError, CliError
 from minikctl.store.db import Store
 
 Key = tuple[str, str, str]
@@ -282,6 +283,10 @@ def open_cluster(env, *, write: bool = True):
     """Open the store, load the cluster, advance it to now; commit on success, roll back on error."""
     from minikctl.sim import clock
     store = Store(env.db_path)
+    outermost = getattr(env, "pending", None) is None and hasattr(env, "hold_output")
+    if outermost:
+        env.hold_output()
+    kept = False
     try:
         store.begin()
         cluster = Cluster(store, env)
@@ -303,8 +308,17 @@ def open_cluster(env, *, write: bool = True):
             store.commit()
         else:
             store.rollback()
-    except BaseException:
+        kept = True
+    except (ApiError, CliError):
+        # An error the command reports (kubectl prints its lines, then the error): what it
+        # printed before stands. The verbs report errors for later objects without raising.
+        store.rollback()
+        kept = True
+        raise
+    except BaseException:  # a bug, ^C, a kill: nothing of what was rolled back is reported
         store.rollback()
         raise
     finally:
         store.close()
+        if outermost:
+            env.release_output(kept)

@@ -50,6 +50,26 @@ def _busy(path: Path) -> CliError:
                     "nothing was changed: run the command again once that one has finished")
 
 
+def retry_busy(fn, path: Path):
+    """Run fn, waiting out lock contention: SQLite's busy handler covers most of it, but not
+    every case (a WAL being recovered or checkpointed as another command closes), so a busy or
+    locked answer is retried with a growing pause until BUSY_MS have passed. Only then does the
+    command give up, with a message that names no destructive remedy."""
+    import time
+    deadline = time.monotonic() + BUSY_MS / 1000
+    pause = 0.005
+    while True:
+        try:
+            return fn()
+        except sqlite3.OperationalError as e:
+            if not _locked(e):
+                raise
+            if time.monotonic() + pause > deadline:
+                raise _busy(path) from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
+
+
 def guarded(fn):
     """Reads of a damaged file (a malformed page, undecodable text, a body that is not JSON)
     become one clear error instead of a traceback; lock contention is not damage."""
@@ -86,7 +106,7 @@ class Store:
         try:
             self.conn = sqlite3.connect(str(self.path), timeout=BUSY_MS / 1000, isolation_level=None)
             self.conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
-            mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            mode = retry_busy(lambda: self.conn.execute("PRAGMA journal_mode = WAL").fetchone(), self.path)
             self.conn.execute("PRAGMA synchronous = NORMAL")
             self._init_schema(created)
         except sqlite3.DatabaseError as e:
@@ -121,7 +141,7 @@ class Store:
         if app_id == APP_ID:
             return
         if not created:
-            self.conn.execute("BEGIN IMMEDIATE")  # waits for a concurrent creator's schema transaction
+            retry_busy(lambda: self.conn.execute("BEGIN IMMEDIATE"), self.path)  # waits for a concurrent creator's schema transaction
             app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
             tables = self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
             self.conn.execute("ROLLBACK")
@@ -130,7 +150,7 @@ class Store:
             if app_id != 0 or tables:
                 raise _corrupt(self.path, "it belongs to another program")
             raise _corrupt(self.path, "the file is empty: the cluster's state was lost")
-        self.conn.execute("BEGIN IMMEDIATE")
+        retry_busy(lambda: self.conn.execute("BEGIN IMMEDIATE"), self.path)
         self.conn.execute(f"PRAGMA application_id = {APP_ID}")
         for stmt in SCHEMA.split(";"):
             if stmt.strip():
@@ -159,13 +179,13 @@ class Store:
     # -- transactions -------------------------------------------------------------------
     @guarded
     def begin(self) -> None:
-        self.conn.execute("BEGIN IMMEDIATE")
+        retry_busy(lambda: self.conn.execute("BEGIN IMMEDIATE"), self.path)
         self.in_tx = True
 
     @guarded
     def commit(self) -> None:
         if self.in_tx:
-            self.conn.execute("COMMIT")
+            retry_busy(lambda: self.conn.execute("COMMIT"), self.path)
             self.in_tx = False
 
     def rollback(self) -> None:
