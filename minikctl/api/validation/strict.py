@@ -25,13 +25,15 @@ def _version(obj: dict) -> str:
 
 
 def _bytes_error(obj: dict) -> str | None:
-    """A Secret's `data` values are []byte: the decoder base64-decodes them (keys in order)."""
+    """A Secret's `data`, a ConfigMap's `binaryData` and a CSR's `spec.request` are []byte: the
+    decoder base64-decodes them (keys in order)."""
     if obj.get("kind") == "CertificateSigningRequest" and isinstance(obj.get("spec"), dict):
         values = [obj["spec"].get("request")]
-    elif obj.get("kind") == "Secret" and isinstance(obj.get("data"), dict):
-        values = [obj["data"][k] for k in sorted(obj["data"])]
     else:
-        return None
+        field = {"Secret": "data", "ConfigMap": "binaryData"}.get(obj.get("kind"))
+        if field is None or not isinstance(obj.get(field), dict):
+            return None
+        values = [obj[field][k] for k in sorted(obj[field])]
     from minikctl.api import gobase64
     for v in values:
         if isinstance(v, str):
