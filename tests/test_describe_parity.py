@@ -51,6 +51,20 @@ spec:
   scopes: ["BestEffort", "NotTerminating"]
 ---
 apiVersion: v1
+kind: LimitRange
+metadata:
+  name: mem-limits
+  namespace: team-a
+spec:
+  limits:
+  - type: Container
+    max:
+      memory: 1Gi
+  - type: Pod
+    max:
+      cpu: "2"
+---
+apiVersion: v1
 kind: ConfigMap
 metadata:
   name: app-config
@@ -351,6 +365,10 @@ NAMED = [
 @pytest.mark.parametrize("name", ["team-quota", "best-effort"])
 def test_describe_quota_matches_kubectl(served, name):
     _compare(served, "quota", name, "-n", "team-a")
+
+
+def test_describe_limitrange_matches_kubectl(served):
+    _compare(served, "limits", "mem-limits", "-n", "team-a")
 
 
 @pytest.mark.parametrize("kind,name", NAMED, ids=[f"{k}/{n}" for k, n in NAMED])

@@ -96,3 +96,39 @@ def test_scoped_quota_counts_only_its_pods(mk):
     assert _create(mk, _pod("besteffort")).code == 0
     r = _create(mk, _pod("besteffort2"))
     assert "exceeded quota: be, requested: pods=1, used: pods=1, limited: pods=1" in r.err
+
+
+# ------------------------------------------------------------------- LimitRange
+
+LR = {"apiVersion": "v1", "kind": "LimitRange", "metadata": {"name": "limits"},
+      "spec": {"limits": [{"type": "Container", "max": {"cpu": "1", "memory": "1Gi"}, "min": {"cpu": "100m"},
+                           "default": {"cpu": "500m"}},
+                          {"type": "Pod", "max": {"memory": "1536Mi"}}]}}
+
+
+def test_limit_range_defaults_and_annotation(mk):
+    assert _create(mk, LR).code == 0
+    stored = json.loads(mk("get", "limits", "limits", "-o", "json").out)["spec"]["limits"][0]
+    # SetDefaults_LimitRangeItem: default limit from max, default request from the default limit
+    assert stored["default"] == {"cpu": "500m", "memory": "1Gi"}
+    assert stored["defaultRequest"] == {"cpu": "500m", "memory": "1Gi"}
+    assert _create(mk, _pod("p")).code == 0
+    pod = json.loads(mk("get", "pod", "p", "-o", "json").out)
+    assert pod["metadata"]["annotations"]["kubernetes.io/limit-ranger"] == \
+        "LimitRanger plugin set: cpu, memory request for container app; cpu, memory limit for container app"
+    assert pod["spec"]["containers"][0]["resources"] == {"limits": {"cpu": "500m", "memory": "1Gi"},
+                                                         "requests": {"cpu": "500m", "memory": "1Gi"}}
+    assert pod["status"]["qosClass"] == "Guaranteed"
+
+
+@pytest.mark.parametrize("pod,msg", [
+    (_pod("p", lcpu="2"), "maximum cpu usage per Container is 1, but limit is 2"),
+    (_pod("p", cpu="50m"), "minimum cpu usage per Container is 100m, but request is 50m"),
+    (_pod("p", cpu="50m", lcpu="2"), "[minimum cpu usage per Container is 100m, but request is 50m, maximum cpu "
+                                     "usage per Container is 1, but limit is 2]"),
+])
+def test_limit_range_min_max(mk, pod, msg):
+    assert _create(mk, LR).code == 0
+    r = _create(mk, pod)
+    assert (r.code, r.err) == (1, f'Error from server (Forbidden): error when creating "STDIN": pods "p" is '
+                                  f"forbidden: {msg}\n")

@@ -490,8 +490,22 @@ def _resource_quota(q: dict) -> None:
         q["spec"]["hard"] = {k: canonical(v) for k, v in hard.items()}
 
 
+def _limit_range(lr: dict) -> None:
+    """SetDefaults_LimitRangeItem per item; quantities stored canonical."""
+    from minikctl.api.quantity import canonical
+    from minikctl.sim.limitrange import item_defaults
+    for item in (lr.get("spec") or {}).get("limits") or []:
+        if not isinstance(item, dict):
+            continue
+        for f in ("max", "min", "default", "defaultRequest", "maxLimitRequestRatio"):
+            if isinstance(item.get(f), dict):
+                item[f] = {k: canonical(v) for k, v in item[f].items()}
+        item_defaults(item)
+
+
 _BY_KIND = {
     "Event": _event,
+    "LimitRange": _limit_range,
     "Secret": _secret,
     "ResourceQuota": _resource_quota,
     "RoleBinding": _binding,

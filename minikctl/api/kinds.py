@@ -44,6 +44,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("ConfigMap", "configmaps", short=("cm",)),
     Kind("Endpoints", "endpoints", short=("ep",)),
     Kind("Event", "events", short=("ev",)),
+    Kind("LimitRange", "limitranges", short=("limits",)),
     Kind("Namespace", "namespaces", namespaced=False, short=("ns",)),
     Kind("Node", "nodes", namespaced=False, short=("no",)),
     Kind("Pod", "pods", short=("po",), categories=("all",)),

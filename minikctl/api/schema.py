@@ -549,6 +549,17 @@ KINDS: dict[str, Obj] = {
                        data=(LABELS, "Configuration data (UTF-8 values)."),
                        binaryData=(LABELS, "Binary data (base64 values)."),
                        immutable=(BOOL, "If true, the data cannot be updated.")),
+    "LimitRange": _root("LimitRange", "LimitRange sets resource usage limits for each kind of resource in a Namespace.",
+                        spec=(Obj("LimitRangeSpec", {
+                            "limits": (ListOf(Obj("LimitRangeItem", {
+                                "type": (STR, "Type of resource that this limit applies to: Container, Pod or PersistentVolumeClaim."),
+                                "max": (MapOf(QTY), "Max usage constraints on this kind by resource name."),
+                                "min": (MapOf(QTY), "Min usage constraints on this kind by resource name."),
+                                "default": (MapOf(QTY), "Default resource limits when none are specified."),
+                                "defaultRequest": (MapOf(QTY), "Default resource requests when none are specified."),
+                                "maxLimitRequestRatio": (MapOf(QTY), "The maximum limit/request ratio allowed."),
+                            }, ("type",))), "Limits is the list of LimitRangeItem objects that are enforced."),
+                        }, ("limits",)), "Spec defines the limits enforced.")),
     "ResourceQuota": _root("ResourceQuota", "ResourceQuota sets aggregate quota restrictions enforced per namespace",
                            spec=(Obj("ResourceQuotaSpec", {
                                "hard": (MapOf(QTY), "hard is the set of desired hard limits for each named resource."),

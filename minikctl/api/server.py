@@ -207,6 +207,7 @@ def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
     if obj["kind"] == "CertificateSigningRequest":
         _csr_requestor(obj)
     _defaults(obj, cluster.rng if mount else None)
+    limit_error = _limit_range_admission(cluster, obj) if obj["kind"] == "Pod" else None
     job_uid = None
     if obj["kind"] == "Job":
         job_uid = meta["uid"] = cluster.new_uid()
@@ -220,6 +221,9 @@ def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
         raise invalid(obj["kind"], meta.get("name", ""), causes)
     if cluster.get(obj["kind"], meta.get("namespace"), meta["name"]) is not None:
         raise already_exists(_resource(obj), meta["name"])
+    if limit_error:
+        raise ApiError("Forbidden", f'pods "{meta.get("name", "")}" is forbidden: {limit_error}', 403,
+                       kind="Pod", name=meta.get("name", ""))
     _quota_admission(cluster, obj)
     _stamp(cluster, obj)
     if job_uid:
@@ -238,6 +242,16 @@ def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
     if obj["kind"] == "Namespace":
         _namespace_defaults(cluster, obj)
     return obj
+
+
+def _limit_range_admission(cluster, pod: dict) -> str | None:
+    """LimitRanger: the namespace's default requests and limits set on the pod (then its QoS
+    class, which PrepareForCreate computes after admission); returns its refusal, if any."""
+    from minikctl.api.defaults import qos_class
+    from minikctl.sim import limitrange
+    msg = limitrange.admit(cluster, pod)
+    pod.setdefault("status", {})["qosClass"] = qos_class(pod.get("spec") or {})
+    return msg
 
 
 def _quota_admission(cluster, obj: dict) -> None:

@@ -1,10 +1,9 @@
 """Read-only answers for the objects kubectl's describers fetch that minikctl keeps no kind for.
 
-describe node GETs the node's Lease (coordination.k8s.io/v1, kube-node-lease) and describe
-namespace LISTs the namespace's ResourceQuotas and LimitRanges. Without them kubectl prints
-'Failed to get lease: ...' and drops the quota lines, where a real cluster (and minikctl
-describe) shows the lease and 'No resource quota.'. These paths are answered here, typed-client
-style, without adding kinds to discovery (the cluster has no quotas, and leases are derived).
+describe node GETs the node's Lease (coordination.k8s.io/v1, kube-node-lease). Without it kubectl
+prints 'Failed to get lease: ...' where a real cluster (and minikctl describe) shows the lease.
+The path is answered here, typed-client style, without adding a kind to discovery (leases are
+derived). ResourceQuotas and LimitRanges, which describe namespace lists, are kinds now.
 """
 from __future__ import annotations
 
@@ -14,8 +13,6 @@ from minikctl.apiserver.request import Request, Response, json_response
 from minikctl.apiserver.status import fail
 
 _LEASE = re.compile(r"^/apis/coordination\.k8s\.io/v1/namespaces/([^/]+)/leases/([^/]+)$")
-_EMPTY = re.compile(r"^/api/v1/(?:namespaces/([^/]+)/)?(limitranges)$")
-_LIST_KIND = {"resourcequotas": "ResourceQuotaList", "limitranges": "LimitRangeList"}
 
 
 def respond(req: Request, env) -> Response | None:
@@ -23,15 +20,6 @@ def respond(req: Request, env) -> Response | None:
     if req.method not in ("GET", "HEAD"):
         return None
     path = req.path.rstrip("/")
-    m = _EMPTY.match(path)
-    if m:
-        if req.q("watch") in ("true", "1"):
-            return None
-        from minikctl.sim.cluster import open_cluster
-        with open_cluster(env) as cluster:
-            rv = str(cluster.revision)
-        return json_response({"kind": _LIST_KIND[m.group(2)], "apiVersion": "v1",
-                              "metadata": {"resourceVersion": rv}, "items": []})
     m = _LEASE.match(path)
     if m:
         return json_response(_lease(env, m.group(1), m.group(2)))

@@ -627,7 +627,7 @@ _COLUMNS = {
     "Pod": POD, "Endpoints": ENDPOINTS, "EndpointSlice": ENDPOINT_SLICE, "Deployment": DEPLOYMENT,
     "ReplicaSet": REPLICA_SET, "StatefulSet": STATEFUL_SET, "DaemonSet": DAEMON_SET, "Node": NODE,
     "Namespace": NAMESPACE, "ConfigMap": CONFIG_MAP, "Event": EVENT, "Secret": SECRET,
-    "ServiceAccount": SERVICE_ACCOUNT, "Job": JOB, "CronJob": CRON_JOB, "Role": ROLE, "ClusterRole": ROLE, "CertificateSigningRequest": CSR, "ResourceQuota": RESOURCE_QUOTA,
+    "ServiceAccount": SERVICE_ACCOUNT, "Job": JOB, "CronJob": CRON_JOB, "Role": ROLE, "ClusterRole": ROLE, "CertificateSigningRequest": CSR, "ResourceQuota": RESOURCE_QUOTA, "LimitRange": ROLE,
     "RoleBinding": ROLE_BINDING, "ClusterRoleBinding": ROLE_BINDING,
 }
 

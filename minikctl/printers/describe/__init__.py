@@ -20,7 +20,7 @@ _MODULES = {
     "ReplicaSet": "replicaset", "StatefulSet": "statefulset", "Node": "node",
     "Namespace": "namespace", "ConfigMap": "configmap", "DaemonSet": "daemonset",
     "EndpointSlice": "endpointslice", "Secret": "secret", "ServiceAccount": "serviceaccount",
-    "CertificateSigningRequest": "csr", "ResourceQuota": "resourcequota", "Role": "rbac", "ClusterRole": "rbac", "RoleBinding": "rbac", "ClusterRoleBinding": "rbac",
+    "CertificateSigningRequest": "csr", "ResourceQuota": "resourcequota", "LimitRange": "limitrange", "Role": "rbac", "ClusterRole": "rbac", "RoleBinding": "rbac", "ClusterRoleBinding": "rbac",
     "Job": "job", "CronJob": "cronjob",
 }
 

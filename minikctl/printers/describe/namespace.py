@@ -23,5 +23,6 @@ def describe(ns: dict, view) -> str:
     from minikctl.printers.describe.resourcequota import namespace_section
     namespace_section(w, view.list("ResourceQuota", meta.get("name")))
     w.write(0, "\n")
-    w.write(0, "No LimitRange resource.\n")
+    from minikctl.printers.describe.limitrange import namespace_section as limits_section
+    limits_section(w, view.list("LimitRange", meta.get("name")))
     return w.render()
