@@ -132,3 +132,43 @@ def test_limit_range_min_max(mk, pod, msg):
     r = _create(mk, pod)
     assert (r.code, r.err) == (1, f'Error from server (Forbidden): error when creating "STDIN": pods "p" is '
                                   f"forbidden: {msg}\n")
+
+
+# ------------------------------------------------------------------- PriorityClass
+
+@pytest.mark.skipif(KUBECTL is None, reason="real kubectl is not installed")
+@pytest.mark.parametrize("fmt", ["yaml", "json"])
+@pytest.mark.parametrize("line", ["create priorityclass high --value=1000 --description=high-priority",
+                                  "create pc low --value=10 --global-default --preemption-policy=Never",
+                                  "create priorityclass x", "create pc y --value=5"])
+def test_create_priorityclass_matches_kubectl(mk, tmp_path, line, fmt):
+    real, ours = _both(mk, tmp_path, f"{line} --dry-run=client -o {fmt}")
+    assert real.returncode == 0, real.stderr
+    assert (ours.code, ours.out) == (0, real.stdout), ours.err
+
+
+def test_priority_admission_and_classes(mk):
+    out = mk("get", "pc").out.splitlines()
+    assert out[0].split() == ["NAME", "VALUE", "GLOBAL-DEFAULT", "AGE", "PREEMPTIONPOLICY"]
+    assert [line.split()[:3] for line in out[1:]] == [["system-cluster-critical", "2000000000", "false"],
+                                                      ["system-node-critical", "2000001000", "false"]]
+    assert mk("create", "pc", "high", "--value=1000", "--preemption-policy=Never").code == 0
+    doc = _pod("p", "100m")
+    doc["spec"]["priorityClassName"] = "high"
+    assert _create(mk, doc).code == 0
+    spec = json.loads(mk("get", "pod", "p", "-o", "json").out)["spec"]
+    assert (spec["priority"], spec["preemptionPolicy"]) == (1000, "Never")
+    doc["metadata"]["name"], doc["spec"]["priorityClassName"] = "q", "ghost"
+    r = _create(mk, doc)
+    assert r.err == ('Error from server (Forbidden): error when creating "STDIN": pods "q" is forbidden: no '
+                     "PriorityClass with name ghost was found\n")
+    assert mk("create", "pc", "default", "--value=7", "--global-default").code == 0
+    assert _create(mk, _pod("r", "100m")).code == 0
+    spec = json.loads(mk("get", "pod", "r", "-o", "json").out)["spec"]
+    assert (spec["priorityClassName"], spec["priority"]) == ("default", 7)
+    r = mk("create", "pc", "huge", "--value=2000000000")
+    assert r.err == ('error: failed to create priorityclass: PriorityClass.scheduling.k8s.io "huge" is invalid: '
+                     "value: Forbidden: maximum allowed value of a user defined priority is 1000000000\n")
+    r = mk("create", "pc", "system-mine", "--value=1")
+    assert "priority class names with 'system-' prefix are reserved for system use only. error: system-mine is " \
+           "not a known system priority class" in r.err

@@ -503,8 +503,13 @@ def _limit_range(lr: dict) -> None:
         item_defaults(item)
 
 
+def _priority_class(pc: dict) -> None:
+    pc.setdefault("preemptionPolicy", "PreemptLowerPriority")
+
+
 _BY_KIND = {
     "Event": _event,
+    "PriorityClass": _priority_class,
     "LimitRange": _limit_range,
     "Secret": _secret,
     "ResourceQuota": _resource_quota,

@@ -65,6 +65,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("ClusterRole", "clusterroles", group="rbac.authorization.k8s.io", namespaced=False),
     Kind("RoleBinding", "rolebindings", group="rbac.authorization.k8s.io"),
     Kind("Role", "roles", group="rbac.authorization.k8s.io"),
+    Kind("PriorityClass", "priorityclasses", group="scheduling.k8s.io", namespaced=False, short=("pc",)),
 )
 
 BY_KIND = {k.kind: k for k in KINDS}

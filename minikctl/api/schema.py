@@ -549,6 +549,15 @@ KINDS: dict[str, Obj] = {
                        data=(LABELS, "Configuration data (UTF-8 values)."),
                        binaryData=(LABELS, "Binary data (base64 values)."),
                        immutable=(BOOL, "If true, the data cannot be updated.")),
+    "PriorityClass": _root("PriorityClass", "PriorityClass defines mapping from a priority class name to the priority "
+                                            "integer value.",
+                           value=(INT, "value represents the integer value of this priority class."),
+                           globalDefault=(BOOL, "globalDefault specifies whether this PriorityClass should be considered "
+                                          "as the default priority for pods that do not have any priority class."),
+                           description=(STR, "description is an arbitrary string that usually provides guidelines on "
+                                        "when this priority class should be used."),
+                           preemptionPolicy=(STR, "preemptionPolicy is the Policy for preempting pods with lower "
+                                             "priority. One of Never, PreemptLowerPriority.")),
     "LimitRange": _root("LimitRange", "LimitRange sets resource usage limits for each kind of resource in a Namespace.",
                         spec=(Obj("LimitRangeSpec", {
                             "limits": (ListOf(Obj("LimitRangeItem", {

@@ -208,6 +208,12 @@ def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
         _csr_requestor(obj)
     _defaults(obj, cluster.rng if mount else None)
     limit_error = _limit_range_admission(cluster, obj) if obj["kind"] == "Pod" else None
+    if obj["kind"] == "Pod":
+        from minikctl.sim import priority
+        msg = priority.admit(cluster, obj)
+        if msg:
+            raise ApiError("Forbidden", f'pods "{meta.get("name", "")}" is forbidden: {msg}', 403, kind="Pod",
+                           name=meta.get("name", ""))
     job_uid = None
     if obj["kind"] == "Job":
         job_uid = meta["uid"] = cluster.new_uid()

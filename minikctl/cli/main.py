@@ -29,7 +29,7 @@ def _root() -> None:
 # so `minikctl get` does not pay for building sixty other commands; help and unknown verbs
 # register everything.
 VERB_MODULES: dict[str, tuple[str, ...]] = {
-    "get": ("get_cmd",), "apply": ("apply_cmd",), "create": ("create_cmd", "create_sub_cmd", "create_rbac_cmd", "create_quota_cmd"),
+    "get": ("get_cmd",), "apply": ("apply_cmd",), "create": ("create_cmd", "create_sub_cmd", "create_rbac_cmd", "create_quota_cmd", "create_pc_cmd"),
     "auth": ("auth_cmd",), "certificate": ("certificate_cmd",),
     "delete": ("delete_cmd",), "describe": ("describe_cmd",), "run": ("run_cmd",), "exec": ("exec_cmd",), "cp": ("cp_cmd",),
     "cluster": ("cluster_cmd",), "cluster-info": ("cluster_cmd",), "dns": ("dns_cmd",), "config": ("config_cmd",),
@@ -42,7 +42,7 @@ VERB_MODULES: dict[str, tuple[str, ...]] = {
     "kubeconfig": ("serve_cmd",), "taint": ("node_cmd",), "cordon": ("node_cmd",), "uncordon": ("node_cmd",),
     "drain": ("node_cmd",), "version": ("node_cmd",),
 }
-ALL_MODULES = ("get_cmd", "cp_cmd", "apply_cmd", "create_cmd", "create_rbac_cmd", "create_quota_cmd", "auth_cmd", "certificate_cmd", "delete_cmd",
+ALL_MODULES = ("get_cmd", "cp_cmd", "apply_cmd", "create_cmd", "create_rbac_cmd", "create_quota_cmd", "create_pc_cmd", "auth_cmd", "certificate_cmd", "delete_cmd",
                "describe_cmd", "run_cmd", "exec_cmd",
                "cluster_cmd", "dns_cmd", "config_cmd", "create_sub_cmd", "expose_cmd", "scale_cmd", "label_cmd",
                "set_cmd", "patch_cmd", "edit_cmd", "rollout_cmd", "logs_cmd", "explain_cmd", "watch_cmd",

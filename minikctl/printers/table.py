@@ -546,6 +546,11 @@ def _quota_cells(o, limits: bool) -> str:
     return ", ".join(f"{r}: {used.get(r, '0')}/{hard[r]}" for r in sorted(hard) if r.startswith("limits.") == limits)
 
 
+PRIORITY_CLASS = [Column("Name", 0, _name), Column("Value", 0, lambda o, v: str(o.get("value", 0))),
+                  Column("Global-Default", 0, lambda o, v: "true" if o.get("globalDefault") else "false"),
+                  Column("Age", 0, age),
+                  Column("PreemptionPolicy", 0, lambda o, v: o.get("preemptionPolicy") or "")]
+
 RESOURCE_QUOTA = [Column("Name", 0, _name), Column("Age", 0, age),
                   Column("Request", 0, lambda o, v: _quota_cells(o, False)),
                   Column("Limit", 0, lambda o, v: _quota_cells(o, True))]
@@ -627,7 +632,7 @@ _COLUMNS = {
     "Pod": POD, "Endpoints": ENDPOINTS, "EndpointSlice": ENDPOINT_SLICE, "Deployment": DEPLOYMENT,
     "ReplicaSet": REPLICA_SET, "StatefulSet": STATEFUL_SET, "DaemonSet": DAEMON_SET, "Node": NODE,
     "Namespace": NAMESPACE, "ConfigMap": CONFIG_MAP, "Event": EVENT, "Secret": SECRET,
-    "ServiceAccount": SERVICE_ACCOUNT, "Job": JOB, "CronJob": CRON_JOB, "Role": ROLE, "ClusterRole": ROLE, "CertificateSigningRequest": CSR, "ResourceQuota": RESOURCE_QUOTA, "LimitRange": ROLE,
+    "ServiceAccount": SERVICE_ACCOUNT, "Job": JOB, "CronJob": CRON_JOB, "Role": ROLE, "ClusterRole": ROLE, "CertificateSigningRequest": CSR, "ResourceQuota": RESOURCE_QUOTA, "LimitRange": ROLE, "PriorityClass": PRIORITY_CLASS,
     "RoleBinding": ROLE_BINDING, "ClusterRoleBinding": ROLE_BINDING,
 }
 

@@ -51,8 +51,9 @@ def init_cluster(cluster, env, profile_name: str = "default", seed: int | None =
         root_ca_configmap(cluster, ns)
     from minikctl.sim.controllers import serviceaccount
     serviceaccount.reconcile(cluster)
-    from minikctl.sim import rbac_bootstrap
+    from minikctl.sim import priority, rbac_bootstrap
     rbac_bootstrap.ensure(cluster)
+    priority.ensure(cluster)
     corefile = (Path(__file__).resolve().parent.parent / "data" / "Corefile").read_text()
     corefile = corefile.replace("cluster.local", profile["clusterDomain"])
     if ver < (1, 32):

@@ -35,6 +35,7 @@ from minikctl.api.validation.secrets import (validate_secret, validate_secret_up
 from minikctl.api.validation.rbac import (validate_binding, validate_binding_update, validate_role,
                                           validate_role_update)
 from minikctl.api.validation.certificates import validate_csr, validate_csr_update
+from minikctl.api.validation.scheduling import validate_priority_class
 from minikctl.api.validation.pod import _validate_pod, _validate_pod_update, validate_pod_spec
 from minikctl.api.validation.service import _validate_service, _validate_service_update
 from minikctl.api.validation.strict import (decoding_message, render_strict_error,
@@ -55,7 +56,7 @@ _CREATE = {
     "EndpointSlice": _validate_endpointslice, "Event": _validate_event,
     "Job": _validate_job, "CronJob": _validate_cronjob,
     "Secret": validate_secret, "ServiceAccount": validate_service_account,
-    "CertificateSigningRequest": validate_csr,
+    "CertificateSigningRequest": validate_csr, "PriorityClass": validate_priority_class,
     "Role": validate_role, "ClusterRole": validate_role, "RoleBinding": validate_binding,
     "ClusterRoleBinding": validate_binding,
 }
