@@ -46,6 +46,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("Event", "events", short=("ev",)),
     Kind("Namespace", "namespaces", namespaced=False, short=("ns",)),
     Kind("Node", "nodes", namespaced=False, short=("no",)),
+    Kind("PersistentVolumeClaim", "persistentvolumeclaims", short=("pvc",)),
+    Kind("PersistentVolume", "persistentvolumes", namespaced=False, short=("pv",)),
     Kind("Pod", "pods", short=("po",), categories=("all",)),
     Kind("Service", "services", short=("svc",), categories=("all",)),
     Kind("DaemonSet", "daemonsets", group="apps", short=("ds",), categories=("all",)),
@@ -53,6 +55,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("ReplicaSet", "replicasets", group="apps", short=("rs",), categories=("all",)),
     Kind("StatefulSet", "statefulsets", group="apps", short=("sts",), categories=("all",)),
     Kind("EndpointSlice", "endpointslices", group="discovery.k8s.io"),
+    Kind("StorageClass", "storageclasses", group="storage.k8s.io", namespaced=False, short=("sc",)),
 )
 
 BY_KIND = {k.kind: k for k in KINDS}

@@ -6,10 +6,11 @@ would converge between two kubectl commands; `fire` dispatches a due timer to it
 from __future__ import annotations
 
 from minikctl.sim.controllers import (apiserver_endpoints, daemonset, deployment, endpoints, endpointslice, gc,
-                                      image_pull, kubelet, namespace, nodelifecycle, replicaset, scheduler,
-                                      statefulset)
+                                      image_pull, kubelet, namespace, nodelifecycle, persistentvolume, replicaset,
+                                      scheduler, statefulset)
 
-CONTROLLERS = (namespace, gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, scheduler, kubelet, endpoints,
+CONTROLLERS = (namespace, gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, persistentvolume, scheduler,
+               kubelet, endpoints,
                endpointslice, apiserver_endpoints)
 
 TIMERS = {

@@ -63,11 +63,20 @@ def reconcile(cluster) -> None:
                 _schedule_removal(cluster, pod)
             continue
         if "containerStatuses" not in st:
-            _create_sandbox(cluster, pod)
+            if _claims_bound(cluster, pod):
+                _create_sandbox(cluster, pod)
         elif st.get("phase") == "Running":
             _readiness(cluster, pod)
         elif image_pull.pulling_blocked(pod):
             image_pull.on_spec_change(cluster, pod)
+
+
+def _claims_bound(cluster, pod) -> bool:
+    """The volume manager waits for every persistentVolumeClaim volume to be bound."""
+    if not any("persistentVolumeClaim" in v for v in pod["spec"].get("volumes") or []):
+        return True
+    from minikctl.sim.controllers.volume_binding import volumes_ready
+    return volumes_ready(cluster, pod)
 
 
 def _conditions(cluster, pod, ready: bool, reason: str | None = None, running: bool = True) -> list[dict]:

@@ -55,7 +55,15 @@ def reconcile(cluster) -> None:
                 by_owner[(ref["uid"], n)] = by_owner.get((ref["uid"], n), 0) + 1
     for pod in pending:
         spec = pod["spec"]
-        reasons = {n["metadata"]["name"]: _why_not(spec, n) or _full(n, load) for n in nodes}
+        volumes = None
+        if any("persistentVolumeClaim" in v for v in spec.get("volumes") or []):
+            from minikctl.sim.controllers import volume_binding as volumes
+            msg = volumes.prefilter(cluster, pod)
+            if msg:
+                _unschedulable(cluster, pod, {}, len(nodes), prefilter=msg)
+                continue
+        reasons = {n["metadata"]["name"]: _why_not(spec, n) or _full(n, load)
+                   or (volumes and _vol(volumes.filter_node(cluster, pod, n))) for n in nodes}
         ok = [n for n in nodes if reasons[n["metadata"]["name"]] is None]
         if not ok:
             _unschedulable(cluster, pod, reasons, len(nodes))
@@ -66,6 +74,8 @@ def reconcile(cluster) -> None:
         best = min(ok, key=lambda n: (by_owner.get((owner, n["metadata"]["name"]), 0) if owner else 0,
                                       load.get(n["metadata"]["name"], 0)))
         name = best["metadata"]["name"]
+        if volumes:
+            volumes.assume(cluster, pod, best)
         spec["nodeName"] = name
         load[name] = load.get(name, 0) + 1
         if owner:
@@ -81,6 +91,10 @@ def reconcile(cluster) -> None:
                              "default-scheduler")
 
 
+def _vol(reason: str | None) -> str | None:
+    return "vol:" + reason if reason else None
+
+
 def _full(node: dict, load: dict[str, int]) -> str | None:
     """NodeResourcesFit's pod count: a node holds at most status.allocatable.pods (kubelet's maxPods)."""
     cap = ((node.get("status") or {}).get("allocatable") or {}).get("pods")
@@ -89,7 +103,7 @@ def _full(node: dict, load: dict[str, int]) -> str | None:
     return None
 
 
-def _unschedulable(cluster, pod, reasons: dict, total: int) -> None:
+def _unschedulable(cluster, pod, reasons: dict, total: int, prefilter: str | None = None) -> None:
     counts: dict[str, int] = {}
     full = sum(1 for r in reasons.values() if r == "pods")
     for r in reasons.values():
@@ -101,10 +115,13 @@ def _unschedulable(cluster, pod, reasons: dict, total: int) -> None:
             key = "node(s) didn't match Pod's node affinity/selector"
         elif r == "unschedulable":
             key = "node(s) were unschedulable"
+        elif r and r.startswith("vol:"):
+            key = r[4:]
         else:
             continue
         counts[key] = counts.get(key, 0) + 1
-    parts = ", ".join(sorted(f"{n} {k}" for k, n in counts.items()))  # FitError sorts "N reason" strings
+    # FitError sorts "N reason" strings; a PreFilter failure replaces the per-node reasons
+    parts = prefilter if prefilter else ", ".join(sorted(f"{n} {k}" for k, n in counts.items()))
     # preemption: a full node could make room by evicting lower-priority pods (none here); the others cannot
     tried = sorted(f"{n} {k}" for k, n in (("Preemption is not helpful for scheduling", total - full),
                                            ("No preemption victims found for incoming pod", full)) if n)
