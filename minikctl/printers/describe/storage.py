@@ -65,27 +65,27 @@ def _bool(v) -> str:
 def _source(w: Writer, spec: dict) -> None:
     if spec.get("hostPath") is not None:
         h = spec["hostPath"]
-        w.write(1, f"Type:\tHostPath (bare host directory volume)\n    Path:\t{h.get('path')}\n"
+        w.write(2, f"Type:\tHostPath (bare host directory volume)\n    Path:\t{h.get('path')}\n"
                    f"    HostPathType:\t{h.get('type') or ''}\n")
     elif spec.get("nfs") is not None:
         n = spec["nfs"]
-        w.write(1, f"Type:\tNFS (an NFS mount that lasts the lifetime of a pod)\n    Server:\t{n.get('server')}\n"
+        w.write(2, f"Type:\tNFS (an NFS mount that lasts the lifetime of a pod)\n    Server:\t{n.get('server')}\n"
                    f"    Path:\t{n.get('path')}\n    ReadOnly:\t{_bool(n.get('readOnly'))}\n")
     elif spec.get("local") is not None:
-        w.write(1, "Type:\tLocalVolume (a persistent volume backed by local storage on a node)\n"
+        w.write(2, "Type:\tLocalVolume (a persistent volume backed by local storage on a node)\n"
                    f"    Path:\t{spec['local'].get('path')}\n")
     elif spec.get("csi") is not None:
         c = spec["csi"]
-        w.write(1, f"Type:\tCSI (a Container Storage Interface (CSI) volume source)\n    Driver:\t{c.get('driver')}\n"
+        w.write(2, f"Type:\tCSI (a Container Storage Interface (CSI) volume source)\n    Driver:\t{c.get('driver')}\n"
                    f"    FSType:\t{c.get('fsType') or ''}\n    VolumeHandle:\t{c.get('volumeHandle')}\n"
                    f"    ReadOnly:\t{_bool(c.get('readOnly'))}\n")
         attrs = c.get("volumeAttributes") or {}
-        w.write(1, "    VolumeAttributes:\t")
+        w.write(2, "    VolumeAttributes:\t")
         if not attrs:
             w.line("<none>")
         for i, k in enumerate(sorted(attrs)):
             if i:
-                w.write(1, "    \t")
+                w.write(2, "    \t")
             w.write(0, f"{k}={attrs[k]}\n")
     else:
         w.write(1, "<unknown>\n")
@@ -190,7 +190,7 @@ def describe_sc(sc: dict, view) -> str:
     w.write(0, f"Provisioner:\t{sc.get('provisioner') or ''}\n")
     w.write(0, f"Parameters:\t{_format_map(sc.get('parameters'))}\n")
     ave = sc.get("allowVolumeExpansion")
-    w.write(0, f"AllowVolumeExpansion:\t{'<unset>' if ave is None else _bool(ave)}\n")
+    w.write(0, f"AllowVolumeExpansion:\t{'<unset>' if ave is None else ('True' if ave else 'False')}\n")
     opts = sc.get("mountOptions") or []
     if not opts:
         w.write(0, "MountOptions:\t<none>\n")
