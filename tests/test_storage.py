@@ -415,3 +415,20 @@ def test_statefulset_claims_kept_and_rebound(mk):
     assert [c["metadata"]["name"] for c in j(mk, "get", "pvc")["items"]] == ["www-web-0", "www-web-1"]
     reasons = [e[2] for e in events(mk, "web")]
     assert "create Claim www-web-0 Pod web-0 in StatefulSet web success" in reasons
+
+
+def test_delete_of_a_claim_in_use_says_kubectl_would_wait(mk):
+    apply(mk, volume("v"))
+    apply(mk, claim("c", cls="manual"))
+    apply(mk, pod("p", "c"))
+    mk.advance(5)
+    r = mk("delete", "pvc", "c")
+    assert (r.code, r.out) == (0, 'persistentvolumeclaim "c" deleted\n')
+    assert r.err == ('minikctl: kubectl would keep waiting here (until Ctrl-C): persistentvolumeclaim "c" stays '
+                     "Terminating while its finalizers [kubernetes.io/pvc-protection] remain\n")
+    r = mk("delete", "pvc", "c", "--wait=false")   # already being deleted: nothing more to say
+    assert r.err == ""
+    apply(mk, claim("free", cls="manual"))
+    r = mk("delete", "pvc", "free")
+    assert (r.out, r.err) == ('persistentvolumeclaim "free" deleted\n', "")
+    assert mk("get", "pvc", "free").code == 1
