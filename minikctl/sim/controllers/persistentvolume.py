@@ -341,7 +341,7 @@ def _reclaim(cluster, pv: dict) -> None:
         _set_volume_phase(cluster, pv, "Failed", msg)
         _event(cluster, pv, "Warning", "VolumeFailedDelete", msg)
         return
-    msg = f"Recycle policy is not supported by minikctl for volume \"{name}\""
+    msg = f"minikctl: the Recycle reclaim policy is not simulated (volume \"{name}\")"
     _set_volume_phase(cluster, pv, "Failed", msg)
     _event(cluster, pv, "Warning", "VolumeFailedRecycle", msg)
 
