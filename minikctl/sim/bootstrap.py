@@ -74,7 +74,18 @@ DEFAULT_STORAGE_CLASSES = [
 
 
 def _storage_classes(cluster, profile: dict) -> None:
+    """The classes draw their uids from their own generator, so that adding them left every
+    other seeded name and uid of a cluster (pods, tokens) as it was."""
     from minikctl.api import server
+    main_rng = cluster.rng
+    cluster.rng = random.Random(f"{cluster.meta.get('seed')}/storageclasses")
+    try:
+        _create_classes(cluster, profile, server)
+    finally:
+        cluster.rng = main_rng
+
+
+def _create_classes(cluster, profile: dict, server) -> None:
     for c in profile.get("storageClasses", DEFAULT_STORAGE_CLASSES):
         sc = {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": c["name"]},
               "provisioner": c["provisioner"]}
