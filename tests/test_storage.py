@@ -432,3 +432,35 @@ def test_delete_of_a_claim_in_use_says_kubectl_would_wait(mk):
     r = mk("delete", "pvc", "free")
     assert (r.out, r.err) == ('persistentvolumeclaim "free" deleted\n', "")
     assert mk("get", "pvc", "free").code == 1
+
+
+NO_PROVISIONER = """\
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: local-storage
+provisioner: kubernetes.io/no-provisioner
+volumeBindingMode: WaitForFirstConsumer
+"""
+
+
+def test_local_volume_with_no_provisioner_class_follows_the_pod(mk):
+    apply(mk, NO_PROVISIONER)
+    apply(mk, volume("local-pv", "5Gi", cls="local-storage", extra="  nodeAffinity:\n    required:\n"
+                     "      nodeSelectorTerms:\n      - matchExpressions:\n        - key: kubernetes.io/hostname\n"
+                     "          operator: In\n          values: [k8s-worker-02]\n").replace("hostPath", "local"))
+    apply(mk, claim("c", "1Gi", cls="local-storage"))
+    assert mk("get", "pvc", "c", "--no-headers").out.split()[1] == "Pending"
+    assert mk("get", "pv", "local-pv", "--no-headers").out.split()[4] == "Available"
+    apply(mk, pod("p", "c"))
+    mk.advance(10)
+    p = j(mk, "get", "pod", "p")
+    assert (p["spec"]["nodeName"], p["status"]["phase"]) == ("k8s-worker-02", "Running")
+    assert mk("get", "pvc", "c", "--no-headers").out.split()[1:3] == ["Bound", "local-pv"]
+    # a second claim of the class finds no volume on any node: the scheduler says so per node
+    apply(mk, claim("c2", "1Gi", cls="local-storage"))
+    apply(mk, pod("p2", "c2"))
+    msg = j(mk, "get", "pod", "p2")["status"]["conditions"][0]["message"]
+    assert msg == ("0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, "
+                   "3 node(s) didn't find available persistent volumes to bind. preemption: 0/4 nodes are available: "
+                   "4 Preemption is not helpful for scheduling.")
