@@ -109,7 +109,7 @@ def served(tmp_path_factory):
         s = Served(root)
     finally:
         mp.undo()
-    for name in ("pv-volume", "pv-claim", "pv-pod"):
+    for name in ("pv-volume", "pv-claim", "pv-pod", "web"):
         r = s.kubectl("apply", "-f", str(DATA / f"{name}.yaml"))
         assert r.returncode == 0, r.stderr
     extra = root / "extra.yaml"
@@ -163,6 +163,12 @@ NAMED = [("pv", "task-pv-volume"), ("pv", "nfs-pv"), ("pv", "local-pv"), ("pvc",
 
 @pytest.mark.parametrize("kind,name", NAMED, ids=[f"{k}/{n}" for k, n in NAMED])
 def test_describe_matches_kubectl(served, kind, name):
+    _compare(served, kind, name)
+
+
+@pytest.mark.parametrize("kind,name", [("statefulset", "web"), ("pod", "web-0"), ("pod", "task-pv-pod"),
+                                       ("pvc", "www-web-1")])
+def test_describe_statefulset_storage_matches_kubectl(served, kind, name):
     _compare(served, kind, name)
 
 
