@@ -464,3 +464,11 @@ def test_local_volume_with_no_provisioner_class_follows_the_pod(mk):
     assert msg == ("0/4 nodes are available: 1 node(s) had untolerated taint {node-role.kubernetes.io/control-plane: }, "
                    "3 node(s) didn't find available persistent volumes to bind. preemption: 0/4 nodes are available: "
                    "4 Preemption is not helpful for scheduling.")
+
+
+def test_reapply_is_unchanged_and_keeps_the_binders_annotations(mk):
+    for verdict in ("created", "unchanged"):
+        r = mk("apply", "-f", str(DATA / "pv-volume.yaml"), "-f", str(DATA / "pv-claim.yaml"))
+        assert r.out == f"persistentvolume/task-pv-volume {verdict}\npersistentvolumeclaim/task-pv-claim {verdict}\n"
+    ann = j(mk, "get", "pvc", "task-pv-claim")["metadata"]["annotations"]
+    assert ann["pv.kubernetes.io/bind-completed"] == "yes" and ann["pv.kubernetes.io/bound-by-controller"] == "yes"
