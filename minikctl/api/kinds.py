@@ -49,6 +49,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("PersistentVolumeClaim", "persistentvolumeclaims", short=("pvc",)),
     Kind("PersistentVolume", "persistentvolumes", namespaced=False, short=("pv",)),
     Kind("Pod", "pods", short=("po",), categories=("all",)),
+    Kind("Secret", "secrets"),
+    Kind("ServiceAccount", "serviceaccounts", short=("sa",)),
     Kind("Service", "services", short=("svc",), categories=("all",)),
     Kind("DaemonSet", "daemonsets", group="apps", short=("ds",), categories=("all",)),
     Kind("Deployment", "deployments", group="apps", short=("deploy",), categories=("all",)),

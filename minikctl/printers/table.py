@@ -443,6 +443,19 @@ CONFIG_MAP = [
     Column("Age", 0, age),
 ]
 
+SECRET = [
+    Column("Name", 0, _name),
+    Column("Type", 0, lambda o, v: o.get("type") or ""),
+    Column("Data", 0, lambda o, v: str(len(o.get("data") or {}))),
+    Column("Age", 0, age),
+]
+
+SERVICE_ACCOUNT = [
+    Column("Name", 0, _name),
+    Column("Secrets", 0, lambda o, v: str(len(o.get("secrets") or []))),
+    Column("Age", 0, age),
+]
+
 # ---- Events -----------------------------------------------------------------------------
 
 def event_times(ev: dict, now: float) -> tuple[str, str, int]:
@@ -588,6 +601,8 @@ _COLUMNS = {
     "Namespace": NAMESPACE, "ConfigMap": CONFIG_MAP, "Event": EVENT,
     "PersistentVolume": PERSISTENT_VOLUME, "PersistentVolumeClaim": PERSISTENT_VOLUME_CLAIM,
     "StorageClass": STORAGE_CLASS,
+    "Secret": SECRET,
+    "ServiceAccount": SERVICE_ACCOUNT,
 }
 
 

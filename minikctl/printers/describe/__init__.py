@@ -21,6 +21,7 @@ _MODULES = {
     "Namespace": "namespace", "ConfigMap": "configmap", "DaemonSet": "daemonset",
     "EndpointSlice": "endpointslice", "PersistentVolume": "storage", "PersistentVolumeClaim": "storage",
     "StorageClass": "storage",
+    "Secret": "secret", "ServiceAccount": "serviceaccount",
 }
 
 
