@@ -65,7 +65,7 @@ def test_ssh_accepts_name_user_at_name_and_ip(mk):
 
 def test_ssh_runs_through_bash_exit_codes_and_pipes(mk):
     r = mk("ssh", "k8s-worker-01", "--", "nosuchtool", "-x")
-    assert (r.code, r.err) == (127, "bash: nosuchtool: command not found\n")
+    assert (r.code, r.err) == (127, "bash: line 1: nosuchtool: command not found\n")   # bash -c, as ssh runs it
     r = mk("ssh", "k8s-worker-01", "--", "false || echo fell back; echo $?")
     assert r.out == "fell back\n0\n"
     mk.apply_spec("web-server")

@@ -121,6 +121,8 @@ def service_env(view, pod: dict, started: float) -> list[tuple[str, str]]:
 
 def process_env(ctx, image_env: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
     """PATH (image), HOSTNAME, container env, service links, HOME: the order `env` prints."""
+    if getattr(ctx, "environ", None) is not None:
+        return list(ctx.environ.items())
     image_env = image_env or [("PATH", BUSYBOX_PATH)]
     env: list[tuple[str, str]] = list(image_env[:1])
     env.append(("HOSTNAME", pod_hostname(ctx.pod, ctx.node)))

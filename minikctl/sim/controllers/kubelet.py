@@ -11,34 +11,17 @@ from __future__ import annotations
 
 from minikctl.api import server
 
-import re
 
-from minikctl.api import imageref
 from minikctl.api.conditions import condition
 from minikctl.sim import names
 from minikctl.sim.controllers import image_pull
 from minikctl.sim.profile import kube_version
 
-SHELL_IMAGES = ("busybox", "alpine", "ubuntu", "debian", "centos", "fedora", "bash", "python", "jessie-dnsutils",
-                "dnsutils", "curl", "netshoot")
-
-
 def process_lifetime(container: dict) -> float | None:
-    """Seconds until the container's main process exits by itself; None if it serves forever."""
-    base = imageref.base_name(container.get("image", ""))
-    if not any(base.startswith(s) for s in SHELL_IMAGES):
-        return None
-    argv = [str(a) for a in (container.get("command") or []) + (container.get("args") or [])]
-    if not argv:
-        return 0.0  # a shell with no terminal exits at once
-    text = " ".join(argv)
-    if re.search(r"while\s+true|tail\s+-f|sleep\s+infinity|--serve|httpd|nc\s+-l", text):
-        return None
-    m = re.findall(r"sleep\s+(\d+(?:\.\d+)?)([smhd]?)", text)
-    if m:
-        mult = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
-        return sum(float(n) * mult[u] for n, u in m)
-    return 0.0
+    """Seconds until the container's main process exits by itself; None if it serves forever
+    (the process model of images/behaviours: ENTRYPOINT/CMD, overrides, servers, shells)."""
+    from minikctl.images import behaviours
+    return behaviours.lifetime(container)
 
 
 def _node(cluster, name):
@@ -218,9 +201,9 @@ def _probe_ok(pod) -> bool:
 
 
 def _listens(container: dict) -> set:
-    base = imageref.base_name(container.get("image", ""))
-    return {"nginx": {80}, "httpd": {80}, "redis": {6379}, "coredns": {53, 8080, 8181, 9153},
-            "agnhost": {8080, 9376}, "mysql": {3306}, "postgres": {5432}}.get(base, set())
+    from minikctl.images import behaviours
+    proc = behaviours.process(container)
+    return {int(p) for role, p in proc.ports.items() if role != "udp"} if proc.kind == "server" else set()
 
 
 def _readiness(cluster, pod) -> None:
