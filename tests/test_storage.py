@@ -332,12 +332,23 @@ def test_pv_protection_and_finalizer_removed_by_hand(mk):
 
 def test_expansion_on_an_expandable_class(mk):
     apply(mk, claim("grow", "1Gi", cls="standard"))
+    mk.advance(1)
     r = mk("patch", "pvc", "grow", "-p", '{"spec":{"resources":{"requests":{"storage":"2Gi"}}}}')
-    assert r.code == 0, r.err
+    assert (r.code, r.out) == (0, "persistentvolumeclaim/grow patched\n"), r.err
     c = j(mk, "get", "pvc", "grow")
-    assert c["status"]["capacity"]["storage"] == "2Gi"
+    # the volume grew; the file system waits for a pod to mount it
     assert j(mk, "get", "pv", c["spec"]["volumeName"])["spec"]["capacity"]["storage"] == "2Gi"
-    assert "Resizing" in [e[1] for e in events(mk, "grow")]
+    assert c["status"]["capacity"]["storage"] == "1Gi"
+    assert [x["type"] for x in c["status"]["conditions"]] == ["FileSystemResizePending"]
+    assert "FileSystemResizePending" in mk("describe", "pvc", "grow").out
+    mk.advance(1)
+    apply(mk, pod("user", "grow"))
+    mk.advance(10)
+    c = j(mk, "get", "pvc", "grow")
+    assert c["status"]["capacity"]["storage"] == "2Gi" and "conditions" not in c["status"]
+    assert [e[1] for e in events(mk, "grow")][-4:] == ["ExternalExpanding", "Resizing", "FileSystemResizeRequired",
+                                                       "FileSystemResizeSuccessful"]
+    assert mk("get", "pvc", "grow", "--no-headers").out.split()[3] == "2Gi"
 
 
 def test_describe_pv_and_pvc(mk):

@@ -116,6 +116,9 @@ def served(tmp_path_factory):
     extra.write_text(EXTRA)
     r = s.kubectl("apply", "-f", str(extra))
     assert r.returncode == 0, r.stderr
+    s.mk.advance(5)
+    r = s.kubectl("patch", "pvc", "fast", "-p", '{"spec":{"resources":{"requests":{"storage":"3Gi"}}}}')
+    assert r.returncode == 0, r.stderr                  # grows; no pod mounts it: FileSystemResizePending
     for _ in range(6):
         s.mk.advance(10)
         s.mk("get", "ns")

@@ -240,29 +240,49 @@ def _provision(cluster, pvc: dict) -> None:
 
 
 def _expand(cluster, pvc: dict, pv: dict) -> None:
+    """A bound claim asking for more than its capacity: the expand controller hands it to the
+    driver's external resizer, which grows the volume (the PV's capacity); the file system is
+    grown by the kubelet of a node where a pod mounts the claim - at once if one runs (online
+    expansion), else the claim waits with FileSystemResizePending until a pod starts."""
     try:
         want = quantity.value(pvc["spec"]["resources"]["requests"]["storage"])
         have = quantity.value((pvc.get("status") or {}).get("capacity", {}).get("storage", 0))
+        pv_size = quantity.value((pv["spec"].get("capacity") or {}).get("storage", 0))
     except (quantity.QuantityError, KeyError):
         return
     if want <= have:
         return
     prov = (pv["metadata"].get("annotations") or {}).get(PROVISIONED_BY, "")
+    if not prov:
+        return  # a statically provisioned volume: no resizer (admission refuses most of these)
     pv_name = pv["metadata"]["name"]
     new = pvc["spec"]["resources"]["requests"]["storage"]
-    if not prov:
-        return
-    ident = provisioner_identity(cluster, prov)
-    _event(cluster, pvc, "Normal", "ExternalExpanding", "waiting for an external controller to expand this PVC", "volume_expand")
-    _event(cluster, pvc, "Normal", "Resizing", f"External resizer is resizing volume {pv_name}", ident.replace("provisioner", "resizer", 1))
-    pv["spec"]["capacity"] = {"storage": new}
-    server.update_internal(cluster, pv)
-    _event(cluster, pvc, "Normal", "FileSystemResizeSuccessful", f'MountVolume.NodeExpandVolume succeeded for volume "{pv_name}"',
-           "kubelet")
     st = pvc["status"]
-    st["capacity"] = {"storage": new}
-    st.pop("conditions", None)
-    server.update_internal(cluster, pvc)
+    if pv_size < want:
+        _event(cluster, pvc, "Normal", "ExternalExpanding", "waiting for an external controller to expand this PVC",
+               "volume_expand")
+        _event(cluster, pvc, "Normal", "Resizing", f"External resizer is resizing volume {pv_name}",
+               f"external-resizer {prov}")
+        pv["spec"]["capacity"] = {"storage": new}
+        server.update_internal(cluster, pv)
+        _event(cluster, pvc, "Normal", "FileSystemResizeRequired", "Require file system resize of volume on node",
+               f"external-resizer {prov}")
+    users = [p for p in claim_users(cluster, pvc) if (p.get("status") or {}).get("phase") == "Running"]
+    if users:
+        node = users[0]["spec"]["nodeName"]
+        _event(cluster, pvc, "Normal", "FileSystemResizeSuccessful",
+               f'MountVolume.NodeExpandVolume succeeded for volume "{pv_name}" {node}', "kubelet")
+        st["capacity"] = {"storage": new}
+        st.pop("conditions", None)
+        server.update_internal(cluster, pvc)
+        _forget(cluster, pvc)  # a later expansion tells its events again
+        return
+    if not any(c.get("type") == "FileSystemResizePending" for c in st.get("conditions") or []):
+        st["conditions"] = [{"type": "FileSystemResizePending", "status": "True", "lastProbeTime": None,
+                             "lastTransitionTime": cluster.timestamp(),
+                             "message": "Waiting for user to (re-)start a pod to finish file system resize of "
+                                        "volume on node."}]
+        server.update_internal(cluster, pvc)
 
 
 # ---------------------------------------------------------------------------------------------
