@@ -83,7 +83,8 @@ def test_ssh_resolv_conf_is_the_nodes_own(mk):
     assert "10.96.0.10" not in r.out and "search" not in r.out
     # grep reads the node's files too (GNU grep: status 2 and its message for a missing one)
     r = mk("ssh", "k8s-worker-02", "--", "grep nameserver /etc/resolv.conf /etc/nope")
-    assert (r.code, r.out, r.err) == (2, f"nameserver {upstream}\n", "grep: /etc/nope: No such file or directory\n")
+    assert (r.code, r.out, r.err) == (2, f"/etc/resolv.conf:nameserver {upstream}\n",   # several files: names
+                                      "grep: /etc/nope: No such file or directory\n")
 
 
 def test_ssh_interactive_prompt_cd_and_logout(mk):

@@ -79,3 +79,18 @@ def test_hostpath_lands_on_the_node(pod):
     node = r.out
     r = pod("ssh", node, "--", "read x < /var/data/f; echo $x")
     assert r.out == "from-pod\n", r.err
+
+
+def test_kubectl_cp_round_trip_through_tar(pod, tmp_path):
+    local = tmp_path / "local.txt"
+    local.write_text("from the laptop\n")
+    r = pod("cp", str(local), "two:/tmp/in.txt", "-c", "a")
+    assert (r.code, r.err) == (0, ""), r.err
+    assert sh(pod, "a", "cat /tmp/in.txt").out == "from the laptop\n"
+    back = tmp_path / "back.txt"
+    r = pod("cp", "two:/tmp/in.txt", str(back), "-c", "a")
+    assert r.code == 0, r.err
+    assert back.read_text() == "from the laptop\n"
+    r = pod("cp", "two:/etc/hostname", str(tmp_path / "h"), "-c", "b")   # nginx: GNU tar's note
+    assert (r.code, r.err) == (0, "tar: Removing leading `/' from member names\n")
+    assert (tmp_path / "h").read_text() == "two\n"

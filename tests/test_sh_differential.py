@@ -124,3 +124,26 @@ def test_same_as_the_real_shell(dialect, script):
     if not REAL[dialect][0]:
         pytest.skip(f"{dialect} is not installed")
     assert _ours(dialect, script) == _real(dialect, script)
+
+
+def test_no_script_crashes_the_interpreter():
+    """Random token soup through every dialect: a message and a status, never a Python exception."""
+    import random
+    from minikctl.images.fs import FileSystem
+    from minikctl.images.registry import toolset
+    vocab = ["echo", "x", "$x", "${x:-a}", "${#x}", "${x%b}", "$((1+2))", "$(echo a)", "`echo b`", "|", "&&", "||",
+             ";", "&", "if", "then", "else", "fi", "for", "in", "do", "done", "while", "case", "esac", ")", "(", "{",
+             "}", ";;", ">", "<", "2>&1", "<<EOF", "\n", "'q'", '"d $x"', "f()", "local", "read", "[", "]", "[[", "]]",
+             "=", "!", "x=1", "set", "-e", "exit", "return", "break", "*", "/etc/*", "cat", "sed", "s/a/b/", "awk",
+             "'{print $1}'", "wc", "-l", "$((x/0))", "${x:?}", "${x/a/b}", "$@", "\\", "eval", "shift", "printf", "%d",
+             "$((", "${", "$(", "`", '"', "'"]
+    tools = toolset("busybox:1.36").tools
+    rng = random.Random(10)
+    for _ in range(1500):
+        script = " ".join(rng.choice(vocab) for _ in range(rng.randint(1, 12)))
+        for d in ("ash", "dash", "bash"):
+            fs = FileSystem()
+            fs.add_file("/etc/passwd", "root:x\n")
+            ctx = ExecContext(view=StaticView([]), pod=None, container=None, fs=fs)
+            out, err, code, _ = Shell(ctx, tools, Dialect(d, ARGV0[d]), env={"HOME": "/root"}).run(script)
+            assert "in minikctl's shell)" not in err, (d, script, err)

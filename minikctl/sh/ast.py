@@ -34,10 +34,11 @@ class Node:
 
 
 class Redir:
-    __slots__ = ("fd", "op", "target", "body", "quoted")
+    __slots__ = ("fd", "op", "target", "body", "quoted", "parts")
 
     def __init__(self, fd, op, target, body=None, quoted=False):
         self.fd, self.op, self.target, self.body, self.quoted = fd, op, target, body, quoted
+        self.parts = None          # an unquoted here-document's body as word parts (parser.heredoc_parts)
 
 
 class Simple(Node):

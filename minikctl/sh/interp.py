@@ -23,7 +23,8 @@ from minikctl.sh.dialect import Dialect
 from minikctl.sh.expand import ExpandError, Expander, glob_regex
 from minikctl.sh.parser import ShSyntaxError, heredoc_parts, parse
 
-MAX_STEPS = 2_000_000
+MAX_STEPS = 300_000
+MAX_SIM_SECONDS = 3600.0   # a script run by exec stops after an hour of simulated time
 
 
 class Input:
@@ -124,7 +125,8 @@ class Shell:
         self.subst_status = None
         self.err = None                   # the current stderr sink, for expansions
         self.ex = Expander(self)
-        self.clock = getattr(ctx, "clock", None) or SimClock(getattr(ctx.view, "now", 0.0) if ctx else 0.0)
+        self.clock = getattr(ctx, "clock", None) or SimClock(getattr(ctx.view, "now", 0.0) if ctx else 0.0,
+                                                             deadline=MAX_SIM_SECONDS)
         self._rng = None
         self.dispatch = {ast.Seq: self.x_seq, ast.AndOr: self.x_andor, ast.Pipeline: self.x_pipeline,
                          ast.Simple: self.x_simple, ast.Brace: self.x_brace, ast.Subshell: self.x_subshell,
@@ -151,7 +153,12 @@ class Shell:
         return self.ex.param_value(name)
 
     def arith(self, text: str) -> int:
-        expanded = self.ex.word_text(ast.Word(heredoc_parts(text, self.dialect.name)))
+        try:
+            parts = heredoc_parts(text, self.dialect.name)
+        except ShSyntaxError as e:
+            msg, code = self.dialect.syntax(e)
+            raise ExpandError(msg, code)
+        expanded = self.ex.word_text(ast.Word(parts))
         try:
             return evaluate(expanded, self.arith_get, self.set_var)
         except ArithError as e:
@@ -244,13 +251,19 @@ class Shell:
             self.status, exited = e.status, not self.dialect.interactive
         except StopScript as s:
             if s.reason == "steps":
-                err.write(f"minikctl: a loop of more than {MAX_STEPS} commands is not simulated (stopped)\n")
-                self.status = 124
+                err.write(f"minikctl: a script running more than {MAX_STEPS} commands is not simulated (stopped)\n")
+            else:
+                err.write(f"minikctl: a script running longer than {int(self.clock.deadline)} s of simulated time "
+                          "is not simulated (stopped)\n")
+            self.status = 124
             exited = True
         except RecursionError:
             err.write(f"{self.dialect.prefix(self.lineno)}maximum nesting depth exceeded "
                       "(minikctl: deep recursion is not simulated)\n")
             self.status, exited = 2, True
+        except Exception as e:          # a gap in the simulation must not reach the learner as a traceback
+            err.write(f"minikctl: this script is not simulated ({type(e).__name__} in minikctl's shell)\n")
+            self.status, exited = 126, True
         return "".join(out), "".join(err), self.status, exited
 
     # -- nodes ------------------------------------------------------------------------------------
@@ -595,7 +608,8 @@ class Shell:
                 body = r.body or ""
                 if not r.quoted:
                     self.err = fds[2]
-                    body = self.ex.word_text(ast.Word(heredoc_parts(body, self.dialect.name)))
+                    body = self.ex.word_text(ast.Word(r.parts if r.parts is not None
+                                                      else heredoc_parts(body, self.dialect.name)))
                 fds[fd] = Input(body)
                 continue
             self.err = fds[2]

@@ -375,6 +375,8 @@ class Parser:
                     break
                 lines.append(line + "\n")
             r.body = "".join(lines)
+            if not r.quoted:
+                r.parts = heredoc_parts(r.body, self.dialect)
         self.heredocs = []
 
     # -- grammar --------------------------------------------------------------------------------

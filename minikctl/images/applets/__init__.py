@@ -22,8 +22,8 @@ uname unexpand uniq unlink users vdir wc who whoami yes""".split()
 DEBIAN_BASE = """bash dash sh rbash grep egrep fgrep sed tar gzip gunzip zcat hostname mawk awk find xargs which
 login su mount umount more getent ldd apt apt-get apt-cache dpkg dpkg-query perl tzselect zgrep uptime
 mountpoint findmnt lsblk mkfifo kill""".split()
-NEVER_STUB = {"sh", "ash", "bash", "dash", "rbash", "nslookup", "dig", "host", "wget", "curl", "ping", "ping6", "nc",
-              "telnet"}
+NEVER_STUB = {"sh", "ash", "bash", "dash", "rbash", "nslookup", "dig", "host", "wget", "curl", "ping", "ping6", "nc"}
+SHELLS = {"ash": "ash", "bash": "bash", "dash": "dash", "rbash": "bash"}
 
 
 @lru_cache(maxsize=1)
@@ -74,6 +74,14 @@ def merge(family: str, tools: dict) -> dict:
         if k in out and k not in NEVER_STUB and k in sim:
             continue
         out[k] = v
+    names = set(names_for(family))
+    for name, dialect in SHELLS.items():
+        if name in names and name not in out:
+            from minikctl.images.shell import make_sh
+            out[name] = make_sh(dialect)
+    if family.startswith("busybox") and "nc" not in out:
+        from minikctl.images import nettools
+        out["nc"] = nettools.nc
     return out
 
 

@@ -25,6 +25,24 @@ def path(ctx, p: str) -> str:
     return posixpath.normpath(p).replace("//", "/")
 
 
+# How each program words a file it cannot read: (busybox, GNU), {n} the name, {w} the reason
+MISSING = {
+    "cat": ("cat: can't open '{n}': {w}", "cat: {n}: {w}"),
+    "head": ("head: {n}: {w}", "head: cannot open '{n}' for reading: {w}"),
+    "tail": ("tail: can't open '{n}': {w}", "tail: cannot open '{n}' for reading: {w}"),
+    "uniq": ("uniq: can't open '{n}': {w}", "uniq: {n}: {w}"),
+    "sort": ("sort: {n}: {w}", "sort: cannot read: {n}: {w}"),
+    "sed": ("sed: {n}: {w}", "sed: can't read {n}: {w}"),
+    "awk": ("awk: {n}: {w}", "mawk: cannot open {n} ({w})"),
+}
+STATUS = {("sort", "busybox"): 2, ("sort", "gnu"): 2, ("sed", "gnu"): 2, ("awk", "gnu"): 2}
+
+
+def missing(prog: str, style: str, name: str, why: str) -> str:
+    pair = MISSING.get(prog, (f"{prog}: {{n}}: {{w}}", f"{prog}: {{n}}: {{w}}"))
+    return pair[0 if style == "busybox" else 1].format(n=name, w=why) + "\n"
+
+
 def read_input(ctx, names: list[str], prog: str, style: str) -> tuple[list[tuple[str, str]], str, int]:
     """[(name, text)] of the named files (or stdin), the errors and the status."""
     if not names:
@@ -39,11 +57,21 @@ def read_input(ctx, names: list[str], prog: str, style: str) -> tuple[list[tuple
         kind = f.kind(p) if f is not None else None
         if kind == "file":
             out.append((n, f.read(p) or ""))
+        elif kind == "dir":
+            if prog == "cat" and style == "busybox":
+                err.append("cat: read error: Is a directory\n")
+            elif prog == "head" and style == "busybox":
+                err.append(f"head: {n}: Input/output error\n")
+            elif prog in ("head", "tail") and style == "gnu":
+                err.append(f"{prog}: error reading '{n}': Is a directory\n")
+            else:
+                err.append(f"{prog}: {n}: Is a directory\n" if prog != "grep" else f"grep: {n}: Is a directory\n")
+            code = STATUS.get((prog, style), 1)
         else:
-            why = "Is a directory" if kind == "dir" else "No such file or directory"
-            err.append(f"{prog}: can't open '{n}': {why}\n" if style == "busybox" and kind is None
-                       else f"{prog}: {n}: {why}\n" if style == "gnu" or kind == "dir" else f"{prog}: {n}: {why}\n")
-            code = 1
+            err.append(missing(prog, style, n, "No such file or directory"))
+            code = STATUS.get((prog, style), 1)
+    if prog == "tail" and style == "busybox" and not out:
+        err.append("tail: no files\n")
     return out, "".join(err), code
 
 

@@ -174,13 +174,15 @@ def cp_mv(ctx, argv, style):
         sp = path(ctx, s)
         kind = f.kind(sp)
         if kind is None:
-            err.append(f"{prog}: can't stat '{s}': No such file or directory\n" if style == "busybox"
+            verb = "rename" if prog == "mv" else "stat"
+            err.append(f"{prog}: can't {verb} '{s}': No such file or directory\n" if style == "busybox"
                        else f"{prog}: cannot stat '{s}': No such file or directory\n")
             code = 1
             continue
         target = dpath.rstrip("/") + "/" + posixpath.basename(sp) if f.kind(dpath) == "dir" else dpath
         if kind == "dir" and prog == "cp" and not ("r" in flags or "R" in flags or "a" in flags):
-            err.append(f"cp: omitting directory '{s}'\n" if style == "gnu" else f"cp: omitting directory '{s}'\n")
+            err.append(f"cp: -r not specified; omitting directory '{s}'\n" if style == "gnu"
+                       else f"cp: omitting directory '{s}'\n")
             code = 1
             continue
         why = _copy_tree(f, sp, target)

@@ -63,14 +63,17 @@ def wc(ctx, argv, style):
         rows.append((vals, name if names else ""))
         for i, k in enumerate(k for k in "lwmc" if k in flags):
             tot[i] += c[k]
+    if not rows:
+        return "", err, code
     if len(got) > 1:
         rows.append((tot[:len(rows[0][0])], "total"))
     out = []
     if style == "busybox":
         for vals, name in rows:
-            cells = [f"{v:>7}" if len(vals) > 1 or name else str(v) for v in vals]
-            s = " ".join(cells) if len(vals) > 1 else cells[0]
-            out.append((s + (" " + name if name else "")).rstrip() + "\n" if name else s + "\n")
+            if len(vals) == 1 and len(rows) == 1:
+                out.append(f"{vals[0]}" + (f" {name}" if name else "") + "\n")
+            else:
+                out.append(" ".join(f"{v:>9}" for v in vals) + (f" {name}" if name else "") + "\n")
     else:
         width = max(len(str(v)) for vals, _ in rows for v in vals)
         if not names and len(rows[0][0]) > 1:

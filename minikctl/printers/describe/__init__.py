@@ -51,6 +51,10 @@ class Writer:
         from minikctl.printers.tabwriter import render_tabbed
         return render_tabbed("".join(self.parts))
 
+    def raw(self) -> str:
+        """The text with its tabs, as a prefixWriter over a plain buffer writes it."""
+        return "".join(self.parts)
+
 
 
 

@@ -6,7 +6,8 @@ would converge between two kubectl commands; `fire` dispatches a due timer to it
 from __future__ import annotations
 
 from minikctl.sim.controllers import (apiserver_endpoints, daemonset, deployment, endpoints, endpointslice, gc,
-                                      image_pull, kubelet, namespace, nodelifecycle, persistentvolume, replicaset,
+                                      image_pull, kubelet, namespace, nodelifecycle, persistentvolume, pod_config,
+                                      replicaset,
                                       scheduler, statefulset)
 
 CONTROLLERS = (namespace, gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, persistentvolume, scheduler,
@@ -19,6 +20,8 @@ TIMERS = {
     "container-restart": kubelet.on_restart,
     "pod-remove": kubelet.on_remove,
     "image-sync": image_pull.on_sync,
+    "volume-retry": pod_config.on_volume_retry,
+    "config-sync": pod_config.on_sync,
     apiserver_endpoints.TIMER: apiserver_endpoints.on_timer,
     nodelifecycle.TIMER: nodelifecycle.on_timer,
 }

@@ -10,11 +10,12 @@ Terminating pods are removed after their grace period (a shell ignoring SIGTERM 
 from __future__ import annotations
 
 from minikctl.api import server
+from minikctl.sim.controllers import kubelet_admit
 
 
 from minikctl.api.conditions import condition
 from minikctl.sim import names
-from minikctl.sim.controllers import image_pull
+from minikctl.sim.controllers import image_pull, pod_config
 from minikctl.sim.profile import kube_version
 
 def process_lifetime(container: dict) -> float | None:
@@ -46,7 +47,7 @@ def reconcile(cluster) -> None:
                 _schedule_removal(cluster, pod)
             continue
         if "containerStatuses" not in st:
-            if _claims_bound(cluster, pod):
+            if st.get("phase") != "Failed" and kubelet_admit.admit(cluster, pod) and _claims_bound(cluster, pod):
                 _create_sandbox(cluster, pod)
         elif st.get("phase") == "Running":
             _readiness(cluster, pod)
@@ -139,17 +140,23 @@ def on_start(cluster, ref: dict) -> None:
     from minikctl.sim.alloc import ipam
     spec, st = pod["spec"], pod["status"]
     node = spec["nodeName"]
+    mirror = pod["metadata"].get("annotations", {}).get("kubernetes.io/config.mirror")
+    if not mirror and not pod_config.volumes_ready(cluster, pod):
+        return      # no sandbox (and no IP) until the volumes are mounted
     if not st.get("podIP"):
         ip = st["hostIP"] if spec.get("hostNetwork") else ipam.allocate(cluster, node)
         st["podIP"] = ip
         st["podIPs"] = [{"ip": ip}]
-    mirror = pod["metadata"].get("annotations", {}).get("kubernetes.io/config.mirror")
     if not mirror:
         failed = image_pull.ensure_images(cluster, pod)
         if failed:
             image_pull.hold(cluster, pod, failed)
             return
         image_pull.started(cluster, pod["metadata"]["uid"])
+        config_failed = pod_config.config_errors(cluster, pod)
+        if config_failed:
+            pod_config.hold(cluster, pod, config_failed)
+            return
         for c in spec["containers"]:
             cluster.record_event(pod, "Normal", "Created", f"Created container: {c['name']}", "kubelet", node)
             cluster.record_event(pod, "Normal", "Started", f"Started container {c['name']}", "kubelet", node)

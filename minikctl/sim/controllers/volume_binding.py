@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from minikctl.api import server
 from minikctl.sim.controllers import volume_match as vm
+from minikctl.sim.scheduling import filters
 from minikctl.sim.controllers.persistentvolume import SELECTED_NODE, delay_binding, storage_class
 
 NO_PROVISIONER = "kubernetes.io/no-provisioner"
@@ -83,6 +84,26 @@ def assume(cluster, pod: dict, node: dict) -> None:
         if ann.get(SELECTED_NODE) != node["metadata"]["name"]:
             ann[SELECTED_NODE] = node["metadata"]["name"]
             server.update_internal(cluster, pvc)
+
+
+def prepare(cluster, cy) -> str | None:
+    """PreFilter for the scheduling cycle `cy`: the whole-pod verdict, or None after arming the
+    per-node Filter (which needs the cluster's claims and volumes) on the cycle."""
+    why = prefilter(cluster, cy.pod)
+    if why is None:
+        cy.volume_check = lambda info: filter_node(cluster, cy.pod, info.node)
+    return why
+
+
+def filter_plugin(cy, info):
+    """VolumeBinding's Filter in the default profile's order: UnschedulableAndUnresolvable."""
+    check = getattr(cy, "volume_check", None)
+    reason = check(info) if check else None
+    return filters.Status((reason,), True) if reason else None
+
+
+if filter_plugin not in filters.VOLUME_FILTERS:
+    filters.VOLUME_FILTERS.append(filter_plugin)
 
 
 def volumes_ready(cluster, pod: dict) -> bool:
