@@ -16,6 +16,7 @@ keeps working.
 """
 from __future__ import annotations
 
+from minikctl.api.validation.batch import _validate_cronjob, _validate_job, _validate_job_update
 from minikctl.api.validation.fields import (GoRaw, config_map_key, dns1035_label, dns1123_label,
                                             dns1123_subdomain, duplicate, forbidden,
                                             go_label_selector, go_quote, go_string_map, go_strings,
@@ -53,11 +54,12 @@ _CREATE = {
     "Namespace": _validate_namespace, "Node": _validate_node, "Endpoints": _validate_endpoints,
     "EndpointSlice": _validate_endpointslice, "Event": _validate_event,
     "PersistentVolumeClaim": validate_pvc, "PersistentVolume": validate_pv, "StorageClass": validate_storageclass,
+    "Job": _validate_job, "CronJob": _validate_cronjob,
     "Secret": validate_secret, "ServiceAccount": validate_service_account,
 }
 
 # Kinds whose update rules are more than object meta plus the create rules.
-_UPDATE = {"Secret": validate_secret_update}
+_UPDATE = {"Secret": validate_secret_update, "Job": _validate_job_update}
 
 
 def validate(obj: dict, old: dict | None = None, kube_version: tuple = (1, 32)) -> list[tuple[str, str]]:
