@@ -45,7 +45,7 @@ def family_of(ref: str) -> str:
         return "busybox-1.28" if v and v < (1, 29) else "busybox"
     if "dnsutils" in base:
         return "dnsutils"
-    if base == "nginx":
+    if base in ("nginx", "nginx-slim"):
         return "nginx"
     return "generic"
 

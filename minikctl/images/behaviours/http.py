@@ -214,7 +214,7 @@ def liveness(req: Request):
 
 def nginx(req: Request):
     from minikctl.net.proxy import traffic
-    return traffic._nginx(req.view, req.container.get("image") or "", req.url_path)
+    return traffic._nginx(req.view, req.container.get("image") or "", req.url_path, req.pod, req.container)
 
 
 HANDLERS = {"nginx": nginx, "httpd": httpd, "serve_hostname": serve_hostname, "netexec": netexec,
