@@ -68,6 +68,15 @@ def test_configure_pod_to_use_a_persistent_volume(mk):
     mk.advance(10)
     row = mk("get", "pod", "task-pv-pod", "--no-headers").out.split()
     assert row[1:3] == ["1/1", "Running"]
+    # the page's first step, on the node the pod runs on (the page assumes a one-node cluster;
+    # the node's shell here has no sudo: root already)
+    node = mk("get", "pod", "task-pv-pod", "-o", "jsonpath={.spec.nodeName}").out
+    assert mk("ssh", node, "--", "mkdir /mnt/data").code == 0
+    assert mk("ssh", node, "--", "echo 'Hello from Kubernetes storage' > /mnt/data/index.html").code == 0
+    assert mk("ssh", node, "--", "cat /mnt/data/index.html").out == "Hello from Kubernetes storage\n"
+    # nginx serves the hostPath volume's index.html
+    r = mk("exec", "task-pv-pod", "--", "curl", "http://localhost/")
+    assert (r.code, r.out) == (0, "Hello from Kubernetes storage\n"), r.err
     # clean up, in the page's order
     assert mk("delete", "pod", "task-pv-pod").out == 'pod "task-pv-pod" deleted\n'
     assert mk("delete", "pvc", "task-pv-claim").out == 'persistentvolumeclaim "task-pv-claim" deleted\n'
