@@ -164,53 +164,21 @@ def _http_date(now: float) -> str:
     return datetime.fromtimestamp(int(now), timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
 
 
-NGINX_ROOT = "/usr/share/nginx/html"
-
-
-def _docroot(view, pod: dict, container: dict, path: str) -> tuple[int, str | None]:
-    """What nginx finds under its root for `path` in the container's files (a volume mounted
-    there included): (200, text), (403, None) for a directory without index.html, (404, None)."""
-    from minikctl.images import fs
-    files = fs.container_fs(view, pod, container.get("name"))
-    p = NGINX_ROOT + (path if path.startswith("/") else "/" + path)
-    if files.kind(p) == "dir":
-        text = files.read(p.rstrip("/") + "/index.html")
-        return (200, text) if text is not None else (403, None)
-    text = files.read(p)
-    return (200, text) if text is not None else (404, None)
-
-
-def _nginx_error(headers: list, version: str, code: int, reason: str) -> Response:
-    body = (f"<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n"
-            f"<center><h1>{code} {reason}</h1></center>\r\n"
-            f"<hr><center>nginx/{version}</center>\r\n</body>\r\n</html>\r\n")
-    return Response(code, reason, body, headers + [
-        ("Content-Type", "text/html"), ("Content-Length", str(len(body))), ("Connection", "keep-alive")])
-
-
-def _nginx(view, image: str, path: str, pod: dict | None = None, container: dict | None = None) -> Response:
-    """nginx's default server: the document root's files (the image's index.html, or what a volume
-    mounted there holds), 403 for a directory without an index, 404 for what is not there."""
+def _nginx(view, image: str, path: str) -> Response:
     tag = imageref.tag(image)
     version = tag.split("-")[0] if re.fullmatch(r"\d+\.\d+\.\d+(-.*)?", tag) else NGINX_DEFAULT_VERSION
     headers = [("Server", f"nginx/{version}"), ("Date", _http_date(view.now))]
-    if pod is not None and container is not None:
-        code, body = _docroot(view, pod, container, path)
-    else:
-        code, body = (200, NGINX_INDEX) if path in ("/", "/index.html") else (404, None)
-    if code == 403:
-        return _nginx_error(headers, version, 403, "Forbidden")
-    if code == 404:
-        return _nginx_error(headers, version, 404, "Not Found")
-    size = len(body.encode())
-    if body == NGINX_INDEX:       # the image's own file, with its build date
-        stamp = [("Last-Modified", "Tue, 26 Nov 2024 15:55:00 GMT"), ("Connection", "keep-alive"),
-                 ("ETag", f'"6745ef54-{size:x}"')]
-    else:
-        stamp = [("Last-Modified", _http_date(view.now)), ("Connection", "keep-alive"),
-                 ("ETag", f'"{int(view.now):x}-{size:x}"')]
-    return Response(200, "OK", body, headers + [("Content-Type", "text/html"), ("Content-Length", str(size))]
-                    + stamp + [("Accept-Ranges", "bytes")])
+    if path in ("/", "/index.html"):
+        body = NGINX_INDEX
+        return Response(200, "OK", body, headers + [
+            ("Content-Type", "text/html"), ("Content-Length", str(len(body.encode()))),
+            ("Last-Modified", "Tue, 26 Nov 2024 15:55:00 GMT"), ("Connection", "keep-alive"),
+            ("ETag", f'"6745ef54-{len(body.encode()):x}"'), ("Accept-Ranges", "bytes")])
+    body = ("<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n"
+            "<center><h1>404 Not Found</h1></center>\r\n"
+            f"<hr><center>nginx/{version}</center>\r\n</body>\r\n</html>\r\n")
+    return Response(404, "Not Found", body, headers + [
+        ("Content-Type", "text/html"), ("Content-Length", str(len(body))), ("Connection", "keep-alive")])
 
 
 def _text(view, body: str, ctype: str = "text/plain; charset=utf-8") -> Response:
@@ -286,7 +254,8 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
 
     With `agent` (the client's User-Agent) and a writable cluster as the view, the request lands
     in the serving pod's access log, so `kubectl logs` of an nginx pod shows who reached it."""
-    if isinstance(src, dict) and (host == "localhost" or host.startswith("127.")):
+    if isinstance(src, dict) and not (src.get("spec") or {}).get("hostNetwork") and \
+            (host in ("localhost", "127.0.0.1", "::1") or host == _hostname(src)):
         return _loopback(view, src, host, port, path, agent, method)
     got = resolve(view, src, host)
     if not got:
@@ -359,17 +328,18 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
     return out
 
 
-def _loopback(view, pod: dict, host: str, port: int, path: str, agent: str | None, method: str) -> Outcome:
-    """A pod reaching itself: localhost is 127.0.0.1 in the /etc/hosts the kubelet writes, and
-    the pod's containers share one network namespace, so the pod's own listener answers."""
-    ip = "127.0.0.1" if host == "localhost" else host
-    out = Outcome("ok", host, port, ip=ip, via="loopback")
+def _loopback(view, pod, host, port, path, agent, method) -> Outcome:
+    """A pod talking to itself (localhost, or its own hostname from /etc/hosts): no DNS, no
+    kube-proxy, straight to its own containers' ports (they share the network namespace)."""
+    ip = "127.0.0.1" if host in ("localhost", "127.0.0.1") else (
+        "::1" if host == "::1" else (pod.get("status") or {}).get("podIP"))
+    out = Outcome("ok", host, port, ip=ip, via="pod IP", pod=pod)
     hdrs = {"host": host if port == 80 else f"{host}:{port}", "user-agent": agent or "Wget"}
     if (agent or "").startswith("curl"):
         hdrs["accept"] = "*/*"
     else:
         hdrs["connection"] = "close"
-    resp = serve(view, pod, port, path, host, client_ip="127.0.0.1", client_port=40000, headers=hdrs, method=method)
+    resp = serve(view, pod, port, path, host, client_ip=ip, client_port=41234, headers=hdrs, method=method)
     if resp is None:
         out.status = "refused"
     elif isinstance(resp, NotSimulated):
@@ -377,7 +347,7 @@ def _loopback(view, pod: dict, host: str, port: int, path: str, agent: str | Non
     elif resp == NOT_HTTP:
         out.status = "not http"
     else:
-        out.pod, out.response = pod, resp
+        out.response = resp
     return out
 
 
