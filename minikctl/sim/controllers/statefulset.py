@@ -13,7 +13,7 @@ import copy
 
 from minikctl.api.conditions import is_ready
 from minikctl.sim import names
-from minikctl.sim.controllers.common import index_owned, is_terminating, new_pod, pod_room
+from minikctl.sim.controllers.common import guard, index_owned, is_terminating, new_pod, pod_room
 
 
 def reconcile(cluster) -> None:
@@ -21,7 +21,7 @@ def reconcile(cluster) -> None:
     for sts in cluster.list("StatefulSet"):
         if sts["metadata"].get("deletionTimestamp"):
             continue
-        _sync(cluster, sts, owned.get(sts["metadata"]["uid"], []))
+        guard(cluster, "statefulset", sts, _sync, cluster, sts, owned.get(sts["metadata"]["uid"], []))
 
 
 def revision_name(sts: dict) -> str:
