@@ -443,6 +443,29 @@ def _node(node: dict) -> None:
     node.setdefault("spec", {})
 
 
+def _pvc(pvc: dict) -> None:
+    """SetDefaults_PersistentVolumeClaim (+ PrepareForCreate's status phase)."""
+    spec = pvc.setdefault("spec", {})
+    spec.setdefault("volumeMode", "Filesystem")
+    pvc.setdefault("status", {}).setdefault("phase", "Pending")
+
+
+def _pv(pv: dict) -> None:
+    """SetDefaults_PersistentVolume: Retain, Filesystem, phase Pending; hostPath type ''."""
+    spec = pv.setdefault("spec", {})
+    spec.setdefault("persistentVolumeReclaimPolicy", "Retain")
+    spec.setdefault("volumeMode", "Filesystem")
+    if isinstance(spec.get("hostPath"), dict):
+        spec["hostPath"].setdefault("type", "")
+    pv.setdefault("status", {}).setdefault("phase", "Pending")
+
+
+def _storageclass(sc: dict) -> None:
+    """SetDefaults_StorageClass: reclaimPolicy Delete, volumeBindingMode Immediate."""
+    sc.setdefault("reclaimPolicy", "Delete")
+    sc.setdefault("volumeBindingMode", "Immediate")
+
+
 def _event(ev: dict) -> None:
     """What core/v1 Event's JSON carries when a user left it out: the struct fields without
     omitempty (an empty involvedObject and source, zero times as null, empty reporter)."""
@@ -484,7 +507,7 @@ def _binding(binding: dict) -> None:
 
 def _resource_quota(q: dict) -> None:
     """Quantities are stored in their canonical form (1024Mi is 1Gi)."""
-    from minikctl.api.quantity import canonical
+    from minikctl.api.quantity_canon import canonical
     hard = (q.get("spec") or {}).get("hard")
     if isinstance(hard, dict):
         q["spec"]["hard"] = {k: canonical(v) for k, v in hard.items()}
@@ -492,7 +515,7 @@ def _resource_quota(q: dict) -> None:
 
 def _limit_range(lr: dict) -> None:
     """SetDefaults_LimitRangeItem per item; quantities stored canonical."""
-    from minikctl.api.quantity import canonical
+    from minikctl.api.quantity_canon import canonical
     from minikctl.sim.limitrange import item_defaults
     for item in (lr.get("spec") or {}).get("limits") or []:
         if not isinstance(item, dict):
@@ -527,4 +550,7 @@ _BY_KIND = {
     "Endpoints": _endpoints,
     "EndpointSlice": _endpointslice,
     "Node": _node,
+    "PersistentVolumeClaim": _pvc,
+    "PersistentVolume": _pv,
+    "StorageClass": _storageclass,
 }

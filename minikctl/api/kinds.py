@@ -47,6 +47,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("LimitRange", "limitranges", short=("limits",)),
     Kind("Namespace", "namespaces", namespaced=False, short=("ns",)),
     Kind("Node", "nodes", namespaced=False, short=("no",)),
+    Kind("PersistentVolumeClaim", "persistentvolumeclaims", short=("pvc",)),
+    Kind("PersistentVolume", "persistentvolumes", namespaced=False, short=("pv",)),
     Kind("Pod", "pods", short=("po",), categories=("all",)),
     Kind("ResourceQuota", "resourcequotas", short=("quota",)),
     Kind("Secret", "secrets"),
@@ -66,6 +68,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("RoleBinding", "rolebindings", group="rbac.authorization.k8s.io"),
     Kind("Role", "roles", group="rbac.authorization.k8s.io"),
     Kind("PriorityClass", "priorityclasses", group="scheduling.k8s.io", namespaced=False, short=("pc",)),
+    Kind("StorageClass", "storageclasses", group="storage.k8s.io", namespaced=False, short=("sc",)),
 )
 
 BY_KIND = {k.kind: k for k in KINDS}

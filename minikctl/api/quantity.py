@@ -1,61 +1,101 @@
-"""resource.Quantity's canonical String(): how the apiserver and kubectl print a quantity after
-parsing it (`1024Mi` -> `1Gi`, `2000m` -> `2`, `0.5` -> `500m`), and sums (quota usage) in the
-format of their first term.
+"""resource.Quantity as apimachinery parses, compares and prints it (exact arithmetic).
 
-A quantity keeps the format of its suffix: binary (Ki..Ei), decimal SI (n u m k M G T P E, or
-none) or decimal exponent (e3). Binary amounts below 1024 or not whole print as decimal SI.
+A PV's CAPACITY, a claim's requests and the binder's size comparisons all go through here, so
+`1Gi` vs `1024Mi` compare equal and print as Go's Quantity.String() prints them: the canonical
+form keeps the parsed format (binary Ki/Mi/Gi..., decimal k/M/G..., or exponent) and picks the
+largest suffix that still gives an integer (`2048Mi` -> `2Gi`, `1500M` stays, `5000` -> `5k`).
 """
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
-from minikctl.api.resources import parse
+FORMAT_ERROR = ("quantities must match the regular expression "
+                "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")
+SUFFIX_ERROR = "unable to parse quantity's suffix"
 
-_BIN = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"]
-_DEC = {-9: "n", -6: "u", -3: "m", 0: "", 3: "k", 6: "M", 9: "G", 12: "T", 15: "P", 18: "E"}
-
-
-def format_of(q) -> str:
-    text = str(q).strip()
-    if text.endswith(("Ki", "Mi", "Gi", "Ti", "Pi", "Ei")):
-        return "BinarySI"
-    if len(text) > 1 and ("e" in text[1:] or "E" in text[1:]) and not text.endswith("E"):
-        return "DecimalExponent"
-    return "DecimalSI"
+_RE = re.compile(r"^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$")
+_BINARY = {"Ki": 10, "Mi": 20, "Gi": 30, "Ti": 40, "Pi": 50, "Ei": 60}
+_DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}
+_DEC_BY_EXP = {v: k for k, v in _DECIMAL.items()}
+_BIN_BY_EXP = {v: k for k, v in _BINARY.items()}
 
 
-def _ceil_nano(v: Fraction) -> Fraction:
-    scaled = v * 10**9
-    if scaled.denominator != 1:
-        scaled = Fraction(-((-scaled.numerator) // scaled.denominator))
-    return scaled / 10**9
+class QuantityError(ValueError):
+    pass
 
 
-def render(value: Fraction, fmt: str = "DecimalSI") -> str:
-    """The canonical text of an amount in a format."""
-    value = _ceil_nano(Fraction(value))
-    if value == 0:
+def parse(text) -> tuple[Fraction, str]:
+    """'10Gi' -> (value in base units, format 'BinarySI' | 'DecimalSI' | 'DecimalExponent')."""
+    if isinstance(text, bool):
+        raise QuantityError(FORMAT_ERROR)
+    if isinstance(text, (int, float)):
+        text = repr(text) if isinstance(text, float) else str(text)
+    s = str(text).strip()
+    m = _RE.match(s)
+    if not m or s.count(".") > 1 or m.group(1) in (".", "+.", "-.", "+", "-"):
+        raise QuantityError(FORMAT_ERROR)
+    num, suf = m.group(1), m.group(2)
+    try:
+        value = Fraction(num)
+    except (ValueError, ZeroDivisionError):
+        raise QuantityError(FORMAT_ERROR) from None
+    if suf in _BINARY:
+        return value * (1 << _BINARY[suf]), "BinarySI"
+    if suf in _DECIMAL:
+        return value * Fraction(10) ** _DECIMAL[suf], "DecimalSI"
+    em = re.fullmatch(r"[eE]([-+]?[0-9]+)", suf)
+    if em:
+        return value * Fraction(10) ** int(em.group(1)), "DecimalExponent"
+    raise QuantityError(SUFFIX_ERROR)
+
+
+def value(text) -> Fraction:
+    return parse(text)[0]
+
+
+def valid(text) -> bool:
+    try:
+        parse(text)
+        return True
+    except QuantityError:
+        return False
+
+
+def canonical(text) -> str:
+    """Quantity.String() of a parsed quantity; unparsable text is returned as is."""
+    try:
+        v, fmt = parse(text)
+    except QuantityError:
+        return str(text)
+    return format_value(v, fmt)
+
+
+def format_value(v: Fraction, fmt: str = "BinarySI") -> str:
+    if v == 0:
         return "0"
-    sign = "-" if value < 0 else ""
-    v = abs(value)
-    if fmt == "BinarySI" and v.denominator == 1 and v >= 1024:
-        n, i = v.numerator, 0
-        while i < len(_BIN) - 1 and n % 1024 == 0:
+    sign = "-" if v < 0 else ""
+    a = abs(v)
+    if fmt == "BinarySI" and (a < 1024 or a.denominator != 1):
+        fmt = "DecimalSI"  # small or fractional binary amounts print in decimal
+    if fmt == "BinarySI":
+        n, exp = int(a), 0
+        while exp < 60 and n % 1024 == 0 and n:
             n //= 1024
-            i += 1
-        return f"{sign}{n}{_BIN[i]}"
+            exp += 10
+        return f"{sign}{n}{_BIN_BY_EXP.get(exp, '')}"
+    # decimal: the smallest exponent (multiple of 3, from -9) that keeps an integer mantissa,
+    # then the largest one that still does
     exp = -9
-    while exp < 18 and (v / Fraction(10) ** (exp + 3)).denominator == 1:
+    while exp < 18 and (a * Fraction(10) ** -exp).denominator != 1:
         exp += 3
-    mant = v / Fraction(10) ** exp
+    mant = a * Fraction(10) ** -exp
+    if mant.denominator != 1:  # finer than nano: Go rounds up to the nano
+        mant = Fraction(-(-mant.numerator // mant.denominator))
+    n = int(mant)
+    while exp < 18 and n and n % 1000 == 0:
+        n //= 1000
+        exp += 3
     if fmt == "DecimalExponent":
-        return f"{sign}{mant.numerator}" + (f"e{exp}" if exp else "")
-    return f"{sign}{mant.numerator}{_DEC[exp]}"
-
-
-def canonical(q) -> str:
-    """A quantity string as the apiserver stores and prints it."""
-    v = parse(q)
-    if v is None:
-        return str(q)
-    return render(v, format_of(q))
+        return f"{sign}{n}" + (f"e{exp}" if exp else "")
+    return f"{sign}{n}{_DEC_BY_EXP[exp]}"

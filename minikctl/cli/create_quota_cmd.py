@@ -29,7 +29,7 @@ def register(app: typer.Typer) -> None:
         output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
         save_config: bool = typer.Option(False, "--save-config"),
     ) -> int:
-        from minikctl.api.quantity import canonical
+        from minikctl.api.quantity_canon import canonical
         from minikctl.api.resources import parse
         namespace, dry_run, output_fmt = _opts(ctx, namespace, dry_run, output_fmt)
         name = _name_from_args(list(args or []), "create quota")

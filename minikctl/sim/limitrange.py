@@ -85,7 +85,7 @@ def _check(kind: str, item: dict, requests: dict, limits: dict) -> list[str]:
 
 def admit(view, pod: dict) -> str | None:
     """Defaults applied to the pod in place; the refusal text, or None."""
-    from minikctl.api.quantity import canonical
+    from minikctl.api.quantity_canon import canonical
     ns = pod["metadata"].get("namespace") or "default"
     ranges = view.list("LimitRange", ns)
     if not ranges:
@@ -107,7 +107,7 @@ def admit(view, pod: dict) -> str | None:
                 for src, acc in ((res.get("requests") or {}, reqs), (res.get("limits") or {}, lims)):
                     for k, v in src.items():
                         acc[k] = acc.get(k, Fraction(0)) + amount(v)
-            from minikctl.api.quantity import render
+            from minikctl.api.quantity_canon import render
             errs += _check("Pod", item, {k: render(v) for k, v in reqs.items()}, {k: render(v) for k, v in lims.items()})
     if not errs:
         return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from minikctl.api import builtin_resources
-from minikctl.api.quantity import render
+from minikctl.api.quantity_canon import render
 from minikctl.api.resources import amount
 
 COMPUTE = {"cpu": ("requests", "cpu"), "memory": ("requests", "memory"), "requests.cpu": ("requests", "cpu"),
@@ -81,7 +81,7 @@ def pod_usage(pod: dict, key: str) -> Fraction:
 
 def _first_format(pods: list[dict], key: str) -> str:
     """A sum keeps the format of its first term (resource.Quantity.Add)."""
-    from minikctl.api.quantity import format_of
+    from minikctl.api.quantity_canon import format_of
     part, name = COMPUTE[key]
     for p in pods:
         for c in (p.get("spec") or {}).get("containers") or []:

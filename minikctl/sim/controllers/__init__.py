@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from minikctl.sim.controllers import (common, apiserver_endpoints, clusterrole_aggregation, csr_signing, daemonset,
                                       deployment, endpoints, endpointslice, gc, image_pull, job, kubelet, namespace,
-                                      nodelifecycle, pod_config, probes, replicaset, resourcequota, scheduler,
-                                      serviceaccount, statefulset)
+                                      nodelifecycle, persistentvolume, pod_config, probes, replicaset, resourcequota,
+                                      scheduler, serviceaccount, statefulset)
 
 CONTROLLERS = (namespace, serviceaccount, clusterrole_aggregation, csr_signing, gc, nodelifecycle, deployment,
-               replicaset, statefulset, daemonset, job, scheduler, kubelet, endpoints, endpointslice,
-               apiserver_endpoints, resourcequota)
+               replicaset, statefulset, daemonset, job, persistentvolume, scheduler, kubelet, endpoints,
+               endpointslice, apiserver_endpoints, resourcequota)
 
 TIMERS = {
     "pod-start": kubelet.on_start,
