@@ -5,11 +5,11 @@ would converge between two kubectl commands; `fire` dispatches a due timer to it
 """
 from __future__ import annotations
 
-from minikctl.sim.controllers import (apiserver_endpoints, daemonset, deployment, endpoints, endpointslice, gc,
+from minikctl.sim.controllers import (apiserver_endpoints, cronjob, daemonset, deployment, endpoints, endpointslice, gc,
                                       image_pull, job, kubelet, namespace, nodelifecycle, pod_config, replicaset,
                                       scheduler, statefulset)
 
-CONTROLLERS = (namespace, gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, job, scheduler, kubelet,
+CONTROLLERS = (namespace, gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, cronjob, job, scheduler, kubelet,
                endpoints, endpointslice, apiserver_endpoints)
 
 TIMERS = {
@@ -23,14 +23,23 @@ TIMERS = {
     apiserver_endpoints.TIMER: apiserver_endpoints.on_timer,
     nodelifecycle.TIMER: nodelifecycle.on_timer,
     job.TIMER: job.on_timer,
+    cronjob.TIMER: cronjob.on_timer,
 }
 
 
 def settle(cluster, max_passes: int = 200) -> None:
+    # A controller is a function of the objects (and the clock, fixed during a settle): one that
+    # already ran on exactly this state (same revision) and changed nothing is not run again.
+    idle_at: dict = {}
     for _ in range(max_passes):
         cluster.changed = False
         for c in CONTROLLERS:
+            rev = cluster.revision
+            if idle_at.get(c) == rev:
+                continue
             c.reconcile(cluster)
+            if cluster.revision == rev:
+                idle_at[c] = rev
         if not cluster.changed:
             cluster.settled = True
             return
