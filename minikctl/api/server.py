@@ -12,7 +12,7 @@ import copy
 from minikctl.api import kinds
 from minikctl.api.errors import ApiError, already_exists, invalid, not_found
 
-GENERATION_KINDS = {"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob"}
+GENERATION_KINDS = {"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "PodDisruptionBudget"}
 
 JOB_NAME_LABELS = ("job-name", "batch.kubernetes.io/job-name")
 JOB_UID_LABELS = ("controller-uid", "batch.kubernetes.io/controller-uid")
@@ -77,6 +77,8 @@ def _initial_status(obj: dict) -> None:
         obj["status"] = {"loadBalancer": {}}
     elif kind == "Pod":
         obj["status"] = {"phase": "Pending", "qosClass": _qos(obj)}
+    elif kind == "PodDisruptionBudget":  # int32s without omitempty
+        obj["status"] = {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}
     elif kind in GENERATION_KINDS:
         obj["status"] = {}
     elif kind == "Namespace":
