@@ -4,7 +4,7 @@ from __future__ import annotations
 from minikctl.api import server
 
 from minikctl.api.conditions import is_ready
-from minikctl.sim.controllers.common import index_owned, is_active, new_pod, pod_room
+from minikctl.sim.controllers.common import guard, index_owned, is_active, new_pod, pod_room
 
 
 def reconcile(cluster) -> None:
@@ -18,7 +18,7 @@ def reconcile(cluster) -> None:
         if orphans is None:
             orphans = _orphans(cluster)
         pods = pods + _adopt(cluster, rs, orphans.get(rs["metadata"]["namespace"], []))
-        _sync(cluster, rs, pods)
+        guard(cluster, "replicaset", rs, _sync, cluster, rs, pods)
 
 
 def _matches(rs: dict, pod: dict) -> bool:
