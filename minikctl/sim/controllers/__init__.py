@@ -5,13 +5,12 @@ would converge between two kubectl commands; `fire` dispatches a due timer to it
 """
 from __future__ import annotations
 
-from minikctl.sim.controllers import (common, apiserver_endpoints, cronjob, daemonset, disruption, deployment, endpoints,
-                                      endpointslice, gc,
-                                      image_pull, job, kubelet, namespace, nodelifecycle, pod_config, probes,
-                                      replicaset, scheduler, statefulset)
+from minikctl.sim.controllers import (common, apiserver_endpoints, cronjob, daemonset, deployment, disruption, endpoints,
+                                      endpointslice, gc, image_pull, job, kubelet, namespace, nodelifecycle,
+                                      persistentvolume, pod_config, probes, replicaset, scheduler, statefulset)
 
-CONTROLLERS = (namespace, gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, cronjob, job, scheduler, kubelet,
-               disruption, endpoints, endpointslice, apiserver_endpoints)
+CONTROLLERS = (namespace, gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, cronjob, job, persistentvolume,
+               scheduler, kubelet, disruption, endpoints, endpointslice, apiserver_endpoints)
 
 TIMERS = {
     "pod-start": kubelet.on_start,

@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 
 from minikctl.api.conditions import is_ready
-from minikctl.sim.controllers.common import index_owned, is_terminating, new_pod, pod_room
+from minikctl.sim.controllers.common import guard, index_owned, is_terminating, new_pod, pod_room
 from minikctl.sim.controllers.scheduler import fits
 
 
@@ -31,55 +31,59 @@ def reconcile(cluster) -> None:
     owned = index_owned(cluster, "Pod")
     nodes = cluster.list("Node")
     for ds in cluster.list("DaemonSet"):
-        if ds["metadata"].get("deletionTimestamp"):
-            continue
-        rev = _hash(ds)
-        gen = str(ds["metadata"].get("generation", 1))
-        from minikctl.sim import rollout
-        rollout.sync_sts_ledger(cluster, ds)   # the ControllerRevision history rollout history reads
-        all_pods = owned.get(ds["metadata"]["uid"], [])
-        pods = [p for p in all_pods if not is_terminating(p)]
-        on: dict[str, list[dict]] = {}
-        for p in all_pods:   # a node whose old pod is still terminating gets its new pod after
-            on.setdefault(p["spec"].get("nodeName"), []).append(p)
-        eligible = [n for n in nodes if fits(ds["spec"]["template"]["spec"], n, daemon=True)]
-        strategy = ds["spec"].get("updateStrategy") or {}
-        ru = strategy.get("rollingUpdate") or {}
-        surge = _scaled(ru.get("maxSurge"), len(eligible), True) if strategy.get("type", "RollingUpdate") == "RollingUpdate" else 0
-        for n in eligible:
-            name = n["metadata"]["name"]
-            here = on.get(name, [])
-            new_here = [p for p in here if _rev(p) == rev]
-            old_here = [p for p in here if _rev(p) != rev and not is_terminating(p)]
-            want_new = not here or (surge and old_here and not new_here and
-                                    sum(1 for x in on.values() if len(x) > 1) < surge)
-            if want_new:
-                if not pod_room(cluster, ds):
-                    break
-                tmpl = copy.deepcopy(ds["spec"]["template"])
-                tmpl["spec"]["nodeName"] = name
-                labels = tmpl.setdefault("metadata", {}).setdefault("labels", {})
-                labels["controller-revision-hash"] = rev
-                labels["pod-template-generation"] = gen
-                p = new_pod(cluster, tmpl, ds)
-                pods.append(p)
-                on.setdefault(name, []).append(p)
-                cluster.record_event(ds, "Normal", "SuccessfulCreate", f"Created pod: {p['metadata']['name']}", "daemonset-controller")
-        if strategy.get("type", "RollingUpdate") == "RollingUpdate":
-            _roll(cluster, ds, eligible, on, rev, surge, ru)
-        pods = [p for p in pods if cluster.get("Pod", p["metadata"]["namespace"], p["metadata"]["name"]) is p
-                and not is_terminating(p)]
-        ready = sum(1 for p in pods if is_ready(p))
-        updated = sum(1 for p in pods if _rev(p) == rev)
-        status = {"currentNumberScheduled": len({p["spec"].get("nodeName") for p in pods}), "numberMisscheduled": 0,
-                  "desiredNumberScheduled": len(eligible), "numberReady": ready,
-                  "observedGeneration": ds["metadata"].get("generation", 1),
-                  "updatedNumberScheduled": updated, "numberAvailable": ready}
-        if ready < len(eligible):
-            status["numberUnavailable"] = len(eligible) - ready
-        if not ready:
-            del status["numberAvailable"]
-        cluster.set_status(ds, status)
+        guard(cluster, "daemonset", ds, _sync_set, cluster, ds, owned, nodes)
+
+
+def _sync_set(cluster, ds: dict, owned, nodes) -> None:
+    if ds["metadata"].get("deletionTimestamp"):
+        return
+    rev = _hash(ds)
+    gen = str(ds["metadata"].get("generation", 1))
+    from minikctl.sim import rollout
+    rollout.sync_sts_ledger(cluster, ds)   # the ControllerRevision history rollout history reads
+    all_pods = owned.get(ds["metadata"]["uid"], [])
+    pods = [p for p in all_pods if not is_terminating(p)]
+    on: dict[str, list[dict]] = {}
+    for p in all_pods:   # a node whose old pod is still terminating gets its new pod after
+        on.setdefault(p["spec"].get("nodeName"), []).append(p)
+    eligible = [n for n in nodes if fits(ds["spec"]["template"]["spec"], n, daemon=True)]
+    strategy = ds["spec"].get("updateStrategy") or {}
+    ru = strategy.get("rollingUpdate") or {}
+    surge = _scaled(ru.get("maxSurge"), len(eligible), True) if strategy.get("type", "RollingUpdate") == "RollingUpdate" else 0
+    for n in eligible:
+        name = n["metadata"]["name"]
+        here = on.get(name, [])
+        new_here = [p for p in here if _rev(p) == rev]
+        old_here = [p for p in here if _rev(p) != rev and not is_terminating(p)]
+        want_new = not here or (surge and old_here and not new_here and
+                                sum(1 for x in on.values() if len(x) > 1) < surge)
+        if want_new:
+            if not pod_room(cluster, ds):
+                break
+            tmpl = copy.deepcopy(ds["spec"]["template"])
+            tmpl["spec"]["nodeName"] = name
+            labels = tmpl.setdefault("metadata", {}).setdefault("labels", {})
+            labels["controller-revision-hash"] = rev
+            labels["pod-template-generation"] = gen
+            p = new_pod(cluster, tmpl, ds)
+            pods.append(p)
+            on.setdefault(name, []).append(p)
+            cluster.record_event(ds, "Normal", "SuccessfulCreate", f"Created pod: {p['metadata']['name']}", "daemonset-controller")
+    if strategy.get("type", "RollingUpdate") == "RollingUpdate":
+        _roll(cluster, ds, eligible, on, rev, surge, ru)
+    pods = [p for p in pods if cluster.get("Pod", p["metadata"]["namespace"], p["metadata"]["name"]) is p
+            and not is_terminating(p)]
+    ready = sum(1 for p in pods if is_ready(p))
+    updated = sum(1 for p in pods if _rev(p) == rev)
+    status = {"currentNumberScheduled": len({p["spec"].get("nodeName") for p in pods}), "numberMisscheduled": 0,
+              "desiredNumberScheduled": len(eligible), "numberReady": ready,
+              "observedGeneration": ds["metadata"].get("generation", 1),
+              "updatedNumberScheduled": updated, "numberAvailable": ready}
+    if ready < len(eligible):
+        status["numberUnavailable"] = len(eligible) - ready
+    if not ready:
+        del status["numberAvailable"]
+    cluster.set_status(ds, status)
 
 
 def _rev(pod: dict) -> str | None:
