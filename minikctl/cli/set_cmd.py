@@ -242,12 +242,11 @@ def register(app: typer.Typer) -> None:
         args: Optional[List[str]] = typer.Argument(None),
         filename: List[str] = typer.Option([], "-f", "--filename"),
         namespace: Optional[str] = typer.Option(None, "-n", "--namespace"),
-        selector: Optional[str] = typer.Option(None, "-l", "--selector"),
         all_: bool = typer.Option(False, "--all"),
         dry_run: Optional[str] = typer.Option(None, "--dry-run"),
         output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
     ) -> int:
-        return set_serviceaccount(list(args or []), filename, namespace, selector, all_, dry_run, output_fmt)
+        return set_serviceaccount(list(args or []), filename, namespace, None, all_, dry_run, output_fmt)
 
     set_app.command("serviceaccount", help="Update the service account of a resource.")(set_sa_cmd)
     set_app.command("sa", hidden=True)(set_sa_cmd)
