@@ -63,6 +63,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("CertificateSigningRequest", "certificatesigningrequests", group="certificates.k8s.io", namespaced=False,
          short=("csr",)),
     Kind("EndpointSlice", "endpointslices", group="discovery.k8s.io"),
+    Kind("PodDisruptionBudget", "poddisruptionbudgets", group="policy", short=("pdb",)),
     Kind("ClusterRoleBinding", "clusterrolebindings", group="rbac.authorization.k8s.io", namespaced=False),
     Kind("ClusterRole", "clusterroles", group="rbac.authorization.k8s.io", namespaced=False),
     Kind("RoleBinding", "rolebindings", group="rbac.authorization.k8s.io"),

@@ -24,7 +24,7 @@ _MODULES = {
     "Secret": "secret", "ServiceAccount": "serviceaccount",
     "CertificateSigningRequest": "csr", "ResourceQuota": "resourcequota", "LimitRange": "limitrange",
     "Role": "rbac", "ClusterRole": "rbac", "RoleBinding": "rbac", "ClusterRoleBinding": "rbac",
-    "Job": "job", "CronJob": "cronjob",
+    "Job": "job", "CronJob": "cronjob", "PodDisruptionBudget": "pdb",
 }
 
 
