@@ -59,6 +59,8 @@ class Snapshot:
     namespaces: list
     by_name: dict = field(default_factory=dict)
     anti: list = field(default_factory=list)   # (pod, node info) of bound pods with required anti-affinity
+    by_label: dict = field(default_factory=dict)  # (key, value) -> [(pod, node info)], for affinity terms
+    bound: list = field(default_factory=list)     # every (pod, node info)
 
     @classmethod
     def take(cls, cluster) -> "Snapshot":
@@ -72,10 +74,16 @@ class Snapshot:
 
     def bind(self, pod: dict, info: NodeInfo) -> None:
         info.add(pod)
+        self.bound.append((pod, info))
+        for kv in (pod["metadata"].get("labels") or {}).items():
+            self.by_label.setdefault(kv, []).append((pod, info))
         aff = ((pod.get("spec") or {}).get("affinity") or {}).get("podAntiAffinity") or {}
         if aff.get("requiredDuringSchedulingIgnoredDuringExecution"):
             self.anti.append((pod, info))
 
-    def all_pods(self):
-        for info in self.nodes:
-            yield from ((p, info) for p in info.pods)
+    def candidates(self, selector: dict | None) -> list:
+        """The bound pods a label selector could match: the smallest matchLabels index, else all."""
+        pairs = list(((selector or {}).get("matchLabels") or {}).items())
+        if not pairs:
+            return self.bound
+        return min((self.by_label.get(kv, []) for kv in pairs), key=len)
