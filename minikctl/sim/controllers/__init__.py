@@ -6,11 +6,11 @@ would converge between two kubectl commands; `fire` dispatches a due timer to it
 from __future__ import annotations
 
 from minikctl.sim.controllers import (apiserver_endpoints, daemonset, deployment, endpoints, endpointslice, gc,
-                                      image_pull, kubelet, namespace, nodelifecycle, pod_config, replicaset,
+                                      image_pull, job, kubelet, namespace, nodelifecycle, pod_config, replicaset,
                                       scheduler, statefulset)
 
-CONTROLLERS = (namespace, gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, scheduler, kubelet, endpoints,
-               endpointslice, apiserver_endpoints)
+CONTROLLERS = (namespace, gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, job, scheduler, kubelet,
+               endpoints, endpointslice, apiserver_endpoints)
 
 TIMERS = {
     "pod-start": kubelet.on_start,
@@ -22,6 +22,7 @@ TIMERS = {
     "config-sync": pod_config.on_sync,
     apiserver_endpoints.TIMER: apiserver_endpoints.on_timer,
     nodelifecycle.TIMER: nodelifecycle.on_timer,
+    job.TIMER: job.on_timer,
 }
 
 

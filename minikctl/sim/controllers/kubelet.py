@@ -333,7 +333,25 @@ def _schedule_removal(cluster, pod) -> None:
     cluster.schedule(cluster.now + delay, "pod-remove", {**_ref(pod)})
 
 
+FINALIZER_WAIT = "finalizerWait"   # cluster.meta: uids of stopped pods kept only by their finalizers
+
+
 def on_remove(cluster, ref: dict) -> None:
     pod = cluster.get("Pod", ref["namespace"], ref["name"])
     if pod is not None and pod["metadata"]["uid"] == ref["uid"]:
+        if pod["metadata"].get("finalizers"):
+            # stopped, but the apiserver keeps it until its finalizers are removed
+            wait = cluster.meta.setdefault(FINALIZER_WAIT, [])
+            if ref["uid"] not in wait:
+                wait.append(ref["uid"])
+            return
+        cluster.remove(pod)
+
+
+def finalizers_removed(cluster, pod: dict) -> None:
+    """A controller took a pod's last finalizer off: a pod already stopped goes now."""
+    wait = cluster.meta.get(FINALIZER_WAIT) or []
+    uid = pod["metadata"].get("uid")
+    if uid in wait and not pod["metadata"].get("finalizers"):
+        wait.remove(uid)
         cluster.remove(pod)

@@ -44,7 +44,8 @@ def reconcile(cluster) -> None:
     by_owner: dict[tuple[str, str], int] = {}
     for p in cluster.list("Pod"):
         n = p["spec"].get("nodeName")
-        if n and not p["metadata"].get("deletionTimestamp"):
+        # terminal pods (a Job's Completed ones) hold no resources: the scheduler skips them
+        if n and not p["metadata"].get("deletionTimestamp") and (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed"):
             load[n] = load.get(n, 0) + 1
             ref = controller_ref(p)
             if ref:
