@@ -144,4 +144,9 @@ def _check(obj: dict, source: str) -> str | None:
                 "ensure CRDs are installed first")
     if not isinstance(obj.get("metadata"), dict):
         obj["metadata"] = {}
+    from minikctl.api.conversion import to_storage
+    converted = to_storage(obj)
+    if converted is not obj:
+        obj.clear()
+        obj.update(converted)
     return None

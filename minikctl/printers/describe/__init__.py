@@ -20,7 +20,7 @@ _MODULES = {
     "ReplicaSet": "replicaset", "StatefulSet": "statefulset", "Node": "node",
     "Namespace": "namespace", "ConfigMap": "configmap", "DaemonSet": "daemonset",
     "EndpointSlice": "endpointslice", "Secret": "secret", "ServiceAccount": "serviceaccount",
-    "Job": "job", "CronJob": "cronjob",
+    "Job": "job", "CronJob": "cronjob", "HorizontalPodAutoscaler": "hpa",
 }
 
 

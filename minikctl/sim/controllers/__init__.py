@@ -6,11 +6,11 @@ would converge between two kubectl commands; `fire` dispatches a due timer to it
 from __future__ import annotations
 
 from minikctl.sim.controllers import (apiserver_endpoints, daemonset, deployment, endpoints, endpointslice, gc,
-                                      image_pull, job, kubelet, namespace, nodelifecycle, pod_config, replicaset,
+                                      hpa, image_pull, job, kubelet, namespace, nodelifecycle, pod_config, replicaset,
                                       scheduler, statefulset)
 
 CONTROLLERS = (namespace, gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, job, scheduler, kubelet,
-               endpoints, endpointslice, apiserver_endpoints)
+               endpoints, endpointslice, apiserver_endpoints, hpa)
 
 TIMERS = {
     "pod-start": kubelet.on_start,
@@ -23,6 +23,7 @@ TIMERS = {
     apiserver_endpoints.TIMER: apiserver_endpoints.on_timer,
     nodelifecycle.TIMER: nodelifecycle.on_timer,
     job.TIMER: job.on_timer,
+    hpa.TIMER: hpa.on_timer,
 }
 
 
