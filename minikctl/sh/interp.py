@@ -52,9 +52,21 @@ class Input:
 class Sink(list):
     write = list.append
 
+    def isatty(self) -> bool:
+        return False
+
+    def flush(self) -> None:
+        pass
+
 
 class NullSink:
     def write(self, s: str) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def flush(self) -> None:
         pass
 
 
@@ -110,6 +122,9 @@ class Shell:
         self.vars.setdefault("IFS", " \t\n")
         self.vars.setdefault("PWD", getattr(ctx, "cwd", "/") or "/")
         self.funcs: dict = {}
+        self.aliases: dict[str, str] = {}     # `alias k=kubectl` (interactive shells)
+        self.overrides: dict = {}             # a front end's own commands: name -> fn(sh, argv, io)
+        self.home: str | None = None          # what `~` means when not $HOME (minikctl shell: its directory)
         self.positional: list[str] = []
         self.options: dict[str, bool] = {}
         self.status = 0
@@ -226,19 +241,31 @@ class Shell:
         return sorted(results) if results != ["/"] else []
 
     # -- entry points -----------------------------------------------------------------------------
-    def run(self, script: str, stdin: str | None = None) -> tuple[str, str, int, bool]:
-        """Parse and run one script (or one interactive line): (stdout, stderr, status, exited)."""
-        out, err = Sink(), Sink()
+    def run(self, script: str, stdin=None, out=None, err=None, tree=None) -> tuple[str, str, int, bool]:
+        """Parse and run one script (or one interactive line): (stdout, stderr, status, exited).
+
+        `out` / `err` may be streams (a terminal): then output goes there as it is produced and
+        the returned texts are empty; `stdin` may be text or an Input."""
+        given_out, given_err = out is not None, err is not None
+        out = out if given_out else Sink()
+        err = err if given_err else Sink()
         exited = False
-        try:
-            tree = parse(script, self.dialect.name)
-        except ShSyntaxError as e:
-            msg, code = self.dialect.syntax(e)
-            self.status = code
-            return "", msg, code, not self.dialect.interactive
-        except RecursionError:
-            return "", f"{self.dialect.argv0}: syntax error: too deeply nested\n", 2, True
-        inp = Input(getattr(self.ctx, "stdin", "") if stdin is None else stdin)
+        if tree is None:
+            try:
+                tree = parse(script, self.dialect.name)
+            except ShSyntaxError as e:
+                msg, code = self.dialect.syntax(e)
+                self.status = code
+                if given_err:
+                    err.write(msg)
+                    msg = ""
+                return "", msg, code, not self.dialect.interactive
+            except RecursionError:
+                return "", f"{self.dialect.argv0}: syntax error: too deeply nested\n", 2, True
+        if isinstance(stdin, Input):
+            inp = stdin
+        else:
+            inp = Input(getattr(self.ctx, "stdin", "") if stdin is None else stdin)
         try:
             self.status = self.x_seq(tree, (inp, out, err))
         except Flow as f:
@@ -264,7 +291,7 @@ class Shell:
         except Exception as e:          # a gap in the simulation must not reach the learner as a traceback
             err.write(f"minikctl: this script is not simulated ({type(e).__name__} in minikctl's shell)\n")
             self.status, exited = 126, True
-        return "".join(out), "".join(err), self.status, exited
+        return ("" if given_out else "".join(out)), ("" if given_err else "".join(err)), self.status, exited
 
     # -- nodes ------------------------------------------------------------------------------------
     def exec(self, node, io) -> int:
@@ -354,7 +381,10 @@ class Shell:
             raise StopScript("steps")
         self.err = io[2]
         self.subst_status = None
-        argv = self.ex.fields(node.words) if node.words else []
+        words = node.words
+        if self.aliases and words and words[0].literal in self.aliases:
+            words = self.expand_alias(words)
+        argv = self.ex.fields(words) if words else []
         if not argv:
             for name, w in node.assigns:
                 self.set_var(name, self.ex.word_text(w))
@@ -375,12 +405,31 @@ class Shell:
                 self.close(sinks)
         return self.call(argv, io, assigns)
 
+    def expand_alias(self, words: list) -> list:
+        """A leading alias name replaced by its value's words (each alias once, as bash does)."""
+        seen: set[str] = set()
+        while words and words[0].literal in self.aliases and words[0].literal not in seen:
+            name = words[0].literal
+            seen.add(name)
+            try:
+                tree = parse(self.aliases[name], self.dialect.name)
+                cmd = tree.items[0].first.cmds[0]
+            except (ShSyntaxError, IndexError, AttributeError):
+                break
+            if not isinstance(cmd, ast.Simple):
+                break
+            words = list(cmd.words) + list(words[1:])
+        return words
+
     def call(self, argv: list[str], io, assigns: dict | None = None) -> int:
         from minikctl.sh import builtins
         name = argv[0]
         fn = self.funcs.get(name)
         if fn is not None:
             return self.call_function(fn, argv, io, assigns)
+        over = self.overrides.get(name)
+        if over is not None:
+            return over(self, argv, io, assigns)
         b = builtins.lookup(name, self.dialect.name)
         if b is not None:
             if assigns:
