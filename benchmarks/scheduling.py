@@ -35,7 +35,7 @@ RULES = """      affinity:
       containers:
       - name: web
         image: nginx:1.25
-        resources: {{requests: {{cpu: 50m, memory: 64Mi}}}}
+        resources: {{requests: {{cpu: 10m, memory: 32Mi}}}}
 """
 
 

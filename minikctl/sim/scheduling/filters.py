@@ -32,6 +32,10 @@ class Cycle:
         self.pod, self.snap, self.daemon = pod, snap, daemon
         self.spec = pod.get("spec") or {}
         self.requests = pod_totals(pod)
+        # fitsRequest's order: cpu, memory, ephemeral-storage, then extended resources
+        order = ["cpu", "memory", "ephemeral-storage"] + sorted(
+            r for r in self.requests if r not in ("cpu", "memory", "ephemeral-storage", "pods"))
+        self.wanted = [(r, self.requests[r]) for r in order if self.requests.get(r)]
         self._spread = None
         self._affinity = None
 
@@ -109,17 +113,11 @@ def insufficient(cy: Cycle, info: NodeInfo) -> list[tuple[str, Fraction, Fractio
     out = []
     if "pods" in alloc and len(info.pods) + 1 > alloc["pods"]:
         out.append(("pods", Fraction(1), Fraction(len(info.pods)), alloc["pods"]))
-    req = cy.requests
-    if not any(v for r, v in req.items() if r != "pods"):
-        return out
-    order = ["cpu", "memory", "ephemeral-storage"] + sorted(r for r in req if r not in ("cpu", "memory", "ephemeral-storage", "pods"))
-    for r in order:
-        want = req.get(r, Fraction(0))
-        if not want:
-            continue
-        used = info.requested.get(r, Fraction(0))
-        if want > alloc.get(r, Fraction(0)) - used:
-            out.append((r, want, used, alloc.get(r, Fraction(0))))
+    for r, want in cy.wanted:
+        used = info.requested.get(r, 0)
+        cap = alloc.get(r, 0)
+        if want > cap - used:
+            out.append((r, want, Fraction(used), Fraction(cap)))
     return out
 
 
@@ -222,14 +220,13 @@ def _affinity_prefilter(cy: Cycle):
         aff.append((t.get("topologyKey", ""), counts, alone_ok))
     anti = [(t.get("topologyKey", ""), term_counts(cy, t, nss_of(t))) for t in _terms(cy.spec, "podAntiAffinity")]
     forbidden = set()
-    for other, where in cy.snap.anti:
+    for other, where, t in cy.snap.anti_terms_for(pod):
         if other is pod or other["metadata"].get("deletionTimestamp"):
             continue
-        for t in _terms(other.get("spec") or {}, "podAntiAffinity"):
-            key = t.get("topologyKey", "")
-            if key in where.labels and affinity.pod_matches_term(
-                    t, pod, affinity.term_namespaces(t, other, cy.snap.namespaces)):
-                forbidden.add((key, where.labels[key]))
+        key = t.get("topologyKey", "")
+        if key in where.labels and affinity.pod_matches_term(
+                t, pod, affinity.term_namespaces(t, other, cy.snap.namespaces)):
+            forbidden.add((key, where.labels[key]))
     return aff, anti, forbidden
 
 
