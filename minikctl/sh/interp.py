@@ -98,6 +98,8 @@ class SimClock:
     start: float = 0.0
     elapsed: float = 0.0
     deadline: float | None = None
+    quiet: bool = False            # the caller handles the stop (a container's command run up to a time)
+    stopped: bool = False          # set when the deadline stopped the script
 
     @property
     def now(self) -> float:
@@ -106,6 +108,8 @@ class SimClock:
     def sleep(self, seconds: float) -> None:
         self.elapsed += max(seconds, 0.0)
         if self.deadline is not None and self.elapsed > self.deadline:
+            self.elapsed = self.deadline
+            self.stopped = True
             raise StopScript("deadline")
 
 
@@ -120,6 +124,8 @@ class Shell:
         self.vars: dict[str, str] = dict(env)
         self.exported: set[str] = set(env)
         self.vars.setdefault("IFS", " \t\n")
+        if self.dialect.name == "bash":
+            self.vars.setdefault("BASH_VERSION", "5.2.15(1)-release")
         self.vars.setdefault("PWD", getattr(ctx, "cwd", "/") or "/")
         self.funcs: dict = {}
         self.aliases: dict[str, str] = {}     # `alias k=kubectl` (interactive shells)
@@ -140,6 +146,7 @@ class Shell:
         self.subst_status = None
         self.err = None                   # the current stderr sink, for expansions
         self.ex = Expander(self)
+        self.own_clock = getattr(ctx, "clock", None) is None
         self.clock = getattr(ctx, "clock", None) or SimClock(getattr(ctx.view, "now", 0.0) if ctx else 0.0,
                                                              deadline=MAX_SIM_SECONDS)
         self._rng = None
@@ -277,7 +284,11 @@ class Shell:
             err.write(e.message)
             self.status, exited = e.status, not self.dialect.interactive
         except StopScript as s:
-            if s.reason == "steps":
+            if s.reason == "deadline" and self.clock.quiet:
+                pass
+            elif not self.own_clock:      # a shell inside a shell: the outermost one reports it
+                raise
+            elif s.reason == "steps":
                 err.write(f"minikctl: a script running more than {MAX_STEPS} commands is not simulated (stopped)\n")
             else:
                 err.write(f"minikctl: a script running longer than {int(self.clock.deadline)} s of simulated time "
