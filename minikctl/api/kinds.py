@@ -61,6 +61,7 @@ KINDS: tuple[Kind, ...] = (
          categories=("all",), other_versions=("v1",)),
     Kind("CronJob", "cronjobs", group="batch", short=("cj",), categories=("all",)),
     Kind("Job", "jobs", group="batch", categories=("all",)),
+    Kind("PodDisruptionBudget", "poddisruptionbudgets", group="policy", short=("pdb",)),
     Kind("EndpointSlice", "endpointslices", group="discovery.k8s.io"),
     Kind("StorageClass", "storageclasses", group="storage.k8s.io", namespaced=False, short=("sc",)),
 )
