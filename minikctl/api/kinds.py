@@ -46,6 +46,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("Event", "events", short=("ev",)),
     Kind("Namespace", "namespaces", namespaced=False, short=("ns",)),
     Kind("Node", "nodes", namespaced=False, short=("no",)),
+    Kind("PersistentVolumeClaim", "persistentvolumeclaims", short=("pvc",)),
+    Kind("PersistentVolume", "persistentvolumes", namespaced=False, short=("pv",)),
     Kind("Pod", "pods", short=("po",), categories=("all",)),
     Kind("Secret", "secrets"),
     Kind("ServiceAccount", "serviceaccounts", short=("sa",)),
@@ -57,6 +59,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("CronJob", "cronjobs", group="batch", short=("cj",), categories=("all",)),
     Kind("Job", "jobs", group="batch", categories=("all",)),
     Kind("EndpointSlice", "endpointslices", group="discovery.k8s.io"),
+    Kind("StorageClass", "storageclasses", group="storage.k8s.io", namespaced=False, short=("sc",)),
 )
 
 BY_KIND = {k.kind: k for k in KINDS}

@@ -34,6 +34,9 @@ from minikctl.api.validation.secrets import (validate_secret, validate_secret_up
                                              validate_service_account)
 from minikctl.api.validation.pod import _validate_pod, _validate_pod_update, validate_pod_spec
 from minikctl.api.validation.service import _validate_service, _validate_service_update
+from minikctl.api.validation.storage import (validate_pv, validate_pv_update, validate_pvc,
+                                             validate_pvc_update, validate_storageclass,
+                                             validate_storageclass_update)
 from minikctl.api.validation.strict import (decoding_message, render_strict_error,
                                             strict_decoding_error, strict_patch_message,
                                             strict_unknown_fields)
@@ -50,6 +53,7 @@ _CREATE = {
     "DaemonSet": _validate_daemonset, "ConfigMap": _validate_configmap,
     "Namespace": _validate_namespace, "Node": _validate_node, "Endpoints": _validate_endpoints,
     "EndpointSlice": _validate_endpointslice, "Event": _validate_event,
+    "PersistentVolumeClaim": validate_pvc, "PersistentVolume": validate_pv, "StorageClass": validate_storageclass,
     "Job": _validate_job, "CronJob": _validate_cronjob,
     "Secret": validate_secret, "ServiceAccount": validate_service_account,
 }
@@ -58,7 +62,7 @@ _CREATE = {
 _UPDATE = {"Secret": validate_secret_update, "Job": _validate_job_update}
 
 
-def validate(obj: dict, old: dict | None = None) -> list[tuple[str, str]]:
+def validate(obj: dict, old: dict | None = None, kube_version: tuple = (1, 32)) -> list[tuple[str, str]]:
     """The causes the apiserver would reject this (defaulted) object with; [] when it is valid.
 
     With `old`, the update rules apply too: immutable names, Service clusterIPs, workload
@@ -76,6 +80,12 @@ def validate(obj: dict, old: dict | None = None) -> list[tuple[str, str]]:
         return _validate_statefulset_update(obj, old)
     if kind == "ConfigMap":
         return _validate_configmap_update(obj, old)
+    if kind == "PersistentVolumeClaim":
+        return validate_pvc_update(obj, old, kube_version)
+    if kind == "PersistentVolume":
+        return validate_pv_update(obj, old)
+    if kind == "StorageClass":
+        return validate_storageclass_update(obj, old)
     if kind in _UPDATE:
         return _UPDATE[kind](obj, old)
     errs = validate_object_meta_update(obj, old)

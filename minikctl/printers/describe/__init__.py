@@ -19,7 +19,9 @@ _MODULES = {
     "Pod": "pod", "Service": "service", "Endpoints": "endpoints", "Deployment": "deployment",
     "ReplicaSet": "replicaset", "StatefulSet": "statefulset", "Node": "node",
     "Namespace": "namespace", "ConfigMap": "configmap", "DaemonSet": "daemonset",
-    "EndpointSlice": "endpointslice", "Secret": "secret", "ServiceAccount": "serviceaccount",
+    "EndpointSlice": "endpointslice", "PersistentVolume": "storage", "PersistentVolumeClaim": "storage",
+    "StorageClass": "storage",
+    "Secret": "secret", "ServiceAccount": "serviceaccount",
     "Job": "job", "CronJob": "cronjob",
 }
 

@@ -6,11 +6,11 @@ would converge between two kubectl commands; `fire` dispatches a due timer to it
 from __future__ import annotations
 
 from minikctl.sim.controllers import (common, apiserver_endpoints, daemonset, deployment, endpoints, endpointslice, gc,
-                                      image_pull, job, kubelet, namespace, nodelifecycle, pod_config, probes,
-                                      replicaset, scheduler, statefulset)
+                                      image_pull, job, kubelet, namespace, nodelifecycle, persistentvolume,
+                                      pod_config, probes, replicaset, scheduler, statefulset)
 
-CONTROLLERS = (namespace, gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, job, scheduler, kubelet,
-               endpoints, endpointslice, apiserver_endpoints)
+CONTROLLERS = (namespace, gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, job, persistentvolume,
+               scheduler, kubelet, endpoints, endpointslice, apiserver_endpoints)
 
 TIMERS = {
     "pod-start": kubelet.on_start,

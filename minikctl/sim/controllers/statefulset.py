@@ -53,10 +53,11 @@ def _sync(cluster, sts: dict, pods: list[dict]) -> None:
         if not pod_room(cluster, sts):
             break
         tmpl = copy.deepcopy(spec["template"])
+        if spec.get("volumeClaimTemplates"):
+            _claims(cluster, sts, o, tmpl)
         tmpl["spec"]["hostname"] = f"{name}-{o}"
         if spec.get("serviceName"):
             tmpl["spec"]["subdomain"] = spec["serviceName"]
-        _claim_volumes(tmpl["spec"], spec, name, o)
         try:
             pod = new_pod(cluster, tmpl, sts, name=f"{name}-{o}", validate=True, extra_labels={
                 "controller-revision-hash": rev, "statefulset.kubernetes.io/pod-name": f"{name}-{o}",
@@ -96,6 +97,33 @@ def _sync(cluster, sts: dict, pods: list[dict]) -> None:
     _status(cluster, sts, list(by_ord.values()), rev)
 
 
+def _claims(cluster, sts: dict, ordinal: int, tmpl: dict) -> None:
+    """createPersistentVolumeClaims + updateStorage: claim <template>-<set>-<ordinal> for each
+    volumeClaimTemplate (kept if it exists: a re-created pod gets its old claim, and its data,
+    back), labelled with the template's and the selector's labels; the pod mounts them by name."""
+    name, ns = sts["metadata"]["name"], sts["metadata"]["namespace"]
+    pod_name = f"{name}-{ordinal}"
+    volumes = [v for v in tmpl["spec"].get("volumes") or []]
+    for t in sts["spec"]["volumeClaimTemplates"]:
+        tname = (t.get("metadata") or {}).get("name", "")
+        claim = f"{tname}-{name}-{ordinal}"
+        if cluster.get("PersistentVolumeClaim", ns, claim) is None:
+            labels = dict((t.get("metadata") or {}).get("labels") or {})
+            labels.update(((sts["spec"].get("selector") or {}).get("matchLabels")) or {})
+            meta = {"name": claim, "namespace": ns, "labels": labels}
+            if (t.get("metadata") or {}).get("annotations"):
+                meta["annotations"] = dict(t["metadata"]["annotations"])
+            spec = copy.deepcopy(t.get("spec") or {})
+            pvc = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": meta, "spec": spec,
+                   "status": {"phase": "Pending"}}
+            server.create_internal(cluster, pvc)
+            cluster.record_event(sts, "Normal", "SuccessfulCreate",
+                                 f"create Claim {claim} Pod {pod_name} in StatefulSet {name} success", "statefulset-controller")
+        volumes = [v for v in volumes if v.get("name") != tname]
+        volumes.append({"name": tname, "persistentVolumeClaim": {"claimName": claim}})
+    tmpl["spec"]["volumes"] = volumes
+
+
 def _status(cluster, sts, pods, rev) -> None:
     """Status from the pods the set controls (from the owner index, plus this pass's creations,
     minus any already removed), without rescanning the namespace's pods."""
@@ -124,18 +152,3 @@ def _status_text(e: ApiError) -> str:
         body = lines[0] if len(lines) == 1 else "[" + ", ".join(lines) + "]"
         return f'{e.kind} "{e.name}" is invalid: {body}'
     return e.message
-
-
-def _claim_volumes(pod_spec: dict, spec: dict, set_name: str, ordinal: int) -> None:
-    """stateful_set_utils.go updateStorage: each volumeClaimTemplate becomes a pod volume of the
-    same name backed by the claim <template>-<set>-<ordinal> (replacing a template volume so named)."""
-    templates = spec.get("volumeClaimTemplates") or []
-    if not templates:
-        return
-    names = {(t.get("metadata") or {}).get("name") for t in templates}
-    vols = [v for v in pod_spec.get("volumes") or [] if v.get("name") not in names]
-    for t in templates:
-        tname = (t.get("metadata") or {}).get("name")
-        if tname:
-            vols.append({"name": tname, "persistentVolumeClaim": {"claimName": f"{tname}-{set_name}-{ordinal}"}})
-    pod_spec["volumes"] = vols
