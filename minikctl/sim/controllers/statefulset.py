@@ -58,6 +58,7 @@ def _sync(cluster, sts: dict, pods: list[dict]) -> None:
         tmpl["spec"]["hostname"] = f"{name}-{o}"
         if spec.get("serviceName"):
             tmpl["spec"]["subdomain"] = spec["serviceName"]
+        _claim_volumes(tmpl["spec"], spec, name, o)
         try:
             pod = new_pod(cluster, tmpl, sts, name=f"{name}-{o}", validate=True, extra_labels={
                 "controller-revision-hash": rev, "statefulset.kubernetes.io/pod-name": f"{name}-{o}",
@@ -148,3 +149,18 @@ def _status_text(e: ApiError) -> str:
         body = lines[0] if len(lines) == 1 else "[" + ", ".join(lines) + "]"
         return f'{e.kind} "{e.name}" is invalid: {body}'
     return e.message
+
+
+def _claim_volumes(pod_spec: dict, spec: dict, set_name: str, ordinal: int) -> None:
+    """stateful_set_utils.go updateStorage: each volumeClaimTemplate becomes a pod volume of the
+    same name backed by the claim <template>-<set>-<ordinal> (replacing a template volume so named)."""
+    templates = spec.get("volumeClaimTemplates") or []
+    if not templates:
+        return
+    names = {(t.get("metadata") or {}).get("name") for t in templates}
+    vols = [v for v in pod_spec.get("volumes") or [] if v.get("name") not in names]
+    for t in templates:
+        tname = (t.get("metadata") or {}).get("name")
+        if tname:
+            vols.append({"name": tname, "persistentVolumeClaim": {"claimName": f"{tname}-{set_name}-{ordinal}"}})
+    pod_spec["volumes"] = vols
