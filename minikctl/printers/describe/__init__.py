@@ -22,7 +22,7 @@ _MODULES = {
     "EndpointSlice": "endpointslice", "PersistentVolume": "storage", "PersistentVolumeClaim": "storage",
     "StorageClass": "storage",
     "Secret": "secret", "ServiceAccount": "serviceaccount",
-    "Job": "job", "CronJob": "cronjob",
+    "Job": "job", "CronJob": "cronjob", "PodDisruptionBudget": "pdb",
 }
 
 
