@@ -25,6 +25,7 @@ _MODULES = {
     "CertificateSigningRequest": "csr", "ResourceQuota": "resourcequota", "LimitRange": "limitrange",
     "Role": "rbac", "ClusterRole": "rbac", "RoleBinding": "rbac", "ClusterRoleBinding": "rbac",
     "Job": "job", "CronJob": "cronjob", "PodDisruptionBudget": "pdb",
+    "HorizontalPodAutoscaler": "hpa",
 }
 
 

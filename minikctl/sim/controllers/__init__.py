@@ -6,13 +6,13 @@ would converge between two kubectl commands; `fire` dispatches a due timer to it
 from __future__ import annotations
 
 from minikctl.sim.controllers import (common, apiserver_endpoints, clusterrole_aggregation, cronjob, csr_signing,
-                                      daemonset, deployment, disruption, endpoints, endpointslice, gc, image_pull, job,
-                                      kubelet, namespace, nodelifecycle, persistentvolume, pod_config, probes,
+                                      daemonset, deployment, disruption, endpoints, endpointslice, gc, hpa, image_pull,
+                                      job, kubelet, namespace, nodelifecycle, persistentvolume, pod_config, probes,
                                       replicaset, resourcequota, scheduler, serviceaccount, statefulset)
 
 CONTROLLERS = (namespace, serviceaccount, clusterrole_aggregation, csr_signing, gc, nodelifecycle, deployment,
                replicaset, statefulset, daemonset, cronjob, job, persistentvolume, scheduler, kubelet, disruption,
-               endpoints, endpointslice, apiserver_endpoints, resourcequota)
+               endpoints, endpointslice, apiserver_endpoints, hpa, resourcequota)
 
 TIMERS = {
     "pod-start": kubelet.on_start,
@@ -27,6 +27,7 @@ TIMERS = {
     nodelifecycle.TIMER: nodelifecycle.on_timer,
     job.TIMER: job.on_timer,
     cronjob.TIMER: cronjob.on_timer,
+    hpa.TIMER: hpa.on_timer,
 }
 
 
