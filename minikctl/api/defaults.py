@@ -395,6 +395,20 @@ def _node(node: dict) -> None:
     node.setdefault("spec", {})
 
 
+def _network_policy(np: dict) -> None:
+    """SetDefaults_NetworkPolicy(Port): protocol TCP; no policyTypes means Ingress, plus Egress
+    when egress rules are present (an empty `egress: []` list does not count)."""
+    spec = np.setdefault("spec", {})
+    spec.setdefault("podSelector", {})
+    for direction in ("ingress", "egress"):
+        for rule in spec.get(direction) or []:
+            for port in rule.get("ports") or []:
+                if port.get("protocol") is None:
+                    port["protocol"] = "TCP"
+    if not spec.get("policyTypes"):
+        spec["policyTypes"] = ["Ingress"] + (["Egress"] if spec.get("egress") else [])
+
+
 _BY_KIND = {
     "Pod": _pod,
     "Service": _service,
@@ -406,4 +420,5 @@ _BY_KIND = {
     "Endpoints": _endpoints,
     "EndpointSlice": _endpointslice,
     "Node": _node,
+    "NetworkPolicy": _network_policy,
 }

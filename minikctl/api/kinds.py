@@ -53,6 +53,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("ReplicaSet", "replicasets", group="apps", short=("rs",), categories=("all",)),
     Kind("StatefulSet", "statefulsets", group="apps", short=("sts",), categories=("all",)),
     Kind("EndpointSlice", "endpointslices", group="discovery.k8s.io"),
+    Kind("NetworkPolicy", "networkpolicies", group="networking.k8s.io", short=("netpol",)),
 )
 
 BY_KIND = {k.kind: k for k in KINDS}

@@ -650,6 +650,38 @@ KINDS["DaemonSet"] = _root(
     status=(ANY, "The current status of this daemon set."))
 
 
+# ---- networking.k8s.io/v1 -----------------------------------------------------------------
+
+_NP_PEER = Obj("NetworkPolicyPeer", {
+    "podSelector": (LABEL_SELECTOR, "Selects pods; with namespaceSelector, pods in the selected namespaces."),
+    "namespaceSelector": (LABEL_SELECTOR, "Selects namespaces by their labels; {} selects all namespaces."),
+    "ipBlock": (Obj("IPBlock", {
+        "cidr": (STR, "A string representing the IPBlock, e.g. 192.168.1.0/24."),
+        "except": (STRS, "CIDRs that should not be included within the IPBlock."),
+    }, ("cidr",)), "A particular IPBlock; may not be combined with the other peer fields."),
+}, description="NetworkPolicyPeer describes a peer to allow traffic to/from.")
+
+_NP_PORT = Obj("NetworkPolicyPort", {
+    "protocol": (STR, "TCP, UDP, or SCTP. Default is TCP."),
+    "port": (IOS, "The port (number or named port on the pod); absent means all ports."),
+    "endPort": (INT, "With a numeric port, the last port of the range port..endPort."),
+}, description="NetworkPolicyPort describes a port to allow traffic on.")
+
+KINDS["NetworkPolicy"] = _root(
+    "NetworkPolicy", "NetworkPolicy describes what network traffic is allowed for a set of Pods",
+    spec=(Obj("NetworkPolicySpec", {
+        "podSelector": (LABEL_SELECTOR, "Selects the pods to which this policy applies; {} selects all pods in the namespace."),
+        "ingress": (ListOf(Obj("NetworkPolicyIngressRule", {
+            "from": (ListOf(_NP_PEER), "Sources allowed; empty or missing matches all sources."),
+            "ports": (ListOf(_NP_PORT), "Ports allowed; empty or missing matches all ports."),
+        })), "Ingress rules for the selected pods (OR-ed)."),
+        "egress": (ListOf(Obj("NetworkPolicyEgressRule", {
+            "to": (ListOf(_NP_PEER), "Destinations allowed; empty or missing matches all destinations."),
+            "ports": (ListOf(_NP_PORT), "Ports allowed; empty or missing matches all ports."),
+        })), "Egress rules for the selected pods (OR-ed)."),
+        "policyTypes": (STRS, "Ingress, Egress or both; defaults from the rules present."),
+    }), "spec represents the specification of the desired behavior for this NetworkPolicy."))
+
 # ---------------------------------------------------------------------------------------------
 # Strict decoding
 

@@ -13,6 +13,9 @@ from minikctl.api import kinds
 from minikctl.api.errors import ApiError, already_exists, invalid, not_found
 
 GENERATION_KINDS = {"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"}
+# Kinds whose registry strategy also sets metadata.generation (1, then +1 on a spec change)
+# but which start without a status.
+SPEC_GENERATION_KINDS = {"NetworkPolicy", "Ingress", "IngressClass"}
 
 
 def _defaults(obj: dict, rng=None) -> None:
@@ -37,7 +40,7 @@ def _stamp(cluster, obj: dict) -> None:
     m = obj["metadata"]
     m["uid"] = cluster.new_uid()
     m["creationTimestamp"] = cluster.timestamp()
-    if obj["kind"] in GENERATION_KINDS:
+    if obj["kind"] in GENERATION_KINDS or obj["kind"] in SPEC_GENERATION_KINDS:
         m["generation"] = 1
     for k in ("resourceVersion", "deletionTimestamp", "selfLink"):
         m.pop(k, None)
@@ -245,7 +248,7 @@ def update(cluster, obj: dict, old: dict, *, dry_run: bool = False) -> dict:
         obj["status"] = copy.deepcopy(old["status"])
     if obj["kind"] == "Service":
         _lb_status(cluster, obj)
-    if obj["kind"] in GENERATION_KINDS and obj.get("spec") != old.get("spec"):
+    if (obj["kind"] in GENERATION_KINDS or obj["kind"] in SPEC_GENERATION_KINDS) and obj.get("spec") != old.get("spec"):
         meta["generation"] = int(old["metadata"].get("generation", 1)) + 1
     if dry_run:
         return obj

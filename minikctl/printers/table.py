@@ -489,10 +489,17 @@ EVENT = [
 
 DEFAULT = [Column("Name", 0, _name), Column("Age", 0, age)]
 
+# ---- networking.k8s.io ------------------------------------------------------------------
+
+NETWORK_POLICY = [Column("Name", 0, _name),
+                  Column("Pod-Selector", 0, lambda o, v: format_label_selector(_g(o, "spec", "podSelector"))),
+                  Column("Age", 0, age)]
+
 _COLUMNS = {
     "Pod": POD, "Endpoints": ENDPOINTS, "EndpointSlice": ENDPOINT_SLICE, "Deployment": DEPLOYMENT,
     "ReplicaSet": REPLICA_SET, "StatefulSet": STATEFUL_SET, "DaemonSet": DAEMON_SET, "Node": NODE,
     "Namespace": NAMESPACE, "ConfigMap": CONFIG_MAP, "Event": EVENT,
+    "NetworkPolicy": NETWORK_POLICY,
 }
 
 

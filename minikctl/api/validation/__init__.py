@@ -29,6 +29,7 @@ from minikctl.api.validation.meta import (_IDENTITY, validate_annotations, valid
 from minikctl.api.validation.others import (_validate_configmap, _validate_configmap_update,
                                             _validate_endpoints, _validate_endpointslice,
                                             _validate_event, _validate_namespace, _validate_node)
+from minikctl.api.validation.networking import _validate_network_policy
 from minikctl.api.validation.pod import _validate_pod, _validate_pod_update, validate_pod_spec
 from minikctl.api.validation.service import _validate_service, _validate_service_update
 from minikctl.api.validation.strict import (decoding_message, render_strict_error,
@@ -47,6 +48,7 @@ _CREATE = {
     "DaemonSet": _validate_daemonset, "ConfigMap": _validate_configmap,
     "Namespace": _validate_namespace, "Node": _validate_node, "Endpoints": _validate_endpoints,
     "EndpointSlice": _validate_endpointslice, "Event": _validate_event,
+    "NetworkPolicy": _validate_network_policy,
 }
 
 

@@ -19,7 +19,7 @@ _MODULES = {
     "Pod": "pod", "Service": "service", "Endpoints": "endpoints", "Deployment": "deployment",
     "ReplicaSet": "replicaset", "StatefulSet": "statefulset", "Node": "node",
     "Namespace": "namespace", "ConfigMap": "configmap", "DaemonSet": "daemonset",
-    "EndpointSlice": "endpointslice",
+    "EndpointSlice": "endpointslice", "NetworkPolicy": "networkpolicy",
 }
 
 
