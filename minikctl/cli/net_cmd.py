@@ -26,6 +26,36 @@ from minikctl.cli import context
 
 READY_ANNOTATION = "sim.minikctl.io/ready"
 
+# --- time ----------------------------------------------------------------------------------
+
+MAX_ADVANCE = 366 * 86400.0
+
+
+def sim_advance(text: str) -> int:
+    """Move the simulated clock; print one line saying how far, to when, and what fired."""
+    from minikctl import timeutil
+    from minikctl.sim import clock
+    from minikctl.sim.cluster import open_cluster
+    try:
+        secs = timeutil.parse_go_duration(text)
+    except ValueError as e:
+        raise CliError(f'invalid argument "{text}" for "sim advance": {e}')
+    if secs < 0:
+        raise CliError(f"minikctl: the simulated clock only moves forward (got {text})")
+    if secs > MAX_ADVANCE:
+        raise CliError(f"minikctl: sim advance moves at most 8784h0m0s (a leap year) at a time (got {text})")
+    with open_cluster(context.env()) as cluster:
+        got = clock.advance_by(cluster, secs)
+    evs = got["events"]
+    what = f"{got['fired']} timer{'s' if got['fired'] != 1 else ''} fired"
+    if evs:
+        total = sum(evs.values())
+        parts = ", ".join(f"{r} x{n}" for r, n in sorted(evs.items(), key=lambda kv: (-kv[1], kv[0])))
+        what += f", {total} event{'s' if total != 1 else ''} ({parts})"
+    context.out(f"minikctl: clock advanced {timeutil.go_duration_string(secs)} to {timeutil.fmt(got['to'])}: {what}\n")
+    return 0
+
+
 # --- nodes ---------------------------------------------------------------------------------
 
 
@@ -187,5 +217,10 @@ def register(app: typer.Typer) -> None:
     @sim_app.command("ready", help="Let a pod's readiness probe pass again.")
     def ready_cmd(pod: str, namespace: Optional[str] = typer.Option(None, "-n", "--namespace")) -> int:
         return set_ready(pod, True, namespace)
+
+    @sim_app.command("advance", help="Move the cluster's clock on by a Go duration (90s, 5m, 1h30m), "
+                                     "firing what falls due (pod starts, exits, Jobs, CronJobs) in order.")
+    def advance_cmd(duration: str = typer.Argument(..., metavar="DURATION")) -> int:
+        return sim_advance(duration)
 
     app.add_typer(sim_app, name="sim")

@@ -251,6 +251,12 @@ class Cluster:
         self.settled = False
 
 
+def now_of(cluster, env) -> float:
+    """The cluster's clock: the environment's clock plus the time `minikctl sim advance` has
+    added (meta clockOffset), so moved time stays moved for every later command."""
+    return env.clock() + float(cluster.meta.get("clockOffset", 0.0) or 0.0)
+
+
 @contextmanager
 def open_cluster(env, *, write: bool = True):
     """Open the store, load the cluster, advance it to now; commit on success, roll back on error."""
@@ -263,7 +269,7 @@ def open_cluster(env, *, write: bool = True):
         if not cluster.initialized:
             from minikctl.sim import bootstrap
             bootstrap.init_cluster(cluster, env)
-        clock.advance(cluster, env.clock())
+        clock.advance(cluster, now_of(cluster, env))
         yield cluster
         if not cluster.settled:
             from minikctl.sim import controllers

@@ -240,6 +240,25 @@ def _readiness(cluster, pod) -> None:
         server.update_internal(cluster, pod)
 
 
+def exit_code(cluster, pod: dict, c: dict) -> int:
+    """The main process's exit status: its command run once through the image's simulated tools
+    (busybox `sh -c 'echo hi; exit 3'` -> 3, `false` -> 1, no command -> 0). A command the image
+    lacks is the shell's 127."""
+    argv = [str(a) for a in (c.get("command") or []) + (c.get("args") or [])]
+    if not argv:
+        return 0
+    from minikctl.images import registry
+    from minikctl.images.base import ExecutableNotFound
+    from minikctl.images.context import ExecContext
+    ctx = ExecContext(view=cluster, pod=pod, container=c["name"], node=pod["spec"].get("nodeName"))
+    try:
+        return int(registry.run(ctx, argv)[2]) & 0xFF
+    except ExecutableNotFound:
+        return 127
+    except Exception:  # a tool the simulation cannot follow: treat the run as a plain success
+        return 0
+
+
 def on_exit(cluster, ref: dict) -> None:
     pod = _find(cluster, ref)
     if pod is None:
@@ -249,22 +268,25 @@ def on_exit(cluster, ref: dict) -> None:
     cs = next((c for c in st["containerStatuses"] if c["name"] == ref.get("container")), None)
     if cs is None or "running" not in cs["state"]:
         return
-    term = {"exitCode": 0, "reason": "Completed", "startedAt": cs["state"]["running"]["startedAt"], "finishedAt": now,
-            "containerID": cs.get("containerID")}
+    c = next(c for c in pod["spec"]["containers"] if c["name"] == cs["name"])
+    code = exit_code(cluster, pod, c)
+    term = {"exitCode": code, "reason": "Completed" if code == 0 else "Error",
+            "startedAt": cs["state"]["running"]["startedAt"], "finishedAt": now, "containerID": cs.get("containerID")}
     policy = pod["spec"].get("restartPolicy", "Always")
-    if policy in ("Never", "OnFailure"):
+    if policy == "Never" or (policy == "OnFailure" and code == 0):
         cs["state"] = {"terminated": term}
         cs["ready"] = False
         cs["started"] = False
         if all("terminated" in c["state"] for c in st["containerStatuses"]):
-            st["phase"] = "Succeeded"
-            st["conditions"] = _conditions(cluster, pod, False, reason="PodCompleted", running=False)
+            ok = all(c["state"]["terminated"].get("exitCode", 0) == 0 for c in st["containerStatuses"])
+            st["phase"] = "Succeeded" if ok else "Failed"
+            st["conditions"] = _conditions(cluster, pod, False, reason="PodCompleted" if ok else "PodFailed",
+                                           running=False)
         server.update_internal(cluster, pod)
         return
     cs["restartCount"] = cs.get("restartCount", 0) + 1
     cs["lastState"] = {"terminated": term}
     backoff = min(300, 10 * 2 ** (cs["restartCount"] - 1)) if cs["restartCount"] > 1 else 0
-    c = next(c for c in pod["spec"]["containers"] if c["name"] == cs["name"])
     if backoff:
         cs["state"] = {"waiting": {"reason": "CrashLoopBackOff",
                                    "message": f"back-off {backoff}s restarting failed container={cs['name']} pod={pod['metadata']['name']}_{pod['metadata']['namespace']}({pod['metadata']['uid']})"}}
