@@ -233,6 +233,15 @@ def _count(args, default=4) -> int:
     return default
 
 
+def _icmp_dropped(ctx, ip: str, pod: dict | None) -> bool:
+    """NetworkPolicy on ICMP: only rules without ports match it, so an isolated pod's echo
+    requests (or replies) are dropped: silence, 100% packet loss."""
+    from minikctl.net import policy
+    if not policy.any_policies(ctx.view):
+        return False
+    return not policy.check(ctx.view, _src(ctx), ip, None, "ICMP", dst_pod=pod).allowed
+
+
 def _ping_target(ctx, host):
     """(ip, replying pod or node, ttl) — ClusterIPs never answer ICMP (only TCP/UDP/SCTP are DNATed)."""
     from minikctl.net.proxy import balancer
@@ -242,6 +251,8 @@ def _ping_target(ctx, host):
     ip = got[0][0]
     _, my_node, _, _ = traffic.client_of(ctx.view, _src(ctx))
     pod = balancer._pod_by_ip(ctx.view, ip)
+    if _icmp_dropped(ctx, ip, pod):
+        return ip, False, 0
     if pod is not None:
         same = (pod.get("spec") or {}).get("nodeName") == my_node
         return ip, True, 64 if same else 63

@@ -84,6 +84,7 @@ class Outcome:
     note: str | None = None
     cname: str | None = None
     backend: str | None = None     # the endpoint "ip:port" kube-proxy DNATed to, if any
+    policy: object | None = None   # the NetworkPolicy verdict (net/policy.Verdict) when policies exist
 
     @property
     def pod_name(self) -> str | None:
@@ -136,7 +137,7 @@ def resolve(view, src, name: str) -> tuple[list[str], str | None] | None:
     if _is_ip(name):
         return [name], None
     pod = src if isinstance(src, dict) else None
-    lookup = search_walk(Dns(view), pod_resolv_conf(view, pod), name)
+    lookup = search_walk(Dns(view, pod), pod_resolv_conf(view, pod), name)
     if not lookup.ok:
         return None
     ans = lookup.final.answer
@@ -254,8 +255,22 @@ def _external(view, ip: str, port: int, host: str) -> Response | None:
 
 # --- the connection ------------------------------------------------------------------------
 
+def _dropped(view, src, out: Outcome, dst_ip: str, port: int, dst_pod: dict | None, explain: bool = False) -> bool:
+    """NetworkPolicy, checked after DNAT on the backend's address and port. A dropped SYN is
+    never answered: the client sees a timeout, never a refusal."""
+    from minikctl.net import policy
+    if not policy.any_policies(view):
+        return False
+    verdict = policy.check(view, src, dst_ip, port, "TCP", dst_pod=dst_pod, explain=explain)
+    out.policy = verdict
+    if verdict.allowed:
+        return False
+    out.status = "timeout"
+    return True
+
+
 def connect(view, src, host: str, port: int, path: str = "/", state: dict | None = None, *,
-            agent: str | None = None, method: str = "GET") -> Outcome:
+            agent: str | None = None, method: str = "GET", explain: bool = False) -> Outcome:
     """Resolve, route and serve one new connection from `src` (a pod dict or a node name).
 
     With `agent` (the client's User-Agent) and a writable cluster as the view, the request lands
@@ -279,6 +294,8 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
         out.status = pk.result
         return out
     if pk.result == "unknown":
+        if _dropped(view, src, out, ip, port, None, explain):
+            return out
         resp = _external(view, ip, port, host)
         if resp is not None:
             out.response = resp
@@ -288,6 +305,8 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
         return out
     backend = pk.pod
     target_port = pk.endpoint.port if pk.endpoint else port
+    if _dropped(view, src, out, pk.endpoint.ip if pk.endpoint else ip, target_port, backend, explain):
+        return out
     if backend is None:
         if pk.endpoint and pk.endpoint.port == 6443:
             out.response = Response(400, "Bad Request", "Client sent an HTTP request to an HTTPS server.\n",
