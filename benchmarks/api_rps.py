@@ -22,7 +22,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-SPEC = ROOT.parent / "shared" / "spec" / "three-services"
+SPEC = ROOT / "tests" / "data" / "three-services"  # the flagship spec's manifests
 
 
 def start_server(home: Path, kc: Path) -> tuple[subprocess.Popen, int]:

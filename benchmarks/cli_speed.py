@@ -20,9 +20,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SPEC = ROOT.parent / "shared" / "spec" / "three-services"
-if not SPEC.exists():
-    SPEC = ROOT / "labs" / "three-services"
+SPEC = ROOT / "tests" / "data" / "three-services"  # the flagship spec's manifests
 
 MEASURE = ("import resource, runpy, sys\n"
            "sys.argv = ['minikctl'] + sys.argv[1:]\n"

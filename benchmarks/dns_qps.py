@@ -1,7 +1,7 @@
 """Queries per second: minikctl's DNS server vs nsd on the equivalent zone, both driven by dnsperf.
 
 Usage: .venv/bin/python benchmarks/dns_qps.py [seconds]
-Uses /work/shared/reference/dns-benchmark (zone, nsd.conf, q.txt). nsd is skipped if missing.
+Uses benchmarks/data/dns-benchmark (zone, nsd.conf, q.txt). nsd is skipped if missing.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, ".."))
 sys.path.insert(0, os.path.join(HERE, "..", "tests"))
-REF = "/work/shared/reference/dns-benchmark"
+REF = os.path.join(HERE, "data", "dns-benchmark")
 
 
 def dnsperf(port: int, seconds: int) -> str:

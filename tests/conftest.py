@@ -11,17 +11,12 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-SPEC = SHARED / "spec" / "three-services"
-if not SPEC.exists():  # a clone without ../shared: the lab folder carries the same manifests
-    SPEC = ROOT / "labs" / "three-services"
-TABLE_CHECK = SHARED / "tools" / "table-check"
+from tablecheck import table_check  # noqa: F401  (tests import it from here)
 
-# Test modules that read the shared references (spec text, kubectl-formats.md) at import time are
-# only collected where ../shared sits beside the clone (developers' machines and CI).
-collect_ignore = [] if SHARED.exists() else [
-    p.name for p in Path(__file__).parent.glob("test_*.py") if "SHARED /" in p.read_text() or "SPEC_MD" in p.read_text()]
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"  # everything the tests read lives in the repository
+SPEC = DATA / "three-services"  # the flagship spec's four manifests
+REFERENCE = DATA / "reference"  # facts read from kubectl / ipvsadm sources, as the tests quote them
 T0 = 1_764_000_000.0  # a fixed start for the virtual clock
 
 
@@ -62,14 +57,6 @@ class Minikctl:
 @pytest.fixture
 def mk(tmp_path) -> Minikctl:
     return Minikctl(tmp_path / "state")
-
-
-def table_check(text: str) -> tuple[int, str]:
-    """Run the shared table-check tool on text: (exit code, its report)."""
-    if not TABLE_CHECK.exists():
-        pytest.skip("../shared/tools/table-check is not beside this clone")
-    p = subprocess.run([sys.executable, str(TABLE_CHECK)], input=text, capture_output=True, text=True)
-    return p.returncode, p.stdout + p.stderr
 
 
 def cli(*argv: str, home: Path, stdin: str = "", env_extra: dict | None = None, timeout: float = 60) -> Result:

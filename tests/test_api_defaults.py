@@ -17,10 +17,10 @@ import yaml
 from minikctl.api.defaults import apply_defaults, image_pull_policy, qos_class
 from minikctl.api.schema import unknown_fields
 from minikctl.api.validation import validate
-from conftest import SHARED
+from conftest import REFERENCE, SPEC
 
-REF = (SHARED / "reference/kubectl-formats.md").read_text()
-SPEC_DIR = (SHARED / "spec/three-services")
+REF = (REFERENCE / "kubectl-describe.md").read_text()
+SPEC_DIR = SPEC
 
 
 def load(name: str, kind: str) -> dict:

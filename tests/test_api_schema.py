@@ -10,9 +10,9 @@ import yaml
 from minikctl.api import schema
 from minikctl.api.validation import (decoding_message, render_strict_error, strict_decoding_error,
                                      strict_patch_message, strict_unknown_fields)
-from conftest import SHARED
+from conftest import SPEC
 
-SPEC_DIR = (SHARED / "spec/three-services")
+SPEC_DIR = SPEC
 
 
 def deployment(container: dict) -> dict:

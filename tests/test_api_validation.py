@@ -11,10 +11,9 @@ import pytest
 from minikctl.api.defaults import apply_defaults
 from minikctl.api.errors import invalid as invalid_error
 from minikctl.api.validation import validate
-from conftest import SHARED
+from conftest import REFERENCE, SPEC
 
-REF = (SHARED / "reference/kubectl-formats.md").read_text()
-SECTION7 = REF.split("## 7.")[1].split("## 8.")[0]
+SECTION7 = (REFERENCE / "validation-messages.md").read_text().split("## 7.")[1]
 
 
 def ref_message(label: str) -> str:
@@ -63,7 +62,7 @@ def pod(**spec):
 # ------------------------------------------------------------------------------------------
 # The flagship manifests are valid
 
-@pytest.mark.parametrize("path", sorted(glob.glob(str(SHARED / "spec/three-services/*.yaml"))))
+@pytest.mark.parametrize("path", sorted(glob.glob(str(SPEC / "*.yaml"))))
 def test_three_services_manifests_are_valid(path):
     import yaml
     for doc in yaml.safe_load_all(open(path)):
@@ -437,7 +436,7 @@ def test_replicaset_update_orders_labels_before_selector():
 
 def _sts():
     import yaml
-    docs = list(yaml.safe_load_all(open(SHARED / "spec/three-services/headless-web-server.yaml")))
+    docs = list(yaml.safe_load_all(open(SPEC / "headless-web-server.yaml")))
     return defaulted([d for d in docs if d["kind"] == "StatefulSet"][0])
 
 

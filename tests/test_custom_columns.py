@@ -19,11 +19,10 @@ from minikctl.api.errors import CliError
 from minikctl.printers.custom_columns import parse_spec, parse_template, render_custom_columns
 from minikctl.printers.serialize import list_wrap, to_json, to_yaml
 from minikctl.printers.sort import parse_quantity, sort_objects, string_less
-from conftest import SHARED
+from conftest import table_check
 
 KUBECTL = shutil.which("kubectl")
 needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason="kubectl not installed: no oracle")
-TABLE_CHECK = (SHARED / "tools/table-check")
 
 
 def pod(name, ip=None, node="k8s-worker-01", ts="2024-05-01T10:00:00Z", restarts=0, image="nginx:1.25"):
@@ -51,8 +50,7 @@ def test_columns_values_none_and_layout():
         "web-10   10.244.1.10   nginx:1.25,busybox   map[app:web]",
         "web-2    <none>        nginx:1.25,busybox   map[app:web]",
         "web-1    10.244.2.7    nginx:1.24,busybox   map[app:web]"]
-    if TABLE_CHECK.exists():
-        assert subprocess.run([str(TABLE_CHECK)], input=out, text=True).returncode == 0
+    assert table_check(out)[0] == 0, table_check(out)[1]
     assert render_custom_columns("N:.metadata.name", PODS[:1], no_headers=True) == "web-10\n"
 
 

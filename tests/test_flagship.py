@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from conftest import SHARED, table_check
+from conftest import DATA, SPEC, table_check
 
-SPEC_MD = (SHARED / "spec" / "three-services.md").read_text()
+SPEC_MD = (DATA / "three-services-tables.md").read_text()
 POD_SUFFIX = r"[bcdfghjklmnpqrstvwxz2456789]{5}"
 HASH = r"[456789bcdf]{9,10}"
 NODES = {"k8s-worker-01", "k8s-worker-02", "k8s-worker-03"}
@@ -100,7 +100,7 @@ def test_pod_ips_come_from_the_nodes_blocks(lab):
 
 
 def test_fresh_pods_are_container_creating_for_a_moment(mk):
-    r = mk("apply", "-f", str(SHARED / "spec" / "three-services" / "web-server.yaml"))
+    r = mk("apply", "-f", str(SPEC / "web-server.yaml"))
     assert r.code == 0
     out = mk("get", "po", "-l", "app=web-server").out
     assert re.search(r"0/1\s+ContainerCreating\s+0\s+0s", out), out

@@ -1,4 +1,4 @@
-"""The lab engine and the flagship lab, checked against the spec (../shared/spec/three-services.md)
+"""The lab engine and the flagship lab, checked against the spec (tests/data/three-services-tables.md)
 and against the simulated cluster's own state, not against strings typed here."""
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """kubectl get tables: literals from get_test.go, the flagship spec's three tables, and the
 per-kind cell rules of kubectl-formats.md section 3. Every rendered table goes through
-/work/shared/tools/table-check."""
+tests/tablecheck.py."""
 import subprocess
 import sys
 
@@ -9,15 +9,14 @@ import pytest
 from minikctl.printers.table import columns_for, pod_summary, render_tables
 from minikctl.sim.view import StaticView
 from minikctl.timeutil import fmt
-from conftest import SHARED
+from conftest import ROOT, table_check as layout
 
 NOW = 1_700_000_000.0
-TABLE_CHECK = str(SHARED / "tools" / "table-check")
 
 
 def table_check(text: str) -> None:
-    r = subprocess.run([sys.executable, TABLE_CHECK], input=text, capture_output=True, text=True)
-    assert r.returncode == 0, r.stdout
+    code, report = layout(text)
+    assert code == 0, report
 
 
 def ago(seconds: float) -> str:
@@ -328,7 +327,7 @@ def test_colour_pads_on_plain_text_and_plain_path_skips_rich():
     code = ("import sys; from minikctl.printers.table import render_tables; from minikctl.sim.view import StaticView;"
             "render_tables([('Namespace', [{'kind': 'Namespace', 'metadata': {'name': 'a'}, 'status': {}}])],"
             " StaticView([], profile={})); print('rich' in sys.modules)")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd="/work/main")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(ROOT))
     assert r.stdout.strip() == "False", r.stderr
     import re
     p = pod("a")

@@ -12,10 +12,10 @@ from minikctl.images.nodetools import TOOLS as NODE_TOOLS  # noqa: E402
 from minikctl.net.proxy.ipvs import ipvsadm_ln  # noqa: E402
 from minikctl.net.proxy.traffic import NGINX_INDEX, connect, send_many  # noqa: E402
 from minikctl.printers.traffic_chart import render_chart  # noqa: E402
-from conftest import SHARED  # noqa: E402
+from conftest import REFERENCE  # noqa: E402
 
-# ipvsadm -Ln's three title lines, from the reference capture (dns-proxy.md section 5.5)
-IPVS_TITLE = "".join((SHARED / "reference/dns-proxy.md").read_text()
+# ipvsadm -Ln's three title lines, from the reference capture (tests/data/reference/ipvsadm.md)
+IPVS_TITLE = "".join((REFERENCE / "ipvsadm.md").read_text()
                      .split("### 5.5 IPVS mode", 1)[1].split("```\n", 2)[1].splitlines(keepends=True)[:3])
 
 

@@ -1,5 +1,5 @@
 """Go text/tabwriter semantics, checked against literals from kubectl's get_test.go and
-describe_test.go (quoted in /work/shared/reference/kubectl-formats.md)."""
+describe_test.go (quoted in tests/data/reference/kubectl-describe.md)."""
 from minikctl.printers.duration import human_duration, translate_timestamp_since
 from minikctl.printers.tabwriter import layout, render, render_tabbed
 

@@ -21,6 +21,9 @@ def run(name: str | None, image: str | None, args: list[str], restart: str, labe
         raise CliError("NAME is required for run\nSee 'kubectl run -h' for help and examples")
     if not image:
         raise CliError("--image is required")
+    from minikctl.sim.registry import REFERENCE
+    if not REFERENCE.match(image):
+        raise CliError(f'Invalid image name "{image}": invalid reference format')
     if restart not in ("Always", "OnFailure", "Never"):
         raise CliError(f"invalid restart policy: {restart}\nSee 'kubectl run -h' for help and examples")
     if tty and not stdin:

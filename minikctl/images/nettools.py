@@ -259,7 +259,8 @@ def _ping_target(ctx, host):
     if balancer._node_owning(ctx.view, ip):
         return ip, True, 64
     recs = ((ctx.view.profile.get("upstream") or {}).get("records") or {})
-    if any(ip in ((r or {}).get("A") or []) for r in recs.values()):
+    from minikctl.net import internet
+    if any(ip in ((r or {}).get("A") or []) for r in recs.values()) or internet.names_at(ip):
         return ip, True, 52
     return ip, False, 0
 

@@ -4,7 +4,8 @@ One function, `answer(view, qname, qtype)`, is the single source of truth used b
 server, by the simulated in-pod tools (nslookup, dig, host, wget...) and by `dns explain`.
 Rules and their sources: /work/shared/reference/dns-proxy.md sections 1-2 (parse.go name grammar,
 findServices/findPods, reverse.go, backend_lookup.go SRV/SOA, loadbalance.go). Names outside the
-cluster zones go to a simulated upstream built from the profile's `upstream` records.
+cluster zones go to a simulated upstream built from the profile's `upstream` records, then the
+simulated Internet (minikctl/net/internet.py: public names at stable addresses, the rest NXDOMAIN).
 """
 from __future__ import annotations
 
@@ -532,10 +533,12 @@ def forward(idx: Index, q: str, orig: str, qt: int, targets, depth: int = 0) -> 
     if not targets:
         return Answer(rcode=SERVFAIL, aa=False, ra=False, note="no plugin handles this name (no forward)")
     records = None
+    internet = False
     for t in targets:
         t = t.split("://")[-1]
         if t == "/etc/resolv.conf" or t.split(":")[0] == idx.upstream_ns:
             records = idx.upstream
+            internet = True      # the nodes' resolver reaches the (simulated) Internet
             break
         if t.split(":")[0] in idx.upstream_servers:
             records = idx.upstream_servers[t.split(":")[0]]
@@ -547,6 +550,9 @@ def forward(idx: Index, q: str, orig: str, qt: int, targets, depth: int = 0) -> 
     name, owner = q, orig
     for _ in range(8):
         spec = records.get(name)
+        if spec is None and internet:
+            from minikctl.net import internet as net
+            spec = net.record(name)
         if spec is None:
             if not a.answer:
                 a.rcode = NXDOMAIN

@@ -235,17 +235,21 @@ def serve(view, pod: dict, port: int, path: str = "/", host: str = "") -> Respon
     return None
 
 
-def _external(view, ip: str, port: int, host: str) -> Response | None:
-    """An Internet server from the upstream records: knows only its own names."""
+def _external(view, ip: str, port: int, host: str, path: str = "/") -> Response | None:
+    """An Internet web server (net/internet.py, or a name the profile pins): it knows only its own
+    names, so a request whose Host is another name (an ExternalName Service's) gets its 404."""
+    from minikctl.net import internet
     recs = ((view.profile.get("upstream") or {}).get("records") or {})
-    names = [n for n in recs if ip in ((recs[n] or {}).get("A") or [])]
+    names = [n for n in recs if ip in ((recs[n] or {}).get("A") or [])] + internet.names_at(ip)
     if not names or port not in (80, 443):
         return None
     known = set(names) | {n for n in recs if (recs[n] or {}).get("CNAME") in names}
-    if host.split(":")[0] in known or host == ip:
-        body = (f"<!doctype html>\n<html>\n<head><title>{names[0]}</title></head>\n"
-                f"<body><h1>{names[0]}</h1></body>\n</html>\n")
-        return _text(view, body, "text/html; charset=UTF-8")
+    hostname = host.split(":")[0].lower().rstrip(".")
+    if hostname in known or host == ip:
+        body = internet.page(hostname if hostname in known else names[0], path)
+        r = _text(view, body, "text/html; charset=UTF-8")
+        r.headers.insert(0, ("Server", "minikctl-simulated-internet"))
+        return r
     body = "<!doctype html>\n<html><head><title>404 Not Found</title></head>" \
            "<body><h1>Not Found</h1></body></html>\n"
     r = _text(view, body, "text/html; charset=UTF-8")
@@ -296,7 +300,7 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
     if pk.result == "unknown":
         if _dropped(view, src, out, ip, port, None, explain):
             return out
-        resp = _external(view, ip, port, host)
+        resp = _external(view, ip, port, host, path)
         if resp is not None:
             out.response = resp
             return out

@@ -24,7 +24,7 @@ from minikctl.sim import registry
 
 BACKOFF_KEY = "imagePullBackOff"     # cluster.meta: {"<uid>_<image>": {"n": failures, "until": t}}
 SYNC_KEY = "imagePullSync"           # cluster.meta: {uid: due time of the pod's live re-sync timer}
-PULL_WAIT = ("ErrImagePull", "ImagePullBackOff")
+PULL_WAIT = ("ErrImagePull", "ImagePullBackOff", "ErrImageNeverPull", "InvalidImageName")
 INITIAL, MAX = 10.0, 300.0
 
 
@@ -37,22 +37,83 @@ def _policy(c: dict) -> str:
     return c.get("imagePullPolicy") or "IfNotPresent"
 
 
-def ensure_images(cluster, pod: dict) -> dict[str, str]:
-    """Pull what the pod's containers need, recording the kubelet's events. Returns
-    {container name: CRI error} for the images that failed (empty: every image is there)."""
+def pull_secret_hosts(cluster, pod: dict) -> tuple[set[str], list[str]]:
+    """(registry hosts the pod's imagePullSecrets hold an auth for, names of secrets not found).
+
+    The kubelet reads each kubernetes.io/dockerconfigjson (`auths`) or kubernetes.io/dockercfg
+    secret; a key may be a bare host or a URL (https://index.docker.io/v1/ is docker.io)."""
+    import base64
+    import json
+    ns = pod["metadata"].get("namespace") or "default"
+    hosts: set[str] = set()
+    missing: list[str] = []
+    for ref in pod["spec"].get("imagePullSecrets") or []:
+        name = (ref or {}).get("name")
+        if not name:
+            continue
+        try:
+            secret = cluster.get("Secret", ns, name)
+        except Exception:                      # a store without the Secret kind
+            secret = None
+        if secret is None:
+            missing.append(name)
+            continue
+        data = secret.get("data") or {}
+        for key in (".dockerconfigjson", ".dockercfg"):
+            raw = data.get(key)
+            if not raw:
+                continue
+            try:
+                doc = json.loads(base64.b64decode(raw))
+            except (ValueError, TypeError):
+                continue
+            auths = doc.get("auths", doc) if isinstance(doc, dict) else {}
+            for server in auths if isinstance(auths, dict) else []:
+                host = server.split("://")[-1].split("/")[0]
+                hosts.add("docker.io" if host in ("index.docker.io", "registry-1.docker.io") else host)
+    return hosts, missing
+
+
+def _present(cluster, node: str, image: str) -> bool:
+    return image in cluster.meta.setdefault("pulled", {}).setdefault(node, [])
+
+
+def ensure_images(cluster, pod: dict) -> dict[str, tuple[str, str]]:
+    """Pull what the pod's containers need, recording the kubelet's events (image_manager.go's
+    EnsureImageExists). Returns {container name: (reason, message)} for the containers whose image
+    is not there (empty: every image is there); reason is ErrImagePull, ErrImageNeverPull or
+    InvalidImageName."""
     spec = pod["spec"]
     node = spec["nodeName"]
     pulled = cluster.meta.setdefault("pulled", {}).setdefault(node, [])
-    failed: dict[str, str] = {}
+    failed: dict[str, tuple[str, str]] = {}
     retry = pulling_blocked(pod)     # a retry aggregates with the events earlier commands stored
+    auth_hosts, missing = pull_secret_hosts(cluster, pod)
+    if missing:
+        cluster.record_event(pod, "Warning", "FailedToRetrieveImagePullSecret",
+                             f"Unable to retrieve some image pull secrets ({', '.join(missing)}); attempting to pull "
+                             "the image may not succeed.", "kubelet", node, stored=retry)
+    upstream = (cluster.profile.get("upstream") or {}).get("records") or {}
     for c in spec["containers"]:
         image = c["image"]
+        bad = registry.invalid_message(image)
+        if bad:
+            cluster.record_event(pod, "Warning", "InspectFailed", bad, "kubelet", node, stored=retry)
+            cluster.record_event(pod, "Warning", "Failed", "Error: InvalidImageName", "kubelet", node, stored=retry)
+            failed[c["name"]] = ("InvalidImageName", bad)
+            continue
         if image in pulled and _policy(c) != "Always":
             cluster.record_event(pod, "Normal", "Pulled", f'Container image "{image}" already present on machine',
                                  "kubelet", node)
             continue
+        if _policy(c) == "Never":
+            msg = f'Container image "{image}" is not present with pull policy of Never'
+            cluster.record_event(pod, "Warning", "ErrImageNeverPull", msg, "kubelet", node, stored=retry)
+            cluster.record_event(pod, "Warning", "Failed", "Error: ErrImageNeverPull", "kubelet", node, stored=retry)
+            failed[c["name"]] = ("ErrImageNeverPull", msg)
+            continue
         cluster.record_event(pod, "Normal", "Pulling", f'Pulling image "{image}"', "kubelet", node, stored=retry)
-        ok, err = registry.resolve(image)
+        ok, err = registry.resolve(image, auth_hosts=auth_hosts, upstream=upstream)
         if not ok:
             cluster.record_event(pod, "Warning", "Failed", f'Failed to pull image "{image}": {err}', "kubelet", node,
                                  stored=retry)
@@ -60,15 +121,27 @@ def ensure_images(cluster, pod: dict) -> dict[str, str]:
             entry = cluster.meta.setdefault(BACKOFF_KEY, {}).setdefault(f"{pod['metadata']['uid']}_{image}", {"n": 0})
             entry["n"] += 1
             entry["until"] = cluster.now + backoff_seconds(entry["n"])
-            failed[c["name"]] = err
+            failed[c["name"]] = ("ErrImagePull", err)
             continue
-        secs = round(cluster.rng.uniform(0.8, 3.5), 3) if image not in pulled else round(cluster.rng.uniform(0.3, 0.9), 3)
+        size = registry.size_bytes(image)
+        # the download: a first pull at 25-60 MB/s plus the registry round trips; a re-pull
+        # (policy Always) only checks the manifest
+        secs = (0.4 + size / cluster.rng.uniform(25e6, 60e6)) if image not in pulled \
+            else cluster.rng.uniform(0.3, 0.9)
+        secs = round(secs, 3)
         cluster.record_event(pod, "Normal", "Pulled",
-                             f'Successfully pulled image "{image}" in {secs}s ({secs}s including waiting). '
-                             f"Image size: {cluster.rng.randrange(2_000_000, 70_000_000)} bytes.", "kubelet", node)
+                             f'Successfully pulled image "{image}" in {_go_duration(secs)} '
+                             f"({_go_duration(secs)} including waiting). Image size: {size} bytes.", "kubelet", node)
         if image not in pulled:
             pulled.append(image)
     return failed
+
+
+def _go_duration(secs: float) -> str:
+    """time.Duration.String() of a pull time (1.234s, 812ms) as the kubelet prints it, ms precision."""
+    if secs < 1:
+        return f"{int(round(secs * 1000))}ms"
+    return f"{secs:.3f}".rstrip("0").rstrip(".") + "s"
 
 
 def _waiting(c: dict, reason: str, message: str, old: dict | None) -> dict:
@@ -77,14 +150,15 @@ def _waiting(c: dict, reason: str, message: str, old: dict | None) -> dict:
             "lastState": (old or {}).get("lastState", {}), "state": {"waiting": {"reason": reason, "message": message}}}
 
 
-def hold(cluster, pod: dict, failed: dict[str, str]) -> None:
-    """The pod stays Pending: failed containers wait with ErrImagePull, the others stay
-    ContainerCreating; the pod worker re-syncs in 10-15 s."""
+def hold(cluster, pod: dict, failed: dict[str, tuple[str, str]]) -> None:
+    """The pod stays Pending: failed containers wait with their reason (ErrImagePull,
+    ErrImageNeverPull, InvalidImageName), the others stay ContainerCreating; the pod worker
+    re-syncs in 10-15 s."""
     from minikctl.sim.controllers.kubelet import _conditions
     st = pod["status"]
     old = {cs["name"]: cs for cs in st.get("containerStatuses") or []}
     st["containerStatuses"] = [
-        _waiting(c, "ErrImagePull", failed[c["name"]], old.get(c["name"])) if c["name"] in failed
+        _waiting(c, failed[c["name"]][0], failed[c["name"]][1], old.get(c["name"])) if c["name"] in failed
         else {**old.get(c["name"], {}), "name": c["name"], "image": c["image"]}
         for c in pod["spec"]["containers"]]
     st["phase"] = "Pending"

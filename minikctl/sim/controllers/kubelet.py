@@ -130,20 +130,14 @@ def _find(cluster, ref) -> dict | None:
 
 
 def _image_id(image: str) -> str:
-    full = image if "/" in image.split(":")[0] and "." in image.split("/")[0] else f"docker.io/{'library/' if '/' not in image else ''}{image}"
-    repo = full.rsplit(":", 1)[0] if ":" in full.rsplit("/", 1)[-1] else full
-    return f"{repo}@sha256:{names.short_id(image)}"
+    """The repo digest containerd reports, stable per reference (sim/registry.py)."""
+    from minikctl.sim import registry
+    return registry.image_id(image)
 
 
 def _full_image(image: str) -> str:
-    first = image.split("/")[0]
-    if "/" in image and ("." in first or ":" in first):
-        full = image
-    else:
-        full = f"docker.io/{'library/' if '/' not in image else ''}{image}"
-    if ":" not in full.rsplit("/", 1)[-1] and "@" not in full:
-        full += ":latest"
-    return full
+    from minikctl.sim import registry
+    return registry.full_ref(image)
 
 
 def on_start(cluster, ref: dict) -> None:
