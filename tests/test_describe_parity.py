@@ -40,6 +40,15 @@ data:
     size=3
 ---
 apiVersion: v1
+kind: Secret
+metadata:
+  name: db-pass
+  labels:
+    app: db
+stringData:
+  password: s3cr3t!
+---
+apiVersion: v1
 kind: Service
 metadata:
   name: np-svc
@@ -276,7 +285,7 @@ NAMED = [
     ("statefulset", "web-server"),
     ("node", "k8s-master"), ("node", "k8s-worker-01"), ("node", "k8s-worker-03"),
     ("namespace", "default"), ("namespace", "team-a"), ("namespace", "kube-system"),
-    ("configmap", "app-config"),
+    ("configmap", "app-config"), ("secret", "db-pass"),
 ]
 
 

@@ -316,8 +316,8 @@ def test_replicaset_statefulset_namespace_configmap_event():
 
 
 def test_fallback_and_multiline_cell():
-    x = {"kind": "Secret", "metadata": {"name": "s", "namespace": "default", "creationTimestamp": ago(5)}}
-    assert render_tables([("Secret", [x])], view()) == "NAME   AGE\ns      5s\n"
+    x = {"kind": "Lease", "metadata": {"name": "s", "namespace": "default", "creationTimestamp": ago(5)}}
+    assert render_tables([("Lease", [x])], view()) == "NAME   AGE\ns      5s\n"
     ev = {"kind": "Event", "metadata": {"name": "e", "namespace": "default"}, "involvedObject": {"kind": "Pod"},
           "message": "line one\nline two", "firstTimestamp": ago(3)}
     assert "line one...\n" in render_tables([("Event", [ev])], view())

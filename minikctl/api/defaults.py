@@ -409,7 +409,29 @@ def _network_policy(np: dict) -> None:
         spec["policyTypes"] = ["Ingress"] + (["Egress"] if spec.get("egress") else [])
 
 
+def _secret(secret: dict) -> None:
+    """SetDefaults_Secret (type Opaque) and the v1 -> internal conversion: stringData entries
+    overwrite data (base64-encoded) and stringData itself is never stored."""
+    import base64
+    from minikctl.api import gobase64
+    for k, v in list((secret.get("data") or {}).items()):
+        if isinstance(v, str):  # stored as bytes: read back in canonical base64
+            try:
+                secret["data"][k] = base64.b64encode(gobase64.decode(v)).decode()
+            except gobase64.CorruptInput:
+                pass
+    string_data = secret.pop("stringData", None)
+    if string_data:
+        data = secret.get("data") or {}
+        for k, v in string_data.items():
+            data[k] = base64.b64encode(str(v).encode()).decode()
+        secret["data"] = data
+    if not secret.get("type"):
+        secret["type"] = "Opaque"
+
+
 _BY_KIND = {
+    "Secret": _secret,
     "Pod": _pod,
     "Service": _service,
     "Deployment": _deployment,

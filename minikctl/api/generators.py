@@ -283,17 +283,96 @@ def configmap(name: str, data: dict[str, bytes], *, namespace: str | None = None
         obj["data"] = _sorted(text)
     if binary:
         obj["binaryData"] = _sorted(binary)
+    if append_hash:
+        obj["metadata"]["name"] = f"{name}-{configmap_hash(obj)}"
     return obj
 
 
-def secret_generic(name: str, data: dict[str, bytes], *, stype: str = "", namespace: str | None = None) -> dict:
+def secret_generic(name: str, data: dict[str, bytes], *, stype: str = "", namespace: str | None = None,
+                   append_hash: bool = False) -> dict:
     """`kubectl create secret generic NAME --from-...` (data values base64, as the API carries them)."""
     obj: dict = {"kind": "Secret", "apiVersion": "v1", "metadata": _meta(name, namespace)}
     if data:
         obj["data"] = _sorted({k: base64.b64encode(v).decode() for k, v in data.items()})
     if stype:
         obj["type"] = stype
+    if append_hash:
+        obj["metadata"]["name"] = f"{name}-{secret_hash(obj)}"
     return obj
+
+
+def _read_tls(path: str) -> bytes:
+    try:
+        with open(path, "rb") as f:
+            return f.read()
+    except OSError as e:
+        reason = (e.strerror or str(e)).lower()
+        raise CliError(f"Cannot read file {path}, open {path}: {reason}") from None
+
+
+def secret_tls(name: str, cert: str, key: str, *, namespace: str | None = None, append_hash: bool = False) -> dict:
+    """`kubectl create secret tls NAME --cert --key`: both files read, paired as tls.X509KeyPair
+    pairs them (its error texts), stored under tls.crt and tls.key."""
+    if not key or not cert:
+        raise CliError("key and cert must be specified")
+    cert_pem, key_pem = _read_tls(cert), _read_tls(key)
+    from minikctl.api.pki import x509_key_pair_error
+    err = x509_key_pair_error(cert_pem, key_pem)
+    if err:
+        raise CliError(err)
+    return secret_generic(name, {"tls.crt": cert_pem, "tls.key": key_pem}, stype="kubernetes.io/tls",
+                          namespace=namespace, append_hash=append_hash)
+
+
+def secret_docker_registry(name: str, *, username: str, password: str, email: str, server: str,
+                           files: list[str], namespace: str | None = None, append_hash: bool = False) -> dict:
+    """`kubectl create secret docker-registry`: a .dockerconfigjson as json.Marshal writes it
+    (auths.<server>.{username,password,email,auth}, empty fields left out), or --from-file."""
+    if not files and (not username or not password or not server):
+        raise CliError("either --from-file or the combination of --docker-username, --docker-password "
+                       "and --docker-server is required")
+    if files:  # a bare file path is given the key .dockerconfigjson
+        files = [f if "=" in f or os.path.isdir(f) else f".dockerconfigjson={f}" for f in files]
+        data = read_sources("Secret", name, [], files, [])
+    else:
+        entry = {k: v for k, v in (("username", username), ("password", password), ("email", email),
+                                   ("auth", base64.b64encode(f"{username}:{password}".encode()).decode())) if v}
+        data = {".dockerconfigjson": go_compact_json({"auths": {server: entry}}).encode()}
+    return secret_generic(name, data, stype="kubernetes.io/dockerconfigjson", namespace=namespace,
+                          append_hash=append_hash)
+
+
+def _go_marshal_sorted(v) -> str:
+    """json.Marshal of a map[string]interface{}: keys sorted, Go's escapes."""
+    if isinstance(v, dict):
+        return go_compact_json(_sorted({k: _sorted(x) if isinstance(x, dict) else x for k, x in v.items()}))
+    return go_compact_json(v)
+
+
+def _encode_hash(hexdigest: str) -> str:
+    """kubectl's hash.encodeHash: ten hex digits with 0 1 3 a e swapped for consonants."""
+    return hexdigest[:10].translate(str.maketrans("013ae", "ghkmt"))
+
+
+def secret_hash(obj: dict) -> str:
+    """hash.SecretHash: sha256 over {data, kind, name, type} (immutable when set)."""
+    import hashlib
+    m = {"kind": "Secret", "type": obj.get("type", ""), "name": obj["metadata"]["name"],
+         "data": obj.get("data") or {}}
+    if "immutable" in obj:
+        m["immutable"] = obj["immutable"]
+    return _encode_hash(hashlib.sha256(_go_marshal_sorted(m).encode()).hexdigest())
+
+
+def configmap_hash(obj: dict) -> str:
+    """hash.ConfigMapHash: sha256 over {data, kind, name} (+ binaryData when there is some)."""
+    import hashlib
+    m = {"kind": "ConfigMap", "name": obj["metadata"]["name"], "data": obj.get("data") or {}}
+    if "immutable" in obj:
+        m["immutable"] = obj["immutable"]
+    if obj.get("binaryData"):
+        m["binaryData"] = obj["binaryData"]
+    return _encode_hash(hashlib.sha256(_go_marshal_sorted(m).encode()).hexdigest())
 
 
 # ------------------------------------------------------------------ --save-config

@@ -47,6 +47,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("Namespace", "namespaces", namespaced=False, short=("ns",)),
     Kind("Node", "nodes", namespaced=False, short=("no",)),
     Kind("Pod", "pods", short=("po",), categories=("all",)),
+    Kind("Secret", "secrets"),
+    Kind("ServiceAccount", "serviceaccounts", short=("sa",)),
     Kind("Service", "services", short=("svc",), categories=("all",)),
     Kind("DaemonSet", "daemonsets", group="apps", short=("ds",), categories=("all",)),
     Kind("Deployment", "deployments", group="apps", short=("deploy",), categories=("all",)),

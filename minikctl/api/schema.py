@@ -530,6 +530,19 @@ KINDS: dict[str, Obj] = {
                        data=(LABELS, "Configuration data (UTF-8 values)."),
                        binaryData=(LABELS, "Binary data (base64 values)."),
                        immutable=(BOOL, "If true, the data cannot be updated.")),
+    "Secret": _root("Secret", "Secret holds secret data of a certain type. The total bytes of the values in the "
+                              "Data field must be less than MaxSecretSize bytes.",
+                    data=(MapOf(Scalar("string", "[]uint8")), "Secret data, base64 encoded in JSON and YAML."),
+                    stringData=(LABELS, "Write-only convenience field: plain strings merged into data on write."),
+                    type=(STR, "Used to facilitate programmatic handling of secret data."),
+                    immutable=(BOOL, "If true, the data cannot be updated.")),
+    "ServiceAccount": _root("ServiceAccount", "ServiceAccount binds together: a name, understood by users, and "
+                                              "perhaps by peripheral systems, for an identity; a principal that can "
+                                              "be authenticated and authorized; a set of secrets.",
+                            secrets=(ListOf(OBJECT_REFERENCE), "Secrets allowed to be used by pods running as this SA."),
+                            imagePullSecrets=(ListOf(Obj("LocalObjectReference", {"name": (STR, "Name of the referent.")})),
+                                              "References to secrets for pulling images of pods using this SA."),
+                            automountServiceAccountToken=(BOOL, "Whether pods running as this SA get a token mounted.")),
     "Event": _root("Event", "Event is a report of an event somewhere in the cluster.",
                    involvedObject=(OBJECT_REFERENCE, "The object that this event is about."),
                    reason=(STR, "Short, machine understandable reason for the transition."),
@@ -764,6 +777,8 @@ def _type_walk(value, t, path: str, owner: str | None) -> str | None:
             return None
         elif t.go == "bool" and kind == "bool":
             return None
+        elif t.go == "[]uint8" and kind == "string":
+            return None  # base64 text; its decoding is checked by validation.strict
         elif not t.go:
             return None
         return f"json: cannot unmarshal {kind} into {where} of type {t.go}"

@@ -40,7 +40,10 @@ def subresources(k: kinds.Kind) -> list[tuple[str, str, str, list[str]]]:
         out += [("exec", "v1", "PodExecOptions", ["create", "get"]), ("log", "v1", "Pod", ["get"])]
     if k.kind in SCALED:
         out.append(("scale", "autoscaling/v1", "Scale", ["get", "patch", "update"]))
-    if k.kind not in ("ConfigMap", "Endpoints", "Event", "EndpointSlice", "NetworkPolicy"):
+    if k.kind == "ServiceAccount":
+        out.append(("token", "authentication.k8s.io/v1", "TokenRequest", ["create"]))
+    if k.kind not in ("ConfigMap", "Endpoints", "Event", "EndpointSlice", "Secret", "ServiceAccount",
+                      "NetworkPolicy"):
         out.append(("status", k.api_version, k.kind, ["get", "patch", "update"]))
     return out
 

@@ -1,5 +1,5 @@
 """The imperative `create <kind>` subcommands: deployment (deploy), service <type> (svc),
-namespace (ns), configmap (cm), secret generic.
+namespace (ns), configmap (cm), secret generic|tls|docker-registry.
 
 They hang on `minikctl.cli.create_cmd.create_app`, whose callback handles `create -f`. Each one
 builds its object with kubectl's generator (minikctl.api.generators); a client dry run prints it
@@ -134,6 +134,7 @@ def _register_create(create_app: typer.Typer) -> None:
             dry_run: Optional[str] = typer.Option(None, "--dry-run"),
             output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
             save_config: bool = typer.Option(False, "--save-config"),
+            append_hash: bool = typer.Option(False, "--append-hash"),
         ) -> int:
             if kind == "Secret":
                 parent = (ctx.parent.obj if ctx.parent else None) or {}
@@ -146,10 +147,10 @@ def _register_create(create_app: typer.Typer) -> None:
             name = _name_from_args(list(args or []), f"create {label}")
             data = generators.read_sources(kind, name, from_literal, _slice(from_file), from_env_file)
             if kind == "Secret":
-                obj = generators.secret_generic(name, data, stype=stype, namespace=namespace)
+                obj = generators.secret_generic(name, data, stype=stype, namespace=namespace, append_hash=append_hash)
                 wrap = "failed to create secret "
             else:
-                obj = generators.configmap(name, data, namespace=namespace)
+                obj = generators.configmap(name, data, namespace=namespace, append_hash=append_hash)
                 wrap = "failed to create configmap: "
             return create_generated(obj, ns_flag=namespace, dry_run=dry_run, fmt=output_fmt,
                                     save_config=save_config, wrap=wrap)
@@ -167,6 +168,52 @@ def _register_create(create_app: typer.Typer) -> None:
         ctx.obj = ctx.parent.obj if ctx.parent else None
 
     secret_app.command("generic", context_settings=_EXTRA, help="Create a secret from a local file, directory, or literal value.")(_data_cmd("Secret"))
+
+    def _parent_opts(ctx: typer.Context, namespace, dry_run, output_fmt):
+        parent = (ctx.parent.obj if ctx.parent else None) or {}
+        return (namespace or parent.get("namespace"), dry_run or parent.get("dry_run"),
+                output_fmt or parent.get("output"))
+
+    @secret_app.command("tls", context_settings=_EXTRA, help="Create a TLS secret.")
+    def create_secret_tls(
+        ctx: typer.Context,
+        args: Optional[List[str]] = typer.Argument(None),
+        cert: str = typer.Option("", "--cert"),
+        key: str = typer.Option("", "--key"),
+        append_hash: bool = typer.Option(False, "--append-hash"),
+        namespace: Optional[str] = typer.Option(None, "-n", "--namespace"),
+        dry_run: Optional[str] = typer.Option(None, "--dry-run"),
+        output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
+        save_config: bool = typer.Option(False, "--save-config"),
+    ) -> int:
+        namespace, dry_run, output_fmt = _parent_opts(ctx, namespace, dry_run, output_fmt)
+        name = _name_from_args(list(args or []), "create secret tls")
+        obj = generators.secret_tls(name, cert, key, namespace=namespace, append_hash=append_hash)
+        return create_generated(obj, ns_flag=namespace, dry_run=dry_run, fmt=output_fmt,
+                                save_config=save_config, wrap="failed to create secret: ")
+
+    @secret_app.command("docker-registry", context_settings=_EXTRA, help="Create a secret for use with a Docker registry.")
+    def create_secret_docker(
+        ctx: typer.Context,
+        args: Optional[List[str]] = typer.Argument(None),
+        username: str = typer.Option("", "--docker-username"),
+        password: str = typer.Option("", "--docker-password"),
+        email: str = typer.Option("", "--docker-email"),
+        server: str = typer.Option("https://index.docker.io/v1/", "--docker-server"),
+        from_file: List[str] = typer.Option([], "--from-file"),
+        append_hash: bool = typer.Option(False, "--append-hash"),
+        namespace: Optional[str] = typer.Option(None, "-n", "--namespace"),
+        dry_run: Optional[str] = typer.Option(None, "--dry-run"),
+        output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
+        save_config: bool = typer.Option(False, "--save-config"),
+    ) -> int:
+        namespace, dry_run, output_fmt = _parent_opts(ctx, namespace, dry_run, output_fmt)
+        name = _name_from_args(list(args or []), "create secret docker-registry")
+        obj = generators.secret_docker_registry(name, username=username, password=password, email=email,
+                                                server=server, files=_slice(from_file), namespace=namespace,
+                                                append_hash=append_hash)
+        return create_generated(obj, ns_flag=namespace, dry_run=dry_run, fmt=output_fmt,
+                                save_config=save_config, wrap="failed to create secret ")
     create_app.add_typer(secret_app, name="secret")
 
 

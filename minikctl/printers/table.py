@@ -443,6 +443,19 @@ CONFIG_MAP = [
     Column("Age", 0, age),
 ]
 
+SECRET = [
+    Column("Name", 0, _name),
+    Column("Type", 0, lambda o, v: o.get("type") or ""),
+    Column("Data", 0, lambda o, v: str(len(o.get("data") or {}))),
+    Column("Age", 0, age),
+]
+
+SERVICE_ACCOUNT = [
+    Column("Name", 0, _name),
+    Column("Secrets", 0, lambda o, v: str(len(o.get("secrets") or []))),
+    Column("Age", 0, age),
+]
+
 # ---- Events -----------------------------------------------------------------------------
 
 def event_times(ev: dict, now: float) -> tuple[str, str, int]:
@@ -498,7 +511,8 @@ NETWORK_POLICY = [Column("Name", 0, _name),
 _COLUMNS = {
     "Pod": POD, "Endpoints": ENDPOINTS, "EndpointSlice": ENDPOINT_SLICE, "Deployment": DEPLOYMENT,
     "ReplicaSet": REPLICA_SET, "StatefulSet": STATEFUL_SET, "DaemonSet": DAEMON_SET, "Node": NODE,
-    "Namespace": NAMESPACE, "ConfigMap": CONFIG_MAP, "Event": EVENT,
+    "Namespace": NAMESPACE, "ConfigMap": CONFIG_MAP, "Event": EVENT, "Secret": SECRET,
+    "ServiceAccount": SERVICE_ACCOUNT,
     "NetworkPolicy": NETWORK_POLICY,
 }
 

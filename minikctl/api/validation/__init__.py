@@ -30,6 +30,8 @@ from minikctl.api.validation.others import (_validate_configmap, _validate_confi
                                             _validate_endpoints, _validate_endpointslice,
                                             _validate_event, _validate_namespace, _validate_node)
 from minikctl.api.validation.networking import _validate_network_policy
+from minikctl.api.validation.secrets import (validate_secret, validate_secret_update,
+                                             validate_service_account)
 from minikctl.api.validation.pod import _validate_pod, _validate_pod_update, validate_pod_spec
 from minikctl.api.validation.service import _validate_service, _validate_service_update
 from minikctl.api.validation.strict import (decoding_message, render_strict_error,
@@ -49,7 +51,11 @@ _CREATE = {
     "Namespace": _validate_namespace, "Node": _validate_node, "Endpoints": _validate_endpoints,
     "EndpointSlice": _validate_endpointslice, "Event": _validate_event,
     "NetworkPolicy": _validate_network_policy,
+    "Secret": validate_secret, "ServiceAccount": validate_service_account,
 }
+
+# Kinds whose update rules are more than object meta plus the create rules.
+_UPDATE = {"Secret": validate_secret_update}
 
 
 def validate(obj: dict, old: dict | None = None) -> list[tuple[str, str]]:
@@ -70,6 +76,8 @@ def validate(obj: dict, old: dict | None = None) -> list[tuple[str, str]]:
         return _validate_statefulset_update(obj, old)
     if kind == "ConfigMap":
         return _validate_configmap_update(obj, old)
+    if kind in _UPDATE:
+        return _UPDATE[kind](obj, old)
     errs = validate_object_meta_update(obj, old)
     fn = _CREATE.get(kind)
     rest = [e for e in fn(obj) if not e[0].startswith(_IDENTITY)] if fn else []

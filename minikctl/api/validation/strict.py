@@ -24,6 +24,21 @@ def _version(obj: dict) -> str:
     return (obj.get("apiVersion") or "v1").rsplit("/", 1)[-1]
 
 
+def _bytes_error(obj: dict) -> str | None:
+    """A Secret's `data` values are []byte: the decoder base64-decodes them (keys in order)."""
+    if obj.get("kind") != "Secret" or not isinstance(obj.get("data"), dict):
+        return None
+    from minikctl.api import gobase64
+    for k in sorted(obj["data"]):
+        v = obj["data"][k]
+        if isinstance(v, str):
+            try:
+                gobase64.check(v)
+            except gobase64.CorruptInput as e:
+                return str(e)
+    return None
+
+
 def decoding_message(obj: dict) -> str | None:
     """The apiserver's BadRequest message for a body it cannot decode, or None if it decodes.
 
@@ -36,6 +51,9 @@ def decoding_message(obj: dict) -> str | None:
     terr = schema.type_error(obj)
     if terr:
         return head + terr
+    berr = _bytes_error(obj)
+    if berr:
+        return head + berr
     unknown = strict_unknown_fields(obj)
     if unknown:
         return head + "strict decoding error: " + ", ".join(f'unknown field "{p}"' for p in unknown)

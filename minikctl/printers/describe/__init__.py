@@ -19,7 +19,8 @@ _MODULES = {
     "Pod": "pod", "Service": "service", "Endpoints": "endpoints", "Deployment": "deployment",
     "ReplicaSet": "replicaset", "StatefulSet": "statefulset", "Node": "node",
     "Namespace": "namespace", "ConfigMap": "configmap", "DaemonSet": "daemonset",
-    "EndpointSlice": "endpointslice", "NetworkPolicy": "networkpolicy",
+    "EndpointSlice": "endpointslice", "Secret": "secret", "ServiceAccount": "serviceaccount",
+    "NetworkPolicy": "networkpolicy",
 }
 
 
