@@ -430,6 +430,13 @@ def _secret(secret: dict) -> None:
         secret["type"] = "Opaque"
 
 
+def _ingress_class(ic: dict) -> None:
+    """SetDefaults_IngressClass: parameters without a scope are cluster-scoped."""
+    params = (ic.get("spec") or {}).get("parameters")
+    if params is not None and params.get("scope") is None:
+        params["scope"] = "Cluster"
+
+
 _BY_KIND = {
     "Secret": _secret,
     "Pod": _pod,
@@ -443,4 +450,5 @@ _BY_KIND = {
     "EndpointSlice": _endpointslice,
     "Node": _node,
     "NetworkPolicy": _network_policy,
+    "IngressClass": _ingress_class,
 }

@@ -55,6 +55,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("ReplicaSet", "replicasets", group="apps", short=("rs",), categories=("all",)),
     Kind("StatefulSet", "statefulsets", group="apps", short=("sts",), categories=("all",)),
     Kind("EndpointSlice", "endpointslices", group="discovery.k8s.io"),
+    Kind("IngressClass", "ingressclasses", group="networking.k8s.io", namespaced=False),
+    Kind("Ingress", "ingresses", group="networking.k8s.io", short=("ing",)),
     Kind("NetworkPolicy", "networkpolicies", group="networking.k8s.io", short=("netpol",)),
 )
 

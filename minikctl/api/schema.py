@@ -695,6 +695,57 @@ KINDS["NetworkPolicy"] = _root(
         "policyTypes": (STRS, "Ingress, Egress or both; defaults from the rules present."),
     }), "spec represents the specification of the desired behavior for this NetworkPolicy."))
 
+_INGRESS_BACKEND = Obj("IngressBackend", {
+    "service": (Obj("IngressServiceBackend", {
+        "name": (STR, "Name of the referenced service; it must exist in the Ingress's namespace."),
+        "port": (Obj("ServiceBackendPort", {
+            "name": (STR, "Name of the port on the Service; mutually exclusive with number."),
+            "number": (INT, "Numerical port number on the Service; mutually exclusive with name."),
+        }), "Port of the referenced service; a port name or number is required."),
+    }, ("name",)), "A Service as a backend; mutually exclusive with resource."),
+    "resource": (Obj("TypedLocalObjectReference", {
+        "apiGroup": (STR, "The group of the referenced resource; core when empty."),
+        "kind": (STR, "The type of resource being referenced."),
+        "name": (STR, "The name of resource being referenced."),
+    }, ("kind", "name")), "An object in the Ingress's namespace as a backend; mutually exclusive with service."),
+}, description="IngressBackend describes all endpoints for a given service and port.")
+
+KINDS["Ingress"] = _root(
+    "Ingress", "Ingress is a collection of rules that allow inbound connections to reach the endpoints "
+               "defined by a backend.",
+    spec=(Obj("IngressSpec", {
+        "ingressClassName": (STR, "The name of the IngressClass cluster resource."),
+        "defaultBackend": (_INGRESS_BACKEND, "The backend for requests that match no rule."),
+        "tls": (ListOf(Obj("IngressTLS", {
+            "hosts": (STRS, "Hosts included in the TLS certificate."),
+            "secretName": (STR, "The name of the secret used to terminate TLS traffic on port 443."),
+        })), "TLS configuration; port 443 for the listed hosts."),
+        "rules": (ListOf(Obj("IngressRule", {
+            "host": (STR, "The fully qualified domain name of a network host (a leading '*.' wildcard allowed)."),
+            "http": (Obj("HTTPIngressRuleValue", {
+                "paths": (ListOf(Obj("HTTPIngressPath", {
+                    "path": (STR, "Matched against the path of an incoming request; must begin with '/'."),
+                    "pathType": (STR, "Exact, Prefix or ImplementationSpecific."),
+                    "backend": (_INGRESS_BACKEND, "Where matching traffic is sent."),
+                }, ("pathType", "backend"))), "A collection of paths that map requests to backends."),
+            }, ("paths",)), "HTTP rules of this host."),
+        })), "Host rules; traffic that matches none goes to the default backend."),
+    }), "spec is the desired state of the Ingress."),
+    status=(ANY, "status is the current state of the Ingress."))
+
+KINDS["IngressClass"] = _root(
+    "IngressClass", "IngressClass represents the class of the Ingress, referenced by the Ingress Spec.",
+    spec=(Obj("IngressClassSpec", {
+        "controller": (STR, "The name of the controller that implements this class, e.g. k8s.io/ingress-nginx."),
+        "parameters": (Obj("IngressClassParametersReference", {
+            "apiGroup": (STR, "The group of the referenced resource."),
+            "kind": (STR, "The type of resource being referenced."),
+            "name": (STR, "The name of resource being referenced."),
+            "namespace": (STR, "The namespace of the resource, when scope is Namespace."),
+            "scope": (STR, "Cluster or Namespace; defaults to Cluster."),
+        }, ("kind", "name")), "A link to a custom resource with additional configuration."),
+    }), "spec is the desired state of the IngressClass."))
+
 # ---------------------------------------------------------------------------------------------
 # Strict decoding
 

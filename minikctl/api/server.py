@@ -56,6 +56,8 @@ def _initial_status(obj: dict) -> None:
         obj["status"] = {}
     elif kind == "Namespace":
         obj["status"] = {"phase": "Active"}
+    elif kind == "Ingress":
+        obj["status"] = {"loadBalancer": {}}
 
 
 def _qos(pod: dict) -> str:

@@ -43,7 +43,7 @@ def subresources(k: kinds.Kind) -> list[tuple[str, str, str, list[str]]]:
     if k.kind == "ServiceAccount":
         out.append(("token", "authentication.k8s.io/v1", "TokenRequest", ["create"]))
     if k.kind not in ("ConfigMap", "Endpoints", "Event", "EndpointSlice", "Secret", "ServiceAccount",
-                      "NetworkPolicy"):
+                      "NetworkPolicy", "IngressClass"):
         out.append(("status", k.api_version, k.kind, ["get", "patch", "update"]))
     return out
 

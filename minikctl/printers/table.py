@@ -508,12 +508,59 @@ NETWORK_POLICY = [Column("Name", 0, _name),
                   Column("Pod-Selector", 0, lambda o, v: format_label_selector(_g(o, "spec", "podSelector"))),
                   Column("Age", 0, age)]
 
+def _ingress_hosts(o, v):
+    """formatHosts: up to 4 hosts, then ' + N more...'; '*' when no rule names one."""
+    rules = _g(o, "spec", "rules", default=[]) or []
+    hosts, more = [], False
+    for r in rules:
+        if len(hosts) == 4:
+            more = True
+        if not more and r.get("host"):
+            hosts.append(r["host"])
+    if not hosts:
+        return "*"
+    text = ",".join(hosts)
+    return f"{text} + {len(rules) - 4} more..." if more else text
+
+
+def _ingress_address(o, v, wide: bool = False):
+    """ingressLoadBalancerStatusStringer: sorted unique IPs/hostnames; cut to 16 unless wide."""
+    seen = set()
+    for i in _g(o, "status", "loadBalancer", "ingress", default=[]) or []:
+        if i.get("ip"):
+            seen.add(i["ip"])
+        elif i.get("hostname"):
+            seen.add(i["hostname"])
+    r = ",".join(sorted(seen))
+    return r[:13] + "..." if not wide and len(r) > 16 else r
+
+
+def _ingress_columns(wide: bool) -> list[Column]:
+    return [Column("Name", 0, _name),
+            Column("Class", 0, lambda o, v: _g(o, "spec", "ingressClassName") or "<none>"),
+            Column("Hosts", 0, _ingress_hosts),
+            Column("Address", 0, lambda o, v: _ingress_address(o, v, wide)),
+            Column("Ports", 0, lambda o, v: "80, 443" if _g(o, "spec", "tls") else "80"),
+            Column("Age", 0, age)]
+
+
+def _ingress_class_parameters(o, v):
+    p = _g(o, "spec", "parameters")
+    if p is None:
+        return "<none>"
+    kind = (p.get("kind") or "") + (f".{p['apiGroup']}" if p.get("apiGroup") is not None else "")
+    return f"{kind}/{p.get('name') or ''}"
+
+
+INGRESS_CLASS = [Column("Name", 0, _name), Column("Controller", 0, lambda o, v: _g(o, "spec", "controller") or ""),
+                 Column("Parameters", 0, _ingress_class_parameters), Column("Age", 0, age)]
+
 _COLUMNS = {
     "Pod": POD, "Endpoints": ENDPOINTS, "EndpointSlice": ENDPOINT_SLICE, "Deployment": DEPLOYMENT,
     "ReplicaSet": REPLICA_SET, "StatefulSet": STATEFUL_SET, "DaemonSet": DAEMON_SET, "Node": NODE,
     "Namespace": NAMESPACE, "ConfigMap": CONFIG_MAP, "Event": EVENT, "Secret": SECRET,
     "ServiceAccount": SERVICE_ACCOUNT,
-    "NetworkPolicy": NETWORK_POLICY,
+    "NetworkPolicy": NETWORK_POLICY, "IngressClass": INGRESS_CLASS,
 }
 
 
@@ -521,6 +568,8 @@ def columns_for(kind: str, wide: bool = False) -> list[Column]:
     """All column definitions of a kind (filter by priority for non-wide output)."""
     if kind == "Service":
         return _service_columns(wide)
+    if kind == "Ingress":
+        return _ingress_columns(wide)
     return _COLUMNS.get(kind, DEFAULT)
 
 

@@ -29,6 +29,8 @@ from minikctl.api.validation.meta import (_IDENTITY, validate_annotations, valid
 from minikctl.api.validation.others import (_validate_configmap, _validate_configmap_update,
                                             _validate_endpoints, _validate_endpointslice,
                                             _validate_event, _validate_namespace, _validate_node)
+from minikctl.api.validation.ingress import (_validate_ingress, _validate_ingress_class,
+                                             _validate_ingress_class_update)
 from minikctl.api.validation.networking import _validate_network_policy
 from minikctl.api.validation.secrets import (validate_secret, validate_secret_update,
                                              validate_service_account)
@@ -50,7 +52,8 @@ _CREATE = {
     "DaemonSet": _validate_daemonset, "ConfigMap": _validate_configmap,
     "Namespace": _validate_namespace, "Node": _validate_node, "Endpoints": _validate_endpoints,
     "EndpointSlice": _validate_endpointslice, "Event": _validate_event,
-    "NetworkPolicy": _validate_network_policy,
+    "NetworkPolicy": _validate_network_policy, "Ingress": _validate_ingress,
+    "IngressClass": _validate_ingress_class,
     "Secret": validate_secret, "ServiceAccount": validate_service_account,
 }
 
@@ -76,6 +79,8 @@ def validate(obj: dict, old: dict | None = None) -> list[tuple[str, str]]:
         return _validate_statefulset_update(obj, old)
     if kind == "ConfigMap":
         return _validate_configmap_update(obj, old)
+    if kind == "IngressClass":
+        return _validate_ingress_class_update(obj, old)
     if kind in _UPDATE:
         return _UPDATE[kind](obj, old)
     errs = validate_object_meta_update(obj, old)

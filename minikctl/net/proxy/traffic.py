@@ -195,7 +195,11 @@ def listeners(pod: dict) -> dict[int, tuple[str, dict]]:
         base = imageref.base_name(image)
         args = list(c.get("command") or [])[1:] + list(c.get("args") or []) \
             if base != "agnhost" else list(c.get("args") or [])
-        if base in ("nginx", "nginx-unprivileged") or base.startswith("nginx"):
+        if "ingress-nginx/controller" in image:
+            out[80] = ("ingress-nginx", c)
+        elif base == "hello-app":
+            out[8080] = ("hello-app", c)
+        elif base in ("nginx", "nginx-unprivileged") or base.startswith("nginx"):
             out[8080 if base == "nginx-unprivileged" else 80] = ("nginx", c)
         elif base == "httpd":
             out[80] = ("httpd", c)
@@ -217,6 +221,13 @@ def serve(view, pod: dict, port: int, path: str = "/", host: str = "") -> Respon
     if not got:
         return None
     kind, c = got
+    if kind == "ingress-nginx":
+        from minikctl.net import ingress_nginx
+        return ingress_nginx.serve(view, pod, host, path)
+    if kind == "hello-app":
+        v = imageref.version(imageref.tag(c.get("image") or "")) or (1, 0)
+        version = ".".join(str(x) for x in (list(v) + [0, 0, 0])[:3])
+        return _text(view, f"Hello, world!\nVersion: {version}\nHostname: {_hostname(pod)}\n")
     if kind == "nginx":
         return _nginx(view, c.get("image") or "", path.split("?")[0])
     if kind == "httpd":
@@ -274,7 +285,8 @@ def _dropped(view, src, out: Outcome, dst_ip: str, port: int, dst_pod: dict | No
 
 
 def connect(view, src, host: str, port: int, path: str = "/", state: dict | None = None, *,
-            agent: str | None = None, method: str = "GET", explain: bool = False) -> Outcome:
+            agent: str | None = None, method: str = "GET", explain: bool = False,
+            header_host: str | None = None) -> Outcome:
     """Resolve, route and serve one new connection from `src` (a pod dict or a node name).
 
     With `agent` (the client's User-Agent) and a writable cluster as the view, the request lands
@@ -324,7 +336,7 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
         out.status = "refused"
         return out
     out.pod = backend
-    resp = serve(view, backend, target_port, path, host)
+    resp = serve(view, backend, target_port, path, header_host or host)
     if resp is None:
         out.status = "refused"
         return out

@@ -21,6 +21,7 @@ _MODULES = {
     "Namespace": "namespace", "ConfigMap": "configmap", "DaemonSet": "daemonset",
     "EndpointSlice": "endpointslice", "Secret": "secret", "ServiceAccount": "serviceaccount",
     "NetworkPolicy": "networkpolicy",
+    "Ingress": "ingress", "IngressClass": "ingressclass",
 }
 
 
