@@ -452,3 +452,12 @@ _BY_KIND = {
     "NetworkPolicy": _network_policy,
     "IngressClass": _ingress_class,
 }
+
+
+def _gateway_api(obj: dict) -> None:
+    from minikctl.api import gateway_api
+    gateway_api.default(obj)
+
+
+for _k in ("GatewayClass", "Gateway", "HTTPRoute", "ReferenceGrant"):
+    _BY_KIND[_k] = _gateway_api

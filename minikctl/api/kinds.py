@@ -58,6 +58,13 @@ KINDS: tuple[Kind, ...] = (
     Kind("IngressClass", "ingressclasses", group="networking.k8s.io", namespaced=False),
     Kind("Ingress", "ingresses", group="networking.k8s.io", short=("ing",)),
     Kind("NetworkPolicy", "networkpolicies", group="networking.k8s.io", short=("netpol",)),
+    # Gateway API v1.2.1 CRDs (standard channel), served after the built-in groups
+    Kind("GatewayClass", "gatewayclasses", group="gateway.networking.k8s.io", namespaced=False, short=("gc",),
+         categories=("gateway-api",)),
+    Kind("Gateway", "gateways", group="gateway.networking.k8s.io", short=("gtw",), categories=("gateway-api",)),
+    Kind("HTTPRoute", "httproutes", group="gateway.networking.k8s.io", categories=("gateway-api",)),
+    Kind("ReferenceGrant", "referencegrants", group="gateway.networking.k8s.io", version="v1beta1",
+         short=("refgrant",), categories=("gateway-api",)),
 )
 
 BY_KIND = {k.kind: k for k in KINDS}

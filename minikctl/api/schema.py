@@ -746,6 +746,82 @@ KINDS["IngressClass"] = _root(
         }, ("kind", "name")), "A link to a custom resource with additional configuration."),
     }), "spec is the desired state of the IngressClass."))
 
+# ---- gateway.networking.k8s.io (Gateway API v1.2.1 CRDs) ------------------------------------
+
+_PARENT_REF = Obj("ParentReference", {
+    "group": (STR, "Group of the referent; gateway.networking.k8s.io by default."),
+    "kind": (STR, "Kind of the referent; Gateway by default."),
+    "namespace": (STR, "Namespace of the referent; the route's namespace by default."),
+    "name": (STR, "Name of the referent."),
+    "sectionName": (STR, "The name of a listener of the Gateway."),
+    "port": (INT, "The port of a listener of the Gateway."),
+}, ("name",))
+
+KINDS["GatewayClass"] = _root(
+    "GatewayClass", "GatewayClass describes a class of Gateways available to the user for creating Gateway resources.",
+    spec=(Obj("GatewayClassSpec", {
+        "controllerName": (STR, "The name of the controller that is managing Gateways of this class."),
+        "parametersRef": (ANY, "A reference to a resource that contains the configuration parameters."),
+        "description": (STR, "Description helps describe a GatewayClass with more details."),
+    }, ("controllerName",)), "Spec defines the desired state of GatewayClass."),
+    status=(ANY, "Status defines the current state of GatewayClass."))
+
+KINDS["Gateway"] = _root(
+    "Gateway", "Gateway represents an instance of a service-traffic handling infrastructure by binding Listeners "
+               "to a set of IP addresses.",
+    spec=(Obj("GatewaySpec", {
+        "gatewayClassName": (STR, "The name of a GatewayClass resource."),
+        "listeners": (ListOf(Obj("Listener", {
+            "name": (STR, "The name of the Listener; unique within a Gateway."),
+            "hostname": (STR, "The virtual hostname to match for protocol types that define this concept."),
+            "port": (INT, "The network port."),
+            "protocol": (STR, "The network protocol this listener expects to receive (HTTP, HTTPS, TLS, TCP, UDP)."),
+            "tls": (ANY, "The TLS configuration for the Listener."),
+            "allowedRoutes": (ANY, "The types of routes that MAY be attached to a Listener and the trusted namespaces."),
+        }, ("name", "port", "protocol"))), "The logical endpoints that are bound on this Gateway's addresses."),
+        "addresses": (ListOf(ANY), "Requested addresses for this Gateway."),
+        "infrastructure": (ANY, "Infrastructure-level attributes about this Gateway instance."),
+        "backendTLS": (ANY, "TLS configuration for the connections from the Gateway to backends."),
+    }, ("gatewayClassName", "listeners")), "Spec defines the desired state of Gateway."),
+    status=(ANY, "Status defines the current state of Gateway."))
+
+KINDS["HTTPRoute"] = _root(
+    "HTTPRoute", "HTTPRoute provides a way to route HTTP requests.",
+    spec=(Obj("HTTPRouteSpec", {
+        "parentRefs": (ListOf(_PARENT_REF), "The resources (usually Gateways) that this Route wants to attach to."),
+        "hostnames": (STRS, "Hostnames to match against the HTTP Host header."),
+        "rules": (ListOf(Obj("HTTPRouteRule", {
+            "name": (STR, "The name of the route rule."),
+            "matches": (ListOf(ANY), "Conditions used for matching the rule against incoming HTTP requests."),
+            "filters": (ListOf(ANY), "Filters applied to requests that match this rule."),
+            "backendRefs": (ListOf(Obj("HTTPBackendRef", {
+                "group": (STR, "Group of the referent; the core API group by default."),
+                "kind": (STR, "Kind of the referent; Service by default."),
+                "name": (STR, "Name of the referent."),
+                "namespace": (STR, "Namespace of the backend; the route's namespace by default."),
+                "port": (INT, "Destination port number to use for this resource."),
+                "weight": (INT, "The proportion of requests forwarded to the referenced backend."),
+                "filters": (ListOf(ANY), "Filters applied to requests forwarded to this backend."),
+            }, ("name",))), "The backend(s) where matching requests should be sent."),
+            "timeouts": (ANY, "Timeouts of the rule."),
+        })), "A list of HTTP matchers, filters and actions."),
+    }), "Spec defines the desired state of HTTPRoute."),
+    status=(ANY, "Status defines the current state of HTTPRoute."))
+
+KINDS["ReferenceGrant"] = _root(
+    "ReferenceGrant", "ReferenceGrant identifies kinds of resources in other namespaces that are trusted to "
+                      "reference the specified kinds of resources in the same namespace as the policy.",
+    spec=(Obj("ReferenceGrantSpec", {
+        "from": (ListOf(Obj("ReferenceGrantFrom", {
+            "group": (STR, "The group of the referent."), "kind": (STR, "The kind of the referent."),
+            "namespace": (STR, "The namespace of the referent."),
+        }, ("group", "kind", "namespace"))), "The trusted namespaces and kinds that can reference the resources."),
+        "to": (ListOf(Obj("ReferenceGrantTo", {
+            "group": (STR, "The group of the referent."), "kind": (STR, "The kind of the referent."),
+            "name": (STR, "The name of the referent; all of the kind when empty."),
+        }, ("group", "kind"))), "The resources that may be referenced by the resources described in From."),
+    }, ("from", "to")), "Spec defines the desired state of ReferenceGrant."))
+
 # ---------------------------------------------------------------------------------------------
 # Strict decoding
 

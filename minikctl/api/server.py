@@ -15,7 +15,8 @@ from minikctl.api.errors import ApiError, already_exists, invalid, not_found
 GENERATION_KINDS = {"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"}
 # Kinds whose registry strategy also sets metadata.generation (1, then +1 on a spec change)
 # but which start without a status.
-SPEC_GENERATION_KINDS = {"NetworkPolicy", "Ingress", "IngressClass"}
+SPEC_GENERATION_KINDS = {"NetworkPolicy", "Ingress", "IngressClass", "GatewayClass", "Gateway", "HTTPRoute",
+                         "ReferenceGrant"}
 
 
 def _defaults(obj: dict, rng=None) -> None:

@@ -29,6 +29,8 @@ def groups() -> dict[str, list[kinds.Kind]]:
     """group name ('' = core) -> its kinds, in discovery order."""
     out: dict[str, list[kinds.Kind]] = {}
     for k in kinds.KINDS:
+        if k.version != "v1":
+            continue        # serve speaks v1 group versions only (ReferenceGrant is v1beta1)
         out.setdefault(k.group, []).append(k)
     return out
 
@@ -43,7 +45,7 @@ def subresources(k: kinds.Kind) -> list[tuple[str, str, str, list[str]]]:
     if k.kind == "ServiceAccount":
         out.append(("token", "authentication.k8s.io/v1", "TokenRequest", ["create"]))
     if k.kind not in ("ConfigMap", "Endpoints", "Event", "EndpointSlice", "Secret", "ServiceAccount",
-                      "NetworkPolicy", "IngressClass"):
+                      "NetworkPolicy", "IngressClass", "ReferenceGrant"):
         out.append(("status", k.api_version, k.kind, ["get", "patch", "update"]))
     return out
 

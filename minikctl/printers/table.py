@@ -555,12 +555,43 @@ def _ingress_class_parameters(o, v):
 INGRESS_CLASS = [Column("Name", 0, _name), Column("Controller", 0, lambda o, v: _g(o, "spec", "controller") or ""),
                  Column("Parameters", 0, _ingress_class_parameters), Column("Age", 0, age)]
 
+# ---- gateway.networking.k8s.io: the CRDs' additionalPrinterColumns ----------------------
+
+def _condition_status(ctype: str):
+    def cell(o, v):
+        for c in _g(o, "status", "conditions", default=[]) or []:
+            if c.get("type") == ctype:
+                return str(c.get("status") or "")
+        return ""
+    return cell
+
+
+def _first_address(o, v):
+    addrs = _g(o, "status", "addresses", default=[]) or []
+    return str((addrs[0] or {}).get("value") or "") if addrs else ""
+
+
+def _hostnames(o, v):
+    import json
+    names = _g(o, "spec", "hostnames")
+    return json.dumps(names, separators=(",", ":")) if names else ""
+
+
+GATEWAY_CLASS = [Column("Name", 0, _name), Column("Controller", 0, lambda o, v: _g(o, "spec", "controllerName") or ""),
+                 Column("Accepted", 0, _condition_status("Accepted")), Column("Age", 0, age),
+                 Column("Description", 1, lambda o, v: _g(o, "spec", "description") or "")]
+GATEWAY = [Column("Name", 0, _name), Column("Class", 0, lambda o, v: _g(o, "spec", "gatewayClassName") or ""),
+           Column("Address", 0, _first_address), Column("Programmed", 0, _condition_status("Programmed")),
+           Column("Age", 0, age)]
+HTTP_ROUTE = [Column("Name", 0, _name), Column("Hostnames", 0, _hostnames), Column("Age", 0, age)]
+
 _COLUMNS = {
     "Pod": POD, "Endpoints": ENDPOINTS, "EndpointSlice": ENDPOINT_SLICE, "Deployment": DEPLOYMENT,
     "ReplicaSet": REPLICA_SET, "StatefulSet": STATEFUL_SET, "DaemonSet": DAEMON_SET, "Node": NODE,
     "Namespace": NAMESPACE, "ConfigMap": CONFIG_MAP, "Event": EVENT, "Secret": SECRET,
     "ServiceAccount": SERVICE_ACCOUNT,
     "NetworkPolicy": NETWORK_POLICY, "IngressClass": INGRESS_CLASS,
+    "GatewayClass": GATEWAY_CLASS, "Gateway": GATEWAY, "HTTPRoute": HTTP_ROUTE,
 }
 
 

@@ -62,6 +62,9 @@ def init_cluster(cluster, env, profile_name: str = "default", seed: int | None =
     if "ingress-nginx" in (profile.get("addons") or []):
         from minikctl.sim import ingress_nginx_addon
         ingress_nginx_addon.install(cluster)
+    if "gateway-api" in (profile.get("addons") or []):
+        from minikctl.sim import gateway_addon
+        gateway_addon.install(cluster)
 
 
 def apiserver_service(cluster, profile: dict) -> list[dict]:

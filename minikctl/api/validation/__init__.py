@@ -68,6 +68,12 @@ def validate(obj: dict, old: dict | None = None) -> list[tuple[str, str]]:
     selectors, StatefulSet spec, Pod spec.
     """
     kind = obj.get("kind", "")
+    if kind in ("GatewayClass", "Gateway", "HTTPRoute", "ReferenceGrant"):
+        from minikctl.api import gateway_api
+        if old is None:
+            return gateway_api.validate(obj)
+        return validate_object_meta_update(obj, old) + [e for e in gateway_api.validate(obj, old)
+                                                          if not e[0].startswith(_IDENTITY)]
     if old is None:
         fn = _CREATE.get(kind)
         return fn(obj) if fn else []

@@ -197,6 +197,8 @@ def listeners(pod: dict) -> dict[int, tuple[str, dict]]:
             if base != "agnhost" else list(c.get("args") or [])
         if "ingress-nginx/controller" in image:
             out[80] = ("ingress-nginx", c)
+        elif "nginx-gateway-fabric/nginx" in image:
+            out[80] = ("gateway", c)
         elif base == "hello-app":
             out[8080] = ("hello-app", c)
         elif base in ("nginx", "nginx-unprivileged") or base.startswith("nginx"):
@@ -224,6 +226,9 @@ def serve(view, pod: dict, port: int, path: str = "/", host: str = "") -> Respon
     if kind == "ingress-nginx":
         from minikctl.net import ingress_nginx
         return ingress_nginx.serve(view, pod, host, path)
+    if kind == "gateway":
+        from minikctl.net import gateway
+        return gateway.serve(view, pod, port, host, path)
     if kind == "hello-app":
         v = imageref.version(imageref.tag(c.get("image") or "")) or (1, 0)
         version = ".".join(str(x) for x in (list(v) + [0, 0, 0])[:3])

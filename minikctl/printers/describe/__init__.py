@@ -22,6 +22,7 @@ _MODULES = {
     "EndpointSlice": "endpointslice", "Secret": "secret", "ServiceAccount": "serviceaccount",
     "NetworkPolicy": "networkpolicy",
     "Ingress": "ingress", "IngressClass": "ingressclass",
+    "GatewayClass": "generic", "Gateway": "generic", "HTTPRoute": "generic", "ReferenceGrant": "generic",
 }
 
 

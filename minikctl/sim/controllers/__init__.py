@@ -6,11 +6,11 @@ would converge between two kubectl commands; `fire` dispatches a due timer to it
 from __future__ import annotations
 
 from minikctl.sim.controllers import (apiserver_endpoints, daemonset, deployment, endpoints, endpointslice, gc,
-                                      image_pull, ingress_nginx, kubelet, namespace, nodelifecycle, replicaset, scheduler,
+                                      gateway, image_pull, ingress_nginx, kubelet, namespace, nodelifecycle, replicaset, scheduler,
                                       statefulset)
 
 CONTROLLERS = (namespace, gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, scheduler, kubelet, endpoints,
-               endpointslice, apiserver_endpoints, ingress_nginx)
+               endpointslice, apiserver_endpoints, ingress_nginx, gateway)
 
 TIMERS = {
     "pod-start": kubelet.on_start,
