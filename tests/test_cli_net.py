@@ -65,7 +65,7 @@ def test_ssh_accepts_name_user_at_name_and_ip(mk):
 
 def test_ssh_runs_through_bash_exit_codes_and_pipes(mk):
     r = mk("ssh", "k8s-worker-01", "--", "nosuchtool", "-x")
-    assert (r.code, r.err) == (127, "bash: nosuchtool: command not found\n")
+    assert (r.code, r.err) == (127, "bash: line 1: nosuchtool: command not found\n")   # bash -c, as ssh runs it
     r = mk("ssh", "k8s-worker-01", "--", "false || echo fell back; echo $?")
     assert r.out == "fell back\n0\n"
     mk.apply_spec("web-server")
@@ -83,7 +83,8 @@ def test_ssh_resolv_conf_is_the_nodes_own(mk):
     assert "10.96.0.10" not in r.out and "search" not in r.out
     # grep reads the node's files too (GNU grep: status 2 and its message for a missing one)
     r = mk("ssh", "k8s-worker-02", "--", "grep nameserver /etc/resolv.conf /etc/nope")
-    assert (r.code, r.out, r.err) == (2, f"nameserver {upstream}\n", "grep: /etc/nope: No such file or directory\n")
+    assert (r.code, r.out, r.err) == (2, f"/etc/resolv.conf:nameserver {upstream}\n",   # several files: names
+                                      "grep: /etc/nope: No such file or directory\n")
 
 
 def test_ssh_interactive_prompt_cd_and_logout(mk):

@@ -67,9 +67,11 @@ def test_history_table_and_revision_template(mk):
     # the name printer with operation "\n<table>": trailing space after the name, blank line at the end
     assert r.out == "deployment.apps/web \nREVISION  CHANGE-CAUSE\n1         <none>\n2         <none>\n\n"
     r = mk("rollout", "history", "deploy/web", "--revision=2")
-    assert r.out.startswith("deployment.apps/web with revision #2\nPod Template:\n  Labels:")
-    assert "kubectl.kubernetes.io/restartedAt" in r.out and "pod-template-hash" not in r.out
-    assert r.out.endswith("Tolerations:     <none>\n\n")
+    # printTemplate writes through a bare prefixWriter: tabs, not tabwriter columns (checked
+    # against kubectl in test_kubectl_differences.py); the ReplicaSet's template keeps its hash label
+    assert r.out.startswith("deployment.apps/web with revision #2\nPod Template:\n  Labels:\tapp=web\n")
+    assert "kubectl.kubernetes.io/restartedAt" in r.out and "\tpod-template-hash=" in r.out
+    assert r.out.endswith("  Tolerations:\t<none>\n\n")
     r = mk("rollout", "history", "deploy/web", "--revision=9")
     assert (r.code, r.err) == (1, "error: unable to find the specified revision\n")
 

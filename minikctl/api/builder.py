@@ -47,3 +47,23 @@ def parse(args: list[str], *, require_names: bool = False) -> list[Request]:
     if require_names and not names:
         raise CliError("resource(s) were provided, but no name was specified")
     return out
+
+
+def multiple_types_requested(args: list[str]) -> bool:
+    """Whether the arguments name more than one resource type, as cli-runtime's
+    MultipleTypesRequested decides it: `all` anywhere, `a,b` (two distinct strings), or
+    `a/x b/y` with two distinct type strings. kubectl get then prints `kind/name` even when
+    only one kind had objects (`get all` on a namespace with services only, `get svc,ep`
+    where no Endpoints matched). The strings are compared as typed: `svc,service` counts as two."""
+    if len(args) >= 2 and len(dict.fromkeys(args[0].split(","))) > 1:  # `a,b x y` -> a/x a/y b/x b/y
+        args = [f"{t}/{n}" for t in dict.fromkeys(args[0].split(",")) for n in args[1:]]
+    typed = set()
+    for a in args:
+        if a == "all":
+            return True
+        if "/" not in a:
+            if len(dict.fromkeys(a.split(","))) > 1:
+                return True
+            continue
+        typed.add(a.split("/", 1)[0])
+    return len(typed) > 1

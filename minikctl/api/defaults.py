@@ -366,6 +366,54 @@ def _daemonset(ds: dict) -> None:
         status.setdefault(k, 0)
 
 
+def _job(job: dict) -> None:
+    """SetDefaults_Job (batch/v1, 1.32): completions/parallelism, backoffLimit (6, or MaxInt32 with
+    backoffLimitPerIndex), completionMode, suspend, podReplacementPolicy, the pod failure policy's
+    condition status; the job's labels from its template's when it has none."""
+    spec = job.setdefault("spec", {})
+    if spec.get("completions") is None and spec.get("parallelism") is None:
+        spec["completions"] = 1
+        spec["parallelism"] = 1
+    if spec.get("parallelism") is None:
+        spec["parallelism"] = 1
+    if spec.get("backoffLimit") is None:
+        spec["backoffLimit"] = 2147483647 if spec.get("backoffLimitPerIndex") is not None else 6
+    labels = ((spec.get("template") or {}).get("metadata") or {}).get("labels")
+    meta = job.setdefault("metadata", {})
+    if labels and not meta.get("labels"):
+        meta["labels"] = dict(labels)
+    spec.setdefault("completionMode", "NonIndexed")
+    spec.setdefault("suspend", False)
+    pfp = spec.get("podFailurePolicy")
+    if pfp is not None:
+        for rule in pfp.get("rules") or []:
+            for pattern in rule.get("onPodConditions") or []:
+                pattern.setdefault("status", "True")
+    if spec.get("podReplacementPolicy") is None:
+        spec["podReplacementPolicy"] = "Failed" if pfp is not None else "TerminatingOrFailed"
+    _pod_template(spec.get("template"))
+    job.setdefault("status", {})
+
+
+def _cronjob(cj: dict) -> None:
+    """SetDefaults_CronJob: Allow, not suspended, history limits 3 and 1; the job template's pod
+    template gets the pod defaults (SetDefaults_Job does not run on a JobTemplateSpec)."""
+    spec = cj.setdefault("spec", {})
+    if not spec.get("concurrencyPolicy"):
+        spec["concurrencyPolicy"] = "Allow"
+    if spec.get("suspend") is None:
+        spec["suspend"] = False
+    if spec.get("successfulJobsHistoryLimit") is None:
+        spec["successfulJobsHistoryLimit"] = 3
+    if spec.get("failedJobsHistoryLimit") is None:
+        spec["failedJobsHistoryLimit"] = 1
+    jt = spec.get("jobTemplate")
+    if isinstance(jt, dict):
+        jt.setdefault("metadata", {}).setdefault("creationTimestamp", None)
+        _pod_template((jt.get("spec") or {}).get("template"))
+    cj.setdefault("status", {})
+
+
 # ---------------------------------------------------------------------------------------------
 # Everything else
 
@@ -445,6 +493,8 @@ _BY_KIND = {
     "ReplicaSet": _replicaset,
     "StatefulSet": _statefulset,
     "DaemonSet": _daemonset,
+    "Job": _job,
+    "CronJob": _cronjob,
     "Namespace": _namespace,
     "Endpoints": _endpoints,
     "EndpointSlice": _endpointslice,

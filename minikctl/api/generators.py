@@ -538,3 +538,62 @@ def _svc_port(name: str, port: int, protocol: str) -> dict:
     p["protocol"] = protocol
     p["port"] = port
     return p
+
+
+def _container(name: str, image: str, command: list[str]) -> dict:
+    c: dict = {"name": name, "image": image}
+    if command:
+        c["command"] = list(command)
+    c["resources"] = {}
+    return c
+
+
+def job(name: str, image: str, command: list[str] = (), *, namespace: str | None = None) -> dict:
+    """`kubectl create job NAME --image=... [-- command]` (createJob): restartPolicy Never."""
+    return {
+        "kind": "Job", "apiVersion": "batch/v1",
+        "metadata": _meta(name, namespace),
+        "spec": {"template": {"metadata": {"creationTimestamp": None},
+                              "spec": {"containers": [_container(name, image, command)], "restartPolicy": "Never"}}},
+        "status": {},
+    }
+
+
+def job_from_cronjob(name: str, cronjob: dict, *, namespace: str | None = None) -> dict:
+    """`kubectl create job NAME --from=cronjob/X` (createJobFromCronJob): the job template's spec,
+    labels and annotations plus `cronjob.kubernetes.io/instantiate: manual`, owned by the CronJob
+    (controller, without blockOwnerDeletion)."""
+    import copy
+    jt = (cronjob.get("spec") or {}).get("jobTemplate") or {}
+    jmeta = jt.get("metadata") or {}
+    meta: dict = {"name": name}
+    if namespace:
+        meta["namespace"] = namespace
+    meta["creationTimestamp"] = None
+    if jmeta.get("labels"):
+        meta["labels"] = dict(jmeta["labels"])
+    meta["annotations"] = {"cronjob.kubernetes.io/instantiate": "manual", **(jmeta.get("annotations") or {})}
+    cm = cronjob["metadata"]
+    meta["ownerReferences"] = [{"apiVersion": "batch/v1", "kind": "CronJob", "name": cm["name"], "uid": cm.get("uid", ""),
+                                "controller": True}]
+    return {"kind": "Job", "apiVersion": "batch/v1", "metadata": meta,
+            "spec": copy.deepcopy(jt.get("spec") or {}), "status": {}}
+
+
+def cronjob(name: str, image: str, schedule: str, command: list[str] = (), *, restart: str = "OnFailure",
+            namespace: str | None = None) -> dict:
+    """`kubectl create cronjob NAME --image=... --schedule=... [--restart] [-- command]`."""
+    return {
+        "kind": "CronJob", "apiVersion": "batch/v1",
+        "metadata": _meta(name, namespace),
+        "spec": {
+            "schedule": schedule,
+            "jobTemplate": {
+                "metadata": {"name": name, "creationTimestamp": None},
+                "spec": {"template": {"metadata": {"creationTimestamp": None},
+                                      "spec": {"containers": [_container(name, image, command)],
+                                               "restartPolicy": restart}}},
+            },
+        },
+        "status": {},
+    }

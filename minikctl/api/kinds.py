@@ -54,6 +54,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("Deployment", "deployments", group="apps", short=("deploy",), categories=("all",)),
     Kind("ReplicaSet", "replicasets", group="apps", short=("rs",), categories=("all",)),
     Kind("StatefulSet", "statefulsets", group="apps", short=("sts",), categories=("all",)),
+    Kind("CronJob", "cronjobs", group="batch", short=("cj",), categories=("all",)),
+    Kind("Job", "jobs", group="batch", categories=("all",)),
     Kind("EndpointSlice", "endpointslices", group="discovery.k8s.io"),
     Kind("IngressClass", "ingressclasses", group="networking.k8s.io", namespaced=False),
     Kind("Ingress", "ingresses", group="networking.k8s.io", short=("ing",)),
@@ -70,8 +72,8 @@ KINDS: tuple[Kind, ...] = (
 BY_KIND = {k.kind: k for k in KINDS}
 
 # `kubectl get all` expands in this order (pods, services, daemonsets, deployments, replicasets,
-# statefulsets; the kinds we do not model are left out).
-ALL_ORDER = ("Pod", "Service", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet")
+# statefulsets, cronjobs, jobs; the kinds we do not model are left out).
+ALL_ORDER = ("Pod", "Service", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet", "CronJob", "Job")
 
 _ALIASES: dict[str, Kind] = {}
 for _k in KINDS:

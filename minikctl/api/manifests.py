@@ -24,8 +24,8 @@ def _files(path: str, recursive: bool) -> list[str]:
         return ["-"]
     if not os.path.exists(path):
         raise CliError(f'the path "{path}" does not exist')
-    if os.path.isfile(path):
-        return [path]
+    if not os.path.isdir(path):  # kubectl: anything not a directory is read as a file (pipes,
+        return [path]            # /dev/fd/N from `apply -f <(...)`, /dev/stdin)
     out = []
     for root, dirs, files in os.walk(path):
         dirs.sort()

@@ -663,6 +663,63 @@ KINDS["DaemonSet"] = _root(
     status=(ANY, "The current status of this daemon set."))
 
 
+_POD_FAILURE_POLICY = Obj("PodFailurePolicy", {
+    "rules": (ListOf(Obj("PodFailurePolicyRule", {
+        "action": (STR, "FailJob, FailIndex, Ignore or Count."),
+        "onExitCodes": (Obj("PodFailurePolicyOnExitCodesRequirement", {
+            "containerName": (STR, "Restricts the check to the container with this name."),
+            "operator": (STR, "In or NotIn."),
+            "values": (ListOf(INT), "The set of exit code values (at most 255)."),
+        }, ("operator", "values")), "The requirement on the container exit codes."),
+        "onPodConditions": (ListOf(Obj("PodFailurePolicyOnPodConditionsPattern", {
+            "type": (STR, "The pod condition type to match."),
+            "status": (STR, "The pod condition status to match. Defaults to True."),
+        }, ("type",))), "The requirements on the pod conditions."),
+    }, ("action",))), "A list of pod failure policy rules, evaluated in order."),
+}, ("rules",))
+
+JOB_SPEC = Obj("JobSpec", {
+    "parallelism": (INT, "The maximum desired number of pods the job should run at any given time."),
+    "completions": (INT, "The desired number of successfully finished pods the job should be run with."),
+    "activeDeadlineSeconds": (INT64, "Seconds relative to the startTime that the job may be continuously active."),
+    "podFailurePolicy": (_POD_FAILURE_POLICY, "The handling of failed pods."),
+    "successPolicy": (ANY, "When the Job can be declared succeeded (Indexed Jobs)."),
+    "backoffLimit": (INT, "The number of retries before marking this job failed. Defaults to 6."),
+    "backoffLimitPerIndex": (INT, "The number of retries within an index (Indexed Jobs)."),
+    "maxFailedIndexes": (INT, "The maximal number of failed indexes before the Job fails."),
+    "selector": (LABEL_SELECTOR, "A label query over pods that should match the pod count."),
+    "manualSelector": (BOOL, "Controls generation of pod labels and pod selectors."),
+    "template": (POD_TEMPLATE, "Describes the pod that will be created when executing a job."),
+    "ttlSecondsAfterFinished": (INT, "Seconds after the Job finishes before it is deleted."),
+    "completionMode": (STR, "NonIndexed (default) or Indexed."),
+    "suspend": (BOOL, "Whether the Job controller should create Pods or not."),
+    "podReplacementPolicy": (STR, "When to create replacement Pods: TerminatingOrFailed or Failed."),
+    "managedBy": (STR, "The controller which manages the Job."),
+}, ("template",), "Specification of the desired behavior of a job.")
+
+KINDS["Job"] = _root(
+    "Job", "Job represents the configuration of a single job.",
+    spec=(JOB_SPEC, "Specification of the desired behavior of a job."),
+    status=(ANY, "Current status of a job."))
+
+KINDS["CronJob"] = _root(
+    "CronJob", "CronJob represents the configuration of a single cron job.",
+    spec=(Obj("CronJobSpec", {
+        "schedule": (STR, "The schedule in Cron format."),
+        "timeZone": (STR, "The time zone name for the given schedule (tz database)."),
+        "startingDeadlineSeconds": (INT64, "Deadline in seconds for starting the job if it misses its scheduled time."),
+        "concurrencyPolicy": (STR, "Allow (default), Forbid or Replace."),
+        "suspend": (BOOL, "Suspend subsequent executions. Defaults to false."),
+        "jobTemplate": (Obj("JobTemplateSpec", {
+            "metadata": (OBJECT_META, "Standard object's metadata of the jobs created from this template."),
+            "spec": (JOB_SPEC, "Specification of the desired behavior of the job."),
+        }), "The job that will be created when executing a CronJob."),
+        "successfulJobsHistoryLimit": (INT, "The number of successful finished jobs to retain. Defaults to 3."),
+        "failedJobsHistoryLimit": (INT, "The number of failed finished jobs to retain. Defaults to 1."),
+    }, ("schedule", "jobTemplate")), "Specification of the desired behavior of a cron job."),
+    status=(ANY, "Current status of a cron job."))
+
+
 # ---- networking.k8s.io/v1 -----------------------------------------------------------------
 
 _NP_PEER = Obj("NetworkPolicyPeer", {

@@ -12,11 +12,40 @@ import copy
 from minikctl.api import kinds
 from minikctl.api.errors import ApiError, already_exists, invalid, not_found
 
-GENERATION_KINDS = {"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"}
+GENERATION_KINDS = {"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob"}
 # Kinds whose registry strategy also sets metadata.generation (1, then +1 on a spec change)
 # but which start without a status.
 SPEC_GENERATION_KINDS = {"NetworkPolicy", "Ingress", "IngressClass", "GatewayClass", "Gateway", "HTTPRoute",
                          "ReferenceGrant"}
+
+
+JOB_NAME_LABELS = ("job-name", "batch.kubernetes.io/job-name")
+JOB_UID_LABELS = ("controller-uid", "batch.kubernetes.io/controller-uid")
+
+
+def _job_selector(job: dict, uid: str) -> None:
+    """The job strategy's PrepareForCreate: unless spec.manualSelector, the template gets the
+    job-name and controller-uid labels (legacy and batch.kubernetes.io/ forms) and the selector
+    matches the controller uid; a job without labels of its own then reads back with the
+    template's (SetDefaults_Job on the stored object)."""
+    spec = job.setdefault("spec", {})
+    spec.setdefault("manualSelector", False)
+    if spec.get("manualSelector"):
+        return
+    tmeta = (spec.setdefault("template", {})).setdefault("metadata", {})
+    labels = tmeta.get("labels")
+    if labels is None:
+        labels = tmeta["labels"] = {}
+    for k in JOB_NAME_LABELS:
+        labels.setdefault(k, job["metadata"].get("name", ""))
+    for k in JOB_UID_LABELS:
+        labels.setdefault(k, uid)
+    sel = spec.get("selector")
+    if sel is None:
+        sel = spec["selector"] = {}
+    if sel.get("matchLabels") is None:
+        sel["matchLabels"] = {}
+    sel["matchLabels"].setdefault("batch.kubernetes.io/controller-uid", uid)
 
 
 def _defaults(obj: dict, rng=None) -> None:
@@ -177,6 +206,10 @@ def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
         from minikctl.sim.names import generate_name
         meta["name"] = generate_name(meta["generateName"], cluster.rng)
     _defaults(obj, cluster.rng)
+    job_uid = None
+    if obj["kind"] == "Job":
+        job_uid = meta["uid"] = cluster.new_uid()
+        _job_selector(obj, job_uid)
     if obj["kind"] == "Service" and meta.get("name"):
         existing = cluster.get("Service", meta.get("namespace"), meta["name"])
         if existing is None:
@@ -187,6 +220,10 @@ def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
     if cluster.get(obj["kind"], meta.get("namespace"), meta["name"]) is not None:
         raise already_exists(_resource(obj), meta["name"])
     _stamp(cluster, obj)
+    if job_uid:
+        meta["uid"] = job_uid
+        if not meta.get("labels"):
+            meta["labels"] = dict(obj["spec"]["template"]["metadata"]["labels"])
     _initial_status(obj)
     if obj["kind"] == "Service":
         _lb_status(cluster, obj)
@@ -219,6 +256,10 @@ def create_internal(cluster, obj: dict) -> dict:
     if obj["kind"] == "Service":
         _allocate_service(cluster, obj)
     _stamp(cluster, obj)
+    if obj["kind"] == "Job":  # a CronJob's job: the same selector generation as a user's
+        _job_selector(obj, meta["uid"])
+        if not meta.get("labels"):
+            meta["labels"] = dict(obj["spec"]["template"]["metadata"]["labels"])
     if "status" not in obj:
         _initial_status(obj)
     return cluster.put(obj)

@@ -48,16 +48,19 @@ def init(profile: str, seed: int | None, reset: bool) -> int:
     return 0
 
 
-def info() -> int:
+def info(details_too: bool = True) -> int:
+    """`cluster info`: kubectl's cluster-info text plus the simulation's facts; `cluster-info`:
+    kubectl's text alone."""
     from minikctl.sim.cluster import open_cluster
     env = context.env()
     with open_cluster(env) as cluster:
         cluster.load_everything()
         prof = cluster.profile
-        master = prof["nodes"][0]
+        from minikctl.sim.profile import apiserver_url
+        server = apiserver_url(prof)
         dns = prof["dnsServiceIP"]
-        text = (f"Kubernetes control plane is running at https://{master['internalIP']}:6443\n"
-                f"CoreDNS is running at https://{master['internalIP']}:6443/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n"
+        text = (f"Kubernetes control plane is running at {server}\n"
+                f"CoreDNS is running at {server}/api/v1/namespaces/kube-system/services/kube-dns:dns/proxy\n"
                 f"\nTo further debug and diagnose cluster problems, use 'kubectl cluster-info dump'.\n")
         details = (f"\nminikctl profile:   {prof.get('name', 'default')} (Kubernetes {prof['kubernetesVersion']})\n"
                    f"state:              {env.db_path}\n"
@@ -73,7 +76,8 @@ def info() -> int:
                 "CoreDNS", "[green]CoreDNS[/green]").rstrip("\n"), highlight=False)
     else:
         context.out(text)
-    context.out(details)
+    if details_too:
+        context.out(details)
     return 0
 
 
@@ -96,4 +100,4 @@ def register(app: typer.Typer) -> None:
 
     @app.command("cluster-info", help="Display cluster information.")
     def cluster_info_cmd() -> int:
-        return info()
+        return info(details_too=False)

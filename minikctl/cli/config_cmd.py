@@ -63,13 +63,17 @@ def register(app: typer.Typer) -> None:
              output_fmt: Optional[str] = typer.Option(None, "-o", "--output")) -> int:
         from minikctl.cli import output
         from minikctl.printers import serialize
+        from minikctl.sim.cluster import open_cluster
+        from minikctl.sim.profile import apiserver_url
         env = context.env()
+        with open_cluster(env) as cluster:  # the server of the cluster's admin.conf, from its profile
+            server = apiserver_url(cluster.profile)
         ns = kubeconfig.current_namespace(env)
         ctx = {"cluster": "kubernetes", **({"namespace": ns} if ns else {}), "user": "kubernetes-admin"}
         config = {
             "apiVersion": "v1",
             "clusters": [{"cluster": {"certificate-authority-data": "DATA+OMITTED",
-                                      "server": "https://192.168.1.10:6443"}, "name": "kubernetes"}],
+                                      "server": server}, "name": "kubernetes"}],
             "contexts": [{"context": ctx, "name": CONTEXT}],
             "current-context": CONTEXT, "kind": "Config", "preferences": {},
             "users": [{"name": "kubernetes-admin", "user": {"client-certificate-data": "DATA+OMITTED",

@@ -122,6 +122,58 @@ def _register_create(create_app: typer.Typer) -> None:
 
     create_app.command("ns", context_settings=_EXTRA, hidden=True)(create_namespace)
 
+    @create_app.command("job", context_settings=_EXTRA, help="Create a job with the specified name.")
+    def create_job(
+        ctx: typer.Context,
+        args: Optional[List[str]] = typer.Argument(None),
+        image: str = typer.Option("", "--image"),
+        from_: str = typer.Option("", "--from"),
+        namespace: Optional[str] = typer.Option(None, "-n", "--namespace"),
+        dry_run: Optional[str] = typer.Option(None, "--dry-run"),
+        output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
+        save_config: bool = typer.Option(False, "--save-config"),
+    ) -> int:
+        namespace, dry_run, output_fmt = _opts(ctx, namespace, dry_run, output_fmt)
+        args = list(args or [])
+        if not args:
+            raise CliError("exactly one NAME is required, got 0\nSee 'kubectl create job -h' for help and examples")
+        name, command = args[0], args[1:]
+        if bool(image) == bool(from_):
+            raise CliError("either --image or --from must be specified")
+        if command and from_:
+            raise CliError("cannot specify --from and command")
+        if from_:
+            obj = generators.job_from_cronjob(name, _from_cronjob(from_, namespace), namespace=namespace)
+        else:
+            obj = generators.job(name, image, command, namespace=namespace)
+        return create_generated(obj, ns_flag=namespace, dry_run=dry_run, fmt=output_fmt, save_config=save_config,
+                                wrap="failed to create job: ")
+
+    @create_app.command("cronjob", context_settings=_EXTRA, help="Create a cron job with the specified name.")
+    def create_cronjob(
+        ctx: typer.Context,
+        args: Optional[List[str]] = typer.Argument(None),
+        image: str = typer.Option("", "--image"),
+        schedule: str = typer.Option("", "--schedule"),
+        restart: str = typer.Option("OnFailure", "--restart"),
+        namespace: Optional[str] = typer.Option(None, "-n", "--namespace"),
+        dry_run: Optional[str] = typer.Option(None, "--dry-run"),
+        output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
+        save_config: bool = typer.Option(False, "--save-config"),
+    ) -> int:
+        namespace, dry_run, output_fmt = _opts(ctx, namespace, dry_run, output_fmt)
+        missing = [f'"{f}"' for f, v in (("image", image), ("schedule", schedule)) if not v]
+        if missing:
+            raise CliError(f"required flag(s) {', '.join(missing)} not set")
+        args = list(args or [])
+        if not args:
+            raise CliError("exactly one NAME is required, got 0\nSee 'kubectl create cronjob -h' for help and examples")
+        obj = generators.cronjob(args[0], image, schedule, args[1:], restart=restart, namespace=namespace)
+        return create_generated(obj, ns_flag=namespace, dry_run=dry_run, fmt=output_fmt, save_config=save_config,
+                                wrap="failed to create cronjob: ")
+
+    create_app.command("cj", context_settings=_EXTRA, hidden=True)(create_cronjob)
+
     def _data_cmd(kind: str):
         def cmd(
             ctx: typer.Context,
@@ -215,6 +267,22 @@ def _register_create(create_app: typer.Typer) -> None:
         return create_generated(obj, ns_flag=namespace, dry_run=dry_run, fmt=output_fmt,
                                 save_config=save_config, wrap="failed to create secret ")
     create_app.add_typer(secret_app, name="secret")
+
+
+def _from_cronjob(ref: str, namespace: str | None) -> dict:
+    """--from=cronjob/NAME: the CronJob read from the cluster (kubectl fetches it even for a
+    client dry run)."""
+    from minikctl.api import kinds, server
+    from minikctl.cli import context
+    from minikctl.sim.cluster import open_cluster
+    kind_text, _, name = ref.partition("/")
+    if not name:
+        raise CliError("from must be an existing cronjob: resource(s) were provided, but no name was specified")
+    k = kinds.resolve(kind_text)
+    if k.kind != "CronJob":
+        raise CliError(f"unknown object type *v1.{k.kind}")
+    with open_cluster(context.env(), write=False) as cluster:
+        return server.get(cluster, "CronJob", context.namespace(namespace), name)
 
 
 def register(app: typer.Typer) -> None:

@@ -6,7 +6,7 @@ from typing import List, Optional
 import typer
 
 from minikctl.api import kinds, selectors
-from minikctl.api.builder import parse
+from minikctl.api.builder import multiple_types_requested, parse
 from minikctl.api.errors import CliError, not_found
 from minikctl.cli import context, output
 from minikctl.env import Env
@@ -64,6 +64,7 @@ def get(resources: list[str], namespace: str | None, all_namespaces: bool, outpu
         objs_all = [o for _, objs in groups for o in objs]
         if output_fmt in (None, "", "wide"):
             from minikctl.printers.table import render_tables
+            show_kind = show_kind or multiple_types_requested(resources)  # kubectl's Complete: EnsureWithKind
             text = render_tables(groups, cluster, wide=output_fmt == "wide", show_kind=show_kind,
                                  all_namespaces=all_namespaces, show_labels=show_labels,
                                  label_columns=lcols, no_headers=no_headers, colour=env.colour)

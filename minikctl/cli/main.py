@@ -29,7 +29,7 @@ def _root() -> None:
 # register everything.
 VERB_MODULES: dict[str, tuple[str, ...]] = {
     "get": ("get_cmd",), "apply": ("apply_cmd",), "create": ("create_cmd", "create_sub_cmd", "create_ingress_cmd"),
-    "delete": ("delete_cmd",), "describe": ("describe_cmd",), "run": ("run_cmd",), "exec": ("exec_cmd",),
+    "delete": ("delete_cmd",), "describe": ("describe_cmd",), "run": ("run_cmd",), "exec": ("exec_cmd",), "cp": ("cp_cmd",),
     "cluster": ("cluster_cmd",), "cluster-info": ("cluster_cmd",), "dns": ("dns_cmd",), "config": ("config_cmd",),
     "expose": ("expose_cmd",), "scale": ("scale_cmd",), "label": ("label_cmd",), "annotate": ("label_cmd",),
     "set": ("set_cmd",), "patch": ("patch_cmd",), "replace": ("patch_cmd",), "edit": ("edit_cmd",),
@@ -40,7 +40,7 @@ VERB_MODULES: dict[str, tuple[str, ...]] = {
     "kubeconfig": ("serve_cmd",), "taint": ("node_cmd",), "cordon": ("node_cmd",), "uncordon": ("node_cmd",),
     "drain": ("node_cmd",), "port-forward": ("port_forward_cmd",), "version": ("node_cmd",),
 }
-ALL_MODULES = ("get_cmd", "apply_cmd", "create_cmd", "delete_cmd", "describe_cmd", "run_cmd", "exec_cmd",
+ALL_MODULES = ("get_cmd", "cp_cmd", "apply_cmd", "create_cmd", "delete_cmd", "describe_cmd", "run_cmd", "exec_cmd",
                "cluster_cmd", "dns_cmd", "config_cmd", "create_sub_cmd", "create_ingress_cmd", "expose_cmd", "scale_cmd", "label_cmd",
                "set_cmd", "patch_cmd", "edit_cmd", "rollout_cmd", "logs_cmd", "explain_cmd", "watch_cmd",
                "net_cmd", "port_forward_cmd", "lab_cmd", "drill_cmd", "shell_cmd", "serve_cmd",
@@ -65,6 +65,12 @@ def _verb(argv: list[str]) -> str | None:
         if not a.startswith("-"):
             return a
     return None
+
+
+def _verb_names() -> list[str]:
+    """The app's visible top-level verbs (commands and command groups), in registration order."""
+    names = [c.name for c in app.registered_commands if c.name and not c.hidden]
+    return names + [g.name for g in app.registered_groups if g.name and not g.hidden]
 
 
 def register_for(argv: list[str]) -> None:
@@ -164,7 +170,8 @@ def run(argv: list[str], env=None) -> int:
                 name = e.format_message().split("'")[1]
                 context.err(f'error: unknown command "{name}"\nSee \'{e.ctx.command_path} -h\' for help and examples')
                 return 1
-            context.err(f'error: unknown command "{_verb(argv)}" for "minikctl"\nRun \'minikctl --help\' for usage.')
+            from minikctl.cli.suggest import unknown_command
+            context.err(unknown_command(_verb(argv) or "", "minikctl", _verb_names()))
             return 1
         context.err(f"error: {e.format_message()}\nSee 'minikctl {argv[0] if argv else ''} --help' for usage.")
         return 1

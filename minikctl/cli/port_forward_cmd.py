@@ -43,7 +43,12 @@ def forward(env, target: str, ports: list[str], namespace: str, address: str = "
             live = cluster.get("Pod", ns, name)
             if live is None:
                 return None
-            return traffic.serve(cluster, live, pp.container, path, host or f"localhost:{pp.local}")
+            resp = traffic.serve(cluster, live, pp.container, path, host or f"localhost:{pp.local}", method=method)
+        if isinstance(resp, str):          # not HTTP (a plain TCP server) or a process minikctl does not model
+            if isinstance(resp, traffic.NotSimulated):
+                err(f"{resp}\n")
+            return False
+        return resp
 
     def on_lost(pp):
         with open_cluster(env, write=False) as cluster:

@@ -141,14 +141,14 @@ def history(resources: list[str], namespace: str | None, revision: int) -> int:
             obj = _fetch(cluster, kind, ns, name)
             if kind.kind not in ROLLABLE:
                 raise CliError(f"no history viewer has been implemented for {kind.kind}")
-            hist = rollout.history(cluster, obj)
+            hist = rollout.history(cluster, obj, keep_hash=True)
             if revision:
                 tmpl = next((t for r, _a, t in hist if r == revision), None)
                 if tmpl is None:
                     raise CliError("unable to find the specified revision")
-                w = Writer()
+                w = Writer()  # printTemplate: a prefixWriter straight onto the buffer, no tabwriter
                 describe_pod_template(w, tmpl)
-                info = w.render()
+                info = w.raw()
                 head = f"with revision #{revision}"
             elif not hist:
                 info, head = "No rollout history found.", ""

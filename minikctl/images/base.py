@@ -121,15 +121,19 @@ def service_env(view, pod: dict, started: float) -> list[tuple[str, str]]:
 
 def process_env(ctx, image_env: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
     """PATH (image), HOSTNAME, container env, service links, HOME: the order `env` prints."""
+    if getattr(ctx, "environ", None) is not None:
+        return list(ctx.environ.items())
     image_env = image_env or [("PATH", BUSYBOX_PATH)]
     env: list[tuple[str, str]] = list(image_env[:1])
     env.append(("HOSTNAME", pod_hostname(ctx.pod, ctx.node)))
     env += list(image_env[1:])
     if ctx.pod is not None:
-        for e in _container(ctx).get("env") or []:
-            if "value" in e:
-                env.append((e["name"], str(e.get("value") or "")))
-        env += service_env(ctx.view, ctx.pod, _started(ctx))
+        from minikctl.sim.podenv import container_env
+        services = service_env(ctx.view, ctx.pod, _started(ctx))
+        declared, _ = container_env(ctx.view, ctx.pod, _container(ctx), services)
+        env += declared
+        names = {k for k, _ in declared}
+        env += [(k, v) for k, v in services if k not in names]
     env += [(k, v) for k, v in (ctx.env or {}).items()]
     if not any(k == "HOME" for k, _ in env):
         env.append(("HOME", "/root"))
@@ -183,6 +187,18 @@ def make_env(image_env=None):
     return env
 
 
+def make_printenv(image_env=None):
+    """printenv [VAR...] (busybox and coreutils alike): all variables, or each named value; exit 1
+    when one of them is not set."""
+    def printenv(ctx, argv):
+        env = dict(process_env(ctx, image_env))
+        if len(argv) == 1:
+            return "".join(f"{k}={v}\n" for k, v in env.items()), "", 0
+        found = [env[n] for n in argv[1:] if n in env]
+        return "".join(f"{v}\n" for v in found), "", 0 if len(found) == len(argv) - 1 else 1
+    return printenv
+
+
 def echo(ctx, argv):
     args = argv[1:]
     newline = True
@@ -232,5 +248,6 @@ def false(ctx, argv):
 
 
 def base_tools(style: str = "busybox", image_env=None, root_dirs=None) -> dict:
-    return {"cat": make_cat(style), "hostname": hostname_tool, "env": make_env(image_env), "echo": echo,
+    return {"cat": make_cat(style), "hostname": hostname_tool, "env": make_env(image_env),
+            "printenv": make_printenv(image_env), "echo": echo,
             "ls": make_ls(root_dirs), "sleep": sleep, "true": true, "false": false}

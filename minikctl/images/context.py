@@ -18,3 +18,7 @@ class ExecContext:
     stdin: str = ""
     env: dict = field(default_factory=dict)   # environment variables of the process
     cwd: str = "/"
+    fs: object = None            # the container's files (minikctl.images.fs.FileSystem), None: none modelled
+    environ: dict | None = None  # the full environment when a shell started the process (else built from the pod)
+    runner: object = None        # runner(argv, stdin) -> (out, err, code): how applets like xargs start commands
+    clock: object = None         # minikctl.sh.interp.SimClock: simulated time spent (sleep), deadline

@@ -90,11 +90,20 @@ def container_log(view, pod: dict, container: str, previous: bool = False) -> li
             return None
         start, end = timeutil.parse(term.get("startedAt")), timeutil.parse(term.get("finishedAt"))
     else:
+        # the kubelet's validateContainerLogStatus: the running instance, else the terminated one,
+        # else the last terminated run (a CrashLoopBackOff container between restarts shows the
+        # output of its last run); only a container that never ran is "waiting to start"
         state = cs.get("state") or {}
+        last = (cs.get("lastState") or {}).get("terminated")
         inst = state.get("running") or state.get("terminated")
+        if inst and state.get("terminated") and not inst.get("containerID") and last and last.get("containerID"):
+            inst = last
+        elif not inst and last and last.get("containerID"):
+            inst = last
         if not inst:
             return None
-        start, end = timeutil.parse(inst.get("startedAt")), timeutil.parse((state.get("terminated") or {}).get("finishedAt"))
+        start = timeutil.parse(inst.get("startedAt"))
+        end = None if inst is state.get("running") else timeutil.parse(inst.get("finishedAt"))
     start = start if start is not None else view.now
     return _startup(view, pod, spec, start) + _access_lines(view, pod, spec, start, end)
 

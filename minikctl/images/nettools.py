@@ -100,6 +100,10 @@ def wget(ctx, argv):
         err += f"Connecting to {shown} ({o.ip}:{port})\n"
     if o.status == "refused":
         return "", err + f"wget: can't connect to remote host ({o.ip}): Connection refused\n", 1
+    if o.status == "not simulated":
+        return "", err + o.note + "\n", 1
+    if o.status == "not http":       # a TCP server (redis, postgres...) closes on an HTTP request
+        return "", err + "wget: error getting response: Connection reset by peer\n", 1
     if o.status == "timeout":
         if timeout:
             return "", err + "wget: download timed out\n", 1
@@ -190,6 +194,10 @@ def curl(ctx, argv):
         msg = (f"curl: (6) Could not resolve host: {host}; Unknown error\n" if flav == "el7"
                else f"curl: (6) Could not resolve host: {host}\n")
         return "", err + ("" if quiet_err else msg), 6
+    if o.status == "not simulated":
+        return "", err + o.note + "\n", 1
+    if o.status == "not http":
+        return "", err + ("" if quiet_err else "curl: (52) Empty reply from server\n"), 52
     if o.status in ("refused", "timeout"):
         if o.status == "timeout" and (ctimeout or mtimeout):
             limit = min(t for t in (ctimeout, mtimeout) if t)
@@ -343,6 +351,8 @@ def nc(ctx, argv):
         return "", f"nc: bad address '{host}'\n", 1
     if o.status == "refused":
         return "", f"nc: can't connect to remote host ({o.ip}): Connection refused\n", 1
+    if o.status == "not simulated":
+        return "", o.note + "\n", 1
     if o.status == "timeout":
         why = "timed out" if wait else "Connection timed out"
         return "", (f"nc: timeout\n" if wait else f"nc: can't connect to remote host ({o.ip}): {why}\n"), 1

@@ -137,9 +137,10 @@ TOOLS = {
 def shell_tools() -> dict:
     """What the node's login shell can run: the node tools plus echo/true/false/sleep/env."""
     from minikctl.images import base
+    from minikctl.images import applets
     tools = {k: v for k, v in base.base_tools("coreutils").items() if k in ("echo", "true", "false", "sleep", "env")}
     tools.update(TOOLS)
-    return tools
+    return applets.node_tools(tools)
 
 
 def node_context(view, node: str):
@@ -149,13 +150,11 @@ def node_context(view, node: str):
 
 
 class NodeShell(Shell):
-    """bash on the node: `bash: foo: command not found` (interactive: `-bash: ...`), status 127."""
+    """bash on the node: `bash: line 1: foo: command not found` for `ssh NODE CMD` (bash -c), and
+    `-bash: foo: command not found` at the interactive login prompt (argv0 `-bash`), status 127."""
 
-    def not_found(self, name: str) -> str:
-        return f"{self.argv0}: {name}: command not found\n"
-
-    def read_file(self, path: str) -> str | None:
-        return node_files(self.ctx).get(path)
+    def __init__(self, ctx, tools: dict, argv0: str = "bash", dialect: str = "bash"):
+        super().__init__(ctx, tools, argv0=argv0, dialect="bash", interactive=argv0.startswith("-"))
 
 
 def prompt(node: str, cwd: str) -> str:

@@ -73,6 +73,8 @@ def toolset(ref: str) -> Image:
         from minikctl.images import nginx
         tools, dialect, net = nginx.generic_tools(), "dash", ()
     tools.update(_nettools(net))
+    from minikctl.images import applets
+    tools = applets.merge(fam, tools)
     return Image(ref, fam, tools, dialect)
 
 

@@ -203,6 +203,8 @@ class Forwarder:
                 if resp is None:
                     fwd.on_lost(pp)
                     return
+                if resp is False:          # answered, but not with HTTP we can give back
+                    return
                 try:
                     self.request.sendall(_response_bytes(resp, method))
                 except OSError:

@@ -1,8 +1,8 @@
 """`--sort-by=<jsonpath>`: kubectl's RuntimeSort / TableSorter ordering (kubectl get/sorter.go).
 
 Why copy the quirks: the first value of the path decides; an object without it counts as "less"
-than anything (so, through Go's insertion sort, such objects gather at the front, last-seen
-first); ints and floats compare numerically only with their own type; strings that both parse
+than anything (so, through Go's sort, such objects gather at the front); ties keep no stable
+order but the one Go's pdqsort leaves (printers/gosort.py); ints and floats compare numerically only with their own type; strings that both parse
 as resource quantities compare by amount (`"80"` < `"443"`, `"500Mi"` < `"1Gi"`), other strings
 bytewise (`web-10` < `web-2`, as kubectl prints), which also orders RFC 3339 timestamps in time.
 """
@@ -89,17 +89,6 @@ def sort_objects(objects: list[dict], sort_by: str) -> list[dict]:
             return False
         return _is_less(firsts[i][1], firsts[j][1], field)
 
-    order = list(range(len(objects)))
-    # Go's sort.Sort is an insertion sort up to 12 elements; beyond that (pdqsort) we use
-    # the same Less in a stable merge sort: equal keys may then come out in another order.
-    if len(order) <= 12:
-        for a in range(1, len(order)):
-            b = a
-            while b > 0 and less(order[b], order[b - 1]):
-                order[b], order[b - 1] = order[b - 1], order[b]
-                b -= 1
-    else:
-        import functools
-        order.sort(key=functools.cmp_to_key(
-            lambda x, y: -1 if less(x, y) else (1 if less(y, x) else 0)))
-    return [objects[i] for i in order]
+    # Go's sort.Sort is not stable: ties come out as its pdqsort leaves them (printers/gosort).
+    from minikctl.printers.gosort import sort_order
+    return [objects[i] for i in sort_order(len(objects), less)]

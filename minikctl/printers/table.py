@@ -380,6 +380,75 @@ DAEMON_SET = [
     Column("Selector", 1, lambda o, v: format_label_selector(_g(o, "spec", "selector"))),
 ]
 
+# ---- Jobs and CronJobs ------------------------------------------------------------------
+
+def _has_condition(obj: dict, ctype: str) -> bool:
+    """hasJobCondition: a condition of that type with status True."""
+    return any(c.get("type") == ctype and c.get("status") == "True"
+               for c in _g(obj, "status", "conditions", default=[]))
+
+
+def job_status(job: dict) -> str:
+    """printJob's STATUS (1.30+): Complete, Failed, Terminating, Suspended, FailureTarget, Running."""
+    if _has_condition(job, "Complete"):
+        return "Complete"
+    if _has_condition(job, "Failed"):
+        return "Failed"
+    if _g(job, "metadata", "deletionTimestamp"):
+        return "Terminating"
+    if _has_condition(job, "Suspended"):
+        return "Suspended"
+    if _has_condition(job, "FailureTarget"):
+        return "FailureTarget"
+    return "Running"
+
+
+def job_completions(job: dict) -> str:
+    ok = int(_g(job, "status", "succeeded") or 0)
+    completions = _g(job, "spec", "completions")
+    if completions is not None:
+        return f"{ok}/{int(completions)}"
+    parallelism = int(_g(job, "spec", "parallelism") or 0)
+    return f"{ok}/1 of {parallelism}" if parallelism > 1 else f"{ok}/1"
+
+
+def job_duration(job: dict, view) -> str:
+    start = parse(_g(job, "status", "startTime"))
+    if start is None:
+        return ""
+    done = parse(_g(job, "status", "completionTime"))
+    return human_duration((done if done is not None else view.now) - start)
+
+
+def _bool_ptr(v) -> str:
+    return "<unset>" if v is None else ("True" if v else "False")
+
+
+JOB = [
+    Column("Name", 0, _name),
+    Column("Status", 0, lambda o, v: job_status(o)),
+    Column("Completions", 0, lambda o, v: job_completions(o)),
+    Column("Duration", 0, job_duration),
+    Column("Age", 0, age),
+    Column("Containers", 1, lambda o, v: _containers_cells(_g(o, "spec", "template", "spec"))[0]),
+    Column("Images", 1, lambda o, v: _containers_cells(_g(o, "spec", "template", "spec"))[1]),
+    Column("Selector", 1, lambda o, v: format_label_selector(_g(o, "spec", "selector"))),
+]
+
+CRON_JOB = [
+    Column("Name", 0, _name),
+    Column("Schedule", 0, lambda o, v: _g(o, "spec", "schedule") or ""),
+    Column("Timezone", 0, lambda o, v: _g(o, "spec", "timeZone") if _g(o, "spec", "timeZone") is not None else "<none>"),
+    Column("Suspend", 0, lambda o, v: _bool_ptr(_g(o, "spec", "suspend"))),
+    Column("Active", 0, lambda o, v: str(len(_g(o, "status", "active", default=[])))),
+    Column("Last Schedule", 0, lambda o, v: translate_timestamp_since(_g(o, "status", "lastScheduleTime"), v.now)
+           if _g(o, "status", "lastScheduleTime") else "<none>"),
+    Column("Age", 0, age),
+    Column("Containers", 1, lambda o, v: _containers_cells(_g(o, "spec", "jobTemplate", "spec", "template", "spec"))[0]),
+    Column("Images", 1, lambda o, v: _containers_cells(_g(o, "spec", "jobTemplate", "spec", "template", "spec"))[1]),
+    Column("Selector", 1, lambda o, v: format_label_selector(_g(o, "spec", "jobTemplate", "spec", "selector"))),
+]
+
 # ---- Nodes ------------------------------------------------------------------------------
 
 NODE_ROLE_PREFIX = "node-role.kubernetes.io/"
@@ -589,7 +658,7 @@ _COLUMNS = {
     "Pod": POD, "Endpoints": ENDPOINTS, "EndpointSlice": ENDPOINT_SLICE, "Deployment": DEPLOYMENT,
     "ReplicaSet": REPLICA_SET, "StatefulSet": STATEFUL_SET, "DaemonSet": DAEMON_SET, "Node": NODE,
     "Namespace": NAMESPACE, "ConfigMap": CONFIG_MAP, "Event": EVENT, "Secret": SECRET,
-    "ServiceAccount": SERVICE_ACCOUNT,
+    "ServiceAccount": SERVICE_ACCOUNT, "Job": JOB, "CronJob": CRON_JOB,
     "NetworkPolicy": NETWORK_POLICY, "IngressClass": INGRESS_CLASS,
     "GatewayClass": GATEWAY_CLASS, "Gateway": GATEWAY, "HTTPRoute": HTTP_ROUTE,
 }

@@ -39,7 +39,7 @@ def init_cluster(cluster, env, profile_name: str = "default", seed: int | None =
             "name": ns, "labels": {"kubernetes.io/metadata.name": ns}}, "spec": {"finalizers": ["kubernetes"]},
             "status": {"phase": "Active"}})
     for n in profile["nodes"]:
-        server.create_internal(cluster, _node(profile, n))
+        server.create_internal(cluster, _node(profile, n, cluster.now))
     master = profile["nodes"][0]
     apiserver_service(cluster, profile)
     for ns in ("default", "kube-node-lease", "kube-public", "kube-system"):
@@ -73,22 +73,24 @@ def apiserver_service(cluster, profile: dict) -> list[dict]:
     and the apiserver's endpoint reconciler puts back any that is deleted
     (sim/controllers/apiserver_endpoints.py). Returns the objects created."""
     from minikctl.api import server
-    master = profile["nodes"][0]
+    from minikctl.sim.profile import KUBEADM_API_PORT, control_plane
+    master = control_plane(profile)
+    port = int(profile.get("apiServerPort") or KUBEADM_API_PORT)
     objs = [{
         "apiVersion": "v1", "kind": "Service",
         "metadata": {"name": "kubernetes", "namespace": "default",
                      "labels": {"component": "apiserver", "provider": "kubernetes"}},
         "spec": {"clusterIP": _nth_ip(profile["serviceCIDR"], 1), "type": "ClusterIP", "sessionAffinity": "None",
-                 "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}]}}, {
+                 "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": port}]}}, {
         "apiVersion": "v1", "kind": "Endpoints",
         "metadata": {"name": "kubernetes", "namespace": "default", "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
         "subsets": [{"addresses": [{"ip": master["internalIP"]}],
-                     "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}]}, {
+                     "ports": [{"name": "https", "port": port, "protocol": "TCP"}]}]}, {
         "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
         "metadata": {"name": "kubernetes", "namespace": "default", "labels": {"kubernetes.io/service-name": "kubernetes"}},
         "addressType": "IPv4",
         "endpoints": [{"addresses": [master["internalIP"]], "conditions": {"ready": True}}],
-        "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}]
+        "ports": [{"name": "https", "port": port, "protocol": "TCP"}]}]
     return [server.create_internal(cluster, o) for o in objs
             if cluster.get(o["kind"], "default", "kubernetes") is None]
 
@@ -112,7 +114,7 @@ def root_ca_configmap(cluster, ns: str) -> None:
                                      "data": {"ca.crt": ca}})
 
 
-def _node(profile: dict, n: dict) -> dict:
+def _node(profile: dict, n: dict, now: float) -> dict:
     info = profile["nodeInfo"]
     labels = {"beta.kubernetes.io/arch": info["architecture"], "beta.kubernetes.io/os": info["operatingSystem"],
               "kubernetes.io/arch": info["architecture"], "kubernetes.io/hostname": n["name"],
@@ -133,8 +135,8 @@ def _node(profile: dict, n: dict) -> dict:
             "spec": spec,
             "status": {"addresses": [{"address": n["internalIP"], "type": "InternalIP"},
                                      {"address": n["name"], "type": "Hostname"}],
-                       "capacity": cap, "allocatable": cap,
-                       "conditions": _node_conditions(),
+                       "capacity": cap, "allocatable": _allocatable(cap),
+                       "conditions": _node_conditions(now),
                        "daemonEndpoints": {"kubeletEndpoint": {"Port": 10250}},
                        "nodeInfo": {"architecture": info["architecture"], "bootID": "", "containerRuntimeVersion": info["containerRuntimeVersion"],
                                     "kernelVersion": info["kernelVersion"], "kubeProxyVersion": profile["kubernetesVersion"],
@@ -142,12 +144,33 @@ def _node(profile: dict, n: dict) -> dict:
                                     "operatingSystem": info["operatingSystem"], "osImage": info["osImage"], "systemUUID": ""}}}
 
 
-def _node_conditions() -> list[dict]:
+def _allocatable(cap: dict) -> dict:
+    """Capacity minus the kubelet's default hard eviction thresholds (kubeadm reserves nothing
+    else): memory.available<100Mi, nodefs.available<10% (the remainder printed in bytes, as a
+    kubelet reports it)."""
+    from minikctl.api.resources import amount
+    out = dict(cap)
+    if "memory" in cap:
+        mem = amount(cap["memory"]) - 100 * 2**20
+        out["memory"] = f"{int(mem) // 2**20}Mi" if mem % 2**20 == 0 else f"{int(mem) // 1024}Ki"
+    if "ephemeral-storage" in cap:
+        eph = int(amount(cap["ephemeral-storage"]))
+        out["ephemeral-storage"] = str(eph - int(eph * 0.1))
+    return out
+
+
+def _node_conditions(now: float) -> list[dict]:
+    """The kubelet's four conditions as it first reports them at registration: heartbeat and
+    transition both at that moment (the simulation does not rewrite the heartbeat every 5
+    minutes, nodeStatusReportFrequency; the node Lease is what shows the kubelet alive)."""
+    from minikctl.timeutil import fmt
+    at = fmt(now)
     rows = [("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
             ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
             ("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
             ("Ready", "True", "KubeletReady", "kubelet is posting ready status")]
-    return [{"type": t, "status": s, "reason": r, "message": m} for t, s, r, m in rows]
+    return [{"type": t, "status": s, "lastHeartbeatTime": at, "lastTransitionTime": at, "reason": r, "message": m}
+            for t, s, r, m in rows]
 
 
 def _static_pods(cluster, profile, master, ver) -> None:

@@ -40,6 +40,8 @@ class Cluster:
         self.kind_version: dict[str, int] = {}     # bumped on every write of a kind
         self._list_cache: dict[tuple, tuple[int, list[dict]]] = {}
         self._memo: dict[str, tuple[tuple, object]] = {}
+        self._files: dict[str, dict] = {}          # containers' writable file layers read this command
+        self._files_dirty: set[str] = set()
 
     # -- loading and saving ----------------------------------------------------------------
     def load(self) -> None:
@@ -78,7 +80,7 @@ class Cluster:
     def has_changes(self) -> bool:
         """Whether anything but the clock moved: a read-only command then writes nothing at all
         (the clock needs no saving: the next command advances from the same point to its own now)."""
-        if self.dirty or self.removed or self.new_events:
+        if self.dirty or self.removed or self.new_events or self._files_dirty:
             return True
         loaded = getattr(self, "_loaded", None)
         if loaded is None:
@@ -101,6 +103,19 @@ class Cluster:
         st = self.rng.getstate()
         self.store.set_meta("rng", [st[0], list(st[1]), st[2]])
         self.store.replace_timers([(d, w, p) for d, _s, w, p in sorted(self.timers)])
+        for key in self._files_dirty:
+            self.store.set_meta("files/" + key, self._files[key])
+
+    # -- container file layers (minikctl/images/fs.py) -------------------------------------------
+    def files_get(self, key: str) -> dict | None:
+        """A writable file layer (a container's, an emptyDir's, a node's), stored beside the meta."""
+        if key not in self._files:
+            self._files[key] = self.store.get_meta("files/" + key) or {}
+        return self._files[key]
+
+    def files_put(self, key: str, data: dict) -> None:
+        self._files[key] = data
+        self._files_dirty.add(key)
 
     # -- View ------------------------------------------------------------------------------
     def list(self, kind: str, namespace: str | None = None) -> list[dict]:

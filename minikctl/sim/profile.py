@@ -32,3 +32,19 @@ def load_profile(name: str = "default") -> dict:
     """A deep-enough copy of the named profile (callers may annotate it)."""
     import copy
     return copy.deepcopy(_load(name))
+
+
+KUBEADM_API_PORT = 6443  # kubeadm init's default --apiserver-bind-port
+
+
+def control_plane(profile: dict) -> dict:
+    """The control-plane node's entry in the profile (the first node with that role)."""
+    nodes = profile.get("nodes") or [{}]
+    return next((n for n in nodes if "control-plane" in (n.get("roles") or [])), nodes[0])
+
+
+def apiserver_url(profile: dict) -> str:
+    """The server URL of the cluster's admin.conf: the control plane's advertise address (its
+    InternalIP) and the apiserver's secure port, `apiServerPort` in the profile (kubeadm: 6443)."""
+    port = int(profile.get("apiServerPort") or KUBEADM_API_PORT)
+    return f"https://{control_plane(profile).get('internalIP', '127.0.0.1')}:{port}"

@@ -150,10 +150,13 @@ def sync_sts_ledger(cluster, sts: dict) -> list[dict]:
     return revs
 
 
-def history(cluster, obj: dict) -> list[tuple[int, dict, dict]]:
-    """[(revision, annotations, pod template)] oldest first."""
+def history(cluster, obj: dict, keep_hash: bool = False) -> list[tuple[int, dict, dict]]:
+    """[(revision, annotations, pod template)] oldest first. A Deployment's templates are its
+    ReplicaSets', without the pod-template-hash label unless keep_hash (`rollout history
+    --revision` shows the ReplicaSet's template as it is, label included)."""
     if obj["kind"] == "Deployment":
-        out = [(revision_of(rs), rs["metadata"].get("annotations") or {}, strip_hash(rs["spec"]["template"]))
+        out = [(revision_of(rs), rs["metadata"].get("annotations") or {},
+                copy.deepcopy(rs["spec"]["template"]) if keep_hash else strip_hash(rs["spec"]["template"]))
                for rs in replica_sets(cluster, obj)]
         return sorted((r for r in out if r[0] > 0), key=lambda r: r[0])
     return [(r["revision"], {}, copy.deepcopy(r["template"])) for r in sync_sts_ledger(cluster, obj)]

@@ -16,6 +16,7 @@ keeps working.
 """
 from __future__ import annotations
 
+from minikctl.api.validation.batch import _validate_cronjob, _validate_job, _validate_job_update
 from minikctl.api.validation.fields import (GoRaw, config_map_key, dns1035_label, dns1123_label,
                                             dns1123_subdomain, duplicate, forbidden,
                                             go_label_selector, go_quote, go_string_map, go_strings,
@@ -54,11 +55,12 @@ _CREATE = {
     "EndpointSlice": _validate_endpointslice, "Event": _validate_event,
     "NetworkPolicy": _validate_network_policy, "Ingress": _validate_ingress,
     "IngressClass": _validate_ingress_class,
+    "Job": _validate_job, "CronJob": _validate_cronjob,
     "Secret": validate_secret, "ServiceAccount": validate_service_account,
 }
 
 # Kinds whose update rules are more than object meta plus the create rules.
-_UPDATE = {"Secret": validate_secret_update}
+_UPDATE = {"Secret": validate_secret_update, "Job": _validate_job_update}
 
 
 def validate(obj: dict, old: dict | None = None) -> list[tuple[str, str]]:

@@ -187,68 +187,62 @@ def _text(view, body: str, ctype: str = "text/plain; charset=utf-8") -> Response
                                       ("Content-Type", ctype)])
 
 
-def listeners(pod: dict) -> dict[int, tuple[str, dict]]:
-    """port -> (server kind, container) for what the pod's images listen on."""
-    out: dict[int, tuple[str, dict]] = {}
-    for c in (pod.get("spec") or {}).get("containers") or []:
-        image = c.get("image") or ""
-        base = imageref.base_name(image)
-        args = list(c.get("command") or [])[1:] + list(c.get("args") or []) \
-            if base != "agnhost" else list(c.get("args") or [])
-        if "ingress-nginx/controller" in image:
-            out[80] = ("ingress-nginx", c)
-        elif "nginx-gateway-fabric/nginx" in image:
-            out[80] = ("gateway", c)
-        elif base == "hello-app":
-            out[8080] = ("hello-app", c)
-        elif base in ("nginx", "nginx-unprivileged") or base.startswith("nginx"):
-            out[8080 if base == "nginx-unprivileged" else 80] = ("nginx", c)
-        elif base == "httpd":
-            out[80] = ("httpd", c)
-        elif base == "agnhost" and args:
-            if args[0] == "netexec":
-                out[int(_flag(args, "http-port", "8080"))] = ("netexec", c)
-            elif args[0] == "serve-hostname":
-                out[int(_flag(args, "port", "9376"))] = ("serve-hostname", c)
-        elif base == "http-echo":
-            out[int(_flag(args, "listen", ":5678").rsplit(":", 1)[-1])] = ("http-echo", c)
-    return out
+class NotSimulated(str):
+    """serve()'s answer when the process behind the port is one minikctl does not model."""
 
 
-def serve(view, pod: dict, port: int, path: str = "/", host: str = "") -> Response | None:
-    """The HTTP answer of `pod` on `port`, or None when nothing listens there (refused)."""
-    if (pod.get("status") or {}).get("phase") != "Running":
-        return None
-    got = listeners(pod).get(port)
-    if not got:
-        return None
-    kind, c = got
-    if kind == "ingress-nginx":
+NOT_HTTP = "not http"      # serve()'s answer for a plain TCP server (redis, postgres...) asked HTTP
+
+
+def _controller_http(view, pod: dict, c: dict, kind: str, port: int, path: str, host: str, method: str):
+    """The HTTP servers that are cluster components rather than workloads: the ingress-nginx
+    controller, NGINX Gateway Fabric's nginx (routing to other pods) and hello-app."""
+    image = c.get("image") or ""
+    if kind == "ingress_nginx":
         from minikctl.net import ingress_nginx
         return ingress_nginx.serve(view, pod, host, path)
-    if kind == "gateway":
+    if kind == "nginx" and "nginx-gateway-fabric/nginx" in image:
         from minikctl.net import gateway
-        return gateway.serve(view, pod, port, host, path)
-    if kind == "hello-app":
-        v = imageref.version(imageref.tag(c.get("image") or "")) or (1, 0)
+        return gateway.serve(view, pod, port, host, path, method)
+    if kind == "hello_app":
+        v = imageref.version(imageref.tag(image)) or (1, 0)
         version = ".".join(str(x) for x in (list(v) + [0, 0, 0])[:3])
         return _text(view, f"Hello, world!\nVersion: {version}\nHostname: {_hostname(pod)}\n")
-    if kind == "nginx":
-        return _nginx(view, c.get("image") or "", path.split("?")[0])
-    if kind == "httpd":
-        return _text(view, "<html><body><h1>It works!</h1></body></html>\n", "text/html")
-    if kind == "netexec":
-        if path.startswith("/hostname"):
-            return _text(view, _hostname(pod))
-        from datetime import datetime, timezone
-        now = datetime.fromtimestamp(view.now, timezone.utc)
-        return _text(view, f"NOW: {now.strftime('%Y-%m-%d %H:%M:%S.%f')}000 +0000 UTC")
-    if kind == "serve-hostname":
-        return _text(view, _hostname(pod))
-    if kind == "http-echo":
-        args = list(c.get("args") or [])
-        return _text(view, _flag(args, "text", "") + "\n")
     return None
+
+
+def serve(view, pod: dict, port: int, path: str = "/", host: str = "", *, client_ip: str = "-",
+          client_port: int = 0, headers: dict | None = None, method: str = "GET"):
+    """The HTTP answer of `pod` on `port` (a Response); None when nothing listens there (refused);
+    NOT_HTTP for a TCP server that is not HTTP; a NotSimulated message when the process there is
+    not modelled (images/behaviours: the image's ENTRYPOINT/CMD and programs, as data)."""
+    from minikctl.images import behaviours
+    from minikctl.images.behaviours import http
+    if (pod.get("status") or {}).get("phase") != "Running":
+        return None
+    got = behaviours.listeners(pod).get(port)
+    if not got:
+        c = behaviours.declared_unmodelled(pod, port)
+        if c is not None:
+            return NotSimulated(behaviours.NOT_SIMULATED.format(image=c.get("image")))
+        return None
+    kind, c, proc = got
+    if kind == "tcp":
+        return NOT_HTTP
+    routed = _controller_http(view, pod, c, kind, port, path, host, method)
+    if routed is not None:
+        return routed
+    handler = http.HANDLERS.get(kind)
+    if handler is None:
+        return NotSimulated(behaviours.NOT_SIMULATED.format(image=c.get("image")))
+    hdrs = dict(headers or {})
+    hdrs.setdefault("host", host or "")
+    req = http.Request(view=view, pod=pod, container=c, proc=proc, port=port, path=path or "/", method=method,
+                       client_ip=client_ip, client_port=client_port, headers=hdrs)
+    resp = handler(req)
+    if resp is None:
+        return NotSimulated(f"minikctl: {path.split('?')[0]} of {c.get('image')} is not simulated")
+    return resp
 
 
 def _external(view, ip: str, port: int, host: str, path: str = "/") -> Response | None:
@@ -341,9 +335,27 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
         out.status = "refused"
         return out
     out.pod = backend
-    resp = serve(view, backend, target_port, path, header_host or host)
+    seen_ip = client_ip or "-"
+    if pk.via in ("node port", "loadbalancer IP", "external IP") and pk.node and \
+            getattr(pk.service, "external_policy", "Cluster") != "Local":
+        seen_ip = R.node_ip(view, pk.node) or seen_ip     # kube-proxy masquerades: SNAT to the node
+    hdrs = {"host": header_host or (host if port == 80 else f"{host}:{port}"), "user-agent": agent or "Wget"}
+    if (agent or "").startswith("curl"):
+        hdrs["accept"] = "*/*"
+    else:
+        hdrs["connection"] = "close"
+    cport = 32768 + int.from_bytes(f"{seen_ip}{view.now}{path}".encode()[-8:], "big") % 28000
+    resp = serve(view, backend, target_port, path, header_host or host, client_ip=seen_ip, client_port=cport, headers=hdrs,
+                 method=method)
     if resp is None:
         out.status = "refused"
+        return out
+    if isinstance(resp, NotSimulated):
+        out.status = "not simulated"
+        out.note = str(resp)
+        return out
+    if resp == NOT_HTTP:
+        out.status = "not http"
         return out
     out.response = resp
     if agent is not None and hasattr(view, "put"):

@@ -23,6 +23,7 @@ _MODULES = {
     "NetworkPolicy": "networkpolicy",
     "Ingress": "ingress", "IngressClass": "ingressclass",
     "GatewayClass": "generic", "Gateway": "generic", "HTTPRoute": "generic", "ReferenceGrant": "generic",
+    "Job": "job", "CronJob": "cronjob",
 }
 
 
@@ -51,6 +52,10 @@ class Writer:
     def render(self) -> str:
         from minikctl.printers.tabwriter import render_tabbed
         return render_tabbed("".join(self.parts))
+
+    def raw(self) -> str:
+        """The text with its tabs, as a prefixWriter over a plain buffer writes it."""
+        return "".join(self.parts)
 
 
 

@@ -5,22 +5,15 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from minikctl.api.resources import amount, pod_totals
 from minikctl.printers.describe import (Writer, annotations_multiline, describe_events, events_for, g,
                                         labels_multiline, time_str, translate_timestamp_since)
 from minikctl.printers.table import node_roles
 from minikctl.timeutil import fmt
 
-_SUFFIX = {"": 1, "m": Fraction(1, 1000), "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12,
-           "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40}
-
-
 def quantity(s) -> Fraction:
     """A resource.Quantity string ('500m', '128Mi', '4') as an exact number."""
-    s = str(s or "0")
-    for suf in ("Ki", "Mi", "Gi", "Ti", "m", "k", "M", "G", "T"):
-        if s.endswith(suf):
-            return Fraction(s[:-len(suf)]) * _SUFFIX[suf]
-    return Fraction(s)
+    return amount(s)
 
 
 def format_cpu(v: Fraction) -> str:
@@ -44,18 +37,8 @@ def format_bytes(v: Fraction, binary: bool) -> str:
 
 
 def _pod_resources(pod: dict) -> tuple[dict, dict]:
-    """PodRequestsAndLimits: sum over containers, at least the largest init container."""
-    reqs: dict[str, Fraction] = {}
-    lims: dict[str, Fraction] = {}
-    for c in g(pod, "spec", "containers") or []:
-        for key, acc in (("requests", reqs), ("limits", lims)):
-            for r, v in (g(c, "resources", key) or {}).items():
-                acc[r] = acc.get(r, Fraction(0)) + quantity(v)
-    for c in g(pod, "spec", "initContainers") or []:
-        for key, acc in (("requests", reqs), ("limits", lims)):
-            for r, v in (g(c, "resources", key) or {}).items():
-                acc[r] = max(acc.get(r, Fraction(0)), quantity(v))
-    return reqs, lims
+    """PodRequestsAndLimits: the same sums the scheduler fits (api/resources.pod_totals)."""
+    return pod_totals(pod, "requests"), pod_totals(pod, "limits")
 
 
 def _is_binary(values) -> bool:

@@ -6,11 +6,11 @@ would converge between two kubectl commands; `fire` dispatches a due timer to it
 from __future__ import annotations
 
 from minikctl.sim.controllers import (apiserver_endpoints, daemonset, deployment, endpoints, endpointslice, gc,
-                                      gateway, image_pull, ingress_nginx, kubelet, namespace, nodelifecycle, replicaset, scheduler,
-                                      statefulset)
+                                      gateway, image_pull, ingress_nginx, job, kubelet, namespace, nodelifecycle, pod_config, replicaset,
+                                      scheduler, statefulset)
 
-CONTROLLERS = (namespace, gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, scheduler, kubelet, endpoints,
-               endpointslice, apiserver_endpoints, ingress_nginx, gateway)
+CONTROLLERS = (namespace, gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, job, scheduler, kubelet,
+               endpoints, endpointslice, apiserver_endpoints, ingress_nginx, gateway)
 
 TIMERS = {
     "pod-start": kubelet.on_start,
@@ -18,8 +18,11 @@ TIMERS = {
     "container-restart": kubelet.on_restart,
     "pod-remove": kubelet.on_remove,
     "image-sync": image_pull.on_sync,
+    "volume-retry": pod_config.on_volume_retry,
+    "config-sync": pod_config.on_sync,
     apiserver_endpoints.TIMER: apiserver_endpoints.on_timer,
     nodelifecycle.TIMER: nodelifecycle.on_timer,
+    job.TIMER: job.on_timer,
 }
 
 

@@ -40,7 +40,8 @@ def is_active(pod: dict) -> bool:
 
 
 def new_pod(cluster, template: dict, owner: dict, *, name: str | None = None,
-            extra_labels: dict | None = None) -> dict:
+            extra_labels: dict | None = None, generate_name: str | None = None,
+            finalizers: list[str] | None = None) -> dict:
     """A pod as a controller creates it: the template's metadata and spec, owned by `owner`."""
     tmeta = template.get("metadata") or {}
     labels = dict(tmeta.get("labels") or {})
@@ -49,9 +50,11 @@ def new_pod(cluster, template: dict, owner: dict, *, name: str | None = None,
                   "ownerReferences": [owner_ref(owner)]}
     if tmeta.get("annotations"):
         meta["annotations"] = dict(tmeta["annotations"])
+    if finalizers:
+        meta["finalizers"] = list(finalizers)
     if name:
         meta["name"] = name
     else:
-        meta["generateName"] = owner["metadata"]["name"] + "-"
+        meta["generateName"] = generate_name or owner["metadata"]["name"] + "-"
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": copy.deepcopy(template.get("spec") or {})}
     return server.create_internal(cluster, pod)

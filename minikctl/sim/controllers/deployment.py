@@ -55,6 +55,7 @@ def _sync(cluster, d: dict, rss: list[dict]) -> None:
         strategy = spec.get("strategy") or {}
         surge = _int_or_percent((strategy.get("rollingUpdate") or {}).get("maxSurge"), replicas, True) \
             if strategy.get("type", "RollingUpdate") == "RollingUpdate" else 0
+        first = _first_step(d, old, replicas)
         rs = {"apiVersion": "apps/v1", "kind": "ReplicaSet",
               "metadata": {"name": f"{d['metadata']['name']}-{h}", "namespace": d["metadata"]["namespace"],
                            "labels": dict(tmpl["metadata"]["labels"]),
@@ -62,11 +63,13 @@ def _sync(cluster, d: dict, rss: list[dict]) -> None:
                                            "deployment.kubernetes.io/max-replicas": str(replicas + surge),
                                            REV: str(max_rev + 1)},
                            "ownerReferences": [owner_ref(d)]},
-              "spec": {"replicas": 0, "selector": sel, "template": tmpl}}
+              "spec": {"replicas": first, "selector": sel, "template": tmpl}}
         new_rs = server.create_internal(cluster, rs)
-        cluster.record_event(d, "Normal", "ScalingReplicaSet",
-                             f"Scaled up replica set {rs['metadata']['name']} from 0 to {_first_step(d, old, replicas)}",
-                             "deployment-controller")
+        # getNewReplicaSet creates the set at its first size and says so once (none when 0)
+        if first > 0:
+            cluster.record_event(d, "Normal", "ScalingReplicaSet",
+                                 f"Scaled up replica set {rs['metadata']['name']} from 0 to {first}",
+                                 "deployment-controller")
     elif new_rs is not None and int(new_rs["metadata"].get("annotations", {}).get(REV, "0")) < max_rev and not paused:
         new_rs["metadata"]["annotations"][REV] = str(max_rev + 1)  # rollback: the old RS becomes newest
         server.update_internal(cluster, new_rs)

@@ -87,7 +87,9 @@ def ensure_images(cluster, pod: dict) -> dict[str, tuple[str, str]]:
     node = spec["nodeName"]
     pulled = cluster.meta.setdefault("pulled", {}).setdefault(node, [])
     failed: dict[str, tuple[str, str]] = {}
-    retry = pulling_blocked(pod)     # a retry aggregates with the events earlier commands stored
+    from minikctl.sim.controllers import pod_config
+    # a retry aggregates with the events earlier commands stored
+    retry = pulling_blocked(pod) or pod_config.blocked(pod)
     auth_hosts, missing = pull_secret_hosts(cluster, pod)
     if missing:
         cluster.record_event(pod, "Warning", "FailedToRetrieveImagePullSecret",
@@ -104,7 +106,7 @@ def ensure_images(cluster, pod: dict) -> dict[str, tuple[str, str]]:
             continue
         if image in pulled and _policy(c) != "Always":
             cluster.record_event(pod, "Normal", "Pulled", f'Container image "{image}" already present on machine',
-                                 "kubelet", node)
+                                 "kubelet", node, stored=retry)
             continue
         if _policy(c) == "Never":
             msg = f'Container image "{image}" is not present with pull policy of Never'

@@ -10,35 +10,19 @@ Terminating pods are removed after their grace period (a shell ignoring SIGTERM 
 from __future__ import annotations
 
 from minikctl.api import server
+from minikctl.sim.controllers import kubelet_admit
 
-import re
 
-from minikctl.api import imageref
 from minikctl.api.conditions import condition
 from minikctl.sim import names
-from minikctl.sim.controllers import image_pull
+from minikctl.sim.controllers import image_pull, pod_config
 from minikctl.sim.profile import kube_version
 
-SHELL_IMAGES = ("busybox", "alpine", "ubuntu", "debian", "centos", "fedora", "bash", "python", "jessie-dnsutils",
-                "dnsutils", "curl", "netshoot")
-
-
 def process_lifetime(container: dict) -> float | None:
-    """Seconds until the container's main process exits by itself; None if it serves forever."""
-    base = imageref.base_name(container.get("image", ""))
-    if not any(base.startswith(s) for s in SHELL_IMAGES):
-        return None
-    argv = [str(a) for a in (container.get("command") or []) + (container.get("args") or [])]
-    if not argv:
-        return 0.0  # a shell with no terminal exits at once
-    text = " ".join(argv)
-    if re.search(r"while\s+true|tail\s+-f|sleep\s+infinity|--serve|httpd|nc\s+-l", text):
-        return None
-    m = re.findall(r"sleep\s+(\d+(?:\.\d+)?)([smhd]?)", text)
-    if m:
-        mult = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
-        return sum(float(n) * mult[u] for n, u in m)
-    return 0.0
+    """Seconds until the container's main process exits by itself; None if it serves forever
+    (the process model of images/behaviours: ENTRYPOINT/CMD, overrides, servers, shells)."""
+    from minikctl.images import behaviours
+    return behaviours.lifetime(container)
 
 
 def _node(cluster, name):
@@ -63,7 +47,8 @@ def reconcile(cluster) -> None:
                 _schedule_removal(cluster, pod)
             continue
         if "containerStatuses" not in st:
-            _create_sandbox(cluster, pod)
+            if st.get("phase") != "Failed" and kubelet_admit.admit(cluster, pod):
+                _create_sandbox(cluster, pod)
         elif st.get("phase") == "Running":
             _readiness(cluster, pod)
         elif image_pull.pulling_blocked(pod):
@@ -147,17 +132,23 @@ def on_start(cluster, ref: dict) -> None:
     from minikctl.sim.alloc import ipam
     spec, st = pod["spec"], pod["status"]
     node = spec["nodeName"]
+    mirror = pod["metadata"].get("annotations", {}).get("kubernetes.io/config.mirror")
+    if not mirror and not pod_config.volumes_ready(cluster, pod):
+        return      # no sandbox (and no IP) until the volumes are mounted
     if not st.get("podIP"):
         ip = st["hostIP"] if spec.get("hostNetwork") else ipam.allocate(cluster, node)
         st["podIP"] = ip
         st["podIPs"] = [{"ip": ip}]
-    mirror = pod["metadata"].get("annotations", {}).get("kubernetes.io/config.mirror")
     if not mirror:
         failed = image_pull.ensure_images(cluster, pod)
         if failed:
             image_pull.hold(cluster, pod, failed)
             return
         image_pull.started(cluster, pod["metadata"]["uid"])
+        config_failed = pod_config.config_errors(cluster, pod)
+        if config_failed:
+            pod_config.hold(cluster, pod, config_failed)
+            return
         for c in spec["containers"]:
             cluster.record_event(pod, "Normal", "Created", f"Created container: {c['name']}", "kubelet", node)
             cluster.record_event(pod, "Normal", "Started", f"Started container {c['name']}", "kubelet", node)
@@ -209,9 +200,9 @@ def _probe_ok(pod) -> bool:
 
 
 def _listens(container: dict) -> set:
-    base = imageref.base_name(container.get("image", ""))
-    return {"nginx": {80}, "httpd": {80}, "redis": {6379}, "coredns": {53, 8080, 8181, 9153},
-            "agnhost": {8080, 9376}, "mysql": {3306}, "postgres": {5432}}.get(base, set())
+    from minikctl.images import behaviours
+    proc = behaviours.process(container)
+    return {int(p) for role, p in proc.ports.items() if role != "udp"} if proc.kind == "server" else set()
 
 
 def _readiness(cluster, pod) -> None:
@@ -342,7 +333,25 @@ def _schedule_removal(cluster, pod) -> None:
     cluster.schedule(cluster.now + delay, "pod-remove", {**_ref(pod)})
 
 
+FINALIZER_WAIT = "finalizerWait"   # cluster.meta: uids of stopped pods kept only by their finalizers
+
+
 def on_remove(cluster, ref: dict) -> None:
     pod = cluster.get("Pod", ref["namespace"], ref["name"])
     if pod is not None and pod["metadata"]["uid"] == ref["uid"]:
+        if pod["metadata"].get("finalizers"):
+            # stopped, but the apiserver keeps it until its finalizers are removed
+            wait = cluster.meta.setdefault(FINALIZER_WAIT, [])
+            if ref["uid"] not in wait:
+                wait.append(ref["uid"])
+            return
+        cluster.remove(pod)
+
+
+def finalizers_removed(cluster, pod: dict) -> None:
+    """A controller took a pod's last finalizer off: a pod already stopped goes now."""
+    wait = cluster.meta.get(FINALIZER_WAIT) or []
+    uid = pod["metadata"].get("uid")
+    if uid in wait and not pod["metadata"].get("finalizers"):
+        wait.remove(uid)
         cluster.remove(pod)

@@ -1,0 +1,276 @@
+"""System applets: env, printenv, id, whoami, uname, hostname, date, sleep (the simulated clock),
+ps, df, xargs, which, true, false, awk (print-only subset), tar (for `kubectl cp`)."""
+from __future__ import annotations
+
+import re
+import time
+
+from minikctl.images.applets.common import fs, path, read_input
+
+
+def _environ(ctx) -> list[tuple[str, str]]:
+    from minikctl.images.base import process_env
+    return process_env(ctx)
+
+
+def env(ctx, argv, style):
+    args = argv[1:]
+    extra = {}
+    while args and ("=" in args[0] or args[0] in ("-i", "-")):
+        if "=" in args[0]:
+            k, v = args[0].split("=", 1)
+            extra[k] = v
+        args = args[1:]
+    if args and ctx.runner is not None:
+        return ctx.runner(args, ctx.stdin or "") if not extra else ctx.runner(
+            ["env", *[f"{k}={v}" for k, v in extra.items()]][:0] + args, ctx.stdin or "")
+    items = dict(_environ(ctx))
+    items.update(extra)
+    return "".join(f"{k}={v}\n" for k, v in items.items()), "", 0
+
+
+def printenv(ctx, argv, style):
+    e = dict(_environ(ctx))
+    names = argv[1:]
+    if not names:
+        return "".join(f"{k}={v}\n" for k, v in e.items()), "", 0
+    out = [e[n] + "\n" for n in names if n in e]
+    return "".join(out), "", 0 if len(out) == len(names) else 1
+
+
+def id_(ctx, argv, style):
+    args = argv[1:]
+    if "-u" in args:
+        return "0\n", "", 0
+    if "-g" in args:
+        return "0\n", "", 0
+    if "-un" in args or "-nu" in args:
+        return "root\n", "", 0
+    groups = ("0(root),1(bin),2(daemon),3(sys),4(adm),6(disk),10(wheel),11(floppy),20(dialout),26(tape),27(video)"
+              if style == "busybox" else "0(root)")
+    return f"uid=0(root) gid=0(root) groups={groups}\n", "", 0
+
+
+def whoami(ctx, argv, style):
+    return "root\n", "", 0
+
+
+def hostname(ctx, argv, style):
+    from minikctl.images.base import pod_hostname
+    name = pod_hostname(ctx.pod, ctx.node)
+    if "-i" in argv[1:]:
+        ip = ((ctx.pod or {}).get("status") or {}).get("podIP") or "127.0.0.1"
+        return ip + (" \n" if style == "gnu" else "\n"), "", 0
+    return name + "\n", "", 0
+
+
+KERNEL = "5.15.0-126-generic"
+
+
+def uname(ctx, argv, style):
+    from minikctl.images.base import pod_hostname
+    flags = "".join(a[1:] for a in argv[1:] if a.startswith("-")) or "s"
+    host = pod_hostname(ctx.pod, ctx.node)
+    parts = {"s": "Linux", "n": host, "r": KERNEL, "v": "#136-Ubuntu SMP Wed Nov 6 10:38:22 UTC 2024",
+             "m": "x86_64", "o": "GNU/Linux"}
+    if "a" in flags:
+        order = "snrvm" + ("o" if style == "gnu" else "") if style == "gnu" else "snrvmo"
+        vals = [parts[k] for k in order]
+        if style == "gnu":
+            vals = [parts[k] for k in "snrvm"] + ["x86_64", "x86_64", "GNU/Linux"]
+        return " ".join(vals) + "\n", "", 0
+    return " ".join(parts[k] for k in "snrvmo" if k in flags) + "\n", "", 0
+
+
+def _now(ctx) -> float:
+    clock = getattr(ctx, "clock", None)
+    if clock is not None:
+        return clock.now
+    return float(getattr(ctx.view, "now", 0.0))
+
+
+def date(ctx, argv, style):
+    t = time.gmtime(_now(ctx))
+    fmt = next((a[1:] for a in argv[1:] if a.startswith("+")), None)
+    if fmt is not None:
+        fmt = fmt.replace("%N", "000000000").replace("%s", str(int(_now(ctx))))
+        return time.strftime(fmt, t) + "\n", "", 0
+    return time.strftime("%a %b %e %H:%M:%S UTC %Y", t) + "\n", "", 0
+
+
+def sleep(ctx, argv, style):
+    if len(argv) < 2:
+        return "", ("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: sleep [N]...\n"
+                    if style == "busybox" else "sleep: missing operand\nTry 'sleep --help' for more information.\n"), 1
+    total = 0.0
+    for a in argv[1:]:
+        m = re.fullmatch(r"(\d+(?:\.\d*)?)([smhd]?)", a)
+        if a == "infinity":
+            total = float("inf")
+            continue
+        if not m:
+            return "", (f"sleep: invalid number '{a}'\n" if style == "busybox" else
+                        f"sleep: invalid time interval '{a}'\nTry 'sleep --help' for more information.\n"), 1
+        total += float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+    clock = getattr(ctx, "clock", None)
+    if clock is not None:
+        clock.sleep(total)
+    return "", "", 0
+
+
+def true(ctx, argv, style):
+    return "", "", 0
+
+
+def false(ctx, argv, style):
+    return "", "", 1
+
+
+def ps(ctx, argv, style):
+    """The container's processes: its main command as PID 1, then this ps (busybox's columns)."""
+    pod = ctx.pod or {}
+    cs = (pod.get("spec") or {}).get("containers") or [{}]
+    c = next((x for x in cs if x.get("name") == ctx.container), cs[0])
+    cmd = " ".join(str(a) for a in (c.get("command") or []) + (c.get("args") or [])) or \
+        {"nginx": "nginx: master process nginx -g daemon off;"}.get(
+            (c.get("image") or "").rsplit("/", 1)[-1].split(":")[0], "sh")
+    if style == "busybox":
+        return f"PID   USER     TIME  COMMAND\n    1 root      0:00 {cmd}\n    7 root      0:00 {' '.join(argv)}\n", "", 0
+    return (f"    PID TTY          TIME CMD\n      1 ?        00:00:00 {cmd.split()[0].rsplit('/', 1)[-1]}\n"
+            f"      7 ?        00:00:00 ps\n"), "", 0
+
+
+def df(ctx, argv, style):
+    human = any("h" in a for a in argv[1:] if a.startswith("-"))
+    rows = [("overlay", 102626232, 10485760, 86881208, "11%", "/"), ("tmpfs", 65536, 0, 65536, "0%", "/dev"),
+            ("shm", 65536, 0, 65536, "0%", "/dev/shm")]
+    if human:
+        def h(k):
+            return f"{k / 1048576:.1f}G" if k >= 1048576 else f"{k / 1024:.1f}M" if k >= 1024 else f"{k}K"
+        head = "Filesystem                Size      Used Available Use% Mounted on\n" if style == "busybox" else \
+            "Filesystem      Size  Used Avail Use% Mounted on\n"
+        fmt = "{:<20}{:>10}{:>10}{:>10}{:>5} {}\n" if style == "busybox" else "{:<16}{:>4}{:>6}{:>6}{:>5} {}\n"
+        return head + "".join(fmt.format(r[0], h(r[1]), h(r[2]), h(r[3]), r[4], r[5]) for r in rows), "", 0
+    head = "Filesystem           1K-blocks      Used Available Use% Mounted on\n" if style == "busybox" else \
+        "Filesystem     1K-blocks     Used Available Use% Mounted on\n"
+    fmt = "{:<20}{:>10}{:>10}{:>10}{:>5} {}\n" if style == "busybox" else "{:<15}{:>10}{:>9}{:>10}{:>5} {}\n"
+    return head + "".join(fmt.format(*r) for r in rows), "", 0
+
+
+def xargs(ctx, argv, style):
+    args = argv[1:]
+    n = None
+    repl = None
+    while args and args[0].startswith("-"):
+        a = args.pop(0)
+        if a == "-n" and args:
+            n = int(args.pop(0))
+        elif a.startswith("-n"):
+            n = int(a[2:])
+        elif a == "-I" and args:
+            repl = args.pop(0)
+        elif a in ("-r", "-t", "--no-run-if-empty", "-0"):
+            continue
+    cmd = args or ["echo"]
+    items = (ctx.stdin or "").split() if repl is None else [x for x in (ctx.stdin or "").split("\n") if x]
+    if ctx.runner is None:
+        return "", "minikctl: xargs outside a shell is not simulated\n", 126
+    out, err, code = [], [], 0
+    if repl is not None:
+        batches = [[a.replace(repl, it) for a in cmd] for it in items]
+    elif n:
+        batches = [cmd + items[i:i + n] for i in range(0, len(items), n)]
+    else:
+        batches = [cmd + items] if items or style == "gnu" else [cmd]
+    for b in batches:
+        o, e, c = ctx.runner(b, "")
+        out.append(o)
+        err.append(e)
+        if c:
+            code = 123 if c < 126 else c
+    return "".join(out), "".join(err), code
+
+
+def which(ctx, argv, style):
+    from minikctl.images.registry import resolve_tool, toolset_for_ctx
+    tools = toolset_for_ctx(ctx)
+    out, code = [], 0
+    f = fs(ctx)
+    for n in argv[1:]:
+        if resolve_tool(tools, n) is None:
+            code = 1
+            continue
+        hit = next((d + n for d in ("/usr/local/sbin/", "/usr/local/bin/", "/usr/sbin/", "/usr/bin/", "/sbin/", "/bin/")
+                    if f is not None and f.kind(d + n) == "file"), "/bin/" + n)
+        out.append(hit + "\n")
+    return "".join(out), "", code
+
+
+def awk(ctx, argv, style):
+    """The print subset: [-F sep] '[/re/ | NR==n | $N=="x"] { print $1, $NF, "text" }' and END { print NR }."""
+    args = argv[1:]
+    sep = None
+    while args and args[0].startswith("-F"):
+        a = args.pop(0)
+        sep = a[2:] if len(a) > 2 else (args.pop(0) if args else " ")
+    if not args:
+        return "", "usage: awk [-F sep] 'program' [file ...]\n", 2
+    prog, names = args[0], args[1:]
+    m = re.fullmatch(r"\s*(?:(/.*/|NR\s*==\s*\d+|\$\d+\s*==\s*\"[^\"]*\")\s*)?(?:\{\s*print\s*(.*?)\s*;?\s*\})?"
+                     r"\s*(?:END\s*\{\s*print\s*(.*?)\s*;?\s*\})?\s*", prog, re.S)
+    if not m or not prog.strip():
+        return "", "minikctl: this awk program is not simulated (print with /re/, NR==n, $N==\"x\" and END are)\n", 126
+    cond, fields, end = m.group(1), m.group(2), m.group(3)
+    if m.group(2) is None and cond is None and end is None:
+        return "", "minikctl: this awk program is not simulated\n", 126
+    got, err, code = read_input(ctx, names, "awk", style)
+    out, nr = [], 0
+
+    def render(expr, cols, ln):
+        if expr is None or expr == "":
+            return ln
+        vals = []
+        for f in (x.strip() for x in re.split(r",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", expr)):
+            parts = re.findall(r'"[^"]*"|\$NF|\$\d+|NF|NR|\S+', f)
+            s = ""
+            for p in parts:
+                if p.startswith('"'):
+                    s += p[1:-1].replace("\\t", "\t").replace("\\n", "\n")
+                elif p == "$NF":
+                    s += cols[-1] if cols else ""
+                elif p.startswith("$"):
+                    k = int(p[1:])
+                    s += ln if k == 0 else (cols[k - 1] if k <= len(cols) else "")
+                elif p == "NF":
+                    s += str(len(cols))
+                elif p == "NR":
+                    s += str(nr)
+                else:
+                    s += p
+            vals.append(s)
+        return " ".join(vals)
+    for _, t in got:
+        for ln in (x.rstrip("\n") for x in t.splitlines()):
+            nr += 1
+            cols = ln.split(sep) if sep and sep != " " else ln.split()
+            if cond:
+                if cond.startswith("/"):
+                    if not re.search(cond[1:-1], ln):
+                        continue
+                elif cond.startswith("NR"):
+                    if nr != int(cond.split("==")[1]):
+                        continue
+                else:
+                    k, v = re.fullmatch(r"\$(\d+)\s*==\s*\"([^\"]*)\"", cond).groups()
+                    if (cols[int(k) - 1] if int(k) <= len(cols) else "") != v:
+                        continue
+            if fields is not None or (cond and end is None):
+                out.append(render(fields, cols, ln) + "\n")
+    if end is not None:
+        out.append(render(end, [], "") + "\n")
+    return "".join(out), err, code
+
+
+TABLE = {"env": env, "printenv": printenv, "id": id_, "whoami": whoami, "hostname": hostname, "uname": uname,
+         "date": date, "sleep": sleep, "true": true, "false": false, "ps": ps, "df": df, "xargs": xargs,
+         "which": which, "awk": awk}

@@ -1,0 +1,66 @@
+"""The default profile's preference scores, for pods and nodes that express a preference:
+TaintToleration (weight 3: fewer untolerated PreferNoSchedule taints), NodeAffinity (weight 2:
+preferred terms' weights) and InterPodAffinity (weight 2: preferred pod (anti-)affinity terms,
+the incoming pod's and the existing pods'), each normalised to 0..100 as the plugins'
+NormalizeScore does, then weighted and summed.
+
+What is left to the scheduler controller's tie-break (sim/controllers/scheduler.py): spreading a
+controller's pods over nodes, then the emptier node, then chance - the effect of the default
+topology spreading and LeastAllocated for pods that express no preference. Soft topology spread
+constraints (ScheduleAnyway) are not scored on their own.
+"""
+from __future__ import annotations
+
+from minikctl.sim.scheduling import affinity
+from minikctl.sim.scheduling.filters import Cycle, tolerates
+from minikctl.sim.scheduling.snapshot import NodeInfo
+
+
+def _preferred(spec: dict, kind: str) -> list[dict]:
+    return ((spec.get("affinity") or {}).get(kind) or {}).get("preferredDuringSchedulingIgnoredDuringExecution") or []
+
+
+def _taint_count(cy: Cycle, info: NodeInfo) -> int:
+    tols = [t for t in cy.spec.get("tolerations") or [] if t.get("effect") in (None, "", "PreferNoSchedule")]
+    return sum(1 for t in info.node["spec"].get("taints") or []
+               if t.get("effect") == "PreferNoSchedule" and not tolerates(tols, t))
+
+
+def _inter_pod(cy: Cycle, info: NodeInfo) -> int:
+    score = 0
+    for kind, sign in (("podAffinity", 1), ("podAntiAffinity", -1)):
+        for wt in _preferred(cy.spec, kind):
+            term = wt.get("podAffinityTerm") or {}
+            key = term.get("topologyKey", "")
+            if key not in info.labels:
+                continue
+            nss = affinity.term_namespaces(term, cy.pod, cy.snap.namespaces)
+            n = sum(1 for o, where in cy.snap.all_pods() if where.labels.get(key) == info.labels[key]
+                    and affinity.pod_matches_term(term, o, nss))
+            score += sign * int(wt.get("weight") or 0) * n
+    return score
+
+
+def _relevant(cy: Cycle, nodes: list[NodeInfo]) -> bool:
+    return bool(_preferred(cy.spec, "nodeAffinity") or _preferred(cy.spec, "podAffinity")
+                or _preferred(cy.spec, "podAntiAffinity")
+                or any(t.get("effect") == "PreferNoSchedule" for i in nodes for t in i.node["spec"].get("taints") or []))
+
+
+def preference(cy: Cycle, nodes: list[NodeInfo]) -> dict[str, float] | None:
+    """Weighted, normalised preference per node name; None when nothing is preferred anywhere."""
+    if not _relevant(cy, nodes):
+        return None
+    taints = {i.name: _taint_count(cy, i) for i in nodes}
+    node_aff = {i.name: affinity.preferred_node_score(cy.spec, i.node) for i in nodes}
+    inter = {i.name: _inter_pod(cy, i) for i in nodes}
+    t_max, a_max = max(taints.values()), max(node_aff.values())
+    i_min, i_max = min(inter.values()), max(inter.values())
+    out = {}
+    for i in nodes:
+        n = i.name
+        t = 100 - taints[n] * 100 / t_max if t_max else 100
+        a = node_aff[n] * 100 / a_max if a_max else 0
+        p = (inter[n] - i_min) * 100 / (i_max - i_min) if i_max != i_min else 0
+        out[n] = 3 * t + 2 * a + 2 * p
+    return out

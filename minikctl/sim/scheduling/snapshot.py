@@ -1,0 +1,81 @@
+"""The scheduler's view of the cluster for one pass (the cache's NodeInfo snapshot): per node, the
+pods bound to it and the resources and host ports they hold. Binding a pod updates it, so the
+next pending pod of the same pass sees the first one (as the real scheduler's assumed pods)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from minikctl.api.resources import node_allocatable, pod_totals, terminated
+
+
+def host_ports(pod: dict) -> set[tuple[str, str, int]]:
+    out = set()
+    for c in (pod.get("spec") or {}).get("containers") or []:
+        for p in c.get("ports") or []:
+            if p.get("hostPort"):
+                out.add((p.get("protocol") or "TCP", p.get("hostIP") or "0.0.0.0", int(p["hostPort"])))
+    return out
+
+
+@dataclass
+class NodeInfo:
+    node: dict
+    pods: list = field(default_factory=list)
+    requested: dict = field(default_factory=dict)
+    ports: set = field(default_factory=set)
+
+    @property
+    def name(self) -> str:
+        return self.node["metadata"]["name"]
+
+    @property
+    def labels(self) -> dict:
+        return self.node["metadata"].get("labels") or {}
+
+    @property
+    def allocatable(self) -> dict[str, Fraction]:
+        return node_allocatable(self.node)
+
+    def add(self, pod: dict) -> None:
+        self.pods.append(pod)
+        for r, v in pod_totals(pod).items():
+            self.requested[r] = self.requested.get(r, Fraction(0)) + v
+        self.ports |= host_ports(pod)
+
+    def without(self, victims: list[dict]) -> "NodeInfo":
+        """A copy with victims removed: what preemption would leave."""
+        gone = {id(v) for v in victims}
+        copy = NodeInfo(self.node)
+        for p in self.pods:
+            if id(p) not in gone:
+                copy.add(p)
+        return copy
+
+
+@dataclass
+class Snapshot:
+    nodes: list
+    namespaces: list
+    by_name: dict = field(default_factory=dict)
+    anti: list = field(default_factory=list)   # (pod, node info) of bound pods with required anti-affinity
+
+    @classmethod
+    def take(cls, cluster) -> "Snapshot":
+        infos = [NodeInfo(n) for n in cluster.list("Node")]
+        snap = cls(infos, cluster.list("Namespace"), {i.name: i for i in infos})
+        for p in cluster.list("Pod"):
+            info = snap.by_name.get((p.get("spec") or {}).get("nodeName") or "")
+            if info is not None and not terminated(p):
+                snap.bind(p, info)
+        return snap
+
+    def bind(self, pod: dict, info: NodeInfo) -> None:
+        info.add(pod)
+        aff = ((pod.get("spec") or {}).get("affinity") or {}).get("podAntiAffinity") or {}
+        if aff.get("requiredDuringSchedulingIgnoredDuringExecution"):
+            self.anti.append((pod, info))
+
+    def all_pods(self):
+        for info in self.nodes:
+            yield from ((p, info) for p in info.pods)
