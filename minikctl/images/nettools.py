@@ -63,6 +63,10 @@ def wget(ctx, argv):
     i = 0
     while i < len(args):
         a = args[i]
+        if a == "--timeout" or a.startswith("--timeout="):    # busybox's long form of -T
+            timeout = a.split("=", 1)[1] if "=" in a else (args[i + 1] if i + 1 < len(args) else "")
+            i += 1 if "=" in a else 2
+            continue
         if a == "--header" or a.startswith("--header="):
             value = a.split("=", 1)[1] if "=" in a else (args[i + 1] if i + 1 < len(args) else "")
             if value.lower().startswith("host:"):
