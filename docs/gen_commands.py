@@ -31,10 +31,12 @@ def _walk(cmd, path):
                 yield from _walk(subs[name], path + [name])
 
 
-def _param(p) -> str:
+def _param(p, path: str) -> str:
+    from minikctl.cli.help import flag_help
     if getattr(p, "param_type_name", "") == "option":
         names = ", ".join(f"`{o}`" for o in p.opts + list(getattr(p, "secondary_opts", [])))
-        return f"{names}: {(getattr(p, 'help', None) or '').strip()}".rstrip(": ")
+        text = (getattr(p, "help", None) or flag_help(path, p)).strip()  # ours, else kubectl's
+        return f"{names}: {text}".rstrip(": ")
     return f"`{(p.metavar or p.name).upper()}` (argument)"
 
 
@@ -47,9 +49,12 @@ def top_level_verbs() -> list[str]:
 def render() -> str:
     from minikctl.cli.main import ALL_MODULES, _register, app
     _register(ALL_MODULES)
+    from minikctl.cli.help import examples_for, option_names, short
     root = typer.main.get_command(app)
     parts = [INTRO, "| verb | what it does |", "| --- | --- |"]
     entries = list(_walk(root, []))[1:]
+    for path, cmd in entries:
+        cmd.help = cmd.help or short(" ".join(path)) or None
     for path, cmd in entries:
         if len(path) == 1:
             parts.append(f"| [`{path[0]}`](#{'-'.join(path)}) | {(cmd.help or '').splitlines()[0] if cmd.help else ''} |")
@@ -61,7 +66,10 @@ def render() -> str:
             parts.append(cmd.help.strip().replace("\n\n", "\n") + "\n")
         params = [p for p in cmd.params if getattr(p, "name", "") not in ("help",)]
         if params and not getattr(cmd, "commands", None):
-            parts.append("\n".join(f"- {_param(p)}" for p in params) + "\n")
+            parts.append("\n".join(f"- {_param(p, ' '.join(path))}" for p in params) + "\n")
+        examples = examples_for("minikctl", " ".join(path), option_names(cmd))
+        if examples:  # kubectl's own examples for the verb, as `minikctl VERB --help` prints them
+            parts.append("Examples:\n\n```\n" + examples + "\n```\n")
     return "\n".join(parts).rstrip() + "\n"
 
 

@@ -94,3 +94,44 @@ def test_kubectl_cp_round_trip_through_tar(pod, tmp_path):
     r = pod("cp", "two:/etc/hostname", str(tmp_path / "h"), "-c", "b")   # nginx: GNU tar's note
     assert (r.code, r.err) == (0, "tar: Removing leading `/' from member names\n")
     assert (tmp_path / "h").read_text() == "two\n"
+
+
+def test_honest_limits_and_real_not_found(pod):
+    """A command the image has but minikctl does not simulate says so (126); one the image lacks
+    keeps the real texts: the shell's `not found`, containerd's OCI error for exec."""
+    r = pod("exec", "two", "-c", "a", "--", "telnet", "x", "23")
+    assert (r.code, r.err) == (126, "minikctl: telnet is not simulated\ncommand terminated with exit code 126\n")
+    r = sh(pod, "b", "ps")                        # the nginx image has no procps
+    assert (r.code, r.err) == (127, "sh: 1: ps: not found\ncommand terminated with exit code 127\n")
+    r = pod("exec", "two", "-c", "a", "--", "bash")
+    assert r.code == 1 and 'exec: "bash": executable file not found in $PATH: unknown' in r.err
+    r = sh(pod, "b", "printenv NGINX_VERSION; env | grep -c ^HOSTNAME=; bash -c 'echo ${BASH_VERSION%%.*}'")
+    assert (r.code, r.out) == (0, "1.27.3\n1\n5\n")
+
+
+def test_sleep_moves_the_scripts_clock_and_endless_loops_stop(pod):
+    r = sh(pod, "a", "date +%s > /tmp/t0; sleep 90; echo $(( $(date +%s) - $(cat /tmp/t0) ))")
+    assert r.out == "90\n"
+    r = sh(pod, "a", "while true; do sleep 1; done")
+    assert r.code == 124 and r.err.startswith("minikctl: a script running longer than 3600 s of simulated time")
+
+
+def test_run_script_up_to_a_deadline_for_container_commands():
+    """The seam for container commands: a quiet SimClock stops the script at its deadline, with
+    the output so far and no message (the caller knows the container is still running)."""
+    from minikctl.images.context import ExecContext
+    from minikctl.images.registry import run
+    from minikctl.sh.interp import SimClock
+    from minikctl.sim.view import StaticView
+    pod = {"metadata": {"name": "p", "namespace": "default", "uid": "u1"},
+           "spec": {"containers": [{"name": "c", "image": "busybox"}]}, "status": {}}
+    clock = SimClock(0.0, deadline=25.0, quiet=True)
+    ctx = ExecContext(view=StaticView([]), pod=pod, container="c", clock=clock)
+    out, err, code = run(ctx, ["sh", "-c", "i=0; while true; do i=$((i+1)); echo tick $i; sleep 10; done"])
+    assert (out, err, clock.stopped) == ("tick 1\ntick 2\ntick 3\n", "", True)
+
+
+def test_timeout_runs_a_command_on_the_simulated_clock(pod):
+    r = sh(pod, "a", "timeout 5 sh -c 'while true; do sleep 1; done'; echo rc=$?; timeout 5 echo quick; "
+                     "echo aGVsbG8= | base64 -d; echo; find /etc/site -name '*.html'")
+    assert (r.code, r.out, r.err) == (0, "rc=124\nquick\nhello\n/etc/site/index.html\n", "")

@@ -271,3 +271,17 @@ def test_the_shell_verb_reads_piped_lines(mk, tmp_path, monkeypatch):
     assert (mk.home / "shell_history").read_text() == "k get ns\nexit 4\n"
     r = mk("shell", "--dir", str(tmp_path / "nowhere"))
     assert r.code == 1 and "nowhere: no such directory" in r.err
+
+
+def test_the_one_interpreter_runs_loops_functions_and_conditions(sh, mk):
+    """minikctl shell speaks the same bash as everywhere else (minikctl/sh): loops over kubectl
+    output, functions, [[ ]], arithmetic, multi-line compound commands typed line by line."""
+    names = [n.split("/", 1)[1] for n in mk("get", "ns", "-o", "name").out.split()]
+    code, out, err = sh("for ns in $(kubectl get ns -o name); do echo \"${ns#namespace/}\"; done\n"
+                        "count() { kubectl get ns --no-headers | wc -l; }\n"
+                        "n=$(count); if [[ $n -eq $((" + str(len(names)) + ")) ]]; then echo same; fi\n"
+                        "while read -r a b; do\n  echo \"$a\"\ndone <<EOF\nx y\nEOF\n")
+    assert (code, err) == (0, "")
+    assert out == "".join(n + "\n" for n in names) + "same\nx\n"
+    code, out, err = sh("for i in 1 2; do echo $i; done done\n")
+    assert err == "bash: syntax error near unexpected token `done'\n" and code == 2

@@ -6,6 +6,7 @@ code the error carries). No traceback reaches the user.
 """
 from __future__ import annotations
 
+import contextlib
 import sys
 
 import typer
@@ -51,11 +52,13 @@ _registered: set[str] = set()
 def _register(modules) -> None:
     """Register verb modules on the app, each once (in-process callers run many lines)."""
     import importlib
+    from minikctl.cli import help as kubectl_style_help
     for name in modules:
         if name in _registered:
             continue
         _registered.add(name)
         importlib.import_module(f"minikctl.cli.{name}").register(app)
+    kubectl_style_help.install(app)  # help with kubectl's flag texts and Examples, no escaped brackets
 
 
 def _verb(argv: list[str]) -> str | None:
@@ -148,7 +151,10 @@ def run(argv: list[str], env=None) -> int:
         register_for(argv)
         for _ in range(len(argv) + 1):  # pflag's `--flag=false`: rewrite and parse again
             try:
-                rv = app(args=argv, prog_name="minikctl", standalone_mode=False)
+                # click prints help (--help, a group without a subcommand) with its own echo on
+                # sys.stdout: send it to this command's stdout (the shell's pipe, a test's buffer)
+                with contextlib.redirect_stdout(env.stdout):
+                    rv = app(args=argv, prog_name="minikctl", standalone_mode=False)
                 break
             except click.exceptions.UsageError as e:
                 fixed = flagerrors.bool_rewrite(e, argv)

@@ -17,6 +17,9 @@ class Shell(_Interp):
                  env: dict | None = None):
         from minikctl.images.fs import fs_of
         fs_of(ctx)
+        if env is None and ctx.pod is not None and getattr(ctx, "environ", None) is None and "env" in tools:
+            out, _, _ = tools["env"](ctx, ["env"])
+            env = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
         super().__init__(ctx, tools, Dialect(dialect, argv0, interactive), env=env)
 
 

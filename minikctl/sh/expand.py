@@ -241,11 +241,13 @@ class Expander:
             return str(self.sh.arith(p[1]))
         if k == "tilde":
             return self.tilde(p[1])
+        if k == "proc":
+            return "/dev/fd/63"
         return ""
 
     def tilde(self, user: str) -> str:
         if not user:
-            return self.sh.vars.get("HOME", "/root")
+            return self.sh.home or self.sh.vars.get("HOME", "/root")
         return "/root" if user == "root" else "~" + user
 
     def pattern(self, word) -> str:
@@ -333,6 +335,8 @@ class Expander:
                 field().add(p[1], True)
             elif k == "tilde":
                 field().add(self.tilde(p[1]), True)
+            elif k == "proc":
+                field().add("/dev/fd/63", True)
             elif k == "dq":
                 inner = p[1]
                 at = [x for x in inner if x[0] == "param" and x[1] == "@" and x[2] is None]

@@ -52,9 +52,21 @@ class Input:
 class Sink(list):
     write = list.append
 
+    def isatty(self) -> bool:
+        return False
+
+    def flush(self) -> None:
+        pass
+
 
 class NullSink:
     def write(self, s: str) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def flush(self) -> None:
         pass
 
 
@@ -86,6 +98,8 @@ class SimClock:
     start: float = 0.0
     elapsed: float = 0.0
     deadline: float | None = None
+    quiet: bool = False            # the caller handles the stop (a container's command run up to a time)
+    stopped: bool = False          # set when the deadline stopped the script
 
     @property
     def now(self) -> float:
@@ -94,6 +108,8 @@ class SimClock:
     def sleep(self, seconds: float) -> None:
         self.elapsed += max(seconds, 0.0)
         if self.deadline is not None and self.elapsed > self.deadline:
+            self.elapsed = self.deadline
+            self.stopped = True
             raise StopScript("deadline")
 
 
@@ -108,8 +124,13 @@ class Shell:
         self.vars: dict[str, str] = dict(env)
         self.exported: set[str] = set(env)
         self.vars.setdefault("IFS", " \t\n")
+        if self.dialect.name == "bash":
+            self.vars.setdefault("BASH_VERSION", "5.2.15(1)-release")
         self.vars.setdefault("PWD", getattr(ctx, "cwd", "/") or "/")
         self.funcs: dict = {}
+        self.aliases: dict[str, str] = {}     # `alias k=kubectl` (interactive shells)
+        self.overrides: dict = {}             # a front end's own commands: name -> fn(sh, argv, io)
+        self.home: str | None = None          # what `~` means when not $HOME (minikctl shell: its directory)
         self.positional: list[str] = []
         self.options: dict[str, bool] = {}
         self.status = 0
@@ -125,6 +146,7 @@ class Shell:
         self.subst_status = None
         self.err = None                   # the current stderr sink, for expansions
         self.ex = Expander(self)
+        self.own_clock = getattr(ctx, "clock", None) is None
         self.clock = getattr(ctx, "clock", None) or SimClock(getattr(ctx.view, "now", 0.0) if ctx else 0.0,
                                                              deadline=MAX_SIM_SECONDS)
         self._rng = None
@@ -226,19 +248,31 @@ class Shell:
         return sorted(results) if results != ["/"] else []
 
     # -- entry points -----------------------------------------------------------------------------
-    def run(self, script: str, stdin: str | None = None) -> tuple[str, str, int, bool]:
-        """Parse and run one script (or one interactive line): (stdout, stderr, status, exited)."""
-        out, err = Sink(), Sink()
+    def run(self, script: str, stdin=None, out=None, err=None, tree=None) -> tuple[str, str, int, bool]:
+        """Parse and run one script (or one interactive line): (stdout, stderr, status, exited).
+
+        `out` / `err` may be streams (a terminal): then output goes there as it is produced and
+        the returned texts are empty; `stdin` may be text or an Input."""
+        given_out, given_err = out is not None, err is not None
+        out = out if given_out else Sink()
+        err = err if given_err else Sink()
         exited = False
-        try:
-            tree = parse(script, self.dialect.name)
-        except ShSyntaxError as e:
-            msg, code = self.dialect.syntax(e)
-            self.status = code
-            return "", msg, code, not self.dialect.interactive
-        except RecursionError:
-            return "", f"{self.dialect.argv0}: syntax error: too deeply nested\n", 2, True
-        inp = Input(getattr(self.ctx, "stdin", "") if stdin is None else stdin)
+        if tree is None:
+            try:
+                tree = parse(script, self.dialect.name)
+            except ShSyntaxError as e:
+                msg, code = self.dialect.syntax(e)
+                self.status = code
+                if given_err:
+                    err.write(msg)
+                    msg = ""
+                return "", msg, code, not self.dialect.interactive
+            except RecursionError:
+                return "", f"{self.dialect.argv0}: syntax error: too deeply nested\n", 2, True
+        if isinstance(stdin, Input):
+            inp = stdin
+        else:
+            inp = Input(getattr(self.ctx, "stdin", "") if stdin is None else stdin)
         try:
             self.status = self.x_seq(tree, (inp, out, err))
         except Flow as f:
@@ -250,7 +284,11 @@ class Shell:
             err.write(e.message)
             self.status, exited = e.status, not self.dialect.interactive
         except StopScript as s:
-            if s.reason == "steps":
+            if s.reason == "deadline" and self.clock.quiet:
+                pass
+            elif not self.own_clock:      # a shell inside a shell: the outermost one reports it
+                raise
+            elif s.reason == "steps":
                 err.write(f"minikctl: a script running more than {MAX_STEPS} commands is not simulated (stopped)\n")
             else:
                 err.write(f"minikctl: a script running longer than {int(self.clock.deadline)} s of simulated time "
@@ -264,7 +302,7 @@ class Shell:
         except Exception as e:          # a gap in the simulation must not reach the learner as a traceback
             err.write(f"minikctl: this script is not simulated ({type(e).__name__} in minikctl's shell)\n")
             self.status, exited = 126, True
-        return "".join(out), "".join(err), self.status, exited
+        return ("" if given_out else "".join(out)), ("" if given_err else "".join(err)), self.status, exited
 
     # -- nodes ------------------------------------------------------------------------------------
     def exec(self, node, io) -> int:
@@ -354,7 +392,10 @@ class Shell:
             raise StopScript("steps")
         self.err = io[2]
         self.subst_status = None
-        argv = self.ex.fields(node.words) if node.words else []
+        words = node.words
+        if self.aliases and words and words[0].literal in self.aliases:
+            words = self.expand_alias(words)
+        argv = self.ex.fields(words) if words else []
         if not argv:
             for name, w in node.assigns:
                 self.set_var(name, self.ex.word_text(w))
@@ -375,12 +416,31 @@ class Shell:
                 self.close(sinks)
         return self.call(argv, io, assigns)
 
+    def expand_alias(self, words: list) -> list:
+        """A leading alias name replaced by its value's words (each alias once, as bash does)."""
+        seen: set[str] = set()
+        while words and words[0].literal in self.aliases and words[0].literal not in seen:
+            name = words[0].literal
+            seen.add(name)
+            try:
+                tree = parse(self.aliases[name], self.dialect.name)
+                cmd = tree.items[0].first.cmds[0]
+            except (ShSyntaxError, IndexError, AttributeError):
+                break
+            if not isinstance(cmd, ast.Simple):
+                break
+            words = list(cmd.words) + list(words[1:])
+        return words
+
     def call(self, argv: list[str], io, assigns: dict | None = None) -> int:
         from minikctl.sh import builtins
         name = argv[0]
         fn = self.funcs.get(name)
         if fn is not None:
             return self.call_function(fn, argv, io, assigns)
+        over = self.overrides.get(name)
+        if over is not None:
+            return over(self, argv, io, assigns)
         b = builtins.lookup(name, self.dialect.name)
         if b is not None:
             if assigns:

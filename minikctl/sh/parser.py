@@ -57,8 +57,9 @@ class Tok:
 
 
 class Parser:
-    def __init__(self, src: str, dialect: str = "ash", pos: int = 0, lineno: int = 1):
+    def __init__(self, src: str, dialect: str = "ash", pos: int = 0, lineno: int = 1, interactive: bool = False):
         self.s, self.i, self.line, self.dialect = src, pos, lineno, dialect
+        self.interactive = interactive        # a here-document without its delimiter yet: ask for more
         self.peeked: Tok | None = None
         self.heredocs: list[ast.Redir] = []
         self.end_char: str | None = None      # ')' when parsing the inside of $(...)
@@ -108,6 +109,13 @@ class Parser:
             if self.heredocs:
                 self._read_heredocs()
             return Tok("nl", lineno=lineno)
+        if c in "<>" and s.startswith("(", self.i + 1) and self.dialect == "bash":
+            lineno = self.line
+            start = self.i
+            sub = Parser(s, self.dialect, self.i + 2, self.line)
+            node = sub.parse_list_until_paren()
+            self.i, self.line = sub.i, sub.line
+            return Tok("word", word=ast.Word([("proc", node)], s[start:self.i]), lineno=lineno)
         if c in ";&|<>()":
             for op in OPS:
                 if s.startswith(op, self.i):
@@ -364,6 +372,8 @@ class Parser:
             lines = []
             while True:
                 if self.i >= len(s):
+                    if self.interactive:
+                        raise ShSyntaxError("heredoc", delim, None, self.line)
                     break
                 end = s.find("\n", self.i)
                 line = s[self.i:] if end < 0 else s[self.i:end]
@@ -723,9 +733,10 @@ class Parser:
         return ast.DBracket(words, t.lineno)
 
 
-def parse(src: str, dialect: str = "ash") -> ast.Seq:
-    """The syntax tree of a whole script; raises ShSyntaxError."""
-    return Parser(src, dialect).parse_program()
+def parse(src: str, dialect: str = "ash", interactive: bool = False) -> ast.Seq:
+    """The syntax tree of a whole script; raises ShSyntaxError (kind 'heredoc' when `interactive`
+    and a here-document's delimiter has not been typed yet)."""
+    return Parser(src, dialect, interactive=interactive).parse_program()
 
 
 def heredoc_parts(body: str, dialect: str = "ash") -> list:

@@ -160,13 +160,14 @@ def b_source(sh, argv, io) -> int:
     except OSError:
         io.err.write(f"bash: {argv[1]}: No such file or directory\n")
         return 1
-    from minikctl.shell.parse import parse
-    from minikctl.shell.run import execute
+    from minikctl.sh.parser import ShSyntaxError, parse
     try:
-        return execute(sh, parse(text))
-    except Exception:
-        io.err.write(f"bash: {argv[1]}: syntax error\n")
+        tree = parse(text, "bash")
+    except ShSyntaxError as e:
+        io.err.write(sh.interp.dialect.syntax(e)[0])
         return 2
+    from minikctl.sh.interp import Input
+    return sh.interp.x_seq(tree, (Input(io.stdin or ""), io.out, io.err))
 
 
 def b_quiet(sh, argv, io) -> int:

@@ -2,9 +2,11 @@
 read-eval loop.
 
 Why a shell of our own: the learner practises the exam's habits (`k get po`, heredocs, `> x.yaml`,
-`| grep`) against the simulated cluster, and nothing typed may run on the host. Lines are read
-with GNU readline on a terminal (editing, up-arrow history, Tab completion), plainly otherwise
-(pipes and tests). Execution lives in run.py, the built-in commands in builtins.py.
+`| grep`, `for` loops) against the simulated cluster, and nothing typed may run on the host. Lines
+are read with GNU readline on a terminal (editing, up-arrow history, Tab completion), plainly
+otherwise (pipes and tests). The language is minikctl's one shell interpreter (minikctl/sh, bash
+dialect); this session gives it its commands (run.py: kubectl in-process, builtins.py, files.py,
+filters.py) and the learner's real working directory as its files (hostfs.py).
 """
 from __future__ import annotations
 
@@ -15,10 +17,7 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-from minikctl.shell.heredoc import read_bodies
 from minikctl.shell.history import History
-from minikctl.shell.lexer import Incomplete
-from minikctl.shell.parse import SyntaxErr, heredocs, parse
 
 
 def control_plane_name() -> str:
@@ -42,13 +41,12 @@ class Shell:
         self.stdout = stdout or self.env.stdout
         self.stderr = stderr or self.env.stderr
         self.home = str(Path(cwd or os.getcwd()).resolve())
-        self.cwd = self.home
         self.oldpwd: str | None = None
-        self.vars: dict[str, str] = dict(os.environ)
-        self.exported: set[str] = set(self.vars)
+        from minikctl.shell.run import interpreter
+        self.interp = interpreter(self)
+        self.cwd = self.home
         self.vars["PWD"] = self.cwd
-        self.aliases: dict[str, str] = {"k": "kubectl"}
-        self.status = 0
+        self.aliases["k"] = "kubectl"
         self.exited = False
         self.sleep = sleep
         self.host_name = control_plane_name()
@@ -61,6 +59,27 @@ class Shell:
         if interactive:
             self.readline = _setup_readline(self)
         self.history = History(history_path, self.readline)
+
+    # -- the session's state lives in the interpreter ------------------------------------------
+    vars = property(lambda self: self.interp.vars)
+    exported = property(lambda self: self.interp.exported)
+    aliases = property(lambda self: self.interp.aliases)
+
+    @property
+    def cwd(self) -> str:
+        return self.interp.cwd
+
+    @cwd.setter
+    def cwd(self, value: str) -> None:
+        self.interp.cwd = value
+
+    @property
+    def status(self) -> int:
+        return self.interp.status
+
+    @status.setter
+    def status(self, value: int) -> None:
+        self.interp.status = value
 
     # -- the prompt and reading --------------------------------------------------------------
     def prompt(self) -> str:
@@ -107,31 +126,37 @@ class Shell:
         return self.status
 
     def run_line(self, line: str) -> int:
-        """Parse one typed line (reading continuation lines and heredoc bodies) and run it."""
-        from minikctl.shell.run import execute
+        """Parse one typed line (reading continuation lines and here-document bodies) and run it."""
+        from minikctl.sh.parser import ShSyntaxError, parse
+        from minikctl.shell.run import run_tree
         text = line
+        first = self.lineno or 1
         while True:
             try:
-                items = parse(text)
+                if text.endswith("\\") and not text.endswith("\\\\"):
+                    raise ShSyntaxError("backslash")
+                tree = parse(text, "bash", interactive=True)
                 break
-            except Incomplete as e:
+            except ShSyntaxError as e:
+                if e.kind in ("unexpected", "badsubst", "badfor"):
+                    self.history.add(text)
+                    msg, code = self.interp.dialect.syntax(e)
+                    self.stderr.write(msg)
+                    self.status = code
+                    return code
                 more = self.read("> ")
                 if more is None:
+                    if e.kind == "heredoc":
+                        self.stderr.write(f"bash: warning: here-document at line {first} delimited by "
+                                          f"end-of-file (wanted `{e.token}')\n")
+                        tree = parse(text, "bash")
+                        break
                     self.stderr.write("bash: syntax error: unexpected end of file\n")
                     self.status = 2
                     return 2
-                if e.reason == "backslash":
-                    text = text[:-1] + more
-                else:
-                    text = text + ("\n" if e.reason == "quote" else " ") + more
-            except SyntaxErr as e:
-                self.history.add(text)
-                self.stderr.write(f"bash: syntax error near unexpected token `{e}'\n")
-                self.status = 2
-                return 2
-        self.history.add(text)
-        read_bodies(heredocs(items), self.read, lambda m: self.stderr.write(m + "\n"), self.lineno or 1)
-        self.status = execute(self, items)
+                text = text + "\n" + more
+        self.history.add(text.split("\n", 1)[0] if "<<" in text else text)
+        self.status = run_tree(self, tree)
         return self.status
 
     # -- the host process around a command ----------------------------------------------------

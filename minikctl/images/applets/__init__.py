@@ -52,6 +52,16 @@ def _stub(ctx, argv):
     return "", f"minikctl: {argv[0].rsplit('/', 1)[-1]} is not simulated\n", 126
 
 
+def _env_tool(image_env, applet, style):
+    """The image's `env` (its ENV lines and the kubelet's variables) when run alone outside a
+    shell; otherwise env's full behaviour (`env VAR=x CMD`) over the same environment."""
+    def tool(ctx, argv):
+        if len(argv) == 1 and getattr(ctx, "environ", None) is None:
+            return image_env(ctx, argv)
+        return applet(ctx, argv, style)
+    return tool
+
+
 def names_for(family: str) -> tuple[str, ...]:
     if family.startswith("busybox"):
         return busybox_names()
@@ -71,6 +81,9 @@ def merge(family: str, tools: dict) -> dict:
         elif name not in NEVER_STUB:
             out[name] = _stub
     for k, v in tools.items():
+        if k == "env":
+            out[k] = _env_tool(v, sim["env"], style)
+            continue
         if k in out and k not in NEVER_STUB and k in sim:
             continue
         out[k] = v

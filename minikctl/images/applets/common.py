@@ -77,3 +77,17 @@ def read_input(ctx, names: list[str], prog: str, style: str) -> tuple[list[tuple
 
 def lines(text: str) -> list[str]:
     return text.splitlines(keepends=True)
+
+
+def environ(ctx) -> list[tuple[str, str]]:
+    """The process environment: the shell's exported variables when a shell started us, else the
+    image's own (its `env` tool: the image's ENV lines, the kubelet's variables)."""
+    if getattr(ctx, "environ", None) is not None:
+        return list(ctx.environ.items())
+    from minikctl.images.registry import toolset_for_ctx
+    tool = toolset_for_ctx(ctx).get("env") if ctx.pod is not None else None
+    if tool is None:
+        from minikctl.images.base import process_env
+        return process_env(ctx)
+    out, _, _ = tool(ctx, ["env"])
+    return [tuple(line.split("=", 1)) for line in out.splitlines() if "=" in line]

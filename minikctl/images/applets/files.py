@@ -227,5 +227,57 @@ def chmod(ctx, argv, style):
     return "", "".join(err), code
 
 
-TABLE = {"cat": cat, "ls": ls, "mkdir": mkdir, "rmdir": rmdir, "rm": rm, "touch": touch, "cp": cp_mv, "mv": cp_mv,
+def find(ctx, argv, style):
+    """find [PATH...] [-maxdepth N] [-mindepth N] [-type f|d] [-name PAT] [-iname PAT] [-print]."""
+    import fnmatch
+    f = fs(ctx)
+    args = argv[1:]
+    paths = []
+    while args and not args[0].startswith("-") and args[0] not in ("!", "("):
+        paths.append(args.pop(0))
+    paths = paths or ["."]
+    maxd, mind, kind, name, iname = None, 0, None, None, None
+    i = 0
+    while i < len(args):
+        a = args[i]
+        v = args[i + 1] if i + 1 < len(args) else None
+        if a == "-maxdepth" and v is not None:
+            maxd, i = int(v), i + 2
+        elif a == "-mindepth" and v is not None:
+            mind, i = int(v), i + 2
+        elif a == "-type" and v is not None:
+            kind, i = v, i + 2
+        elif a == "-name" and v is not None:
+            name, i = v, i + 2
+        elif a == "-iname" and v is not None:
+            iname, i = v, i + 2
+        elif a == "-print":
+            i += 1
+        else:
+            return "", f"minikctl: find {a} is not simulated (-name, -iname, -type, -maxdepth, -mindepth are)\n", 126
+    out, err, code = [], [], 0
+
+    def visit(p: str, shown: str, depth: int):
+        k = f.kind(p)
+        base = shown.rstrip("/").rsplit("/", 1)[-1] or shown
+        ok = depth >= mind and (kind is None or (kind == "d") == (k == "dir")) \
+            and (name is None or fnmatch.fnmatchcase(base, name)) \
+            and (iname is None or fnmatch.fnmatchcase(base.lower(), iname.lower()))
+        if ok:
+            out.append(shown + "\n")
+        if k == "dir" and (maxd is None or depth < maxd):
+            for n in f.listdir(p) or []:
+                visit(p.rstrip("/") + "/" + n, shown.rstrip("/") + "/" + n if shown != "/" else "/" + n, depth + 1)
+    for t in paths:
+        p = path(ctx, t)
+        if f is None or f.kind(p) is None:
+            err.append(f"find: {t}: No such file or directory\n" if style == "busybox"
+                       else f"find: '{t}': No such file or directory\n")
+            code = 1
+            continue
+        visit(p, t, 0)
+    return "".join(out), "".join(err), code
+
+
+TABLE = {"find": find, "cat": cat, "ls": ls, "mkdir": mkdir, "rmdir": rmdir, "rm": rm, "touch": touch, "cp": cp_mv, "mv": cp_mv,
          "tee": tee, "chmod": chmod}

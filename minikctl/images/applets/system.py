@@ -9,8 +9,8 @@ from minikctl.images.applets.common import fs, path, read_input
 
 
 def _environ(ctx) -> list[tuple[str, str]]:
-    from minikctl.images.base import process_env
-    return process_env(ctx)
+    from minikctl.images.applets.common import environ
+    return environ(ctx)
 
 
 def env(ctx, argv, style):
@@ -271,6 +271,97 @@ def awk(ctx, argv, style):
     return "".join(out), err, code
 
 
+def timeout(ctx, argv, style):
+    """timeout [-s SIG] DURATION CMD...: CMD on the simulated clock; 124 when time runs out."""
+    args = argv[1:]
+    while args and args[0].startswith("-"):
+        a = args.pop(0)
+        if a in ("-s", "-k", "--signal", "--kill-after") and args:
+            args.pop(0)
+    if len(args) < 2:
+        return "", ("timeout: missing operand\nTry 'timeout --help' for more information.\n" if style == "gnu" else
+                    "BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: timeout [-s SIG] [-k KILL_SECS] SECS PROG ARGS\n"), 125 if style == "gnu" else 1
+    m = re.fullmatch(r"(\d+(?:\.\d*)?)([smhd]?)", args[0])
+    if not m:
+        return "", f"timeout: invalid time interval '{args[0]}'\nTry 'timeout --help' for more information.\n", 125
+    secs = float(m.group(1)) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[m.group(2)]
+    clock = getattr(ctx, "clock", None)
+    if ctx.runner is None or clock is None:
+        return "", "minikctl: timeout outside a shell is not simulated\n", 126
+    from minikctl.sh.interp import StopScript
+    saved = (clock.deadline, clock.quiet, clock.stopped)
+    clock.deadline, clock.quiet = clock.elapsed + secs, True
+    try:
+        return ctx.runner(args[1:], ctx.stdin or "")
+    except StopScript:
+        return "", "", 124
+    finally:
+        clock.deadline, clock.quiet, clock.stopped = saved
+
+
+def passthrough(ctx, argv, style):
+    """nohup / nice / time-less wrappers: run the rest of the command line."""
+    args = argv[1:]
+    while args and args[0].startswith("-"):
+        a = args.pop(0)
+        if a in ("-n",) and args:
+            args.pop(0)
+    if not args or ctx.runner is None:
+        return "", f"{argv[0]}: missing operand\n", 1 if style == "busybox" else 125
+    return ctx.runner(args, ctx.stdin or "")
+
+
+def base64_(ctx, argv, style):
+    import base64 as b64
+    decode = any(a in ("-d", "--decode") for a in argv[1:])
+    names = [a for a in argv[1:] if not a.startswith("-")]
+    from minikctl.images.applets.common import read_input
+    got, err, code = read_input(ctx, names[:1], "base64", style)
+    if code:
+        return "", err, code
+    text = got[0][1]
+    if decode:
+        try:
+            return b64.b64decode("".join(text.split())).decode("utf-8", "replace"), "", 0
+        except ValueError:
+            return "", "base64: invalid input\n" if style == "gnu" else "base64: truncated base64 input\n", 1
+    enc = b64.b64encode(text.encode()).decode()
+    if any(a in ("-w0", "-w", "--wrap=0") for a in argv[1:]) and ("-w0" in argv or "--wrap=0" in argv):
+        return enc, "", 0
+    return "".join(enc[i:i + 76] + "\n" for i in range(0, len(enc), 76)) or "", "", 0
+
+
+def expr(ctx, argv, style):
+    """expr: integer arithmetic and comparisons, `length`, one level (what old scripts use)."""
+    a = argv[1:]
+    try:
+        if len(a) == 2 and a[0] == "length":
+            v = len(a[1])
+        elif len(a) == 1:
+            v = a[0]
+        elif len(a) == 3:
+            x, op, y = a
+            ints = re.fullmatch(r"-?\d+", x) and re.fullmatch(r"-?\d+", y)
+            if op in ("+", "-", "*", "/", "%"):
+                if not ints:
+                    return "", "expr: non-integer argument\n" if style == "gnu" else "expr: non-numeric argument\n", 2
+                i, j = int(x), int(y)
+                if op in "/%" and j == 0:
+                    return "", "expr: division by zero\n", 2
+                v = {"+": i + j, "-": i - j, "*": i * j, "/": int(i / j), "%": i - int(i / j) * j}[op]
+            elif op in ("=", "!=", "<", ">", "<=", ">="):
+                l, r = (int(x), int(y)) if ints else (x, y)
+                v = int({"=": l == r, "!=": l != r, "<": l < r, ">": l > r, "<=": l <= r, ">=": l >= r}[op])
+            else:
+                raise ValueError
+        else:
+            raise ValueError
+    except ValueError:
+        return "", "minikctl: this expr expression is not simulated\n", 126
+    return f"{v}\n", "", 0 if v not in (0, "", "0") else 1
+
+
 TABLE = {"env": env, "printenv": printenv, "id": id_, "whoami": whoami, "hostname": hostname, "uname": uname,
          "date": date, "sleep": sleep, "true": true, "false": false, "ps": ps, "df": df, "xargs": xargs,
-         "which": which, "awk": awk}
+         "which": which, "awk": awk, "timeout": timeout, "nohup": passthrough, "nice": passthrough,
+         "base64": base64_, "expr": expr}

@@ -6,8 +6,8 @@ would converge between two kubectl commands; `fire` dispatches a due timer to it
 from __future__ import annotations
 
 from minikctl.sim.controllers import (apiserver_endpoints, daemonset, deployment, endpoints, endpointslice, gc,
-                                      gateway, image_pull, ingress_nginx, job, kubelet, namespace, nodelifecycle, pod_config, replicaset,
-                                      scheduler, statefulset)
+                                      gateway, image_pull, ingress_nginx, job, kubelet, namespace, nodelifecycle, pod_config, probes,
+                                      replicaset, scheduler, statefulset)
 
 CONTROLLERS = (namespace, gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, job, scheduler, kubelet,
                endpoints, endpointslice, apiserver_endpoints, ingress_nginx, gateway)
@@ -18,6 +18,7 @@ TIMERS = {
     "container-restart": kubelet.on_restart,
     "pod-remove": kubelet.on_remove,
     "image-sync": image_pull.on_sync,
+    probes.TIMER: probes.on_probe,
     "volume-retry": pod_config.on_volume_retry,
     "config-sync": pod_config.on_sync,
     apiserver_endpoints.TIMER: apiserver_endpoints.on_timer,

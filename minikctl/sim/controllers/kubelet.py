@@ -15,7 +15,7 @@ from minikctl.sim.controllers import kubelet_admit
 
 from minikctl.api.conditions import condition
 from minikctl.sim import names
-from minikctl.sim.controllers import image_pull, pod_config
+from minikctl.sim.controllers import image_pull, pod_config, probes
 from minikctl.sim.profile import kube_version
 
 def process_lifetime(container: dict) -> float | None:
@@ -57,7 +57,8 @@ def reconcile(cluster) -> None:
 
 def _conditions(cluster, pod, ready: bool, reason: str | None = None, running: bool = True) -> list[dict]:
     now = cluster.timestamp()
-    names_ = [c["name"] for c in pod["spec"]["containers"] if not ready]
+    unready = [cs["name"] for cs in (pod.get("status") or {}).get("containerStatuses") or [] if not cs.get("ready")]
+    names_ = [] if ready else (unready or [c["name"] for c in pod["spec"]["containers"]])
 
     def c(ctype, ok, r=None, msg=None):
         prev = condition(pod, ctype)
@@ -169,34 +170,14 @@ def _run_containers(cluster, pod) -> None:
         statuses.append(cs)
         life = process_lifetime(c)
         if life is not None:
-            cluster.schedule(cluster.now + life, "container-exit", {**_ref(pod), "container": c["name"]})
+            cluster.schedule(cluster.now + life, "container-exit",
+                             {**_ref(pod), "container": c["name"], "cid": cs["containerID"]})
+        probes.start(cluster, pod, c, cs["containerID"])
     st["containerStatuses"] = statuses
     st["phase"] = "Running"
     st["conditions"] = _conditions(cluster, pod, True)
     server.update_internal(cluster, pod)
     _readiness(cluster, pod)
-
-
-def _probe_ok(pod) -> bool:
-    """Readiness: a drill knob (annotation) or an httpGet/tcpSocket probe on a port nothing serves."""
-    if pod["metadata"].get("annotations", {}).get("sim.minikctl.io/ready") == "false":
-        return False
-    for c in pod["spec"]["containers"]:
-        probe = c.get("readinessProbe")
-        if not probe:
-            continue
-        target = (probe.get("httpGet") or probe.get("tcpSocket") or {}).get("port")
-        if target is None:
-            continue
-        declared = {p.get("containerPort") for p in c.get("ports") or []} | {p.get("name") for p in c.get("ports") or []}
-        listening = _listens(c)
-        if target not in declared and target not in listening:
-            return False
-        if isinstance(target, str):
-            target = next((p.get("containerPort") for p in c.get("ports") or [] if p.get("name") == target), None)
-        if listening and target not in listening:
-            return False
-    return True
 
 
 def _listens(container: dict) -> set:
@@ -206,17 +187,20 @@ def _listens(container: dict) -> set:
 
 
 def _readiness(cluster, pod) -> None:
+    """Ready per container from the prober (probes.ready: no readiness probe, or its last verdict),
+    and not at all while the drill knob (annotation sim.minikctl.io/ready=false) holds."""
     st = pod["status"]
     if st.get("phase") != "Running":
         return
-    running = all("running" in cs.get("state", {}) for cs in st["containerStatuses"])
-    ready = running and _probe_ok(pod)
+    knob = (pod["metadata"].get("annotations") or {}).get("sim.minikctl.io/ready") == "false"
+    specs = {c["name"]: c for c in pod["spec"]["containers"]}
     changed = False
     for cs in st["containerStatuses"]:
-        r = ready and "running" in cs.get("state", {})
+        r = "running" in cs.get("state", {}) and not knob and probes.ready(cluster, pod, specs.get(cs["name"], {}))
         if cs.get("ready") != r:
             cs["ready"] = r
             changed = True
+    ready = all(cs.get("ready") for cs in st["containerStatuses"])
     conds = _conditions(cluster, pod, ready)
     if conds != st.get("conditions"):
         st["conditions"] = conds
@@ -244,7 +228,9 @@ def exit_code(cluster, pod: dict, c: dict) -> int:
         return 0
 
 
-def on_exit(cluster, ref: dict) -> None:
+def on_exit(cluster, ref: dict, code: int | None = None) -> None:
+    """The container's process ended: by itself (its exit status computed from its command), or
+    killed (`code` given: a failed liveness/startup probe)."""
     pod = _find(cluster, ref)
     if pod is None:
         return
@@ -253,8 +239,11 @@ def on_exit(cluster, ref: dict) -> None:
     cs = next((c for c in st["containerStatuses"] if c["name"] == ref.get("container")), None)
     if cs is None or "running" not in cs["state"]:
         return
+    if ref.get("cid") and ref["cid"] != cs.get("containerID"):
+        return                     # an exit timer of an instance a probe already killed
     c = next(c for c in pod["spec"]["containers"] if c["name"] == cs["name"])
-    code = exit_code(cluster, pod, c)
+    if code is None:
+        code = exit_code(cluster, pod, c)
     term = {"exitCode": code, "reason": "Completed" if code == 0 else "Error",
             "startedAt": cs["state"]["running"]["startedAt"], "finishedAt": now, "containerID": cs.get("containerID")}
     policy = pod["spec"].get("restartPolicy", "Always")
@@ -282,7 +271,8 @@ def on_exit(cluster, ref: dict) -> None:
                              f"{cs['name']} in pod {pod['metadata']['name']}_{pod['metadata']['namespace']}({pod['metadata']['uid']})",
                              "kubelet", pod["spec"]["nodeName"])
         server.update_internal(cluster, pod)
-        cluster.schedule(cluster.now + backoff, "container-restart", ref)
+        cluster.schedule(cluster.now + backoff, "container-restart",
+                         {k: v for k, v in ref.items() if k not in ("cid", "probe")})
     else:
         server.update_internal(cluster, pod)
         _restart(cluster, pod, c, cs)
@@ -298,7 +288,9 @@ def _restart(cluster, pod, c, cs) -> None:
     server.update_internal(cluster, pod)
     life = process_lifetime(c)
     if life is not None:
-        cluster.schedule(cluster.now + life, "container-exit", {**_ref(pod), "container": c["name"]})
+        cluster.schedule(cluster.now + life, "container-exit",
+                         {**_ref(pod), "container": c["name"], "cid": cs["containerID"]})
+    probes.start(cluster, pod, c, cs["containerID"])
     _readiness(cluster, pod)
 
 
