@@ -51,6 +51,19 @@ class Env:
     seed: int | None = field(default_factory=_seed_from_env)
     no_color: bool = False
     namespace: str | None = None   # the context's namespace (kubeconfig current-context)
+    # What a command prints while its store transaction is open waits here, and is written only
+    # once the transaction has committed (or ended without error): a command that fails and
+    # rolls back never reports "created" for what was not kept.
+    pending: list | None = None
+
+    def hold_output(self) -> None:
+        if self.pending is None:
+            self.pending = []
+
+    def release_output(self, keep: bool) -> None:
+        held, self.pending = self.pending, None
+        if keep and held:
+            self.stdout.write("".join(held))
 
     @property
     def colour(self) -> bool:

@@ -285,3 +285,13 @@ def test_the_one_interpreter_runs_loops_functions_and_conditions(sh, mk):
     assert out == "".join(n + "\n" for n in names) + "same\nx\n"
     code, out, err = sh("for i in 1 2; do echo $i; done done\n")
     assert err == "bash: syntax error near unexpected token `done'\n" and code == 2
+
+
+def test_text_tools_are_the_containers_applets(sh, mk):
+    """| base64 -d, | sed, | sort -k: the same applets as in the pods (GNU style), over kubectl's output."""
+    r = mk("create", "secret", "generic", "db", "--from-literal=password=s3cr3t")
+    assert r.code == 0, r.err
+    code, out, err = sh("kubectl get secret db -o jsonpath='{.data.password}' | base64 -d; echo\n"
+                        "kubectl get ns -o name | sed -n 's|namespace/||p' | sort -r | head -1\n")
+    assert (code, err) == (0, "")
+    assert out == "s3cr3t\n" + sorted(n.split("/")[1] for n in mk("get", "ns", "-o", "name").out.split())[-1] + "\n"

@@ -6,6 +6,8 @@ from __future__ import annotations
 import copy
 import json
 
+from minikctl.api.errors import ApiError
+
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
 # list field name -> the key that identifies an item (strategic merge patch `patchMergeKey`)
@@ -102,8 +104,43 @@ def apply(cluster, manifest: dict, *, dry_run: bool = False) -> tuple[dict, str,
     for key in ("resourceVersion", "uid", "creationTimestamp", "generation", "ownerReferences"):
         if key in live["metadata"]:
             merged["metadata"][key] = live["metadata"][key]
+    if meta.get("resourceVersion"):  # kubectl's patch carries it: the apiserver then checks it
+        merged["metadata"]["resourceVersion"] = str(meta["resourceVersion"])
     if "status" in live:
         merged["status"] = live["status"]
     if merged == live:
         return live, "unchanged", warnings
-    return server.update(cluster, merged, live, dry_run=dry_run), "configured", warnings
+    try:
+        return server.update(cluster, merged, live, dry_run=dry_run), "configured", warnings
+    except ApiError as e:
+        if e.reason == "Conflict":  # kubectl shows the patch it sent, and where to
+            sent = dict(wanted)
+            sent["metadata"] = dict(sent.get("metadata") or {})
+            sent["metadata"]["annotations"] = dict(sent["metadata"].get("annotations") or {}, **{LAST_APPLIED: annotation})
+            e.patch = json.dumps(three_way_patch(live, last, sent), sort_keys=True, separators=(",", ":"))
+            e.target = live
+        raise
+
+
+def three_way_patch(current, original, modified):
+    """The patch kubectl sends for apply, as a merge patch: what `modified` (the manifest and its
+    annotation) sets that `current` lacks or has otherwise, and null for what `original` (the
+    last-applied configuration) had and the manifest dropped. Lists go whole."""
+    out = {}
+    for k in modified:
+        m = modified[k]
+        if isinstance(current, dict) and k in current:
+            c = current[k]
+            if isinstance(m, dict) and isinstance(c, dict):
+                sub = three_way_patch(c, (original or {}).get(k) if isinstance(original, dict) else None, m)
+                if sub:
+                    out[k] = sub
+            elif m != c:
+                out[k] = m
+        else:
+            out[k] = m
+    if isinstance(original, dict):
+        for k in original:
+            if k not in modified and isinstance(current, dict) and k in current:
+                out[k] = None
+    return out

@@ -457,6 +457,17 @@ def _network_policy(np: dict) -> None:
         spec["policyTypes"] = ["Ingress"] + (["Egress"] if spec.get("egress") else [])
 
 
+def _event(ev: dict) -> None:
+    """What core/v1 Event's JSON carries when a user left it out: the struct fields without
+    omitempty (an empty involvedObject and source, zero times as null, empty reporter)."""
+    ev.setdefault("involvedObject", {})
+    ev.setdefault("source", {})
+    for key in ("firstTimestamp", "lastTimestamp", "eventTime"):
+        ev.setdefault(key, None)
+    ev.setdefault("reportingComponent", "")
+    ev.setdefault("reportingInstance", "")
+
+
 def _secret(secret: dict) -> None:
     """SetDefaults_Secret (type Opaque) and the v1 -> internal conversion: stringData entries
     overwrite data (base64-encoded) and stringData itself is never stored."""
@@ -486,6 +497,7 @@ def _ingress_class(ic: dict) -> None:
 
 
 _BY_KIND = {
+    "Event": _event,
     "Secret": _secret,
     "Pod": _pod,
     "Service": _service,

@@ -49,7 +49,7 @@ class CliError(Exception):
         self.raw = raw  # print as is, without the 'error: ' prefix
 
     def render(self) -> str:
-        if self.raw or self.message.startswith("error: "):
+        if self.raw or self.message.startswith(("error: ", "Error from server", "minikctl: ")):
             return self.message
         return f"error: {self.message}"
 

@@ -48,6 +48,27 @@ def merge_key(path: tuple) -> str | None:
 
 # ----------------------------------------------------------------- JSON merge patch (RFC 7386)
 
+def create_merge_patch(original, modified):
+    """The JSON merge patch (RFC 7386) that turns original into modified: changed and new keys,
+    null for removed ones, nested maps as nested patches, anything else whole."""
+    if not isinstance(original, dict) or not isinstance(modified, dict):
+        return modified
+    out = {}
+    for k, v in modified.items():
+        if k not in original:
+            out[k] = v
+        elif isinstance(v, dict) and isinstance(original[k], dict):
+            sub = create_merge_patch(original[k], v)
+            if sub:
+                out[k] = sub
+        elif v != original[k]:
+            out[k] = v
+    for k in original:
+        if k not in modified:
+            out[k] = None
+    return out
+
+
 def merge_patch(target, patch):
     if not isinstance(patch, dict):
         return copy.deepcopy(patch)

@@ -994,6 +994,40 @@ def _type_walk(value, t, path: str, owner: str | None) -> str | None:
     return None
 
 
+def decode_nulls(obj: dict) -> None:
+    """What encoding/json makes of JSON nulls in a typed object: a null field keeps its zero
+    value (so it is simply absent once encoded again), a null item of a list of structs is a
+    zero struct (`containers: [null]` is a container with no name and no image, which
+    validation then names), a null string item an empty string. In place."""
+    root = KINDS.get(obj.get("kind", ""))
+    if root is not None:
+        _nulls(obj, root)
+
+
+def _nulls(value, t) -> None:
+    if isinstance(t, Obj) and isinstance(value, dict):
+        for k in list(value):
+            if value[k] is None and k in t.fields:
+                del value[k]
+            elif k in t.fields:
+                _nulls(value[k], t.fields[k][0])
+    elif isinstance(t, ListOf) and isinstance(value, list):
+        for i, v in enumerate(value):
+            if v is None:
+                if isinstance(t.item, Obj):
+                    value[i] = {}
+                elif isinstance(t.item, Scalar) and t.item.go == "string":
+                    value[i] = ""
+            else:
+                _nulls(v, t.item)
+    elif isinstance(t, MapOf) and isinstance(value, dict) and isinstance(t.item, Obj):
+        for k, v in value.items():
+            if v is None:
+                value[k] = {}
+            else:
+                _nulls(v, t.item)
+
+
 def _go_elem(t) -> str:
     if isinstance(t, Scalar):
         return t.go or t.name

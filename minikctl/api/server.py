@@ -64,6 +64,8 @@ def _strict_check(obj: dict) -> None:
     msg = decoding_message(obj)
     if msg:
         raise ApiError("BadRequest", msg, 400)
+    from minikctl.api.schema import decode_nulls
+    decode_nulls(obj)
 
 
 def _stamp(cluster, obj: dict) -> None:
@@ -231,10 +233,32 @@ def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
         obj["metadata"].setdefault("labels", {})["kubernetes.io/metadata.name"] = meta["name"]
     if dry_run:
         return obj
+    check_limits(cluster, obj, new=True)
     cluster.put(obj)
     if obj["kind"] == "Namespace":
         _namespace_defaults(cluster, obj)
     return obj
+
+
+# etcd refuses a write over its --max-request-bytes (1.5 MiB by default); the apiserver passes
+# its words on. Objects per kind are a simulation limit (etcd has none short of its quota):
+# every command holds a kind's objects in memory.
+ETCD_MAX_REQUEST_BYTES = 1536 * 1024
+MAX_OBJECTS_PER_KIND = 20_000
+
+
+def check_limits(cluster, obj: dict, *, new: bool) -> None:
+    import json
+    from minikctl.api.errors import CliError
+    if len(json.dumps(obj, separators=(",", ":"))) > ETCD_MAX_REQUEST_BYTES:
+        raise ApiError("", "etcdserver: request is too large", 500)
+    if not new:
+        return
+    from minikctl.sim.controllers.common import MAX_PODS
+    limit = MAX_PODS if obj["kind"] == "Pod" else MAX_OBJECTS_PER_KIND
+    count = cluster.count(obj["kind"]) if hasattr(cluster, "count") else len(cluster.list(obj["kind"]))
+    if count >= limit:
+        raise CliError(f"minikctl: more than {limit} {_resource(obj)} in one cluster is not simulated")
 
 
 def _namespace_defaults(cluster, ns: dict) -> None:
@@ -272,8 +296,10 @@ def update_internal(cluster, obj: dict) -> dict:
 
 
 def update(cluster, obj: dict, old: dict, *, dry_run: bool = False) -> dict:
-    """A user's update (apply, replace, edit, patch, scale, label ...): immutability, validation."""
+    """A user's update (apply, replace, edit, patch, scale, label ...): optimistic concurrency,
+    immutability, validation."""
     obj = copy.deepcopy(obj)
+    check_resource_version(obj, old)
     _strict_check(obj)
     meta = obj["metadata"]
     for key in ("uid", "creationTimestamp", "namespace", "ownerReferences", "generation", "deletionTimestamp"):
@@ -296,12 +322,29 @@ def update(cluster, obj: dict, old: dict, *, dry_run: bool = False) -> dict:
         meta["generation"] = int(old["metadata"].get("generation", 1)) + 1
     if dry_run:
         return obj
+    check_limits(cluster, obj, new=False)
     current = cluster.get(old["kind"], old["metadata"].get("namespace"), old["metadata"]["name"])
     if current is not None:
         current.clear()
         current.update(obj)
         return cluster.put(current)
     return cluster.put(obj)
+
+
+def conflict(kind: str, name: str) -> ApiError:
+    """The apiserver's 409 for a write based on an old resourceVersion (errors.NewConflict)."""
+    k = kinds.by_kind(kind)
+    res = (f"{k.resource}.{k.group}" if k.group else k.resource) if k else kind.lower() + "s"
+    return ApiError("Conflict", f'Operation cannot be fulfilled on {res} "{name}": the object has been modified; '
+                    "please apply your changes to the latest version and try again", 409, kind=kind, name=name)
+
+
+def check_resource_version(obj: dict, old: dict) -> None:
+    """Optimistic concurrency: an update that names a resourceVersion must name the current one
+    (etcd's compare-and-swap); one that names none applies to whatever is current."""
+    rv = (obj.get("metadata") or {}).get("resourceVersion") if isinstance(obj.get("metadata"), dict) else None
+    if rv and str(rv) != str(old["metadata"].get("resourceVersion")):
+        raise conflict(old["kind"], old["metadata"]["name"])
 
 
 def get(cluster, kind: str, namespace: str | None, name: str) -> dict:

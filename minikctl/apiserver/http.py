@@ -15,6 +15,14 @@ from minikctl.apiserver.status import HttpError, fail, unauthorized
 
 PUBLIC = ("/healthz", "/livez", "/readyz")
 
+# The kube-apiserver's own http.Server settings (k8s.io/apiserver secure_serving.go): a client has
+# 32 s to send a request's headers and may keep an idle connection 90 s; headers are capped at
+# 1 MiB. A thread per connection is what Python's server costs, so connections are capped too
+# (beyond the cap a new connection is closed at once: a simulation limit, not the apiserver's).
+READ_HEADER_TIMEOUT = 32.0
+IDLE_TIMEOUT = 90.0
+MAX_CONNECTIONS = 200
+
 
 class ApiHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -27,6 +35,37 @@ class ApiHandler(BaseHTTPRequestHandler):
             self.request.do_handshake()
             self.request.settimeout(None)
         super().setup()
+
+    def handle_one_request(self):
+        """BaseHTTPRequestHandler's, with the apiserver's timeouts: idle until the request line
+        starts, then the header deadline, then none (a watch streams for as long as it likes)."""
+        sock = self.connection
+        try:
+            sock.settimeout(self.server.idle_timeout)
+            first = self.rfile.peek(1) if hasattr(self.rfile, "peek") else b"x"
+            if not first:
+                self.close_connection = True
+                return
+            sock.settimeout(self.server.header_timeout)
+            self.raw_requestline = self.rfile.readline(65537)
+            if len(self.raw_requestline) > 65536:
+                self.requestline, self.request_version, self.command = "", "", ""
+                self.send_error(414)
+                return
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            if not self.parse_request():
+                return
+            sock.settimeout(None)
+            method = getattr(self, "do_" + self.command, None)
+            if method is None:
+                self.send_error(501, "Unsupported method (%r)" % self.command)
+                return
+            method()
+            self.wfile.flush()
+        except (TimeoutError, socket.timeout):
+            self.close_connection = True
 
     def log_message(self, fmt, *args):
         if self.server.verbose:
@@ -51,14 +90,16 @@ class ApiHandler(BaseHTTPRequestHandler):
         headers = {k.lower(): v for k, v in self.headers.items()}
         length = headers.get("content-length", "0")
         n = int(length) if length.isdigit() else 0
+        # Authentication and the body limit are decided from the headers alone: an
+        # unauthenticated or oversized body is never read (beyond a bounded drain, so that a
+        # client still sending sees the answer rather than a reset).
+        if self.path.split("?", 1)[0] not in PUBLIC and not self._authorized(headers):
+            return self._refuse(unauthorized(), n, 64 * 1024)
         if n > MAX_BODY:
-            self.close_connection = True
-            self._drain(n)
-            raise fail("RequestEntityTooLarge", f"Request entity too large: limit is {MAX_BODY}", 413)
+            return self._refuse(fail("RequestEntityTooLarge", f"Request entity too large: limit is {MAX_BODY}", 413),
+                                n, MAX_BODY + 1024 * 1024)
         body = self.rfile.read(n) if n else b""
         req = Request.parse(self.command, self.path, headers, body)
-        if req.path not in PUBLIC and not self._authorized(headers):
-            raise unauthorized()
         from minikctl.apiserver import routes
         resp = routes.handle(req, self.server.env)
         if resp.upgrade is not None:
@@ -67,20 +108,34 @@ class ApiHandler(BaseHTTPRequestHandler):
             return None
         return resp
 
-    def _drain(self, n: int, cap: int = 64 * 1024 * 1024) -> None:
-        """Read (and drop) an oversized body so the client sees the 413, not a reset."""
+    def _refuse(self, err: HttpError, n: int, cap: int) -> None:
+        """Answer at once, then read (and drop) at most cap bytes of the body for at most a
+        couple of seconds, so that a client still sending sees the answer rather than a reset;
+        then close. A refused body is never held, and a silent client ties nothing up."""
+        self._send(json_response(err.body, err.code))
+        self.wfile.flush()
+        self.close_connection = True
         left = min(n, cap)
-        while left > 0:
-            chunk = self.rfile.read(min(left, 1 << 16))
-            if not chunk:
-                break
-            left -= len(chunk)
+        try:
+            self.connection.settimeout(2.0)
+            while left > 0:
+                chunk = self.rfile.read1(min(left, 1 << 16)) if hasattr(self.rfile, "read1") else \
+                    self.rfile.read(min(left, 1 << 16))
+                if not chunk:
+                    break
+                left -= len(chunk)
+        except (OSError, ValueError):
+            pass
+        return None
 
     def _authorized(self, headers: dict) -> bool:
         auth = headers.get("authorization", "")
         if not auth.startswith("Bearer "):
             return False
-        return hmac.compare_digest(auth[7:].strip().encode(), self.server.token.encode())
+        given = auth[7:].strip().encode()
+        if hmac.compare_digest(given, self.server.token.encode()):
+            return True
+        return hmac.compare_digest(given, self.server.current_token().encode())
 
     def _send(self, resp: Response) -> None:
         self.send_response(resp.code)
@@ -120,8 +175,40 @@ class ApiServer(ThreadingHTTPServer):
         super().__init__(address, ApiHandler)
         self.env, self.token, self.verbose = env, token, verbose
         self.stopping = threading.Event()
+        self.header_timeout, self.idle_timeout = READ_HEADER_TIMEOUT, IDLE_TIMEOUT
+        self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         if ssl_context is not None:
             self.socket = ssl_context.wrap_socket(self.socket, server_side=True, do_handshake_on_connect=False)
+
+    def current_token(self) -> str:
+        """The stored token, re-read at most once a second after a mismatch: `kubeconfig
+        --rotate` takes effect without a restart, and a flood of bad tokens costs no store reads."""
+        import time
+        now = time.monotonic()
+        if now - getattr(self, "_token_checked", 0.0) >= 1.0:
+            self._token_checked = now
+            from minikctl.apiserver import state
+            try:
+                self.token = state.token(self.env)
+            except Exception:  # noqa: BLE001 - a busy store: keep the token we have
+                pass
+        return self.token
+
+    def process_request(self, request, client_address):
+        if not self.slots.acquire(blocking=False):  # at the connection cap: close at once
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
 
     def handle_error(self, request, client_address):
         exc = sys.exc_info()[1]

@@ -70,8 +70,8 @@ def decode_body(req: Request, *, allow: tuple[str, ...] = DECODABLE):
         raise fail("BadRequest", "the body of the request was empty", 400)
     try:
         if ctype.endswith("yaml"):
-            import yaml
-            data = yaml.safe_load(text)
+            from minikctl.api.manifests import load_bounded
+            data = load_bounded(text)
         else:
             data = json.loads(text)
     except (ValueError, Exception) as e:  # yaml.YAMLError is not a ValueError

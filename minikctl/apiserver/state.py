@@ -18,10 +18,21 @@ def profile(env) -> dict:
 
 
 def token(env) -> str:
-    """The cluster's bearer token; clusters made before tokens existed get one now."""
+    """The cluster's bearer token (random from the OS, kept in the cluster meta); clusters made
+    before tokens existed get one now."""
+    import secrets
     from minikctl.sim.cluster import open_cluster
     with open_cluster(env) as cluster:
         if not cluster.meta.get("token"):
-            cluster.meta["token"] = "%032x" % cluster.rng.getrandbits(128)
+            cluster.meta["token"] = secrets.token_hex(16)
             cluster.changed = True
+        return cluster.meta["token"]
+
+
+def rotate_token(env) -> str:
+    """A new random token; the old one stops working (a running serve picks the new one up)."""
+    import secrets
+    from minikctl.sim.cluster import open_cluster
+    with open_cluster(env) as cluster:
+        cluster.meta["token"] = secrets.token_hex(16)
         return cluster.meta["token"]

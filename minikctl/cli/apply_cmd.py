@@ -28,6 +28,17 @@ def source_error(e: Exception, verb: str, source: str, many: bool) -> str:
     if isinstance(e, CliError):  # several errors print one a line, without the 'error: ' prefix
         return e.message if many and not e.raw else e.render()
     assert isinstance(e, ApiError)
+    if getattr(e, "patch", None) is not None:  # apply's patch refused (a stale resourceVersion)
+        t = e.target
+        k = kinds.by_kind(t["kind"])
+        gv = t.get("apiVersion", "v1")
+        gv = gv if "/" in gv else "/" + gv
+        plural = k.resource if k else t["kind"].lower() + "s"
+        head = f"Error from server ({e.reason})" if e.reason else "Error from server"
+        return (f"{head}: error when applying patch:\n{e.patch}\nto:\n"
+                f'Resource: "{gv}, Resource={plural}", GroupVersionKind: "{gv}, Kind={t["kind"]}"\n'
+                f'Name: "{t["metadata"]["name"]}", Namespace: "{t["metadata"].get("namespace", "")}"\n'
+                f'for: "{source}": error when patching "{source}": {e.message}')
     if e.reason == "Invalid" and e.causes and not many:
         return e.render()
     msg = e.message
@@ -35,7 +46,8 @@ def source_error(e: Exception, verb: str, source: str, many: bool) -> str:
         lines = [f"{f}: {b}" if f else b for f, b in e.causes]
         body = lines[0] if len(lines) == 1 else "[" + ", ".join(lines) + "]"
         msg = f'{e.kind} "{e.name}" is invalid: {body}'
-    return f"Error from server ({e.reason}): error when {verb} \"{source}\": {msg}"
+    head = f"Error from server ({e.reason})" if e.reason else "Error from server"
+    return f"{head}: error when {verb} \"{source}\": {msg}"
 
 
 def run_manifests(filenames: list[str], recursive: bool, namespace: str | None, dry_run: str | None,

@@ -21,6 +21,9 @@ def env() -> Env:
 def out(text: str) -> None:
     """Write to stdout as is (callers include the newlines kubectl prints)."""
     e = env()
+    if e.pending is not None:  # inside a store transaction: printed once it commits
+        e.pending.append(text)
+        return
     e.stdout.write(text)
 
 

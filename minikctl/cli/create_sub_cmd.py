@@ -57,7 +57,7 @@ def _register_create(create_app: typer.Typer) -> None:
         if not images:
             raise CliError('required flag(s) "image" not set')
         obj = generators.deployment(args[0], images, replicas=replicas, port=port, command=args[1:],
-                                    namespace=namespace)
+                                    namespace=namespace, rng=_cluster_rng(images))
         return create_generated(obj, ns_flag=namespace, dry_run=dry_run, fmt=output_fmt, save_config=save_config,
                                 wrap="failed to create deployment: ")
 
@@ -288,3 +288,16 @@ def _from_cronjob(ref: str, namespace: str | None) -> dict:
 def register(app: typer.Typer) -> None:
     from minikctl.cli.create_cmd import create_app
     _register_create(create_app)
+
+
+def _cluster_rng(images: list[str]):
+    """The container-name suffix kubectl draws at random for an image like `my_app` comes from
+    the cluster's seeded generator (so `--seed` replays are exact); other images draw nothing."""
+    from minikctl.api import imageref
+    if not any("_" in imageref.base_name(i) or "." in imageref.base_name(i) for i in images):
+        return None
+    import random
+    from minikctl.cli import context
+    from minikctl.sim.cluster import open_cluster
+    with open_cluster(context.env()) as cluster:
+        return random.Random(cluster.rng.getrandbits(64))

@@ -25,6 +25,8 @@ def serve(address: str, port: int) -> int:
     import threading
     from minikctl.net.dns import server
     from minikctl.store.db import Store
+    from minikctl.cli.serve_cmd import check_port
+    check_port(port)
     env = context.env()
     load_snapshot(env)  # create the cluster if needed, fail early on a bad state file
     store = Store(env.db_path)
@@ -57,6 +59,10 @@ def register(app: typer.Typer) -> None:
                     qtype: str = typer.Option("A", "--type"), namespace: Optional[str] = typer.Option(None, "-n", "--namespace")) -> int:
         from minikctl.sim.cluster import open_cluster
         from minikctl.net.dns import explain
+        from dnslib import QTYPE
+        if qtype.upper() not in QTYPE.reverse:  # dig's own refusal of a type it does not know
+            raise CliError(f'unknown DNS record type "{qtype}" for --type (try A, AAAA, SRV, PTR, CNAME, TXT or ANY)')
+        qtype = qtype.upper()
         ns = context.namespace(namespace)
         with open_cluster(context.env()) as cluster:
             pod = None

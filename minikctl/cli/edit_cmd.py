@@ -100,23 +100,31 @@ def _load(kind, ns, name) -> dict:
         return copy.deepcopy(obj)
 
 
-def _save(kind, ns, name, edited: dict) -> None:
+def _save(kind, ns, name, original: dict, edited: dict) -> None:
+    """kubectl edit sends a two-way patch (what the learner changed in the editor), so a change
+    someone else made meanwhile is kept, not overwritten; a resourceVersion edited by hand goes
+    with the patch and the apiserver checks it."""
+    import copy
     from minikctl.api import server
+    from minikctl.api.patch import create_merge_patch, merge_patch
     from minikctl.sim.cluster import open_cluster
     with open_cluster(context.env()) as cluster:
         live = cluster.get(kind.kind, ns, name)
         if live is None:
             raise not_found(kind.resource, name)
-        server.update(cluster, edited, live)
+        new = merge_patch(copy.deepcopy(live), create_merge_patch(original, edited))
+        server.update(cluster, new, live)
 
 
 def _parse(text: str):
     import yaml
-    from minikctl.api.manifests import _go_yaml_message, _json_safe
+    from minikctl.api.manifests import TooDeep, TooLarge, _go_yaml_message, _json_safe, load_bounded
     try:
-        data = yaml.safe_load(strip_comments(text))
+        data = load_bounded(strip_comments(text))
     except yaml.YAMLError as e:
         raise ValueError(f"error converting YAML to JSON: {_go_yaml_message(e)}")
+    except (TooLarge, TooDeep) as e:
+        raise ValueError(e.message("the edited file"))
     if data is not None and not isinstance(data, dict):
         raise ValueError("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal "
                          f"{'array' if isinstance(data, list) else 'string'} into Go value of type map[string]interface {{}}")
@@ -176,7 +184,7 @@ def edit(resources: list[str], namespace: str | None) -> int:
             context.err(f'A copy of your changes has been stored to "{path}"')
             raise CliError("At least one of apiVersion, kind and name was changed")
         try:
-            _save(kind, ns, name, obj)
+            _save(kind, ns, name, original_obj, obj)
         except ApiError as e:
             if e.reason == "Invalid":
                 reasons = [(f'{resource} "{name}" was not valid', [f"{f}: {b}" if f else b for f, b in e.causes])]

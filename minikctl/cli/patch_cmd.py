@@ -30,10 +30,13 @@ def patch(args, filenames, namespace, patch_text, patch_file, ptype, dry_run, fm
     if not patch_text:
         raise CliError("must specify --patch or --patch-file containing the contents of the patch")
     import yaml
+    from minikctl.api.manifests import TooDeep, TooLarge, load_bounded
     try:
-        body = yaml.safe_load(patch_text)
+        body = load_bounded(patch_text)
     except yaml.YAMLError as e:
         raise CliError(f'unable to parse "{patch_text}": {str(e).splitlines()[0]}') from None
+    except (TooLarge, TooDeep) as e:
+        raise CliError(e.message("the patch")) from None
     ns = context.namespace(namespace)
     with open_cluster(context.env()) as cluster:
         for live in _targets(cluster, list(args), filenames, ns):
@@ -78,6 +81,9 @@ def replace(filenames, namespace, force, dry_run, fmt) -> int:
             if k.namespaced:
                 meta["namespace"] = meta.get("namespace") or ns
             scope = meta.get("namespace") if k.namespaced else None
+            if not meta.get("name"):  # client-go refuses a GET/PUT without a name before sending
+                errors.append(f'error: error when replacing "{source}": resource name may not be empty')
+                continue
             try:
                 live = cluster.get(k.kind, scope, meta["name"])
                 if force:

@@ -73,6 +73,11 @@ def _override(pod: dict, overrides: str) -> dict:
         patch = json.loads(overrides)
     except ValueError:
         raise CliError("Invalid JSON Patch")
+    if not isinstance(patch, dict):  # kubectl reads the patched pod's apiVersion/kind into a struct
+        from minikctl.api.manifests import _json_type
+        raise CliError("couldn't get version/kind; json parse error: json: cannot unmarshal "
+                       f"{_json_type(patch)} into Go value of type struct {{ APIVersion string "
+                       r'"json:\"apiVersion,omitempty\""; Kind string "json:\"kind,omitempty\"" }')
     return merge_patch(pod, patch)
 
 

@@ -12,12 +12,19 @@ from minikctl.cli import context
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
+def check_port(port: int) -> None:
+    """A TCP/UDP port is 16 bits; 0 asks the system for a free one."""
+    if not 0 <= port <= 65535:
+        raise CliError(f"invalid port {port}: a port is a number from 0 to 65535 (0 picks a free one)")
+
+
 def serve(address: str, port: int, write_kubeconfig: Optional[str], verbose: bool) -> int:
     from minikctl.apiserver import http, kubeconfig
     env = context.env()
+    check_port(port)
     try:
         srv = http.make_server(env, address, port, verbose=verbose)
-    except OSError as e:
+    except (OSError, OverflowError) as e:
         raise CliError(f"cannot listen on {address}:{port}: {e.strerror or e}")
     bound = srv.server_address[1]
     if write_kubeconfig:
@@ -56,9 +63,13 @@ def register(app: typer.Typer) -> None:
         port: int = typer.Option(6443, "--port"),
         address: str = typer.Option("127.0.0.1", "--address"),
         output: Optional[str] = typer.Option(None, "-o", "--output", help="Write (merge) into this kubeconfig file."),
+        rotate: bool = typer.Option(False, "--rotate", help="Replace the serve token with a new random one first "
+                                    "(the old token stops working, also for a running serve)."),
     ) -> int:
-        from minikctl.apiserver import kubeconfig
+        from minikctl.apiserver import kubeconfig, state
         env = context.env()
+        if rotate:
+            state.rotate_token(env)
         if output:
             path = kubeconfig.write(env, output, address, port)
             context.out(f'Context "{kubeconfig.NAME}" written to {path}.\n')

@@ -9,6 +9,8 @@ A step is one of:
   apply: |                                        (a manifest, applied with `apply -f -`)
     apiVersion: v1 ...
   file: manifest.yaml                             (relative to the drill's folder)
+A step runs unattended, so `refuse_host_effects` keeps out what would touch the host or wait
+for a person (serve, edit, kubeconfig -o, get -w ...); loaders check every step with it.
 """
 from __future__ import annotations
 
@@ -20,6 +22,58 @@ from minikctl.api.errors import CliError
 
 PREFIXES = ("kubectl", "k", "minikctl")
 
+# A scripted command line (a lab step, a drill's setup or solution) runs unattended inside the
+# simulation: nothing in it may write host files, listen on a port or wait for a person.
+_HOST_VERBS = {"serve": "listens on a port", "shell": "waits at a prompt", "edit": "opens an editor",
+               "kubeconfig": "writes a kubeconfig file", "lab": "runs a lab", "drill": "runs a drill",
+               "exam": "runs an exam", "watch": "waits for changes"}
+
+
+def refuse_host_effects(argv: list[str]) -> None:
+    """ValueError for a command a script must not run (the reason in a few words)."""
+    argv = argv[:argv.index("--")] if "--" in argv else argv  # after `--`: the container's own command
+    words = [a for a in argv if not a.startswith("-")]
+    verb = words[0] if words else ""
+    if verb in _HOST_VERBS:
+        raise ValueError(f"`{verb}` {_HOST_VERBS[verb]}: not allowed in a scripted step")
+    if verb == "dns" and len(words) > 1 and words[1] == "serve":
+        raise ValueError("`dns serve` listens on a port: not allowed in a scripted step")
+    if verb == "cluster" and len(words) > 1 and words[1] in ("reset", "init"):
+        raise ValueError(f"`cluster {words[1]}` replaces the whole state: not allowed in a scripted step")
+    for a in argv:
+        flag = a.split("=", 1)[0]
+        if verb in ("get", "logs", "events") and flag in ("-w", "--watch", "--watch-only", "-f", "--follow"):
+            if verb == "get" and flag == "-f":
+                continue
+            raise ValueError(f"`{verb} {a}` waits for changes: not allowed in a scripted step")
+        if verb in ("exec", "run", "attach") and flag in ("-it", "-ti", "-t", "--tty") :
+            raise ValueError(f"`{verb} {a}` waits at a terminal: not allowed in a scripted step")
+
+
+def check_step(step, where: str) -> None:
+    """ValueError unless step is a mapping with one of run (a safe command line), apply (text)
+    or file (a path inside the drill's folder)."""
+    if not isinstance(step, dict):
+        raise ValueError(f"{where}: a step is a mapping with run, apply or file, got {step!r}")
+    if "run" in step:
+        if not isinstance(step["run"], str):
+            raise ValueError(f"{where}: run is a command line")
+        argv = shlex.split(step["run"])
+        if argv and argv[0] in PREFIXES:
+            argv = argv[1:]
+        if not argv:
+            raise ValueError(f"{where}: run is empty")
+        refuse_host_effects(argv)
+    elif "apply" in step:
+        if not isinstance(step["apply"], str):
+            raise ValueError(f"{where}: apply is a manifest's text")
+    elif "file" in step:
+        f = step["file"]
+        if not isinstance(f, str) or not f or f.startswith("/") or ".." in Path(f).parts:
+            raise ValueError(f"{where}: file is a path inside the drill's folder")
+    else:
+        raise ValueError(f"{where}: expected one of run, apply, file")
+
 
 def step_argv(step: dict, drill_dir: Path, values: dict | None = None) -> tuple[list[str], str]:
     """(argv, stdin) for one step; ${domain}, ${proxyMode}... filled from `values` (the profile)."""
@@ -27,9 +81,16 @@ def step_argv(step: dict, drill_dir: Path, values: dict | None = None) -> tuple[
         from minikctl.labs.drill_checks import fill
         step = fill(step, values)
     if "run" in step:
-        argv = shlex.split(str(step["run"]))
+        try:
+            argv = shlex.split(str(step["run"]))
+        except ValueError as e:
+            raise CliError(f"drill step {step['run']!r}: {e}") from None
         if argv and argv[0] in PREFIXES:
             argv = argv[1:]
+        try:
+            refuse_host_effects(argv)
+        except ValueError as e:
+            raise CliError(f"drill step {step['run']!r}: {e}") from None
         return argv, ""
     if "apply" in step:
         return ["apply", "-f", "-"], str(step["apply"])

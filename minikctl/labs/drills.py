@@ -60,18 +60,30 @@ def load_drill(name: str) -> Drill:
     path = drills_root() / name / "drill.yaml"
     if not path.is_file():
         raise CliError(f'drill "{name}" not found; see \'minikctl drill list\'')
-    import yaml
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-    except yaml.YAMLError as e:
-        raise CliError(f"drill {name}: {path} is not valid YAML: {e}")
+    from minikctl.labs.drill_steps import check_step
+    from minikctl.labs.lab import _load_yaml
+    data = _load_yaml(path, f"drill {name}")
     for key in ("title", "task", "checks", "solution"):
         if not data.get(key):
             raise CliError(f"drill {name}: {path} has no '{key}'")
-    return Drill(name=name, title=str(data["title"]), domain=str(data.get("domain", "Services & Networking")),
-                 weight=int(data.get("weight", 4)), task=_lang_map(data["task"]), setup=list(data.get("setup") or []),
-                 checks=list(data["checks"]), hint=_lang_map(data.get("hint")), solution=list(data["solution"]),
-                 path=path.parent, tags=list(data.get("tags") or []))
+    try:
+        for key in ("checks", "solution"):
+            if not isinstance(data[key], list):
+                raise ValueError(f"'{key}' is a list")
+        if not isinstance(data.get("setup") or [], list):
+            raise ValueError("'setup' is a list")
+        for what in ("setup", "solution"):
+            for i, step in enumerate(data.get(what) or []):
+                check_step(step, f"{what} step {i + 1}")
+        for i, check in enumerate(data["checks"]):
+            if not isinstance(check, dict):
+                raise ValueError(f"check {i + 1} is a mapping, got {check!r}")
+        return Drill(name=name, title=str(data["title"]), domain=str(data.get("domain", "Services & Networking")),
+                     weight=int(data.get("weight", 4)), task=_lang_map(data["task"]),
+                     setup=list(data.get("setup") or []), checks=list(data["checks"]), hint=_lang_map(data.get("hint")),
+                     solution=list(data["solution"]), path=path.parent, tags=list(data.get("tags") or []))
+    except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as e:
+        raise CliError(f"drill {name}: {path}: {e}") from None
 
 
 def list_drills() -> list[Drill]:

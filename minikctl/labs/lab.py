@@ -135,8 +135,18 @@ def _step(i: int, d, where: str) -> Step:
         raise ValueError(f"{where}: one action per step, got {', '.join(actions)}")
     if not actions and not s.say:
         raise ValueError(f"{where}: a step needs `say` or one of {', '.join(ACTIONS)}")
-    if s.run is not None and not str(s.run).split()[0] in ("kubectl", "k", "minikctl"):
-        raise ValueError(f"{where}: `run` must start with kubectl, k or minikctl: {s.run!r}")
+    if s.run is not None:
+        import shlex
+        from minikctl.labs.drill_steps import refuse_host_effects
+        if not isinstance(s.run, str) or not s.run.split() or s.run.split()[0] not in ("kubectl", "k", "minikctl"):
+            raise ValueError(f"{where}: `run` must start with kubectl, k or minikctl: {s.run!r}")
+        try:
+            refuse_host_effects(shlex.split(s.run)[1:])
+        except ValueError as e:
+            raise ValueError(f"{where}: {e}") from None
+    for f in s.files:
+        if not f or f.startswith("/") or ".." in Path(f).parts:
+            raise ValueError(f"{where}: file {f!r} must be a path inside the lab's folder")
     if s.expect not in ("ok", "fail"):
         raise ValueError(f"{where}: expect is ok or fail")
     return s
@@ -147,12 +157,10 @@ def load_lab(name: str, root: Path | None = None) -> Lab:
     path = root / (name or "") / "lab.yaml"
     if not NAME_RE.match(name or "") or name == "drills" or not path.is_file():
         raise CliError(f'lab "{name}" not found; see \'minikctl lab list\'')
-    import yaml
+    data = _load_yaml(path, f"lab {name}")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as e:
-        raise CliError(f"lab {name}: {path} is not valid YAML: {e}")
-    try:
+        if not isinstance(data.get("steps"), list):
+            raise ValueError("'steps' is a list of steps")
         for key in ("title", "steps"):
             if not data.get(key):
                 raise ValueError(f"no '{key}'")
@@ -164,9 +172,28 @@ def load_lab(name: str, root: Path | None = None) -> Lab:
         lab = Lab(name=name, title=lang_map(data["title"]), summary=lang_map(data.get("summary")), steps=steps,
                   path=path.parent, seed=int(data.get("seed", 1)), start=str(data.get("start", Lab.start)),
                   tags=list(data.get("tags") or []))
-    except (ValueError, TypeError) as e:
+    except (ValueError, TypeError, AttributeError, KeyError, OverflowError, OSError) as e:
         raise CliError(f"lab {name}: {path}: {e}")
     return lab
+
+
+def _load_yaml(path: Path, what: str) -> dict:
+    """A lab's or drill's YAML as a mapping, bounded like any manifest; a clear error otherwise."""
+    import yaml
+    from minikctl.api.manifests import TooDeep, TooLarge, _text, load_bounded
+    try:
+        data = load_bounded(_text(path.read_bytes()))
+    except yaml.YAMLError as e:
+        raise CliError(f"{what}: {path} is not valid YAML: {e}")
+    except (TooLarge, TooDeep) as e:
+        raise CliError(f"{what}: {path}: {e.message(str(path))}")
+    except OSError as e:
+        raise CliError(f"{what}: {path}: {e.strerror or e}")
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise CliError(f"{what}: {path} is not a mapping of title, steps ...")
+    return data
 
 
 def list_labs(root: Path | None = None) -> list[Lab]:

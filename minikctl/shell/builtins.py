@@ -1,5 +1,5 @@
 """The shell's own commands: state (cd, export, alias, history, exit...) and the registry that
-also maps the file commands (files.py) and the text filters (filters.py).
+also maps the file commands (files.py); text filters are the containers' applets (run.APPLETS).
 
 Why built in: nothing typed may run on the host, yet learners type `cd`, `export NS=prod`,
 `alias k=kubectl` and `source <(kubectl completion bash)` out of habit; each does here what it
@@ -208,10 +208,11 @@ def lookup(name: str):
     """The function for a command name, or None (then: command not found)."""
     if name in TABLE:
         return TABLE[name]
-    from minikctl.shell import files, filters
-    return files.TABLE.get(name) or filters.TABLE.get(name)
+    from minikctl.shell import files
+    return files.TABLE.get(name)
 
 
 def names() -> list[str]:
-    from minikctl.shell import files, filters
-    return sorted({*TABLE, *files.TABLE, *filters.TABLE})
+    from minikctl.shell import files
+    from minikctl.shell.run import APPLETS
+    return sorted({*TABLE, *files.TABLE, *APPLETS})

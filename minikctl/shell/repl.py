@@ -6,7 +6,7 @@ Why a shell of our own: the learner practises the exam's habits (`k get po`, her
 are read with GNU readline on a terminal (editing, up-arrow history, Tab completion), plainly
 otherwise (pipes and tests). The language is minikctl's one shell interpreter (minikctl/sh, bash
 dialect); this session gives it its commands (run.py: kubectl in-process, builtins.py, files.py,
-filters.py) and the learner's real working directory as its files (hostfs.py).
+the containers' text applets) and the learner's real working directory as its files (hostfs.py).
 """
 from __future__ import annotations
 

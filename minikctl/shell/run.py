@@ -1,5 +1,5 @@
 """What `minikctl shell`'s commands are to the shell interpreter (minikctl/sh): kubectl in-process,
-the session's built-ins (builtins.py), the file commands (files.py) and text filters (filters.py).
+the session's built-ins (builtins.py), the file commands (files.py) and the containers' text applets.
 
 Why pipelines over text: every command here is in-process (kubectl through minikctl.cli.main.run,
 the rest built-ins), so `kubectl get po | grep web` is kubectl's output in a buffer handed to grep
@@ -18,6 +18,9 @@ KUBECTL = ("kubectl", "minikctl")
 # the session's own versions of these (bash's, with the session's home, history and clock)
 SESSION = ("cd", "alias", "unalias", "history", "exit", "logout", "clear", "source", ".", "complete", "shopt",
            "bind", "sleep", "help")
+# text tools: the same applets containers have (minikctl/images/applets, GNU coreutils style)
+APPLETS = ("grep", "egrep", "fgrep", "head", "tail", "wc", "sort", "uniq", "cut", "tr", "sed", "awk", "seq",
+           "basename", "dirname", "base64", "expr", "find", "xargs", "timeout", "tee", "printenv", "env")
 
 
 def _input_base():
@@ -60,11 +63,41 @@ def _kubectl(repl):
     return run
 
 
+class _AppletCtx:
+    """What an applet sees in the session: the learner's files, the session's variables; stdin is
+    read only if the applet reads it (a bare `grep x` reads the terminal, `seq 3` does not)."""
+    view = pod = container = node = None
+
+    def __init__(self, sh, stdin_input, assigns):
+        self._in, self.cwd, self.fs = stdin_input, sh.cwd, sh.fs
+        self.environ, self.env = sh.environ(assigns), sh.environ(assigns)
+        self.runner, self.clock = sh.runner, sh.clock
+        self._text = None
+
+    @property
+    def stdin(self) -> str:
+        if self._text is None:
+            self._text = (self._in.stream.read() if isinstance(self._in, TermInput) else self._in.read_all()) or ""
+        return self._text
+
+
+def _applet(name):
+    def run(sh, argv, io_, assigns):
+        from minikctl.images.applets import _simulated
+        o, e, code = _simulated()[name](_AppletCtx(sh, io_[0], assigns), list(argv), "gnu")
+        if o:
+            io_[1].write(o)
+        if e:
+            io_[2].write(e)
+        return code
+    return run
+
+
 def interpreter(repl):
     """The bash interpreter of a session: its commands, its files, its home."""
     from minikctl.sh.dialect import Dialect
     from minikctl.sh.interp import Shell
-    from minikctl.shell import files, filters
+    from minikctl.shell import files
     from minikctl.shell.hostfs import HostFS
 
     class _Ctx:                       # what minikctl/sh reads from a context
@@ -78,8 +111,8 @@ def interpreter(repl):
     sh.pid = os.getpid()
     sh.clock.deadline = None
     over = {name: _adapt(repl, builtins.TABLE[name]) for name in SESSION}
-    for table in (files.TABLE, filters.TABLE):
-        over.update({name: _adapt(repl, fn) for name, fn in table.items()})
+    over.update({name: _adapt(repl, fn) for name, fn in files.TABLE.items()})
+    over.update({name: _applet(name) for name in APPLETS})
     for name in KUBECTL:
         over[name] = _kubectl(repl)
     sh.overrides = over

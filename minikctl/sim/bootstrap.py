@@ -31,7 +31,12 @@ def init_cluster(cluster, env, profile_name: str = "default", seed: int | None =
         seed = random.SystemRandom().randrange(2 ** 63)
     cluster.rng = random.Random(seed)
     cluster.profile = profile
-    cluster.meta = {"profile": profile, "seed": seed, "token": "%032x" % cluster.rng.getrandbits(128)}
+    # The serve token comes from the OS, never from the seed (which `cluster info` shows and a
+    # lab shares with everyone); the seeded generator still makes its draw so that seeded
+    # replays keep every name and uid they had.
+    import secrets
+    cluster.rng.getrandbits(128)
+    cluster.meta = {"profile": profile, "seed": seed, "token": secrets.token_hex(16)}
     cluster.now = env.clock() - BOOT_AGE
     ver = kube_version(profile)
     for ns in ("default", "kube-node-lease", "kube-public", "kube-system"):

@@ -17,6 +17,7 @@ import uuid
 from contextlib import contextmanager
 
 from minikctl import timeutil
+from minikctl.api.errors import ApiError, CliError
 from minikctl.store.db import Store
 
 Key = tuple[str, str, str]
@@ -50,6 +51,9 @@ class Cluster:
         self.meta = m or {}
         self.revision = self.store.get_meta("revision", 0)
         self.now = self.store.get_meta("now", 0.0)
+        if not isinstance(self.meta, dict) or not isinstance(self.revision, int) \
+                or not isinstance(self.now, (int, float)):
+            raise ValueError("the cluster's meta, revision or clock is not what minikctl wrote")
         self.profile = self.meta.get("profile") or {}
         state = self.store.get_meta("rng")
         self.rng = random.Random()
@@ -134,6 +138,10 @@ class Cluster:
         self._list_cache[(kind, namespace)] = (version, out)
         return list(out)
 
+    def count(self, kind: str) -> int:
+        """How many objects of a kind exist (no list built: the limits check this per create)."""
+        return len(self._objs(kind))
+
     def memo(self, name: str, kinds: tuple[str, ...], build):
         """A value derived from some kinds (an index), rebuilt only when one of them changed."""
         stamp = tuple(self.kind_version.get(k, 0) for k in kinds)
@@ -151,12 +159,7 @@ class Cluster:
 
     def _events(self, namespace: str | None) -> list[dict]:
         if namespace not in self._event_cache:
-            q = "SELECT body FROM objects WHERE kind='Event'"
-            args: tuple = ()
-            if namespace is not None:
-                q += " AND namespace=?"
-                args = (namespace,)
-            self._event_cache[namespace] = [json.loads(b) for (b,) in self.store.conn.execute(q, args)]
+            self._event_cache[namespace] = self.store.events(namespace)
         evs = {(e["metadata"]["namespace"], e["metadata"]["name"]): e for e in self._event_cache[namespace]}
         for (k, ns, name), e in self.new_events.items():
             if namespace is None or ns == namespace:
@@ -224,8 +227,11 @@ class Cluster:
         ns = m.get("namespace") or "default"
         same = self._event_keys.get((m.get("uid"), reason, message))
         if same is None and stored:
-            old = next((e for e in self._events(ns) if e["involvedObject"].get("uid") == m.get("uid")
-                        and e["reason"] == reason and e["message"] == message), None)
+            # Stored events are whatever the apiserver accepted: a user's Event may name nothing.
+            old = next((e for e in self._events(ns) if isinstance(e.get("involvedObject"), dict)
+                        and e["involvedObject"].get("uid") == m.get("uid") and m.get("uid")
+                        and e.get("reason") == reason and e.get("message") == message
+                        and isinstance(e.get("count"), int)), None)
             if old is not None:
                 same = ("Event", ns, old["metadata"]["name"])
                 self.new_events[same] = json.loads(json.dumps(old))
@@ -277,10 +283,18 @@ def open_cluster(env, *, write: bool = True):
     """Open the store, load the cluster, advance it to now; commit on success, roll back on error."""
     from minikctl.sim import clock
     store = Store(env.db_path)
+    outermost = getattr(env, "pending", None) is None and hasattr(env, "hold_output")
+    if outermost:
+        env.hold_output()
+    kept = False
     try:
         store.begin()
         cluster = Cluster(store, env)
-        cluster.load()
+        try:
+            cluster.load()
+        except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as e:  # meta that is not ours
+            from minikctl.store.db import _corrupt
+            raise _corrupt(store.path, f"{type(e).__name__}: {e}") from None
         if not cluster.initialized:
             from minikctl.sim import bootstrap
             bootstrap.init_cluster(cluster, env)
@@ -294,8 +308,17 @@ def open_cluster(env, *, write: bool = True):
             store.commit()
         else:
             store.rollback()
-    except BaseException:
+        kept = True
+    except (ApiError, CliError):
+        # An error the command reports (kubectl prints its lines, then the error): what it
+        # printed before stands. The verbs report errors for later objects without raising.
+        store.rollback()
+        kept = True
+        raise
+    except BaseException:  # a bug, ^C, a kill: nothing of what was rolled back is reported
         store.rollback()
         raise
     finally:
         store.close()
+        if outermost:
+            env.release_output(kept)

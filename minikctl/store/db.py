@@ -31,11 +31,61 @@ CREATE TABLE IF NOT EXISTS timers (
 """
 
 RESET_HINT = "minikctl cluster reset"
+BUSY_MS = 60_000  # how long a command waits for another command's transaction before giving up
 
 
 def _corrupt(path: Path, why: str) -> CliError:
-    return CliError(f"the state file {path} is not a usable minikctl database ({why}); "
+    return CliError(f"the state file {path} is not a usable minikctl database ({why}); its state cannot be read: "
                     f"run '{RESET_HINT}' to start a fresh cluster (this deletes the current state)")
+
+
+def _locked(e: Exception) -> bool:
+    """SQLITE_BUSY / SQLITE_LOCKED: another command holds the store; not corruption."""
+    text = str(e).lower()
+    return "locked" in text or "busy" in text
+
+
+def _busy(path: Path) -> CliError:
+    return CliError(f"the state file {path} stayed locked by another minikctl command for {BUSY_MS // 1000}s; "
+                    "nothing was changed: run the command again once that one has finished")
+
+
+def retry_busy(fn, path: Path):
+    """Run fn, waiting out lock contention: SQLite's busy handler covers most of it, but not
+    every case (a WAL being recovered or checkpointed as another command closes), so a busy or
+    locked answer is retried with a growing pause until BUSY_MS have passed. Only then does the
+    command give up, with a message that names no destructive remedy."""
+    import time
+    deadline = time.monotonic() + BUSY_MS / 1000
+    pause = 0.005
+    while True:
+        try:
+            return fn()
+        except sqlite3.OperationalError as e:
+            if not _locked(e):
+                raise
+            if time.monotonic() + pause > deadline:
+                raise _busy(path) from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.2)
+
+
+def guarded(fn):
+    """Reads of a damaged file (a malformed page, undecodable text, a body that is not JSON)
+    become one clear error instead of a traceback; lock contention is not damage."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return fn(self, *args, **kwargs)
+        except sqlite3.DatabaseError as e:
+            if _locked(e):
+                raise _busy(self.path) from None
+            raise _corrupt(self.path, str(e)) from None
+        except (ValueError, TypeError, KeyError, IndexError, OverflowError) as e:
+            raise _corrupt(self.path, f"{type(e).__name__}: {e}") from None
+    return wrapper
 
 
 class Store:
@@ -44,46 +94,98 @@ class Store:
     def __init__(self, path: Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fresh = not self.path.exists() or self.path.stat().st_size == 0
-        if fresh:
+        created = False
+        try:
             # Create the file 0600 before SQLite opens it; the -wal/-shm files follow the umask.
-            fd = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600)
+            fd = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
             os.close(fd)
+            created = True
+        except FileExistsError:
+            self._refuse_empty()
         old_umask = os.umask(0o077)
         try:
-            self.conn = sqlite3.connect(str(self.path), timeout=60, isolation_level=None)
-            self.conn.execute("PRAGMA busy_timeout = 60000")
-            mode = self.conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            self.conn = sqlite3.connect(str(self.path), timeout=BUSY_MS / 1000, isolation_level=None)
+            self.conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
+            mode = retry_busy(lambda: self.conn.execute("PRAGMA journal_mode = WAL").fetchone(), self.path)
             self.conn.execute("PRAGMA synchronous = NORMAL")
-            app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
+            self._init_schema(created)
         except sqlite3.DatabaseError as e:
+            self._close_quietly()
+            if _locked(e):
+                raise _busy(self.path) from None
             raise _corrupt(self.path, str(e)) from None
+        except (ValueError, OverflowError) as e:  # a damaged header decoded as text or numbers
+            self._close_quietly()
+            raise _corrupt(self.path, f"{type(e).__name__}: {e}") from None
+        except CliError:
+            self._close_quietly()
+            raise
         finally:
             os.umask(old_umask)
         if mode is None:
             raise _corrupt(self.path, "cannot set journal mode")
-        if app_id == 0:
-            tables = self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-            if tables:
-                raise _corrupt(self.path, "it belongs to another program")
-            self.conn.execute(f"PRAGMA application_id = {APP_ID}")
-            self.conn.executescript(SCHEMA)
-            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-        elif app_id != APP_ID:
-            raise _corrupt(self.path, "it belongs to another program")
         self.in_tx = False
 
-    # -- transactions -------------------------------------------------------------------
-    def begin(self) -> None:
+    def _close_quietly(self) -> None:
         try:
-            self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.DatabaseError as e:
-            raise _corrupt(self.path, str(e)) from None
+            self.conn.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+    def _init_schema(self, created: bool) -> None:
+        """A file this command created gets the schema in one transaction. A file that already
+        existed must be a minikctl database: an empty one (truncated, or zeroed) is lost state,
+        never silently a fresh cluster; one just created by a concurrent command is waited for
+        (its schema transaction holds the write lock)."""
+        app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
+        if app_id == APP_ID:
+            return
+        if not created:
+            retry_busy(lambda: self.conn.execute("BEGIN IMMEDIATE"), self.path)  # waits for a concurrent creator's schema transaction
+            app_id = self.conn.execute("PRAGMA application_id").fetchone()[0]
+            tables = self.conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+            self.conn.execute("ROLLBACK")
+            if app_id == APP_ID:
+                return
+            if app_id != 0 or tables:
+                raise _corrupt(self.path, "it belongs to another program")
+            raise _corrupt(self.path, "the file is empty: the cluster's state was lost")
+        retry_busy(lambda: self.conn.execute("BEGIN IMMEDIATE"), self.path)
+        self.conn.execute(f"PRAGMA application_id = {APP_ID}")
+        for stmt in SCHEMA.split(";"):
+            if stmt.strip():
+                self.conn.execute(stmt)
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        self.conn.execute("COMMIT")
+
+    def _refuse_empty(self) -> None:
+        """An existing empty file (truncated, zeroed) is lost state, never silently a fresh
+        cluster. One younger than a second may be a concurrent command's, about to get its
+        schema: give it that second before calling it lost."""
+        import time
+        wal = self.path.with_name(self.path.name + "-wal")
+        deadline = time.monotonic() + 1.0
+        while True:
+            try:
+                st = self.path.stat()
+            except OSError:
+                return
+            if st.st_size > 0 or (wal.exists() and wal.stat().st_size > 0):
+                return
+            if time.time() - st.st_mtime > 1.0 or time.monotonic() > deadline:
+                raise _corrupt(self.path, "the file is empty: the cluster's state was lost")
+            time.sleep(0.02)
+
+    # -- transactions -------------------------------------------------------------------
+    @guarded
+    def begin(self) -> None:
+        retry_busy(lambda: self.conn.execute("BEGIN IMMEDIATE"), self.path)
         self.in_tx = True
 
+    @guarded
     def commit(self) -> None:
         if self.in_tx:
-            self.conn.execute("COMMIT")
+            retry_busy(lambda: self.conn.execute("COMMIT"), self.path)
             self.in_tx = False
 
     def rollback(self) -> None:
@@ -96,42 +198,63 @@ class Store:
         self.conn.close()
 
     # -- objects ------------------------------------------------------------------------
+    @guarded
     def load_kind(self, kind: str) -> list[tuple[str, str, dict]]:
-        try:
-            rows = self.conn.execute("SELECT namespace, name, body FROM objects WHERE kind=?", (kind,)).fetchall()
-            return [(ns, n, json.loads(b)) for ns, n, b in rows]
-        except (sqlite3.DatabaseError, ValueError) as e:
-            raise _corrupt(self.path, str(e)) from None
+        rows = self.conn.execute("SELECT namespace, name, body FROM objects WHERE kind=?", (kind,)).fetchall()
+        return [(ns, n, _body(json.loads(b))) for ns, n, b in rows]
 
+    @guarded
+    def events(self, namespace: str | None) -> list[dict]:
+        q, args = "SELECT body FROM objects WHERE kind='Event'", ()
+        if namespace is not None:
+            q, args = q + " AND namespace=?", (namespace,)
+        return [_body(json.loads(b)) for (b,) in self.conn.execute(q, args)]
+
+    @guarded
     def kinds(self) -> list[str]:
         return [k for (k,) in self.conn.execute("SELECT DISTINCT kind FROM objects")]
 
+    @guarded
     def put(self, kind: str, namespace: str, name: str, rv: int, body: dict) -> None:
         self.conn.execute("INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?, ?)",
                           (kind, namespace, name, rv, json.dumps(body, separators=(",", ":"))))
 
+    @guarded
     def remove(self, kind: str, namespace: str, name: str) -> None:
         self.conn.execute("DELETE FROM objects WHERE kind=? AND namespace=? AND name=?", (kind, namespace, name))
 
     # -- meta ---------------------------------------------------------------------------
+    @guarded
     def get_meta(self, key: str, default=None):
         row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return json.loads(row[0]) if row else default
 
+    @guarded
     def set_meta(self, key: str, value) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value)))
 
     # -- timers -------------------------------------------------------------------------
+    @guarded
     def timers(self) -> list[tuple[int, float, str, dict]]:
         rows = self.conn.execute("SELECT id, due, what, payload FROM timers ORDER BY due, id").fetchall()
         return [(i, d, w, json.loads(p)) for i, d, w, p in rows]
 
+    @guarded
     def replace_timers(self, timers: list[tuple[float, str, dict]]) -> None:
         self.conn.execute("DELETE FROM timers")
         self.conn.executemany("INSERT INTO timers (due, what, payload) VALUES (?, ?, ?)",
                               [(d, w, json.dumps(p)) for d, w, p in timers])
 
+    @guarded
     def revision(self) -> int:
         """The committed global revision, without a transaction (for watchers and servers)."""
         row = self.conn.execute("SELECT value FROM meta WHERE key='revision'").fetchone()
         return json.loads(row[0]) if row else 0
+
+
+def _body(obj) -> dict:
+    """A stored object is a JSON object with a metadata object naming it."""
+    if not isinstance(obj, dict) or not isinstance(obj.get("metadata"), dict) \
+            or not isinstance(obj["metadata"].get("name"), str):
+        raise ValueError("a stored object is not a Kubernetes object")
+    return obj

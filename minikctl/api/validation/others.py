@@ -105,7 +105,45 @@ def _validate_endpointslice(es: dict) -> list[tuple[str, str]]:
     return errs
 
 
+# pkg/apis/core/validation/events.go: the limits legacyValidateEvent checks for "new" events
+REPORTING_INSTANCE_LIMIT, ACTION_LIMIT, REASON_LIMIT, NOTE_LIMIT = 128, 128, 128, 1024
+
+
 def _validate_event(ev: dict) -> list[tuple[str, str]]:
-    return validate_object_meta(ev, True)
+    """legacyValidateEvent for a core/v1 request, after object meta.
+
+    The apiserver accepts an Event that names nothing (an empty involvedObject is a zero
+    ObjectReference) as long as its namespaces agree: everything reading events must cope with
+    that. An event with an eventTime is a "new" event and must say who reported it and why."""
+    errs = validate_object_meta(ev, True)
+    ns = (ev.get("metadata") or {}).get("namespace") or ""
+    inv = ev.get("involvedObject") if isinstance(ev.get("involvedObject"), dict) else {}
+    inv_ns = inv.get("namespace") or ""
+
+    def _s(key):
+        v = ev.get(key)
+        return v if isinstance(v, str) else ""
+
+    if not ev.get("eventTime"):
+        if not inv_ns:
+            if ns not in ("", "default"):
+                errs.append(invalid("involvedObject.namespace", inv_ns, "does not match event.namespace"))
+        elif ns != inv_ns:
+            errs.append(invalid("involvedObject.namespace", inv_ns, "does not match event.namespace"))
+    else:
+        if not inv_ns and ns not in ("default", "kube-system"):
+            errs.append(invalid("involvedObject.namespace", inv_ns, "does not match event.namespace"))
+        rc = _s("reportingComponent")
+        if not rc:
+            errs.append(required("reportingComponent"))
+        errs += [invalid("reportingComponent", rc, m) for m in qualified_name(rc)]
+        checks = (("reportingInstance", REPORTING_INSTANCE_LIMIT, True), ("action", ACTION_LIMIT, True),
+                  ("reason", REASON_LIMIT, True), ("message", NOTE_LIMIT, False))
+        for key, limit, needed in checks:
+            if needed and not _s(key):
+                errs.append(required(key))
+            if len(_s(key)) > limit:
+                errs.append(invalid(key, "", f"can have at most {limit} characters"))
+    return errs
 
 

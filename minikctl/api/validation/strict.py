@@ -25,12 +25,14 @@ def _version(obj: dict) -> str:
 
 
 def _bytes_error(obj: dict) -> str | None:
-    """A Secret's `data` values are []byte: the decoder base64-decodes them (keys in order)."""
-    if obj.get("kind") != "Secret" or not isinstance(obj.get("data"), dict):
+    """A Secret's `data` and a ConfigMap's `binaryData` values are []byte: the decoder
+    base64-decodes them (keys in order)."""
+    field = {"Secret": "data", "ConfigMap": "binaryData"}.get(obj.get("kind"))
+    if field is None or not isinstance(obj.get(field), dict):
         return None
     from minikctl.api import gobase64
-    for k in sorted(obj["data"]):
-        v = obj["data"][k]
+    for k in sorted(obj[field]):
+        v = obj[field][k]
         if isinstance(v, str):
             try:
                 gobase64.check(v)

@@ -13,6 +13,7 @@ import socket
 import struct
 import threading
 import time
+import zlib
 from typing import Callable
 
 from minikctl.net.dns import records
@@ -39,7 +40,8 @@ class DnsServer:
         self._rev = revision()
         self._snap = _Snapshot(load_view())
         self._checked = time.monotonic()
-        self._pick = random.Random(0).randrange
+        self._seed = _seed_of(self._snap.view)
+        self._pick = random.Random(self._seed).randrange
 
     # -- snapshot management -------------------------------------------------------------------
     def maybe_reload(self) -> None:
@@ -61,7 +63,7 @@ class DnsServer:
     # -- packets -------------------------------------------------------------------------------
     def handle(self, data: bytes, tcp: bool = False) -> bytes | None:
         try:
-            return self._handle(data, tcp)
+            return self._handle(bytes(data), tcp)
         except Exception:
             return _error(data, records.SERVFAIL) if len(data) >= 12 else None
 
@@ -116,6 +118,7 @@ class DnsServer:
         rd = data[2] & 0x01
         if qname is None or "." in "".join(lb.decode("latin-1") for lb in labels) or qclass not in (1, 255):
             ans = records.Answer(rcode=records.REFUSED if qname else records.FORMERR, aa=False)
+            qname = None  # no records: the reply carries the question as asked, spliced in below
         else:
             ans = records.answer(snap.view, qname, qtype, index=snap.index, shuffle=False)
         count = 1
@@ -126,19 +129,32 @@ class DnsServer:
         # CoreDNS SizeAndDo mirrors the client's EDNS size in its own OPT record
         udp_len = max(512, struct.unpack("!H", data[qend + 3:qend + 5])[0]) if edns and _has_opt(data, qend) else None
         out = []
-        rng = random.Random(hash(data[12:qend]))
+        # The round-robin variants come from the cluster's seed and the question, never from
+        # hash() (salted per process): a seeded cluster answers the same way in every run.
+        rng = random.Random(zlib.crc32(data[12:qend]) ^ self._seed)
         for v in range(count):
             if v:
                 records.shuffle_answer(ans, rng)
             wire = records.to_message(ans, qname or ".", qtype, rd=rd, qclass=qclass, udp_len=udp_len).pack()
             if qname is not None:      # echo the question exactly as asked (case, 0x20)
                 wire = wire[:12] + data[12:qend] + wire[qend:]
+            else:                      # built for the root name: put the asked question back
+                wire = wire[:12] + data[12:qend] + wire[17:]
             if len(wire) > limit:
                 rec2 = DNSRecord(DNSHeader(id=0, qr=1, aa=int(ans.aa), rd=rd, ra=int(ans.ra), tc=1, rcode=ans.rcode))
                 wire = rec2.pack() [:12]
                 wire = wire[:5] + b"\x01" + wire[6:] + data[12:qend]
             out.append(wire[2:])
         return out
+
+
+def _seed_of(view) -> int:
+    """The cluster's seed (its meta), folded to 32 bits; 0 for a view without one."""
+    meta = getattr(view, "meta", None) or {}
+    try:
+        return int(meta.get("seed") or 0) & 0xFFFFFFFF
+    except (TypeError, ValueError):
+        return 0
 
 
 def _has_opt(data: bytes, qend: int) -> bool:

@@ -31,7 +31,7 @@ def settle(cluster, max_passes: int = 200) -> None:
     for _ in range(max_passes):
         cluster.changed = False
         for c in CONTROLLERS:
-            c.reconcile(cluster)
+            _guarded(cluster, c.__name__.rsplit(".", 1)[-1], c.reconcile)
         if not cluster.changed:
             cluster.settled = True
             return
@@ -40,4 +40,42 @@ def settle(cluster, max_passes: int = 200) -> None:
 def fire(cluster, what: str, payload: dict) -> None:
     handler = TIMERS.get(what)
     if handler:
-        handler(cluster, payload)
+        _guarded(cluster, what, handler, payload)
+
+
+def _guarded(cluster, name: str, fn, *args) -> None:
+    """Run one controller pass or one timer. A failure (a simulation bug, or an object the
+    apiserver accepted that a controller did not expect) must not wedge the store: every later
+    command, `delete` included, would die on the same object. So the failure is reported as a
+    log line (once per command) and, for a timer about an object, as a Warning event on that
+    object; the other controllers and timers go on."""
+    try:
+        fn(cluster, *args)
+    except Exception as e:  # noqa: BLE001 - the point is to survive any controller bug
+        _report(cluster, name, e, args[0] if args and isinstance(args[0], dict) else None)
+
+
+def _report(cluster, name: str, e: Exception, ref: dict | None) -> None:
+    why = f"{type(e).__name__}: {e}"
+    seen = cluster.__dict__.setdefault("controller_failures", set())
+    if (name, why) in seen:
+        return
+    seen.add((name, why))
+    env = getattr(cluster, "env", None)
+    stream = getattr(env, "stderr", None)
+    if stream is not None:
+        try:
+            stream.write(f"minikctl: the simulated {name} controller failed ({why}); it skipped that work and "
+                         "the cluster goes on (a minikctl bug: please report it)\n")
+        except (OSError, ValueError):
+            pass
+    if ref and ref.get("name"):
+        for kind in ("Pod",):
+            obj = cluster.get(kind, ref.get("namespace"), ref["name"])
+            if obj is not None:
+                try:
+                    cluster.record_event(obj, "Warning", "MinikctlSimulationError",
+                                         f"minikctl: the simulated {name} step failed on this object ({why})",
+                                         "minikctl")
+                except Exception:  # noqa: BLE001
+                    pass

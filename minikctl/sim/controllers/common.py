@@ -39,9 +39,35 @@ def is_active(pod: dict) -> bool:
     return not is_terminating(pod) and phase not in ("Succeeded", "Failed")
 
 
+# A simulation limit, not a Kubernetes one (Kubernetes documents 110 pods per node and 150,000
+# per cluster): past this many pods, a command would take seconds per thousand pods and memory
+# per pod, so the controllers stop creating pods there and say so.
+MAX_PODS = 5000
+
+
+def pod_room(cluster, owner: dict) -> bool:
+    """Whether a controller may create one more pod. At the limit: a Warning event on the owner
+    and one stderr line per command, both saying it is minikctl's limit."""
+    count = cluster.count("Pod") if hasattr(cluster, "count") else len(cluster.list("Pod"))
+    if count < MAX_PODS:
+        return True
+    msg = f"minikctl: more than {MAX_PODS} pods in one cluster is not simulated; no more pods are created"
+    notes = cluster.__dict__.setdefault("limit_notes", set())
+    if msg not in notes:
+        notes.add(msg)
+        stream = getattr(getattr(cluster, "env", None), "stderr", None)
+        if stream is not None:
+            try:
+                stream.write(msg + "\n")
+            except (OSError, ValueError):
+                pass
+    cluster.record_event(owner, "Warning", "MinikctlPodLimit", msg, "minikctl", stored=True)
+    return False
+
+
 def new_pod(cluster, template: dict, owner: dict, *, name: str | None = None,
             extra_labels: dict | None = None, generate_name: str | None = None,
-            finalizers: list[str] | None = None) -> dict:
+            finalizers: list[str] | None = None, validate: bool = False) -> dict:
     """A pod as a controller creates it: the template's metadata and spec, owned by `owner`."""
     tmeta = template.get("metadata") or {}
     labels = dict(tmeta.get("labels") or {})
@@ -57,4 +83,15 @@ def new_pod(cluster, template: dict, owner: dict, *, name: str | None = None,
     else:
         meta["generateName"] = generate_name or owner["metadata"]["name"] + "-"
     pod = {"apiVersion": "v1", "kind": "Pod", "metadata": meta, "spec": copy.deepcopy(template.get("spec") or {})}
+    if validate:
+        # A real controller's create goes through the apiserver, which validates the pod. Only a
+        # StatefulSet's template reaches here unvalidated (the apiserver skips it on the set).
+        from minikctl.api.errors import invalid
+        from minikctl.api.validation import validate as validate_obj
+        probe = copy.deepcopy(pod)
+        probe["metadata"].setdefault("name", probe["metadata"].get("generateName", "") + "x")
+        server._defaults(probe)
+        causes = validate_obj(probe)
+        if causes:
+            raise invalid("Pod", probe["metadata"]["name"], causes)
     return server.create_internal(cluster, pod)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import copy
 
 from minikctl.api.conditions import is_ready
-from minikctl.sim.controllers.common import index_owned, is_terminating, new_pod
+from minikctl.sim.controllers.common import index_owned, is_terminating, new_pod, pod_room
 from minikctl.sim.controllers.scheduler import fits
 
 
@@ -19,6 +19,8 @@ def reconcile(cluster) -> None:
         eligible = [n for n in nodes if fits(ds["spec"]["template"]["spec"], n, daemon=True)]
         for n in eligible:
             if n["metadata"]["name"] not in on:
+                if not pod_room(cluster, ds):
+                    break
                 tmpl = copy.deepcopy(ds["spec"]["template"])
                 tmpl["spec"]["nodeName"] = n["metadata"]["name"]
                 p = new_pod(cluster, tmpl, ds)

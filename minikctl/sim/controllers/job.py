@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from minikctl.api import server
 from minikctl.api.conditions import is_ready
-from minikctl.sim.controllers.common import controller_ref, is_terminating, new_pod
+from minikctl.sim.controllers.common import controller_ref, is_terminating, new_pod, pod_room
 
 FINALIZER = "batch.kubernetes.io/job-tracking"
 INDEX_KEY = "batch.kubernetes.io/job-completion-index"
@@ -317,6 +317,8 @@ def _sync(cluster, job: dict, pods: list[dict]) -> None:
         busy = {_index(p) for p in active}
         todo = [i for i in range(int(completions or 0)) if i not in done_idx and i not in failed_idx and i not in busy]
         for i in todo[: max(0, parallelism - len(active))]:
+            if not pod_room(cluster, job):
+                break
             active.append(_create(cluster, job, i, pods))
     else:
         if completions is not None:
@@ -324,6 +326,8 @@ def _sync(cluster, job: dict, pods: list[dict]) -> None:
         else:
             want = parallelism if succeeded == 0 else 0
         for _ in range(max(0, want - len(active))):
+            if not pod_room(cluster, job):
+                break
             active.append(_create(cluster, job, None, pods))
     _status(cluster, job, st, active, terminating, before)
 

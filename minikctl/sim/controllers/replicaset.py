@@ -4,7 +4,7 @@ from __future__ import annotations
 from minikctl.api import server
 
 from minikctl.api.conditions import is_ready
-from minikctl.sim.controllers.common import index_owned, is_active, new_pod
+from minikctl.sim.controllers.common import index_owned, is_active, new_pod, pod_room
 
 
 def reconcile(cluster) -> None:
@@ -33,6 +33,8 @@ def _sync(cluster, rs: dict, pods: list[dict]) -> None:
     active = [p for p in pods if is_active(p)]
     if len(active) < want:
         for _ in range(want - len(active)):
+            if not pod_room(cluster, rs):
+                break
             pod = new_pod(cluster, rs["spec"]["template"], rs)
             cluster.record_event(rs, "Normal", "SuccessfulCreate", f"Created pod: {pod['metadata']['name']}",
                                  "replicaset-controller")

@@ -7,12 +7,13 @@ once. A template change rolls pods from the highest ordinal down.
 from __future__ import annotations
 
 from minikctl.api import server
+from minikctl.api.errors import ApiError
 
 import copy
 
 from minikctl.api.conditions import is_ready
 from minikctl.sim import names
-from minikctl.sim.controllers.common import index_owned, is_terminating, new_pod
+from minikctl.sim.controllers.common import index_owned, is_terminating, new_pod, pod_room
 
 
 def reconcile(cluster) -> None:
@@ -49,13 +50,21 @@ def _sync(cluster, sts: dict, pods: list[dict]) -> None:
             continue
         if not parallel and any(not is_ready(by_ord[x]) or is_terminating(by_ord[x]) for x in by_ord if x < o):
             break
+        if not pod_room(cluster, sts):
+            break
         tmpl = copy.deepcopy(spec["template"])
         tmpl["spec"]["hostname"] = f"{name}-{o}"
         if spec.get("serviceName"):
             tmpl["spec"]["subdomain"] = spec["serviceName"]
-        pod = new_pod(cluster, tmpl, sts, name=f"{name}-{o}", extra_labels={
-            "controller-revision-hash": rev, "statefulset.kubernetes.io/pod-name": f"{name}-{o}",
-            "apps.kubernetes.io/pod-index": str(o)})
+        try:
+            pod = new_pod(cluster, tmpl, sts, name=f"{name}-{o}", validate=True, extra_labels={
+                "controller-revision-hash": rev, "statefulset.kubernetes.io/pod-name": f"{name}-{o}",
+                "apps.kubernetes.io/pod-index": str(o)})
+        except ApiError as e:  # stateful_pod_control's recordPodEvent for a failed create
+            cluster.record_event(sts, "Warning", "FailedCreate",
+                                 f"create Pod {name}-{o} in StatefulSet {sts['metadata']['name']} failed error: "
+                                 f"{_status_text(e)}", "statefulset-controller", stored=True)
+            break
         by_ord[o] = pod
         cluster.record_event(sts, "Normal", "SuccessfulCreate",
                              f"create Pod {pod['metadata']['name']} in StatefulSet {name} successful", "statefulset-controller")
@@ -105,3 +114,12 @@ def _status(cluster, sts, pods, rev) -> None:
         if not status[k]:
             del status[k]
     cluster.set_status(sts, status)
+
+
+def _status_text(e: ApiError) -> str:
+    """err.Error() of the apiserver's StatusError (no kubectl 'The ' prefix; causes aggregated)."""
+    if e.reason == "Invalid" and e.causes:
+        lines = list(dict.fromkeys(f"{f}: {b}" if f else b for f, b in e.causes))
+        body = lines[0] if len(lines) == 1 else "[" + ", ".join(lines) + "]"
+        return f'{e.kind} "{e.name}" is invalid: {body}'
+    return e.message
