@@ -350,3 +350,27 @@ def test_an_object_over_etcds_request_limit_is_refused_in_etcds_words(mk):
     assert r.code == 1 and r.err == ('Error from server: error when creating "STDIN": etcdserver: request is too large\n'), r.err
     r = mk("create", "-f", "-", stdin=pod(1_400_000))
     assert r.code == 0, r.err
+
+
+def test_a_controller_failing_on_one_object_goes_on_with_the_others(mk, monkeypatch):
+    """Per-object guard: the ReplicaSet controller fails on one ReplicaSet only; the other gets
+    its pods, the failing one carries a Warning event saying minikctl failed, and it can be
+    deleted."""
+    from minikctl.sim.controllers import replicaset
+    real = replicaset._sync
+
+    def fails_on_bad(cluster, rs, pods):
+        if rs["metadata"]["name"].startswith("bad-"):
+            raise KeyError("boom")
+        return real(cluster, rs, pods)
+    monkeypatch.setattr(replicaset, "_sync", fails_on_bad)
+    assert mk("create", "deploy", "bad", "--image=nginx", "--replicas=2").code == 0
+    r = mk("create", "deploy", "good", "--image=nginx", "--replicas=2")
+    assert r.code == 0
+    mk.advance(30)
+    pods = mk("get", "po", "-o", "name").out.split()
+    assert sum(p.startswith("pod/good-") for p in pods) == 2 and not any(p.startswith("pod/bad-") for p in pods)
+    r = mk("get", "events", "--field-selector", "reason=MinikctlSimulationError", "-o",
+           "jsonpath={.items[*].involvedObject.name}")
+    assert r.out.startswith("bad-"), r.out
+    assert mk("delete", "deploy", "bad").code == 0

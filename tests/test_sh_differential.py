@@ -91,6 +91,12 @@ SCRIPTS = [
     "cat <<'EOF'\n$HOME is literal\nEOF",
     "x=var; cat <<EOF\nvalue: $x $(echo sub) $((1+1))\nEOF",
     "cat <<-EOF\n\tindented\n\tEOF",
+    "set -x; x=1; echo \"a b\" c; set +x; echo quiet",
+    "echo $'a\\tb'",
+    "trap 'echo bye' EXIT; echo hi",
+    "trap 'echo bye' EXIT; echo hi; exit 3",
+    "echo {1..3} x{a,b}y {a..c} {5..1..2} '{1..2}'",
+    "for i in {1..3}; do printf '%s.' $i; done; echo",
 ]
 
 
@@ -147,3 +153,22 @@ def test_no_script_crashes_the_interpreter():
             ctx = ExecContext(view=StaticView([]), pod=None, container=None, fs=fs)
             out, err, code, _ = Shell(ctx, tools, Dialect(d, ARGV0[d]), env={"HOME": "/root"}).run(script)
             assert "in minikctl's shell)" not in err, (d, script, err)
+
+
+def test_what_is_not_simulated_says_so():
+    """bash arrays are not modelled: one honest line, never a realistic syntax error."""
+    out, err, code = _ours("bash", "a=(1 2 3); echo ${a[1]}")
+    assert (out, err, code) == ("", "minikctl: bash arrays are not simulated\n", 2)
+    out, err, code = _ours("bash", "echo ${a[0]}")
+    assert err == "minikctl: bash arrays are not simulated\n"
+
+
+def test_dash_counts_the_lines_of_an_interactive_session():
+    from minikctl.images.shell import ShellSession
+    pod = {"metadata": {"name": "p", "namespace": "default", "uid": "u"}, "status": {},
+           "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+    s = ShellSession(ExecContext(view=StaticView([]), pod=pod, container="c"))
+    assert s.feed("true") == ("", "", False)
+    assert s.feed("if true") == ("", "", False) and s.prompt == "> "
+    assert s.feed("then nope; fi") == ("", "sh: 3: nope: not found\n", False)
+    assert s.feed("nope")[1] == "sh: 4: nope: not found\n"

@@ -70,12 +70,9 @@ def info(details_too: bool = True) -> int:
                    f"kube-proxy mode:    {prof.get('kubeProxyMode', 'iptables')}\n"
                    f"objects:            {sum(len(v) for v in cluster.kinds.values())} (revision {cluster.revision})\n")
     if env.colour:
-        from rich.console import Console
-        Console(file=env.stdout, force_terminal=True).print(
-            text.replace("Kubernetes control plane", "[green]Kubernetes control plane[/green]").replace(
-                "CoreDNS", "[green]CoreDNS[/green]").rstrip("\n"), highlight=False)
-    else:
-        context.out(text)
+        from minikctl.printers import colour
+        text = colour.cluster_info(text)
+    context.out(text)
     if details_too:
         context.out(details)
     return 0

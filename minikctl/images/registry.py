@@ -40,12 +40,14 @@ def normalize(ref: str) -> tuple[str, str]:
 def family_of(ref: str) -> str:
     name, tag = normalize(ref)
     base = name.rsplit("/", 1)[-1]
+    if base == "busyboxplus":          # radial/busyboxplus: busybox 1.2x with curl
+        return "busybox-1.28"
     if base == "busybox":
         v = imageref.version(tag)
         return "busybox-1.28" if v and v < (1, 29) else "busybox"
     if "dnsutils" in base:
         return "dnsutils"
-    if base == "nginx":
+    if base in ("nginx", "nginx-slim", "nginx-unprivileged"):
         return "nginx"
     return "generic"
 

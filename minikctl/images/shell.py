@@ -95,6 +95,7 @@ class ShellSession:
         self.done = False
         self.exit_code = 0
         self.pending = ""
+        self.line = 1                # dash numbers the lines typed: `sh: 3: foo: not found`
 
     @property
     def prompt(self) -> str:
@@ -119,7 +120,8 @@ class ShellSession:
                 self.pending = text + "\n"
                 return "", "", False
         self.pending = ""
-        o, e, code, exited = self.shell.run(text, stdin="")
+        o, e, code, exited = self.shell.run(text, stdin="", lineno=self.line)
+        self.line += text.count("\n") + 1
         if exited:
             self.done = True
             self.exit_code = code

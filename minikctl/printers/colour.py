@@ -48,3 +48,18 @@ def render_coloured(rows: list[list[str]], status_col: int | None, header: bool 
             out.append(text + pad)
         lines.append("".join(out) + "\n")
     return "".join(lines)
+
+
+def cluster_info(text: str) -> str:
+    """kubectl cluster-info on a terminal: each service's name green, its URL yellow
+    (cluster-info.go: ct.ChangeColor(ct.Green) / ct.Yellow)."""
+    import re
+
+    from rich.color import ColorSystem
+    from rich.style import Style
+
+    def paint(m):
+        green = Style(color="green").render(m.group(1), color_system=ColorSystem.STANDARD)
+        yellow = Style(color="yellow").render(m.group(2), color_system=ColorSystem.STANDARD)
+        return f"{green} is running at {yellow}"
+    return re.sub(r"^(.+?) is running at (\S+)", paint, text, flags=re.M)

@@ -423,6 +423,19 @@ def b_quiet(sh, argv, io):
     return 0
 
 
+def b_trap(sh, argv, io):
+    """trap CMD EXIT (0): run when the shell ends; other signals never arrive in the simulation."""
+    args = argv[1:]
+    if len(args) >= 2:
+        for sig in args[1:]:
+            if sig in ("EXIT", "0"):
+                if args[0] == "-":
+                    sh.traps.pop("EXIT", None)
+                else:
+                    sh.traps["EXIT"] = args[0]
+    return 0
+
+
 def b_umask(sh, argv, io):
     if len(argv) == 1:
         io[1].write("0022\n")
@@ -439,7 +452,7 @@ TABLE = {
     "export": b_export, "readonly": b_export, "unset": b_unset, "local": b_local, "set": b_set, "shift": b_shift,
     "exit": b_exit, "return": b_return, "break": _loopctl, "continue": _loopctl, "eval": b_eval, ".": b_source,
     "exec": b_exec, "read": b_read, "test": b_test, "[": b_test, "type": b_type, "command": b_command,
-    "trap": b_quiet, "wait": b_quiet, "umask": b_umask, "alias": b_quiet, "unalias": b_quiet, "hash": b_quiet,
+    "trap": b_trap, "wait": b_quiet, "umask": b_umask, "alias": b_quiet, "unalias": b_quiet, "hash": b_quiet,
     "kill": not_simulated, "jobs": not_simulated, "fg": not_simulated, "bg": not_simulated,
     "ulimit": not_simulated, "times": not_simulated, "getopts": not_simulated,
 }

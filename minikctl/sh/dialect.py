@@ -38,6 +38,8 @@ class Dialect:
         """(message, status) for a parser.ShSyntaxError."""
         kind, tok, exp = e.kind, e.token, e.expecting
         a0 = self.argv0
+        if kind == "notsim":
+            return f"minikctl: {tok} are not simulated\n", 2
         if self.name == "ash":
             text = {"unexpected": f'unexpected "{tok}"',
                     "eof": "unexpected end of file" + (f' (expecting "{exp}")' if exp else ""),

@@ -270,8 +270,11 @@ class Expander:
         return glob_regex("".join(text), mask)
 
     def fields(self, words) -> list[str]:
-        """Command words -> argv: expansions, IFS splitting of unquoted results, globbing."""
+        """Command words -> argv: (bash) brace expansion, expansions, IFS splitting of unquoted
+        results, globbing."""
         out: list[str] = []
+        if self.sh.dialect.name == "bash":
+            words = [x for w in words for x in braces(w)]
         for w in words:
             parts = w.parts
             if len(parts) == 1:                  # fast paths: the usual `echo`, `$i`, "text"
@@ -371,3 +374,34 @@ class Expander:
                     continue
             result.append(text)
         return result
+
+
+BRACE = re.compile(r"\{(-?\d+)\.\.(-?\d+)(?:\.\.(-?\d+))?\}|\{([a-zA-Z])\.\.([a-zA-Z])\}|\{([^{}]*,[^{}]*)\}")
+
+
+def braces(word) -> list:
+    """bash brace expansion of a word's unquoted text: {1..5}, {a..e}, {5..1..2}, pre{x,y}post."""
+    from minikctl.sh.ast import Word
+    for k, p in enumerate(word.parts):
+        if p[0] != "lit" or "{" not in p[1]:
+            continue
+        m = BRACE.search(p[1])
+        if not m:
+            continue
+        if m.group(1) is not None:
+            a, b = int(m.group(1)), int(m.group(2))
+            step = abs(int(m.group(3) or 1)) or 1
+            alts = [str(v) for v in (range(a, b + 1, step) if a <= b else range(a, b - 1, -step))]
+        elif m.group(4) is not None:
+            a, b = ord(m.group(4)), ord(m.group(5))
+            alts = [chr(v) for v in (range(a, b + 1) if a <= b else range(a, b - 1, -1))]
+        else:
+            alts = m.group(6).split(",")
+        pre, post = p[1][:m.start()], p[1][m.end():]
+        out = []
+        for alt in alts:
+            text = pre + alt + post
+            parts = list(word.parts[:k]) + ([("lit", text)] if text else []) + list(word.parts[k + 1:])
+            out.extend(braces(Word(parts, word.raw)))
+        return out
+    return [word]

@@ -129,6 +129,7 @@ class Shell:
         self.vars.setdefault("PWD", getattr(ctx, "cwd", "/") or "/")
         self.funcs: dict = {}
         self.aliases: dict[str, str] = {}     # `alias k=kubectl` (interactive shells)
+        self.traps: dict[str, str] = {}       # `trap CMD EXIT`: run when the shell ends
         self.overrides: dict = {}             # a front end's own commands: name -> fn(sh, argv, io)
         self.home: str | None = None          # what `~` means when not $HOME (minikctl shell: its directory)
         self.positional: list[str] = []
@@ -162,6 +163,7 @@ class Shell:
         sub.__dict__.update(self.__dict__)
         sub.vars, sub.exported, sub.funcs = dict(self.vars), set(self.exported), dict(self.funcs)
         sub.positional, sub.options, sub.locals = list(self.positional), dict(self.options), []
+        sub.traps = {}
         sub.ex = Expander(sub)
         sub.dispatch = {k: getattr(sub, v.__name__) for k, v in self.dispatch.items()}
         return sub
@@ -248,7 +250,7 @@ class Shell:
         return sorted(results) if results != ["/"] else []
 
     # -- entry points -----------------------------------------------------------------------------
-    def run(self, script: str, stdin=None, out=None, err=None, tree=None) -> tuple[str, str, int, bool]:
+    def run(self, script: str, stdin=None, out=None, err=None, tree=None, lineno: int = 1) -> tuple[str, str, int, bool]:
         """Parse and run one script (or one interactive line): (stdout, stderr, status, exited).
 
         `out` / `err` may be streams (a terminal): then output goes there as it is produced and
@@ -259,7 +261,7 @@ class Shell:
         exited = False
         if tree is None:
             try:
-                tree = parse(script, self.dialect.name)
+                tree = parse(script, self.dialect.name, lineno=lineno)
             except ShSyntaxError as e:
                 msg, code = self.dialect.syntax(e)
                 self.status = code
@@ -302,6 +304,13 @@ class Shell:
         except Exception as e:          # a gap in the simulation must not reach the learner as a traceback
             err.write(f"minikctl: this script is not simulated ({type(e).__name__} in minikctl's shell)\n")
             self.status, exited = 126, True
+        trap = self.traps.pop("EXIT", None)
+        if trap and (exited or not self.dialect.interactive):
+            status = self.status
+            self.run(trap, stdin="", out=out, err=err)
+            self.status = status
+        elif trap:
+            self.traps["EXIT"] = trap
         return ("" if given_out else "".join(out)), ("" if given_err else "".join(err)), self.status, exited
 
     # -- nodes ------------------------------------------------------------------------------------
@@ -396,6 +405,8 @@ class Shell:
         if self.aliases and words and words[0].literal in self.aliases:
             words = self.expand_alias(words)
         argv = self.ex.fields(words) if words else []
+        if self.options.get("x"):
+            self.xtrace(node, argv, io[2])
         if not argv:
             for name, w in node.assigns:
                 self.set_var(name, self.ex.word_text(w))
@@ -415,6 +426,19 @@ class Shell:
             finally:
                 self.close(sinks)
         return self.call(argv, io, assigns)
+
+    def xtrace(self, node, argv, err) -> None:
+        """set -x: `+ cmd args` on stderr; ash and bash quote what needs quoting, dash does not."""
+        import re
+
+        def q(a: str) -> str:
+            if self.dialect.name == "dash" or (a and re.fullmatch(r"[A-Za-z0-9_./:=@%+,-]+", a)):
+                return a
+            return "'" + a.replace("'", "'\\''") + "'"
+        items = [f"{n}={q(self.ex.word_text(w))}" for n, w in node.assigns] if not argv else []
+        items += [q(a) for a in argv]
+        if items:
+            err.write("+ " + " ".join(items) + "\n")
 
     def expand_alias(self, words: list) -> list:
         """A leading alias name replaced by its value's words (each alias once, as bash does)."""

@@ -254,7 +254,21 @@ class Parser:
         s, n = self.s, len(self.s)
         j = self.i + 1
         c = s[j] if j < n else ""
-        if c == "{":
+        if c == "'" and not quoted and self.dialect in ("ash", "bash"):
+            k, buf = j + 1, []
+            while k < n and s[k] != "'":
+                if s[k] == "\\" and k + 1 < n:
+                    buf.append(s[k:k + 2])
+                    k += 2
+                    continue
+                buf.append(s[k])
+                k += 1
+            if k >= n:
+                raise ShSyntaxError("quote", "'", lineno=self.line)
+            from minikctl.sh.printf import escapes
+            parts.append(("sq", escapes("".join(buf))[0]))
+            self.i = k + 1
+        elif c == "{":
             self.i = j + 1
             parts.append(self._braced())
         elif s.startswith("((", j):
@@ -325,6 +339,8 @@ class Parser:
             raise ShSyntaxError("badsubst", lineno=self.line)
         if self.i >= n:
             raise ShSyntaxError("brace", lineno=self.line)
+        if s[self.i] == "[" and self.dialect == "bash":
+            raise ShSyntaxError("notsim", "bash arrays", lineno=self.line)
         if s[self.i] == "}":
             self.i += 1
             return ("param", name, "#len" if length else None, None)
@@ -580,6 +596,8 @@ class Parser:
                     if m and w.raw[m.end():m.end() + 1] == "=" and w.parts and w.parts[0][0] == "lit" \
                             and w.parts[0][1].startswith(m.group(0) + "="):
                         name = m.group(0)
+                        if self.dialect == "bash" and w.raw == name + "=" and self.s.startswith("(", self.i):
+                            raise ShSyntaxError("notsim", "bash arrays", lineno=t.lineno)
                         first = w.parts[0][1][len(name) + 1:]
                         value_parts = ([("lit", first)] if first else []) + list(w.parts[1:])
                         assigns.append((name, ast.Word(value_parts, w.raw[len(name) + 1:])))
@@ -733,10 +751,10 @@ class Parser:
         return ast.DBracket(words, t.lineno)
 
 
-def parse(src: str, dialect: str = "ash", interactive: bool = False) -> ast.Seq:
+def parse(src: str, dialect: str = "ash", interactive: bool = False, lineno: int = 1) -> ast.Seq:
     """The syntax tree of a whole script; raises ShSyntaxError (kind 'heredoc' when `interactive`
     and a here-document's delimiter has not been typed yet)."""
-    return Parser(src, dialect, interactive=interactive).parse_program()
+    return Parser(src, dialect, lineno=lineno, interactive=interactive).parse_program()
 
 
 def heredoc_parts(body: str, dialect: str = "ash") -> list:

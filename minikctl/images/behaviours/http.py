@@ -178,12 +178,13 @@ def echoserver(req: Request):
     from minikctl.sim import registry
     _, _, tag, _ = registry.parse(req.container.get("image") or "")
     version = imageref.version(tag)
-    host = req.headers.get("host", "")
+    host = req.headers.get("host", "").rsplit(":", 1)[0] if not req.headers.get("host", "").endswith("]") \
+        else req.headers.get("host", "")           # nginx's $host: the Host header without its port
     query = urlsplit(req.path).query
     if version and version < (1, 9):
         lines = ["CLIENT VALUES:", f"client_address={req.client_ip}", f"command={req.method}",
                  f"real path={req.url_path}", f"query={query or 'nil'}", "request_version=1.1",
-                 f"request_uri=http://{host}{req.path}", "", "SERVER VALUES:",
+                 f"request_uri=http://{host}:{req.port}{req.path}", "", "SERVER VALUES:",
                  "server_version=nginx: 1.10.0 - lua: 10001", "", "HEADERS RECEIVED:"]
         lines += [f"{k}={v}" for k, v in sorted(req.headers.items())]
         lines += ["BODY:", "-no body in request-"]
@@ -212,9 +213,48 @@ def liveness(req: Request):
     return go_text(req, "ok")
 
 
+NGINX_ROOT = "/usr/share/nginx/html"
+NGINX_403 = ("<html>\r\n<head><title>403 Forbidden</title></head>\r\n<body>\r\n"
+             "<center><h1>403 Forbidden</h1></center>\r\n<hr><center>nginx/{v}</center>\r\n</body>\r\n</html>\r\n")
+NGINX_TYPES = {"html": "text/html", "htm": "text/html", "txt": "text/plain", "css": "text/css",
+               "js": "application/javascript", "json": "application/json", "xml": "text/xml"}
+
+
 def nginx(req: Request):
+    """nginx's default server: files under /usr/share/nginx/html as the container sees them (the
+    image's welcome page, a ConfigMap or volume mounted there, what `exec` wrote), index.html for
+    a directory, 403 for a directory without one, 404 for the rest."""
+    from minikctl.images import fs as files
     from minikctl.net.proxy import traffic
-    return traffic._nginx(req.view, req.container.get("image") or "", req.url_path)
+    image = req.container.get("image") or ""
+    try:
+        fs = files.container_fs(req.view, req.pod, req.container.get("name"))
+    except Exception:
+        fs = None
+    if fs is None or fs.kind(NGINX_ROOT) is None:
+        return traffic._nginx(req.view, image, req.url_path)      # an image whose files are not modelled
+    path = files._norm(NGINX_ROOT + "/" + req.url_path.lstrip("/"))
+    if fs.kind(path) == "dir":
+        path = path.rstrip("/") + "/index.html"
+        if fs.kind(path) is None:
+            resp = traffic._nginx(req.view, image, "/-")
+            version = dict(resp.headers).get("Server", "nginx/").split("/", 1)[1]
+            body = NGINX_403.format(v=version)
+            return _resp(403, "Forbidden", body, [("Server", f"nginx/{version}"), ("Date", _date(req.view)),
+                                                  ("Content-Type", "text/html"), ("Content-Length", str(len(body))),
+                                                  ("Connection", "keep-alive")])
+    text = fs.read(path) if path.startswith(NGINX_ROOT) else None
+    if text is None:
+        return traffic._nginx(req.view, image, "/-")              # nginx's 404 page
+    resp = traffic._nginx(req.view, image, "/")
+    size = len(text.encode())
+    ctype = NGINX_TYPES.get(path.rsplit(".", 1)[-1], "application/octet-stream")
+    headers = [(k, v) for k, v in resp.headers if k not in ("Content-Length", "ETag", "Content-Type")]
+    headers.insert(2, ("Content-Type", ctype))
+    headers.insert(3, ("Content-Length", str(size)))
+    headers.append(("ETag", f'"6745ef54-{size:x}"'))
+    resp.body, resp.headers = text, headers
+    return resp
 
 
 HANDLERS = {"nginx": nginx, "httpd": httpd, "serve_hostname": serve_hostname, "netexec": netexec,

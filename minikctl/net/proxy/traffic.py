@@ -290,6 +290,9 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
 
     With `agent` (the client's User-Agent) and a writable cluster as the view, the request lands
     in the serving pod's access log, so `kubectl logs` of an nginx pod shows who reached it."""
+    if isinstance(src, dict) and not (src.get("spec") or {}).get("hostNetwork") and \
+            (host in ("localhost", "127.0.0.1", "::1") or host == _hostname(src)):
+        return _loopback(view, src, host, port, path, agent, method)
     got = resolve(view, src, host)
     if not got:
         return Outcome("bad address", host, port)
@@ -362,6 +365,29 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
         from minikctl.images.logs import record_access
         record_access(view, backend, client_ip or "-", method=method, path=path, status=resp.code,
                       size=len(resp.body.encode()), agent=agent)
+    return out
+
+
+def _loopback(view, pod, host, port, path, agent, method) -> Outcome:
+    """A pod talking to itself (localhost, or its own hostname from /etc/hosts): no DNS, no
+    kube-proxy, straight to its own containers' ports (they share the network namespace)."""
+    ip = "127.0.0.1" if host in ("localhost", "127.0.0.1") else (
+        "::1" if host == "::1" else (pod.get("status") or {}).get("podIP"))
+    out = Outcome("ok", host, port, ip=ip, via="pod IP", pod=pod)
+    hdrs = {"host": host if port == 80 else f"{host}:{port}", "user-agent": agent or "Wget"}
+    if (agent or "").startswith("curl"):
+        hdrs["accept"] = "*/*"
+    else:
+        hdrs["connection"] = "close"
+    resp = serve(view, pod, port, path, host, client_ip=ip, client_port=41234, headers=hdrs, method=method)
+    if resp is None:
+        out.status = "refused"
+    elif isinstance(resp, NotSimulated):
+        out.status, out.note = "not simulated", str(resp)
+    elif resp == NOT_HTTP:
+        out.status = "not http"
+    else:
+        out.response = resp
     return out
 
 

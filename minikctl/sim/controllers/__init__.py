@@ -5,7 +5,7 @@ would converge between two kubectl commands; `fire` dispatches a due timer to it
 """
 from __future__ import annotations
 
-from minikctl.sim.controllers import (apiserver_endpoints, daemonset, deployment, endpoints, endpointslice, gc,
+from minikctl.sim.controllers import (common, apiserver_endpoints, daemonset, deployment, endpoints, endpointslice, gc,
                                       gateway, image_pull, ingress_nginx, job, kubelet, namespace, nodelifecycle, pod_config, probes,
                                       replicaset, scheduler, statefulset)
 
@@ -56,26 +56,7 @@ def _guarded(cluster, name: str, fn, *args) -> None:
 
 
 def _report(cluster, name: str, e: Exception, ref: dict | None) -> None:
-    why = f"{type(e).__name__}: {e}"
-    seen = cluster.__dict__.setdefault("controller_failures", set())
-    if (name, why) in seen:
-        return
-    seen.add((name, why))
-    env = getattr(cluster, "env", None)
-    stream = getattr(env, "stderr", None)
-    if stream is not None:
-        try:
-            stream.write(f"minikctl: the simulated {name} controller failed ({why}); it skipped that work and "
-                         "the cluster goes on (a minikctl bug: please report it)\n")
-        except (OSError, ValueError):
-            pass
-    if ref and ref.get("name"):
-        for kind in ("Pod",):
-            obj = cluster.get(kind, ref.get("namespace"), ref["name"])
-            if obj is not None:
-                try:
-                    cluster.record_event(obj, "Warning", "MinikctlSimulationError",
-                                         f"minikctl: the simulated {name} step failed on this object ({why})",
-                                         "minikctl")
-                except Exception:  # noqa: BLE001
-                    pass
+    obj = None
+    if ref and isinstance(ref.get("name"), str):  # a timer about a pod: the event goes on the pod
+        obj = cluster.get("Pod", ref.get("namespace"), ref["name"])
+    common.report_failure(cluster, name, e, obj)

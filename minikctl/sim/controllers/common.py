@@ -65,6 +65,39 @@ def pod_room(cluster, owner: dict) -> bool:
     return False
 
 
+def guard(cluster, controller: str, obj: dict, fn, *args) -> None:
+    """Run one controller's work on one object. If it fails (a simulation bug, or an object the
+    apiserver accepted that the controller did not expect) the failure is reported and the
+    controller goes on with the other objects: one object never wedges the cluster."""
+    try:
+        fn(*args)
+    except Exception as e:  # noqa: BLE001 - the point is to survive any controller bug
+        report_failure(cluster, controller, e, obj)
+
+
+def report_failure(cluster, controller: str, e: Exception, obj: dict | None) -> None:
+    """One stderr line per command and failure, and a Warning event on the object (aggregated
+    across commands), both saying it is minikctl's simulation that failed."""
+    why = f"{type(e).__name__}: {e}"
+    seen = cluster.__dict__.setdefault("controller_failures", set())
+    if (controller, why) not in seen:
+        seen.add((controller, why))
+        stream = getattr(getattr(cluster, "env", None), "stderr", None)
+        if stream is not None:
+            try:
+                stream.write(f"minikctl: the simulated {controller} controller failed ({why}); it skipped that work "
+                             "and the cluster goes on (a minikctl bug: please report it)\n")
+            except (OSError, ValueError):
+                pass
+    if isinstance(obj, dict) and isinstance(obj.get("metadata"), dict) and obj.get("kind"):
+        try:
+            cluster.record_event(obj, "Warning", "MinikctlSimulationError",
+                                 f"minikctl: the simulated {controller} controller failed on this object ({why})",
+                                 "minikctl", stored=True)
+        except Exception:  # noqa: BLE001 - reporting must not fail in turn
+            pass
+
+
 def new_pod(cluster, template: dict, owner: dict, *, name: str | None = None,
             extra_labels: dict | None = None, generate_name: str | None = None,
             finalizers: list[str] | None = None, validate: bool = False) -> dict:

@@ -9,7 +9,7 @@ import math
 
 from minikctl.api.conditions import condition
 from minikctl.sim import names
-from minikctl.sim.controllers.common import index_owned, owner_ref
+from minikctl.sim.controllers.common import guard, index_owned, owner_ref
 
 REV = "deployment.kubernetes.io/revision"
 
@@ -32,7 +32,7 @@ def reconcile(cluster) -> None:
     for d in cluster.list("Deployment"):
         if d["metadata"].get("deletionTimestamp"):
             continue
-        _sync(cluster, d, owned.get(d["metadata"]["uid"], []))
+        guard(cluster, "deployment", d, _sync, cluster, d, owned.get(d["metadata"]["uid"], []))
 
 
 def _hash(d: dict) -> str:

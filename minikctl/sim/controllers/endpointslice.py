@@ -7,7 +7,7 @@ from minikctl.api import server
 
 from minikctl.api.conditions import is_ready
 from minikctl.sim import names
-from minikctl.sim.controllers.common import is_terminating
+from minikctl.sim.controllers.common import guard, is_terminating
 from minikctl.sim.controllers.endpoints import resolve_target_port, selected_pods, should_set_hostname
 
 MANAGED_BY = "endpointslice.kubernetes.io/managed-by"
@@ -108,7 +108,7 @@ def reconcile(cluster) -> None:
         if spec.get("type") == "ExternalName":
             continue
         if spec.get("selector"):
-            _sync(cluster, svc, _desired(cluster, svc), CONTROLLER, slices)
+            guard(cluster, "endpointslice", svc, lambda: _sync(cluster, svc, _desired(cluster, svc), CONTROLLER, slices))
         elif svc["metadata"]["name"] != "kubernetes" or svc["metadata"]["namespace"] != "default":
             ep = cluster.get("Endpoints", svc["metadata"]["namespace"], svc["metadata"]["name"])
             if ep is None:

@@ -16,6 +16,7 @@ from minikctl.sim.controllers import kubelet_admit
 from minikctl.api.conditions import condition
 from minikctl.sim import names
 from minikctl.sim.controllers import image_pull, pod_config, probes
+from minikctl.sim.controllers.common import guard
 from minikctl.sim.profile import kube_version
 
 def process_lifetime(container: dict) -> float | None:
@@ -38,21 +39,25 @@ def _node_ip(node) -> str:
 
 def reconcile(cluster) -> None:
     for pod in cluster.list("Pod"):
-        spec = pod["spec"]
-        if not spec.get("nodeName"):
-            continue
-        st = pod.setdefault("status", {})
-        if pod["metadata"].get("deletionTimestamp"):
-            if not _removal_pending(cluster, pod["metadata"]["uid"]):
-                _schedule_removal(cluster, pod)
-            continue
-        if "containerStatuses" not in st:
-            if st.get("phase") != "Failed" and kubelet_admit.admit(cluster, pod):
-                _create_sandbox(cluster, pod)
-        elif st.get("phase") == "Running":
-            _readiness(cluster, pod)
-        elif image_pull.pulling_blocked(pod):
-            image_pull.on_spec_change(cluster, pod)
+        guard(cluster, "kubelet", pod, _sync_pod, cluster, pod)
+
+
+def _sync_pod(cluster, pod: dict) -> None:
+    spec = pod["spec"]
+    if not spec.get("nodeName"):
+        return
+    st = pod.setdefault("status", {})
+    if pod["metadata"].get("deletionTimestamp"):
+        if not _removal_pending(cluster, pod["metadata"]["uid"]):
+            _schedule_removal(cluster, pod)
+        return
+    if "containerStatuses" not in st:
+        if st.get("phase") != "Failed" and kubelet_admit.admit(cluster, pod):
+            _create_sandbox(cluster, pod)
+    elif st.get("phase") == "Running":
+        _readiness(cluster, pod)
+    elif image_pull.pulling_blocked(pod):
+        image_pull.on_spec_change(cluster, pod)
 
 
 def _conditions(cluster, pod, ready: bool, reason: str | None = None, running: bool = True) -> list[dict]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from minikctl.api import server
 
 from minikctl.api.conditions import is_ready
-from minikctl.sim.controllers.common import index_owned, is_active, new_pod, pod_room
+from minikctl.sim.controllers.common import guard, index_owned, is_active, new_pod, pod_room
 
 
 def reconcile(cluster) -> None:
@@ -13,7 +13,7 @@ def reconcile(cluster) -> None:
         if rs["metadata"].get("deletionTimestamp"):
             continue
         pods = owned.get(rs["metadata"]["uid"], [])
-        _sync(cluster, rs, pods)
+        guard(cluster, "replicaset", rs, _sync, cluster, rs, pods)
 
 
 def _delete_order(p: dict):

@@ -13,7 +13,7 @@ import copy
 
 from minikctl.api.conditions import is_ready
 from minikctl.sim import names
-from minikctl.sim.controllers.common import index_owned, is_terminating, new_pod, pod_room
+from minikctl.sim.controllers.common import guard, index_owned, is_terminating, new_pod, pod_room
 
 
 def reconcile(cluster) -> None:
@@ -21,7 +21,7 @@ def reconcile(cluster) -> None:
     for sts in cluster.list("StatefulSet"):
         if sts["metadata"].get("deletionTimestamp"):
             continue
-        _sync(cluster, sts, owned.get(sts["metadata"]["uid"], []))
+        guard(cluster, "statefulset", sts, _sync, cluster, sts, owned.get(sts["metadata"]["uid"], []))
 
 
 def revision_name(sts: dict) -> str:
@@ -56,6 +56,7 @@ def _sync(cluster, sts: dict, pods: list[dict]) -> None:
         tmpl["spec"]["hostname"] = f"{name}-{o}"
         if spec.get("serviceName"):
             tmpl["spec"]["subdomain"] = spec["serviceName"]
+        _claim_volumes(tmpl["spec"], spec, name, o)
         try:
             pod = new_pod(cluster, tmpl, sts, name=f"{name}-{o}", validate=True, extra_labels={
                 "controller-revision-hash": rev, "statefulset.kubernetes.io/pod-name": f"{name}-{o}",
@@ -123,3 +124,18 @@ def _status_text(e: ApiError) -> str:
         body = lines[0] if len(lines) == 1 else "[" + ", ".join(lines) + "]"
         return f'{e.kind} "{e.name}" is invalid: {body}'
     return e.message
+
+
+def _claim_volumes(pod_spec: dict, spec: dict, set_name: str, ordinal: int) -> None:
+    """stateful_set_utils.go updateStorage: each volumeClaimTemplate becomes a pod volume of the
+    same name backed by the claim <template>-<set>-<ordinal> (replacing a template volume so named)."""
+    templates = spec.get("volumeClaimTemplates") or []
+    if not templates:
+        return
+    names = {(t.get("metadata") or {}).get("name") for t in templates}
+    vols = [v for v in pod_spec.get("volumes") or [] if v.get("name") not in names]
+    for t in templates:
+        tname = (t.get("metadata") or {}).get("name")
+        if tname:
+            vols.append({"name": tname, "persistentVolumeClaim": {"claimName": f"{tname}-{set_name}-{ordinal}"}})
+    pod_spec["volumes"] = vols

@@ -1,0 +1,121 @@
+"""docs/architecture.md's import and determinism contracts, checked on the source (AST), so the
+document stays true as modules are added."""
+from __future__ import annotations
+
+import ast
+from functools import lru_cache
+
+import pytest
+
+from conftest import ROOT
+
+PKG = ROOT / "minikctl"
+FRONT_ENDS = ("cli", "apiserver", "shell", "labs")
+RICH_ALLOWED = {"printers/colour.py", "printers/traffic_chart.py", "labs/render.py"}
+
+
+@lru_cache(maxsize=1)
+def _parsed() -> tuple:
+    return tuple((path.relative_to(PKG).as_posix(), ast.parse(path.read_text(), filename=str(path)))
+                 for path in sorted(PKG.rglob("*.py")))
+
+
+def modules():
+    return iter(_parsed())
+
+
+def imported(tree) -> set[str]:
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+    return names
+
+
+def below_front_ends(rel: str) -> bool:
+    return rel.split("/", 1)[0] not in FRONT_ENDS and rel not in ("__main__.py", "env.py")
+
+
+def test_nothing_below_the_front_ends_imports_typer():
+    bad = [rel for rel, tree in modules() if below_front_ends(rel)
+           and any(n == "typer" or n.startswith("typer.") or n == "click" for n in imported(tree))]
+    assert not bad, bad
+
+
+def test_rich_only_in_printers_and_the_lab_renderer():
+    bad = [rel for rel, tree in modules() if rel not in RICH_ALLOWED
+           and any(n == "rich" or n.startswith("rich.") for n in imported(tree))]
+    assert not bad, bad
+
+
+def test_heavy_imports_are_lazy():
+    """yaml, rich and dnslib are imported inside the functions that need them, never at a
+    module's top level (a plain `get` must not pay for them)."""
+    bad = []
+    for rel, tree in modules():
+        for node in tree.body:
+            mods = []
+            if isinstance(node, ast.Import):
+                mods = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                mods = [node.module]
+            if any(m.split(".")[0] in ("yaml", "rich", "dnslib") for m in mods):
+                bad.append(rel)
+    assert not bad, bad
+
+
+WALL_CLOCK = {("time", "time"), ("datetime", "now"), ("datetime", "utcnow"), ("date", "today"),
+              ("time", "localtime"), ("time", "gmtime")}  # the last two only without an argument
+GLOBAL_RANDOM = {"random", "randint", "randrange", "choice", "choices", "shuffle", "sample", "getrandbits",
+                 "uniform", "seed"}
+
+
+def calls(tree):
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            owner = node.func.value
+            name = owner.id if isinstance(owner, ast.Name) else owner.attr if isinstance(owner, ast.Attribute) else None
+            yield name, node.func.attr, node
+
+
+def test_no_wall_clock_below_the_cli():
+    """Simulated time is view.now. The store is exempt: it judges files on disk (a state file's
+    age against its mtime), which is the host's time, not the cluster's."""
+    bad = [(rel, node.lineno) for rel, tree in modules() if below_front_ends(rel) and not rel.startswith("store/")
+           for owner, attr, node in calls(tree) if (owner, attr) in WALL_CLOCK
+           and not (attr in ("gmtime", "localtime") and node.args)]
+    assert not bad, bad
+
+
+def test_no_global_random_below_the_cli():
+    """Random draws come from the cluster's seeded generator (view.rng / cluster.rng), never from
+    the random module's hidden global one."""
+    bad = [(rel, node.lineno) for rel, tree in modules() if below_front_ends(rel)
+           for owner, attr, node in calls(tree) if owner == "random" and attr in GLOBAL_RANDOM]
+    assert not bad, bad
+
+
+@pytest.mark.parametrize("rel", ["sim/controllers/__init__.py"])
+def test_the_controllers_simulation_md_names_are_the_settled_ones(rel):
+    from minikctl.sim import controllers
+    names = [c.__name__.rsplit(".", 1)[-1] for c in controllers.CONTROLLERS]
+    sim = (ROOT / "docs" / "simulation.md").read_text()
+    arch = (ROOT / "docs" / "architecture.md").read_text()
+    assert [n for n in names if n not in sim or n not in arch] == []
+
+
+def test_every_module_is_on_the_map():
+    """Each package directory and each module of minikctl/ appears in architecture.md's map."""
+    arch = (ROOT / "docs" / "architecture.md").read_text()
+    missing = []
+    for path in sorted(PKG.rglob("*.py")):
+        rel = path.relative_to(PKG)
+        if path.name == "__init__.py" or "applets" in rel.parts or "behaviours" in rel.parts \
+                or rel.parts[0] == "printers" and "describe" in rel.parts \
+                or rel.parts[0] == "cli" and path.name.endswith("_cmd.py"):  # `<verb>_cmd.py`
+            continue
+        if path.stem not in arch:
+            missing.append(rel.as_posix())
+    assert not missing, f"add to docs/architecture.md: {missing}"

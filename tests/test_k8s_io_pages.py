@@ -1,0 +1,152 @@
+"""Issue 10 "Done when": kubernetes.io pages replayed unedited (manifests in tests/data/k8s-io/,
+commands as the pages type them), compared with what the pages print by rules and columns
+(names, states, the values a real cluster would give), not by our own strings."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+DATA = Path(__file__).resolve().parent / "data" / "k8s-io"
+
+
+def _rows(out: str) -> list[list[str]]:
+    return [re.split(r"\s{2,}", line.strip()) for line in out.strip().splitlines()]
+
+
+def _ips(mk, selector):
+    items = json.loads(mk("get", "po", "-l", selector, "-o", "json").out)["items"]
+    return {p["metadata"]["name"]: p["status"]["podIP"] for p in items}
+
+
+# --- StatefulSet Basics ------------------------------------------------------------------------
+
+def test_statefulset_basics(mk):
+    r = mk("apply", "-f", str(DATA / "web.yaml"))
+    assert (r.code, r.out) == (0, "service/nginx created\nstatefulset.apps/web created\n"), r.err
+    mk.advance(2)
+    # OrderedReady: web-1 is created only once web-0 is Running and Ready
+    names = [row[0] for row in _rows(mk("get", "pods", "-l", "app=nginx").out)[1:]]
+    mk.advance(20)
+    rows = _rows(mk("get", "pods", "-l", "app=nginx").out)
+    assert rows[0] == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert [r[:4] for r in rows[1:]] == [["web-0", "1/1", "Running", "0"], ["web-1", "1/1", "Running", "0"]]
+    assert names[0] == "web-0"
+    svc = _rows(mk("get", "service", "nginx").out)
+    assert svc[0] == ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]
+    assert svc[1][:5] == ["nginx", "ClusterIP", "None", "<none>", "80/TCP"]
+    assert _rows(mk("get", "statefulset", "web").out)[1][:2] == ["web", "2/2"]
+    for i in (0, 1):
+        assert mk("exec", f"web-{i}", "--", "sh", "-c", "hostname").out == f"web-{i}\n"
+    ips = _ips(mk, "app=nginx")
+    r = mk("run", "-i", "--tty", "--image", "busybox:1.28", "dns-test", "--restart=Never", "--rm", "--",
+           "nslookup", "web-0.nginx")
+    assert re.search(rf"Name:\s+web-0\.nginx\nAddress 1: {re.escape(ips['web-0'])} "
+                     r"web-0\.nginx\.default\.svc\.cluster\.local", r.out), r.out
+    for i in (0, 1):
+        assert mk("exec", f"web-{i}", "--", "sh", "-c",
+                  'echo "$(hostname)" > /usr/share/nginx/html/index.html').code == 0
+    for i in (0, 1):
+        r = mk("exec", "-i", "-t", f"web-{i}", "--", "curl", "http://localhost/")
+        assert (r.code, r.out) == (0, f"web-{i}\n"), r.err
+
+
+# --- Debug Services ----------------------------------------------------------------------------
+
+def test_debug_services_hostnames(mk):
+    assert mk("create", "deployment", "hostnames", "--image=registry.k8s.io/serve_hostname").out == \
+        "deployment.apps/hostnames created\n"
+    assert mk("scale", "deployment", "hostnames", "--replicas=3").out == "deployment.apps/hostnames scaled\n"
+    mk("run", "-i", "--tty", "busybox", "--image=busybox:1.28", "--", "sleep", "3600")
+    mk.advance(20)
+    rows = _rows(mk("get", "pods", "-l", "app=hostnames").out)
+    assert len(rows) == 4 and all(r[1:3] == ["1/1", "Running"] for r in rows[1:])
+    ips = _ips(mk, "app=hostnames")
+    tmpl = mk("get", "pods", "-l", "app=hostnames", "-o", 'go-template={{range .items}}{{.status.podIP}}{{"\\n"}}{{end}}')
+    assert sorted(tmpl.out.split()) == sorted(ips.values())
+    # "for ep in 10.244.0.5:9376 ...; do wget -qO- $ep; done": each pod answers its own name
+    for name, ip in ips.items():
+        assert mk("exec", "busybox", "--", "wget", "-qO-", f"{ip}:9376").out == name
+    assert mk("expose", "deployment", "hostnames", "--port=80", "--target-port=9376").out == \
+        "service/hostnames exposed\n"
+    mk.advance(2)
+    assert mk("exec", "busybox", "--", "wget", "-qO-", "hostnames").out in ips
+    r = mk("exec", "busybox", "--", "nslookup", "hostnames")
+    svc_ip = json.loads(mk("get", "svc", "hostnames", "-o", "json").out)["spec"]["clusterIP"]
+    assert r.code == 0 and f"Address 1: {svc_ip} hostnames.default.svc.cluster.local" in r.out
+    r = mk("exec", "busybox", "--", "nslookup", "hostnames.default.svc.cluster.local")
+    assert r.code == 0 and svc_ip in r.out
+
+
+# --- Using Source IP ---------------------------------------------------------------------------
+
+def test_source_ip_clusterip(mk):
+    assert mk("create", "deployment", "source-ip-app", "--image=registry.k8s.io/echoserver:1.4").code == 0
+    assert mk("expose", "deployment", "source-ip-app", "--name=clusterip", "--port=80", "--target-port=8080").out \
+        == "service/clusterip exposed\n"
+    mk("run", "busybox", "-it", "--image=busybox:1.28", "--restart=Never", "--", "sleep", "3600")
+    mk.advance(10)
+    svc_ip = json.loads(mk("get", "svc", "clusterip", "-o", "json").out)["spec"]["clusterIP"]
+    me = mk("get", "po", "busybox", "-o", "jsonpath={.status.podIP}").out
+    out = mk("exec", "busybox", "--", "wget", "-qO", "-", svc_ip).out
+    # the page: "client_address=10.244.3.8" is the client pod's own IP (no SNAT for ClusterIP)
+    assert out.startswith(f"CLIENT VALUES:\nclient_address={me}\ncommand=GET\nreal path=/\n")
+    assert f"request_uri=http://{svc_ip}:8080/" in out
+
+
+# --- Connecting Applications with Services -----------------------------------------------------
+
+def test_connect_applications_service(mk):
+    r = mk("apply", "-f", str(DATA / "run-my-nginx.yaml"))
+    assert r.out == "deployment.apps/my-nginx created\n", r.err
+    mk.advance(10)
+    rows = _rows(mk("get", "pods", "-l", "run=my-nginx", "-o", "wide").out)
+    assert rows[0][:7] == ["NAME", "READY", "STATUS", "RESTARTS", "AGE", "IP", "NODE"]
+    assert len(rows) == 3 and all(r[1:3] == ["1/1", "Running"] for r in rows[1:])
+    assert mk("expose", "deployment/my-nginx").out == "service/my-nginx exposed\n"
+    mk.advance(2)
+    svc = _rows(mk("get", "svc", "my-nginx").out)
+    assert svc[1][0:2] == ["my-nginx", "ClusterIP"] and svc[1][3:5] == ["<none>", "80/TCP"]
+    ips = sorted(_ips(mk, "run=my-nginx").values())
+    d = mk("describe", "svc", "my-nginx").out
+    m = re.search(r"^Endpoints:\s+(\S+)", d, re.M)
+    assert m and sorted(x.rsplit(":", 1)[0] for x in m.group(1).split(",")) == ips
+    mk("run", "curl", "--image=radial/busyboxplus:curl", "-i", "--tty", "--", "sleep", "3600")
+    mk.advance(10)
+    r = mk("exec", "curl", "--", "nslookup", "my-nginx")
+    assert r.code == 0 and "my-nginx.default.svc.cluster.local" in r.out
+    r = mk("exec", "curl", "--", "wget", "-qO-", "my-nginx")
+    assert "<title>Welcome to nginx!</title>" in r.out
+
+
+# --- Debugging DNS Resolution ------------------------------------------------------------------
+
+def test_dns_debugging_dnsutils(mk):
+    assert mk("apply", "-f", str(DATA / "dnsutils.yaml")).out == "pod/dnsutils created\n"
+    mk.advance(10)
+    rows = _rows(mk("get", "pods", "dnsutils").out)
+    assert rows[1][:3] == ["dnsutils", "1/1", "Running"]
+    r = mk("exec", "-i", "-t", "dnsutils", "--", "nslookup", "kubernetes.default")
+    assert r.code == 0 and re.search(r"Name:\s+kubernetes\.default\.svc\.cluster\.local\nAddress: 10\.96\.0\.1", r.out), r.out
+    r = mk("exec", "-ti", "dnsutils", "--", "cat", "/etc/resolv.conf")
+    assert "search default.svc.cluster.local svc.cluster.local cluster.local" in r.out
+    assert "nameserver 10.96.0.10" in r.out
+
+
+# --- Running ZooKeeper, up to its PodDisruptionBudget --------------------------------------------
+
+def test_zookeeper_up_to_its_pdb(mk):
+    r = mk("apply", "-f", str(DATA / "zookeeper.yaml"))
+    assert "service/zk-hs created\nservice/zk-cs created\n" in r.out and "statefulset.apps/zk created" in r.out
+    mk.advance(5)
+    assert [row[0] for row in _rows(mk("get", "pods", "-l", "app=zk").out)[1:]] == ["zk-0"]   # OrderedReady
+    mk.advance(60)
+    rows = _rows(mk("get", "pods", "-l", "app=zk").out)
+    assert [r[:4] for r in rows[1:]] == [[f"zk-{i}", "1/1", "Running", "0"] for i in range(3)]
+    for i in range(3):
+        assert mk("exec", f"zk-{i}", "--", "hostname").out == f"zk-{i}\n"
+    events = json.loads(mk("get", "events", "-o", "json").out)["items"]
+    assert not [e for e in events if e["reason"] in ("Unhealthy", "Killing")]
+    ips = _ips(mk, "app=zk")
+    r = mk("run", "-i", "--rm", "--image", "busybox:1.28", "t", "--restart=Never", "--", "nslookup", "zk-0.zk-hs")
+    assert ips["zk-0"] in r.out
