@@ -12,8 +12,10 @@ INTRO = """# Command reference
 
 Generated from the `minikctl` typer app by `docs/gen_commands.py` (regenerate after adding a
 verb: `.venv/bin/python docs/gen_commands.py > docs/commands.md`). `minikctl VERB --help` prints
-the same, with defaults. Every verb is also accepted as `kubectl VERB ...` inside labs, drills
-and the shell.
+the same, with defaults. The flag descriptions and Examples of kubectl's own verbs are kubectl
+v1.32's, read from its help into `minikctl/data/kubectl_help.json` by `docs/gen_help_data.py`
+(run it first when a verb or flag is added); examples using a flag minikctl lacks are left out.
+Every verb is also accepted as `kubectl VERB ...` inside labs, drills and the shell.
 
 Global flags, accepted anywhere on the line: `--no-color` (plain output), `--seed N` (the random
 seed of a new cluster or a lab replay: same seed, same names, IPs and DNS order).

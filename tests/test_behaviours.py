@@ -185,3 +185,37 @@ def test_busybox_pod_without_a_command_completes_with_restart_never(mk):
     mk("run", "once", "--image=busybox:1.36", "--restart=Never")
     mk.advance(10)
     assert re.search(r"^once\s+0/1\s+Completed\s+0", mk("get", "po").out, re.M)
+
+
+def test_database_clients_talk_to_the_simulated_servers(mk):
+    for name, image in (("rd", "redis:7.2"), ("pg", "postgres:16"), ("my", "mysql:8.0")):
+        assert mk("run", name, f"--image={image}").code == 0
+    mk("expose", "po", "rd", "--port=6379")
+    mk.advance(10)
+    assert mk("exec", "rd", "--", "redis-cli", "PING").out == "PONG\n"
+    assert mk("exec", "pg", "--", "pg_isready").out == "/var/run/postgresql:5432 - accepting connections\n"
+    assert mk("exec", "my", "--", "mysqladmin", "ping").out == "mysqld is alive\n"
+    r = mk("exec", "pg", "--", "pg_isready", "-h", "rd", "-p", "5433")
+    assert (r.code, r.out) == (2, "rd:5433 - no response\n")
+    assert mk("exec", "rd", "--", "redis-cli", "-h", "rd", "ping").out == "PONG\n"      # through the Service
+    r = mk("exec", "rd", "--", "redis-cli", "SET", "a", "b")
+    assert r.code == 1 and r.err.startswith("minikctl: redis-cli SET is not simulated")
+
+
+def test_logs_of_agnhost_and_serve_hostname_are_what_they_print(lab):
+    mk = lab
+    mk("run", "nx", "--image=registry.k8s.io/e2e-test-images/agnhost:2.39", "--", "netexec", "--http-port=8080")
+    mk("run", "sh1", "--image=registry.k8s.io/serve_hostname")
+    mk("run", "slim", "--image=registry.k8s.io/nginx-slim:0.24")
+    mk.advance(10)
+    _wget(mk, f"http://{_ip(mk, 'nx')}:8080/hostname")
+    _wget(mk, f"http://{_ip(mk, 'sh1')}:9376/")
+    stamp = r"\d{4}/\d\d/\d\d \d\d:\d\d:\d\d "
+    lines = mk("logs", "nx").out.splitlines()
+    assert [re.sub(stamp, "", x) for x in lines] == ["Started HTTP server on port 8080",
+                                                     "Started UDP server on port  8081", "GET /hostname"]
+    assert all(re.match(stamp, x) for x in lines)
+    lines = mk("logs", "sh1").out.splitlines()
+    assert lines[0].endswith(" Serving on port 9376.")
+    assert re.fullmatch(stamp + rf"HTTP request from {re.escape(_ip(mk, 'bb'))}:\d+", lines[1])
+    assert mk("logs", "slim").out == ""        # nginx-slim has no docker-entrypoint.sh chatter

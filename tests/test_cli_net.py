@@ -95,6 +95,8 @@ def test_ssh_interactive_prompt_cd_and_logout(mk):
     assert r.out.endswith("logout\n")
     assert "-bash: nope: command not found\n" in r.err
     assert r.err.endswith("Connection to k8s-worker-01 closed.\n")
+    r = mk("ssh", "-it", "k8s-worker-01", stdin="for f in /etc/hostname\ndo cat $f\ndone\nexit\n")
+    assert r.out == "[root@k8s-worker-01 ~]# > > k8s-worker-01\n[root@k8s-worker-01 ~]# logout\n"   # PS2 `> `
     r = mk("ssh", "k8s-master", stdin="")                  # no command: a shell; EOF logs out
     assert r.out == "[root@k8s-master ~]# logout\n" and r.code == 0
 

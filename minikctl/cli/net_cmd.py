@@ -93,15 +93,24 @@ def _interactive(ctx, node: str) -> int:
     env = context.env()
     shell = NodeShell(ctx, shell_tools(), argv0="-bash", dialect="ash")
     shell.vars["PWD"] = "/root"
-    code = 0
+    from minikctl.sh.parser import ShSyntaxError, parse
+    code, pending = 0, ""
     while True:
-        env.stdout.write(prompt(node, shell.vars.get("PWD", "/root")))
+        env.stdout.write("> " if pending else prompt(node, shell.vars.get("PWD", "/root")))
         env.stdout.flush()
         line = env.stdin.readline()
         if not line:
             code = shell.status
             break
-        out, err, code, exited = shell.run(line.rstrip("\n"))
+        text = pending + line.rstrip("\n")
+        try:                       # `for ...; do` typed over several lines: bash's `> ` until complete
+            parse(text, "bash", interactive=True)
+        except ShSyntaxError as e:
+            if e.kind in ("eof", "quote", "eofmatch", "brace", "heredoc") and line.strip():
+                pending = text + "\n"
+                continue
+        pending = ""
+        out, err, code, exited = shell.run(text)
         env.stdout.write(out)
         env.stderr.write(err)
         if exited:

@@ -43,11 +43,14 @@ NGINX_LATEST = "1.27.3"
 
 
 def record_access(cluster, pod: dict, client: str, *, method: str = "GET", path: str = "/", status: int = 200,
-                  size: int = 615, agent: str = "-") -> None:
+                  size: int = 615, agent: str = "-", port: int | None = None, client_port: int | None = None) -> None:
     """Note one HTTP request served by pod (see the module docstring); call with a writable Cluster."""
     logs = cluster.meta.setdefault(ACCESSLOG, {}).setdefault(pod["metadata"]["uid"], [])
-    logs.append({"t": cluster.now, "client": client, "method": method, "path": path, "status": status,
-                 "bytes": size, "agent": agent})
+    hit = {"t": cluster.now, "client": client, "method": method, "path": path, "status": status,
+           "bytes": size, "agent": agent}
+    if port is not None:
+        hit["port"], hit["cport"] = port, client_port
+    logs.append(hit)
     del logs[:-ACCESSLOG_MAX]
     cluster.changed = True
 
@@ -121,13 +124,64 @@ def _startup(view, pod: dict, c: dict, start: float) -> list[tuple[float, str]]:
     base = name.rsplit("/", 1)[-1]
     if base == "coredns" and (not c.get("command") or c["command"][0].endswith("coredns")):
         texts = _coredns(view, tag)
-    elif family_of(image) == "nginx" and not c.get("command") and (not c.get("args") or c["args"][0] == "nginx"):
+    elif family_of(image) == "nginx" and _official_nginx(image) and not c.get("command") \
+            and (not c.get("args") or c["args"][0] == "nginx"):
         texts = _nginx(view, pod, tag, start)
+    elif _go_server(c) is not None:
+        texts = [_go_log(start) + line for line in _go_server(c)[1]]
     elif c.get("command") or c.get("args"):
         texts = _run(view, pod, c)
     else:
         texts = []
     return [(_stamp(pod, start, i), t) for i, t in enumerate(texts)]
+
+
+def _official_nginx(image: str) -> bool:
+    """Only the official image (and nginx-unprivileged) runs /docker-entrypoint.sh."""
+    from minikctl.sim import registry
+    try:
+        return registry.repository(image) in ("docker.io/library/nginx", "docker.io/nginxinc/nginx-unprivileged")
+    except Exception:
+        return False
+
+
+def _go_log(t: float) -> str:
+    """Go's log package prefix: `2006/01/02 15:04:05 `."""
+    return datetime.fromtimestamp(int(t), timezone.utc).strftime("%Y/%m/%d %H:%M:%S ")
+
+
+def _go_server(c: dict):
+    """(handler, startup lines) of the agnhost / serve_hostname servers, whose logs we know
+    (netexec.go, serve_hostname.go); None for others."""
+    from minikctl.images import behaviours
+    try:
+        proc = behaviours.process(c)
+    except Exception:
+        return None
+    if proc.kind != "server":
+        return None
+    if proc.server == "netexec":
+        return "netexec", [f"Started HTTP server on port {proc.ports.get('http', 8080)}",
+                           f"Started UDP server on port  {proc.ports.get('udp', 8081)}"]
+    if proc.server == "serve_hostname":
+        return "serve_hostname", [f"Serving on port {proc.ports.get('http', 9376)}."]
+    return None
+
+
+def _go_access(kind: str, hit: dict) -> list[str]:
+    from urllib.parse import parse_qs, urlsplit
+    path = hit.get("path", "/")
+    if kind == "serve_hostname":
+        return [f"HTTP request from {hit.get('client', '-')}:{hit.get('cport') or 0}"]
+    u = urlsplit(path)
+    q = parse_qs(u.query, keep_blank_values=True)
+    if u.path == "/echo":
+        return [f"GET /echo?msg={(q.get('msg') or [''])[0]}&code={(q.get('code') or [''])[0]}"]
+    if u.path == "/shell":
+        return [f"GET /shell?cmd={(q.get('shellCommand') or q.get('cmd') or [''])[0]}"]
+    if u.path in ("/hostname", "/hostName", "/clientip", "/healthz"):
+        return [f"GET {u.path}"]
+    return ["GET /"]
 
 
 def _run(view, pod: dict, c: dict) -> list[str]:
@@ -203,6 +257,14 @@ def _nginx(view, pod: dict, tag: str, start: float) -> list[str]:
 
 def _access_lines(view, pod: dict, c: dict, start: float, end: float | None) -> list[tuple[float, str]]:
     from minikctl.images.registry import family_of
+    go = _go_server(c)
+    if go is not None:
+        out = []
+        for hit in ((getattr(view, "meta", None) or {}).get(ACCESSLOG) or {}).get(pod["metadata"].get("uid"), []):
+            t = hit.get("t", 0.0)
+            if t >= start and (end is None or t <= end):
+                out += [(t, _go_log(t) + line) for line in _go_access(go[0], hit)]
+        return out
     if family_of(c.get("image") or "") != "nginx" or c.get("command"):
         return []
     out = []

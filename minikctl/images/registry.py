@@ -77,6 +77,8 @@ def toolset(ref: str) -> Image:
     tools.update(_nettools(net))
     from minikctl.images import applets
     tools = applets.merge(fam, tools)
+    from minikctl.images.behaviours.clients import client_tools
+    tools.update(client_tools(ref))          # redis-cli in redis, pg_isready in postgres...
     return Image(ref, fam, tools, dialect)
 
 

@@ -363,8 +363,8 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
     out.response = resp
     if agent is not None and hasattr(view, "put"):
         from minikctl.images.logs import record_access
-        record_access(view, backend, client_ip or "-", method=method, path=path, status=resp.code,
-                      size=len(resp.body.encode()), agent=agent)
+        record_access(view, backend, seen_ip, method=method, path=path, status=resp.code,
+                      size=len(resp.body.encode()), agent=agent, port=target_port, client_port=cport)
     return out
 
 

@@ -9,7 +9,7 @@ import ipaddress
 
 from minikctl.api.conditions import is_ready
 from minikctl.api.selectors import service_selects
-from minikctl.sim.controllers.common import is_terminating
+from minikctl.sim.controllers.common import guard, is_terminating
 
 
 def resolve_target_port(svc_port: dict, pod: dict) -> int | None:
@@ -110,33 +110,38 @@ def build_subsets(cluster, svc: dict) -> list[dict]:
 
 def reconcile(cluster) -> None:
     for svc in cluster.list("Service"):
-        spec = svc["spec"]
-        if not spec.get("selector") or spec.get("type") == "ExternalName":
-            continue
-        ns, name = svc["metadata"]["namespace"], svc["metadata"]["name"]
-        subsets = build_subsets(cluster, svc)
-        labels = dict(svc["metadata"].get("labels") or {})
-        if spec.get("clusterIP") == "None":
-            labels["service.kubernetes.io/headless"] = ""
-        ep = cluster.get("Endpoints", ns, name)
-        if ep is None:
-            body = {"apiVersion": "v1", "kind": "Endpoints",
-                    "metadata": {"name": name, "namespace": ns, "labels": labels,
-                                 "annotations": {"endpoints.kubernetes.io/last-change-trigger-time": cluster.timestamp()}}}
-            if subsets:
-                body["subsets"] = subsets
-            if not labels:
-                del body["metadata"]["labels"]
-            server.create_internal(cluster, body)
-            continue
-        if (ep.get("subsets") or []) != subsets or (ep["metadata"].get("labels") or {}) != labels:
-            if subsets:
-                ep["subsets"] = subsets
-            else:
-                ep.pop("subsets", None)
-            if labels:
-                ep["metadata"]["labels"] = labels
-            else:
-                ep["metadata"].pop("labels", None)
-            ep["metadata"].setdefault("annotations", {})["endpoints.kubernetes.io/last-change-trigger-time"] = cluster.timestamp()
-            server.update_internal(cluster, ep)
+        guard(cluster, "endpoints", svc, _sync_service, cluster, svc)
+
+
+def _sync_service(cluster, svc: dict) -> None:
+    spec = svc["spec"]
+    if not spec.get("selector") or spec.get("type") == "ExternalName":
+        return
+    ns, name = svc["metadata"]["namespace"], svc["metadata"]["name"]
+    subsets = build_subsets(cluster, svc)
+    labels = dict(svc["metadata"].get("labels") or {})
+    if spec.get("clusterIP") == "None":
+        labels["service.kubernetes.io/headless"] = ""
+    ep = cluster.get("Endpoints", ns, name)
+    if ep is None:
+        body = {"apiVersion": "v1", "kind": "Endpoints",
+                "metadata": {"name": name, "namespace": ns, "labels": labels,
+                             "annotations": {"endpoints.kubernetes.io/last-change-trigger-time": cluster.timestamp()}}}
+        if subsets:
+            body["subsets"] = subsets
+        if not labels:
+            del body["metadata"]["labels"]
+        server.create_internal(cluster, body)
+        return
+    if (ep.get("subsets") or []) != subsets or (ep["metadata"].get("labels") or {}) != labels:
+        if subsets:
+            ep["subsets"] = subsets
+        else:
+            ep.pop("subsets", None)
+        if labels:
+            ep["metadata"]["labels"] = labels
+        else:
+            ep["metadata"].pop("labels", None)
+        ep["metadata"].setdefault("annotations", {})["endpoints.kubernetes.io/last-change-trigger-time"] = cluster.timestamp()
+        server.update_internal(cluster, ep)
+
