@@ -219,3 +219,15 @@ def test_logs_of_agnhost_and_serve_hostname_are_what_they_print(lab):
     assert lines[0].endswith(" Serving on port 9376.")
     assert re.fullmatch(stamp + rf"HTTP request from {re.escape(_ip(mk, 'bb'))}:\d+", lines[1])
     assert mk("logs", "slim").out == ""        # nginx-slim has no docker-entrypoint.sh chatter
+
+
+def test_agnhost_dns_subcommands_read_the_containers_files(mk):
+    mk("run", "ag", "--image=registry.k8s.io/e2e-test-images/agnhost:2.39")     # CMD pause: stays up
+    mk.advance(10)
+    assert re.search(r"^ag\s+1/1\s+Running\s+0", mk("get", "po").out, re.M)
+    resolv = mk("exec", "ag", "--", "cat", "/etc/resolv.conf").out
+    search = re.search(r"^search (.*)$", resolv, re.M).group(1)
+    assert mk("exec", "ag", "--", "/agnhost", "dns-suffix").out == search.replace(" ", ",") + "\n"
+    assert mk("exec", "ag", "--", "/agnhost", "dns-server-list").out == "10.96.0.10\n"
+    hosts = mk("exec", "ag", "--", "cat", "/etc/hosts").out
+    assert mk("exec", "ag", "--", "/agnhost", "etc-hosts").out == hosts + "\n"    # fmt.Println of the file

@@ -135,3 +135,19 @@ def test_timeout_runs_a_command_on_the_simulated_clock(pod):
     r = sh(pod, "a", "timeout 5 sh -c 'while true; do sleep 1; done'; echo rc=$?; timeout 5 echo quick; "
                      "echo aGVsbG8= | base64 -d; echo; find /etc/site -name '*.html'")
     assert (r.code, r.out, r.err) == (0, "rc=124\nquick\nhello\n/etc/site/index.html\n", "")
+
+
+def test_a_deleted_pods_files_go_with_it(pod):
+    assert sh(pod, "a", "echo x > /tmp/x; echo y > /shared/y").code == 0
+    uid = pod("get", "pod", "two", "-o", "jsonpath={.metadata.uid}").out
+    import sqlite3
+
+    def keys():
+        db = next(pod.home.rglob("*.db"))
+        with sqlite3.connect(db) as c:
+            return [k for (k,) in c.execute("SELECT key FROM meta WHERE key LIKE 'files/%'") if uid in k]
+    assert len(keys()) == 2
+    assert pod("delete", "pod", "two", "--grace-period=0", "--force").code == 0
+    pod.advance(60)
+    pod("get", "po")
+    assert keys() == []

@@ -136,3 +136,22 @@ def test_commands_page_has_kubectls_texts():
     get = page.split("\n## get\n", 1)[1].split("\n## ", 1)[0]
     assert "- `-A`, `--all-namespaces`: If present, list the requested object(s) across all namespaces." in get
     assert "Examples:" in get and "minikctl get pods -o wide" in get and "\\[" not in page
+
+
+def test_every_flag_is_described():
+    """Each visible flag of every command says what it does: minikctl's own text, else kubectl's."""
+    from minikctl.cli.help import flag_help
+    from minikctl.cli.main import ALL_MODULES, _register, app
+    _register(ALL_MODULES)
+    bare = []
+
+    def walk(cmd, path):
+        for p in cmd.params:
+            if p.param_type_name == "option" and not p.hidden and p.name != "help" \
+                    and not p.help and not flag_help(" ".join(path), p):
+                bare.append((" ".join(path), p.opts[-1]))
+        for name, sub in sorted((getattr(cmd, "commands", None) or {}).items()):
+            if not sub.hidden:
+                walk(sub, path + [name])
+    walk(typer.main.get_command(app), [])
+    assert not bare, f"give these typer.Option(help=...) (or, for a kubectl flag, rerun docs/gen_help_data.py): {bare}"

@@ -99,6 +99,10 @@ def apply(cluster, manifest: dict, *, dry_run: bool = False) -> tuple[dict, str,
                         "annotation will be patched automatically.")
     last = json.loads(prev) if prev else {}
     wanted = {key: v for key, v in manifest.items() if key != "status"}
+    # kubectl's "modified" object carries the new last-applied annotation, so annotations are
+    # merged key by key: those a controller added (pv.kubernetes.io/bind-completed, ...) stay
+    wanted["metadata"] = dict(wanted.get("metadata") or {})
+    wanted["metadata"]["annotations"] = dict(wanted["metadata"].get("annotations") or {}, **{LAST_APPLIED: annotation})
     merged = merge({key: v for key, v in live.items() if key != "status"}, last, wanted)
     merged["metadata"].setdefault("annotations", {})[LAST_APPLIED] = annotation
     for key in ("resourceVersion", "uid", "creationTimestamp", "generation", "ownerReferences"):

@@ -457,6 +457,29 @@ def _network_policy(np: dict) -> None:
         spec["policyTypes"] = ["Ingress"] + (["Egress"] if spec.get("egress") else [])
 
 
+def _pvc(pvc: dict) -> None:
+    """SetDefaults_PersistentVolumeClaim (+ PrepareForCreate's status phase)."""
+    spec = pvc.setdefault("spec", {})
+    spec.setdefault("volumeMode", "Filesystem")
+    pvc.setdefault("status", {}).setdefault("phase", "Pending")
+
+
+def _pv(pv: dict) -> None:
+    """SetDefaults_PersistentVolume: Retain, Filesystem, phase Pending; hostPath type ''."""
+    spec = pv.setdefault("spec", {})
+    spec.setdefault("persistentVolumeReclaimPolicy", "Retain")
+    spec.setdefault("volumeMode", "Filesystem")
+    if isinstance(spec.get("hostPath"), dict):
+        spec["hostPath"].setdefault("type", "")
+    pv.setdefault("status", {}).setdefault("phase", "Pending")
+
+
+def _storageclass(sc: dict) -> None:
+    """SetDefaults_StorageClass: reclaimPolicy Delete, volumeBindingMode Immediate."""
+    sc.setdefault("reclaimPolicy", "Delete")
+    sc.setdefault("volumeBindingMode", "Immediate")
+
+
 def _event(ev: dict) -> None:
     """What core/v1 Event's JSON carries when a user left it out: the struct fields without
     omitempty (an empty involvedObject and source, zero times as null, empty reporter)."""
@@ -513,6 +536,11 @@ _BY_KIND = {
     "Node": _node,
     "NetworkPolicy": _network_policy,
     "IngressClass": _ingress_class,
+
+
+    "PersistentVolumeClaim": _pvc,
+    "PersistentVolume": _pv,
+    "StorageClass": _storageclass,
 }
 
 

@@ -46,6 +46,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("Event", "events", short=("ev",)),
     Kind("Namespace", "namespaces", namespaced=False, short=("ns",)),
     Kind("Node", "nodes", namespaced=False, short=("no",)),
+    Kind("PersistentVolumeClaim", "persistentvolumeclaims", short=("pvc",)),
+    Kind("PersistentVolume", "persistentvolumes", namespaced=False, short=("pv",)),
     Kind("Pod", "pods", short=("po",), categories=("all",)),
     Kind("Secret", "secrets"),
     Kind("ServiceAccount", "serviceaccounts", short=("sa",)),
@@ -60,6 +62,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("IngressClass", "ingressclasses", group="networking.k8s.io", namespaced=False),
     Kind("Ingress", "ingresses", group="networking.k8s.io", short=("ing",)),
     Kind("NetworkPolicy", "networkpolicies", group="networking.k8s.io", short=("netpol",)),
+    Kind("StorageClass", "storageclasses", group="storage.k8s.io", namespaced=False, short=("sc",)),
     # Gateway API v1.2.1 CRDs (standard channel), served after the built-in groups
     Kind("GatewayClass", "gatewayclasses", group="gateway.networking.k8s.io", namespaced=False, short=("gc",),
          categories=("gateway-api",)),

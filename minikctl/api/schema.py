@@ -880,6 +880,71 @@ KINDS["ReferenceGrant"] = _root(
     }, ("from", "to")), "Spec defines the desired state of ReferenceGrant."))
 
 # ---------------------------------------------------------------------------------------------
+# Storage: PersistentVolume, PersistentVolumeClaim, StorageClass
+
+_NODE_SELECTOR = Obj("NodeSelector", {
+    "nodeSelectorTerms": (ListOf(Obj("NodeSelectorTerm", {
+        "matchExpressions": (ListOf(Obj("NodeSelectorRequirement", {
+            "key": (STR, "The label key that the selector applies to."),
+            "operator": (STR, "In, NotIn, Exists, DoesNotExist, Gt or Lt."),
+            "values": (STRS, "An array of string values."),
+        }, ("key", "operator"))), "A list of node selector requirements by node's labels."),
+        "matchFields": (ListOf(ANY), "A list of node selector requirements by node's fields."),
+    })), "A list of node selector terms, ORed."),
+}, ("nodeSelectorTerms",))
+
+_PV_SOURCES = {
+    "hostPath": (VOLUME.fields["hostPath"][0], "A directory on the host (single node testing only)."),
+    "nfs": (VOLUME.fields["nfs"][0], "NFS mount on the host."),
+    "local": (Obj("LocalVolumeSource", {
+        "path": (STR, "The full path to the volume on the node."),
+        "fsType": (STR, "The filesystem type to mount (block devices only)."),
+    }, ("path",)), "Directly-attached storage with node affinity."),
+    "csi": (ANY, "Storage handled by an external CSI driver."),
+    "iscsi": (ANY, "An ISCSI Disk resource."), "fc": (ANY, "A Fibre Channel resource."),
+    "cephfs": (ANY, "A Ceph FS mount."), "rbd": (ANY, "A Rados Block Device mount."),
+    "awsElasticBlockStore": (ANY, "Deprecated."), "gcePersistentDisk": (ANY, "Deprecated."),
+    "azureDisk": (ANY, "Deprecated."), "azureFile": (ANY, "Deprecated."), "cinder": (ANY, "Deprecated."),
+    "vsphereVolume": (ANY, "Deprecated."), "flexVolume": (ANY, "Deprecated."), "glusterfs": (ANY, "Removed."),
+}
+
+KINDS["PersistentVolumeClaim"] = _root(
+    "PersistentVolumeClaim", "PersistentVolumeClaim is a user's request for and claim to a persistent volume",
+    spec=PVC.fields["spec"], status=(ANY, "Current information about the claim."))
+
+KINDS["PersistentVolume"] = _root(
+    "PersistentVolume", "PersistentVolume (PV) is a storage resource provisioned by an administrator.",
+    spec=(Obj("PersistentVolumeSpec", {
+        "capacity": (MapOf(QTY), "The persistent volume's resources and capacity."),
+        "accessModes": (STRS, "All ways the volume can be mounted."),
+        "claimRef": (OBJECT_REFERENCE, "Part of a bi-directional binding with a PersistentVolumeClaim."),
+        "persistentVolumeReclaimPolicy": (STR, "What happens when released from its claim: Retain, Delete, Recycle."),
+        "storageClassName": (STR, "Name of the StorageClass this volume belongs to."),
+        "mountOptions": (STRS, "A list of mount options, e.g. [\"ro\", \"soft\"]."),
+        "volumeMode": (STR, "Block or Filesystem. Defaults to Filesystem."),
+        "nodeAffinity": (Obj("VolumeNodeAffinity", {
+            "required": (_NODE_SELECTOR, "Hard node constraints that must be met."),
+        }), "The nodes this volume can be accessed from."),
+        "volumeAttributesClassName": (STR, "The VolumeAttributesClass this volume belongs to."),
+        **_PV_SOURCES,
+    }), "The actual volume backing the persistent volume."),
+    status=(ANY, "Current information about the persistent volume."))
+
+KINDS["StorageClass"] = _root(
+    "StorageClass", "StorageClass describes the parameters for a class of storage for which "
+                    "PersistentVolumes can be dynamically provisioned.",
+    provisioner=(STR, "The type of the provisioner."),
+    parameters=(LABELS, "Parameters for the provisioner that should create volumes of this storage class."),
+    reclaimPolicy=(STR, "The reclaim policy of dynamically provisioned volumes: Delete (default) or Retain."),
+    mountOptions=(STRS, "Mount options of dynamically provisioned volumes."),
+    allowVolumeExpansion=(BOOL, "Whether the storage class allows volume expand."),
+    volumeBindingMode=(STR, "How PersistentVolumeClaims are provisioned and bound: Immediate (default) "
+                            "or WaitForFirstConsumer."),
+    allowedTopologies=(ListOf(ANY), "Topologies where volumes can be dynamically provisioned."),
+)
+
+
+# ---------------------------------------------------------------------------------------------
 # Strict decoding
 
 
@@ -946,6 +1011,13 @@ def _type_walk(value, t, path: str, owner: str | None) -> str | None:
         return None
     if isinstance(t, Scalar):
         kind = _json_kind(value)
+        if t.name == "Quantity" and kind in ("string", "number"):
+            from minikctl.api import quantity
+            try:
+                quantity.parse(value)
+            except quantity.QuantityError as e:
+                return str(e)  # Quantity.UnmarshalJSON's own error, as the decoder passes it on
+            return None
         if t.name == "IntOrString" or t.name == "Quantity":
             if kind in ("string", "number"):
                 return None

@@ -53,9 +53,19 @@ def _defaults(obj: dict, rng=None) -> None:
     apply_defaults(obj, rng=rng)
 
 
-def _validate(obj: dict, old: dict | None = None) -> list[tuple[str, str]]:
+def _validate(obj: dict, old: dict | None = None, cluster=None) -> list[tuple[str, str]]:
     from minikctl.api.validation import validate
+    if old is not None and cluster is not None and obj.get("kind") == "PersistentVolumeClaim":
+        from minikctl.sim.profile import kube_version
+        return validate(obj, old, kube_version(cluster.profile))
     return validate(obj, old)
+
+
+def _admit(cluster, obj: dict) -> None:
+    """The mutating admission plugins of storage: DefaultStorageClass, StorageObjectInUseProtection."""
+    if obj["kind"] in ("PersistentVolumeClaim", "PersistentVolume"):
+        from minikctl.api import storage_admission
+        storage_admission.admit_create(cluster, obj)
 
 
 def _strict_check(obj: dict) -> None:
@@ -208,6 +218,7 @@ def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
         from minikctl.sim.names import generate_name
         meta["name"] = generate_name(meta["generateName"], cluster.rng)
     _defaults(obj, cluster.rng)
+    _admit(cluster, obj)
     job_uid = None
     if obj["kind"] == "Job":
         job_uid = meta["uid"] = cluster.new_uid()
@@ -277,6 +288,7 @@ def create_internal(cluster, obj: dict) -> dict:
             if cluster.get(obj["kind"], meta.get("namespace"), meta["name"]) is None:
                 break
     _defaults(obj, cluster.rng)
+    _admit(cluster, obj)
     if obj["kind"] == "Service":
         _allocate_service(cluster, obj)
     _stamp(cluster, obj)
@@ -291,8 +303,17 @@ def create_internal(cluster, obj: dict) -> dict:
 
 def update_internal(cluster, obj: dict) -> dict:
     """A controller's write of an object it already read (spec or status): the door every
-    controller goes through, so resourceVersion and the change bookkeeping stay in one place."""
+    controller goes through, so resourceVersion and the change bookkeeping stay in one place.
+    An object being deleted whose last finalizer this write removed is gone."""
+    if _finalized(obj):
+        cluster.remove(obj)
+        return obj
     return cluster.put(obj)
+
+
+def _finalized(obj: dict) -> bool:
+    m = obj["metadata"]
+    return bool(m.get("deletionTimestamp")) and not m.get("finalizers") and obj["kind"] not in ("Pod", "Namespace")
 
 
 def update(cluster, obj: dict, old: dict, *, dry_run: bool = False) -> dict:
@@ -311,9 +332,12 @@ def update(cluster, obj: dict, old: dict, *, dry_run: bool = False) -> dict:
     if obj["kind"] == "Service":
         _drop_type_dependent(obj, old)
         _allocate_service(cluster, obj, old)
-    causes = _validate(obj, old)
+    causes = _validate(obj, old, cluster)
     if causes:
         raise invalid(obj["kind"], meta["name"], causes)
+    if obj["kind"] == "PersistentVolumeClaim":
+        from minikctl.api import storage_admission
+        storage_admission.admit_resize(cluster, obj, old)
     if "status" in old:
         obj["status"] = copy.deepcopy(old["status"])
     if obj["kind"] == "Service":
@@ -327,7 +351,10 @@ def update(cluster, obj: dict, old: dict, *, dry_run: bool = False) -> dict:
     if current is not None:
         current.clear()
         current.update(obj)
-        return cluster.put(current)
+        obj = current
+    if _finalized(obj):
+        cluster.remove(obj)
+        return obj
     return cluster.put(obj)
 
 
@@ -370,6 +397,13 @@ def delete(cluster, kind: str, namespace: str | None, name: str, *, grace: int |
             obj["metadata"]["deletionTimestamp"] = cluster.timestamp()
             obj["metadata"]["deletionGracePeriodSeconds"] = 0
             obj.setdefault("status", {})["phase"] = "Terminating"
+            cluster.put(obj)
+        return obj
+    if kind not in ("Pod", "Namespace") and obj["metadata"].get("finalizers"):
+        # finalizers hold the object: it is marked for deletion and its controllers finish it
+        if not obj["metadata"].get("deletionTimestamp"):
+            obj["metadata"]["deletionTimestamp"] = cluster.timestamp()
+            obj["metadata"]["deletionGracePeriodSeconds"] = 0
             cluster.put(obj)
         return obj
     if kind == "Service":

@@ -81,12 +81,12 @@ def info(details_too: bool = True) -> int:
 def register(app: typer.Typer) -> None:
     @cluster_app.command("init", help="Create the cluster of a profile (done on first use anyway).")
     def init_cmd(profile: str = typer.Option("default", "--profile"),
-                 seed: Optional[int] = typer.Option(None, "--seed")) -> int:
+                 seed: Optional[int] = typer.Option(None, "--seed", help="Random seed of the new cluster (same seed, same names, IPs and DNS order).")) -> int:
         return init(profile, seed, reset=False)
 
     @cluster_app.command("reset", help="Throw the current cluster away and create a fresh one.")
     def reset_cmd(profile: str = typer.Option("default", "--profile"),
-                  seed: Optional[int] = typer.Option(None, "--seed")) -> int:
+                  seed: Optional[int] = typer.Option(None, "--seed", help="Random seed of the new cluster (same seed, same names, IPs and DNS order).")) -> int:
         return init(profile, seed, reset=True)
 
     @cluster_app.command("info", help="Where the control plane and CoreDNS run, and the simulation's facts.")

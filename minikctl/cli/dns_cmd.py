@@ -50,13 +50,13 @@ def serve(address: str, port: int) -> int:
 
 def register(app: typer.Typer) -> None:
     @dns_app.command("serve", help="Answer DNS queries over UDP and TCP from the live cluster state.")
-    def serve_cmd(port: int = typer.Option(5353, "--port", "-p"),
-                  address: str = typer.Option("127.0.0.1", "--address")) -> int:
+    def serve_cmd(port: int = typer.Option(5353, "--port", "-p", help="UDP and TCP port to answer on (0 = any free port)."),
+                  address: str = typer.Option("127.0.0.1", "--address", help="Address to listen on (loopback by default).")) -> int:
         return serve(address, port)
 
     @dns_app.command("explain", help="Show how a name resolves from a pod, and which objects made each record.")
-    def explain_cmd(name: str = typer.Argument(...), from_pod: Optional[str] = typer.Option(None, "--from"),
-                    qtype: str = typer.Option("A", "--type"), namespace: Optional[str] = typer.Option(None, "-n", "--namespace")) -> int:
+    def explain_cmd(name: str = typer.Argument(...), from_pod: Optional[str] = typer.Option(None, "--from", help="The pod (NAME or NS/NAME) whose resolver asks: its resolv.conf and search walk (default: a default-namespace pod)."),
+                    qtype: str = typer.Option("A", "--type", help="Query type: A, AAAA, SRV, PTR, CNAME, ..."), namespace: Optional[str] = typer.Option(None, "-n", "--namespace")) -> int:
         from minikctl.sim.cluster import open_cluster
         from minikctl.net.dns import explain
         from dnslib import QTYPE

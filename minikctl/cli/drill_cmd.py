@@ -356,8 +356,8 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(code)
 
     @exam_app.command("start", help="Start an exam (same as 'exam' alone).")
-    def exam_start_cmd(drills_n: int = typer.Option(5, "--drills"), minutes: Optional[float] = typer.Option(None, "--minutes"),
-                       seed: Optional[int] = typer.Option(None, "--seed"), lang: str = lang_opt) -> int:
+    def exam_start_cmd(drills_n: int = typer.Option(5, "--drills", help="How many questions."), minutes: Optional[float] = typer.Option(None, "--minutes", help="Time allowed (default 8 per question)."),
+                       seed: Optional[int] = typer.Option(None, "--seed", help="Pick the same questions again."), lang: str = lang_opt) -> int:
         return exam_start(drills_n, minutes, seed, lang)
 
     @exam_app.command("next", help="Grade this question and go to the next one.")

@@ -60,7 +60,7 @@ def register(app: typer.Typer) -> None:
         external_ip: Optional[str] = typer.Option(None, "--external-ip"),
         labels: Optional[str] = typer.Option(None, "-l", "--labels"),
         cluster_ip: Optional[str] = typer.Option(None, "--cluster-ip"),
-        port_name: Optional[str] = typer.Option(None, "--port-name"),
+        port_name: Optional[str] = typer.Option(None, "--port-name", help="minikctl: a name for the Service's port (kubectl has no such flag; edit the Service there)."),
         session_affinity: Optional[str] = typer.Option(None, "--session-affinity"),
         load_balancer_ip: Optional[str] = typer.Option(None, "--load-balancer-ip"),
         dry_run: Optional[str] = typer.Option(None, "--dry-run"),

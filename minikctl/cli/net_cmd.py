@@ -235,8 +235,8 @@ def register(app: typer.Typer) -> None:
     def traffic_cmd(target: str = typer.Argument(..., metavar="SVC|POD|HOST:PORT"),
                     from_pod: Optional[str] = typer.Option(None, "--from", help="Client pod (default: busybox)."),
                     requests: int = typer.Option(100, "-n", "--requests", help="Number of new connections."),
-                    port: Optional[int] = typer.Option(None, "--port"),
-                    path: str = typer.Option("/", "--path"),
+                    port: Optional[int] = typer.Option(None, "--port", help="Port to connect to (default: the target's first port)."),
+                    path: str = typer.Option("/", "--path", help="HTTP path of each request."),
                     namespace: Optional[str] = typer.Option(None, "--namespace"),
                     why: bool = typer.Option(False, "--why", help="Show every NetworkPolicy rule that decided.")) -> int:
         return do_traffic(target, from_pod, requests, port, path, namespace, why)

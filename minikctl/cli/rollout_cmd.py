@@ -387,7 +387,8 @@ def register(app: typer.Typer) -> None:
 
     @rollout_app.command("restart", help="Restart a resource.")
     def restart_cmd(resources: Optional[List[str]] = typer.Argument(None), namespace: Optional[str] = NS,
-                    dry_run: Optional[str] = typer.Option(None, "--dry-run")) -> int:
+                    dry_run: Optional[str] = typer.Option(None, "--dry-run", help='Must be "none", "server", or '
+                                                          '"client": print what would change without changing it.')) -> int:
         return restart(resources or [], namespace, dry_run)
 
     @rollout_app.command("pause", help="Mark the provided resource as paused.")

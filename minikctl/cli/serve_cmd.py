@@ -60,8 +60,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command("kubeconfig", help="Print (or write with -o) a kubeconfig whose context `minikctl` reaches `minikctl serve`.")
     def kubeconfig_cmd(
-        port: int = typer.Option(6443, "--port"),
-        address: str = typer.Option("127.0.0.1", "--address"),
+        port: int = typer.Option(6443, "--port", help="The port `minikctl serve` listens on."),
+        address: str = typer.Option("127.0.0.1", "--address", help="The address `minikctl serve` listens on."),
         output: Optional[str] = typer.Option(None, "-o", "--output", help="Write (merge) into this kubeconfig file."),
         rotate: bool = typer.Option(False, "--rotate", help="Replace the serve token with a new random one first "
                                     "(the old token stops working, also for a running serve)."),

@@ -16,8 +16,8 @@ StaticView) keeps the overlays in memory.
 Seams:
   container_fs(view, pod, container) -> FileSystem       what exec, `sh -c` and `kubectl cp` see
   read_file(view, pod, container, path) -> str | None   e.g. nginx serving /usr/share/nginx/html
-  volume_data_key(view, pod, volume) -> str | None      where a volume's data lives; the storage
-      module maps persistentVolumeClaim volumes to their PV by replacing PVC_DATA_KEY
+  volume_data_key(view, pod, volume) -> str | None      where a volume's data lives; claims follow
+      their bound PersistentVolume (images/volume_data.py)
   node_fs(view, node) -> FileSystem                     a node's files (hostPath, ssh)
 """
 from __future__ import annotations
@@ -389,21 +389,6 @@ def _projected(view, pod: dict, ns: str, vol: dict) -> dict[str, str]:
     return out
 
 
-def pvc_data_key(view, pod: dict, volume: dict) -> str | None:
-    """Where a persistentVolumeClaim volume's files live. The storage module may rebind this
-    (`minikctl.images.fs.PVC_DATA_KEY = its_function`) to key by the bound PV."""
-    claim = (volume.get("persistentVolumeClaim") or {}).get("claimName")
-    if not claim:
-        return None
-    ns = (pod.get("metadata") or {}).get("namespace", "default")
-    pvc = view.get("PersistentVolumeClaim", ns, claim)
-    pv = ((pvc or {}).get("spec") or {}).get("volumeName")
-    return f"pv/{pv}" if pv else f"pvc/{ns}/{claim}"
-
-
-PVC_DATA_KEY = pvc_data_key
-
-
 def volume_data_key(view, pod: dict, volume: dict) -> tuple[str, str] | None:
     """(store key, path inside it) of a writable volume's data; None for computed volumes."""
     uid = (pod.get("metadata") or {}).get("uid") or (pod.get("metadata") or {}).get("name")
@@ -413,8 +398,9 @@ def volume_data_key(view, pod: dict, volume: dict) -> tuple[str, str] | None:
         node = (pod.get("spec") or {}).get("nodeName") or "node"
         return f"node/{node}", _norm((volume.get("hostPath") or {}).get("path") or "/")
     if "persistentVolumeClaim" in volume:
-        key = PVC_DATA_KEY(view, pod, volume)
-        return (key, "/") if key else None
+        # the claim's bound volume decides: its node directory (hostPath, local), NFS export or itself
+        from minikctl.images.volume_data import volume_location
+        return volume_location(view, pod, volume)
     return None
 
 

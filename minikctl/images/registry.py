@@ -79,6 +79,8 @@ def toolset(ref: str) -> Image:
     tools = applets.merge(fam, tools)
     from minikctl.images.behaviours.clients import client_tools
     tools.update(client_tools(ref))          # redis-cli in redis, pg_isready in postgres...
+    from minikctl.images.behaviours.agnhost import tools_for
+    tools.update(tools_for(ref))             # /agnhost dns-suffix, dns-server-list, etc-hosts
     return Image(ref, fam, tools, dialect)
 
 

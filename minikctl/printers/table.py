@@ -569,6 +569,99 @@ EVENT = [
     Column("Name", 1, _name),
 ]
 
+# ---- Storage (printPersistentVolume / printPersistentVolumeClaim / printStorageClass) ------
+
+_BETA_CLASS = "volume.beta.kubernetes.io/storage-class"
+
+
+def access_modes(modes: list | None) -> str:
+    """GetAccessModesAsString: the short names in a fixed order, duplicates dropped."""
+    modes = modes or []
+    return ",".join(short for mode, short in (("ReadWriteOnce", "RWO"), ("ReadOnlyMany", "ROX"),
+                                              ("ReadWriteMany", "RWX"), ("ReadWriteOncePod", "RWOP"))
+                    if mode in modes)
+
+
+def volume_class(obj: dict) -> str:
+    """GetPersistentVolume(Claim)Class: the beta annotation wins over spec.storageClassName."""
+    ann = _g(obj, "metadata", "annotations") or {}
+    if _BETA_CLASS in ann:
+        return ann[_BETA_CLASS]
+    return _g(obj, "spec", "storageClassName") or ""
+
+
+def _qty(q) -> str:
+    from minikctl.api.quantity import canonical
+    return canonical(q) if q is not None else "0"
+
+
+def _phase(obj: dict) -> str:
+    if _g(obj, "metadata", "deletionTimestamp") is not None:
+        return "Terminating"
+    return _g(obj, "status", "phase") or ""
+
+
+def _claim_ref(pv, view) -> str:
+    ref = _g(pv, "spec", "claimRef")
+    return f"{ref.get('namespace') or ''}/{ref.get('name') or ''}" if ref is not None else ""
+
+
+def _vac(obj, view) -> str:
+    v = _g(obj, "spec", "volumeAttributesClassName")
+    return "<unset>" if v is None else v
+
+
+def _volume_mode(obj, view) -> str:
+    v = _g(obj, "spec", "volumeMode")
+    return "<unset>" if v is None else v
+
+
+PERSISTENT_VOLUME = [
+    Column("Name", 0, _name),
+    Column("Capacity", 0, lambda o, v: _qty(_g(o, "spec", "capacity", "storage"))),
+    Column("Access Modes", 0, lambda o, v: access_modes(_g(o, "spec", "accessModes"))),
+    Column("Reclaim Policy", 0, lambda o, v: _g(o, "spec", "persistentVolumeReclaimPolicy") or ""),
+    Column("Status", 0, lambda o, v: _phase(o)),
+    Column("Claim", 0, _claim_ref),
+    Column("StorageClass", 0, lambda o, v: volume_class(o)),
+    Column("VolumeAttributesClass", 0, _vac),
+    Column("Reason", 0, lambda o, v: _g(o, "status", "reason") or ""),
+    Column("Age", 0, age),
+    Column("VolumeMode", 1, _volume_mode),
+]
+
+
+def _pvc_bound(o) -> bool:
+    return bool(_g(o, "spec", "volumeName"))
+
+
+PERSISTENT_VOLUME_CLAIM = [
+    Column("Name", 0, _name),
+    Column("Status", 0, lambda o, v: _phase(o)),
+    Column("Volume", 0, lambda o, v: _g(o, "spec", "volumeName") or ""),
+    Column("Capacity", 0, lambda o, v: _qty(_g(o, "status", "capacity", "storage")) if _pvc_bound(o) else ""),
+    Column("Access Modes", 0, lambda o, v: access_modes(_g(o, "status", "accessModes")) if _pvc_bound(o) else ""),
+    Column("StorageClass", 0, lambda o, v: volume_class(o)),
+    Column("VolumeAttributesClass", 0, _vac),
+    Column("Age", 0, age),
+    Column("VolumeMode", 1, _volume_mode),
+]
+
+
+def storage_class_name(sc: dict) -> str:
+    from minikctl.api.storage_admission import is_default
+    return sc["metadata"]["name"] + (" (default)" if is_default(sc) else "")
+
+
+STORAGE_CLASS = [
+    Column("Name", 0, lambda o, v: storage_class_name(o)),
+    Column("Provisioner", 0, lambda o, v: o.get("provisioner") or ""),
+    Column("ReclaimPolicy", 0, lambda o, v: o.get("reclaimPolicy") or "Delete"),
+    Column("VolumeBindingMode", 0, lambda o, v: o.get("volumeBindingMode") or "Immediate"),
+    Column("AllowVolumeExpansion", 0, lambda o, v: "true" if o.get("allowVolumeExpansion") else "false"),
+    Column("Age", 0, age),
+]
+
 DEFAULT = [Column("Name", 0, _name), Column("Age", 0, age)]
 
 # ---- networking.k8s.io ------------------------------------------------------------------
@@ -657,8 +750,12 @@ HTTP_ROUTE = [Column("Name", 0, _name), Column("Hostnames", 0, _hostnames), Colu
 _COLUMNS = {
     "Pod": POD, "Endpoints": ENDPOINTS, "EndpointSlice": ENDPOINT_SLICE, "Deployment": DEPLOYMENT,
     "ReplicaSet": REPLICA_SET, "StatefulSet": STATEFUL_SET, "DaemonSet": DAEMON_SET, "Node": NODE,
-    "Namespace": NAMESPACE, "ConfigMap": CONFIG_MAP, "Event": EVENT, "Secret": SECRET,
-    "ServiceAccount": SERVICE_ACCOUNT, "Job": JOB, "CronJob": CRON_JOB,
+    "Namespace": NAMESPACE, "ConfigMap": CONFIG_MAP, "Event": EVENT,
+    "PersistentVolume": PERSISTENT_VOLUME, "PersistentVolumeClaim": PERSISTENT_VOLUME_CLAIM,
+    "StorageClass": STORAGE_CLASS,
+    "Secret": SECRET,
+    "ServiceAccount": SERVICE_ACCOUNT,
+    "Job": JOB, "CronJob": CRON_JOB,
     "NetworkPolicy": NETWORK_POLICY, "IngressClass": INGRESS_CLASS,
     "GatewayClass": GATEWAY_CLASS, "Gateway": GATEWAY, "HTTPRoute": HTTP_ROUTE,
 }

@@ -70,6 +70,42 @@ def init_cluster(cluster, env, profile_name: str = "default", seed: int | None =
     if "gateway-api" in (profile.get("addons") or []):
         from minikctl.sim import gateway_addon
         gateway_addon.install(cluster)
+    _storage_classes(cluster, profile)
+
+
+# The classes a kubeadm cluster with Rancher's local-path provisioner has: `local-path`, the
+# default (WaitForFirstConsumer: the volume is made on the node the pod lands on), and `standard`
+# (Immediate binding, expandable). A profile may list its own under `storageClasses`.
+DEFAULT_STORAGE_CLASSES = [
+    {"name": "local-path", "default": True, "provisioner": "rancher.io/local-path",
+     "reclaimPolicy": "Delete", "volumeBindingMode": "WaitForFirstConsumer"},
+    {"name": "standard", "provisioner": "rancher.io/local-path", "reclaimPolicy": "Delete",
+     "volumeBindingMode": "Immediate", "allowVolumeExpansion": True},
+]
+
+
+def _storage_classes(cluster, profile: dict) -> None:
+    """The classes draw their uids from their own generator, so that adding them left every
+    other seeded name and uid of a cluster (pods, tokens) as it was."""
+    from minikctl.api import server
+    main_rng = cluster.rng
+    cluster.rng = random.Random(f"{cluster.meta.get('seed')}/storageclasses")
+    try:
+        _create_classes(cluster, profile, server)
+    finally:
+        cluster.rng = main_rng
+
+
+def _create_classes(cluster, profile: dict, server) -> None:
+    for c in profile.get("storageClasses", DEFAULT_STORAGE_CLASSES):
+        sc = {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": c["name"]},
+              "provisioner": c["provisioner"]}
+        if c.get("default"):
+            sc["metadata"]["annotations"] = {"storageclass.kubernetes.io/is-default-class": "true"}
+        for k in ("reclaimPolicy", "volumeBindingMode", "allowVolumeExpansion", "parameters"):
+            if k in c:
+                sc[k] = c[k]
+        server.create_internal(cluster, sc)
 
 
 def apiserver_service(cluster, profile: dict) -> list[dict]:

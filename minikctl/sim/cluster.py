@@ -43,6 +43,7 @@ class Cluster:
         self._memo: dict[str, tuple[tuple, object]] = {}
         self._files: dict[str, dict] = {}          # containers' writable file layers read this command
         self._files_dirty: set[str] = set()
+        self._files_gone: set[str] = set()          # uids of pods removed: their layers go too
 
     # -- loading and saving ----------------------------------------------------------------
     def load(self) -> None:
@@ -109,6 +110,9 @@ class Cluster:
         self.store.replace_timers([(d, w, p) for d, _s, w, p in sorted(self.timers)])
         for key in self._files_dirty:
             self.store.set_meta("files/" + key, self._files[key])
+        for uid in self._files_gone:          # containers' and emptyDirs' files end with their pod
+            self.store.delete_meta_prefix(f"files/ctr/{uid}/")
+            self.store.delete_meta_prefix(f"files/vol/{uid}/")
 
     # -- container file layers (minikctl/images/fs.py) -------------------------------------------
     def files_get(self, key: str) -> dict | None:
@@ -199,6 +203,8 @@ class Cluster:
         self.settled = False
         if obj["kind"] == "Pod" and hasattr(self, "ips_in_use"):
             self.ips_in_use.discard((obj.get("status") or {}).get("podIP"))
+        if obj["kind"] == "Pod" and m.get("uid"):
+            self._files_gone.add(m["uid"])
         self.kind_version[obj["kind"]] = self.kind_version.get(obj["kind"], 0) + 1
         self.removed.add(key)
         self.dirty.discard(key)

@@ -233,6 +233,11 @@ class Store:
     def set_meta(self, key: str, value) -> None:
         self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value)))
 
+    @guarded
+    def delete_meta_prefix(self, prefix: str) -> None:
+        """Drop every meta key starting with `prefix` (a deleted pod's file layers)."""
+        self.conn.execute("DELETE FROM meta WHERE key >= ? AND key < ?", (prefix, prefix + "\uffff"))
+
     # -- timers -------------------------------------------------------------------------
     @guarded
     def timers(self) -> list[tuple[int, float, str, dict]]:

@@ -37,6 +37,9 @@ from minikctl.api.validation.secrets import (validate_secret, validate_secret_up
                                              validate_service_account)
 from minikctl.api.validation.pod import _validate_pod, _validate_pod_update, validate_pod_spec
 from minikctl.api.validation.service import _validate_service, _validate_service_update
+from minikctl.api.validation.storage import (validate_pv, validate_pv_update, validate_pvc,
+                                             validate_pvc_update, validate_storageclass,
+                                             validate_storageclass_update)
 from minikctl.api.validation.strict import (decoding_message, render_strict_error,
                                             strict_decoding_error, strict_patch_message,
                                             strict_unknown_fields)
@@ -55,6 +58,7 @@ _CREATE = {
     "EndpointSlice": _validate_endpointslice, "Event": _validate_event,
     "NetworkPolicy": _validate_network_policy, "Ingress": _validate_ingress,
     "IngressClass": _validate_ingress_class,
+    "PersistentVolumeClaim": validate_pvc, "PersistentVolume": validate_pv, "StorageClass": validate_storageclass,
     "Job": _validate_job, "CronJob": _validate_cronjob,
     "Secret": validate_secret, "ServiceAccount": validate_service_account,
 }
@@ -63,7 +67,7 @@ _CREATE = {
 _UPDATE = {"Secret": validate_secret_update, "Job": _validate_job_update}
 
 
-def validate(obj: dict, old: dict | None = None) -> list[tuple[str, str]]:
+def validate(obj: dict, old: dict | None = None, kube_version: tuple = (1, 32)) -> list[tuple[str, str]]:
     """The causes the apiserver would reject this (defaulted) object with; [] when it is valid.
 
     With `old`, the update rules apply too: immutable names, Service clusterIPs, workload
@@ -89,6 +93,12 @@ def validate(obj: dict, old: dict | None = None) -> list[tuple[str, str]]:
         return _validate_configmap_update(obj, old)
     if kind == "IngressClass":
         return _validate_ingress_class_update(obj, old)
+    if kind == "PersistentVolumeClaim":
+        return validate_pvc_update(obj, old, kube_version)
+    if kind == "PersistentVolume":
+        return validate_pv_update(obj, old)
+    if kind == "StorageClass":
+        return validate_storageclass_update(obj, old)
     if kind in _UPDATE:
         return _UPDATE[kind](obj, old)
     errs = validate_object_meta_update(obj, old)

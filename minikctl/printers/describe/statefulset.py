@@ -21,6 +21,9 @@ def _claim_templates(w: Writer, templates: list | None) -> None:
         labels_multiline(w, "Labels", meta.get("labels"), initial="  ")
         labels_multiline(w, "Annotations", meta.get("annotations"), initial="  ")
         cap = g(spec, "resources", "requests", "storage")
+        if cap is not None:
+            from minikctl.api.quantity import canonical
+            cap = canonical(cap)  # Quantity.String(): 1024Mi prints 1Gi
         w.write(1, f"Capacity:\t{cap or '<default>'}\n")
         w.write(1, f"Access Modes:\t[{' '.join(spec.get('accessModes') or [])}]\n")
 

@@ -6,11 +6,11 @@ would converge between two kubectl commands; `fire` dispatches a due timer to it
 from __future__ import annotations
 
 from minikctl.sim.controllers import (common, apiserver_endpoints, daemonset, deployment, endpoints, endpointslice, gc,
-                                      gateway, image_pull, ingress_nginx, job, kubelet, namespace, nodelifecycle, pod_config, probes,
-                                      replicaset, scheduler, statefulset)
+                                      gateway, image_pull, ingress_nginx, job, kubelet, namespace, nodelifecycle, persistentvolume,
+                                      pod_config, probes, replicaset, scheduler, statefulset)
 
-CONTROLLERS = (namespace, gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, job, scheduler, kubelet,
-               endpoints, endpointslice, apiserver_endpoints, ingress_nginx, gateway)
+CONTROLLERS = (namespace, gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, job, persistentvolume,
+               scheduler, kubelet, endpoints, endpointslice, apiserver_endpoints, ingress_nginx, gateway)
 
 TIMERS = {
     "pod-start": kubelet.on_start,

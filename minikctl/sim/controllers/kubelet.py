@@ -52,12 +52,20 @@ def _sync_pod(cluster, pod: dict) -> None:
             _schedule_removal(cluster, pod)
         return
     if "containerStatuses" not in st:
-        if st.get("phase") != "Failed" and kubelet_admit.admit(cluster, pod):
+        if st.get("phase") != "Failed" and kubelet_admit.admit(cluster, pod) and _claims_bound(cluster, pod):
             _create_sandbox(cluster, pod)
     elif st.get("phase") == "Running":
         _readiness(cluster, pod)
     elif image_pull.pulling_blocked(pod):
         image_pull.on_spec_change(cluster, pod)
+
+
+def _claims_bound(cluster, pod) -> bool:
+    """The volume manager waits for every persistentVolumeClaim volume to be bound."""
+    if not any("persistentVolumeClaim" in v for v in pod["spec"].get("volumes") or []):
+        return True
+    from minikctl.sim.controllers.volume_binding import volumes_ready
+    return volumes_ready(cluster, pod)
 
 
 def _conditions(cluster, pod, ready: bool, reason: str | None = None, running: bool = True) -> list[dict]:

@@ -52,6 +52,13 @@ def reconcile(cluster) -> None:
                 by_owner[(ref["uid"], n)] = by_owner.get((ref["uid"], n), 0) + 1
     for pod in pending:
         cy = Cycle(pod, snap)
+        volumes = None
+        if any("persistentVolumeClaim" in v for v in pod["spec"].get("volumes") or []):
+            from minikctl.sim.controllers import volume_binding as volumes
+            why = volumes.prepare(cluster, cy)      # VolumeBinding's PreFilter
+            if why:
+                _unschedulable(cluster, cy, {i.name: filters.Status((why,), True) for i in snap.nodes}, prefilter=why)
+                continue
         verdicts = {info.name: filters.run_filters(cy, info) for info in snap.nodes}
         ok = [info for info in snap.nodes if verdicts[info.name] is None]
         if not ok:
@@ -65,6 +72,8 @@ def reconcile(cluster) -> None:
                                       by_owner.get((owner, i.name), 0) if owner else 0,
                                       load.get(i.name, 0)))
         name = best.name
+        if volumes:
+            volumes.assume(cluster, pod, best.node)  # Reserve/PreBind: bind or mark claims for this node
         _bind(cluster, pod, name)
         snap.bind(pod, best)
         load[name] = load.get(name, 0) + 1
@@ -130,11 +139,13 @@ def _preempt(cluster, victim: dict, by: dict, node: str) -> None:
     server.delete_internal(cluster, victim)
 
 
-def _unschedulable(cluster, cy: Cycle, verdicts: dict) -> None:
+def _unschedulable(cluster, cy: Cycle, verdicts: dict, prefilter: str | None = None) -> None:
     pod = cy.pod
     st = pod.setdefault("status", {})
     nominated = st.get("nominatedNodeName")
-    msg = fit_error(len(verdicts), verdicts)
+    # a PreFilter failure is told once, in place of the per-node histogram (FitError.PreFilterMsg)
+    msg = f"0/{len(verdicts)} nodes are available: {prefilter}." if prefilter and verdicts else \
+        fit_error(len(verdicts), verdicts)
     if verdicts:
         post = _postfilter(cluster, cy, verdicts)
         if post:

@@ -53,6 +53,8 @@ def _sync(cluster, sts: dict, pods: list[dict]) -> None:
         if not pod_room(cluster, sts):
             break
         tmpl = copy.deepcopy(spec["template"])
+        if spec.get("volumeClaimTemplates"):
+            _claims(cluster, sts, o, tmpl)
         tmpl["spec"]["hostname"] = f"{name}-{o}"
         if spec.get("serviceName"):
             tmpl["spec"]["subdomain"] = spec["serviceName"]
@@ -94,6 +96,33 @@ def _sync(cluster, sts: dict, pods: list[dict]) -> None:
                 server.delete_internal(cluster, p, grace=None)
                 break
     _status(cluster, sts, list(by_ord.values()), rev)
+
+
+def _claims(cluster, sts: dict, ordinal: int, tmpl: dict) -> None:
+    """createPersistentVolumeClaims + updateStorage: claim <template>-<set>-<ordinal> for each
+    volumeClaimTemplate (kept if it exists: a re-created pod gets its old claim, and its data,
+    back), labelled with the template's and the selector's labels; the pod mounts them by name."""
+    name, ns = sts["metadata"]["name"], sts["metadata"]["namespace"]
+    pod_name = f"{name}-{ordinal}"
+    volumes = [v for v in tmpl["spec"].get("volumes") or []]
+    for t in sts["spec"]["volumeClaimTemplates"]:
+        tname = (t.get("metadata") or {}).get("name", "")
+        claim = f"{tname}-{name}-{ordinal}"
+        if cluster.get("PersistentVolumeClaim", ns, claim) is None:
+            labels = dict((t.get("metadata") or {}).get("labels") or {})
+            labels.update(((sts["spec"].get("selector") or {}).get("matchLabels")) or {})
+            meta = {"name": claim, "namespace": ns, "labels": labels}
+            if (t.get("metadata") or {}).get("annotations"):
+                meta["annotations"] = dict(t["metadata"]["annotations"])
+            spec = copy.deepcopy(t.get("spec") or {})
+            pvc = {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": meta, "spec": spec,
+                   "status": {"phase": "Pending"}}
+            server.create_internal(cluster, pvc)
+            cluster.record_event(sts, "Normal", "SuccessfulCreate",
+                                 f"create Claim {claim} Pod {pod_name} in StatefulSet {name} success", "statefulset-controller")
+        volumes = [v for v in volumes if v.get("name") != tname]
+        volumes.append({"name": tname, "persistentVolumeClaim": {"claimName": claim}})
+    tmpl["spec"]["volumes"] = volumes
 
 
 def _status(cluster, sts, pods, rev) -> None:
