@@ -119,3 +119,21 @@ def test_every_module_is_on_the_map():
         if path.stem not in arch:
             missing.append(rel.as_posix())
     assert not missing, f"add to docs/architecture.md: {missing}"
+
+
+def test_run_leaves_the_callers_command_environment(tmp_path):
+    """A command line run in-process from inside another (shell, lab, drill, editor hook) does not
+    replace the outer command's environment: cli.main.run enters its own and leaves it."""
+    import io
+
+    from minikctl.cli import context
+    from minikctl.cli.main import run
+    from minikctl.env import Env
+    outer = Env(stdout=io.StringIO(), stderr=io.StringIO(), home=tmp_path / "outer", no_color=True)
+    inner = Env(stdout=io.StringIO(), stderr=io.StringIO(), home=tmp_path / "inner", no_color=True)
+    with context.using(outer):
+        assert run(["get", "ns"], inner) == 0
+        assert context.env() is outer
+        assert run(["no-such-verb"], inner) == 1  # an error path too
+        assert context.env() is outer
+    assert "default" in inner.stdout.getvalue()

@@ -1,5 +1,12 @@
-"""The environment of the running command, shared by the verbs (set once by main())."""
+"""The environment of the running command, shared by the verbs.
+
+`cli.main.run` enters it with `using(env)` and leaves the caller's environment in place when the
+command ends, so a command line run in-process from inside another (the shell's kubectl, a lab
+step, a drill's setup, an editor hook) needs no hand-restoring afterwards.
+"""
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 from minikctl.env import Env
 
@@ -9,6 +16,18 @@ _env: Env | None = None
 def set_env(env: Env) -> None:
     global _env
     _env = env
+
+
+@contextmanager
+def using(env: Env):
+    """The running command's environment is env for the block, the caller's again after it."""
+    global _env
+    outer = _env
+    _env = env
+    try:
+        yield env
+    finally:
+        _env = outer
 
 
 def env() -> Env:

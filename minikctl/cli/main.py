@@ -152,14 +152,19 @@ def _namespace_after_verb(argv: list[str]) -> list[str]:
 
 
 def run(argv: list[str], env=None) -> int:
-    """Run one command line in-process (the shell and the labs use this); returns the exit code."""
+    """Run one command line in-process (the shell and the labs use this); returns the exit code.
+    The caller's command environment (cli/context) is the same afterwards."""
+    from minikctl.env import Env
+    env = env or Env()
+    with context.using(env):
+        return _run(argv, env)
+
+
+def _run(argv: list[str], env) -> int:
     try:
         import click
     except ImportError:  # typer >= 0.20 vendors click
         from typer import _click as click
-    from minikctl.env import Env
-    env = env or Env()
-    context.set_env(env)
     env.argv = list(argv)
     from minikctl.cli import flagerrors
     try:

@@ -125,17 +125,13 @@ def values_of(env) -> dict:
 
 def run_step(env, step: dict, drill_dir: Path) -> tuple[int, str, str]:
     """Run one step with env's state dir and clock; returns (code, stdout, stderr)."""
-    from minikctl.cli import context
     from minikctl.cli.main import run
     from minikctl.env import Env
     argv, stdin = step_argv(step, drill_dir, values_of(env))
     out, err = io.StringIO(), io.StringIO()
     sub = Env(stdout=out, stderr=err, stdin=io.StringIO(stdin), home=env.home, clock=env.clock, seed=env.seed,
               no_color=True, namespace=None)
-    try:
-        code = run(argv, sub)
-    finally:
-        context.set_env(env)
+    code = run(argv, sub)  # run leaves the caller's CLI environment in place
     return code, out.getvalue(), err.getvalue()
 
 

@@ -78,18 +78,13 @@ def fresh_home(base: Path, name: str) -> Path:
 
 
 def _invoke(replay: Replay, argv: list[str]) -> tuple[int, str, str]:
-    """One command line through the real CLI, captured; the caller's CLI environment is restored."""
-    from minikctl.cli import context
+    """One command line through the real CLI, captured (run leaves the caller's CLI environment)."""
     from minikctl.cli.main import run
     from minikctl.env import Env
-    outer = context.env()
     out, err = io.StringIO(), io.StringIO()
     env = Env(stdout=out, stderr=err, stdin=io.StringIO(""), home=replay.home, clock=lambda: replay.now,
               seed=replay.seed, no_color=True)
-    try:
-        code = run(list(argv), env)
-    finally:
-        context.set_env(outer)
+    code = run(list(argv), env)
     return code, out.getvalue(), err.getvalue()
 
 

@@ -54,7 +54,7 @@ def _sync(cluster, sts: dict, pods: list[dict]) -> None:
             break
         tmpl = copy.deepcopy(spec["template"])
         if spec.get("volumeClaimTemplates"):
-            _claims(cluster, sts, o, tmpl)
+            _claims(cluster, sts, o)
         tmpl["spec"]["hostname"] = f"{name}-{o}"
         if spec.get("serviceName"):
             tmpl["spec"]["subdomain"] = spec["serviceName"]
@@ -98,13 +98,12 @@ def _sync(cluster, sts: dict, pods: list[dict]) -> None:
     _status(cluster, sts, list(by_ord.values()), rev)
 
 
-def _claims(cluster, sts: dict, ordinal: int, tmpl: dict) -> None:
-    """createPersistentVolumeClaims + updateStorage: claim <template>-<set>-<ordinal> for each
-    volumeClaimTemplate (kept if it exists: a re-created pod gets its old claim, and its data,
-    back), labelled with the template's and the selector's labels; the pod mounts them by name."""
+def _claims(cluster, sts: dict, ordinal: int) -> None:
+    """createPersistentVolumeClaims: claim <template>-<set>-<ordinal> for each volumeClaimTemplate
+    (kept if it exists: a re-created pod gets its old claim, and its data, back), labelled with
+    the template's and the selector's labels; _claim_volumes mounts them in the pod."""
     name, ns = sts["metadata"]["name"], sts["metadata"]["namespace"]
     pod_name = f"{name}-{ordinal}"
-    volumes = [v for v in tmpl["spec"].get("volumes") or []]
     for t in sts["spec"]["volumeClaimTemplates"]:
         tname = (t.get("metadata") or {}).get("name", "")
         claim = f"{tname}-{name}-{ordinal}"
@@ -120,9 +119,6 @@ def _claims(cluster, sts: dict, ordinal: int, tmpl: dict) -> None:
             server.create_internal(cluster, pvc)
             cluster.record_event(sts, "Normal", "SuccessfulCreate",
                                  f"create Claim {claim} Pod {pod_name} in StatefulSet {name} success", "statefulset-controller")
-        volumes = [v for v in volumes if v.get("name") != tname]
-        volumes.append({"name": tname, "persistentVolumeClaim": {"claimName": claim}})
-    tmpl["spec"]["volumes"] = volumes
 
 
 def _status(cluster, sts, pods, rev) -> None:
