@@ -85,7 +85,10 @@ def test_commands_busybox_and_coredns(mk):
         assert r.out.splitlines()[3] == "linux/amd64, go1.21.11, a6338e9"
 
 
-def test_containers_tail_and_errors(mk):
+def test_containers_tail_and_errors(mk, monkeypatch):
+    from minikctl.cli import logs_cmd
+    monkeypatch.setattr(logs_cmd, "SLEEP", lambda secs: None)   # -f follows: two polls, then stop
+    monkeypatch.setattr(logs_cmd, "MAX_POLLS", 2)
     _settle(mk, TWO)
     r = mk("logs", "two")
     assert (r.out, r.err) == ("hello\n", 'Defaulted container "app" out of: app, sidecar, init (init)\n')

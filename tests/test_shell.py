@@ -226,7 +226,7 @@ def test_complete_verbs_kinds_flags_and_values(sh):
     assert _complete(sh, "kubectl ge") == ["get "]
     assert _complete(sh, "k rollout sta") == ["status "]
     assert _complete(sh, "kubectl get deploy") == ["deploy ", "deployment ", "deployments "]
-    assert _complete(sh, "kubectl get svc,po") == ["svc,po ", "svc,pod ", "svc,pods "]
+    assert _complete(sh, "kubectl get svc,po") == ["svc,po ", "svc,pod ", "svc,poddisruptionbudget ", "svc,poddisruptionbudgets ", "svc,pods "]
     assert _complete(sh, "kubectl get --all-n") == ["--all-namespaces "]
     assert _complete(sh, "kubectl get po -o ya") == ["yaml "]
     assert _complete(sh, "kubectl get po -o=json") == ["-o=json ", "-o=jsonpath=", "-o=jsonpath-file="]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 
 STAR = 1 << 63
 
@@ -165,8 +166,10 @@ def _field(text: str, b: Bounds) -> int:
     return bits
 
 
+@lru_cache(maxsize=256)
 def parse(spec: str) -> Schedule:
-    """cron.ParseStandard: a Schedule, or CronError with the parser's own message."""
+    """cron.ParseStandard: a Schedule, or CronError with the parser's own message (cached: the
+    controller reads the same schedules on every pass)."""
     if not spec:
         raise CronError("empty spec string")
     tz = None

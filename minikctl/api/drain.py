@@ -4,8 +4,8 @@ Why here: the filter chain decides what `drain` evicts and what it refuses, with
 texts; the verb only prints. The filters run in kubectl's order (skip deleted, DaemonSet, mirror,
 local storage, unreplicated), a pod stops at the first filter that keeps it, and a pod that
 passes them all carries the last filter's status (so only the last warning survives, as in Go).
-Eviction is the pods/eviction subresource: with no PodDisruptionBudgets in the simulation it is a
-graceful delete, which the kubelet finishes after the grace period.
+Eviction is the pods/eviction subresource: a PodDisruptionBudget may refuse it (429, which drain
+retries every 5 s); otherwise a graceful delete, which the kubelet finishes after the grace period.
 """
 from __future__ import annotations
 
@@ -146,6 +146,13 @@ def evict(cluster, pod: dict, grace: int | None = None) -> None:
     if pod["metadata"].get("deletionTimestamp"):
         return  # already terminating: the kubelet is finishing it
     server.delete_internal(cluster, pod, grace if grace is not None and grace >= 0 else None)
+
+
+def evict_subresource(cluster, pod: dict, grace: int | None = None) -> None:
+    """POST pods/NAME/eviction: PodDisruptionBudgets decide (sim/controllers/disruption.evict);
+    raises the apiserver's 429 when a budget forbids it."""
+    from minikctl.sim.controllers import disruption
+    disruption.evict(cluster, pod, grace)
 
 
 def gone(view, pod: dict) -> bool:

@@ -597,3 +597,44 @@ def cronjob(name: str, image: str, schedule: str, command: list[str] = (), *, re
         },
         "status": {},
     }
+
+
+def pdb(name: str, selector: str, *, min_available: str = "", max_unavailable: str = "",
+        namespace: str | None = None) -> dict:
+    """`kubectl create poddisruptionbudget NAME --selector=... --min-available=N|--max-unavailable=N`."""
+    from minikctl.api.selectors import parse_selector
+    if not selector:
+        raise CliError("a selector must be specified")
+    if not min_available and not max_unavailable:
+        raise CliError("one of min-available or max-unavailable must be specified")
+    if min_available and max_unavailable:
+        raise CliError("min-available and max-unavailable cannot be both specified")
+    reqs = parse_selector(selector)
+    match_labels, exprs = {}, []
+    for key, op, values in reqs:
+        if op == "=":
+            match_labels[key] = values[0]
+        elif op == "!=":
+            raise CliError('"!=" is not a valid label selector operator')
+        else:
+            ops = { "in": "In", "notin": "NotIn", "exists": "Exists", "!": "DoesNotExist"}
+            e = {"key": key, "operator": ops[op]}
+            if values:
+                e["values"] = list(values)
+            exprs.append(e)
+    sel: dict = {}
+    if match_labels:
+        sel["matchLabels"] = _sorted(match_labels)
+    if exprs:
+        sel["matchExpressions"] = exprs
+
+    def ios(text: str):
+        return int(text) if text.lstrip("-").isdigit() else text
+    spec: dict = {}
+    if min_available:
+        spec["minAvailable"] = ios(min_available)
+    spec["selector"] = sel
+    if max_unavailable:
+        spec["maxUnavailable"] = ios(max_unavailable)
+    return {"kind": "PodDisruptionBudget", "apiVersion": "policy/v1", "metadata": _meta(name, namespace), "spec": spec,
+            "status": {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}}

@@ -58,6 +58,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("StatefulSet", "statefulsets", group="apps", short=("sts",), categories=("all",)),
     Kind("CronJob", "cronjobs", group="batch", short=("cj",), categories=("all",)),
     Kind("Job", "jobs", group="batch", categories=("all",)),
+    Kind("PodDisruptionBudget", "poddisruptionbudgets", group="policy", short=("pdb",)),
     Kind("EndpointSlice", "endpointslices", group="discovery.k8s.io"),
     Kind("IngressClass", "ingressclasses", group="networking.k8s.io", namespaced=False),
     Kind("Ingress", "ingresses", group="networking.k8s.io", short=("ing",)),

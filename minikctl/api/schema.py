@@ -720,6 +720,18 @@ KINDS["CronJob"] = _root(
     status=(ANY, "Current status of a cron job."))
 
 
+KINDS["PodDisruptionBudget"] = _root(
+    "PodDisruptionBudget", "PodDisruptionBudget is an object to define the max disruption that can be caused to a "
+                           "collection of pods",
+    spec=(Obj("PodDisruptionBudgetSpec", {
+        "minAvailable": (IOS, "An eviction is allowed if at least this many selected pods are available after it."),
+        "selector": (LABEL_SELECTOR, "Label query over pods whose evictions are managed by the disruption budget."),
+        "maxUnavailable": (IOS, "An eviction is allowed if at most this many selected pods are unavailable after it."),
+        "unhealthyPodEvictionPolicy": (STR, "IfHealthyBudget or AlwaysAllow: when unhealthy running pods may be evicted."),
+    }), "Specification of the desired behavior of the PodDisruptionBudget."),
+    status=(ANY, "Most recently observed status of the PodDisruptionBudget."))
+
+
 # ---- networking.k8s.io/v1 -----------------------------------------------------------------
 
 _NP_PEER = Obj("NetworkPolicyPeer", {

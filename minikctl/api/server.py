@@ -12,7 +12,7 @@ import copy
 from minikctl.api import kinds
 from minikctl.api.errors import ApiError, already_exists, invalid, not_found
 
-GENERATION_KINDS = {"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob"}
+GENERATION_KINDS = {"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "PodDisruptionBudget"}
 # Kinds whose registry strategy also sets metadata.generation (1, then +1 on a spec change)
 # but which start without a status.
 SPEC_GENERATION_KINDS = {"NetworkPolicy", "Ingress", "IngressClass", "GatewayClass", "Gateway", "HTTPRoute",
@@ -94,6 +94,8 @@ def _initial_status(obj: dict) -> None:
         obj["status"] = {"loadBalancer": {}}
     elif kind == "Pod":
         obj["status"] = {"phase": "Pending", "qosClass": _qos(obj)}
+    elif kind == "PodDisruptionBudget":  # int32s without omitempty
+        obj["status"] = {"disruptionsAllowed": 0, "currentHealthy": 0, "desiredHealthy": 0, "expectedPods": 0}
     elif kind in GENERATION_KINDS:
         obj["status"] = {}
     elif kind == "Namespace":
@@ -382,11 +384,28 @@ def get(cluster, kind: str, namespace: str | None, name: str) -> dict:
     return obj
 
 
+DEPENDENT_KINDS = ("ReplicaSet", "Pod", "Job", "EndpointSlice", "Endpoints")
+FOREGROUND = "foregroundDeletion"
+
+
 def delete(cluster, kind: str, namespace: str | None, name: str, *, grace: int | None = None,
-           dry_run: bool = False) -> dict:
-    """A user's delete. Pods are gone when kubectl returns (it waits); owned objects follow by GC."""
+           dry_run: bool = False, propagation: str = "Background") -> dict:
+    """A user's delete. Pods are gone when kubectl returns (it waits); owned objects follow by GC:
+    at once (Background), before their owner (Foreground: the owner waits, Terminating, with the
+    foregroundDeletion finalizer), or not at all (Orphan: their owner references are removed)."""
     obj = get(cluster, kind, namespace, name)
     if dry_run:
+        return obj
+    if propagation == "Orphan" and kind != "Namespace":
+        orphan_dependents(cluster, obj)
+    elif propagation == "Foreground" and kind not in ("Namespace", "Pod"):
+        m = obj["metadata"]
+        if not m.get("deletionTimestamp"):
+            m["deletionTimestamp"] = cluster.timestamp()
+            m["deletionGracePeriodSeconds"] = 0
+        if FOREGROUND not in (m.get("finalizers") or []):
+            m.setdefault("finalizers", []).append(FOREGROUND)
+        cluster.put(obj)
         return obj
     if kind == "Namespace":
         if name in ("default", "kube-system", "kube-public", "kube-node-lease"):
@@ -415,6 +434,21 @@ def delete(cluster, kind: str, namespace: str | None, name: str, *, grace: int |
             cluster.record_event(obj, "Normal", "Killing", f"Stopping container {c['name']}", "kubelet", obj["spec"].get("nodeName"))
     cluster.remove(obj)
     return obj
+
+
+def orphan_dependents(cluster, owner: dict) -> None:
+    """The garbage collector's orphan finalizer at work: dependents lose their reference to owner."""
+    uid = owner["metadata"].get("uid")
+    for kind in DEPENDENT_KINDS:
+        for o in cluster.list(kind, owner["metadata"].get("namespace") or None):
+            refs = o["metadata"].get("ownerReferences") or []
+            if any(r.get("uid") == uid for r in refs):
+                rest = [r for r in refs if r.get("uid") != uid]
+                if rest:
+                    o["metadata"]["ownerReferences"] = rest
+                else:
+                    o["metadata"].pop("ownerReferences", None)
+                cluster.put(o)
 
 
 def delete_internal(cluster, obj: dict, grace: int | None = None) -> None:

@@ -174,6 +174,31 @@ def _register_create(create_app: typer.Typer) -> None:
 
     create_app.command("cj", context_settings=_EXTRA, hidden=True)(create_cronjob)
 
+    @create_app.command("poddisruptionbudget", context_settings=_EXTRA,
+                        help="Create a pod disruption budget with the specified name.")
+    def create_pdb(
+        ctx: typer.Context,
+        args: Optional[List[str]] = typer.Argument(None),
+        selector: str = typer.Option("", "--selector"),
+        min_available: str = typer.Option("", "--min-available"),
+        max_unavailable: str = typer.Option("", "--max-unavailable"),
+        namespace: Optional[str] = typer.Option(None, "-n", "--namespace"),
+        dry_run: Optional[str] = typer.Option(None, "--dry-run"),
+        output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
+        save_config: bool = typer.Option(False, "--save-config"),
+    ) -> int:
+        namespace, dry_run, output_fmt = _opts(ctx, namespace, dry_run, output_fmt)
+        name = _name_from_args(list(args or []), "create poddisruptionbudget")
+        try:
+            obj = generators.pdb(name, selector, min_available=min_available, max_unavailable=max_unavailable,
+                                 namespace=namespace)
+        except ValueError as e:
+            raise CliError(f'couldn\'t parse the selector string "{selector}": {e}') from None
+        return create_generated(obj, ns_flag=namespace, dry_run=dry_run, fmt=output_fmt, save_config=save_config,
+                                wrap="failed to create poddisruptionbudgets: ")
+
+    create_app.command("pdb", context_settings=_EXTRA, hidden=True)(create_pdb)
+
     def _data_cmd(kind: str):
         def cmd(
             ctx: typer.Context,

@@ -23,7 +23,7 @@ FORCE_WARNING = ("Warning: Immediate deletion does not wait for confirmation tha
 
 def delete(resources: list[str], filenames: list[str], recursive: bool, namespace: str | None, selector: str | None,
            all_: bool, all_namespaces: bool, grace: int | None, force: bool, ignore_not_found: bool,
-           output_fmt: str | None, dry_run: str | None, wait: bool | None = None) -> int:
+           output_fmt: str | None, dry_run: str | None, wait: bool | None = None, cascade: str | None = None) -> int:
     from minikctl.api import server
     from minikctl.sim.cluster import open_cluster
     env = context.env()
@@ -31,6 +31,7 @@ def delete(resources: list[str], filenames: list[str], recursive: bool, namespac
         raise CliError(NO_ARGS)
     if resources and filenames:
         raise CliError("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'")
+    propagation = _propagation(cascade)
     ns = context.namespace(namespace)
     if force and grace is None:
         grace = 0
@@ -68,7 +69,7 @@ def delete(resources: list[str], filenames: list[str], recursive: bool, namespac
             context.err(FORCE_WARNING)
         for k, tns, name in targets:
             try:
-                server.delete(cluster, k.kind, tns, name, grace=grace, dry_run=dry)
+                server.delete(cluster, k.kind, tns, name, grace=grace, dry_run=dry, propagation=propagation)
             except ApiError as e:
                 if e.reason == "NotFound" and ignore_not_found:
                     continue
@@ -81,6 +82,8 @@ def delete(resources: list[str], filenames: list[str], recursive: bool, namespac
                 context.out(f'{k.ref} "{name}" {op}{" (dry run)" if dry else ""}\n')
             if k.kind == "Namespace" and not dry and wait is not False:
                 _wait_gone(cluster, name)
+            elif propagation == "Foreground" and not dry and wait is not False:
+                _wait_gone(cluster, name, k.kind, tns)
             elif k.kind != "Pod" and not dry and wait is not False:
                 _wait_finalized(cluster, k, tns, name)
     for e in missing:
@@ -100,13 +103,30 @@ def _parse_bool(flag: str, value: str | None) -> bool | None:
     raise CliError(f'invalid argument "{value}" for "--{flag}" flag: strconv.ParseBool: parsing "{value}": invalid syntax')
 
 
-def _wait_gone(cluster, name: str) -> None:
+def _propagation(cascade: str | None) -> str:
+    """kubectl's --cascade: background (default), foreground, orphan; the old booleans still work."""
+    if cascade is None or cascade == "background":
+        return "Background"
+    if cascade == "foreground":
+        return "Foreground"
+    if cascade == "orphan":
+        return "Orphan"
+    if cascade in ("true", "false"):
+        repl = "background" if cascade == "true" else "orphan"
+        context.err(f"warning: --cascade={cascade} is deprecated (boolean value) and can be replaced with "
+                    f"--cascade={repl}.\n")
+        return "Background" if cascade == "true" else "Orphan"
+    raise CliError(f'invalid cascade value ({cascade}). Must be "background", "foreground", or "orphan"')
+
+
+def _wait_gone(cluster, name: str, kind: str = "Namespace", namespace: str | None = None) -> None:
     """kubectl delete waits until the object is gone: a Terminating namespace goes once its pods
     have terminated. The simulated clock runs ahead (as rollout status does) so the learner does
     not wait, while `get ns` in between shows Terminating."""
-    from minikctl.sim import rollout
+    from minikctl.sim import clock, rollout
+    clock.advance(cluster, cluster.now)  # settle first: the controllers schedule what the wait needs
     try:
-        rollout.advance_until(cluster, lambda c: c.get("Namespace", None, name) is None, cluster.now + 600)
+        rollout.advance_until(cluster, lambda c: c.get(kind, namespace, name) is None, cluster.now + 600)
     except rollout.Timeout:
         pass
 
@@ -149,4 +169,4 @@ def register(app: typer.Typer) -> None:
         if now and grace_period is None:
             grace_period = 1
         return delete(resources or [], filename, recursive, namespace, selector, all_, all_namespaces, grace_period,
-                      force, ignore_not_found, output_fmt, dry_run, _parse_bool("wait", wait))
+                      force, ignore_not_found, output_fmt, dry_run, _parse_bool("wait", wait), cascade)

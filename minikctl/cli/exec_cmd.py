@@ -32,12 +32,21 @@ def do_exec(pod_name: str, argv: list[str], container: str | None, namespace: st
     from minikctl.sim.cluster import open_cluster
     env = context.env()
     ns = context.namespace(namespace)
+    kind_text = None
     if "/" in pod_name:
-        kind, _, pod_name = pod_name.partition("/")
-        if kind not in ("pod", "pods", "po"):
-            raise CliError(f"cannot exec into {kind}/{pod_name}: only pods are simulated for exec")
+        kind_text, _, pod_name = pod_name.partition("/")
     with open_cluster(env) as cluster:
-        pod = cluster.get("Pod", ns, pod_name)
+        if kind_text is not None and kind_text not in ("pod", "pods", "po"):
+            # exec deploy/web: the first pod of the controller, as AttachablePodForObject picks it
+            from minikctl.api import kinds
+            from minikctl.cli.logs_cmd import pods_for
+            kind = kinds.resolve(kind_text)
+            pods = pods_for(cluster, kind, ns, pod_name)
+            if not pods:
+                raise CliError("timed out waiting for the condition")
+            pod = pods[0]
+        else:
+            pod = cluster.get("Pod", ns, pod_name)
         if pod is None:
             raise not_found("pods", pod_name)
         cname = pick_container(pod, container)

@@ -5,17 +5,24 @@ which pod a `deploy/web` means (ByLogging order, `Found N pods, using pod/x`) an
 (`Defaulted container ...`). The apiserver's BadRequest texts for containers that have not
 started or have no previous instance come with the lines (images/logs.py `container_lines`).
 
-`-f` prints what the container has written so far and returns: between two commands nothing runs
-in the simulation, so there is nothing further to stream (a real `-f` would block until Ctrl-C).
+`-f` prints what the container has written so far, then follows it as kubectl does: every
+second (real time) the cluster is brought to now and the lines written since are printed, until
+the container instance ends (its pod gone or the container terminated) or Ctrl-C. SLEEP and
+MAX_POLLS are injectable so tests follow on a virtual clock.
 """
 from __future__ import annotations
 
+import time
 from typing import List, Optional
 
 import typer
 
 from minikctl.api.errors import CliError, not_found
 from minikctl.cli import context
+
+SLEEP = time.sleep          # injectable: tests move a virtual clock instead of sleeping
+MAX_POLLS: int | None = None
+POLL_SECONDS = 1.0
 
 USAGE = ("expected 'logs [-f] [-p] (POD | TYPE/NAME) [-c CONTAINER]'.\nPOD or TYPE/NAME is a required argument for "
          "the logs command\nSee 'kubectl logs -h' for help and examples")
@@ -96,7 +103,6 @@ def logs(args: list[str], container: str | None, namespace: str | None, tail: in
     from minikctl.api.errors import ApiError
     from minikctl.images.logs import container_lines, rfc3339_nano
     from minikctl.sim.cluster import open_cluster
-    _ = follow  # see the module docstring
     since_secs = _since_seconds(since)
     if tail < -1:
         raise CliError("--tail must be greater than or equal to -1")
@@ -114,6 +120,7 @@ def logs(args: list[str], container: str | None, namespace: str | None, tail: in
     if len(args) > 2:
         raise CliError(USAGE)
     out: list[str] = []
+    followed: list = []
     with open_cluster(context.env()) as cluster:
         if selector:
             sel = selectors.parse_selector(selector)
@@ -152,8 +159,54 @@ def logs(args: list[str], container: str | None, namespace: str | None, tail: in
                 pre = f"[pod/{pod['metadata']['name']}/{cname}] " if prefix else ""
                 for t, text in lines:
                     out.append(pre + (f"{rfc3339_nano(t)} " if timestamps else "") + text + "\n")
+                followed.append((pod["metadata"]["namespace"], pod["metadata"]["name"], pod["metadata"]["uid"],
+                                 cname, _instance(pod, cname), lines[-1][0] if lines else None, pre))
     context.out("".join(out))
+    if follow and not previous:
+        _follow(followed, timestamps)
     return 0
+
+
+def _instance(pod: dict, cname: str) -> str | None:
+    cs = next((c for c in (pod.get("status") or {}).get("containerStatuses") or [] if c.get("name") == cname), {})
+    return cs.get("containerID")
+
+
+def _follow(followed: list, timestamps: bool) -> None:
+    """Stream what each followed container writes from now on, until it ends (or Ctrl-C)."""
+    from minikctl.images.logs import container_lines, rfc3339_nano
+    from minikctl.sim.cluster import open_cluster
+    env = context.env()
+    live = list(followed)
+    polls = 0
+    while live and (MAX_POLLS is None or polls < MAX_POLLS):
+        try:
+            env.stdout.flush()
+        except (AttributeError, OSError, ValueError):
+            pass
+        SLEEP(POLL_SECONDS)
+        polls += 1
+        out: list[str] = []
+        with open_cluster(env, write=False) as cluster:
+            for i, (ns, name, uid, cname, inst, last, pre) in enumerate(list(live)):
+                pod = cluster.get("Pod", ns, name)
+                if pod is None or pod["metadata"]["uid"] != uid or _instance(pod, cname) != inst:
+                    live.remove(live[live.index((ns, name, uid, cname, inst, last, pre))])
+                    continue
+                try:
+                    lines = container_lines(cluster, pod, cname, False)
+                except Exception:  # noqa: BLE001 - not started yet: nothing to stream this time
+                    lines = []
+                new = [(t, text) for t, text in lines if last is None or t > last]
+                for t, text in new:
+                    out.append(pre + (f"{rfc3339_nano(t)} " if timestamps else "") + text + "\n")
+                entry = (ns, name, uid, cname, inst, new[-1][0] if new else last, pre)
+                live[live.index((ns, name, uid, cname, inst, last, pre))] = entry
+                cs = next((c for c in (pod.get("status") or {}).get("containerStatuses") or []
+                           if c.get("name") == cname), {})
+                if "terminated" in (cs.get("state") or {}):
+                    live.remove(entry)
+        context.out("".join(out))
 
 
 def register(app: typer.Typer) -> None:

@@ -20,6 +20,17 @@ from minikctl.cli import context
 EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 CLIENT_VERSION = "v1.32.4"
 KUSTOMIZE_VERSION = "v5.5.0"
+RETRY = 5.0                   # kubectl drain's wait before retrying an eviction a budget refused
+RETRY_TIMER = "drain-retry"
+
+
+STUCK = "\x00stuck"
+
+
+class _Stuck(Exception):
+    """Only drain's own retries are left to fire: the cluster will never change."""
+
+
 FOREVER = 10 * 365 * 86400.0  # --timeout=0: kubectl waits forever; the simulation stops somewhere
 
 
@@ -333,12 +344,16 @@ def drain(names: list[str], selector: str | None, opts, grace: int, timeout: str
             raise CliError("--pod-selector=<pod_selector> must be a valid label selector")
     fatal: list[list[str]] = []
     remaining: list[str] = []
+    stuck = False
     with open_cluster(context.env()) as cluster:
         nodes = _nodes(cluster, "drain", names, selector)
         _cordon(cluster, nodes, True, dry)
         for node in nodes:
             name = node["metadata"]["name"]
             errs = _drain_one(cluster, name, opts, grace, secs, disable_eviction, dry, rules)
+            if errs == [STUCK]:
+                stuck = True
+                continue
             if not errs:
                 context.out(f"node/{name} drained{_suffix(dry)}\n")
                 continue
@@ -350,7 +365,7 @@ def drain(names: list[str], selector: str | None, opts, grace: int, timeout: str
         # CheckErr: an aggregate of one node's errors prints each of them on its own line
         lines = fatal[0] if len(fatal) == 1 else [_agg(e) for e in fatal]
         raise CliError("\n".join(dict.fromkeys(lines)), raw=True)
-    return 0
+    return 1 if stuck else 0
 
 
 def _drain_one(cluster, node: str, opts, grace: int, secs: float, disable_eviction: bool, dry, rules) -> list[str]:
@@ -370,24 +385,60 @@ def _drain_one(cluster, node: str, opts, grace: int, secs: float, disable_evicti
         return []
     if dry == "server":
         return []
+    retry_at: dict[str, float] = {}     # pods a disruption budget held back -> their next attempt
+    pending = list(pods)
+    verb = "deleted" if disable_eviction else "evicted"
+
+    def attempt(c, p) -> None:
+        key = p["metadata"]["uid"]
+        if disable_eviction:
+            rules.evict(c, p, grace)
+            return
+        cur = c.get("Pod", p["metadata"]["namespace"], p["metadata"]["name"])
+        if cur is None or cur["metadata"].get("uid") != key:
+            retry_at.pop(key, None)
+            return
+        try:
+            rules.evict_subresource(c, cur, grace)
+            retry_at.pop(key, None)
+        except ApiError as e:
+            if e.code != 429:
+                raise
+            # kubectl drain: a 429 is retried after 5s, forever (or until --timeout)
+            context.err(f'error when evicting pods/"{p["metadata"]["name"]}" -n "{p["metadata"]["namespace"]}" '
+                        f"(will retry after 5s): {e.message}\n")
+            retry_at[key] = c.now + RETRY
+            c.schedule(c.now + RETRY, RETRY_TIMER, {"uid": key})
+
     for p in pods:
         if not disable_eviction:
             context.out(f"evicting pod {p['metadata']['namespace']}/{p['metadata']['name']}\n")
-        rules.evict(cluster, p, grace)
-    verb = "deleted" if disable_eviction else "evicted"
+        attempt(cluster, p)
     from minikctl.sim import clock
     clock.advance(cluster, cluster.now)  # settle: the kubelet schedules each pod's removal
-    pending = list(pods)
 
     def step(c):
         for p in list(pending):
-            if rules.gone(c, p):
+            key = p["metadata"]["uid"]
+            if key in retry_at and c.now + 1e-6 >= retry_at[key]:
+                attempt(c, p)
+            if key not in retry_at and rules.gone(c, p):
                 pending.remove(p)
                 context.out(f"pod/{p['metadata']['name']} {verb}\n")
+        if pending and retry_at and all(t[2] == RETRY_TIMER for t in c.timers):
+            raise _Stuck()
 
     deadline = cluster.now + (secs if secs > 0 else FOREVER)
     try:
         rollout.advance_until(cluster, lambda c: not pending, deadline, on_step=step)
+    except _Stuck:
+        for t in [t for t in cluster.timers if t[2] == RETRY_TIMER]:
+            cluster.timers.remove(t)
+        import heapq
+        heapq.heapify(cluster.timers)
+        context.err("minikctl: drain would retry these evictions every 5s until interrupted, but nothing left "
+                    "in the simulated cluster can change the disruption budget; stopped here (the node stays cordoned)\n")
+        return [STUCK]
     except rollout.Timeout:
         took = rules.go_duration(secs)
         errs = [f'error when waiting for pod "{p["metadata"]["name"]}" in namespace "{p["metadata"]["namespace"]}" '

@@ -16,7 +16,7 @@ import typer
 from minikctl.api.errors import CliError, not_found
 from minikctl.cli import context
 
-ROLLABLE = ("Deployment", "StatefulSet")
+ROLLABLE = ("Deployment", "StatefulSet", "DaemonSet")
 TIMED_OUT = "timed out waiting for the condition"
 DEFAULT_PROGRESS_DEADLINE = 600
 
@@ -182,7 +182,7 @@ def undo(resources: list[str], namespace: str | None, to_revision: int, dry_run:
                 continue
             if not dry:
                 _update(cluster, obj, lambda o: o["spec"].__setitem__("template", copy.deepcopy(tmpl)))
-                if kind.kind == "StatefulSet":
+                if kind.kind in ("StatefulSet", "DaemonSet"):
                     rollout.sync_sts_ledger(cluster, _fetch(cluster, kind, ns, name))
             context.out(f"{_ref(kind, name)} rolled back{_suffix(dry)}\n")
     return 0
@@ -220,7 +220,7 @@ def restart(resources: list[str], namespace: str | None, dry_run: str | None) ->
                 raise CliError(f"{kind.resource} \"{name}\" restarting is not supported")
             if obj["spec"].get("paused"):
                 raise CliError("can't restart paused deployment (run rollout resume first)")
-            if kind.kind == "StatefulSet":
+            if kind.kind in ("StatefulSet", "DaemonSet"):
                 rollout.sync_sts_ledger(cluster, obj)
             stamp = cluster.timestamp()
 
@@ -230,7 +230,7 @@ def restart(resources: list[str], namespace: str | None, dry_run: str | None) ->
 
             if not dry:
                 _update(cluster, obj, mutate)
-                if kind.kind == "StatefulSet":
+                if kind.kind in ("StatefulSet", "DaemonSet"):
                     rollout.sync_sts_ledger(cluster, _fetch(cluster, kind, ns, name))
             context.out(f"{_ref(kind, name)} restarted{_suffix(dry)}\n")
     return 0

@@ -14,7 +14,7 @@ from minikctl.cli.writes import print_typed
 def run(name: str | None, image: str | None, args: list[str], restart: str, labels: str | None, port: int | None,
         env_: list[str], command: bool, namespace: str | None, dry_run: str | None, output_fmt: str | None,
         rm: bool, stdin: bool, tty: bool, annotations: list[str], pull_policy: str | None = None,
-        overrides: str | None = None) -> int:
+        overrides: str | None = None, expose: bool = False) -> int:
     from minikctl.api import server
     from minikctl.sim.cluster import open_cluster
     if not name:
@@ -38,6 +38,8 @@ def run(name: str | None, image: str | None, args: list[str], restart: str, labe
     for e in env_:
         if "=" not in e:
             raise CliError(f"invalid env: {e}")
+    if expose and not port:
+        raise CliError("--port must be set when exposing a service\nSee 'kubectl run -h' for help and examples")
     if output_fmt:
         output.check_format(output_fmt)
     ns = context.namespace(namespace)
@@ -46,7 +48,12 @@ def run(name: str | None, image: str | None, args: list[str], restart: str, labe
                          namespace=namespace if dry_run == "client" else None)
     if overrides:
         pod = _override(pod, overrides)
+    svc = _service_for(pod, labels, port) if expose else None
     if dry_run == "client":     # typed, as kubectl prints it (namespace only when -n was given)
+        if svc is not None:
+            print_typed(svc, output_fmt, "created", "client")
+            if output_fmt == "yaml":
+                context.out("---\n---\n")    # kubectl run's two printers each separate (sic)
         print_typed(pod, output_fmt, "created", "client")
         return 0
     env = context.env()
@@ -55,6 +62,15 @@ def run(name: str | None, image: str | None, args: list[str], restart: str, labe
     body["metadata"]["namespace"] = ns
     body.pop("status")
     with open_cluster(env) as cluster:
+        if svc is not None:
+            sbody = {k: v for k, v in svc.items() if k != "status"}
+            sbody["metadata"] = {k: v for k, v in svc["metadata"].items() if k != "creationTimestamp"}
+            sbody["metadata"]["namespace"] = ns
+            screated = server.create(cluster, sbody, dry_run=dry_run == "server")
+            if output_fmt:
+                output.emit(output.render([screated], output_fmt, single=True))
+            else:
+                context.out(f"service/{name} created{' (server dry run)' if dry_run == 'server' else ''}\n")
         created = server.create(cluster, body, dry_run=dry_run == "server")
     if stdin:
         return _attach(created, ns, rm, tty)
@@ -63,6 +79,21 @@ def run(name: str | None, image: str | None, args: list[str], restart: str, labe
     else:
         context.out(f"pod/{name} created{' (server dry run)' if dry_run == 'server' else ''}\n")
     return 0
+
+
+def _service_for(pod: dict, labels: str | None, port: int) -> dict:
+    """kubectl run --expose: the service/v2 generator over the pod's labels (metadata labels only
+    when -l gave them), ClusterIP, port and targetPort = --port."""
+    meta: dict = {"name": pod["metadata"]["name"]}
+    if pod["metadata"].get("namespace"):
+        meta["namespace"] = pod["metadata"]["namespace"]
+    meta["creationTimestamp"] = None
+    sel = dict(pod["metadata"].get("labels") or {})
+    if labels:
+        meta["labels"] = dict(sel)
+    return {"kind": "Service", "apiVersion": "v1", "metadata": meta,
+            "spec": {"ports": [{"protocol": "TCP", "port": int(port), "targetPort": int(port)}], "selector": sel},
+            "status": {"loadBalancer": {}}}
 
 
 def _override(pod: dict, overrides: str) -> dict:
@@ -135,10 +166,11 @@ def register(app: typer.Typer) -> None:
         stdin: bool = typer.Option(False, "-i", "--stdin"),
         tty: bool = typer.Option(False, "-t", "--tty"),
         it: bool = typer.Option(False, "-it", "-ti", hidden=True),
+        expose: bool = typer.Option(False, "--expose", help="Create a ClusterIP service with the same name as the pod."),
     ) -> int:
         args = list(args or [])
         if it:
             stdin = tty = True
         name = args[0] if args else None
         return run(name, image, args[1:], restart, labels, port, env_, command, namespace, dry_run, output_fmt,
-                   rm, stdin, tty, annotations, pull_policy, overrides)
+                   rm, stdin, tty, annotations, pull_policy, overrides, expose)

@@ -449,6 +449,21 @@ CRON_JOB = [
     Column("Selector", 1, lambda o, v: format_label_selector(_g(o, "spec", "jobTemplate", "spec", "selector"))),
 ]
 
+# ---- PodDisruptionBudgets ------------------------------------------------------------------
+
+def _ios(v) -> str:
+    """intstr.String(): 1 or 50%; N/A when unset."""
+    return "N/A" if v is None else str(v)
+
+
+POD_DISRUPTION_BUDGET = [
+    Column("Name", 0, _name),
+    Column("Min Available", 0, lambda o, v: _ios(_g(o, "spec", "minAvailable"))),
+    Column("Max Unavailable", 0, lambda o, v: _ios(_g(o, "spec", "maxUnavailable"))),
+    Column("Allowed Disruptions", 0, lambda o, v: str(int(_g(o, "status", "disruptionsAllowed") or 0))),
+    Column("Age", 0, age),
+]
+
 # ---- Nodes ------------------------------------------------------------------------------
 
 NODE_ROLE_PREFIX = "node-role.kubernetes.io/"
@@ -758,6 +773,7 @@ _COLUMNS = {
     "Job": JOB, "CronJob": CRON_JOB,
     "NetworkPolicy": NETWORK_POLICY, "IngressClass": INGRESS_CLASS,
     "GatewayClass": GATEWAY_CLASS, "Gateway": GATEWAY, "HTTPRoute": HTTP_ROUTE,
+    "PodDisruptionBudget": POD_DISRUPTION_BUDGET,
 }
 
 

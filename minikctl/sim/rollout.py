@@ -102,9 +102,28 @@ def statefulset_status(s: dict) -> tuple[str, bool]:
             f"{st.get('currentRevision')}...", True)
 
 
+def daemonset_status(ds: dict) -> tuple[str, bool]:
+    """kubectl's DaemonSetStatusViewer."""
+    if ((ds.get("spec") or {}).get("updateStrategy") or {}).get("type", "RollingUpdate") != "RollingUpdate":
+        raise ValueError("rollout status is only available for RollingUpdate strategy type")
+    st, name = ds.get("status") or {}, ds["metadata"]["name"]
+    if _int(ds["metadata"].get("generation")) <= _int(st.get("observedGeneration")):
+        desired = _int(st.get("desiredNumberScheduled"))
+        if _int(st.get("updatedNumberScheduled")) < desired:
+            return (f'Waiting for daemon set "{name}" rollout to finish: {_int(st.get("updatedNumberScheduled"))} out of '
+                    f"{desired} new pods have been updated...", False)
+        if _int(st.get("numberAvailable")) < desired:
+            return (f'Waiting for daemon set "{name}" rollout to finish: {_int(st.get("numberAvailable"))} of {desired} '
+                    "updated pods are available...", False)
+        return f'daemon set "{name}" successfully rolled out', True
+    return "Waiting for daemon set spec update to be observed...", False
+
+
 def status_of(obj: dict) -> tuple[str, bool]:
     if obj["kind"] == "Deployment":
         return deployment_status(obj)
+    if obj["kind"] == "DaemonSet":
+        return daemonset_status(obj)
     if obj["kind"] == "StatefulSet":
         return statefulset_status(obj)
     raise LookupError(obj["kind"])

@@ -16,6 +16,7 @@ keeps working.
 """
 from __future__ import annotations
 
+from minikctl.api.validation.policy import validate_pdb
 from minikctl.api.validation.batch import _validate_cronjob, _validate_job, _validate_job_update
 from minikctl.api.validation.fields import (GoRaw, config_map_key, dns1035_label, dns1123_label,
                                             dns1123_subdomain, duplicate, forbidden,
@@ -59,7 +60,7 @@ _CREATE = {
     "NetworkPolicy": _validate_network_policy, "Ingress": _validate_ingress,
     "IngressClass": _validate_ingress_class,
     "PersistentVolumeClaim": validate_pvc, "PersistentVolume": validate_pv, "StorageClass": validate_storageclass,
-    "Job": _validate_job, "CronJob": _validate_cronjob,
+    "Job": _validate_job, "CronJob": _validate_cronjob, "PodDisruptionBudget": validate_pdb,
     "Secret": validate_secret, "ServiceAccount": validate_service_account,
 }
 

@@ -25,7 +25,7 @@ _MODULES = {
     "NetworkPolicy": "networkpolicy",
     "Ingress": "ingress", "IngressClass": "ingressclass",
     "GatewayClass": "generic", "Gateway": "generic", "HTTPRoute": "generic", "ReferenceGrant": "generic",
-    "Job": "job", "CronJob": "cronjob",
+    "Job": "job", "CronJob": "cronjob", "PodDisruptionBudget": "pdb",
 }
 
 

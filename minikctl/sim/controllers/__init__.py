@@ -5,12 +5,12 @@ would converge between two kubectl commands; `fire` dispatches a due timer to it
 """
 from __future__ import annotations
 
-from minikctl.sim.controllers import (common, apiserver_endpoints, daemonset, deployment, endpoints, endpointslice, gc,
-                                      gateway, image_pull, ingress_nginx, job, kubelet, namespace, nodelifecycle, persistentvolume,
-                                      pod_config, probes, replicaset, scheduler, statefulset)
+from minikctl.sim.controllers import (common, apiserver_endpoints, cronjob, daemonset, deployment, disruption, endpoints,
+                                      endpointslice, gateway, gc, image_pull, ingress_nginx, job, kubelet, namespace, nodelifecycle,
+                                      persistentvolume, pod_config, probes, replicaset, scheduler, statefulset)
 
-CONTROLLERS = (namespace, gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, job, persistentvolume,
-               scheduler, kubelet, endpoints, endpointslice, apiserver_endpoints, ingress_nginx, gateway)
+CONTROLLERS = (namespace, gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, cronjob, job, persistentvolume,
+               scheduler, kubelet, disruption, endpoints, endpointslice, apiserver_endpoints, ingress_nginx, gateway)
 
 TIMERS = {
     "pod-start": kubelet.on_start,
@@ -24,14 +24,23 @@ TIMERS = {
     apiserver_endpoints.TIMER: apiserver_endpoints.on_timer,
     nodelifecycle.TIMER: nodelifecycle.on_timer,
     job.TIMER: job.on_timer,
+    cronjob.TIMER: cronjob.on_timer,
 }
 
 
 def settle(cluster, max_passes: int = 200) -> None:
+    # A controller is a function of the objects (and the clock, fixed during a settle): one that
+    # already ran on exactly this state (same revision) and changed nothing is not run again.
+    idle_at: dict = {}
     for _ in range(max_passes):
         cluster.changed = False
         for c in CONTROLLERS:
+            rev = cluster.revision
+            if idle_at.get(c) == rev:
+                continue
             _guarded(cluster, c.__name__.rsplit(".", 1)[-1], c.reconcile)
+            if cluster.revision == rev:
+                idle_at[c] = rev
         if not cluster.changed:
             cluster.settled = True
             return

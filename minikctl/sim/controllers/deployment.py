@@ -73,9 +73,29 @@ def _sync(cluster, d: dict, rss: list[dict]) -> None:
     elif new_rs is not None and int(new_rs["metadata"].get("annotations", {}).get(REV, "0")) < max_rev and not paused:
         new_rs["metadata"]["annotations"][REV] = str(max_rev + 1)  # rollback: the old RS becomes newest
         server.update_internal(cluster, new_rs)
+    if new_rs is not None and _copy_annotations(d, new_rs):
+        server.update_internal(cluster, new_rs)
     if new_rs is not None and not paused:
         _rollout(cluster, d, new_rs, old, replicas)
     _status(cluster, d, new_rs, old, replicas)
+
+
+_NOT_COPIED = ("kubectl.kubernetes.io/last-applied-configuration", REV, "deployment.kubernetes.io/revision-history",
+               "deployment.kubernetes.io/desired-replicas", "deployment.kubernetes.io/max-replicas")
+
+
+def _copy_annotations(d: dict, rs: dict) -> bool:
+    """copyDeploymentAnnotationsToReplicaSet: the Deployment's own annotations (a
+    kubernetes.io/change-cause among them) reach its newest ReplicaSet, where `rollout history`
+    reads them. Returns whether anything changed."""
+    ann = rs["metadata"].setdefault("annotations", {})
+    changed = False
+    for k, v in (d["metadata"].get("annotations") or {}).items():
+        if k in _NOT_COPIED or ann.get(k) == v:
+            continue
+        ann[k] = v
+        changed = True
+    return changed
 
 
 def _first_step(d, old, replicas) -> int:

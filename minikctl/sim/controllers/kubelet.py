@@ -214,6 +214,10 @@ def _readiness(cluster, pod) -> None:
             cs["ready"] = r
             changed = True
     ready = all(cs.get("ready") for cs in st["containerStatuses"])
+    want = "True" if ready else "False"
+    if not changed and [c.get("status") for c in st.get("conditions") or [] if c.get("type") in ("Ready", "ContainersReady")] \
+            == [want, want]:
+        return  # nothing moved: the conditions as computed last time stand
     conds = _conditions(cluster, pod, ready)
     if conds != st.get("conditions"):
         st["conditions"] = conds
@@ -229,6 +233,20 @@ def exit_code(cluster, pod: dict, c: dict) -> int:
     argv = [str(a) for a in (c.get("command") or []) + (c.get("args") or [])]
     if not argv:
         return 0
+    # A CronJob runs the same command every minute: within one command line, the same image,
+    # argv and environment over the same Services and configuration exit alike, so the
+    # simulated shell (which builds the container's file system) runs once for them.
+    import json
+    env_key = json.dumps([c.get("env"), c.get("envFrom"), pod["metadata"].get("annotations")], sort_keys=True)
+    key = (c.get("image"), tuple(argv), env_key, pod["metadata"].get("namespace"),
+           tuple(cluster.kind_version.get(k, 0) for k in ("Service", "Endpoints", "ConfigMap", "Secret")))
+    cache = cluster.__dict__.setdefault("_exit_codes", {})
+    if key not in cache:
+        cache[key] = _run_for_exit(cluster, pod, c, argv)
+    return cache[key]
+
+
+def _run_for_exit(cluster, pod: dict, c: dict, argv: list[str]) -> int:
     from minikctl.images import registry
     from minikctl.images.base import ExecutableNotFound
     from minikctl.images.context import ExecContext

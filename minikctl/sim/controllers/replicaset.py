@@ -9,11 +9,64 @@ from minikctl.sim.controllers.common import guard, index_owned, is_active, new_p
 
 def reconcile(cluster) -> None:
     owned = index_owned(cluster, "Pod")
+    orphans: dict[str, list[dict]] | None = None
     for rs in cluster.list("ReplicaSet"):
         if rs["metadata"].get("deletionTimestamp"):
             continue
         pods = owned.get(rs["metadata"]["uid"], [])
+        pods = _release(cluster, rs, pods)
+        if orphans is None:
+            orphans = _orphans(cluster)
+        pods = pods + _adopt(cluster, rs, orphans.get(rs["metadata"]["namespace"], []))
         guard(cluster, "replicaset", rs, _sync, cluster, rs, pods)
+
+
+def _matches(rs: dict, pod: dict) -> bool:
+    from minikctl.api.selectors import label_selector_matches
+    return label_selector_matches(rs["spec"].get("selector"), pod["metadata"].get("labels"))
+
+
+def _release(cluster, rs: dict, pods: list[dict]) -> list[dict]:
+    """ClaimPods: a pod whose labels no longer match the selector is released (its controller
+    reference removed), and the ReplicaSet replaces it."""
+    kept = []
+    for p in pods:
+        if _matches(rs, p):
+            kept.append(p)
+            continue
+        uid = rs["metadata"]["uid"]
+        refs = [r for r in p["metadata"].get("ownerReferences") or [] if r.get("uid") != uid]
+        if refs:
+            p["metadata"]["ownerReferences"] = refs
+        else:
+            p["metadata"].pop("ownerReferences", None)
+        server.update_internal(cluster, p)
+    return kept
+
+
+def _orphans(cluster) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for p in cluster.list("Pod"):
+        m = p["metadata"]
+        if not m.get("deletionTimestamp") and not any(r.get("controller") for r in m.get("ownerReferences") or []):
+            out.setdefault(m.get("namespace", ""), []).append(p)
+    return out
+
+
+def _adopt(cluster, rs: dict, orphans: list[dict]) -> list[dict]:
+    """ClaimPods: an orphan pod the selector matches is adopted (a controller reference added)."""
+    from minikctl.sim.controllers.common import owner_ref
+    taken = []
+    for p in list(orphans):
+        if (p.get("status") or {}).get("phase") in ("Succeeded", "Failed") or not _matches(rs, p):
+            continue
+        if not (rs["spec"].get("selector") or {}).get("matchLabels") and not (rs["spec"].get("selector") or {}).get("matchExpressions"):
+            continue
+        p["metadata"].setdefault("ownerReferences", []).append(owner_ref(rs))
+        server.update_internal(cluster, p)
+        orphans.remove(p)
+        taken.append(p)
+    return taken
 
 
 def _delete_order(p: dict):

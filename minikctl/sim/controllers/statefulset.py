@@ -21,6 +21,8 @@ def reconcile(cluster) -> None:
     for sts in cluster.list("StatefulSet"):
         if sts["metadata"].get("deletionTimestamp"):
             continue
+        from minikctl.sim import rollout
+        rollout.sync_sts_ledger(cluster, sts)   # the ControllerRevision history rollout history reads
         guard(cluster, "statefulset", sts, _sync, cluster, sts, owned.get(sts["metadata"]["uid"], []))
 
 
