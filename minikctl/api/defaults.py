@@ -519,7 +519,36 @@ def _ingress_class(ic: dict) -> None:
         params["scope"] = "Cluster"
 
 
+def _scaling_rules(rules: dict | None, window: int, policies: list[dict]) -> dict:
+    """GenerateHPAScaleUpRules / GenerateHPAScaleDownRules: the missing fields of a rule."""
+    out = dict(rules or {})
+    out.setdefault("stabilizationWindowSeconds", window)
+    out.setdefault("selectPolicy", "Max")
+    if not out.get("policies"):
+        out["policies"] = [dict(p) for p in policies]
+    return out
+
+
+SCALE_UP_POLICIES = [{"type": "Pods", "value": 4, "periodSeconds": 15}, {"type": "Percent", "value": 100, "periodSeconds": 15}]
+SCALE_DOWN_POLICIES = [{"type": "Percent", "value": 100, "periodSeconds": 15}]
+
+
+def _hpa(hpa: dict) -> None:
+    """SetDefaults_HorizontalPodAutoscaler (autoscaling/v2): minReplicas 1, a cpu target of 80%
+    when no metric is given, and a given behavior's missing rules filled in."""
+    spec = hpa.setdefault("spec", {})
+    spec.setdefault("minReplicas", 1)
+    if not spec.get("metrics"):
+        spec["metrics"] = [{"type": "Resource", "resource": {"name": "cpu", "target": {
+            "type": "Utilization", "averageUtilization": 80}}}]
+    if spec.get("behavior") is not None:
+        b = spec["behavior"]
+        b["scaleUp"] = _scaling_rules(b.get("scaleUp"), 0, SCALE_UP_POLICIES)
+        b["scaleDown"] = _scaling_rules(b.get("scaleDown"), 300, SCALE_DOWN_POLICIES)
+
+
 _BY_KIND = {
+    "HorizontalPodAutoscaler": _hpa,
     "Event": _event,
     "Secret": _secret,
     "Pod": _pod,

@@ -19,6 +19,7 @@ class Kind:
     namespaced: bool = True
     short: tuple[str, ...] = field(default_factory=tuple)
     categories: tuple[str, ...] = field(default_factory=tuple)
+    other_versions: tuple[str, ...] = field(default_factory=tuple)   # also served (converted on input)
 
     @property
     def api_version(self) -> str:
@@ -56,6 +57,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("Deployment", "deployments", group="apps", short=("deploy",), categories=("all",)),
     Kind("ReplicaSet", "replicasets", group="apps", short=("rs",), categories=("all",)),
     Kind("StatefulSet", "statefulsets", group="apps", short=("sts",), categories=("all",)),
+    Kind("HorizontalPodAutoscaler", "horizontalpodautoscalers", group="autoscaling", version="v2", short=("hpa",),
+         categories=("all",), other_versions=("v1",)),
     Kind("CronJob", "cronjobs", group="batch", short=("cj",), categories=("all",)),
     Kind("Job", "jobs", group="batch", categories=("all",)),
     Kind("PodDisruptionBudget", "poddisruptionbudgets", group="policy", short=("pdb",)),
@@ -77,7 +80,8 @@ BY_KIND = {k.kind: k for k in KINDS}
 
 # `kubectl get all` expands in this order (pods, services, daemonsets, deployments, replicasets,
 # statefulsets, cronjobs, jobs; the kinds we do not model are left out).
-ALL_ORDER = ("Pod", "Service", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet", "CronJob", "Job")
+ALL_ORDER = ("Pod", "Service", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet", "HorizontalPodAutoscaler",
+             "CronJob", "Job")
 
 _ALIASES: dict[str, Kind] = {}
 for _k in KINDS:
@@ -97,6 +101,7 @@ def resolve(name: str) -> Kind:
 
 def by_kind(kind: str, api_version: str | None = None) -> Kind | None:
     k = BY_KIND.get(kind)
-    if k and api_version is not None and k.api_version != api_version:
+    if k and api_version is not None and k.api_version != api_version \
+            and api_version not in (f"{k.group}/{v}" if k.group else v for v in k.other_versions):
         return None
     return k

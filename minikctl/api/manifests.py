@@ -396,4 +396,9 @@ def _check(obj, source: str) -> str | None:
         return f'unable to decode "{source}": {bad}'
     if not isinstance(obj.get("metadata"), dict):
         obj["metadata"] = {}
+    from minikctl.api.conversion import to_storage
+    converted = to_storage(obj)
+    if converted is not obj:
+        obj.clear()
+        obj.update(converted)
     return None

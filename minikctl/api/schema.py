@@ -1161,3 +1161,74 @@ def explain(kind: str, path: str = "") -> dict:
                            "required": name in inner.required})
     return {"kind": kind, "field": path, "type": type_name(t), "description": desc,
             "required": required, "fields": fields}
+
+
+_METRIC_TARGET = Obj("MetricTarget", {
+    "type": (STR, "Whether the metric type is Utilization, Value, or AverageValue."),
+    "value": (QTY, "The target value of the metric (as a quantity)."),
+    "averageValue": (QTY, "The target value of the average of the metric across all relevant pods (as a quantity)."),
+    "averageUtilization": (INT, "The target value of the average of the resource metric across all relevant pods, "
+                                "as a percentage of the requested value of the resource for the pods."),
+}, ("type",))
+_METRIC_IDENTIFIER = Obj("MetricIdentifier", {
+    "name": (STR, "The name of the given metric."),
+    "selector": (LABEL_SELECTOR, "The label selector for the given metric."),
+}, ("name",))
+_XREF = Obj("CrossVersionObjectReference", {
+    "kind": (STR, "Kind of the referent."),
+    "name": (STR, "Name of the referent."),
+    "apiVersion": (STR, "API version of the referent."),
+}, ("kind", "name"))
+_SCALING_RULES = Obj("HPAScalingRules", {
+    "stabilizationWindowSeconds": (INT, "The number of seconds for which past recommendations should be considered "
+                                        "while scaling up or scaling down."),
+    "selectPolicy": (STR, "Which policy should be used: Max, Min or Disabled."),
+    "policies": (ListOf(Obj("HPAScalingPolicy", {
+        "type": (STR, "The scaling policy: Pods or Percent."),
+        "value": (INT, "The amount of change which is permitted by the policy. It must be greater than zero."),
+        "periodSeconds": (INT, "The window of time for which the policy should hold true (1 to 1800)."),
+    }, ("type", "value", "periodSeconds"))), "A list of potential scaling polices which can be used during scaling."),
+    "tolerance": (QTY, "The tolerance on the ratio between the current and desired metric value."),
+})
+
+KINDS["HorizontalPodAutoscaler"] = _root(
+    "HorizontalPodAutoscaler", "HorizontalPodAutoscaler is the configuration for a horizontal pod autoscaler, which "
+    "automatically manages the replica count of any resource implementing the scale subresource based on the metrics "
+    "specified.",
+    spec=(Obj("HorizontalPodAutoscalerSpec", {
+        "scaleTargetRef": (_XREF, "Points to the target resource to scale, and is used to the pods for which metrics "
+                                  "should be collected, as well as to actually change the replica count."),
+        "minReplicas": (INT, "The lower limit for the number of replicas to which the autoscaler can scale down. "
+                             "It defaults to 1 pod."),
+        "maxReplicas": (INT, "The upper limit for the number of replicas to which the autoscaler can scale up."),
+        "metrics": (ListOf(Obj("MetricSpec", {
+            "type": (STR, "The type of metric source: ContainerResource, External, Object, Pods or Resource."),
+            "resource": (Obj("ResourceMetricSource", {
+                "name": (STR, "The name of the resource in question."),
+                "target": (_METRIC_TARGET, "The target value for the given metric."),
+            }, ("name", "target")), "A resource metric (such as those specified in requests and limits)."),
+            "containerResource": (Obj("ContainerResourceMetricSource", {
+                "name": (STR, "The name of the resource in question."),
+                "container": (STR, "The name of the container in the pods of the scaling target."),
+                "target": (_METRIC_TARGET, "The target value for the given metric."),
+            }, ("name", "target", "container")), "A resource metric of a single container in each pod."),
+            "pods": (Obj("PodsMetricSource", {
+                "metric": (_METRIC_IDENTIFIER, "Identifies the target metric by name and selector."),
+                "target": (_METRIC_TARGET, "The target value for the given metric."),
+            }, ("metric", "target")), "A metric describing each pod in the current scale target."),
+            "object": (Obj("ObjectMetricSource", {
+                "describedObject": (_XREF, "The object the metric describes."),
+                "metric": (_METRIC_IDENTIFIER, "Identifies the target metric by name and selector."),
+                "target": (_METRIC_TARGET, "The target value for the given metric."),
+            }, ("describedObject", "target", "metric")), "A metric describing a single kubernetes object."),
+            "external": (Obj("ExternalMetricSource", {
+                "metric": (_METRIC_IDENTIFIER, "Identifies the target metric by name and selector."),
+                "target": (_METRIC_TARGET, "The target value for the given metric."),
+            }, ("metric", "target")), "A global metric that is not associated with any Kubernetes object."),
+        }, ("type",))), "The specifications for which to use to calculate the desired replica count."),
+        "behavior": (Obj("HorizontalPodAutoscalerBehavior", {
+            "scaleUp": (_SCALING_RULES, "Scaling policy for scaling Up."),
+            "scaleDown": (_SCALING_RULES, "Scaling policy for scaling Down."),
+        }), "Configures the scaling behavior of the target in both Up and Down directions."),
+    }, ("scaleTargetRef", "maxReplicas")), "The specification for the behaviour of the autoscaler."),
+    status=(ANY, "The current information about the autoscaler."))

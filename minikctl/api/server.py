@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 
-from minikctl.api import kinds
+from minikctl.api import conversion, kinds
 from minikctl.api.errors import ApiError, already_exists, invalid, not_found
 
 GENERATION_KINDS = {"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "PodDisruptionBudget"}
@@ -207,7 +207,7 @@ def check_namespace(cluster, obj: dict) -> None:
 
 def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
     """A user's create: the apiserver's checks in its order; returns the stored object."""
-    obj = copy.deepcopy(obj)
+    obj = copy.deepcopy(conversion.to_storage(obj))
     k = kinds.by_kind(obj.get("kind", ""), obj.get("apiVersion"))
     meta = obj.setdefault("metadata", {})
     if k is not None and not k.namespaced:
@@ -321,7 +321,7 @@ def _finalized(obj: dict) -> bool:
 def update(cluster, obj: dict, old: dict, *, dry_run: bool = False) -> dict:
     """A user's update (apply, replace, edit, patch, scale, label ...): optimistic concurrency,
     immutability, validation."""
-    obj = copy.deepcopy(obj)
+    obj = copy.deepcopy(conversion.to_storage(obj))
     check_resource_version(obj, old)
     _strict_check(obj)
     meta = obj["metadata"]

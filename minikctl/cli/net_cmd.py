@@ -210,6 +210,46 @@ def set_ready(pod_name: str, ready: bool, namespace: str | None) -> int:
     return 0
 
 
+def set_load(target: str, cpu: str | None, memory: str | None, clear: bool, namespace: str | None) -> int:
+    """The metrics knob (sim/metrics.py): usage annotations on a pod, its controller or a Service."""
+    import copy
+    from minikctl.api import builder, server
+    from minikctl.api.resources import parse
+    from minikctl.sim import metrics
+    from minikctl.sim.cluster import open_cluster
+    if not clear and cpu is None and memory is None:
+        raise CliError("minikctl: sim load needs --cpu, --memory or --clear")
+    for flag, v in (("--cpu", cpu), ("--memory", memory)):
+        if v is not None and (parse(v) is None or parse(v) < 0):
+            raise CliError(f'invalid argument "{v}" for "{flag}" flag: quantities must match the regular expression '
+                           "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")
+    reqs = builder.parse([target])
+    if len(reqs) != 1 or len(reqs[0].names) != 1:
+        raise CliError("minikctl: sim load takes one TYPE/NAME (pod/x, deploy/x, sts/x, svc/x)")
+    r = reqs[0]
+    if r.kind.kind not in ("Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Service"):
+        raise CliError(f"minikctl: sim load on a {r.kind.kind} is not simulated (pods, their controllers or a Service)")
+    ns = context.namespace(namespace)
+    with open_cluster(context.env()) as cluster:
+        old = server.get(cluster, r.kind.kind, ns, r.names[0])
+        new = copy.deepcopy(old)
+        ann = new["metadata"].setdefault("annotations", {})
+        for key, v in ((metrics.CPU_KNOB, cpu), (metrics.MEMORY_KNOB, memory)):
+            if clear:
+                ann.pop(key, None)
+            elif v is not None:
+                ann[key] = v
+        if not ann:
+            new["metadata"].pop("annotations")
+        if new != old:
+            server.update(cluster, new, old)
+    what = "cleared" if clear else ", ".join(f"{k}={v}" for k, v in (("cpu", cpu), ("memory", memory)) if v is not None)
+    share = " (a total shared by its ready endpoints)" if r.kind.kind == "Service" and not clear else \
+        (" (each pod)" if r.kind.kind != "Pod" and not clear else "")
+    context.out(f"{r.kind.ref}/{r.names[0]} load {what}{share}\n")
+    return 0
+
+
 def _after_dashdash(args: list[str]) -> tuple[list[str], list[str] | None]:
     argv = list(getattr(context.env(), "argv", []))
     if "--" not in argv:
@@ -257,5 +297,14 @@ def register(app: typer.Typer) -> None:
                                      "firing what falls due (pod starts, exits, Jobs, CronJobs) in order.")
     def advance_cmd(duration: str = typer.Argument(..., metavar="DURATION")) -> int:
         return sim_advance(duration)
+
+    @sim_app.command("load", help="Set the CPU/memory a pod, its controller's pods, or a Service's endpoints use "
+                                  "(what `top` and the HPA read); --clear removes it.")
+    def load_cmd(target: str = typer.Argument(..., metavar="TYPE/NAME"),
+                 cpu: Optional[str] = typer.Option(None, "--cpu", help="CPU in use, e.g. 250m or 1."),
+                 memory: Optional[str] = typer.Option(None, "--memory", help="Memory in use, e.g. 100Mi."),
+                 clear: bool = typer.Option(False, "--clear", help="Remove the load setting."),
+                 namespace: Optional[str] = typer.Option(None, "-n", "--namespace")) -> int:
+        return set_load(target, cpu, memory, clear, namespace)
 
     app.add_typer(sim_app, name="sim")

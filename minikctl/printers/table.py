@@ -762,6 +762,56 @@ GATEWAY = [Column("Name", 0, _name), Column("Class", 0, lambda o, v: _g(o, "spec
            Column("Age", 0, age)]
 HTTP_ROUTE = [Column("Name", 0, _name), Column("Hostnames", 0, _hostnames), Column("Age", 0, age)]
 
+
+def hpa_metrics(specs: list | None, statuses: list | None) -> str:
+    """formatHPAMetrics: `cpu: 23%/50%` per metric (<unknown> before the first reading), at most
+    two, then `+ N more...`."""
+    if not specs:
+        return "<none>"
+    statuses = statuses or []
+    out = []
+    for i, spec in enumerate(specs):
+        st = statuses[i] if i < len(statuses) and isinstance(statuses[i], dict) else {}
+        typ = spec.get("type")
+        if typ in ("Resource", "ContainerResource"):
+            key = "resource" if typ == "Resource" else "containerResource"
+            src, cur_src = spec.get(key) or {}, st.get(key)
+            target = src.get("target") or {}
+            if target.get("averageValue") is not None:
+                cur = str(((cur_src or {}).get("current") or {}).get("averageValue", "<unknown>")) if cur_src else "<unknown>"
+                out.append(f"{src.get('name', '')}: {cur}/{target['averageValue']}")
+            else:
+                util = ((cur_src or {}).get("current") or {}).get("averageUtilization") if cur_src else None
+                cur = f"{util}%" if util is not None else "<unknown>"
+                tgt = f"{target['averageUtilization']}%" if target.get("averageUtilization") is not None else "<auto>"
+                out.append(f"{src.get('name', '')}: {cur}/{tgt}")
+        elif typ in ("Pods", "Object", "External"):
+            key = typ.lower()
+            target = (spec.get(key) or {}).get("target") or {}
+            cur_v = ((st.get(key) or {}).get("current") or {})
+            if typ != "Pods" and target.get("averageValue") is None:
+                out.append(f"{cur_v.get('value', '<unknown>')}/{target.get('value', '')}")
+            else:
+                out.append(f"{cur_v.get('averageValue', '<unknown>')}/{target.get('averageValue', '')}"
+                           + (" (avg)" if typ != "Pods" else ""))
+        else:
+            out.append("<unknown type>")
+    if len(out) > 2:
+        return ", ".join(out[:2]) + f" + {len(out) - 2} more..."
+    return ", ".join(out)
+
+
+HPA = [
+    Column("Name", 0, _name),
+    Column("Reference", 0, lambda o, v: f"{_g(o, 'spec', 'scaleTargetRef', 'kind', default='')}/"
+                                        f"{_g(o, 'spec', 'scaleTargetRef', 'name', default='')}"),
+    Column("Targets", 0, lambda o, v: hpa_metrics(_g(o, "spec", "metrics"), _g(o, "status", "currentMetrics"))),
+    Column("MinPods", 0, lambda o, v: str(_g(o, "spec", "minReplicas")) if _g(o, "spec", "minReplicas") is not None else "<unset>"),
+    Column("MaxPods", 0, lambda o, v: _int(_g(o, "spec", "maxReplicas"))),
+    Column("Replicas", 0, lambda o, v: _int(_g(o, "status", "currentReplicas"))),
+    Column("Age", 0, age),
+]
+
 _COLUMNS = {
     "Pod": POD, "Endpoints": ENDPOINTS, "EndpointSlice": ENDPOINT_SLICE, "Deployment": DEPLOYMENT,
     "ReplicaSet": REPLICA_SET, "StatefulSet": STATEFUL_SET, "DaemonSet": DAEMON_SET, "Node": NODE,
@@ -774,6 +824,7 @@ _COLUMNS = {
     "NetworkPolicy": NETWORK_POLICY, "IngressClass": INGRESS_CLASS,
     "GatewayClass": GATEWAY_CLASS, "Gateway": GATEWAY, "HTTPRoute": HTTP_ROUTE,
     "PodDisruptionBudget": POD_DISRUPTION_BUDGET,
+    "HorizontalPodAutoscaler": HPA,
 }
 
 

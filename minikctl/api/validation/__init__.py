@@ -44,6 +44,7 @@ from minikctl.api.validation.storage import (validate_pv, validate_pv_update, va
 from minikctl.api.validation.strict import (decoding_message, render_strict_error,
                                             strict_decoding_error, strict_patch_message,
                                             strict_unknown_fields)
+from minikctl.api.validation.autoscaling import validate_hpa
 from minikctl.api.validation.workloads import (_selector_immutable, _validate_daemonset,
                                                _validate_deployment, _validate_replicaset,
                                                _validate_statefulset, _validate_statefulset_update)
@@ -62,6 +63,7 @@ _CREATE = {
     "PersistentVolumeClaim": validate_pvc, "PersistentVolume": validate_pv, "StorageClass": validate_storageclass,
     "Job": _validate_job, "CronJob": _validate_cronjob, "PodDisruptionBudget": validate_pdb,
     "Secret": validate_secret, "ServiceAccount": validate_service_account,
+    "HorizontalPodAutoscaler": validate_hpa,
 }
 
 # Kinds whose update rules are more than object meta plus the create rules.

@@ -213,6 +213,17 @@ def liveness(req: Request):
     return go_text(req, "ok")
 
 
+def metrics_server(req: Request):
+    """metrics-server's secure port: its health checks answer `ok` to anyone (the probes); the
+    API paths need an authenticated caller, as on any aggregated API server."""
+    if req.url_path in ("/livez", "/readyz", "/healthz"):
+        return go_text(req, "ok")
+    body = _go_json({"apiVersion": "v1", "code": 403, "details": {}, "kind": "Status", "metadata": {},
+                     "message": f'forbidden: User "system:anonymous" cannot get path "{req.url_path}"',
+                     "reason": "Forbidden", "status": "Failure"})
+    return go_text(req, body + "\n", 403, "Forbidden")
+
+
 NGINX_ROOT = "/usr/share/nginx/html"
 NGINX_403 = ("<html>\r\n<head><title>403 Forbidden</title></head>\r\n<body>\r\n"
              "<center><h1>403 Forbidden</h1></center>\r\n<hr><center>nginx/{v}</center>\r\n</body>\r\n</html>\r\n")
@@ -258,4 +269,5 @@ def nginx(req: Request):
 
 
 HANDLERS = {"nginx": nginx, "httpd": httpd, "serve_hostname": serve_hostname, "netexec": netexec,
-            "http_echo": http_echo, "whoami": whoami, "echoserver": echoserver, "liveness": liveness}
+            "http_echo": http_echo, "whoami": whoami, "echoserver": echoserver, "liveness": liveness,
+            "metrics_server": metrics_server}

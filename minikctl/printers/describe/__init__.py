@@ -26,6 +26,7 @@ _MODULES = {
     "Ingress": "ingress", "IngressClass": "ingressclass",
     "GatewayClass": "generic", "Gateway": "generic", "HTTPRoute": "generic", "ReferenceGrant": "generic",
     "Job": "job", "CronJob": "cronjob", "PodDisruptionBudget": "pdb",
+    "HorizontalPodAutoscaler": "hpa",
 }
 
 

@@ -32,7 +32,12 @@ class Cycle:
         self.pod, self.snap, self.daemon = pod, snap, daemon
         self.spec = pod.get("spec") or {}
         self.requests = pod_totals(pod)
+        # fitsRequest's order: cpu, memory, ephemeral-storage, then extended resources
+        order = ["cpu", "memory", "ephemeral-storage"] + sorted(
+            r for r in self.requests if r not in ("cpu", "memory", "ephemeral-storage", "pods"))
+        self.wanted = [(r, self.requests[r]) for r in order if self.requests.get(r)]
         self._spread = None
+        self._affinity = None
 
     # -- PodTopologySpread's PreFilter state: matching pods per (key, value) over eligible nodes
     def spread_state(self):
@@ -108,17 +113,11 @@ def insufficient(cy: Cycle, info: NodeInfo) -> list[tuple[str, Fraction, Fractio
     out = []
     if "pods" in alloc and len(info.pods) + 1 > alloc["pods"]:
         out.append(("pods", Fraction(1), Fraction(len(info.pods)), alloc["pods"]))
-    req = cy.requests
-    if not any(v for r, v in req.items() if r != "pods"):
-        return out
-    order = ["cpu", "memory", "ephemeral-storage"] + sorted(r for r in req if r not in ("cpu", "memory", "ephemeral-storage", "pods"))
-    for r in order:
-        want = req.get(r, Fraction(0))
-        if not want:
-            continue
-        used = info.requested.get(r, Fraction(0))
-        if want > alloc.get(r, Fraction(0)) - used:
-            out.append((r, want, used, alloc.get(r, Fraction(0))))
+    for r, want in cy.wanted:
+        used = info.requested.get(r, 0)
+        cap = alloc.get(r, 0)
+        if want > cap - used:
+            out.append((r, want, Fraction(used), Fraction(cap)))
     return out
 
 
@@ -156,6 +155,7 @@ def _spread_prefilter(cy: Cycle):
         sel = _constraint_selector(c, cy.pod)
         key = c.get("topologyKey", "")
         counts: dict[str, int] = {}
+        eligible = set()
         for info in cy.snap.nodes:
             if not all(k in info.labels for k in keys):
                 continue
@@ -163,11 +163,13 @@ def _spread_prefilter(cy: Cycle):
                 continue
             if c.get("nodeTaintsPolicy", "Ignore") == "Honor" and taint_toleration(cy, info):
                 continue
-            dom = info.labels[key]
-            counts.setdefault(dom, 0)
-            counts[dom] += sum(1 for p in info.pods if p["metadata"].get("namespace") == ns
-                               and not p["metadata"].get("deletionTimestamp")
-                               and label_selector_matches(sel, p["metadata"].get("labels") or {}))
+            eligible.add(info.name)
+            counts.setdefault(info.labels[key], 0)
+        for p, where in cy.snap.candidates(sel):
+            if where.name in eligible and p["metadata"].get("namespace") == ns \
+                    and not p["metadata"].get("deletionTimestamp") \
+                    and label_selector_matches(sel, p["metadata"].get("labels") or {}):
+                counts[where.labels[key]] += 1
         low = min(counts.values()) if counts else 0
         if c.get("minDomains") and len(counts) < int(c["minDomains"]):
             low = 0
@@ -195,41 +197,52 @@ def _terms(spec: dict, kind: str) -> list[dict]:
     return ((spec.get("affinity") or {}).get(kind) or {}).get("requiredDuringSchedulingIgnoredDuringExecution") or []
 
 
-def _domain_has(cy: Cycle, info: NodeInfo, term: dict, namespaces) -> bool:
+def term_counts(cy: Cycle, term: dict, namespaces) -> dict[str, int]:
+    """PreFilter's topology-pair counts: topologyKey value -> pods matching the term there."""
     key = term.get("topologyKey", "")
-    if key not in info.labels:
-        return False
-    value = info.labels[key]
-    for other, where in cy.snap.all_pods():
-        if where.labels.get(key) == value and other is not cy.pod \
-                and affinity.pod_matches_term(term, other, namespaces):
-            return True
-    return False
+    counts: dict[str, int] = {}
+    for other, where in cy.snap.candidates(term.get("labelSelector")):
+        if other is cy.pod or key not in where.labels or other["metadata"].get("deletionTimestamp"):
+            continue
+        if affinity.pod_matches_term(term, other, namespaces):
+            counts[where.labels[key]] = counts.get(where.labels[key], 0) + 1
+    return counts
+
+
+def _affinity_prefilter(cy: Cycle):
+    pod, nss_of = cy.pod, (lambda t: affinity.term_namespaces(t, pod, cy.snap.namespaces))
+    aff = []
+    for t in _terms(cy.spec, "podAffinity"):
+        nss = nss_of(t)
+        counts = term_counts(cy, t, nss)
+        # the first pod of a group: nothing in the cluster matches, but the pod matches itself
+        alone_ok = not counts and affinity.pod_matches_term(t, pod, nss)
+        aff.append((t.get("topologyKey", ""), counts, alone_ok))
+    anti = [(t.get("topologyKey", ""), term_counts(cy, t, nss_of(t))) for t in _terms(cy.spec, "podAntiAffinity")]
+    forbidden = set()
+    for other, where, t in cy.snap.anti_terms_for(pod):
+        if other is pod or other["metadata"].get("deletionTimestamp"):
+            continue
+        key = t.get("topologyKey", "")
+        if key in where.labels and affinity.pod_matches_term(
+                t, pod, affinity.term_namespaces(t, other, cy.snap.namespaces)):
+            forbidden.add((key, where.labels[key]))
+    return aff, anti, forbidden
 
 
 def inter_pod_affinity(cy: Cycle, info: NodeInfo) -> Status | None:
-    pod = cy.pod
-    for term in _terms(cy.spec, "podAffinity"):
-        nss = affinity.term_namespaces(term, pod, cy.snap.namespaces)
-        if term.get("topologyKey", "") not in info.labels:
+    if cy._affinity is None:
+        cy._affinity = _affinity_prefilter(cy)
+    aff, anti, forbidden = cy._affinity
+    labels = info.labels
+    for key, counts, alone_ok in aff:
+        if key not in labels or not (counts.get(labels[key]) or alone_ok):
             return Status(("node(s) didn't match pod affinity rules",), True)
-        if _domain_has(cy, info, term, nss):
-            continue
-        # the first pod of a group: nothing in the cluster matches, but the pod matches itself
-        anywhere = any(affinity.pod_matches_term(term, o, nss) for o, _ in cy.snap.all_pods() if o is not pod)
-        if anywhere or not affinity.pod_matches_term(term, pod, nss):
-            return Status(("node(s) didn't match pod affinity rules",), True)
-    for term in _terms(cy.spec, "podAntiAffinity"):
-        nss = affinity.term_namespaces(term, pod, cy.snap.namespaces)
-        if _domain_has(cy, info, term, nss):
+    for key, counts in anti:
+        if key in labels and counts.get(labels[key]):
             return Status(("node(s) didn't match pod anti-affinity rules",))
-    for other, where in cy.snap.anti:
-        for term in _terms(other.get("spec") or {}, "podAntiAffinity"):
-            key = term.get("topologyKey", "")
-            if key not in info.labels or where.labels.get(key) != info.labels[key]:
-                continue
-            if affinity.pod_matches_term(term, pod, affinity.term_namespaces(term, other, cy.snap.namespaces)):
-                return Status(("node(s) didn't satisfy existing pods anti-affinity rules",))
+    if any((k, labels.get(k)) in forbidden for k, _v in forbidden):
+        return Status(("node(s) didn't satisfy existing pods anti-affinity rules",))
     return None
 
 

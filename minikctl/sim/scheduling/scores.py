@@ -12,7 +12,7 @@ constraints (ScheduleAnyway) are not scored on their own.
 from __future__ import annotations
 
 from minikctl.sim.scheduling import affinity
-from minikctl.sim.scheduling.filters import Cycle, tolerates
+from minikctl.sim.scheduling.filters import Cycle, term_counts, tolerates
 from minikctl.sim.scheduling.snapshot import NodeInfo
 
 
@@ -26,19 +26,19 @@ def _taint_count(cy: Cycle, info: NodeInfo) -> int:
                if t.get("effect") == "PreferNoSchedule" and not tolerates(tols, t))
 
 
-def _inter_pod(cy: Cycle, info: NodeInfo) -> int:
-    score = 0
+def _inter_pod_counts(cy: Cycle) -> list[tuple[str, int, dict]]:
+    """(topologyKey, signed weight, counts per topology value) for each preferred term."""
+    out = []
     for kind, sign in (("podAffinity", 1), ("podAntiAffinity", -1)):
         for wt in _preferred(cy.spec, kind):
             term = wt.get("podAffinityTerm") or {}
-            key = term.get("topologyKey", "")
-            if key not in info.labels:
-                continue
             nss = affinity.term_namespaces(term, cy.pod, cy.snap.namespaces)
-            n = sum(1 for o, where in cy.snap.all_pods() if where.labels.get(key) == info.labels[key]
-                    and affinity.pod_matches_term(term, o, nss))
-            score += sign * int(wt.get("weight") or 0) * n
-    return score
+            out.append((term.get("topologyKey", ""), sign * int(wt.get("weight") or 0), term_counts(cy, term, nss)))
+    return out
+
+
+def _inter_pod(terms, info: NodeInfo) -> int:
+    return sum(w * counts.get(info.labels[key], 0) for key, w, counts in terms if key in info.labels)
 
 
 def _relevant(cy: Cycle, nodes: list[NodeInfo]) -> bool:
@@ -53,7 +53,8 @@ def preference(cy: Cycle, nodes: list[NodeInfo]) -> dict[str, float] | None:
         return None
     taints = {i.name: _taint_count(cy, i) for i in nodes}
     node_aff = {i.name: affinity.preferred_node_score(cy.spec, i.node) for i in nodes}
-    inter = {i.name: _inter_pod(cy, i) for i in nodes}
+    terms = _inter_pod_counts(cy)
+    inter = {i.name: _inter_pod(terms, i) for i in nodes}
     t_max, a_max = max(taints.values()), max(node_aff.values())
     i_min, i_max = min(inter.values()), max(inter.values())
     out = {}

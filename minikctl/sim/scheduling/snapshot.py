@@ -24,6 +24,7 @@ class NodeInfo:
     pods: list = field(default_factory=list)
     requested: dict = field(default_factory=dict)
     ports: set = field(default_factory=set)
+    _alloc: dict | None = None
 
     @property
     def name(self) -> str:
@@ -35,7 +36,9 @@ class NodeInfo:
 
     @property
     def allocatable(self) -> dict[str, Fraction]:
-        return node_allocatable(self.node)
+        if self._alloc is None:
+            self._alloc = node_allocatable(self.node)
+        return self._alloc
 
     def add(self, pod: dict) -> None:
         self.pods.append(pod)
@@ -58,7 +61,10 @@ class Snapshot:
     nodes: list
     namespaces: list
     by_name: dict = field(default_factory=dict)
-    anti: list = field(default_factory=list)   # (pod, node info) of bound pods with required anti-affinity
+    anti: list = field(default_factory=list)   # (pod, node info, term) of bound pods' required anti-affinity terms
+    anti_by_label: dict = field(default_factory=dict)  # the same, by one (key, value) the term's matchLabels needs
+    by_label: dict = field(default_factory=dict)  # (key, value) -> [(pod, node info)], for affinity terms
+    bound: list = field(default_factory=list)     # every (pod, node info)
 
     @classmethod
     def take(cls, cluster) -> "Snapshot":
@@ -72,10 +78,27 @@ class Snapshot:
 
     def bind(self, pod: dict, info: NodeInfo) -> None:
         info.add(pod)
+        self.bound.append((pod, info))
+        for kv in (pod["metadata"].get("labels") or {}).items():
+            self.by_label.setdefault(kv, []).append((pod, info))
         aff = ((pod.get("spec") or {}).get("affinity") or {}).get("podAntiAffinity") or {}
-        if aff.get("requiredDuringSchedulingIgnoredDuringExecution"):
-            self.anti.append((pod, info))
+        for term in aff.get("requiredDuringSchedulingIgnoredDuringExecution") or []:
+            pairs = list(((term.get("labelSelector") or {}).get("matchLabels") or {}).items())
+            if pairs:
+                self.anti_by_label.setdefault(pairs[0], []).append((pod, info, term))
+            else:
+                self.anti.append((pod, info, term))
 
-    def all_pods(self):
-        for info in self.nodes:
-            yield from ((p, info) for p in info.pods)
+    def anti_terms_for(self, pod: dict) -> list:
+        """The bound pods' required anti-affinity terms that could select pod."""
+        out = list(self.anti)
+        for kv in (pod["metadata"].get("labels") or {}).items():
+            out.extend(self.anti_by_label.get(kv, ()))
+        return out
+
+    def candidates(self, selector: dict | None) -> list:
+        """The bound pods a label selector could match: the smallest matchLabels index, else all."""
+        pairs = list(((selector or {}).get("matchLabels") or {}).items())
+        if not pairs:
+            return self.bound
+        return min((self.by_label.get(kv, []) for kv in pairs), key=len)
