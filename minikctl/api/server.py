@@ -13,6 +13,11 @@ from minikctl.api import conversion, kinds
 from minikctl.api.errors import ApiError, already_exists, invalid, not_found
 
 GENERATION_KINDS = {"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "PodDisruptionBudget"}
+# Kinds whose registry strategy also sets metadata.generation (1, then +1 on a spec change)
+# but which start without a status.
+SPEC_GENERATION_KINDS = {"NetworkPolicy", "Ingress", "IngressClass", "GatewayClass", "Gateway", "HTTPRoute",
+                         "ReferenceGrant"}
+
 
 JOB_NAME_LABELS = ("job-name", "batch.kubernetes.io/job-name")
 JOB_UID_LABELS = ("controller-uid", "batch.kubernetes.io/controller-uid")
@@ -78,7 +83,7 @@ def _stamp(cluster, obj: dict, keep_uid: bool = False) -> None:
     if not (keep_uid and m.get("uid")):
         m["uid"] = cluster.new_uid()
     m["creationTimestamp"] = cluster.timestamp()
-    if obj["kind"] in GENERATION_KINDS:
+    if obj["kind"] in GENERATION_KINDS or obj["kind"] in SPEC_GENERATION_KINDS:
         m["generation"] = 1
     for k in ("resourceVersion", "deletionTimestamp", "selfLink"):
         m.pop(k, None)
@@ -98,6 +103,8 @@ def _initial_status(obj: dict) -> None:
         obj["status"] = {"phase": "Active"}
     elif kind == "CertificateSigningRequest":
         obj["status"] = {}
+    elif kind == "Ingress":
+        obj["status"] = {"loadBalancer": {}}
 
 
 def _qos(pod: dict) -> str:
@@ -412,7 +419,7 @@ def update(cluster, obj: dict, old: dict, *, dry_run: bool = False) -> dict:
         obj["status"] = copy.deepcopy(old["status"])
     if obj["kind"] == "Service":
         _lb_status(cluster, obj)
-    if obj["kind"] in GENERATION_KINDS and obj.get("spec") != old.get("spec"):
+    if (obj["kind"] in GENERATION_KINDS or obj["kind"] in SPEC_GENERATION_KINDS) and obj.get("spec") != old.get("spec"):
         meta["generation"] = int(old["metadata"].get("generation", 1)) + 1
     if dry_run:
         return obj

@@ -24,6 +24,9 @@ _MODULES = {
     "Secret": "secret", "ServiceAccount": "serviceaccount",
     "CertificateSigningRequest": "csr", "ResourceQuota": "resourcequota", "LimitRange": "limitrange",
     "Role": "rbac", "ClusterRole": "rbac", "RoleBinding": "rbac", "ClusterRoleBinding": "rbac",
+    "NetworkPolicy": "networkpolicy",
+    "Ingress": "ingress", "IngressClass": "ingressclass",
+    "GatewayClass": "generic", "Gateway": "generic", "HTTPRoute": "generic", "ReferenceGrant": "generic",
     "Job": "job", "CronJob": "cronjob", "PodDisruptionBudget": "pdb",
     "HorizontalPodAutoscaler": "hpa",
 }
