@@ -63,7 +63,8 @@ def test_api_resources(mk, table_check=None):
     groups = [l.split()[-3] for l in lines[1:]]
     assert groups.index("apps/v1") > max(i for i, g in enumerate(groups) if g == "v1")  # core first
     r = mk("api-resources", "--namespaced=false", "-o", "name")
-    assert r.out == "namespaces\nnodes\npersistentvolumes\nstorageclasses.storage.k8s.io\n"
+    assert r.out == ("namespaces\nnodes\npersistentvolumes\ngatewayclasses.gateway.networking.k8s.io\n"
+                     "ingressclasses.networking.k8s.io\nstorageclasses.storage.k8s.io\n")
     r = mk("api-resources", "-o", "wide", "--api-group=apps")
     rows = r.out.splitlines()
     assert rows[0].split() == ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND", "VERBS", "CATEGORIES"]

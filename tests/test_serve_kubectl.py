@@ -333,7 +333,7 @@ def test_discovery_and_table_columns_are_minikctl_columns(served):
     from minikctl.api.kinds import KINDS
     assert agg["kind"] == "APIGroupDiscoveryList" and {i["metadata"]["name"] for i in agg["items"]} == \
         {k.group for k in KINDS if k.group}
-    assert {"apps", "batch", "policy", "discovery.k8s.io", "storage.k8s.io"} <= {i["metadata"]["name"] for i in agg["items"]}
+    assert {"apps", "batch", "policy", "discovery.k8s.io", "storage.k8s.io", "networking.k8s.io"} <= {i["metadata"]["name"] for i in agg["items"]}
     code, legacy = served.http("GET", "/apis")
     assert legacy["kind"] == "APIGroupList"
     code, t = served.http("GET", POD, accept="application/json;as=Table;v=v1;g=meta.k8s.io")

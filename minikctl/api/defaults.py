@@ -443,6 +443,20 @@ def _node(node: dict) -> None:
     node.setdefault("spec", {})
 
 
+def _network_policy(np: dict) -> None:
+    """SetDefaults_NetworkPolicy(Port): protocol TCP; no policyTypes means Ingress, plus Egress
+    when egress rules are present (an empty `egress: []` list does not count)."""
+    spec = np.setdefault("spec", {})
+    spec.setdefault("podSelector", {})
+    for direction in ("ingress", "egress"):
+        for rule in spec.get(direction) or []:
+            for port in rule.get("ports") or []:
+                if port.get("protocol") is None:
+                    port["protocol"] = "TCP"
+    if not spec.get("policyTypes"):
+        spec["policyTypes"] = ["Ingress"] + (["Egress"] if spec.get("egress") else [])
+
+
 def _pvc(pvc: dict) -> None:
     """SetDefaults_PersistentVolumeClaim (+ PrepareForCreate's status phase)."""
     spec = pvc.setdefault("spec", {})
@@ -498,6 +512,13 @@ def _secret(secret: dict) -> None:
         secret["type"] = "Opaque"
 
 
+def _ingress_class(ic: dict) -> None:
+    """SetDefaults_IngressClass: parameters without a scope are cluster-scoped."""
+    params = (ic.get("spec") or {}).get("parameters")
+    if params is not None and params.get("scope") is None:
+        params["scope"] = "Cluster"
+
+
 def _scaling_rules(rules: dict | None, window: int, policies: list[dict]) -> dict:
     """GenerateHPAScaleUpRules / GenerateHPAScaleDownRules: the missing fields of a rule."""
     out = dict(rules or {})
@@ -542,7 +563,20 @@ _BY_KIND = {
     "Endpoints": _endpoints,
     "EndpointSlice": _endpointslice,
     "Node": _node,
+    "NetworkPolicy": _network_policy,
+    "IngressClass": _ingress_class,
+
+
     "PersistentVolumeClaim": _pvc,
     "PersistentVolume": _pv,
     "StorageClass": _storageclass,
 }
+
+
+def _gateway_api(obj: dict) -> None:
+    from minikctl.api import gateway_api
+    gateway_api.default(obj)
+
+
+for _k in ("GatewayClass", "Gateway", "HTTPRoute", "ReferenceGrant"):
+    _BY_KIND[_k] = _gateway_api

@@ -63,7 +63,17 @@ KINDS: tuple[Kind, ...] = (
     Kind("Job", "jobs", group="batch", categories=("all",)),
     Kind("PodDisruptionBudget", "poddisruptionbudgets", group="policy", short=("pdb",)),
     Kind("EndpointSlice", "endpointslices", group="discovery.k8s.io"),
+    Kind("IngressClass", "ingressclasses", group="networking.k8s.io", namespaced=False),
+    Kind("Ingress", "ingresses", group="networking.k8s.io", short=("ing",)),
+    Kind("NetworkPolicy", "networkpolicies", group="networking.k8s.io", short=("netpol",)),
     Kind("StorageClass", "storageclasses", group="storage.k8s.io", namespaced=False, short=("sc",)),
+    # Gateway API v1.2.1 CRDs (standard channel), served after the built-in groups
+    Kind("GatewayClass", "gatewayclasses", group="gateway.networking.k8s.io", namespaced=False, short=("gc",),
+         categories=("gateway-api",)),
+    Kind("Gateway", "gateways", group="gateway.networking.k8s.io", short=("gtw",), categories=("gateway-api",)),
+    Kind("HTTPRoute", "httproutes", group="gateway.networking.k8s.io", categories=("gateway-api",)),
+    Kind("ReferenceGrant", "referencegrants", group="gateway.networking.k8s.io", version="v1beta1",
+         short=("refgrant",), categories=("gateway-api",)),
 )
 
 BY_KIND = {k.kind: k for k in KINDS}

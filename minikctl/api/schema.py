@@ -732,6 +732,165 @@ KINDS["PodDisruptionBudget"] = _root(
     status=(ANY, "Most recently observed status of the PodDisruptionBudget."))
 
 
+# ---- networking.k8s.io/v1 -----------------------------------------------------------------
+
+_NP_PEER = Obj("NetworkPolicyPeer", {
+    "podSelector": (LABEL_SELECTOR, "Selects pods; with namespaceSelector, pods in the selected namespaces."),
+    "namespaceSelector": (LABEL_SELECTOR, "Selects namespaces by their labels; {} selects all namespaces."),
+    "ipBlock": (Obj("IPBlock", {
+        "cidr": (STR, "A string representing the IPBlock, e.g. 192.168.1.0/24."),
+        "except": (STRS, "CIDRs that should not be included within the IPBlock."),
+    }, ("cidr",)), "A particular IPBlock; may not be combined with the other peer fields."),
+}, description="NetworkPolicyPeer describes a peer to allow traffic to/from.")
+
+_NP_PORT = Obj("NetworkPolicyPort", {
+    "protocol": (STR, "TCP, UDP, or SCTP. Default is TCP."),
+    "port": (IOS, "The port (number or named port on the pod); absent means all ports."),
+    "endPort": (INT, "With a numeric port, the last port of the range port..endPort."),
+}, description="NetworkPolicyPort describes a port to allow traffic on.")
+
+KINDS["NetworkPolicy"] = _root(
+    "NetworkPolicy", "NetworkPolicy describes what network traffic is allowed for a set of Pods",
+    spec=(Obj("NetworkPolicySpec", {
+        "podSelector": (LABEL_SELECTOR, "Selects the pods to which this policy applies; {} selects all pods in the namespace."),
+        "ingress": (ListOf(Obj("NetworkPolicyIngressRule", {
+            "from": (ListOf(_NP_PEER), "Sources allowed; empty or missing matches all sources."),
+            "ports": (ListOf(_NP_PORT), "Ports allowed; empty or missing matches all ports."),
+        })), "Ingress rules for the selected pods (OR-ed)."),
+        "egress": (ListOf(Obj("NetworkPolicyEgressRule", {
+            "to": (ListOf(_NP_PEER), "Destinations allowed; empty or missing matches all destinations."),
+            "ports": (ListOf(_NP_PORT), "Ports allowed; empty or missing matches all ports."),
+        })), "Egress rules for the selected pods (OR-ed)."),
+        "policyTypes": (STRS, "Ingress, Egress or both; defaults from the rules present."),
+    }), "spec represents the specification of the desired behavior for this NetworkPolicy."))
+
+_INGRESS_BACKEND = Obj("IngressBackend", {
+    "service": (Obj("IngressServiceBackend", {
+        "name": (STR, "Name of the referenced service; it must exist in the Ingress's namespace."),
+        "port": (Obj("ServiceBackendPort", {
+            "name": (STR, "Name of the port on the Service; mutually exclusive with number."),
+            "number": (INT, "Numerical port number on the Service; mutually exclusive with name."),
+        }), "Port of the referenced service; a port name or number is required."),
+    }, ("name",)), "A Service as a backend; mutually exclusive with resource."),
+    "resource": (Obj("TypedLocalObjectReference", {
+        "apiGroup": (STR, "The group of the referenced resource; core when empty."),
+        "kind": (STR, "The type of resource being referenced."),
+        "name": (STR, "The name of resource being referenced."),
+    }, ("kind", "name")), "An object in the Ingress's namespace as a backend; mutually exclusive with service."),
+}, description="IngressBackend describes all endpoints for a given service and port.")
+
+KINDS["Ingress"] = _root(
+    "Ingress", "Ingress is a collection of rules that allow inbound connections to reach the endpoints "
+               "defined by a backend.",
+    spec=(Obj("IngressSpec", {
+        "ingressClassName": (STR, "The name of the IngressClass cluster resource."),
+        "defaultBackend": (_INGRESS_BACKEND, "The backend for requests that match no rule."),
+        "tls": (ListOf(Obj("IngressTLS", {
+            "hosts": (STRS, "Hosts included in the TLS certificate."),
+            "secretName": (STR, "The name of the secret used to terminate TLS traffic on port 443."),
+        })), "TLS configuration; port 443 for the listed hosts."),
+        "rules": (ListOf(Obj("IngressRule", {
+            "host": (STR, "The fully qualified domain name of a network host (a leading '*.' wildcard allowed)."),
+            "http": (Obj("HTTPIngressRuleValue", {
+                "paths": (ListOf(Obj("HTTPIngressPath", {
+                    "path": (STR, "Matched against the path of an incoming request; must begin with '/'."),
+                    "pathType": (STR, "Exact, Prefix or ImplementationSpecific."),
+                    "backend": (_INGRESS_BACKEND, "Where matching traffic is sent."),
+                }, ("pathType", "backend"))), "A collection of paths that map requests to backends."),
+            }, ("paths",)), "HTTP rules of this host."),
+        })), "Host rules; traffic that matches none goes to the default backend."),
+    }), "spec is the desired state of the Ingress."),
+    status=(ANY, "status is the current state of the Ingress."))
+
+KINDS["IngressClass"] = _root(
+    "IngressClass", "IngressClass represents the class of the Ingress, referenced by the Ingress Spec.",
+    spec=(Obj("IngressClassSpec", {
+        "controller": (STR, "The name of the controller that implements this class, e.g. k8s.io/ingress-nginx."),
+        "parameters": (Obj("IngressClassParametersReference", {
+            "apiGroup": (STR, "The group of the referenced resource."),
+            "kind": (STR, "The type of resource being referenced."),
+            "name": (STR, "The name of resource being referenced."),
+            "namespace": (STR, "The namespace of the resource, when scope is Namespace."),
+            "scope": (STR, "Cluster or Namespace; defaults to Cluster."),
+        }, ("kind", "name")), "A link to a custom resource with additional configuration."),
+    }), "spec is the desired state of the IngressClass."))
+
+# ---- gateway.networking.k8s.io (Gateway API v1.2.1 CRDs) ------------------------------------
+
+_PARENT_REF = Obj("ParentReference", {
+    "group": (STR, "Group of the referent; gateway.networking.k8s.io by default."),
+    "kind": (STR, "Kind of the referent; Gateway by default."),
+    "namespace": (STR, "Namespace of the referent; the route's namespace by default."),
+    "name": (STR, "Name of the referent."),
+    "sectionName": (STR, "The name of a listener of the Gateway."),
+    "port": (INT, "The port of a listener of the Gateway."),
+}, ("name",))
+
+KINDS["GatewayClass"] = _root(
+    "GatewayClass", "GatewayClass describes a class of Gateways available to the user for creating Gateway resources.",
+    spec=(Obj("GatewayClassSpec", {
+        "controllerName": (STR, "The name of the controller that is managing Gateways of this class."),
+        "parametersRef": (ANY, "A reference to a resource that contains the configuration parameters."),
+        "description": (STR, "Description helps describe a GatewayClass with more details."),
+    }, ("controllerName",)), "Spec defines the desired state of GatewayClass."),
+    status=(ANY, "Status defines the current state of GatewayClass."))
+
+KINDS["Gateway"] = _root(
+    "Gateway", "Gateway represents an instance of a service-traffic handling infrastructure by binding Listeners "
+               "to a set of IP addresses.",
+    spec=(Obj("GatewaySpec", {
+        "gatewayClassName": (STR, "The name of a GatewayClass resource."),
+        "listeners": (ListOf(Obj("Listener", {
+            "name": (STR, "The name of the Listener; unique within a Gateway."),
+            "hostname": (STR, "The virtual hostname to match for protocol types that define this concept."),
+            "port": (INT, "The network port."),
+            "protocol": (STR, "The network protocol this listener expects to receive (HTTP, HTTPS, TLS, TCP, UDP)."),
+            "tls": (ANY, "The TLS configuration for the Listener."),
+            "allowedRoutes": (ANY, "The types of routes that MAY be attached to a Listener and the trusted namespaces."),
+        }, ("name", "port", "protocol"))), "The logical endpoints that are bound on this Gateway's addresses."),
+        "addresses": (ListOf(ANY), "Requested addresses for this Gateway."),
+        "infrastructure": (ANY, "Infrastructure-level attributes about this Gateway instance."),
+        "backendTLS": (ANY, "TLS configuration for the connections from the Gateway to backends."),
+    }, ("gatewayClassName", "listeners")), "Spec defines the desired state of Gateway."),
+    status=(ANY, "Status defines the current state of Gateway."))
+
+KINDS["HTTPRoute"] = _root(
+    "HTTPRoute", "HTTPRoute provides a way to route HTTP requests.",
+    spec=(Obj("HTTPRouteSpec", {
+        "parentRefs": (ListOf(_PARENT_REF), "The resources (usually Gateways) that this Route wants to attach to."),
+        "hostnames": (STRS, "Hostnames to match against the HTTP Host header."),
+        "rules": (ListOf(Obj("HTTPRouteRule", {
+            "name": (STR, "The name of the route rule."),
+            "matches": (ListOf(ANY), "Conditions used for matching the rule against incoming HTTP requests."),
+            "filters": (ListOf(ANY), "Filters applied to requests that match this rule."),
+            "backendRefs": (ListOf(Obj("HTTPBackendRef", {
+                "group": (STR, "Group of the referent; the core API group by default."),
+                "kind": (STR, "Kind of the referent; Service by default."),
+                "name": (STR, "Name of the referent."),
+                "namespace": (STR, "Namespace of the backend; the route's namespace by default."),
+                "port": (INT, "Destination port number to use for this resource."),
+                "weight": (INT, "The proportion of requests forwarded to the referenced backend."),
+                "filters": (ListOf(ANY), "Filters applied to requests forwarded to this backend."),
+            }, ("name",))), "The backend(s) where matching requests should be sent."),
+            "timeouts": (ANY, "Timeouts of the rule."),
+        })), "A list of HTTP matchers, filters and actions."),
+    }), "Spec defines the desired state of HTTPRoute."),
+    status=(ANY, "Status defines the current state of HTTPRoute."))
+
+KINDS["ReferenceGrant"] = _root(
+    "ReferenceGrant", "ReferenceGrant identifies kinds of resources in other namespaces that are trusted to "
+                      "reference the specified kinds of resources in the same namespace as the policy.",
+    spec=(Obj("ReferenceGrantSpec", {
+        "from": (ListOf(Obj("ReferenceGrantFrom", {
+            "group": (STR, "The group of the referent."), "kind": (STR, "The kind of the referent."),
+            "namespace": (STR, "The namespace of the referent."),
+        }, ("group", "kind", "namespace"))), "The trusted namespaces and kinds that can reference the resources."),
+        "to": (ListOf(Obj("ReferenceGrantTo", {
+            "group": (STR, "The group of the referent."), "kind": (STR, "The kind of the referent."),
+            "name": (STR, "The name of the referent; all of the kind when empty."),
+        }, ("group", "kind"))), "The resources that may be referenced by the resources described in From."),
+    }, ("from", "to")), "Spec defines the desired state of ReferenceGrant."))
+
 # ---------------------------------------------------------------------------------------------
 # Storage: PersistentVolume, PersistentVolumeClaim, StorageClass
 

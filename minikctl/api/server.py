@@ -13,6 +13,11 @@ from minikctl.api import conversion, kinds
 from minikctl.api.errors import ApiError, already_exists, invalid, not_found
 
 GENERATION_KINDS = {"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "PodDisruptionBudget"}
+# Kinds whose registry strategy also sets metadata.generation (1, then +1 on a spec change)
+# but which start without a status.
+SPEC_GENERATION_KINDS = {"NetworkPolicy", "Ingress", "IngressClass", "GatewayClass", "Gateway", "HTTPRoute",
+                         "ReferenceGrant"}
+
 
 JOB_NAME_LABELS = ("job-name", "batch.kubernetes.io/job-name")
 JOB_UID_LABELS = ("controller-uid", "batch.kubernetes.io/controller-uid")
@@ -77,7 +82,7 @@ def _stamp(cluster, obj: dict) -> None:
     m = obj["metadata"]
     m["uid"] = cluster.new_uid()
     m["creationTimestamp"] = cluster.timestamp()
-    if obj["kind"] in GENERATION_KINDS:
+    if obj["kind"] in GENERATION_KINDS or obj["kind"] in SPEC_GENERATION_KINDS:
         m["generation"] = 1
     for k in ("resourceVersion", "deletionTimestamp", "selfLink"):
         m.pop(k, None)
@@ -95,6 +100,8 @@ def _initial_status(obj: dict) -> None:
         obj["status"] = {}
     elif kind == "Namespace":
         obj["status"] = {"phase": "Active"}
+    elif kind == "Ingress":
+        obj["status"] = {"loadBalancer": {}}
 
 
 def _qos(pod: dict) -> str:
@@ -337,7 +344,7 @@ def update(cluster, obj: dict, old: dict, *, dry_run: bool = False) -> dict:
         obj["status"] = copy.deepcopy(old["status"])
     if obj["kind"] == "Service":
         _lb_status(cluster, obj)
-    if obj["kind"] in GENERATION_KINDS and obj.get("spec") != old.get("spec"):
+    if (obj["kind"] in GENERATION_KINDS or obj["kind"] in SPEC_GENERATION_KINDS) and obj.get("spec") != old.get("spec"):
         meta["generation"] = int(old["metadata"].get("generation", 1)) + 1
     if dry_run:
         return obj

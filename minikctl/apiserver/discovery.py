@@ -29,6 +29,8 @@ def groups() -> dict[str, list[kinds.Kind]]:
     """group name ('' = core) -> its kinds, in discovery order."""
     out: dict[str, list[kinds.Kind]] = {}
     for k in kinds.KINDS:
+        if k.kind == "ReferenceGrant":
+            continue        # v1beta1 beside its group's v1 kinds: not served (docs/simulation.md)
         out.setdefault(k.group, []).append(k)
     return out
 
@@ -42,7 +44,8 @@ def subresources(k: kinds.Kind) -> list[tuple[str, str, str, list[str]]]:
         out.append(("scale", "autoscaling/v1", "Scale", ["get", "patch", "update"]))
     if k.kind == "ServiceAccount":
         out.append(("token", "authentication.k8s.io/v1", "TokenRequest", ["create"]))
-    if k.kind not in ("ConfigMap", "Endpoints", "Event", "EndpointSlice", "Secret", "ServiceAccount"):
+    if k.kind not in ("ConfigMap", "Endpoints", "Event", "EndpointSlice", "Secret", "ServiceAccount",
+                      "NetworkPolicy", "IngressClass", "ReferenceGrant"):
         out.append(("status", k.api_version, k.kind, ["get", "patch", "update"]))
     return out
 

@@ -29,7 +29,7 @@ def _root() -> None:
 # so `minikctl get` does not pay for building sixty other commands; help and unknown verbs
 # register everything.
 VERB_MODULES: dict[str, tuple[str, ...]] = {
-    "get": ("get_cmd",), "apply": ("apply_cmd",), "create": ("create_cmd", "create_sub_cmd"),
+    "get": ("get_cmd",), "apply": ("apply_cmd",), "create": ("create_cmd", "create_sub_cmd", "create_ingress_cmd"),
     "delete": ("delete_cmd",), "describe": ("describe_cmd",), "run": ("run_cmd",), "exec": ("exec_cmd",), "cp": ("cp_cmd",),
     "cluster": ("cluster_cmd",), "cluster-info": ("cluster_cmd",), "dns": ("dns_cmd",), "config": ("config_cmd",),
     "expose": ("expose_cmd",), "scale": ("scale_cmd",), "label": ("label_cmd",), "annotate": ("label_cmd",),
@@ -39,13 +39,13 @@ VERB_MODULES: dict[str, tuple[str, ...]] = {
     "ssh": ("net_cmd",), "traffic": ("net_cmd",), "sim": ("net_cmd",), "lab": ("lab_cmd",),
     "drill": ("drill_cmd",), "exam": ("drill_cmd",), "shell": ("shell_cmd",), "serve": ("serve_cmd",),
     "kubeconfig": ("serve_cmd",), "taint": ("node_cmd",), "cordon": ("node_cmd",), "uncordon": ("node_cmd",),
-    "drain": ("node_cmd",), "version": ("node_cmd",), "top": ("top_cmd",), "addons": ("addons_cmd",),
+    "drain": ("node_cmd",), "port-forward": ("port_forward_cmd",), "version": ("node_cmd",), "top": ("top_cmd",), "addons": ("addons_cmd",),
     "autoscale": ("autoscale_cmd",),
 }
 ALL_MODULES = ("get_cmd", "cp_cmd", "apply_cmd", "create_cmd", "delete_cmd", "describe_cmd", "run_cmd", "exec_cmd",
-               "cluster_cmd", "dns_cmd", "config_cmd", "create_sub_cmd", "expose_cmd", "scale_cmd", "label_cmd",
+               "cluster_cmd", "dns_cmd", "config_cmd", "create_sub_cmd", "create_ingress_cmd", "expose_cmd", "scale_cmd", "label_cmd",
                "set_cmd", "patch_cmd", "edit_cmd", "rollout_cmd", "logs_cmd", "explain_cmd", "watch_cmd",
-               "net_cmd", "lab_cmd", "drill_cmd", "shell_cmd", "serve_cmd",
+               "net_cmd", "port_forward_cmd", "lab_cmd", "drill_cmd", "shell_cmd", "serve_cmd",
                "node_cmd", "autoscale_cmd", "top_cmd", "addons_cmd")
 _registered: set[str] = set()
 

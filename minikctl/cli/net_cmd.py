@@ -123,7 +123,7 @@ def _interactive(ctx, node: str) -> int:
 # --- traffic -------------------------------------------------------------------------------
 
 def do_traffic(target: str, from_pod: str | None, n: int, port: int | None, path: str,
-               namespace: str | None) -> int:
+               namespace: str | None, why: bool = False) -> int:
     from collections import Counter
     from minikctl.net.proxy import experiment, traffic
     from minikctl.printers.traffic_chart import render_chart
@@ -136,7 +136,7 @@ def do_traffic(target: str, from_pod: str | None, n: int, port: int | None, path
         client = experiment.pick_client(cluster, ns, from_pod)
         host, port = experiment.resolve_target(cluster, client, ns, target, port)
         state: dict = {}
-        outcomes = [traffic.connect(cluster, client, host, port, path, state=state, agent="Wget")
+        outcomes = [traffic.connect(cluster, client, host, port, path, state=state, agent="Wget", explain=why)
                     for _ in range(n)]
         counts = Counter(o.label for o in outcomes)
         svc = cluster.get("Service", ns, target.split("/", 1)[-1]) if ":" not in target else None
@@ -153,11 +153,36 @@ def do_traffic(target: str, from_pod: str | None, n: int, port: int | None, path
         context.out("failed: " + ", ".join(f"{v} {k.strip('()')}" for k, v in sorted(failed.items())) + "\n")
     if how:
         context.out(how + "\n")
+    _policy_report(outcomes, why)
     note = next((o for o in outcomes if o.note), None)
     if note:
         context.out(f"\nNote: {host} is an ExternalName for {note.cname}: the client sent Host: {host}.\n"
                     f"{note.note}\n")
     return 0
+
+
+def _policy_report(outcomes, why: bool) -> None:
+    """Which NetworkPolicy allowed or dropped the connections: one line per distinct verdict
+    (when any policy isolates either end), or with --why every rule of every isolating policy."""
+    from collections import Counter
+    from minikctl.net.policy import why_lines
+    verdicts = [o.policy for o in outcomes if o.policy is not None]
+    if not verdicts or not (why or any(v.involved for v in verdicts)):
+        return
+    seen: Counter = Counter()
+    first: dict = {}
+    for v in verdicts:
+        key = (v.flow, v.summary())
+        seen[key] += 1
+        first.setdefault(key, v)
+    context.out("NetworkPolicy:\n")
+    for key, count in sorted(seen.items(), key=lambda kv: kv[0]):
+        v = first[key]
+        if why:
+            lines = why_lines(v)
+            context.out(f"  {count}x " + lines[0] + "\n" + "".join(f"  {line}\n" for line in lines[1:]))
+        else:
+            context.out(f"  {count}x {v.flow}: {v.summary()}\n")
 
 
 # --- the readiness knob ----------------------------------------------------------------------
@@ -252,8 +277,9 @@ def register(app: typer.Typer) -> None:
                     requests: int = typer.Option(100, "-n", "--requests", help="Number of new connections."),
                     port: Optional[int] = typer.Option(None, "--port", help="Port to connect to (default: the target's first port)."),
                     path: str = typer.Option("/", "--path", help="HTTP path of each request."),
-                    namespace: Optional[str] = typer.Option(None, "--namespace")) -> int:
-        return do_traffic(target, from_pod, requests, port, path, namespace)
+                    namespace: Optional[str] = typer.Option(None, "--namespace"),
+                    why: bool = typer.Option(False, "--why", help="Show every NetworkPolicy rule that decided.")) -> int:
+        return do_traffic(target, from_pod, requests, port, path, namespace, why)
 
     sim_app = typer.Typer(add_completion=False, rich_markup_mode=None, no_args_is_help=True,
                           help="Simulation knobs for drills (readiness).",

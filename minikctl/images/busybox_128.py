@@ -73,7 +73,7 @@ def nslookup(ctx, argv):
     hosts = fs["/etc/hosts"]
     if len(args) == 2:
         rc.nameservers = [args[1]]
-    dns = Dns(ctx.view)
+    dns = Dns(ctx.view, ctx.pod)
     server = rc.nameservers[0] if rc.nameservers else "127.0.0.1"
     srv, _ = _print_host(dns, rc, hosts, server, "Server:")
     out = srv + "\n" if srv else ""

@@ -73,7 +73,7 @@ def nslookup(ctx, argv):
         else:
             names = [f"{name}.{s}" for s in rc.search]
         queries = [(n, t) for t in qtypes for n in names]
-    dns = Dns(ctx.view)
+    dns = Dns(ctx.view, ctx.pod)
     out = []
     code = 0
     header = False

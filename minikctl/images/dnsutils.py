@@ -96,7 +96,7 @@ def nslookup(ctx, argv):
     name = args[0]
     rc = _rc(ctx)
     servers = [args[1]] if len(args) > 1 else rc.nameservers
-    dns = Dns(ctx.view)
+    dns = Dns(ctx.view, ctx.pod)
     try:
         ip = ipaddress.ip_address(name)
         server, ans = dns.first_answer(servers, records.reverse_name(str(ip)), "PTR")
@@ -146,7 +146,7 @@ def host(ctx, argv):
     name = args[0]
     rc = _rc(ctx)
     servers = [args[1]] if len(args) > 1 else rc.nameservers
-    dns = Dns(ctx.view)
+    dns = Dns(ctx.view, ctx.pod)
     timeout = ";; connection timed out; no servers could be reached\n"
     try:
         ip = ipaddress.ip_address(name)
@@ -223,7 +223,7 @@ def dig(ctx, argv):
     if name is None:
         name, qtype = ".", "NS"
     servers = [server] if server else rc.nameservers
-    dns = Dns(ctx.view)
+    dns = Dns(ctx.view, ctx.pod)
     qname = _fqdn(name)
     if opts["search"] and not reverse:
         _s, cand, _a = _walk(dns, servers, rc, name, qtype)

@@ -58,10 +58,21 @@ def _progress(name: str, size: int) -> str:
 def wget(ctx, argv):
     """busybox wget [-q] [-O FILE] [-T SEC] [-S] [--spider] URL."""
     quiet, out_name, timeout, spider, url = False, None, None, False, None
+    header_host = None
     args = list(argv[1:])
     i = 0
     while i < len(args):
         a = args[i]
+        if a == "--timeout" or a.startswith("--timeout="):    # busybox's long form of -T
+            timeout = a.split("=", 1)[1] if "=" in a else (args[i + 1] if i + 1 < len(args) else "")
+            i += 1 if "=" in a else 2
+            continue
+        if a == "--header" or a.startswith("--header="):
+            value = a.split("=", 1)[1] if "=" in a else (args[i + 1] if i + 1 < len(args) else "")
+            if value.lower().startswith("host:"):
+                header_host = value.split(":", 1)[1].strip()
+            i += 1 if "=" in a else 2
+            continue
         if a in ("-q", "--quiet"):
             quiet = True
         elif a in ("-s", "--spider"):
@@ -84,7 +95,7 @@ def wget(ctx, argv):
     if not url:
         return "", "BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n", 1
     host, port, path, host_hdr = _split_url(url)
-    o = traffic.connect(ctx.view, _src(ctx), host, port, path, agent="Wget")
+    o = traffic.connect(ctx.view, _src(ctx), host, port, path, agent="Wget", header_host=header_host)
     err = ""
     if o.status == "bad address":
         return "", f"wget: bad address '{host}'\n", 1
@@ -137,6 +148,7 @@ def curl(ctx, argv):
     silent = show_err = head = verbose = False
     ctimeout = mtimeout = None
     host_override = url = None
+    resolve: dict[tuple[str, int], str] = {}
     args = list(argv[1:])
     i = 0
     while i < len(args):
@@ -149,6 +161,11 @@ def curl(ctx, argv):
         elif a in ("-H", "--header"):
             if nxt.lower().startswith("host:"):
                 host_override = nxt.split(":", 1)[1].strip()
+            i += 1
+        elif a == "--resolve":
+            parts = nxt.split(":", 2)
+            if len(parts) == 3 and parts[1].isdigit():
+                resolve[(parts[0].lower(), int(parts[1]))] = parts[2]
             i += 1
         elif a in ("-o", "--output"):
             i += 1
@@ -169,8 +186,9 @@ def curl(ctx, argv):
     if not url:
         return "", "curl: try 'curl --help' or 'curl --manual' for more information\n", 2
     host, port, path, host_hdr = _split_url(url)
-    o = traffic.connect(ctx.view, _src(ctx), host, port, path, agent=CURL_UA[flav],
-                        method="HEAD" if head else "GET")
+    target = resolve.get((host.lower(), port), host)     # --resolve pins the address, Host stays the name
+    o = traffic.connect(ctx.view, _src(ctx), target, port, path, agent=CURL_UA[flav],
+                        method="HEAD" if head else "GET", header_host=host_override or host_hdr)
     quiet_err = silent and not show_err
     err = ""
     if verbose and o.status != "bad address":
@@ -241,6 +259,15 @@ def _count(args, default=4) -> int:
     return default
 
 
+def _icmp_dropped(ctx, ip: str, pod: dict | None) -> bool:
+    """NetworkPolicy on ICMP: only rules without ports match it, so an isolated pod's echo
+    requests (or replies) are dropped: silence, 100% packet loss."""
+    from minikctl.net import policy
+    if not policy.any_policies(ctx.view):
+        return False
+    return not policy.check(ctx.view, _src(ctx), ip, None, "ICMP", dst_pod=pod).allowed
+
+
 def _ping_target(ctx, host):
     """(ip, replying pod or node, ttl) — ClusterIPs never answer ICMP (only TCP/UDP/SCTP are DNATed)."""
     from minikctl.net.proxy import balancer
@@ -250,6 +277,8 @@ def _ping_target(ctx, host):
     ip = got[0][0]
     _, my_node, _, _ = traffic.client_of(ctx.view, _src(ctx))
     pod = balancer._pod_by_ip(ctx.view, ip)
+    if _icmp_dropped(ctx, ip, pod):
+        return ip, False, 0
     if pod is not None:
         same = (pod.get("spec") or {}).get("nodeName") == my_node
         return ip, True, 64 if same else 63

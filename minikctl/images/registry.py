@@ -61,10 +61,10 @@ def toolset(ref: str) -> Image:
     fam = family_of(ref)
     if fam == "busybox-1.28":
         from minikctl.images import busybox_128
-        tools, dialect, net = busybox_128.tools(), "ash", ("wget", "ping")
+        tools, dialect, net = busybox_128.tools(), "ash", ("wget", "ping", "nc")
     elif fam == "busybox":
         from minikctl.images import busybox_new
-        tools, dialect, net = busybox_new.tools(), "ash", ("wget", "ping")
+        tools, dialect, net = busybox_new.tools(), "ash", ("wget", "ping", "nc")
     elif fam == "dnsutils":
         from minikctl.images import dnsutils
         tools, dialect, net = dnsutils.tools(), "dash", ("ping",)

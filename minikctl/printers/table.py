@@ -679,6 +679,90 @@ STORAGE_CLASS = [
 
 DEFAULT = [Column("Name", 0, _name), Column("Age", 0, age)]
 
+# ---- networking.k8s.io ------------------------------------------------------------------
+
+NETWORK_POLICY = [Column("Name", 0, _name),
+                  Column("Pod-Selector", 0, lambda o, v: format_label_selector(_g(o, "spec", "podSelector"))),
+                  Column("Age", 0, age)]
+
+def _ingress_hosts(o, v):
+    """formatHosts: up to 4 hosts, then ' + N more...'; '*' when no rule names one."""
+    rules = _g(o, "spec", "rules", default=[]) or []
+    hosts, more = [], False
+    for r in rules:
+        if len(hosts) == 4:
+            more = True
+        if not more and r.get("host"):
+            hosts.append(r["host"])
+    if not hosts:
+        return "*"
+    text = ",".join(hosts)
+    return f"{text} + {len(rules) - 4} more..." if more else text
+
+
+def _ingress_address(o, v, wide: bool = False):
+    """ingressLoadBalancerStatusStringer: sorted unique IPs/hostnames; cut to 16 unless wide."""
+    seen = set()
+    for i in _g(o, "status", "loadBalancer", "ingress", default=[]) or []:
+        if i.get("ip"):
+            seen.add(i["ip"])
+        elif i.get("hostname"):
+            seen.add(i["hostname"])
+    r = ",".join(sorted(seen))
+    return r[:13] + "..." if not wide and len(r) > 16 else r
+
+
+def _ingress_columns(wide: bool) -> list[Column]:
+    return [Column("Name", 0, _name),
+            Column("Class", 0, lambda o, v: _g(o, "spec", "ingressClassName") or "<none>"),
+            Column("Hosts", 0, _ingress_hosts),
+            Column("Address", 0, lambda o, v: _ingress_address(o, v, wide)),
+            Column("Ports", 0, lambda o, v: "80, 443" if _g(o, "spec", "tls") else "80"),
+            Column("Age", 0, age)]
+
+
+def _ingress_class_parameters(o, v):
+    p = _g(o, "spec", "parameters")
+    if p is None:
+        return "<none>"
+    kind = (p.get("kind") or "") + (f".{p['apiGroup']}" if p.get("apiGroup") is not None else "")
+    return f"{kind}/{p.get('name') or ''}"
+
+
+INGRESS_CLASS = [Column("Name", 0, _name), Column("Controller", 0, lambda o, v: _g(o, "spec", "controller") or ""),
+                 Column("Parameters", 0, _ingress_class_parameters), Column("Age", 0, age)]
+
+# ---- gateway.networking.k8s.io: the CRDs' additionalPrinterColumns ----------------------
+
+def _condition_status(ctype: str):
+    def cell(o, v):
+        for c in _g(o, "status", "conditions", default=[]) or []:
+            if c.get("type") == ctype:
+                return str(c.get("status") or "")
+        return ""
+    return cell
+
+
+def _first_address(o, v):
+    addrs = _g(o, "status", "addresses", default=[]) or []
+    return str((addrs[0] or {}).get("value") or "") if addrs else ""
+
+
+def _hostnames(o, v):
+    import json
+    names = _g(o, "spec", "hostnames")
+    return json.dumps(names, separators=(",", ":")) if names else ""
+
+
+GATEWAY_CLASS = [Column("Name", 0, _name), Column("Controller", 0, lambda o, v: _g(o, "spec", "controllerName") or ""),
+                 Column("Accepted", 0, _condition_status("Accepted")), Column("Age", 0, age),
+                 Column("Description", 1, lambda o, v: _g(o, "spec", "description") or "")]
+GATEWAY = [Column("Name", 0, _name), Column("Class", 0, lambda o, v: _g(o, "spec", "gatewayClassName") or ""),
+           Column("Address", 0, _first_address), Column("Programmed", 0, _condition_status("Programmed")),
+           Column("Age", 0, age)]
+HTTP_ROUTE = [Column("Name", 0, _name), Column("Hostnames", 0, _hostnames), Column("Age", 0, age)]
+
+
 def hpa_metrics(specs: list | None, statuses: list | None) -> str:
     """formatHPAMetrics: `cpu: 23%/50%` per metric (<unknown> before the first reading), at most
     two, then `+ N more...`."""
@@ -737,6 +821,8 @@ _COLUMNS = {
     "Secret": SECRET,
     "ServiceAccount": SERVICE_ACCOUNT,
     "Job": JOB, "CronJob": CRON_JOB,
+    "NetworkPolicy": NETWORK_POLICY, "IngressClass": INGRESS_CLASS,
+    "GatewayClass": GATEWAY_CLASS, "Gateway": GATEWAY, "HTTPRoute": HTTP_ROUTE,
     "PodDisruptionBudget": POD_DISRUPTION_BUDGET,
     "HorizontalPodAutoscaler": HPA,
 }
@@ -746,6 +832,8 @@ def columns_for(kind: str, wide: bool = False) -> list[Column]:
     """All column definitions of a kind (filter by priority for non-wide output)."""
     if kind == "Service":
         return _service_columns(wide)
+    if kind == "Ingress":
+        return _ingress_columns(wide)
     return _COLUMNS.get(kind, DEFAULT)
 
 

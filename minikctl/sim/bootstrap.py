@@ -64,6 +64,12 @@ def init_cluster(cluster, env, profile_name: str = "default", seed: int | None =
     _static_pods(cluster, profile, master, ver)
     _kube_proxy(cluster, profile, ver)
     _coredns(cluster, profile, ver)
+    if "ingress-nginx" in (profile.get("addons") or []):
+        from minikctl.sim import ingress_nginx_addon
+        ingress_nginx_addon.install(cluster)
+    if "gateway-api" in (profile.get("addons") or []):
+        from minikctl.sim import gateway_addon
+        gateway_addon.install(cluster)
     _storage_classes(cluster, profile)
 
 

@@ -31,6 +31,9 @@ from minikctl.api.validation.meta import (_IDENTITY, validate_annotations, valid
 from minikctl.api.validation.others import (_validate_configmap, _validate_configmap_update,
                                             _validate_endpoints, _validate_endpointslice,
                                             _validate_event, _validate_namespace, _validate_node)
+from minikctl.api.validation.ingress import (_validate_ingress, _validate_ingress_class,
+                                             _validate_ingress_class_update)
+from minikctl.api.validation.networking import _validate_network_policy
 from minikctl.api.validation.secrets import (validate_secret, validate_secret_update,
                                              validate_service_account)
 from minikctl.api.validation.pod import _validate_pod, _validate_pod_update, validate_pod_spec
@@ -55,6 +58,8 @@ _CREATE = {
     "DaemonSet": _validate_daemonset, "ConfigMap": _validate_configmap,
     "Namespace": _validate_namespace, "Node": _validate_node, "Endpoints": _validate_endpoints,
     "EndpointSlice": _validate_endpointslice, "Event": _validate_event,
+    "NetworkPolicy": _validate_network_policy, "Ingress": _validate_ingress,
+    "IngressClass": _validate_ingress_class,
     "PersistentVolumeClaim": validate_pvc, "PersistentVolume": validate_pv, "StorageClass": validate_storageclass,
     "Job": _validate_job, "CronJob": _validate_cronjob, "PodDisruptionBudget": validate_pdb,
     "Secret": validate_secret, "ServiceAccount": validate_service_account,
@@ -72,6 +77,12 @@ def validate(obj: dict, old: dict | None = None, kube_version: tuple = (1, 32)) 
     selectors, StatefulSet spec, Pod spec.
     """
     kind = obj.get("kind", "")
+    if kind in ("GatewayClass", "Gateway", "HTTPRoute", "ReferenceGrant"):
+        from minikctl.api import gateway_api
+        if old is None:
+            return gateway_api.validate(obj)
+        return validate_object_meta_update(obj, old) + [e for e in gateway_api.validate(obj, old)
+                                                          if not e[0].startswith(_IDENTITY)]
     if old is None:
         fn = _CREATE.get(kind)
         return fn(obj) if fn else []
@@ -83,6 +94,8 @@ def validate(obj: dict, old: dict | None = None, kube_version: tuple = (1, 32)) 
         return _validate_statefulset_update(obj, old)
     if kind == "ConfigMap":
         return _validate_configmap_update(obj, old)
+    if kind == "IngressClass":
+        return _validate_ingress_class_update(obj, old)
     if kind == "PersistentVolumeClaim":
         return validate_pvc_update(obj, old, kube_version)
     if kind == "PersistentVolume":

@@ -135,8 +135,9 @@ def search_candidates(name: str, search: list[str], ndots: int) -> list[str]:
 class Dns:
     """One tool run's view of DNS: which servers answer, with one index for all its queries."""
 
-    def __init__(self, view):
+    def __init__(self, view, client: dict | None = None):
         self.view = view
+        self.client = client          # the pod asking, whose egress NetworkPolicy applies
         self._index = None
 
     @property
@@ -160,14 +161,32 @@ class Dns:
         """The reply from `server`, or None when the query times out."""
         idx = self.index
         if self.serves_cluster(server):
-            if not self.coredns_reachable():
+            if not self.coredns_reachable() or not self._policy_allows(server, cluster=True):
                 return None
             return records.answer(self.view, qname, qtype, index=idx)
         if server == idx.upstream_ns or server in idx.upstream_servers:
+            if not self._policy_allows(server, cluster=False):
+                return None
             qt = records.qtype_int(qtype)
             orig = qname if qname.endswith(".") else qname + "."
             return records.forward(idx, orig.rstrip(".").lower(), orig, qt, [server])
         return None
+
+    def _policy_allows(self, server: str, cluster: bool) -> bool:
+        """NetworkPolicy on the query (UDP 53) from a pod: to the CoreDNS pod kube-proxy DNATs
+        the kube-dns ClusterIP to (any ready one will do: the client retries), or to the
+        upstream server itself. Dropped queries time out, as a deny-all egress policy shows."""
+        if self.client is None:
+            return True
+        from minikctl.net import policy
+        if not policy.any_policies(self.view):
+            return True
+        if not cluster:
+            return policy.check(self.view, self.client, server, 53, "UDP").allowed
+        targets = [e for e in self.index.endpoints.get(("kube-system", "kube-dns"), []) if getattr(e, "ready", True)]
+        if server not in (self.view.profile.get("dnsServiceIP"),) and any(e.ip == server for e in targets):
+            targets = [e for e in targets if e.ip == server]
+        return any(policy.check(self.view, self.client, e.ip, 53, "UDP").allowed for e in targets)
 
     def first_answer(self, servers: list[str], qname: str, qtype) -> tuple[str | None, records.Answer | None]:
         """Try each nameserver in order (resolver behaviour): first that replies wins."""

@@ -84,6 +84,7 @@ class Outcome:
     note: str | None = None
     cname: str | None = None
     backend: str | None = None     # the endpoint "ip:port" kube-proxy DNATed to, if any
+    policy: object | None = None   # the NetworkPolicy verdict (net/policy.Verdict) when policies exist
 
     @property
     def pod_name(self) -> str | None:
@@ -136,7 +137,7 @@ def resolve(view, src, name: str) -> tuple[list[str], str | None] | None:
     if _is_ip(name):
         return [name], None
     pod = src if isinstance(src, dict) else None
-    lookup = search_walk(Dns(view), pod_resolv_conf(view, pod), name)
+    lookup = search_walk(Dns(view, pod), pod_resolv_conf(view, pod), name)
     if not lookup.ok:
         return None
     ans = lookup.final.answer
@@ -193,6 +194,23 @@ class NotSimulated(str):
 NOT_HTTP = "not http"      # serve()'s answer for a plain TCP server (redis, postgres...) asked HTTP
 
 
+def _controller_http(view, pod: dict, c: dict, kind: str, port: int, path: str, host: str, method: str):
+    """The HTTP servers that are cluster components rather than workloads: the ingress-nginx
+    controller, NGINX Gateway Fabric's nginx (routing to other pods) and hello-app."""
+    image = c.get("image") or ""
+    if kind == "ingress_nginx":
+        from minikctl.net import ingress_nginx
+        return ingress_nginx.serve(view, pod, host, path)
+    if kind == "nginx" and "nginx-gateway-fabric/nginx" in image:
+        from minikctl.net import gateway
+        return gateway.serve(view, pod, port, host, path, method)
+    if kind == "hello_app":
+        v = imageref.version(imageref.tag(image)) or (1, 0)
+        version = ".".join(str(x) for x in (list(v) + [0, 0, 0])[:3])
+        return _text(view, f"Hello, world!\nVersion: {version}\nHostname: {_hostname(pod)}\n")
+    return None
+
+
 def serve(view, pod: dict, port: int, path: str = "/", host: str = "", *, client_ip: str = "-",
           client_port: int = 0, headers: dict | None = None, method: str = "GET"):
     """The HTTP answer of `pod` on `port` (a Response); None when nothing listens there (refused);
@@ -211,6 +229,9 @@ def serve(view, pod: dict, port: int, path: str = "/", host: str = "", *, client
     kind, c, proc = got
     if kind == "tcp":
         return NOT_HTTP
+    routed = _controller_http(view, pod, c, kind, port, path, host, method)
+    if routed is not None:
+        return routed
     handler = http.HANDLERS.get(kind)
     if handler is None:
         return NotSimulated(behaviours.NOT_SIMULATED.format(image=c.get("image")))
@@ -248,8 +269,23 @@ def _external(view, ip: str, port: int, host: str, path: str = "/") -> Response 
 
 # --- the connection ------------------------------------------------------------------------
 
+def _dropped(view, src, out: Outcome, dst_ip: str, port: int, dst_pod: dict | None, explain: bool = False) -> bool:
+    """NetworkPolicy, checked after DNAT on the backend's address and port. A dropped SYN is
+    never answered: the client sees a timeout, never a refusal."""
+    from minikctl.net import policy
+    if not policy.any_policies(view):
+        return False
+    verdict = policy.check(view, src, dst_ip, port, "TCP", dst_pod=dst_pod, explain=explain)
+    out.policy = verdict
+    if verdict.allowed:
+        return False
+    out.status = "timeout"
+    return True
+
+
 def connect(view, src, host: str, port: int, path: str = "/", state: dict | None = None, *,
-            agent: str | None = None, method: str = "GET") -> Outcome:
+            agent: str | None = None, method: str = "GET", explain: bool = False,
+            header_host: str | None = None) -> Outcome:
     """Resolve, route and serve one new connection from `src` (a pod dict or a node name).
 
     With `agent` (the client's User-Agent) and a writable cluster as the view, the request lands
@@ -276,6 +312,8 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
         out.status = pk.result
         return out
     if pk.result == "unknown":
+        if _dropped(view, src, out, ip, port, None, explain):
+            return out
         resp = _external(view, ip, port, host, path)
         if resp is not None:
             out.response = resp
@@ -285,6 +323,8 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
         return out
     backend = pk.pod
     target_port = pk.endpoint.port if pk.endpoint else port
+    if _dropped(view, src, out, pk.endpoint.ip if pk.endpoint else ip, target_port, backend, explain):
+        return out
     if backend is None:
         if pk.endpoint and pk.endpoint.port == 6443:
             out.response = Response(400, "Bad Request", "Client sent an HTTP request to an HTTPS server.\n",
@@ -302,13 +342,13 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
     if pk.via in ("node port", "loadbalancer IP", "external IP") and pk.node and \
             getattr(pk.service, "external_policy", "Cluster") != "Local":
         seen_ip = R.node_ip(view, pk.node) or seen_ip     # kube-proxy masquerades: SNAT to the node
-    hdrs = {"host": host if port == 80 else f"{host}:{port}", "user-agent": agent or "Wget"}
+    hdrs = {"host": header_host or (host if port == 80 else f"{host}:{port}"), "user-agent": agent or "Wget"}
     if (agent or "").startswith("curl"):
         hdrs["accept"] = "*/*"
     else:
         hdrs["connection"] = "close"
     cport = 32768 + int.from_bytes(f"{seen_ip}{view.now}{path}".encode()[-8:], "big") % 28000
-    resp = serve(view, backend, target_port, path, host, client_ip=seen_ip, client_port=cport, headers=hdrs,
+    resp = serve(view, backend, target_port, path, header_host or host, client_ip=seen_ip, client_port=cport, headers=hdrs,
                  method=method)
     if resp is None:
         out.status = "refused"

@@ -22,6 +22,9 @@ _MODULES = {
     "EndpointSlice": "endpointslice", "PersistentVolume": "storage", "PersistentVolumeClaim": "storage",
     "StorageClass": "storage",
     "Secret": "secret", "ServiceAccount": "serviceaccount",
+    "NetworkPolicy": "networkpolicy",
+    "Ingress": "ingress", "IngressClass": "ingressclass",
+    "GatewayClass": "generic", "Gateway": "generic", "HTTPRoute": "generic", "ReferenceGrant": "generic",
     "Job": "job", "CronJob": "cronjob", "PodDisruptionBudget": "pdb",
     "HorizontalPodAutoscaler": "hpa",
 }

@@ -6,11 +6,11 @@ would converge between two kubectl commands; `fire` dispatches a due timer to it
 from __future__ import annotations
 
 from minikctl.sim.controllers import (common, apiserver_endpoints, cronjob, daemonset, deployment, disruption, endpoints,
-                                      endpointslice, gc, hpa, image_pull, job, kubelet, namespace, nodelifecycle,
+                                      endpointslice, gateway, gc, hpa, image_pull, ingress_nginx, job, kubelet, namespace, nodelifecycle,
                                       persistentvolume, pod_config, probes, replicaset, scheduler, statefulset)
 
 CONTROLLERS = (namespace, gc, nodelifecycle, deployment, replicaset, statefulset, daemonset, cronjob, job, persistentvolume,
-               scheduler, kubelet, disruption, endpoints, endpointslice, apiserver_endpoints, hpa)
+               scheduler, kubelet, disruption, endpoints, endpointslice, apiserver_endpoints, hpa, ingress_nginx, gateway)
 
 TIMERS = {
     "pod-start": kubelet.on_start,

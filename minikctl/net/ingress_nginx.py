@@ -1,0 +1,205 @@
+"""The ingress-nginx controller's data plane: which backend answers a request that reached a
+controller pod, as the nginx.conf it generates would route it.
+
+Why here: a request to the controller (its NodePort, its Service or its pod) is served by the
+controller pod's nginx, which the controller programs from the Ingresses of its class. The rules
+modelled are ingress-nginx's:
+
+* Ingresses of class `nginx` (spec.ingressClassName, the legacy kubernetes.io/ingress.class
+  annotation, or no class when IngressClass nginx is marked default) are merged per host into
+  one nginx `server`; rules without a host go to the catch-all server `_`.
+* Host: exact name, or a wildcard `*.example.com` for exactly one more label; anything else
+  falls to the catch-all server.
+* Paths: `Exact` is `location = /p`; `Prefix` matches whole path elements (/foo matches /foo
+  and /foo/bar, not /foobar); `ImplementationSpecific` is nginx's plain prefix. Longest match
+  wins. With `nginx.ingress.kubernetes.io/use-regex` or `rewrite-target` on an Ingress of the
+  host, its paths are case-insensitive regexes anchored at the start, tried longest first.
+* `rewrite-target` replaces the URI sent upstream ($1, $2 ... from the path regex).
+* Nothing matches: the Ingress's spec.defaultBackend if one is set, else the controller's
+  default backend, a 404 page from nginx. A backend Service without ready endpoints is a 503.
+* The upstream is reached from the controller pod (so NetworkPolicies see the controller as
+  the source); a refused upstream is a 502, one that never answers a 504.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+CONTROLLER = "k8s.io/ingress-nginx"
+CLASS = "nginx"
+NAMESPACE = "ingress-nginx"
+
+
+def is_controller_image(image: str) -> bool:
+    return "ingress-nginx/controller" in (image or "")
+
+
+def _error_page(code: int, reason: str) -> str:
+    return (f"<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n"
+            f"<center><h1>{code} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+
+
+@dataclass
+class Route:
+    ingress: dict | None          # the Ingress whose rule (or defaultBackend) matched
+    backend: dict | None          # its IngressBackend, None for the controller's default backend
+    upstream_path: str            # the URI sent upstream (after rewrite-target)
+    location: str = ""            # the location that matched, for `why` views
+
+
+def _class_of(view, ing: dict) -> str | None:
+    spec = ing.get("spec") or {}
+    if spec.get("ingressClassName"):
+        return spec["ingressClassName"]
+    ann = ((ing.get("metadata") or {}).get("annotations") or {}).get("kubernetes.io/ingress.class")
+    if ann:
+        return ann
+    for ic in view.list("IngressClass"):
+        if ((ic.get("metadata") or {}).get("annotations") or {}).get(
+                "ingressclass.kubernetes.io/is-default-class") == "true":
+            return ic["metadata"]["name"]
+    return None
+
+
+def served_ingresses(view) -> list[dict]:
+    """The Ingresses the controller of IngressClass `nginx` serves (when that class exists)."""
+    ic = view.get("IngressClass", None, CLASS)
+    if ic is None or (ic.get("spec") or {}).get("controller") != CONTROLLER:
+        return []
+    return [i for i in view.list("Ingress") if _class_of(view, i) == CLASS]
+
+
+def _host_matches(rule_host: str, host: str) -> bool:
+    if rule_host.startswith("*."):
+        suffix = rule_host[1:]
+        return host.endswith(suffix) and "." not in host[: -len(suffix)] and len(host) > len(suffix)
+    return rule_host == host
+
+
+def _regex_mode(ing: dict) -> bool:
+    ann = (ing.get("metadata") or {}).get("annotations") or {}
+    return ann.get("nginx.ingress.kubernetes.io/use-regex") == "true" or \
+        "nginx.ingress.kubernetes.io/rewrite-target" in ann
+
+
+def _prefix_match(p: str, uri: str) -> bool:
+    if p in ("", "/"):
+        return True
+    p = p.rstrip("/")
+    return uri == p or uri.startswith(p + "/")
+
+
+def route(view, host: str, uri: str) -> Route:
+    """Where the controller's nginx sends `GET uri` with `Host: host`."""
+    host = host.split(":")[0].lower()
+    path = uri.split("?")[0] or "/"
+    ingresses = served_ingresses(view)
+    entries = []        # (ingress, rule host, path dict)
+    hosts = set()
+    for ing in ingresses:
+        for rule in (ing.get("spec") or {}).get("rules") or []:
+            rh = (rule.get("host") or "").lower()
+            hosts.add(rh)
+            for p in (rule.get("http") or {}).get("paths") or []:
+                entries.append((ing, rh, p))
+    server = next((h for h in hosts if h and h == host), None)
+    if server is None:
+        server = next((h for h in sorted(hosts, key=len, reverse=True) if h.startswith("*.") and _host_matches(h, host)), None)
+    if server is None:
+        server = ""
+    mine = [(ing, p) for ing, rh, p in entries if rh == server]
+    regex = any(_regex_mode(ing) for ing, _ in mine)
+    best = None
+    exact = [(ing, p) for ing, p in mine if p.get("pathType") == "Exact" and (p.get("path") or "/") == path]
+    if exact:
+        best = exact[0]
+    elif regex:
+        for ing, p in sorted(mine, key=lambda e: len(e[1].get("path") or "/"), reverse=True):
+            if p.get("pathType") == "Exact":
+                continue
+            if re.match(p.get("path") or "/", path, re.IGNORECASE):
+                best = (ing, p)
+                break
+    else:
+        cands = []
+        for ing, p in mine:
+            pp, ptype = p.get("path") or "/", p.get("pathType")
+            ok = _prefix_match(pp, path) if ptype == "Prefix" else (
+                ptype == "ImplementationSpecific" and path.startswith(pp))
+            if ok:
+                cands.append((len(pp), ing, p))
+        if cands:
+            _, ing, p = max(cands, key=lambda c: c[0])
+            best = (ing, p)
+    if best is not None:
+        ing, p = best
+        return Route(ing, p.get("backend") or {}, _rewrite(ing, p.get("path") or "/", uri, regex), p.get("path") or "/")
+    for ing in ingresses:
+        rules_hosts = {(r.get("host") or "").lower() for r in (ing.get("spec") or {}).get("rules") or []}
+        if (ing.get("spec") or {}).get("defaultBackend") and (server in rules_hosts or not rules_hosts):
+            return Route(ing, ing["spec"]["defaultBackend"], uri, "")
+    return Route(None, None, uri, "")
+
+
+def _rewrite(ing: dict, location: str, uri: str, regex: bool) -> str:
+    target = ((ing.get("metadata") or {}).get("annotations") or {}).get("nginx.ingress.kubernetes.io/rewrite-target")
+    if target is None:
+        return uri
+    path, _, query = uri.partition("?")
+    m = re.match(location, path, re.IGNORECASE) if regex else None
+    groups = m.groups() if m else ()
+    out = re.sub(r"\$(\d)", lambda g: (groups[int(g.group(1)) - 1] or "") if 0 < int(g.group(1)) <= len(groups) else "",
+                 target)
+    return out + (f"?{query}" if query else "")
+
+
+def serve(view, controller: dict, host: str, uri: str):
+    """The controller pod's answer: the upstream's response, or nginx's own error page."""
+    from minikctl.net.proxy import traffic
+    r = route(view, host, uri)
+    if r.backend is None:
+        return _page(view, traffic, 404, "Not Found")
+    svc_ref = r.backend.get("service")
+    if not svc_ref:
+        return _page(view, traffic, 404, "Not Found")
+    ns = r.ingress["metadata"].get("namespace") or "default"
+    svc = view.get("Service", ns, svc_ref.get("name", ""))
+    if svc is None:
+        return _page(view, traffic, 503, "Service Temporarily Unavailable")
+    port = svc_ref.get("port") or {}
+    sp = next((p for p in (svc.get("spec") or {}).get("ports") or []
+               if (port.get("number") and p.get("port") == port["number"]) or
+               (port.get("name") and p.get("name") == port["name"])), None)
+    if sp is None or not _has_ready_endpoints(view, ns, svc["metadata"]["name"]):
+        return _page(view, traffic, 503, "Service Temporarily Unavailable")
+    ip = (svc.get("spec") or {}).get("clusterIP")
+    out = traffic.connect(view, controller, ip, int(sp["port"]), r.upstream_path, agent=None)
+    if out.status == "refused":
+        return _page(view, traffic, 502, "Bad Gateway")
+    if out.status != "ok" or out.response is None:
+        return _page(view, traffic, 504, "Gateway Time-out")
+    resp = out.response
+    headers = [(k, v) for k, v in resp.headers if k not in ("Server", "Date", "Connection")]
+    return traffic.Response(resp.code, resp.reason, resp.body,
+                            [("Date", traffic._http_date(view.now)), *headers, ("Connection", "keep-alive")])
+
+
+def _has_ready_endpoints(view, ns: str, name: str) -> bool:
+    for s in view.list("EndpointSlice", ns):
+        if ((s.get("metadata") or {}).get("labels") or {}).get("kubernetes.io/service-name") != name:
+            continue
+        for e in s.get("endpoints") or []:
+            if (e.get("conditions") or {}).get("ready") is not False:
+                return True
+    return False
+
+
+def _page(view, traffic, code: int, reason: str):
+    body = _error_page(code, reason)
+    return traffic.Response(code, reason, body, [("Date", traffic._http_date(view.now)),
+                                                 ("Content-Type", "text/html"),
+                                                 ("Content-Length", str(len(body))),
+                                                 ("Connection", "keep-alive")])
+
+
+__all__ = ["route", "serve", "served_ingresses", "is_controller_image", "Route"]

@@ -1,0 +1,240 @@
+"""Gateway API (v1.2.1 CRDs): the CRDs' defaults and printer columns, kubectl's generic describer
+(compared with the real kubectl through serve), and NGINX Gateway Fabric's status conditions and
+routing in the `gateway-api` profile.
+"""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+DOCS = """\
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata:
+  name: example-class
+spec:
+  controllerName: example.com/gateway-controller
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: example-gateway
+spec:
+  gatewayClassName: example-class
+  listeners:
+  - name: http
+    protocol: HTTP
+    port: 80
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: example-httproute
+spec:
+  parentRefs:
+  - name: example-gateway
+  hostnames:
+  - "www.example.com"
+  rules:
+  - matches:
+    - path:
+        type: PathPrefix
+        value: /login
+    backendRefs:
+    - name: example-svc
+      port: 8080
+"""
+
+
+def test_without_a_controller_the_crd_defaults_show(mk):
+    """kubernetes.io's Gateway API page, on a cluster whose class has no controller."""
+    r = mk("apply", "-f", "-", stdin=DOCS)
+    assert r.out == ("gatewayclass.gateway.networking.k8s.io/example-class created\n"
+                     "gateway.gateway.networking.k8s.io/example-gateway created\n"
+                     "httproute.gateway.networking.k8s.io/example-httproute created\n"), r.err
+    mk.advance(5)
+    assert mk("get", "gc").out.splitlines() == [
+        "NAME            CONTROLLER                       ACCEPTED   AGE",
+        "example-class   example.com/gateway-controller   Unknown    5s"]
+    assert mk("get", "gtw").out.splitlines() == [
+        "NAME              CLASS           ADDRESS   PROGRAMMED   AGE",
+        "example-gateway   example-class             Unknown      5s"]
+    assert mk("get", "httproute").out.splitlines() == [
+        "NAME                HOSTNAMES             AGE",
+        'example-httproute   ["www.example.com"]   5s']
+    route = json.loads(mk("get", "httproute", "example-httproute", "-o", "json").out)
+    assert route["spec"]["parentRefs"] == [{"group": "gateway.networking.k8s.io", "kind": "Gateway",
+                                            "name": "example-gateway"}]
+    assert route["spec"]["rules"][0]["backendRefs"] == [{"group": "", "kind": "Service", "name": "example-svc",
+                                                         "port": 8080, "weight": 1}]
+    assert "status" not in route
+    gw = json.loads(mk("get", "gtw", "example-gateway", "-o", "json").out)
+    assert gw["spec"]["listeners"][0]["allowedRoutes"] == {"namespaces": {"from": "Same"}}
+    assert [c["message"] for c in gw["status"]["conditions"]] == ["Waiting for controller"] * 2
+
+
+def test_validation(mk):
+    body = {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway", "metadata": {"name": "g"},
+            "spec": {"listeners": [{"name": "http", "port": 80}]}}
+    r = mk("create", "-f", "-", stdin=json.dumps(body))
+    assert r.code == 1 and r.err == ('The Gateway "g" is invalid: \n* spec.gatewayClassName: Required value\n'
+                                     "* spec.listeners[0].protocol: Required value\n")
+    gc = {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "GatewayClass", "metadata": {"name": "c"},
+          "spec": {"controllerName": "a.io/x"}}
+    assert mk("create", "-f", "-", stdin=json.dumps(gc)).code == 0
+    gc["spec"]["controllerName"] = "b.io/y"
+    r = mk("apply", "-f", "-", stdin=json.dumps(gc))
+    assert r.code == 1 and 'spec.controllerName: Invalid value: "b.io/y": Value is immutable' in r.err
+
+
+try:
+    from tests.test_serve_kubectl import Served
+except Exception:  # pragma: no cover
+    Served = None
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    if Served is None or not shutil.which("kubectl"):
+        pytest.skip("no kubectl")
+    s = Served(tmp_path_factory.mktemp("gateway"))
+    r = s.kubectl("apply", "-f", "-", stdin=DOCS)
+    assert r.returncode == 0, r.stderr
+    yield s
+    s.close()
+
+
+@pytest.mark.parametrize("args", [("describe", "gatewayclass", "example-class"),
+                                  ("describe", "gateway", "example-gateway"),
+                                  ("describe", "httproute", "example-httproute")])
+def test_generic_describe_matches_kubectl(served, args):
+    k = served.kubectl(*args)
+    assert k.returncode == 0, k.stderr
+    assert served.mk(*args).out == k.stdout
+
+
+@pytest.mark.parametrize("args", [("get", "gatewayclasses"), ("get", "gateways"), ("get", "httproutes"),
+                                  ("get", "gc", "-o", "wide")])
+def test_tables_match_kubectl(served, args):
+    k = served.kubectl(*args)
+    m = served.mk(*args)
+    assert k.returncode == 0, k.stderr
+    assert m.out.splitlines()[0] == k.stdout.splitlines()[0]
+    assert [line.split()[:-1] for line in m.out.splitlines()[1:]] == \
+        [line.split()[:-1] for line in k.stdout.splitlines()[1:]]
+
+
+# ---- NGINX Gateway Fabric --------------------------------------------------------------------
+
+NGF = """\
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: cafe
+spec:
+  gatewayClassName: nginx
+  listeners:
+  - name: http
+    port: 80
+    protocol: HTTP
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: coffee
+spec:
+  parentRefs:
+  - name: cafe
+  hostnames: ["cafe.example.com"]
+  rules:
+  - matches:
+    - path: {type: PathPrefix, value: /coffee}
+    backendRefs:
+    - {name: coffee-v1, port: 80, weight: 80}
+    - {name: coffee-v2, port: 80, weight: 20}
+  - matches:
+    - path: {type: Exact, value: /tea}
+    backendRefs:
+    - {name: tea, port: 80}
+    filters:
+    - type: URLRewrite
+      urlRewrite:
+        path: {type: ReplaceFullPath, replaceFullPath: /}
+"""
+
+
+@pytest.fixture
+def ngf(mk):
+    assert mk("cluster", "init", "--profile", "gateway-api").code == 0
+    for name in ("coffee-v1", "coffee-v2", "tea"):
+        assert mk("create", "deployment", name, "--image=gcr.io/google-samples/hello-app:1.0").code == 0
+        assert mk("expose", "deployment", name, "--port=80", "--target-port=8080").code == 0
+    r = mk("apply", "-f", "-", stdin=NGF)
+    assert r.code == 0, r.err
+    mk.advance(60)
+    return mk
+
+
+def test_ngf_status_conditions(ngf):
+    mk = ngf
+    assert mk("get", "gc", "nginx").out.splitlines()[1].split()[:3] == \
+        ["nginx", "gateway.nginx.org/nginx-gateway-controller", "True"]
+    gw = json.loads(mk("get", "gtw", "cafe", "-o", "json").out)
+    assert [(c["type"], c["status"], c["message"]) for c in gw["status"]["conditions"]] == [
+        ("Accepted", "True", "Gateway is accepted"), ("Programmed", "True", "Gateway is programmed")]
+    assert gw["status"]["listeners"][0]["attachedRoutes"] == 1
+    pod_ip = json.loads(mk("get", "po", "-n", "nginx-gateway", "-o", "json").out)["items"][0]["status"]["podIP"]
+    assert gw["status"]["addresses"] == [{"type": "IPAddress", "value": pod_ip}]
+    assert mk("get", "gtw").out.splitlines()[1].split()[:4] == ["cafe", "nginx", pod_ip, "True"]
+    route = json.loads(mk("get", "httproute", "coffee", "-o", "json").out)
+    parent = route["status"]["parents"][0]
+    assert parent["controllerName"] == "gateway.nginx.org/nginx-gateway-controller"
+    assert [(c["type"], c["status"], c["reason"], c["message"]) for c in parent["conditions"]] == [
+        ("Accepted", "True", "Accepted", "The route is accepted"),
+        ("ResolvedRefs", "True", "ResolvedRefs", "All references are resolved")]
+    out = mk("describe", "httproute", "coffee").out
+    assert "Controller Name:         gateway.nginx.org/nginx-gateway-controller" in out
+
+
+def test_routing_through_the_gateway_address(ngf):
+    mk = ngf
+    addr = json.loads(mk("get", "gtw", "cafe", "-o", "json").out)["status"]["addresses"][0]["value"]
+    assert mk("run", "client", "--image=busybox:1.36", "--", "sleep", "3600").code == 0
+    mk.advance(10)
+
+    def get(host, path):
+        return mk("exec", "client", "--", "wget", "-q", "-O-", "--header", f"Host: {host}", f"http://{addr}{path}")
+
+    def who(r):
+        return r.out.split("Hostname: ")[1].split("-")[1]
+
+    seen = {who(get("cafe.example.com", "/coffee")) for _ in range(40)}
+    assert seen == {"v1", "v2"}                           # the 80/20 weights reach both versions
+    assert "Hostname: tea-" in get("cafe.example.com", "/tea").out
+    r = get("cafe.example.com", "/tea/cup")                # Exact: /tea/cup matches nothing
+    assert r.code == 1 and "404 Not Found" in r.err
+    r = get("other.example.com", "/coffee")                # hostname not in the route
+    assert r.code == 1 and "404 Not Found" in r.err
+
+
+def test_missing_backend_and_missing_gateway(ngf):
+    mk = ngf
+    bad = {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": {"name": "bad"},
+           "spec": {"parentRefs": [{"name": "cafe"}], "hostnames": ["bad.example.com"],
+                    "rules": [{"backendRefs": [{"name": "nope", "port": 80}]}]}}
+    orphan = {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": {"name": "orphan"},
+              "spec": {"parentRefs": [{"name": "no-such-gateway"}], "rules": [{"backendRefs": [{"name": "tea", "port": 80}]}]}}
+    assert mk("apply", "-f", "-", stdin=json.dumps(bad) + "\n---\n" + json.dumps(orphan)).code == 0
+    mk.advance(5)
+    route = json.loads(mk("get", "httproute", "bad", "-o", "json").out)
+    resolved = route["status"]["parents"][0]["conditions"][1]
+    assert (resolved["status"], resolved["reason"], resolved["message"]) == (
+        "False", "BackendNotFound", 'spec.rules[0].backendRefs[0].name: Not found: "nope"')
+    assert "status" not in json.loads(mk("get", "httproute", "orphan", "-o", "json").out)
+    addr = json.loads(mk("get", "gtw", "cafe", "-o", "json").out)["status"]["addresses"][0]["value"]
+    assert mk("run", "client", "--image=busybox:1.36", "--", "sleep", "3600").code == 0
+    mk.advance(10)
+    r = mk("exec", "client", "--", "wget", "-q", "-O-", "--header", "Host: bad.example.com", f"http://{addr}/")
+    assert r.code == 1 and "500 Internal Server Error" in r.err
