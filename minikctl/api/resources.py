@@ -7,31 +7,17 @@ same sums; floats would round 0.1 + 0.2 differently from resource.Quantity. Frac
 """
 from __future__ import annotations
 
-import re
 from fractions import Fraction
 
-_QTY = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE]|[eE][+-]?\d+)?$")
-_SUFFIX = {"": 1, "n": Fraction(1, 10**9), "u": Fraction(1, 10**6), "m": Fraction(1, 1000),
-           "k": 10**3, "M": 10**6, "G": 10**9, "T": 10**12, "P": 10**15, "E": 10**18,
-           "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60}
+from minikctl.api import quantity
 
 
 def parse(q) -> Fraction | None:
-    """resource.ParseQuantity's accepted forms as an exact amount; None if q is not a quantity."""
-    if isinstance(q, bool):
+    """resource.ParseQuantity's value as an exact amount (api/quantity.py); None if q is not a quantity."""
+    try:
+        return quantity.value(q)
+    except quantity.QuantityError:
         return None
-    if isinstance(q, int):
-        return Fraction(q)
-    if isinstance(q, float):
-        return Fraction(str(q))
-    m = _QTY.match(str(q).strip())
-    if not m:
-        return None
-    num = Fraction(m.group(1))
-    suf = m.group(2) or ""
-    if suf[:1] in ("e", "E"):
-        return num * Fraction(10) ** int(suf[1:])
-    return num * _SUFFIX[suf]
 
 
 def amount(q) -> Fraction:

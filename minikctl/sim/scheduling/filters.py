@@ -35,7 +35,7 @@ class Cycle:
         # fitsRequest's order: cpu, memory, ephemeral-storage, then extended resources
         order = ["cpu", "memory", "ephemeral-storage"] + sorted(
             r for r in self.requests if r not in ("cpu", "memory", "ephemeral-storage", "pods"))
-        self.wanted = [(r, self.requests[r]) for r in order if self.requests.get(r)]
+        self.wanted = [(r, int(self.requests[r] * 1000)) for r in order if self.requests.get(r)]   # milli-units
         self._spread = None
         self._affinity = None
 
@@ -111,13 +111,13 @@ def insufficient(cy: Cycle, info: NodeInfo) -> list[tuple[str, Fraction, Fractio
     the pod count first, then cpu, memory, ephemeral-storage, then extended resources."""
     alloc = info.allocatable
     out = []
-    if "pods" in alloc and len(info.pods) + 1 > alloc["pods"]:
-        out.append(("pods", Fraction(1), Fraction(len(info.pods)), alloc["pods"]))
+    if "pods" in alloc and (len(info.pods) + 1) * 1000 > alloc["pods"]:
+        out.append(("pods", Fraction(1), Fraction(len(info.pods)), Fraction(alloc["pods"], 1000)))
     for r, want in cy.wanted:
         used = info.requested.get(r, 0)
         cap = alloc.get(r, 0)
         if want > cap - used:
-            out.append((r, want, Fraction(used), Fraction(cap)))
+            out.append((r, Fraction(want, 1000), Fraction(used, 1000), Fraction(cap, 1000)))
     return out
 
 

@@ -4,8 +4,6 @@ next pending pod of the same pass sees the first one (as the real scheduler's as
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
-
 from minikctl.api.resources import node_allocatable, pod_totals, terminated
 
 
@@ -35,15 +33,16 @@ class NodeInfo:
         return self.node["metadata"].get("labels") or {}
 
     @property
-    def allocatable(self) -> dict[str, Fraction]:
+    def allocatable(self) -> dict[str, int]:
+        """Allocatable in milli-units (integers: the filters compare these for every node and pod)."""
         if self._alloc is None:
-            self._alloc = node_allocatable(self.node)
+            self._alloc = {r: int(v * 1000) for r, v in node_allocatable(self.node).items()}
         return self._alloc
 
     def add(self, pod: dict) -> None:
         self.pods.append(pod)
         for r, v in pod_totals(pod).items():
-            self.requested[r] = self.requested.get(r, Fraction(0)) + v
+            self.requested[r] = self.requested.get(r, 0) + int(v * 1000)   # milli-units
         self.ports |= host_ports(pod)
 
     def without(self, victims: list[dict]) -> "NodeInfo":
