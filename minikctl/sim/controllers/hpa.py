@@ -102,7 +102,7 @@ def _usage(cluster, pods: list[dict], resource: str, container: str | None) -> d
     return out
 
 
-def _resource_replicas(cluster, hpa, current: int, pods: list[dict], resource: str, target: dict,
+def _resource_replicas(cluster, current: int, pods: list[dict], resource: str, target: dict,
                        container: str | None) -> tuple[int, dict]:
     """GetResourceReplicas / GetRawResourceReplicas: (proposal, metric status 'current')."""
     from minikctl.sim import metrics
@@ -183,7 +183,7 @@ def _compute(cluster, hpa, current: int, pods: list[dict]) -> tuple[int | None, 
         src = m.get(key) or {}
         res, target = src.get("name", ""), src.get("target") or {}
         try:
-            proposal, cur = _resource_replicas(cluster, hpa, current, pods, res, target, src.get("container"))
+            proposal, cur = _resource_replicas(cluster, current, pods, res, target, src.get("container"))
         except MetricError as e:
             what = f"failed to get {res} utilization: {e.message}" if target.get("averageUtilization") is not None \
                 else f"failed to get {res} usage: {e.message}"
@@ -336,7 +336,6 @@ def sync(cluster, hpa: dict) -> None:
                 _condition(old_conds, "AbleToScale", *able, now_ts),
                 _condition(old_conds, "ScalingActive", "False", first.reason,
                            f"the HPA was unable to compute the replica count: {first.message}", now_ts)]
-            status.setdefault("currentReplicas", current)
             status.setdefault("desiredReplicas", 0)
             status["currentReplicas"] = current
             _write(cluster, hpa, status)
