@@ -5,16 +5,14 @@ simulated clock, and `get`/`describe cronjob` against the real kubectl through `
 from __future__ import annotations
 
 import json
-import math
 import subprocess
 import time
 
 import pytest
 
-import tests.conftest as conftest
 from minikctl import timeutil
 from minikctl.api import cron
-from tests.test_serve_kubectl import KUBECTL, Served
+from tests.test_serve_kubectl import KUBECTL, real_second, served_near_now
 
 T = timeutil.parse("2025-11-24T16:00:30Z")   # a Monday
 
@@ -197,25 +195,9 @@ def test_create_job_from_cronjob(mk):
 # ---- against the real kubectl -------------------------------------------------------------------
 
 
-def _real_second() -> float:
-    t = time.time()
-    time.sleep(math.ceil(t) - t + 0.005)
-    return float(math.floor(time.time()))
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    if KUBECTL is None:
-        pytest.skip("no kubectl")
-    root = tmp_path_factory.mktemp("cronjobs")
-    mp = pytest.MonkeyPatch()
-    mp.setattr(conftest, "T0", float(math.floor(time.time()) - 900))
-    try:
-        s = Served(root)
-    finally:
-        mp.undo()
-    yield s
-    s.close()
+    yield from served_near_now(tmp_path_factory, "cronjobs")
 
 
 def test_kubectl_get_and_describe_cronjob(served):
@@ -231,7 +213,7 @@ def test_kubectl_get_and_describe_cronjob(served):
     for args in (("get", "cronjobs"), ("get", "cj", "-o", "wide"), ("describe", "cronjob", "hello"),
                  ("describe", "cj", "nightly"), ("get", "jobs")):
         for _ in range(3):
-            pinned = served.mk.clock = max(served.mk.clock, _real_second())
+            pinned = served.mk.clock = max(served.mk.clock, real_second())
             k = served.kubectl(*args)
             late = time.time() - pinned >= 1.0
             m = served.mk(*args)

@@ -5,14 +5,12 @@ validation texts, and `get`/`describe job` against the real kubectl through `min
 from __future__ import annotations
 
 import json
-import math
 import subprocess
 import time
 
 import pytest
 
-import tests.conftest as conftest
-from tests.test_serve_kubectl import KUBECTL, Served
+from tests.test_serve_kubectl import KUBECTL, real_second, served_near_now
 
 JOB = """\
 apiVersion: batch/v1
@@ -234,25 +232,9 @@ def _apply_raw(mk, text):
 # ---- against the real kubectl through minikctl serve -------------------------------------------
 
 
-def _real_second() -> float:
-    t = time.time()
-    time.sleep(math.ceil(t) - t + 0.005)
-    return float(math.floor(time.time()))
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    if KUBECTL is None:
-        pytest.skip("no kubectl")
-    root = tmp_path_factory.mktemp("jobs")
-    mp = pytest.MonkeyPatch()
-    mp.setattr(conftest, "T0", float(math.floor(time.time()) - 900))
-    try:
-        s = Served(root)
-    finally:
-        mp.undo()
-    yield s
-    s.close()
+    yield from served_near_now(tmp_path_factory, "jobs")
 
 
 def test_kubectl_get_and_describe_job(served):
@@ -273,7 +255,7 @@ def test_kubectl_get_and_describe_job(served):
     for args in (("get", "jobs"), ("get", "jobs", "-o", "wide"), ("describe", "job", "pi"), ("describe", "job", "idx"),
                  ("describe", "job", "later")):
         for _ in range(3):
-            pinned = served.mk.clock = max(served.mk.clock, _real_second())
+            pinned = served.mk.clock = max(served.mk.clock, real_second())
             k = served.kubectl(*args)
             late = time.time() - pinned >= 1.0
             m = served.mk(*args)

@@ -4,14 +4,12 @@ as kubectl does, and `get`/`describe pdb` against the real kubectl through `mini
 from __future__ import annotations
 
 import json
-import math
 import subprocess
 import time
 
 import pytest
 
-import tests.conftest as conftest
-from tests.test_serve_kubectl import KUBECTL, Served
+from tests.test_serve_kubectl import KUBECTL, real_second, served_near_now
 
 ZK_PDB = """\
 apiVersion: policy/v1
@@ -108,25 +106,9 @@ def test_drain_is_refused_and_retried(mk):
 # ---- against the real kubectl --------------------------------------------------------------------
 
 
-def _real_second() -> float:
-    t = time.time()
-    time.sleep(math.ceil(t) - t + 0.005)
-    return float(math.floor(time.time()))
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    if KUBECTL is None:
-        pytest.skip("no kubectl")
-    root = tmp_path_factory.mktemp("pdb")
-    mp = pytest.MonkeyPatch()
-    mp.setattr(conftest, "T0", float(math.floor(time.time()) - 900))
-    try:
-        s = Served(root)
-    finally:
-        mp.undo()
-    yield s
-    s.close()
+    yield from served_near_now(tmp_path_factory, "pdb")
 
 
 def test_kubectl_get_and_describe_pdb(served):
@@ -140,7 +122,7 @@ def test_kubectl_get_and_describe_pdb(served):
     for args in (("get", "pdb"), ("get", "poddisruptionbudgets", "-o", "wide"), ("describe", "pdb", "zk-pdb"),
                  ("describe", "pdb", "min")):
         for _ in range(3):
-            pinned = served.mk.clock = max(served.mk.clock, _real_second())
+            pinned = served.mk.clock = max(served.mk.clock, real_second())
             k = served.kubectl(*args)
             late = time.time() - pinned >= 1.0
             m = served.mk(*args)

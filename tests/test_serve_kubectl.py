@@ -30,6 +30,36 @@ pytestmark = [pytest.mark.skipif(KUBECTL is None, reason="no kubectl installed o
 APPS = ("headless-server", "web-server", "headless-web-server")
 
 
+def real_second() -> float:
+    """Wait for the next wall-clock second and return it: kubectl prints ages from the real
+    clock, so a cluster compared with it must stand on a whole second."""
+    import math
+    import time
+    t = time.time()
+    time.sleep(math.ceil(t) - t + 0.005)
+    return float(math.floor(time.time()))
+
+
+def served_near_now(tmp_path_factory, name: str):
+    """A module fixture's body: a served cluster whose virtual clock starts 15 minutes before the
+    real one (kubectl reads ages against the wall clock), closed after the module."""
+    import math
+    import time
+
+    import tests.conftest as conftest
+    if KUBECTL is None:
+        pytest.skip("no kubectl")
+    root = tmp_path_factory.mktemp(name)
+    mp = pytest.MonkeyPatch()
+    mp.setattr(conftest, "T0", float(math.floor(time.time()) - 900))
+    try:
+        s = Served(root)
+    finally:
+        mp.undo()
+    yield s
+    s.close()
+
+
 class Served:
     """A cluster, the API server over it, and a kubectl configured for it."""
 
