@@ -210,26 +210,11 @@ def add_service_account_volume(pod: dict, suffix: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # QoS class (qos.GetPodQOS), written into Pod status at create time
 
-_SUFFIX = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "Pi": 2**50, "Ei": 2**60,
-           "n": 1e-9, "u": 1e-6, "m": 1e-3, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12,
-           "P": 1e15, "E": 1e18}
-
-
-def parse_quantity(q) -> float:
-    """A resource.Quantity string ('500m', '128Mi', '1e3', 2) -> a float, for comparisons."""
-    if isinstance(q, (int, float)):
-        return float(q)
-    s = str(q).strip()
-    for suf in sorted(_SUFFIX, key=len, reverse=True):
-        if s.endswith(suf) and s[: -len(suf)]:
-            try:
-                return float(s[: -len(suf)]) * _SUFFIX[suf]
-            except ValueError:
-                break
-    try:
-        return float(s)
-    except ValueError:
-        return 0.0
+def parse_quantity(q):
+    """A resource.Quantity ('500m', '128Mi', '1e3', 2) as an exact amount, 0 when malformed
+    (api/resources.amount: one parser for the whole project)."""
+    from minikctl.api.resources import amount
+    return amount(q)
 
 
 def qos_class(spec: dict) -> str:
