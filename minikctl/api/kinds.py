@@ -104,7 +104,8 @@ def resolve(name: str) -> Kind:
     """A resource argument ('po', 'deploy', 'services', 'deployment.apps') -> its Kind."""
     k = _ALIASES.get(name.lower())
     if k is None:
-        raise CliError(f'the server doesn\'t have a resource type "{name}"')
+        from minikctl.api.builtin_resources import not_simulated
+        raise CliError(not_simulated(name) or f'the server doesn\'t have a resource type "{name}"')
     return k
 
 
