@@ -63,6 +63,8 @@ KINDS: tuple[Kind, ...] = (
          categories=("all",), other_versions=("v1",)),
     Kind("CronJob", "cronjobs", group="batch", short=("cj",), categories=("all",)),
     Kind("Job", "jobs", group="batch", categories=("all",)),
+    Kind("ValidatingWebhookConfiguration", "validatingwebhookconfigurations", group="admissionregistration.k8s.io",
+         namespaced=False),
     Kind("CertificateSigningRequest", "certificatesigningrequests", group="certificates.k8s.io", namespaced=False,
          short=("csr",)),
     Kind("EndpointSlice", "endpointslices", group="discovery.k8s.io"),

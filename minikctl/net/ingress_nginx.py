@@ -239,3 +239,46 @@ def _page(view, traffic, code: int, reason: str):
 
 
 __all__ = ["route", "serve", "served_ingresses", "is_controller_image", "Route"]
+
+
+# --- the controller's admission webhook (validate.nginx.ingress.kubernetes.io) -----------------
+
+WEBHOOK_PORT = 8443
+SNIPPETS = ("configuration-snippet", "server-snippet", "auth-snippet", "stream-snippet")
+
+
+def is_admission_endpoint(pod: dict | None, port: int) -> bool:
+    """The controller pod's webhook server (--validating-webhook=:8443)."""
+    return bool(pod) and port == WEBHOOK_PORT and any(
+        is_controller_image(c.get("image") or "") for c in (pod.get("spec") or {}).get("containers") or []) \
+        and (pod.get("status") or {}).get("phase") == "Running"
+
+
+def admission_review(view, ing: dict, old: dict | None = None) -> str | None:
+    """What the controller's webhook says of an Ingress: None (allowed) or its denial. It judges
+    only Ingresses of its class: snippet annotations (allow-snippet-annotations is false since
+    v1.9), then a host and path that another Ingress of the class already defines, in any
+    namespace (a rule without a host is the catch-all server `_`)."""
+    if ing.get("kind") != "Ingress" or _class_of(view, ing) != CLASS:
+        return None
+    ann = (ing.get("metadata") or {}).get("annotations") or {}
+    for s in SNIPPETS:
+        if f"nginx.ingress.kubernetes.io/{s}" in ann:
+            return (f"nginx.ingress.kubernetes.io/{s} annotation cannot be used. Snippet directives are disabled by "
+                    "the Ingress administrator")
+    me = ((ing.get("metadata") or {}).get("namespace") or "default", (ing.get("metadata") or {}).get("name"))
+    taken = {}
+    for other in served_ingresses(view):
+        key = (other["metadata"].get("namespace") or "default", other["metadata"]["name"])
+        if key == me:
+            continue
+        for rule in (other.get("spec") or {}).get("rules") or []:
+            for p in (rule.get("http") or {}).get("paths") or []:
+                taken.setdefault(((rule.get("host") or "_").lower(), p.get("path") or "/"), key)
+    for rule in (ing.get("spec") or {}).get("rules") or []:
+        host = (rule.get("host") or "_").lower()
+        for p in (rule.get("http") or {}).get("paths") or []:
+            where = taken.get((host, p.get("path") or "/"))
+            if where:
+                return f'host "{host}" and path "{p.get("path") or "/"}" is already defined in ingress {where[0]}/{where[1]}'
+    return None
