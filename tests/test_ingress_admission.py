@@ -121,3 +121,33 @@ def test_hand_written_webhooks(mk, tmp_path):
     f.write_text(json.dumps(doc))
     assert mk("apply", "-f", str(f)).code == 0
     assert mk("create", "cm", "guarded").code == 0
+
+
+def test_redirect_annotations(nginx):
+    """app-root, permanent-redirect (and its code), temporal-redirect: nginx's redirect pages."""
+    mk = nginx
+    mk("create", "ingress", "root", "--class=nginx", "--rule=app.example/*=web:8080",
+       "--annotation", "nginx.ingress.kubernetes.io/app-root=/app1")
+    mk("create", "ingress", "moved", "--class=nginx", "--rule=old.example/*=web:8080",
+       "--annotation", "nginx.ingress.kubernetes.io/permanent-redirect=https://new.example/")
+    mk("create", "ingress", "moved2", "--class=nginx", "--rule=old2.example/*=web:8080",
+       "--annotation", "nginx.ingress.kubernetes.io/permanent-redirect=https://new.example/",
+       "--annotation", "nginx.ingress.kubernetes.io/permanent-redirect-code=308")
+    mk("create", "ingress", "tmp", "--class=nginx", "--rule=tmp.example/*=web:8080",
+       "--annotation", "nginx.ingress.kubernetes.io/temporal-redirect=https://elsewhere.example/x")
+    mk.advance(5)
+    svc = json.loads(mk("get", "svc", "-n", "ingress-nginx", "ingress-nginx-controller", "-o", "json").out)
+    port = next(p["nodePort"] for p in svc["spec"]["ports"] if p["name"] == "http")
+
+    def head(host, path="/"):
+        out = mk("ssh", "k8s-worker-01", "--", f"curl -si -H 'Host: {host}' http://192.168.1.11:{port}{path}").out
+        lines = out.split("\r\n\r\n")[0].splitlines()
+        return lines[0], next((x for x in lines if x.startswith("Location: ")), None), out
+
+    assert head("app.example")[:2] == ("HTTP/1.1 302 Found", "Location: http://app.example/app1")
+    assert head("app.example", "/app1")[0] == "HTTP/1.1 200 OK"
+    status, loc, out = head("old.example", "/any")
+    assert (status, loc) == ("HTTP/1.1 301 Moved Permanently", "Location: https://new.example/")
+    assert "<center><h1>301 Moved Permanently</h1></center>" in out
+    assert head("old2.example")[0] == "HTTP/1.1 308 Permanent Redirect"
+    assert head("tmp.example")[:2] == ("HTTP/1.1 302 Found", "Location: https://elsewhere.example/x")
