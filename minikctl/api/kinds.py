@@ -63,6 +63,8 @@ KINDS: tuple[Kind, ...] = (
          categories=("all",), other_versions=("v1",)),
     Kind("CronJob", "cronjobs", group="batch", short=("cj",), categories=("all",)),
     Kind("Job", "jobs", group="batch", categories=("all",)),
+    Kind("ValidatingWebhookConfiguration", "validatingwebhookconfigurations", group="admissionregistration.k8s.io",
+         namespaced=False),
     Kind("CertificateSigningRequest", "certificatesigningrequests", group="certificates.k8s.io", namespaced=False,
          short=("csr",)),
     Kind("EndpointSlice", "endpointslices", group="discovery.k8s.io"),
@@ -104,7 +106,8 @@ def resolve(name: str) -> Kind:
     """A resource argument ('po', 'deploy', 'services', 'deployment.apps') -> its Kind."""
     k = _ALIASES.get(name.lower())
     if k is None:
-        raise CliError(f'the server doesn\'t have a resource type "{name}"')
+        from minikctl.api.builtin_resources import not_simulated
+        raise CliError(not_simulated(name) or f'the server doesn\'t have a resource type "{name}"')
     return k
 
 
