@@ -106,27 +106,11 @@ def do_ssh(host: str, command: list[str], interactive: bool) -> int:
         shell = NodeShell(ctx, shell_tools(), argv0="bash", dialect="ash")
         shell.vars["PWD"] = "/root"
         out, err, code, _ = shell.run(" ".join(command))
-        err += _etcd_follows_manifest(cluster, node)
     if out:
         context.out(out)
     if err:
         env.stderr.write(err)
     return code
-
-
-def _etcd_follows_manifest(cluster, node: str) -> str:
-    """The etcd static pod restarted on the data directory its manifest now names (an etcd
-    restore); a note when minikctl cannot follow (sim/etcd/datadir.py)."""
-    from minikctl.sim.profile import control_plane
-    if node != control_plane(cluster.profile).get("name"):
-        return ""
-    try:
-        from minikctl.sim import nodehost  # noqa: F401  (the nodes' file systems)
-    except ImportError:
-        return ""
-    from minikctl.sim.etcd import datadir
-    note = datadir.sync(cluster, node)
-    return note + "\n" if note else ""
 
 
 def _interactive(ctx, node: str) -> int:
@@ -152,7 +136,6 @@ def _interactive(ctx, node: str) -> int:
                 continue
         pending = ""
         out, err, code, exited = shell.run(text)
-        err += _etcd_follows_manifest(ctx.view, node)
         env.stdout.write(out)
         env.stderr.write(err)
         if exited:
