@@ -72,6 +72,7 @@ class ApiHandler(BaseHTTPRequestHandler):
             sys.stderr.write("%s %s\n" % (self.address_string(), fmt % args))
 
     def _dispatch(self):
+        self._req = None
         try:
             resp = self._answer()
         except HttpError as e:
@@ -81,6 +82,9 @@ class ApiHandler(BaseHTTPRequestHandler):
             body = fail("InternalError", f"an error on the server (\"{type(e).__name__}: {e}\") has prevented the "
                         "request from succeeding", 500).body
             resp = json_response(body, 500)
+        if resp is not None and self._req is not None and resp.obj is not None:
+            from minikctl.apiserver import negotiate
+            resp = negotiate.finish(self._req, resp)
         if resp is not None:
             self._send(resp)
 
@@ -104,6 +108,7 @@ class ApiHandler(BaseHTTPRequestHandler):
                                 n, MAX_BODY + 1024 * 1024)
         body = self.rfile.read(n) if n else b""
         req = Request.parse(self.command, self.path, headers, body)
+        self._req = req
         if user is not None:
             from minikctl.apiserver import authz
             authz.check(self.server.env, user, req)
