@@ -109,6 +109,7 @@ class ApiHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(n) if n else b""
         req = Request.parse(self.command, self.path, headers, body)
         self._req = req
+        req.user = user
         if user is not None:
             from minikctl.apiserver import authz
             authz.check(self.server.env, user, req)
