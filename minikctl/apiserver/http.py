@@ -251,6 +251,8 @@ class ApiServer(ThreadingHTTPServer):
     def shutdown(self):
         self.stopping.set()
         super().shutdown()
+        from minikctl.apiserver import watchcache
+        watchcache.stop(self.env)
 
 
 def make_server(env, address: str = "127.0.0.1", port: int = 6443, *, tls: bool = True,
@@ -262,5 +264,8 @@ def make_server(env, address: str = "127.0.0.1", port: int = 6443, *, tls: bool 
     if tls:
         crt, key = tlsmod.ensure_cert(env.home, address)
         ctx = tlsmod.context(crt, key, tlsmod.client_ca(env))
-    return ApiServer((address, port), env, token, ctx, verbose)
+    server = ApiServer((address, port), env, token, ctx, verbose)
+    from minikctl.apiserver import watchcache
+    watchcache.for_env(env)      # the watch cache starts with the server, as the apiserver's does
+    return server
 
