@@ -79,7 +79,10 @@ def test_https_through_the_controller(nginx, tmp_path):
     r = _curl(mk, "-sS", *pin, url)
     assert r.code == 60 and r.err.startswith("curl: (60) SSL certificate problem: unable to get local issuer "
                                              "certificate\nMore details here: https://curl.se/docs/sslcerts.html\n")
-    assert "Welcome to nginx!" in _curl(mk, "-sk", *pin, url).out
+    r = _curl(mk, "-sk", *pin, url)
+    assert "Welcome to nginx!" in r.out and r.err == ""          # no request trace without -v
+    assert "> GET / HTTP/1.1" in _curl(mk, "-skv", *pin, url).err
+    assert "> GET / HTTP/1.1" in _curl(mk, "-sv", f"http://192.168.1.11:{http_np}/").err
     # --cacert with the CA that signed the Secret's certificate
     mk("cp", str(ca[1]), "c:/tmp/ca.crt")
     r = _curl(mk, "-s", "--cacert", "/tmp/ca.crt", *pin, url)
