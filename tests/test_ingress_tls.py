@@ -92,6 +92,10 @@ def test_https_through_the_controller(nginx, tmp_path):
               f"https://other.bar.com:{https_np}/")
     assert r.code == 60
     assert r.err.startswith("curl: (60) SSL certificate problem: self-signed certificate\n")  # the fake cert
+    start = [ln for ln in _curl(mk, "-skv", f"https://192.168.1.11:{https_np}/").err.splitlines() if "start date" in ln]
+    mk.advance(120)
+    assert start == [ln for ln in _curl(mk, "-skv", f"https://192.168.1.11:{https_np}/").err.splitlines()
+                     if "start date" in ln]                  # the fake certificate is made once
     r = _curl(mk, "-sS", "--cacert", "/tmp/ca.crt", f"https://192.168.1.11:{https_np}/", "-H", "Host: foo.bar.com")
     assert r.code == 60 and "self-signed certificate" in r.err          # no SNI: the default server's fake cert
     r = _curl(mk, "-s", "--cacert", "/tmp/nope.crt", *pin, url)

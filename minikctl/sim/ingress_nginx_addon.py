@@ -89,3 +89,5 @@ def install(cluster) -> None:
     from minikctl.api import server
     for obj in objects():
         server.create_internal(cluster, obj)
+    from minikctl.net import tls
+    tls.ensure_fake_cert(cluster)     # the controller makes its fake certificate once, at start
