@@ -113,7 +113,7 @@ def grade(drill):
     """Evaluate the drill's checks on the live cluster: (results, earned, total)."""
     from minikctl.labs import drill_checks
     from minikctl.sim.cluster import open_cluster
-    with open_cluster(context.env()) as cluster:
+    with open_cluster(context.env(), direct=True) as cluster:
         results = drill_checks.evaluate_all(cluster, drill.checks)
     got, total = drill_checks.score(results)
     return results, got, total

@@ -14,11 +14,13 @@ from __future__ import annotations
 COMMANDS = {
     "openssl": "minikctl.images.node.openssl:openssl",
     "crictl": "minikctl.images.node.crictl:crictl",
+    "systemctl": "minikctl.images.node.systemd:systemctl",
+    "journalctl": "minikctl.images.node.systemd:journalctl",
 }
 
 NOT_SIMULATED = ("vi", "vim", "nano", "emacs", "kubeadm", "etcdctl", "etcdutl", "kubelet", "containerd", "ctr",
                  "apt", "apt-get", "apt-mark", "yum", "dnf", "rpm", "reboot", "shutdown", "modprobe",
-                 "sysctl", "swapoff", "netstat", "systemctl", "journalctl", "ss", "tcpdump", "helm", "kubectl")
+                 "sysctl", "swapoff", "netstat", "ss", "tcpdump", "helm", "kubectl")
 
 
 def _lazy(ref: str):
