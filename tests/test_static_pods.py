@@ -129,3 +129,20 @@ def test_broken_controller_manager_reconciles_nothing(mk):
                           "/etc/kubernetes/manifests/kube-controller-manager.yaml")
     mk.advance(30)
     assert len(json.loads(mk("get", "rs", "-o", "json").out)["items"]) == 1
+
+
+def test_crictl_and_ss_show_the_crash_looping_apiserver(mk):
+    ssh(mk, "k8s-master", "sed -i 's#--authorization-mode=#--authorisation-mode=#' "
+                          "/etc/kubernetes/manifests/kube-apiserver.yaml")
+    mk.advance(45)
+    r = ssh(mk, "k8s-master", "crictl ps --name kube-apiserver")
+    assert r.out.count("\n") == 1                              # header only: not running
+    r = ssh(mk, "k8s-master", "crictl ps -a | grep kube-apiserver")
+    assert "Exited" in r.out
+    r = ssh(mk, "k8s-master", "crictl logs $(crictl ps -a -q --name kube-apiserver | head -1)")
+    assert r.err == "Error: unknown flag: --authorisation-mode\n"      # its stderr stream
+    r = ssh(mk, "k8s-master", "ss -tlnp")
+    assert ":6443 " not in r.out and "127.0.0.1:2379 " in r.out
+    ssh(mk, "k8s-master", "sed -i 's#--authorisation-mode=#--authorization-mode=#' "
+                          "/etc/kubernetes/manifests/kube-apiserver.yaml")
+    assert '"kube-apiserver"' in ssh(mk, "k8s-master", "ss -tlnp | grep 6443").out

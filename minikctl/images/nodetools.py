@@ -39,6 +39,16 @@ def _ipvsadm(ctx, argv):
 def _ip(ctx, argv):
     if len(argv) > 1 and argv[1] in ("a", "addr", "address"):
         return ipvs.ip_addr(ctx.view, ctx.node), "", 0
+    if len(argv) > 1 and argv[1] in ("r", "ro", "route"):
+        from minikctl.net.proxy import rules
+        ip = rules.node_ip(ctx.view, ctx.node) or "0.0.0.0"
+        gw = ((getattr(ctx.view, "profile", None) or {}).get("upstream") or {}).get("nameserver") or \
+            ip.rsplit(".", 1)[0] + ".1"
+        net = ip.rsplit(".", 1)[0] + ".0/24"
+        return (f"default via {gw} dev eth0 proto static metric 100 \n"
+                f"{net} dev eth0 proto kernel scope link src {ip} metric 100 \n"), "", 0
+    if len(argv) > 1 and argv[1] in ("l", "link", "n", "neigh", "rule", "-br", "-4", "-6", "-s"):
+        return "", f"minikctl: ip {argv[1]} is not simulated (ip addr and ip route are)\n", 126
     return "", 'Object "{}" is unknown, try "ip help".\n'.format(argv[1] if len(argv) > 1 else ""), 255
 
 

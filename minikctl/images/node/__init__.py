@@ -16,11 +16,12 @@ COMMANDS = {
     "crictl": "minikctl.images.node.crictl:crictl",
     "systemctl": "minikctl.images.node.systemd:systemctl",
     "journalctl": "minikctl.images.node.systemd:journalctl",
+    "ss": "minikctl.images.node.sockets:ss",
 }
 
 NOT_SIMULATED = ("vi", "vim", "nano", "emacs", "kubeadm", "etcdctl", "etcdutl", "kubelet", "containerd", "ctr",
                  "apt", "apt-get", "apt-mark", "yum", "dnf", "rpm", "reboot", "shutdown", "modprobe",
-                 "sysctl", "swapoff", "netstat", "ss", "tcpdump", "helm", "kubectl")
+                 "sysctl", "swapoff", "netstat", "tcpdump", "helm", "kubectl")
 
 
 def _lazy(ref: str):

@@ -55,15 +55,37 @@ def pod_id(p: dict) -> str:
     return _cid("sandbox", p["metadata"].get("uid") or p["metadata"]["name"])
 
 
+def _crashing(ctx, p: dict):
+    """A control-plane static pod whose component cannot start (sim/nodehost/controlplane.py):
+    the API still shows its last status, the runtime shows the exited attempts."""
+    comp = (p["metadata"].get("labels") or {}).get("component")
+    ann = p["metadata"].get("annotations") or {}
+    if not comp or ann.get("kubernetes.io/config.source") != "file":
+        return None
+    from minikctl.sim.nodehost import controlplane
+    return controlplane.crash_attempts(ctx.view, comp)
+
+
 def containers(ctx, all_states: bool = False) -> list[dict]:
     """Each container on the node: id, pod, name, state, image, created, attempt."""
     from minikctl.timeutil import parse
     out = []
     for p in _pods(ctx):
         statuses = {s.get("name"): s for s in (p.get("status") or {}).get("containerStatuses") or []}
+        crash = _crashing(ctx, p)
         for c in (p.get("spec") or {}).get("containers") or []:
             st = statuses.get(c["name"]) or {}
             state = st.get("state") or {}
+            if crash is not None:
+                n, started = crash
+                base = int(st.get("restartCount", 0)) + 1
+                if all_states:
+                    for k in range(max(0, n - 1), n + 1):
+                        out.append({"id": _cid(pod_id(p), c["name"], str(base + k)), "pod": p, "name": c["name"],
+                                    "container": c, "running": False, "state": "Exited", "image": c.get("image") or "",
+                                    "image_id": _cid("image", c.get("image") or ""), "attempt": base + k,
+                                    "created": started - (0 if k == n else 10), "crash": True})
+                continue
             running = "running" in state
             if not running and not all_states:
                 continue
@@ -130,11 +152,21 @@ def _images(ctx, args):
         seen[(repo, tag)] = c["image_id"]
     from minikctl.sim.nodehost.configs import PAUSE_IMAGE
     seen.setdefault(_split(PAUSE_IMAGE), _cid("image", PAUSE_IMAGE))
+    from minikctl.sim.registry import size_bytes
     rows = [("IMAGE", "TAG", "IMAGE ID", "SIZE")]
     for (repo, tag), iid in sorted(seen.items()):
-        size = 1 + int(iid[:4], 16) % 120
-        rows.append((repo, tag, iid[:13], f"{size}.{int(iid[4:6], 16) % 10}MB"))
+        rows.append((repo, tag, iid[:13], _units_size(size_bytes(f"{repo}:{tag}"))))
     return _render(rows), "", 0
+
+
+def _units_size(n: int) -> str:
+    """go-units HumanSizeWithPrecision(n, 3) (`%.3g` and a decimal unit), as crictl images prints SIZE."""
+    units = ["B", "kB", "MB", "GB", "TB"]
+    size, i = float(n), 0
+    while size >= 1000 and i < len(units) - 1:
+        size /= 1000
+        i += 1
+    return f"{size:.3g}{units[i]}"
 
 
 def _split(ref: str) -> tuple[str, str]:
@@ -160,6 +192,10 @@ def _logs(ctx, args):
                     f'\\"{ids[0]}\\": not found" containerID="{ids[0]}"\n'
                     f'time="" level=fatal msg="rpc error: code = NotFound desc = an error occurred when try to '
                     f'find container \\"{ids[0]}\\": not found"\n'), 1
+    if c.get("crash"):
+        from minikctl.sim.nodehost import controlplane
+        comp = (c["pod"]["metadata"].get("labels") or {}).get("component")
+        return "", controlplane.crash_log(ctx.view, comp, c["created"]), 0
     from minikctl.images import logs
     lines = logs.container_log(ctx.view, c["pod"], c["name"]) or []
     return "".join(text if text.endswith("\n") else text + "\n" for _, text in lines), "", 0
@@ -205,4 +241,7 @@ def crictl(ctx, argv):
     down = units.runtime_down_error(ctx.view, ctx.node)
     if down:
         return "", down, 1
+    if getattr(ctx.view, "meta", None) is not None:     # the kubelet has caught up with the files
+        from minikctl.sim import nodehost
+        nodehost.changed(ctx.view, ctx.node)
     return fn(ctx, args[1:])

@@ -15,6 +15,7 @@ down kube-controller-manager and the scheduler stop (sim/controllers/__init__.se
 from __future__ import annotations
 
 META = "controlPlane"
+SINCE = "controlPlaneSince"     # {component: when it went down}, for crictl's attempts and logs
 COMPONENTS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler")
 
 APISERVER_FLAGS = """advertise-address allow-privileged authorization-mode client-ca-file enable-admission-plugins
@@ -161,10 +162,18 @@ def refresh(cluster) -> None:
     if not kubelet_host.running(cluster, node) and cluster.meta.get(META):
         return      # a stopped kubelet changes nothing that runs
     if down != (cluster.meta.get(META) or {}):
+        since = dict(cluster.meta.get(SINCE) or {})
+        for comp in COMPONENTS:
+            if comp not in down:
+                since.pop(comp, None)
+            elif down[comp] != (cluster.meta.get(META) or {}).get(comp):
+                since[comp] = cluster.now
         if down:
             cluster.meta[META] = down
+            cluster.meta[SINCE] = since
         else:
             cluster.meta.pop(META, None)
+            cluster.meta.pop(SINCE, None)
         cluster.settled = False
 
 
@@ -184,3 +193,45 @@ def refused_message(view) -> str:
     from minikctl.sim.profile import apiserver_url
     host = apiserver_url(getattr(view, "profile", None) or {}).split("://", 1)[-1]
     return f"The connection to the server {host} was refused - did you specify the right host or port?"
+
+
+def crash_attempts(view, comp: str) -> tuple[int, float] | None:
+    """(restart count, when the last attempt started) of a component crash-looping since it went
+    down: the kubelet's CrashLoopBackOff, 10 s doubling to 5 min."""
+    why = down(view, comp)
+    if not why:
+        return None
+    t0 = ((getattr(view, "meta", None) or {}).get(SINCE) or {}).get(comp, view.now)
+    n, t, delay = 0, t0, 10.0
+    while t + delay <= view.now:
+        t += delay
+        n += 1
+        delay = min(delay * 2, 300.0)
+    return n, t
+
+
+def crash_log(view, comp: str, started: float) -> str:
+    """What the component printed before it exited, for `crictl logs`."""
+    from minikctl.sim.nodehost.units import klog
+    why = down(view, comp) or ""
+    ver = (getattr(view, "profile", None) or {}).get("kubernetesVersion", "v1.32.0")
+    if why.startswith("Error: unknown flag"):
+        return why + "\n"
+    if why.startswith("Back-off pulling image"):
+        return ""
+    if comp == "etcd":
+        return klog(started, 1, "E", "etcdmain/etcd.go:204", f'"failed to start etcd" err="{why}"') + "\n"
+    lines = []
+    if comp == "kube-apiserver":
+        lines.append(klog(started + 0.1, 1, "I", "options.go:238", "external host was not specified, using " +
+                          str(((getattr(view, "profile", None) or {}).get("nodes") or [{}])[0].get("internalIP", ""))))
+    lines.append(klog(started + 0.2, 1, "I", "server.go:143", f"Version: {ver}"))
+    if why.startswith('"Error creating leases"'):
+        lines.append(klog(started + 20.2, 1, "F", "instance.go:226", why))
+    elif why.startswith("serving on port"):
+        lines.append(klog(started + 1.0, 1, "I", "secure_serving.go:213", "Serving securely on [::]:" +
+                          why.split()[3].rstrip(":")))
+    else:
+        e = why.replace('"', '\\"')
+        lines.append(klog(started + 0.3, 1, "E", "run.go:72", f'"command failed" err="{e}"'))
+    return "\n".join(lines) + "\n"
