@@ -146,3 +146,13 @@ def test_crictl_and_ss_show_the_crash_looping_apiserver(mk):
     ssh(mk, "k8s-master", "sed -i 's#--authorisation-mode=#--authorization-mode=#' "
                           "/etc/kubernetes/manifests/kube-apiserver.yaml")
     assert '"kube-apiserver"' in ssh(mk, "k8s-master", "ss -tlnp | grep 6443").out
+
+
+def test_a_deleted_control_plane_mirror_pod_comes_back_from_its_manifest(mk):
+    r = mk("delete", "pod", "-n", "kube-system", "kube-scheduler-k8s-master")
+    assert r.out == 'pod "kube-scheduler-k8s-master" deleted\n'
+    mk.advance(20)
+    pod = json.loads(mk("get", "pod", "-n", "kube-system", "kube-scheduler-k8s-master", "-o", "json").out)
+    assert pod["status"]["phase"] == "Running"
+    assert pod["spec"]["containers"][0]["command"][0] == "kube-scheduler"          # the manifest's pod
+    assert pod["metadata"]["annotations"]["kubernetes.io/config.source"] == "file"

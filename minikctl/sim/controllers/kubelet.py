@@ -38,7 +38,7 @@ def _node_ip(node) -> str:
 
 
 def reconcile(cluster) -> None:
-    if isinstance(getattr(cluster, "meta", None), dict) and cluster.meta.get("staticPods"):
+    if isinstance(getattr(cluster, "meta", None), dict):
         from minikctl.sim.nodehost import static_pods
         static_pods.reconcile(cluster)       # mirror pods deleted through the API come back
     down = _down_nodes(cluster)

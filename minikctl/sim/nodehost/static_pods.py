@@ -171,6 +171,7 @@ def reconcile(cluster) -> None:
     from minikctl.api import server
     from minikctl.sim.nodehost import kubelet_host
     recs = cluster.meta.get(META) or {}
+    _kubeadm_pods(cluster, recs)
     for node, files in recs.items():
         if not kubelet_host.running(cluster, node):
             continue
@@ -181,3 +182,21 @@ def reconcile(cluster) -> None:
         for path, r in missing:
             if path in good:
                 _ensure_mirror(cluster, node, good[path], r["hash"], r["ns"], r["name"], server)
+
+
+
+KUBEADM_PODS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-scheduler")
+
+
+def _kubeadm_pods(cluster, recs: dict) -> None:
+    """Before the kubelet's first sync of the control plane (nobody has touched its files yet),
+    one of kubeadm's mirror pods gone from the API is made again the same way: sync it now."""
+    from minikctl.sim.profile import control_plane
+    node = control_plane(getattr(cluster, "profile", None) or {}).get("name")
+    if not node or node in recs or cluster.get("Node", None, node) is None:
+        return
+    if all(cluster.get("Pod", "kube-system", f"{c}-{node}") is not None for c in KUBEADM_PODS):
+        return
+    from minikctl.sim.nodehost import kubelet_host
+    if kubelet_host.running(cluster, node):
+        sync(cluster, node)
