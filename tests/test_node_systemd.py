@@ -127,3 +127,15 @@ def test_systemctl_messages_for_enable_disable_and_unknown_units(mk):
     assert (r.err, r.code) == ("Failed to start kubelt.service: Unit not found.\n", 5)
     r = ssh(mk, "k8s-worker-01", "systemctl restart sshd")
     assert r.code == 126 and "is not simulated" in r.err
+
+
+def test_a_misspelt_kubelet_flag_fails_and_an_unlisted_real_one_does_not(mk):
+    ssh(mk, "k8s-worker-01", "echo 'KUBELET_EXTRA_ARGS=--node-ipp=192.168.1.11' > /etc/sysconfig/kubelet; "
+                             "systemctl restart kubelet")
+    mk.advance(1)
+    r = ssh(mk, "k8s-worker-01", "journalctl -u kubelet -n 5")
+    assert '"command failed" err="failed to parse kubelet flag: unknown flag: --node-ipp"' in r.out
+    ssh(mk, "k8s-worker-01", "echo 'KUBELET_EXTRA_ARGS=--node-status-max-images=25' > /etc/sysconfig/kubelet; "
+                             "systemctl restart kubelet")
+    mk.advance(1)
+    assert ssh(mk, "k8s-worker-01", "systemctl is-active kubelet").out == "active\n"

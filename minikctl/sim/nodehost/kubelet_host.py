@@ -20,7 +20,8 @@ from minikctl.sim.nodehost import units
 RESTART_SEC = 10.0
 CRI_SOCKET_FILES = {"unix:///var/run/containerd/containerd.sock", "unix:///run/containerd/containerd.sock"}
 
-# the kubelet's own flags that kubeadm nodes carry or the CKA uses (others: "unknown flag")
+# the kubelet's own flags that kubeadm nodes carry or the CKA uses (a near miss of one of these
+# is "unknown flag"; anything else is taken as one of the many we do not list)
 KNOWN_FLAGS = {
     "bootstrap-kubeconfig", "kubeconfig", "config", "container-runtime-endpoint", "pod-infra-container-image",
     "node-ip", "hostname-override", "v", "cgroup-driver", "fail-swap-on", "node-labels", "register-node",
@@ -91,13 +92,20 @@ def command_line(view, node: str) -> list[str]:
     return words or ["/usr/bin/kubelet"] + configs.DROPIN.split()[:0]
 
 
+def _near_miss(name: str) -> bool:
+    from minikctl.sim.registry import edit_distance
+    return any(edit_distance(name, k) <= 2 for k in KNOWN_FLAGS)
+
+
 def _flags(argv: list[str]) -> tuple[dict, str | None]:
     flags, i = {}, 1
     while i < len(argv):
         a = argv[i]
         if a.startswith("--"):
             name, eq, val = a[2:].partition("=")
-            if name not in KNOWN_FLAGS:
+            if name not in KNOWN_FLAGS and _near_miss(name):
+                # a misspelling of one of its flags; a flag we do not list that is no near miss
+                # is taken as valid (never a made-up failure)
                 return flags, f"failed to parse kubelet flag: unknown flag: --{name}"
             if not eq:
                 if i + 1 < len(argv) and not argv[i + 1].startswith("-"):
