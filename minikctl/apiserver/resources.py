@@ -38,8 +38,14 @@ def field_validation(obj: dict, mode: str) -> list[str]:
     Warn returns the warnings the apiserver sends in Warning headers."""
     if mode == "Strict":
         return []
-    from minikctl.api.schema import unknown_fields
-    found = unknown_fields(obj)
+    from minikctl.api import custom
+    k = custom.kind_of(obj)
+    if k is not None:
+        from minikctl.api import structural
+        found = structural.unknown_fields(obj, k.crd.get("schema") or {})
+    else:
+        from minikctl.api.schema import unknown_fields
+        found = unknown_fields(obj)
     for p in reversed(found):
         _strip_path(obj, p)
     return [f'unknown field "{p}"' for p in found] if mode != "Ignore" else []
@@ -50,6 +56,8 @@ def _check_body(kind, obj, ns: str | None, name: str | None = None) -> dict:
         raise fail("BadRequest", "Object 'Kind' is missing in the request body", 400)
     if not obj.get("kind"):
         raise fail("BadRequest", "Object 'Kind' is missing in '" + _short(obj) + "'", 400)
+    if kind.crd is not None and obj.get("apiVersion") in (f"{kind.group}/{v}" for v in kind.crd.get("versions") or ()):
+        obj = {**obj, "apiVersion": kind.api_version}
     if obj.get("apiVersion") != kind.api_version or obj["kind"] != kind.kind:
         raise fail("BadRequest", f'the API version in the data ({obj.get("apiVersion")}) does not match the '
                    f'expected API version ({kind.api_version})' if obj.get("apiVersion") != kind.api_version
@@ -195,8 +203,21 @@ def delete_collection(cluster, kind, ns, req) -> dict:
 # ---- subresources ----------------------------------------------------------------------------
 
 def scale_of(obj: dict) -> dict:
+    from minikctl.api import custom
     from minikctl.api.selectors import selector_string
     m = obj["metadata"]
+    paths = custom.scale_paths(obj)
+    if paths is not None:           # a custom object: the paths its CRD's scale subresource names
+        def num(v):
+            return int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else 0
+        status = {"replicas": num(custom.replicas(obj, paths, "statusReplicasPath"))}
+        sel = custom.replicas(obj, paths, "labelSelectorPath") if paths.get("labelSelectorPath") else None
+        if isinstance(sel, str) and sel:
+            status["selector"] = sel
+        return {"kind": "Scale", "apiVersion": "autoscaling/v1",
+                "metadata": {k: m[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
+                             if k in m},
+                "spec": {"replicas": num(custom.replicas(obj, paths))}, "status": status}
     return {"kind": "Scale", "apiVersion": "autoscaling/v1",
             "metadata": {k: m[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp") if k in m},
             "spec": {"replicas": int((obj.get("spec") or {}).get("replicas", 1))},
@@ -221,7 +242,12 @@ def scale(cluster, kind, ns, name, method: str, body, req) -> dict:
         raise fail("BadRequest", 'Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal '
                    "into Go struct field ScaleSpec.spec.replicas of type int32", 400)
     new = copy.deepcopy(old)
-    new.setdefault("spec", {})["replicas"] = replicas
+    from minikctl.api import custom
+    paths = custom.scale_paths(old)
+    if paths is not None:
+        custom.set_replicas(new, paths, replicas)
+    else:
+        new.setdefault("spec", {})["replicas"] = replicas
     try:
         if req.q("dryRun") != "All":
             new = server.update(cluster, new, copy.deepcopy(old))
@@ -238,6 +264,17 @@ def status(cluster, kind, ns, name, method: str, body, req) -> dict:
     if not isinstance(new, dict):
         raise fail("BadRequest", "the body of the request is not an object", 400)
     _check_rv(kind, old, new)
+    if kind.crd is not None:        # a custom object's status is checked against its schema's status
+        from minikctl.api import structural
+        from minikctl.api.errors import invalid
+        schema = kind.crd.get("schema") or {}
+        probe = {"status": copy.deepcopy(new.get("status") or {})}
+        structural.prune(probe, schema)
+        structural.apply_defaults(probe, schema)
+        causes = [c for c in structural.validate(probe, schema) if c[0].startswith("status")]
+        if causes:
+            raise api_error(kind, invalid(kind.kind, name, causes))
+        new = {**new, "status": probe["status"]}
     if req.q("dryRun") == "All":
         return new
     live = cluster.get(kind.kind, ns if kind.namespaced else None, name)
