@@ -285,6 +285,7 @@ def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
     if limit_error:
         raise ApiError("Forbidden", f'pods "{meta.get("name", "")}" is forbidden: {limit_error}', 403,
                        kind="Pod", name=meta.get("name", ""))
+    _pod_security(cluster, obj)
     _quota_admission(cluster, obj)
     _stamp(cluster, obj)
     if job_uid:
@@ -326,6 +327,48 @@ def _quota_admission(cluster, obj: dict) -> None:
     if msg:
         raise ApiError("Forbidden", f'{_resource(obj)} "{obj["metadata"].get("name", "")}" is forbidden: {msg}', 403,
                        kind=obj["kind"], name=obj["metadata"].get("name", ""))
+
+
+def _template(obj: dict):
+    from minikctl.api import podsecurity
+    cur = obj
+    for p in podsecurity.WORKLOADS.get(obj.get("kind", ""), ()):
+        cur = cur.get(p) if isinstance(cur, dict) else None
+    return cur
+
+
+def warn(cluster, text: str) -> None:
+    """An admission warning (the apiserver's Warning header): into the request's warnings under
+    `serve`, else on the command's stderr as kubectl prints it (`Warning: ...`)."""
+    sink = cluster.__dict__.get("warning_sink")
+    if sink is not None:
+        sink.append(text)
+        return
+    stream = getattr(getattr(cluster, "env", None), "stderr", None)
+    if stream is not None:
+        stream.write(f"Warning: {text}\n")
+
+
+def _pod_security(cluster, obj: dict, *, internal: bool = False) -> None:
+    """PodSecurity admission: a pod against its namespace's enforce level (Forbidden) and warn
+    level (a warning); a workload's pod template gets warnings only (api/podsecurity.py)."""
+    from minikctl.api import podsecurity
+    kind = obj.get("kind")
+    if kind != "Pod" and kind not in podsecurity.WORKLOADS:
+        return
+    ns = cluster.get("Namespace", None, obj["metadata"].get("namespace") or "default")
+    if not podsecurity.policy(ns):
+        return
+    if kind == "Pod":
+        refusal, warnings = podsecurity.admit_pod(ns, obj)
+        if refusal:
+            name = obj["metadata"].get("name", "")
+            raise ApiError("Forbidden", f'pods "{name}" is forbidden: {refusal}', 403, kind="Pod", name=name)
+    else:
+        warnings = podsecurity.workload_warnings(ns, obj)
+    if not internal:
+        for w in warnings:
+            warn(cluster, w)
 
 
 def _csr_requestor(csr: dict) -> None:
@@ -401,6 +444,11 @@ def create_internal(cluster, obj: dict, *, keep_uid: bool = False) -> dict:
                 break
     _defaults(obj, cluster.rng)
     _admit(cluster, obj)
+    if obj["kind"] == "Pod" and meta.get("ownerReferences"):
+        # a controller's pod is a create request like any other: the validating admission
+        # plugins may refuse it (the controller's FailedCreate event says why)
+        _pod_security(cluster, obj, internal=True)
+        _quota_admission(cluster, obj)
     if obj["kind"] == "Service":
         _allocate_service(cluster, obj)
     _stamp(cluster, obj, keep_uid)
@@ -447,6 +495,8 @@ def update(cluster, obj: dict, old: dict, *, dry_run: bool = False) -> dict:
     causes = _validate(obj, old, cluster)
     if causes:
         raise invalid(obj["kind"], meta["name"], causes)
+    if obj["kind"] != "Pod" and _template(obj) != _template(old):
+        _pod_security(cluster, obj)       # a workload's new pod template: PodSecurity's warnings
     if obj["kind"] == "PersistentVolumeClaim":
         from minikctl.api import storage_admission
         storage_admission.admit_resize(cluster, obj, old)

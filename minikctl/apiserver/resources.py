@@ -104,6 +104,7 @@ def get(cluster, kind, ns, name) -> dict:
 def create(cluster, kind, ns, obj, req) -> tuple[dict, list[str]]:
     obj = _check_body(kind, obj, ns)
     warnings = field_validation(obj, req.q("fieldValidation", "Warn"))
+    cluster.warning_sink = warnings          # admission's warnings (PodSecurity) join the headers
     try:
         return server.create(cluster, obj, dry_run=req.q("dryRun") == "All"), warnings
     except ApiError as e:
@@ -121,6 +122,7 @@ def update(cluster, kind, ns, name, obj, req) -> tuple[dict, list[str]]:
     old = get(cluster, kind, ns, name)
     _check_rv(kind, old, obj)
     warnings = field_validation(obj, req.q("fieldValidation", "Warn"))
+    cluster.warning_sink = warnings
     try:
         return server.update(cluster, obj, copy.deepcopy(old), dry_run=req.q("dryRun") == "All"), warnings
     except ApiError as e:
@@ -148,6 +150,7 @@ def patch(cluster, kind, ns, name, body, req) -> tuple[dict, list[str]]:
         raise fail("BadRequest", f"the name of the object ({(new.get('metadata') or {}).get('name')}) does not "
                    f"match the name on the URL ({name})", 400)
     warnings = field_validation(new, req.q("fieldValidation", "Warn"))
+    cluster.warning_sink = warnings
     try:
         return server.update(cluster, new, copy.deepcopy(old), dry_run=req.q("dryRun") == "All"), warnings
     except ApiError as e:

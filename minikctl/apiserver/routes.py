@@ -183,8 +183,9 @@ def patching_apply() -> str:
 
 
 def _with_warnings(resp: Response, warnings: list[str]) -> Response:
-    for w in warnings:
-        resp.headers.append(("Warning", f'299 - "{w}"'))
+    for w in warnings:     # RFC 7234 warn-text: a quoted-string, its quotes and backslashes escaped
+        text = w.replace("\\", "\\\\").replace('"', '\\"')
+        resp.headers.append(("Warning", f'299 - "{text}"'))
     return resp
 
 
