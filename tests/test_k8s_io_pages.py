@@ -213,3 +213,51 @@ def test_statefulset_basics_updating(mk):
            '{"spec":{"updateStrategy":{"type":"OnDelete", "rollingUpdate": null}}}')
     assert r.out == "statefulset.apps/web patched\n", r.err
     assert mk("get", "sts", "web", "-o", "jsonpath={.spec.updateStrategy}").out == '{"type":"OnDelete"}'
+
+
+# --- Specifying a Disruption Budget for your Application; Safely Drain a Node ------------------
+
+ZK_PDB_MIN = """apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: zk-pdb
+spec:
+  minAvailable: 2
+  selector:
+    matchLabels:
+      app: zookeeper
+"""
+
+
+def test_pdb_page_and_drain(mk):
+    assert mk("apply", "-f", "-", stdin=ZK_PDB_MIN).out == "poddisruptionbudget.policy/zk-pdb created\n"
+    mk.advance(7)
+    # no pods yet: the page's first table, nothing may be disrupted
+    rows = _rows(mk("get", "poddisruptionbudgets").out)
+    assert rows == [["NAME", "MIN AVAILABLE", "MAX UNAVAILABLE", "ALLOWED DISRUPTIONS", "AGE"],
+                    ["zk-pdb", "2", "N/A", "0", "7s"]]
+    # three pods of the application (the page's zookeeper StatefulSet, here a Deployment of 3)
+    assert mk("create", "deployment", "zookeeper", "--image=nginx", "--replicas=3").code == 0
+    mk.advance(30)
+    rows = _rows(mk("get", "poddisruptionbudgets").out)
+    assert rows[1][:4] == ["zk-pdb", "2", "N/A", "1"]
+    st = json.loads(mk("get", "poddisruptionbudgets", "zk-pdb", "-o", "json").out)["status"]
+    cond = st["conditions"][0]
+    assert (cond["type"], cond["status"], cond["reason"], cond["message"], cond["observedGeneration"]) == \
+        ("DisruptionAllowed", "True", "SufficientPods", "", 1)
+    assert {k: st[k] for k in ("currentHealthy", "desiredHealthy", "disruptionsAllowed", "expectedPods",
+                               "observedGeneration")} == \
+        {"currentHealthy": 3, "desiredHealthy": 2, "disruptionsAllowed": 1, "expectedPods": 3, "observedGeneration": 1}
+    # the page's other form: maxUnavailable 1, the same single disruption allowed
+    r = mk("apply", "-f", "-", stdin=ZK_PDB_MIN.replace("minAvailable: 2", "maxUnavailable: 1"))
+    assert r.code == 0, r.err
+    mk.advance(2)
+    assert _rows(mk("get", "pdb").out)[1][:4] == ["zk-pdb", "N/A", "1", "1"]
+    # Safely Drain a Node: a node with one zookeeper pod drains (the budget allows one); a second
+    # node's pod would break the budget while the first is being replaced
+    pods = json.loads(mk("get", "po", "-l", "app=zookeeper", "-o", "json").out)["items"]
+    first = pods[0]["spec"]["nodeName"]
+    r = mk("drain", first, "--ignore-daemonsets")
+    assert r.code == 0, r.err
+    assert r.out.startswith(f"node/{first} cordoned\n") and r.out.endswith(f"node/{first} drained\n")
+    assert f"pod/{pods[0]['metadata']['name']} evicted\n" in r.out
