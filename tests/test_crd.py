@@ -231,3 +231,17 @@ def test_deleting_the_crd_through_serve(served):
     assert code == 404
     r = served.kubectl("api-resources", "--api-group=stable.example.com", "--no-headers")
     assert r.stdout == ""
+
+
+def test_openapi_hook_for_the_documents(mk):
+    """api/crd.openapi_v3: what the OpenAPI documents publish for a served CRD kind."""
+    from minikctl.api import crd, kinds
+    _apply(mk, "widget-crd.yaml")
+    mk("get", "crd")
+    k = kinds.resolve("widgets")
+    path, schema = crd.openapi_v3(k.crd)
+    assert path == "apis/shop.example.com/v1"
+    assert schema["x-kubernetes-group-version-kind"] == [{"group": "shop.example.com", "kind": "Widget",
+                                                          "version": "v1"}]
+    assert schema["properties"]["spec"]["properties"]["size"]["enum"] == ["S", "M", "L"]
+    assert set(schema["properties"]) >= {"apiVersion", "kind", "metadata", "spec", "status"}

@@ -156,3 +156,21 @@ def test_real_kubectl_sees_the_refusal_and_the_warnings(served):
     assert (ours.out, ours.err) == ("deployment.apps/web2 created\n", r.stderr)
     r = served.kubectl("describe", "rs", "-n", "sec", "-l", "app=web")
     assert 'Warning  FailedCreate' in r.stdout and 'is forbidden: violates PodSecurity "restricted:latest"' in r.stdout
+
+
+def test_labelling_the_namespace_warns_about_existing_pods(mk, ns):
+    assert mk("create", "deployment", "web", "--image=nginx", "--replicas=2", "-n", ns).code == 0
+    ok = {"name": "nginx", "image": "nginx",
+          "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]},
+                              "runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}}
+    assert mk("apply", "-f", "-", "-n", ns, stdin=_pod(name="good", containers=[ok])).code == 0
+    r = mk("label", "ns", ns, f"{ENFORCE}=baseline")
+    assert (r.out, r.err) == ("namespace/sec labeled\n", "")           # nothing breaks the baseline
+    r = mk("label", "ns", ns, f"{ENFORCE}=restricted", "--overwrite")
+    assert r.out == "namespace/sec labeled\n"
+    first = mk("get", "pods", "-n", ns, "-l", "app=web", "-o", "name").out.split()[0].split("/")[1]
+    assert r.err == ('Warning: existing pods in namespace "sec" violate the new PodSecurity enforce level '
+                     '"restricted:latest"\n'
+                     f"Warning: {first} (and 1 other pods): allowPrivilegeEscalation != false, unrestricted "
+                     "capabilities, runAsNonRoot != true, seccompProfile\n")
+    assert len(mk("get", "pods", "-n", ns, "-o", "name").out.split()) == 3    # enforce never evicts

@@ -232,3 +232,24 @@ def established_conditions(crd: dict, now_ts: str) -> list[dict]:
 def accepted_names(crd: dict) -> dict:
     names = dict((crd.get("spec") or {}).get("names") or {})
     return {k: names[k] for k in ("kind", "listKind", "plural", "shortNames", "singular", "categories") if names.get(k)}
+
+
+def openapi_v3(entry: dict) -> tuple[str, dict]:
+    """(the group-version path, the OpenAPI v3 schema of the kind) of one served CRD entry, as
+    the apiextensions-apiserver publishes it for `kubectl explain` and client-side validation:
+    the structural schema with apiVersion, kind and metadata added and the kind's
+    x-kubernetes-group-version-kind. The OpenAPI documents (apiserver/openapi.py) call it for
+    each of api/kinds.all_kinds() whose .crd is set."""
+    import copy
+    schema = copy.deepcopy(entry.get("schema") or {})
+    props = schema.setdefault("properties", {})
+    props.setdefault("apiVersion", {"type": "string", "description": "APIVersion defines the versioned schema of "
+                                    "this representation of an object."})
+    props.setdefault("kind", {"type": "string", "description": "Kind is a string value representing the REST "
+                              "resource this object represents."})
+    props.setdefault("metadata", {"type": "object",
+                                  "allOf": [{"$ref": "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}],
+                                  "description": "Standard object's metadata."})
+    schema["x-kubernetes-group-version-kind"] = [{"group": entry["group"], "kind": entry["kind"],
+                                                  "version": entry["version"]}]
+    return f"apis/{entry['group']}/{entry['version']}", schema

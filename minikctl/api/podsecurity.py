@@ -346,3 +346,24 @@ def workload_warnings(namespace: dict | None, obj: dict) -> list[str]:
         if failed:
             out.append(f'would violate PodSecurity "{level}:{version}": {text(failed)}')
     return out
+
+
+def namespace_warnings(old_ns: dict | None, new_ns: dict, pods: list[dict]) -> list[str]:
+    """A namespace whose enforce policy changes: the existing pods the new level would refuse,
+    grouped by their reasons (`web-0 (and 2 other pods): ...`), after the headline warning."""
+    new = policy(new_ns).get("enforce")
+    if new is None or new == policy(old_ns).get("enforce") or new[0] == "privileged":
+        return []
+    groups: dict[tuple, list[str]] = {}
+    for pod in pods:
+        failed = evaluate(new[0], pod.get("metadata") or {}, pod.get("spec") or {})
+        if failed:
+            groups.setdefault(tuple(r for r, _ in failed), []).append(pod["metadata"]["name"])
+    if not groups:
+        return []
+    ns = new_ns["metadata"]["name"]
+    out = [f'existing pods in namespace "{ns}" violate the new PodSecurity enforce level "{new[0]}:{new[1]}"']
+    for reasons, names in groups.items():
+        who = names[0] if len(names) == 1 else f"{names[0]} (and {len(names) - 1} other pods)"
+        out.append(f"{who}: {', '.join(reasons)}")
+    return out

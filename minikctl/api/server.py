@@ -497,6 +497,11 @@ def update(cluster, obj: dict, old: dict, *, dry_run: bool = False) -> dict:
         raise invalid(obj["kind"], meta["name"], causes)
     if obj["kind"] != "Pod" and _template(obj) != _template(old):
         _pod_security(cluster, obj)       # a workload's new pod template: PodSecurity's warnings
+    if obj["kind"] == "Namespace":        # a new enforce level: the existing pods it would refuse
+        from minikctl.api import podsecurity
+        pods = [p for p in cluster.list("Pod", meta["name"]) if not p["metadata"].get("deletionTimestamp")]
+        for w in podsecurity.namespace_warnings(old, obj, pods):
+            warn(cluster, w)
     if obj["kind"] == "PersistentVolumeClaim":
         from minikctl.api import storage_admission
         storage_admission.admit_resize(cluster, obj, old)
