@@ -245,3 +245,19 @@ def test_openapi_hook_for_the_documents(mk):
                                                           "version": "v1"}]
     assert schema["properties"]["spec"]["properties"]["size"]["enum"] == ["S", "M", "L"]
     assert set(schema["properties"]) >= {"apiVersion", "kind", "metadata", "spec", "status"}
+
+
+def test_gateway_api_profile_installs_the_crds(mk):
+    """As the Gateway API project ships them: four standard-channel CRDs, Established, listing
+    the kinds (which minikctl serves itself, with the Gateway API's own rules)."""
+    assert mk("cluster", "init", "--profile", "gateway-api").code == 0
+    names = mk("get", "crd", "-o", "name").out.split()
+    assert names == [f"customresourcedefinition.apiextensions.k8s.io/{p}.gateway.networking.k8s.io"
+                     for p in ("gatewayclasses", "gateways", "httproutes", "referencegrants")]
+    crd = json.loads(mk("get", "crd", "gateways.gateway.networking.k8s.io", "-o", "json").out)
+    assert crd["metadata"]["annotations"]["gateway.networking.k8s.io/bundle-version"] == "v1.2.1"
+    assert crd["spec"]["names"]["shortNames"] == ["gtw"] and crd["spec"]["scope"] == "Namespaced"
+    assert [c["type"] for c in crd["status"]["conditions"]] == ["NamesAccepted", "Established"]
+    rows = [l.split() for l in mk("api-resources", "--api-group=gateway.networking.k8s.io").out.splitlines()]
+    assert len(rows) == 5           # no kind listed twice
+    assert mk("get", "gc").out.splitlines()[0].split() == ["NAME", "CONTROLLER", "ACCEPTED", "AGE"]

@@ -121,6 +121,8 @@ def set_dynamic(entries: list[dict] | None) -> None:
     """The CRD kinds now served: entries as api/crd.served writes them to the cluster's meta."""
     ks = []
     for e in entries or []:
+        if e.get("kind") in BY_KIND:
+            continue          # a CRD of a kind minikctl serves itself (the Gateway API's): the built-in one
         try:
             ks.append(Kind(e["kind"], e["plural"], group=e["group"], version=e["version"],
                            other_versions=tuple(v for v in e.get("versions") or () if v != e["version"]),

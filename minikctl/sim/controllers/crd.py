@@ -34,7 +34,7 @@ def reconcile(cluster) -> None:
 def _finalize(cluster, c: dict) -> None:
     names = (c.get("spec") or {}).get("names") or {}
     kind = names.get("kind")
-    if kind and kind not in kinds.BY_KIND:
+    if kind and kind not in kinds.BY_KIND:     # (the Gateway API kinds stay: minikctl serves them itself)
         for obj in list(cluster.list(kind)):
             server.delete_internal(cluster, obj)
     fins = [f for f in c["metadata"].get("finalizers") or [] if f != crds.CLEANUP_FINALIZER]
