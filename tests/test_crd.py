@@ -261,3 +261,19 @@ def test_gateway_api_profile_installs_the_crds(mk):
     rows = [l.split() for l in mk("api-resources", "--api-group=gateway.networking.k8s.io").out.splitlines()]
     assert len(rows) == 5           # no kind listed twice
     assert mk("get", "gc").out.splitlines()[0].split() == ["NAME", "CONTROLLER", "ACCEPTED", "AGE"]
+
+
+def test_edit_a_custom_object(mk, tmp_path, monkeypatch):
+    _apply(mk, "widget-crd.yaml")
+    assert mk("create", "-f", "-", stdin=_doc(size="S")).code == 0
+    script = tmp_path / "ed.sh"
+    script.write_text("#!/bin/sh\nsed -i 's/size: S/size: M/' \"$1\"\n")
+    script.chmod(0o755)
+    monkeypatch.delenv("KUBE_EDITOR", raising=False)
+    monkeypatch.setenv("EDITOR", str(script))
+    assert mk("edit", "widget", "w1").out == "widget.shop.example.com/w1 edited\n"
+    assert json.loads(mk("get", "wg", "w1", "-o", "json").out)["spec"]["size"] == "M"
+    script.write_text("#!/bin/sh\nsed -i 's/size: M/size: XL/' \"$1\"\n")
+    r = mk("edit", "widget", "w1")
+    assert r.code == 1 and 'error: widgets.shop.example.com "w1" is invalid' in r.err
+    assert json.loads(mk("get", "wg", "w1", "-o", "json").out)["spec"]["size"] == "M"
