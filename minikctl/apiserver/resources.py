@@ -54,8 +54,12 @@ def field_validation(obj: dict, mode: str) -> list[str]:
 def _check_body(kind, obj, ns: str | None, name: str | None = None) -> dict:
     if not isinstance(obj, dict):
         raise fail("BadRequest", "Object 'Kind' is missing in the request body", 400)
+    # The URL's kind and version fill what the body leaves out (the serializers' copyKindDefaults):
+    # the official Python client sends objects built without apiVersion/kind.
     if not obj.get("kind"):
-        raise fail("BadRequest", "Object 'Kind' is missing in '" + _short(obj) + "'", 400)
+        obj["kind"] = kind.kind
+    if not obj.get("apiVersion"):
+        obj["apiVersion"] = kind.api_version
     if kind.crd is not None and obj.get("apiVersion") in (f"{kind.group}/{v}" for v in kind.crd.get("versions") or ()):
         obj = {**obj, "apiVersion": kind.api_version}
     if obj.get("apiVersion") != kind.api_version or obj["kind"] != kind.kind:
