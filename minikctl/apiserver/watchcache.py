@@ -224,6 +224,9 @@ class Cache:
 
     def _resync(self) -> None:
         """Another process committed: diff the store against the cache, as events."""
+        with self.lock:
+            if self.pending:             # a commit of ours is on its way: it explains the revision
+                return
         rev, objs, due, offset = self._store_state()
         with self.lock:
             if rev <= self.rv or self.pending:
