@@ -223,3 +223,42 @@ def test_bad_input_errors(mk, tmp_path):
         assert (r.code, r.err) == (1, want), argv
     r = mk("helm", "repo", "add", "x", "https://example.com/charts")
     assert r.code == 1 and r.err.startswith("minikctl: the chart repository https://example.com/charts is not simulated")
+
+
+def test_helm_in_the_learner_shell(mk, tmp_path):
+    r = mk("shell", "--dir", str(tmp_path), stdin="helm repo add bitnami https://charts.bitnami.com/bitnami\n"
+                                                  "helm install cache bitnami/redis --set auth.password=pw | head -1\n"
+                                                  "kubectl get secret cache-redis -o jsonpath='{.data.redis-password}'"
+                                                  " | base64 -d\n")
+    assert '"bitnami" has been added to your repositories\nNAME: cache\npw' in r.out
+
+
+def test_redis_chart_objects_and_generated_password(mk):
+    mk("helm", *REPO)
+    r = mk("helm", "install", "cache", "bitnami/redis")
+    assert r.code == 0, r.err
+    assert "cache-redis-master.default.svc.cluster.local for read/write operations" in r.out
+    pw = mk("get", "secret", "cache-redis", "-o", "jsonpath={.data.redis-password}").out
+    assert len(base64.b64decode(pw)) == 10          # randAlphaNum 10, from the cluster's seeded rng
+    sts = json.loads(mk("get", "sts", "cache-redis-master", "-o", "json").out)
+    env = sts["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert env[1]["valueFrom"]["secretKeyRef"] == {"name": "cache-redis", "key": "redis-password"}
+    assert sts["spec"]["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"] == "8Gi"
+
+
+def test_unsimulated_helm_says_so(mk):
+    mk("helm", *REPO)
+    for argv, want in ((("install", "web", "bitnami/nginx", "--dry-run"), "minikctl: helm's --dry-run flag is not simulated"),
+                       (("create", "mychart"), "minikctl: helm create is not simulated (see docs/helm-and-kustomize.md)"),
+                       (("status", "web", "-o", "json"), "minikctl: helm status -o json is not simulated")):
+        r = mk("helm", *argv)
+        assert (r.code, r.out, r.err) == (1, "", want + "\n"), argv
+
+
+def test_list_as_json(mk):
+    mk("helm", *REPO)
+    mk("helm", "install", "web", "bitnami/nginx")
+    assert json.loads(mk("helm", "list", "-o", "json").out) == [
+        {"name": "web", "namespace": "default", "revision": "1", "updated": "2025-11-24 16:00:00 +0000 UTC",
+         "status": "deployed", "chart": "nginx-18.2.4", "app_version": "1.27.2"}]
+    assert mk("helm", "list", "-q").out == "web\n"

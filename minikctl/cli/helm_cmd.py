@@ -27,6 +27,19 @@ BOOL_FLAGS = {"--create-namespace", "--install", "-i", "--all", "-a", "-A", "--a
               "--debug", "--wait-for-jobs", "--force", "--cleanup-on-fail", "--no-hooks", "--skip-crds",
               "--dependency-update", "--devel", "--regexp", "-r", "--short", "-q", "--fail-on-no-result"}
 REPEATED = {"values", "set", "set_string"}
+# helm's own flags that minikctl does not model: refused as such, not as unknown flags
+UNSIMULATED_FLAGS = {"--dry-run", "--set-file", "--set-json", "--set-literal", "--post-renderer",
+                     "--post-renderer-args", "--repo", "--username", "--password", "--verify", "--keyring",
+                     "--ca-file", "--cert-file", "--key-file", "--insecure-skip-tls-verify", "--pass-credentials",
+                     "--plain-http", "--render-subchart-notes", "--disable-openapi-validation",
+                     "--skip-schema-validation", "--enable-dns", "--labels", "--show-only", "-s", "--output-dir",
+                     "--include-crds", "--kube-version", "--api-versions", "--is-upgrade", "--validate",
+                     "--history-max", "--replace", "--take-ownership", "--hide-notes", "--kubeconfig",
+                     "--registry-config", "--repository-config", "--repository-cache", "--burst-limit", "--qps",
+                     "--kube-apiserver", "--kube-token", "--kube-as-user", "--kube-as-group", "--kube-ca-file",
+                     "--kube-insecure-skip-tls-verify", "--kube-tls-server-name", "--filter"}
+UNSIMULATED_COMMANDS = {"create", "package", "pull", "fetch", "push", "lint", "dependency", "dep", "plugin", "test",
+                        "env", "completion", "registry", "verify"}
 
 
 class Args:
@@ -57,6 +70,8 @@ class Args:
                 elif name in BOOL_FLAGS:
                     if not eq or val == "true":
                         self.flags.add(name)
+                elif name in UNSIMULATED_FLAGS:
+                    raise CliError(f"minikctl: helm's {name} flag is not simulated", raw=True)
                 else:
                     raise _err(f"unknown flag: {name}" if name.startswith("--") else
                                f"unknown shorthand flag: {name[1]!r} in {name}")
@@ -227,11 +242,9 @@ def _user_values(args: Args) -> dict:
         from minikctl.helm.values import helm_numbers
         vals = merge_user(vals, helm_numbers(data))
     for s in args.get("set", []):
-        from minikctl.helm.errors_ import wrap_set
-        vals = wrap_set(parse_set, s, vals, False)
+        vals = parse_set(s, vals, False)
     for s in args.get("set_string", []):
-        from minikctl.helm.errors_ import wrap_set
-        vals = wrap_set(parse_set, s, vals, True)
+        vals = parse_set(s, vals, True)
     return vals
 
 
@@ -394,6 +407,24 @@ def list_(args: Args) -> int:
     if args.has("--short", "-q"):
         _out("".join(r["name"] + "\n" for r in shown))
         return 0
+    fmt = args.get("output") or "table"
+    if fmt in ("json", "yaml"):
+        items = []
+        for r in shown:
+            meta = r["chart"]["metadata"]
+            t = release.parse_go_time(r["info"].get("last_deployed", ""))
+            items.append({"name": r["name"], "namespace": r["namespace"], "revision": str(r["version"]),
+                          "updated": release.go_time_string(t) if t else "-", "status": r["info"]["status"],
+                          "chart": f"{meta['name']}-{meta['version']}", "app_version": meta.get("appVersion", "")})
+        if fmt == "json":
+            import json
+            _out(json.dumps(items, separators=(",", ":"), ensure_ascii=False) + "\n")
+        else:
+            from minikctl.printers.serialize import to_yaml
+            _out(to_yaml(items) if items else "[]\n")
+        return 0
+    if fmt != "table":
+        raise _err(f"invalid format type")
     rows = [["NAME", "NAMESPACE", "REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"]]
     for r in shown:
         meta = r["chart"]["metadata"]
@@ -569,6 +600,10 @@ def run_helm(argv: list[str]) -> int:
     args = Args(argv)
     if not args.pos:
         raise _err("unknown command for \"helm\"")
+    if args.pos[0] in UNSIMULATED_COMMANDS:
+        raise CliError(f"minikctl: helm {args.pos[0]} is not simulated (see docs/helm-and-kustomize.md)", raw=True)
+    if args.get("output") not in (None, "table") and args.pos[0] not in ("list", "ls"):
+        raise CliError(f"minikctl: helm {args.pos[0]} -o {args.get('output')} is not simulated", raw=True)
     fn = COMMANDS.get(args.pos[0])
     if fn is None:
         raise _err(f"unknown command \"{args.pos[0]}\" for \"helm\"\nRun 'helm --help' for usage.")

@@ -57,9 +57,23 @@ def docs_for(path: str) -> list:
     return docs
 
 
-def check_one_source(filenames: list[str], kustomize: str | None) -> None:
-    if filenames and kustomize:
-        raise CliError("only one of -f or -k can be specified")
+def as_resource_args(path: str, resources: list[str], namespace: str | None) -> tuple[list[str], str | None]:
+    """`get -k DIR` / `describe -k DIR`: the objects the kustomization builds, as TYPE/NAME
+    arguments (and their namespace when -n is not given)."""
+    from minikctl.api import kinds
+    if resources:
+        raise CliError("there is no need to specify a resource type as a separate argument when passing arguments "
+                       "in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get "
+                       "resource resource/<resource_name>'")
+    out = []
+    for doc in docs_for(path):
+        if doc.error:
+            raise CliError(doc.error)
+        k = kinds.by_kind(doc.obj["kind"])
+        out.append(f"{k.ref}/{doc.obj['metadata']['name']}")
+        if k.namespaced and doc.obj["metadata"].get("namespace") and not namespace:
+            namespace = doc.obj["metadata"]["namespace"]
+    return out, namespace
 
 
 def register(app: typer.Typer) -> None:

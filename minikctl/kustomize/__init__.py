@@ -5,9 +5,9 @@ build(path) walks a kustomization directory the way kustomize's KustTarget does:
 (files and directories, recursively), generators, components, then the builtin transformers in
 kustomize's fixed order; at the top only, hash suffixes, name back-references and the legacy sort.
 Output is byte-identical to the real tool's (tests/test_kustomize_parity.py compares with it).
-Not simulated: remote resources (URLs), helmCharts, replacements, vars, configurations, crds,
-openapi, generators/transformers/validators plugins: each says so in a `minikctl: ... is not
-simulated` error.
+Not simulated: remote resources (URLs), helmCharts, configurations, crds, openapi,
+generators/transformers/validators plugins: each says so in a `minikctl: ... is not simulated`
+error (docs/helm-and-kustomize.md).
 """
 from __future__ import annotations
 

@@ -16,6 +16,7 @@ class Accumulator:
     def __init__(self):
         self.resources: list[Res] = []
         self.vars: list[dict] = []
+        self.sort_options = None
 
     def append(self, r: Res) -> None:
         for x in self.resources:
@@ -54,14 +55,34 @@ def run(path: str):
     warnings: list[str] = []
     root = _check_dir(path)
     ra = _accumulate_target(root, Accumulator(), warnings, is_component=False, top=True)
+    ra.sort_options = kustfile.load(root, lambda w: None).get("sortOptions")
     res = ra.resources
     _add_hashes(res)
     _fix_name_references(res)
     if ra.vars:
         from minikctl.kustomize.refvars import resolve
         resolve(res, ra.vars)
-    res = _legacy_sort(res)
+    res = _sort(res, ra.sort_options)
     return [r.obj for r in res], warnings
+
+
+def _sort(res: list[Res], options) -> list[Res]:
+    """kustomization sortOptions (the top one): fifo keeps accumulation order; legacy (the
+    default) with optional orderFirst / orderLast lists."""
+    if not options:
+        return _legacy_sort(res)
+    order = options.get("order")
+    if order not in ("fifo", "legacy"):
+        raise KustomizeError("the field 'sortOptions.order' must be one of [fifo, legacy]")
+    legacy = options.get("legacySortOptions")
+    if order == "fifo":
+        if legacy is not None:
+            raise KustomizeError("the field 'sortOptions.legacySortOptions' is set but the selected sort order is "
+                                 "'fifo', not 'legacy'")
+        return res
+    if legacy is None:
+        return _legacy_sort(res)
+    return _legacy_sort(res, legacy.get("orderFirst") or [], legacy.get("orderLast") or [])
 
 
 def _in_root(root: str, full: str) -> bool:
@@ -246,6 +267,9 @@ def _run_transformers(root: str, k: dict, res: list[Res]) -> None:
         transformers.replicas(res, k["replicas"])
     if k.get("images"):
         transformers.images(res, k["images"])
+    if k.get("replacements"):
+        from minikctl.kustomize import replacements
+        replacements.apply(res, k["replacements"], lambda p: patches._load_text(root, p))
 
 
 def _add_hashes(res: list[Res]) -> None:
@@ -330,13 +354,15 @@ ORDER_FIRST = ["Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefi
 ORDER_LAST = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"]
 
 
-def _legacy_sort(res: list[Res]) -> list[Res]:
+def _legacy_sort(res: list[Res], first: list | None = None, last: list | None = None) -> list[Res]:
     """kustomize's legacy order: kinds in its fixed list first, webhooks last, others between by
     group/version/kind; ties by kind.version.group|namespace|name. Go's sort.Sort is not stable,
     but the keys leave no ties between distinct resources."""
     import functools
-    rank = {k: -len(ORDER_FIRST) + i for i, k in enumerate(ORDER_FIRST)}
-    rank.update({k: 1 + i for i, k in enumerate(ORDER_LAST)})
+    first = ORDER_FIRST if first is None else first
+    last = ORDER_LAST if last is None else last
+    rank = {k: -len(first) + i for i, k in enumerate(first)}
+    rank.update({k: 1 + i for i, k in enumerate(last)})
 
     def gvk_str(r: Res) -> str:
         return f"{r.group or '~G'}_{r.version or '~V'}_{r.kind or '~K'}"
