@@ -63,6 +63,10 @@ def run(path: str):
         from minikctl.kustomize.refvars import resolve
         resolve(res, ra.vars)
     res = _sort(res, ra.sort_options)
+    for r in res:   # RemoveBuildAnnotations rewrites annotations: an empty or non-map one goes
+        ann = r.meta.get("annotations", 0)
+        if ann != 0 and not (isinstance(ann, dict) and ann):
+            del r.meta["annotations"]
     return [r.obj for r in res], warnings
 
 
@@ -341,9 +345,11 @@ def _fixer(referrer: Res, referrals: list[Res], kind: str):
 
 
 def _select_subject(referrals: list[Res], s: dict) -> Res | None:
+    """A (Cluster)RoleBinding subject names a ServiceAccount by name and namespace ("" is
+    "default"), as it was before any rename."""
     ns = s.get("namespace") or ""
     cands = [c for c in referrals if s["name"] in c.previous_names()
-             and (not ns or ns in [n for _, n in c.prev] + [c.namespace])]
+             and (not ns or (ns or "default") in [n or "default" for _, n in c.prev] + [c.namespace or "default"])]
     return cands[0] if len(cands) >= 1 else None
 
 

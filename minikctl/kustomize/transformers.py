@@ -21,6 +21,7 @@ def _str(v) -> str:
 def namespace(resources: list[Res], ns: str) -> None:
     for r in resources:
         obj = r.obj
+        r.store_previous()   # kustomize's NamespaceTransformer: StorePreviousId, then set
         if not r.cluster_scoped():
             r.meta["namespace"] = ns
         if r.kind in ("RoleBinding", "ClusterRoleBinding"):
