@@ -68,6 +68,10 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
     (dup / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n---\n"
                                  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
     a = str(missing / "a.yaml")
+    outside = tmp / "outside"
+    (outside / "in").mkdir(parents=True)
+    (outside / "secret.txt").write_text("x\n")
+    (outside / "in" / "kustomization.yaml").write_text("configMapGenerator:\n- name: c\n  files:\n  - ../secret.txt\n")
     nested = {}
     for name, text in {"nested unknown field": "images:\n- name: nginx\n  newtag: '2'\n  bogus: 1\n",
                        "nested wrong type": "images:\n- name: nginx\n  newTag: 2\n",
@@ -86,6 +90,8 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
         (d / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
         nested[name] = d
     return {
+        "file outside the root": (outside / "in", f"loading KV pairs: file sources: [../secret.txt]: security; file "
+                                                 f"'{outside / 'secret.txt'}' is not in or below '{outside / 'in'}'"),
         "nested unknown field": (nested["nested unknown field"], 'invalid Kustomization: json: unknown field "bogus"'),
         "nested wrong type": (nested["nested wrong type"], "invalid Kustomization: json: cannot unmarshal number "
                                                            "into Go struct field Image.images.newTag of type string"),
@@ -185,3 +191,21 @@ def test_unsimulated_fields_say_so(mk, tmp_path):
         for argv in (("kustomize", str(tmp_path)), ("apply", "-k", str(tmp_path))):
             r = mk(*argv)
             assert (r.code, r.out, r.err) == (1, "", what + "\n"), argv
+
+
+def test_output_file_and_load_restrictor(mk, tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (tmp_path / "shared.properties").write_text("A=1\n")
+    (d / "kustomization.yaml").write_text("configMapGenerator:\n- name: c\n  envs:\n  - ../shared.properties\n")
+    r = mk("kustomize", str(d), "--load-restrictor", "LoadRestrictionsNone", "-o", str(tmp_path / "out.yaml"))
+    assert (r.code, r.out) == (0, "")
+    want = "apiVersion: v1\ndata:\n  A: \"1\"\nkind: ConfigMap\nmetadata:\n  name: c-"
+    assert (tmp_path / "out.yaml").read_text().startswith(want)
+    if KUBECTL:
+        real = subprocess.run([KUBECTL, "kustomize", str(d), "--load-restrictor", "LoadRestrictionsNone"],
+                              capture_output=True, text=True)
+        assert (tmp_path / "out.yaml").read_text() == real.stdout
+    bad = mk("kustomize", str(d), "--load-restrictor", "foo")
+    assert _klog_err(bad.err) == ("illegal flag value --load-restrictor foo; legal values: "
+                                  "[LoadRestrictionsRootOnly LoadRestrictionsNone]")

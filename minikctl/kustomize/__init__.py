@@ -25,10 +25,26 @@ class NotSimulated(KustomizeError):
     """A kustomization feature minikctl does not model."""
 
 
-def build(path: str):
+# kubectl kustomize --load-restrictor: files must be in or below the kustomization's root
+# (LoadRestrictionsRootOnly) unless LoadRestrictionsNone. Set for the length of one build.
+ROOT_ONLY = [True]
+
+
+def build(path: str, load_restrictor: str = "LoadRestrictionsRootOnly"):
     """(resources as JSON-shaped dicts in output order, warnings for stderr)."""
     from minikctl.kustomize.target import run
-    return run(path)
+    if load_restrictor not in ("LoadRestrictionsRootOnly", "LoadRestrictionsNone"):
+        raise KustomizeError(f"illegal flag value --load-restrictor {load_restrictor}; legal values: "
+                             "[LoadRestrictionsRootOnly LoadRestrictionsNone]")
+    ROOT_ONLY[0] = load_restrictor == "LoadRestrictionsRootOnly"
+    try:
+        return run(path)
+    finally:
+        ROOT_ONLY[0] = True
+
+
+def in_root(root: str, full: str) -> bool:
+    return not ROOT_ONLY[0] or full == root or full.startswith(root.rstrip("/") + "/")
 
 
 def to_yaml(resources: list[dict]) -> str:

@@ -90,7 +90,8 @@ def _sort(res: list[Res], options) -> list[Res]:
 
 
 def _in_root(root: str, full: str) -> bool:
-    return full == root or full.startswith(root.rstrip("/") + "/")
+    from minikctl.kustomize import in_root
+    return in_root(root, full)
 
 
 def _accumulate_file(root: str, rel: str, ra: Accumulator) -> None:
@@ -147,7 +148,7 @@ def _accumulate_resources(root: str, paths: list, ra: Accumulator, warnings: lis
             raise KustomizeError(f"accumulation err='{file_err}': must build at directory: '{full}': file is not "
                                  "directory")
         sub = os.path.realpath(full)
-        if _in_root(sub, root):
+        if root == sub or root.startswith(sub.rstrip("/") + "/"):
             raise KustomizeError(f"cycle detected: candidate root '{sub}' contains visited root '{root}'")
         try:
             sub_ra = _accumulate_target(sub, Accumulator(), warnings, is_component=False)
