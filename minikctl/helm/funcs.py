@@ -82,7 +82,9 @@ def _trunc(n: int, s: str) -> str:
 
 
 def _quote(*args) -> str:
-    return " ".join(json.dumps(strval(a), ensure_ascii=False) for a in args if a is not None and a is not MISSING)
+    """Sprig's quote: fmt's %q of each non-nil argument's string value."""
+    from minikctl.printers.serialize import go_quote
+    return " ".join(go_quote(strval(a)) for a in args if a is not None and a is not MISSING)
 
 
 def _dict(*kv) -> dict:
