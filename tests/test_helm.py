@@ -262,3 +262,15 @@ def test_list_as_json(mk):
         {"name": "web", "namespace": "default", "revision": "1", "updated": "2025-11-24 16:00:00 +0000 UTC",
          "status": "deployed", "chart": "nginx-18.2.4", "app_version": "1.27.2"}]
     assert mk("helm", "list", "-q").out == "web\n"
+
+
+def test_no_traceback_on_odd_command_lines(mk):
+    mk("helm", *REPO)
+    mk("helm", "install", "web", "bitnami/nginx")
+    r = mk("helm", "rollback", "web", "abc")
+    assert (r.code, r.err) == (1, 'Error: could not convert revision to a number: strconv.Atoi: parsing "abc": '
+                                  "invalid syntax\n")
+    assert mk("helm", "rollback", "web").err == "Error: release has no 0 version\n"
+    for parent in ("repo", "get", "show", "search"):
+        r = mk("helm", parent)
+        assert r.code == 0 and r.out.startswith(f"Usage:\n  helm {parent} [command]\n"), parent

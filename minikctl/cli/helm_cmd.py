@@ -172,13 +172,27 @@ def repo(args: Args) -> int:
             _out(f"\"{n}\" has been removed from your repositories\n")
         _save_repos(repos)
         return 0
-    raise _err(f"unknown command \"{sub}\" for \"helm repo\"" if sub else "")
+    if not sub:
+        return _subcommands("repo", ["add", "list", "remove", "update"])
+    raise _err(f"unknown command \"{sub}\" for \"helm repo\"")
+
+
+def _subcommands(parent: str, subs: list[str]) -> int:
+    """A helm parent command run alone: cobra prints its help (here: the simulated subcommands)."""
+    _out(f"Usage:\n  helm {parent} [command]\n\nAvailable Commands:\n" +
+         "".join(f"  {x}\n" for x in subs) + f"\nUse \"helm {parent} [command] --help\" for more information "
+         "about a command.\n")
+    return 0
 
 
 def search(args: Args) -> int:
     from minikctl.helm import charts
-    if len(args.pos) < 2 or args.pos[1] != "repo":
+    if len(args.pos) < 2:
+        return _subcommands("search", ["hub", "repo"])
+    if args.pos[1] == "hub":
         raise CliError("minikctl: helm search hub is not simulated (use helm search repo)", raw=True)
+    if args.pos[1] != "repo":
+        raise _err(f"unknown command \"{args.pos[1]}\" for \"helm search\"")
     repos = _repos()
     if not repos:
         raise _err("no repositories configured")
@@ -468,7 +482,12 @@ def rollback(args: Args) -> int:
         if not h:
             raise _err("release: not found")
         current = h[-1]
-        target_v = int(args.pos[2]) if len(args.pos) == 3 and args.pos[2] != "0" else current["version"] - 1
+        try:
+            asked = int(args.pos[2]) if len(args.pos) == 3 else 0
+        except ValueError:
+            raise _err(f"could not convert revision to a number: strconv.Atoi: parsing \"{args.pos[2]}\": "
+                       "invalid syntax") from None
+        target_v = asked if asked > 0 else current["version"] - 1
         if target_v < 1:
             raise _err("release has no 0 version")
         target = next((r for r in h if r["version"] == target_v), None)
@@ -527,9 +546,12 @@ def get(args: Args) -> int:
     from minikctl.printers.serialize import to_yaml
     from minikctl.sim.cluster import open_cluster
     sub = args.pos[1] if len(args.pos) > 1 else ""
+    if not sub:
+        return _subcommands("get", ["all", "manifest", "notes", "values"])
     if sub not in ("values", "manifest", "notes", "all"):
-        raise _err(f"unknown command \"{sub}\" for \"helm get\"" if sub else
-                   "\"helm get\" requires a subcommand")
+        if sub in ("hooks", "metadata"):
+            raise CliError(f"minikctl: helm get {sub} is not simulated", raw=True)
+        raise _err(f"unknown command \"{sub}\" for \"helm get\"")
     if len(args.pos) != 3:
         raise _err(f"\"helm get {sub}\" requires 1 argument\n\nUsage:  helm get {sub} RELEASE_NAME [flags]")
     with open_cluster(context.env()) as cluster:
@@ -559,6 +581,10 @@ def get(args: Args) -> int:
 def show(args: Args) -> int:
     from minikctl.printers.serialize import to_yaml
     sub = args.pos[1] if len(args.pos) > 1 else ""
+    if not sub:
+        return _subcommands("show", ["all", "chart", "readme", "values"])
+    if sub == "crds":
+        raise CliError("minikctl: helm show crds is not simulated", raw=True)
     if sub not in ("values", "chart", "all", "readme"):
         raise _err(f"unknown command \"{sub}\" for \"helm show\"")
     if len(args.pos) != 3:
