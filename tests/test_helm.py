@@ -274,3 +274,21 @@ def test_no_traceback_on_odd_command_lines(mk):
     for parent in ("repo", "get", "show", "search"):
         r = mk("helm", parent)
         assert r.code == 0 and r.out.startswith(f"Usage:\n  helm {parent} [command]\n"), parent
+
+
+def test_pull_edit_and_install_from_the_directory(mk, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    mk("helm", *REPO)
+    assert mk("helm", "pull", "bitnami/nginx", "--untar").code == 0
+    assert sorted(p.name for p in (tmp_path / "nginx" / "templates").iterdir())[:3] == \
+        ["NOTES.txt", "_helpers.tpl", "deployment.yaml"]
+    values = tmp_path / "nginx" / "values.yaml"
+    values.write_text(values.read_text().replace("replicaCount: 1\n", "replicaCount: 4\n"))
+    assert mk("helm", "install", "web", "./nginx").code == 0
+    assert mk("get", "deploy", "web-nginx", "-o", "jsonpath={.spec.replicas}").out == "4"
+    assert mk("helm", "pull", "bitnami/nginx", "--version", "18.1.0").code == 0
+    r = mk("helm", "install", "old", str(tmp_path / "nginx-18.1.0.tgz"))
+    assert r.code == 0 and "CHART VERSION: 18.1.0" in r.out
+    again = mk("helm", "pull", "bitnami/nginx", "--untar")
+    assert (again.code, again.err) == (1, "Error: failed to untar: a file or directory with the name "
+                                          "nginx already exists\n")

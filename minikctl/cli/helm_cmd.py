@@ -3,7 +3,7 @@ command is plain `helm`). Repositories are the simulated ones (minikctl/data/hel
 in the cluster as Helm 3's secrets driver stores them. Output and errors are helm v3.16's.
 
 Supported: repo add|list|update|remove, search repo, install, upgrade [--install], rollback,
-uninstall, list, status, history, template, get values|manifest|notes|all, show values|chart,
+uninstall, list, status, history, template, get values|manifest|notes|all, show values|chart, pull,
 with --set, --set-string, -f/--values, -n/--namespace, --create-namespace, --version,
 --reuse-values / --reset-values, --generate-name, -A. --wait, --atomic and --timeout are accepted
 (objects are created at once in the simulation)."""
@@ -21,11 +21,13 @@ VALUE_FLAGS = {"-n": "namespace", "--namespace": "namespace", "-f": "values", "-
                "--set": "set", "--set-string": "set_string", "--version": "version", "--timeout": "timeout",
                "--max-col-width": "max_col_width", "--description": "description", "-o": "output",
                "--output": "output", "--kube-context": "kube_context", "--revision": "revision",
-               "--name-template": "name_template"}
+               "--name-template": "name_template", "--untardir": "untardir", "-d": "destination",
+               "--destination": "destination"}
 BOOL_FLAGS = {"--create-namespace", "--install", "-i", "--all", "-a", "-A", "--all-namespaces", "--generate-name",
               "-g", "--reuse-values", "--reset-values", "--versions", "-l", "--keep-history", "--wait", "--atomic",
               "--debug", "--wait-for-jobs", "--force", "--cleanup-on-fail", "--no-hooks", "--skip-crds",
-              "--dependency-update", "--devel", "--regexp", "-r", "--short", "-q", "--fail-on-no-result"}
+              "--dependency-update", "--devel", "--regexp", "-r", "--short", "-q", "--fail-on-no-result",
+              "--untar"}
 REPEATED = {"values", "set", "set_string"}
 # helm's own flags that minikctl does not model: refused as such, not as unknown flags
 UNSIMULATED_FLAGS = {"--dry-run", "--set-file", "--set-json", "--set-literal", "--post-renderer",
@@ -38,7 +40,7 @@ UNSIMULATED_FLAGS = {"--dry-run", "--set-file", "--set-json", "--set-literal", "
                      "--registry-config", "--repository-config", "--repository-cache", "--burst-limit", "--qps",
                      "--kube-apiserver", "--kube-token", "--kube-as-user", "--kube-as-group", "--kube-ca-file",
                      "--kube-insecure-skip-tls-verify", "--kube-tls-server-name", "--filter"}
-UNSIMULATED_COMMANDS = {"create", "package", "pull", "fetch", "push", "lint", "dependency", "dep", "plugin", "test",
+UNSIMULATED_COMMANDS = {"create", "package", "push", "lint", "dependency", "dep", "plugin", "test",
                         "env", "completion", "registry", "verify"}
 
 
@@ -223,6 +225,8 @@ def _load_chart(ref: str, version: str | None):
     from minikctl.helm import charts
     if os.path.isdir(ref):
         return charts.load_dir(ref)
+    if os.path.isfile(ref) and ref.endswith((".tgz", ".tar.gz")):
+        return charts.load_tgz(ref)
     if "/" in ref and not ref.startswith((".", "/")):
         rname, chart = ref.split("/", 1)
         repos = _repos()
@@ -604,6 +608,37 @@ def show(args: Args) -> int:
     return 0
 
 
+def pull(args: Args) -> int:
+    """helm pull CHART [--version V] [--untar] [--untardir DIR] [-d DIR]: the chart archive, or its
+    directory, written where the learner is."""
+    from minikctl.helm import HelmError, charts
+    if len(args.pos) != 2:
+        raise _err("\"helm pull\" requires at least 1 argument\n\nUsage:  helm pull [chart URL | repo/chartname] "
+                   "[...] [flags]")
+    try:
+        chart = _load_chart(args.pos[1], args.get("version"))
+    except _HelmFail as e:
+        raise _err(e.message) from None
+    except HelmError as e:
+        raise _err(e.message) from None
+    dest = args.get("destination") or "."
+    if args.has("--untar"):
+        ud = args.get("untardir") or "."
+        root = ud if os.path.isabs(ud) else os.path.normpath(os.path.join(dest, ud))
+        top = chart.name if root == "." else os.path.join(root, chart.name)
+        if os.path.exists(top):
+            raise _err(f"failed to untar: a file or directory with the name {top} already exists")
+        for path, data in charts.to_files(chart).items():
+            full = os.path.join(root, path)
+            os.makedirs(os.path.dirname(full), exist_ok=True)
+            with open(full, "wb") as f:
+                f.write(data)
+        return 0
+    with open(os.path.join(dest, f"{chart.name}-{chart.version}.tgz"), "wb") as f:
+        f.write(charts.to_tgz(chart, context.env().clock()))
+    return 0
+
+
 def version(args: Args) -> int:
     _out('version.BuildInfo{Version:"v3.16.4", GitCommit:"7877b45b63f95635153b29a42c0c2f4273ec45ca", '
          'GitTreeState:"clean", GoVersion:"go1.22.7"}\n')
@@ -613,7 +648,8 @@ def version(args: Args) -> int:
 COMMANDS = {"repo": repo, "search": search, "install": install, "upgrade": lambda a: install(a, True),
             "template": template, "status": status, "list": list_, "ls": list_, "history": history,
             "hist": history, "rollback": rollback, "uninstall": uninstall, "un": uninstall, "delete": uninstall,
-            "del": uninstall, "get": get, "show": show, "inspect": show, "version": version}
+            "del": uninstall, "get": get, "show": show, "inspect": show, "version": version, "pull": pull,
+            "fetch": pull}
 
 
 def run_helm(argv: list[str]) -> int:

@@ -146,3 +146,47 @@ def _version_matches(constraint: str, version: str) -> bool:
         return semver_compare(c, version)
     except Exception:  # noqa: BLE001 - an unreadable constraint matches nothing
         return False
+
+
+def to_files(chart: Chart) -> dict[str, bytes]:
+    """The chart as the files of its directory (`nginx/Chart.yaml`, `nginx/templates/...`), as
+    `helm pull` writes them."""
+    from minikctl.printers.serialize import to_yaml
+    out = {f"{chart.name}/Chart.yaml": to_yaml(chart.metadata).encode(),
+           f"{chart.name}/values.yaml": chart.raw_values.encode()}
+    for path, text in chart.templates.items():
+        out[path] = text.encode()
+    return out
+
+
+def to_tgz(chart: Chart, mtime: float) -> bytes:
+    import io
+    import tarfile
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        for path, data in sorted(to_files(chart).items()):
+            info = tarfile.TarInfo(path)
+            info.size, info.mtime, info.mode = len(data), int(mtime), 0o644
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()
+
+
+def load_tgz(path: str) -> Chart:
+    """A packaged chart (`helm pull` without --untar): unpacked in memory, loaded as a directory."""
+    import tarfile
+    import tempfile
+    try:
+        with tarfile.open(path, "r:gz") as tar, tempfile.TemporaryDirectory() as tmp:
+            names = [m for m in tar.getmembers() if m.isfile() and not m.name.startswith(("/", "..")) and
+                     ".." not in m.name.split("/")]
+            for m in names:
+                dest = os.path.join(tmp, m.name)
+                os.makedirs(os.path.dirname(dest), exist_ok=True)
+                with open(dest, "wb") as f:
+                    f.write(tar.extractfile(m).read())
+            tops = sorted({m.name.split("/", 1)[0] for m in names})
+            if not tops:
+                raise HelmError("chart archive is empty")
+            return load_dir(os.path.join(tmp, tops[0]))
+    except (tarfile.TarError, OSError, EOFError) as e:
+        raise HelmError(f"file '{path}' does not appear to be a gzipped archive; got '{e}'") from None
