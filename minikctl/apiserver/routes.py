@@ -98,9 +98,9 @@ def handle(req: Request, env) -> Response:
 def _resource(req: Request, t: Target, env) -> Response:
     from minikctl.sim.cluster import open_cluster
     k, m = t.kind, req.method
-    if t.sub == "exec":
+    if t.sub in ("exec", "attach") and k.kind == "Pod":
         from minikctl.apiserver import exec_stream
-        return exec_stream.respond(req, t, env)
+        return exec_stream.respond(req, t, env, attach=t.sub == "attach")
     if t.name is None and m == "GET" and req.q("watch") in ("true", "1"):
         from minikctl.apiserver import watch
         return watch.respond(req, t, env)

@@ -1,0 +1,190 @@
+"""Streams through `minikctl serve`, driven by every real kubectl on the machine: interactive exec
+with a TTY in a real terminal (tmux), stdin streamed line by line, exit codes from the Status,
+SPDY/3.1 (kubectl 1.27-1.29) and WebSocket (1.30+), and the apiserver's answer to a WebSocket
+frame over its size limit. The oracle for what the pod prints is minikctl's own exec on the same
+cluster at the same instant (itself compared with busybox elsewhere)."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import ssl
+import struct
+import subprocess
+import time
+import uuid
+
+import pytest
+
+from tests.conftest import SPEC
+from tests.test_serve_kubectl import KUBECTL, Served
+
+TMUX = shutil.which("tmux")
+BIN = os.path.dirname(os.path.realpath(KUBECTL)) if KUBECTL else ""
+# the default kubectl and the oldest / newest the machine carries (1.27 speaks SPDY only)
+VERSIONS = [v for v in ("1.27", "default", "1.33")
+            if v == "default" or os.path.exists(os.path.join(BIN, f"kubectl.{v}"))]
+
+
+def kubectl_bin(v: str) -> str:
+    return KUBECTL if v == "default" else os.path.join(BIN, f"kubectl.{v}")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    if KUBECTL is None:
+        pytest.skip("no kubectl")
+    s = Served(tmp_path_factory.mktemp("streams"))
+    r = s.kubectl("apply", "-f", str(SPEC / "busybox.yaml"))
+    assert r.returncode == 0, r.stderr
+    s.mk("run", "nginx", "--image=nginx")
+    s.mk.advance(30)
+    yield s
+    s.close()
+
+
+def run(served, v: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(served.home),
+           "KUBECONFIG": str(served.kubeconfig)}
+    return subprocess.run([kubectl_bin(v), *args], input=stdin, capture_output=True, text=True, env=env, timeout=60)
+
+
+# ---------------------------------------------------------------- non-interactive, both transports
+
+@pytest.mark.parametrize("v", VERSIONS)
+def test_exec_exit_code_and_streams(served, v):
+    k = run(served, v, "exec", "busybox", "--", "sh", "-c", "echo out; echo err >&2; exit 3")
+    assert (k.returncode, k.stdout, k.stderr) == (3, "out\n", "err\ncommand terminated with exit code 3\n"), k.stderr
+
+
+@pytest.mark.parametrize("v", VERSIONS)
+def test_exec_stdin_without_tty_runs_a_shell_line_by_line(served, v):
+    k = run(served, v, "exec", "-i", "busybox", "--", "sh", stdin="X=5\ncd /etc\necho $X $PWD\nexit 4\necho never\n")
+    assert (k.returncode, k.stdout) == (4, "5 /etc\n"), k.stderr
+    k = run(served, v, "exec", "-i", "busybox", "--", "cat", stdin="piped\nlines\n")
+    assert (k.returncode, k.stdout) == (0, "piped\nlines\n"), k.stderr
+
+
+# ---------------------------------------------------------------- a person at a terminal
+
+class Term:
+    def __init__(self, served, v: str):
+        self.sock = f"minikctl-streams-{uuid.uuid4().hex[:8]}"
+        self.served, self.v = served, v
+
+    def tmux(self, *args: str) -> str:
+        return subprocess.run([TMUX, "-L", self.sock, "-f", "/dev/null", *args], capture_output=True, text=True,
+                              timeout=20).stdout
+
+    def start(self, *kubectl_args: str) -> None:
+        env = dict(os.environ, KUBECONFIG=str(self.served.kubeconfig), HOME=str(self.served.home))
+        cmd = " ".join([kubectl_bin(self.v), *kubectl_args])
+        subprocess.run([TMUX, "-L", self.sock, "-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", "160",
+                        "-y", "50", "sh", "-c", f"{cmd}; echo \"[exited $?]\"; sleep 600"], env=env, check=True,
+                       timeout=20)
+
+    def type(self, text: str) -> None:
+        self.tmux("send-keys", "-t", "t", "-l", text)
+        self.tmux("send-keys", "-t", "t", "Enter")
+
+    def screen(self) -> str:
+        return self.tmux("capture-pane", "-p", "-t", "t")
+
+    def wait(self, ok, timeout: float = 20.0) -> str:
+        end = time.monotonic() + timeout
+        while True:
+            s = self.screen()
+            if ok(s):
+                return s
+            if time.monotonic() > end:
+                raise AssertionError("screen never matched:\n" + s)
+            time.sleep(0.05)
+
+    def close(self) -> None:
+        self.tmux("kill-server")
+
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed (Debian package tmux; .ci/run installs it)")
+@pytest.mark.parametrize("v", VERSIONS)
+def test_exec_it_sh_in_a_terminal(served, v):
+    t = Term(served, v)
+    try:
+        t.start("exec", "-it", "busybox", "--", "sh")
+        t.wait(lambda s: s.rstrip().endswith("/ #"))
+        t.type("nslookup kubernetes")
+        s = t.wait(lambda s: s.rstrip().endswith("/ #") and s.count("/ #") == 2)
+        expected = served.mk("exec", "busybox", "--", "nslookup", "kubernetes").out
+        shown = s.split("/ # nslookup kubernetes\n", 1)[1].rsplit("/ #", 1)[0]
+        assert shown == expected
+        t.type("cd /etc; X=$((40+2)); echo $X")       # the shell keeps its state between lines
+        t.wait(lambda s: s.rstrip().endswith("/etc #"))
+        t.type("echo $X $PWD")
+        s = t.wait(lambda s: "42 /etc\n/etc #" in s)
+        t.type("exit 3")
+        s = t.wait(lambda s: "[exited" in s)
+        assert "/etc # exit 3\ncommand terminated with exit code 3\n[exited 3]" in s
+    finally:
+        t.close()
+
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+def test_tty_line_editing_and_ctrl_c(served):
+    t = Term(served, "default")
+    try:
+        t.start("exec", "-it", "busybox", "--", "sh")
+        t.wait(lambda s: s.rstrip().endswith("/ #"))
+        t.tmux("send-keys", "-t", "t", "-l", "echo helxx")
+        t.tmux("send-keys", "-t", "t", "BSpace", "BSpace")
+        t.type("lo")
+        t.wait(lambda s: "\nhello\n/ #" in s)
+        t.tmux("send-keys", "-t", "t", "-l", "echo discarded")
+        t.tmux("send-keys", "-t", "t", "C-c")
+        t.wait(lambda s: "echo discarded^C\n/ #" in s)
+        t.type("false")
+        t.wait(lambda s: s.count("/ #") == 4)
+        t.tmux("send-keys", "-t", "t", "C-d")          # end of input: the shell exits with the last status
+        s = t.wait(lambda s: "[exited" in s)
+        assert "discarded" not in s.split("^C", 1)[1]
+        assert "command terminated with exit code 1\n[exited 1]" in s
+    finally:
+        t.close()
+
+
+# ---------------------------------------------------------------- bad input
+
+def _raw_upgrade(served) -> ssl.SSLSocket:
+    ctx = ssl.create_default_context(cafile=str(served.cert))
+    sock = ctx.wrap_socket(socket.create_connection(("127.0.0.1", served.port), timeout=10),
+                           server_hostname="127.0.0.1")
+    req = (f"GET /api/v1/namespaces/default/pods/busybox/exec?command=cat&stdin=true&stdout=true HTTP/1.1\r\n"
+           f"Host: 127.0.0.1\r\nAuthorization: Bearer {served.token}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+           "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+           "Sec-WebSocket-Protocol: v5.channel.k8s.io\r\n\r\n")
+    sock.sendall(req.encode())
+    head = b""
+    while b"\r\n\r\n" not in head:
+        head += sock.recv(1)
+    assert head.startswith(b"HTTP/1.1 101 "), head
+    return sock
+
+
+def test_websocket_frame_over_the_limit_ends_that_connection_only(served):
+    from minikctl.apiserver.websocket import MAX_PAYLOAD
+    sock = _raw_upgrade(served)
+    # a masked binary frame announcing one byte more than the limit; its payload never follows
+    sock.sendall(bytes([0x82, 0x80 | 127]) + struct.pack("!Q", MAX_PAYLOAD + 1) + b"\0\0\0\0")
+    got = b""
+    while True:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        got += chunk
+    assert got[:2] == bytes([0x88, 2]) and got[2:4] == (1000).to_bytes(2, "big")   # a normal close
+    sock.close()
+    k = run(served, "default", "exec", "busybox", "--", "echo", "still serving")
+    assert (k.returncode, k.stdout) == (0, "still serving\n")
+
+
+def test_plain_request_to_exec_needs_an_upgrade(served):
+    code, body = served.http("GET", "/api/v1/namespaces/default/pods/busybox/exec?command=ls")
+    assert code == 400 and body["message"] == "Upgrade request required"
