@@ -188,3 +188,71 @@ def test_websocket_frame_over_the_limit_ends_that_connection_only(served):
 def test_plain_request_to_exec_needs_an_upgrade(served):
     code, body = served.http("GET", "/api/v1/namespaces/default/pods/busybox/exec?command=ls")
     assert code == 400 and body["message"] == "Upgrade request required"
+
+
+# ---------------------------------------------------------------- port-forward
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(port: int, path: str = "/") -> tuple[int, str]:
+    import urllib.error
+    import urllib.request
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+class Forward:
+    def __init__(self, served, v: str, *args: str):
+        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(served.home),
+               "KUBECONFIG": str(served.kubeconfig)}
+        self.p = subprocess.Popen([kubectl_bin(v), "port-forward", *args], stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, text=True, env=env)
+        self.first = self.p.stdout.readline()          # "Forwarding from 127.0.0.1:P -> R"
+
+    def close(self) -> tuple[str, str]:
+        if self.p.poll() is None:
+            self.p.terminate()
+        out, err = self.p.communicate(timeout=20)
+        return self.first + out, err
+
+
+@pytest.mark.parametrize("v", VERSIONS)
+def test_port_forward_reaches_nginx(served, v):
+    port = _free_port()
+    f = Forward(served, v, "pod/nginx", f"{port}:80")
+    try:
+        assert f.first == f"Forwarding from 127.0.0.1:{port} -> 80\n"
+        code, body = _get(port)
+        ip = served.mk("get", "pod", "nginx", "-o", "jsonpath={.status.podIP}").out
+        inside = served.mk("exec", "busybox", "--", "wget", "-qO-", f"http://{ip}/").out
+        assert code == 200 and body == inside and "<title>Welcome to nginx!</title>" in body
+        assert _get(port, "/missing")[0] == 404                    # the next request on the forward
+        if shutil.which("curl"):
+            r = subprocess.run(["curl", "-s", f"127.0.0.1:{port}"], capture_output=True, text=True, timeout=20)
+            assert r.stdout == inside
+    finally:
+        out, _ = f.close()
+    assert f"Handling connection for {port}\n" in out
+
+
+@pytest.mark.parametrize("v", VERSIONS)
+def test_port_forward_to_a_closed_port_loses_the_connection(served, v):
+    port = _free_port()
+    f = Forward(served, v, "pod/nginx", f"{port}:81")
+    try:
+        with pytest.raises(Exception):
+            _get(port)
+        f.p.wait(timeout=20)
+    finally:
+        _, err = f.close()
+    assert f.p.returncode == 1
+    assert f"an error occurred forwarding {port} -> 81: error forwarding port 81 to pod " in err
+    assert "dial tcp4 127.0.0.1:81: connect: connection refused" in err
+    assert err.endswith("error: lost connection to pod\n")

@@ -104,6 +104,9 @@ def _resource(req: Request, t: Target, env) -> Response:
     if t.sub in ("exec", "attach") and k.kind == "Pod":
         from minikctl.apiserver import exec_stream
         return exec_stream.respond(req, t, env, attach=t.sub == "attach")
+    if t.sub == "portforward" and k.kind == "Pod":
+        from minikctl.apiserver import portforward_stream
+        return portforward_stream.respond(req, t, env)
     if t.name is None and m == "GET" and req.q("watch") in ("true", "1"):
         from minikctl.apiserver import watch
         return watch.respond(req, t, env)
