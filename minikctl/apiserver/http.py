@@ -188,11 +188,45 @@ class ApiHandler(BaseHTTPRequestHandler):
             self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
             self.wfile.flush()
         try:
-            resp.stream(write, self.server.stopping)
+            resp.stream(write, _Until(self.server.stopping, self.connection))
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
             self.close_connection = True
+
+
+class _Until:
+    """The server's stopping Event, also set when the client of a stream (watch, logs -f) goes
+    away: checked between polls, in the stream's own thread, by a non-blocking read of the
+    socket (a client reading a stream sends nothing; end of file means it closed)."""
+
+    def __init__(self, stopping: threading.Event, sock):
+        self.stopping, self.sock, self.gone = stopping, sock, False
+
+    def _client_gone(self) -> bool:
+        import select
+        if self.gone:
+            return True
+        try:
+            ready, _, _ = select.select([self.sock], [], [], 0)
+            if not ready:
+                return False
+            self.sock.setblocking(False)
+            try:
+                self.gone = self.sock.recv(1) == b""
+            finally:
+                self.sock.settimeout(None)
+        except (ssl.SSLWantReadError, BlockingIOError, InterruptedError):
+            return False
+        except (OSError, ValueError):
+            self.gone = True
+        return self.gone
+
+    def is_set(self) -> bool:
+        return self.stopping.is_set() or self._client_gone()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self.stopping.wait(timeout) or self._client_gone()
 
 
 class ApiServer(ThreadingHTTPServer):
