@@ -90,12 +90,15 @@ class Term:
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "t")
 
-    def wait(self, ok, timeout: float = 20.0) -> str:
+    def wait(self, ok, timeout: float = 20.0, tick: float = 0.0) -> str:
+        """Poll the screen until ok(screen); `tick` moves the served cluster's virtual clock on
+        by that much each poll (kubectl waits for a pod to start in real time)."""
         end = time.monotonic() + timeout
         while True:
             s = self.screen()
             if ok(s):
                 return s
+            self.served.mk.clock += tick
             if time.monotonic() > end:
                 raise AssertionError("screen never matched:\n" + s)
             time.sleep(0.05)
@@ -256,3 +259,146 @@ def test_port_forward_to_a_closed_port_loses_the_connection(served, v):
     assert f"an error occurred forwarding {port} -> 81: error forwarding port 81 to pod " in err
     assert "dial tcp4 127.0.0.1:81: connect: connection refused" in err
     assert err.endswith("error: lost connection to pod\n")
+
+
+# ---------------------------------------------------------------- kubectl cp (tar in the container)
+
+@pytest.mark.parametrize("v", VERSIONS)
+def test_kubectl_cp_both_ways(served, v, tmp_path):
+    src = tmp_path / "src"
+    (src / "sub").mkdir(parents=True)
+    (src / "a.txt").write_text("hello\nworld\n")
+    (src / "sub" / "b.txt").write_text("deeper\n")
+    (tmp_path / "bin.dat").write_bytes(b"\x00\xff\xfe\x80binary\n")
+    dest = f"/tmp/cp-{v}"
+    for local, remote in ((src / "a.txt", f"{dest}-a.txt"), (src, f"{dest}-dir"), (tmp_path / "bin.dat", f"{dest}.bin")):
+        k = run(served, v, "cp", str(local), f"busybox:{remote}")
+        assert (k.returncode, k.stderr) == (0, ""), k.stderr
+    assert served.mk("exec", "busybox", "--", "cat", f"{dest}-a.txt").out == "hello\nworld\n"
+    assert served.mk("exec", "busybox", "--", "cat", f"{dest}-dir/sub/b.txt").out == "deeper\n"
+    back = tmp_path / "back"
+    back.mkdir()
+    for remote, local in ((f"{dest}-a.txt", back / "a.txt"), (f"{dest}-dir", back / "dir"), (f"{dest}.bin", back / "bin")):
+        k = run(served, v, "cp", f"busybox:{remote}", str(local))
+        assert k.returncode == 0, k.stderr
+    assert (back / "a.txt").read_text() == "hello\nworld\n"
+    assert (back / "dir" / "sub" / "b.txt").read_text() == "deeper\n"
+    assert (back / "bin").read_bytes() == b"\x00\xff\xfe\x80binary\n"
+
+
+# ---------------------------------------------------------------- logs -f
+
+def test_logs_follow_streams_new_lines_until_the_client_leaves(served):
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(served.home),
+           "KUBECONFIG": str(served.kubeconfig)}
+    p = subprocess.Popen([KUBECTL, "logs", "-f", "nginx"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True, env=env)
+    try:
+        before = served.mk("logs", "nginx").out
+        first = [p.stdout.readline() for _ in before.splitlines()]
+        assert "".join(first) == before
+        ip = served.mk("get", "pod", "nginx", "-o", "jsonpath={.status.podIP}").out
+        served.mk("exec", "busybox", "--", "wget", "-qO-", f"http://{ip}/followed")
+        line = p.stdout.readline()                      # arrives while kubectl keeps following
+        assert '"GET /followed HTTP/1.1" 404' in line
+        assert served.mk("logs", "nginx").out == before + line
+        assert p.poll() is None
+    finally:
+        p.terminate()
+        p.wait(timeout=10)
+
+
+# ---------------------------------------------------------------- run --rm -it, attach
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+@pytest.mark.parametrize("v", VERSIONS)
+def test_run_rm_it_gives_a_shell_and_the_exit_code(served, v):
+    name = "shell-" + v.replace(".", "")
+    t = Term(served, v)
+    try:
+        t.start("run", name, "--rm", "-it", "--image=busybox", "--restart=Never", "--", "sh")
+        t.wait(lambda s: "If you don't see a command prompt, try pressing enter.\n/ #" in s, timeout=40, tick=0.5)
+        t.type("hostname; echo $((6*7))")
+        t.wait(lambda s: f"\n{name}\n42\n/ #" in s)
+        t.type("exit 3")
+        s = t.wait(lambda s: "[exited" in s, timeout=40, tick=0.5)
+        assert f'/ # exit 3\npod "{name}" deleted\npod default/{name} terminated (Error)\n[exited 3]' in s
+    finally:
+        t.close()
+    assert served.mk("get", "pod", name).code == 1
+
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+def test_attach_to_a_shell_keeps_its_state_between_attaches(served):
+    manifest = ("apiVersion: v1\nkind: Pod\nmetadata:\n  name: keeper\nspec:\n  restartPolicy: Never\n  containers:\n"
+                "  - name: keeper\n    image: busybox\n    command: [sh]\n    stdin: true\n    tty: true\n")
+    assert served.kubectl("apply", "-f", "-", stdin=manifest).returncode == 0
+    served.mk.advance(10)
+    t = Term(served, "default")
+    try:
+        t.start("attach", "-it", "keeper")
+        t.wait(lambda s: s.rstrip().endswith("/ #"))
+        t.type("cd /tmp; KEPT=yes")
+        t.wait(lambda s: s.rstrip().endswith("/tmp #"))
+    finally:
+        t.close()
+    t = Term(served, "default")
+    try:
+        t.start("attach", "-it", "keeper")
+        t.wait(lambda s: s.rstrip().endswith("/tmp #"))
+        t.type("echo $KEPT; exit 5")
+        s = t.wait(lambda s: "[exited" in s)
+        assert "yes\n" in s
+    finally:
+        t.close()
+    served.mk.advance(5)
+    r = served.mk("get", "pod", "keeper", "-o", "jsonpath={.status.phase} {.status.containerStatuses[0].state.terminated.exitCode}")
+    assert r.out == "Failed 5"
+
+
+# ---------------------------------------------------------------- another client: the official Python one
+
+def test_python_client_exec_stdin_and_port_forward(served):
+    pytest.importorskip("kubernetes")
+    from kubernetes import client, config
+    from kubernetes.stream import portforward, stream
+    api = client.CoreV1Api(config.new_client_from_config(config_file=str(served.kubeconfig)))
+    out = stream(api.connect_get_namespaced_pod_exec, "busybox", "default", command=["sh", "-c", "echo hi; exit 0"],
+                 stderr=True, stdin=False, stdout=True, tty=False)
+    assert out == "hi\n"                                 # v4.channel.k8s.io over WebSocket
+    resp = stream(api.connect_get_namespaced_pod_exec, "busybox", "default", command=["sh"], stderr=True,
+                  stdin=True, stdout=True, tty=False, _preload_content=False)
+    resp.write_stdin("echo streamed $((2+3))\n")
+    got = ""
+    for _ in range(50):
+        resp.update(timeout=0.2)
+        got += resp.read_stdout() or ""
+        if got:
+            break
+    assert got == "streamed 5\n"                         # answered before stdin closes
+    resp.write_stdin("exit 4\n")
+    resp.run_forever(timeout=10)
+    assert resp.returncode == 4
+    pf = portforward(api.connect_get_namespaced_pod_portforward, "nginx", "default", ports="80")
+    sock = pf.socket(80)
+    sock.setblocking(True)
+    sock.settimeout(10)
+    sock.sendall(b"GET / HTTP/1.1\r\nHost: nginx\r\n\r\n")
+    data = b""
+    while b"</html>" not in data:
+        chunk = sock.recv(4096)
+        if not chunk:
+            break
+        data += chunk
+    sock.close()
+    assert data.startswith(b"HTTP/1.1 200 OK\r\n") and b"<title>Welcome to nginx!</title>" in data
+
+
+@pytest.mark.parametrize("v", VERSIONS)
+def test_exec_into_a_pending_pod_is_refused_as_the_kubelet_refuses(served, v):
+    if served.mk("get", "pod", "pending").code:
+        served.mk("run", "pending", "--image=nginx", '--overrides={"spec":{"nodeSelector":{"no":"such-node"}}}')
+    k = run(served, v, "exec", "pending", "--", "ls")
+    m = served.mk("exec", "pending", "--", "ls")
+    assert (k.returncode, k.stderr) == (1, 'error: unable to upgrade connection: container not found ("pending")\n')
+    assert (m.code, m.err) == (k.returncode, k.stderr)

@@ -27,7 +27,6 @@ from minikctl.apiserver.status import fail
 
 WS_PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
 SPDY_PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
-SHELLS = ("sh", "bash", "ash", "dash")
 
 
 def enc(text: str) -> bytes:
@@ -80,17 +79,30 @@ def _check(req: Request, t, env, attach: bool) -> tuple[list[str], str, dict]:
             verb = "attach to" if attach else "exec into"
             raise fail("BadRequest", f"cannot {verb} a container in a completed pod; current phase is {phase}", 400)
         spec = next(x for x in containers if x["name"] == c)
+        cs = next((x for x in (pod.get("status") or {}).get("containerStatuses") or [] if x.get("name") == c), {})
+        if phase != "Running" or "running" not in (cs.get("state") or {}):
+            # the kubelet refuses the upgrade in plain text (not a Status), which kubectl prints
+            # as "unable to upgrade connection: container not found ("c")"
+            raise _KubeletRefusal(f'container not found ("{c}")')
     return list(argv), c, spec
+
+
+class _KubeletRefusal(Exception):
+    """The kubelet's own answer to an exec/attach it cannot start: a plain-text 500."""
 
 
 def respond(req: Request, t, env, attach: bool = False) -> Response:
     if req.method not in ("GET", "POST"):
         raise fail("MethodNotAllowed", "the server does not allow this method on the requested resource", 405)
-    argv, container, spec = _check(req, t, env, attach)
+    try:
+        argv, container, spec = _check(req, t, env, attach)
+    except _KubeletRefusal as e:
+        return Response(500, (str(e) + "\n").encode(), "text/plain; charset=utf-8")
     opts = {"stdin": _truthy(req.q("stdin")), "stdout": _truthy(req.q("stdout", "true")),
             "stderr": _truthy(req.q("stderr", "true")), "tty": _truthy(req.q("tty"))}
     if attach:
-        argv = list(spec.get("command") or []) + list(spec.get("args") or []) or ["sh"]
+        from minikctl.images.behaviours import process
+        argv = process(spec).argv
         opts["tty"] = opts["tty"] and bool(spec.get("tty"))
         opts["stdin"] = opts["stdin"] and bool(spec.get("stdin"))
     if opts["tty"]:
@@ -194,12 +206,18 @@ class PodShell:
             check_runnable(pod)
             self.session = ShellSession(exec_context(cluster, pod, container), argv0=argv0)
         self.show_prompt = prompt
+        import threading
+        self.lock = threading.Lock()      # two clients attached to one container share its shell
 
     @property
     def prompt(self) -> str:
         return self.session.prompt if self.show_prompt else ""
 
     def feed(self, line: str) -> tuple[str, str, bool]:
+        with self.lock:
+            return self._feed(line)
+
+    def _feed(self, line: str) -> tuple[str, str, bool]:
         from minikctl.images.fs import fs_of
         from minikctl.sim.cluster import open_cluster
         with open_cluster(self.env) as cluster:
@@ -226,10 +244,7 @@ class PodShell:
         return self.session.exit_code if self.session.done else self.session.shell.status
 
 
-def is_interactive_shell(argv: list[str]) -> bool:
-    if not argv or argv[0].rsplit("/", 1)[-1] not in SHELLS:
-        return False
-    return all(a in ("-i", "-l", "--login", "-il", "-li") for a in argv[1:])
+from minikctl.images.shell import is_interactive_shell  # noqa: E402 - one definition, below both front ends
 
 
 class Process:
@@ -242,7 +257,9 @@ class Process:
         if r is None:
             return
         try:
-            if self.opts["stdin"] and is_interactive_shell(self.argv):
+            if self.attach:
+                result = self._attach(r)
+            elif self.opts["stdin"] and is_interactive_shell(self.argv):
                 result = self._shell(r)
             else:
                 result = self._command(r)
@@ -277,14 +294,41 @@ class Process:
         self._out(r, out, err)
         return code, failure
 
-    def _shell(self, r) -> tuple[int, str] | None:
+    def _attach(self, r) -> tuple[int, str] | None:
+        """The container's main process: its shell if it is one reading an open stdin (`run -it`,
+        a pod with stdin: true), kept between attaches; when that shell exits, so does the
+        container (the kubelet's restart policy decides what follows). Any other process prints
+        nothing new here and the stream stays open until the client detaches."""
+        from minikctl.api.errors import CliError
+        if self.opts["stdin"] and is_interactive_shell(self.argv):
+            try:
+                sh = attached_shell(self.env, self.t, self.container, self.argv[0], self.opts["tty"])
+            except CliError as e:
+                return 1, e.message
+            result = self._shell(r, sh)
+            if sh.session.done:
+                container_exited(self.env, self.t, self.container, sh.exit_code)
+            return None if result is None else (0, "")
+        from minikctl.apiserver.terminal import LineDiscipline
+        ld = LineDiscipline() if self.opts["tty"] else None
+        for ev, data in r.events():
+            if ev == "end":
+                return None
+            if ev == "stdin" and ld is not None:      # the pty echoes; nothing in the container reads
+                echo, _ = ld.feed(data)
+                if echo:
+                    r.send("stdout", enc(echo))
+        return None
+
+    def _shell(self, r, sh=None) -> tuple[int, str] | None:
         from minikctl.api.errors import CliError
         from minikctl.apiserver.terminal import LineDiscipline
         tty = self.opts["tty"]
-        try:
-            sh = PodShell(self.env, self.t.namespace, self.t.name, self.container, self.argv[0], prompt=tty)
-        except CliError as e:
-            return 1, e.message
+        if sh is None:
+            try:
+                sh = PodShell(self.env, self.t.namespace, self.t.name, self.container, self.argv[0], prompt=tty)
+            except CliError as e:
+                return 1, e.message
         if tty:
             r.send("stdout", enc(sh.prompt))
         ld = LineDiscipline() if tty else None
@@ -343,3 +387,39 @@ def run_once(env, t, container: str, argv: list[str], stdin: str) -> tuple[str, 
         except CliError as e:
             return "", "", 1, e.message
     return out, err, code, ""
+
+
+# ---------------------------------------------------------------------------------------------
+# attach: the container's main process outlives any one client
+
+_ATTACHED: dict[tuple, PodShell] = {}
+
+
+def attached_shell(env, t, container: str, argv0: str, tty: bool) -> PodShell:
+    """The shell running as `container`'s main process (one per container instance)."""
+    from minikctl.sim.cluster import open_cluster
+    with open_cluster(env, write=False) as cluster:
+        pod = cluster.get("Pod", t.namespace, t.name)
+        cs = next((c for c in ((pod or {}).get("status") or {}).get("containerStatuses") or []
+                   if c.get("name") == container), {})
+        key = ((pod or {}).get("metadata", {}).get("uid"), container, cs.get("containerID"))
+    sh = _ATTACHED.get(key)
+    if sh is None or sh.session.done:
+        for k in [k for k in _ATTACHED if k[:2] == key[:2]]:
+            del _ATTACHED[k]
+        sh = PodShell(env, t.namespace, t.name, container, argv0, prompt=tty)
+        _ATTACHED[key] = sh
+    sh.show_prompt = tty
+    return sh
+
+
+def container_exited(env, t, container: str, code: int) -> None:
+    """The attached main process ended with `code`: the kubelet sees its container exit."""
+    from minikctl.sim.cluster import open_cluster
+    from minikctl.sim.controllers import kubelet
+    with open_cluster(env) as cluster:
+        pod = cluster.get("Pod", t.namespace, t.name)
+        if pod is None:
+            return
+        kubelet.on_exit(cluster, {"namespace": t.namespace, "name": t.name, "uid": pod["metadata"]["uid"],
+                                  "container": container}, code=code)

@@ -77,6 +77,17 @@ def _set_opts(shell, opts: list[str]) -> None:
             shell.options[f] = o[0] == "-"
 
 
+SHELLS = ("sh", "bash", "ash", "dash")
+
+
+def is_interactive_shell(argv: list[str]) -> bool:
+    """A shell started with no script (`sh`, `/bin/bash -l`): it reads commands from its stdin,
+    so an attached terminal drives it line by line (exec -it, attach, run -it)."""
+    if not argv or argv[0].rsplit("/", 1)[-1] not in SHELLS:
+        return False
+    return all(a in ("-i", "-l", "--login", "-il", "-li") for a in argv[1:])
+
+
 class ShellSession:
     """`exec -it POD -- sh`: prompt, run each line, stop on `exit`.
 
