@@ -140,11 +140,14 @@ def test_tty_line_editing_and_ctrl_c(served):
         t.tmux("send-keys", "-t", "t", "BSpace", "BSpace")
         t.type("lo")
         t.wait(lambda s: "\nhello\n/ #" in s)
+        t.tmux("send-keys", "-t", "t", "Up")          # the line editor's history
+        t.tmux("send-keys", "-t", "t", "Enter")
+        t.wait(lambda s: s.count("/ # echo hello\nhello\n") == 2)
         t.tmux("send-keys", "-t", "t", "-l", "echo discarded")
         t.tmux("send-keys", "-t", "t", "C-c")
         t.wait(lambda s: "echo discarded^C\n/ #" in s)
         t.type("false")
-        t.wait(lambda s: s.count("/ #") == 4)
+        t.wait(lambda s: s.count("/ #") == 5)
         t.tmux("send-keys", "-t", "t", "C-d")          # end of input: the shell exits with the last status
         s = t.wait(lambda s: "[exited" in s)
         assert "discarded" not in s.split("^C", 1)[1]

@@ -120,16 +120,26 @@ class SpdyRemote:
         self.early: list = []
         self.resize_buf = bytearray()
 
-    def accept_streams(self) -> bool:
+    def accept_streams(self, timeout: float = 30.0) -> bool:
         """Read frames until every expected stream is open (replying to each); False if the
-        client went away first."""
-        while not self.expected <= set(self.ids):
-            try:
-                f = self.s.read_frame()
-            except (EOFError, OSError, spdy.ProtocolError):
-                return False
-            self.early.extend(self._handle(f))
-        return True
+        client went away first or took longer than the kubelet's 30 s stream creation timeout."""
+        conn = getattr(getattr(self.s, "handler", None), "connection", None)
+        try:
+            if conn is not None:
+                conn.settimeout(timeout)
+            while not self.expected <= set(self.ids):
+                try:
+                    f = self.s.read_frame()
+                except (EOFError, OSError, spdy.ProtocolError):
+                    return False
+                self.early.extend(self._handle(f))
+            return True
+        finally:
+            if conn is not None:
+                try:
+                    conn.settimeout(None)
+                except OSError:
+                    pass
 
     def _handle(self, f: spdy.Frame) -> list:
         if f.control:
