@@ -405,3 +405,19 @@ def test_exec_into_a_pending_pod_is_refused_as_the_kubelet_refuses(served, v):
     m = served.mk("exec", "pending", "--", "ls")
     assert (k.returncode, k.stderr) == (1, 'error: unable to upgrade connection: container not found ("pending")\n')
     assert (m.code, m.err) == (k.returncode, k.stderr)
+
+
+@pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+def test_exec_it_bash_in_a_debian_image(served):
+    t = Term(served, "default")
+    try:
+        t.start("exec", "-it", "nginx", "--", "bash")
+        t.wait(lambda s: s.rstrip().endswith("root@nginx:/#"))
+        t.type("cd /usr/share/nginx/html; cat nope")
+        s = t.wait(lambda s: s.rstrip().endswith("root@nginx:/usr/share/nginx/html#"))
+        assert "cat: nope: No such file or directory\n" in s
+        t.type("exit")                                   # bash's status: the last command's, and it says exit
+        s = t.wait(lambda s: "[exited" in s)
+        assert "root@nginx:/usr/share/nginx/html# exit\nexit\ncommand terminated with exit code 1\n[exited 1]" in s
+    finally:
+        t.close()

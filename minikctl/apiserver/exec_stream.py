@@ -205,6 +205,7 @@ class PodShell:
             pod = cluster.get("Pod", ns, name)
             check_runnable(pod)
             self.session = ShellSession(exec_context(cluster, pod, container), argv0=argv0)
+        self.session.interactive = prompt
         self.show_prompt = prompt
         import threading
         self.lock = threading.Lock()      # two clients attached to one container share its shell
@@ -322,7 +323,7 @@ class Process:
 
     def _shell(self, r, sh=None) -> tuple[int, str] | None:
         from minikctl.api.errors import CliError
-        from minikctl.apiserver.terminal import LineDiscipline
+        from minikctl.apiserver.terminal import LineDiscipline, onlcr
         tty = self.opts["tty"]
         if sh is None:
             try:
@@ -343,7 +344,7 @@ class Process:
                     out, err, done = sh.feed(dec(pending))
                     self._out(r, out, err)
                 if tty:
-                    r.send("stdout", b"\r\n")
+                    r.send("stdout", enc(onlcr(sh.session.farewell or "\n")))
                 return sh.exit_code, ""
             if not tty:
                 pending += data
@@ -366,7 +367,7 @@ class Process:
                 elif kind == "intr":
                     sh.interrupt()
                 elif kind == "eof":
-                    r.send("stdout", b"\r\n")
+                    r.send("stdout", enc(onlcr(sh.session.farewell or "\n")))
                     return sh.exit_code, ""
                 r.send("stdout", enc(sh.prompt))
         return sh.exit_code, ""
@@ -409,7 +410,7 @@ def attached_shell(env, t, container: str, argv0: str, tty: bool) -> PodShell:
             del _ATTACHED[k]
         sh = PodShell(env, t.namespace, t.name, container, argv0, prompt=tty)
         _ATTACHED[key] = sh
-    sh.show_prompt = tty
+    sh.show_prompt = sh.session.interactive = tty
     return sh
 
 

@@ -106,6 +106,7 @@ class ShellSession:
         self.done = False
         self.exit_code = 0
         self.pending = ""
+        self.interactive = True      # a terminal is attached (False: `exec -i` reading a pipe)
         self.line = 1                # dash numbers the lines typed: `sh: 3: foo: not found`
 
     @property
@@ -136,4 +137,11 @@ class ShellSession:
         if exited:
             self.done = True
             self.exit_code = code
+            e += self.farewell
         return o, e, self.done
+
+    @property
+    def farewell(self) -> str:
+        """What an interactive shell prints as it exits (`exit` or end of input): bash says
+        `exit` on stderr, ash and dash say nothing."""
+        return "exit\n" if self._prompt_style == "bash" and self.interactive else ""
