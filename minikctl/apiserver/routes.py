@@ -121,7 +121,7 @@ def _resource(req: Request, t: Target, env) -> Response:
     if t.sub == "portforward" and k.kind == "Pod":
         from minikctl.apiserver import portforward_stream
         return portforward_stream.respond(req, t, env)
-    if t.name is None and m == "GET" and req.q("watch") in ("true", "1"):
+    if t.name is None and m == "GET" and req.flag("watch"):
         from minikctl.apiserver import watch
         return watch.respond(req, t, env)
     body = None
