@@ -123,7 +123,7 @@ def render_checklist(results) -> str:
     lines = []
     for r in results:
         mark = TICK if r.passed else CROSS
-        line = f"  {mark} {r.name} ({r.weight if r.passed else 0}/{r.weight})"
+        line = f"  {mark} {r.name} ({r.earned}/{r.weight})"
         if not r.passed and r.detail:
             line += f"\n      {r.detail}"
         lines.append(line)
