@@ -46,7 +46,7 @@ def _no_exam(what: str) -> None:
 
 def _current(store) -> str:
     from minikctl.labs import drill_state
-    name = drill_state.load_progress(store)["current"]
+    name = store.get_meta(drill_state.PROGRESS_KEY + ".current")
     if not name:
         raise CliError("no drill started; run 'minikctl drill list' and 'minikctl drill start NAME'")
     return name
@@ -67,21 +67,106 @@ def _print_task(drill, lang: str, header: str) -> None:
 
 # --- drill ------------------------------------------------------------------------------------
 
-def drill_list() -> int:
-    from minikctl.labs import drill_state, drills
+def _render(rows: list[list[str]]) -> str:
+    """A tabwriter table whose cells are measured in terminal columns (CJK characters are two)."""
     from minikctl.printers import tabwriter
+    return tabwriter.render(rows, width=cell_width)
+
+
+def cell_width(text: str) -> int:
+    from minikctl.labs.render import cell_width as w
+    return w(text)
+
+
+def drill_list(lang: str = "en", domain: Optional[str] = None) -> int:
+    from minikctl.labs import drill_state, drills
     with drill_state.store_tx(context.env()) as store:
         prog = drill_state.load_progress(store)
+    errors: list[str] = []
     rows = [["CURRENT", "NAME", "DOMAIN", "WEIGHT", "ATTEMPTS", "BEST", "TITLE"]]
-    for d in drills.list_drills():
+    for d in drills.list_drills(errors):
+        if domain and not d.domain.lower().startswith(domain.lower()):
+            continue
         p = prog["drills"].get(d.name) or {}
         best = f"{round(100 * p['best'])}%" if p else "-"
-        rows.append(["*" if prog["current"] == d.name else "", d.name,
-                     "Troubleshooting" if d.domain.startswith("Trouble") else "Networking",
+        rows.append(["*" if prog["current"] == d.name else "", d.name, drills.domain_name(d.domain, lang),
                      f"{d.weight}%", str(p.get("attempts", 0)), best + (" " + TICK if p.get("passed") else ""),
-                     d.title])
-    context.out(tabwriter.render(rows))
+                     d.title_in(lang)])
+    context.out(_render(rows))
+    for e in errors:
+        context.err(f"warning: {e}\n")
     return 0
+
+
+def drill_stats(lang: str) -> int:
+    """Per domain, weakest first: how many drills, tried, passed, the mean best score; then the
+    drills due for review (spaced repetition: failed ones now, passed ones after 1, 3, 7, 21 days)."""
+    from minikctl.labs import drill_state, drills
+    env = context.env()
+    with drill_state.store_tx(env) as store:
+        prog = drill_state.load_progress(store)
+    per: dict[str, list] = {}
+    all_drills = drills.list_drills([])
+    for d in all_drills:
+        per.setdefault(d.domain, []).append(d)
+    table = []
+    for dom, ds in per.items():
+        recs = [prog["drills"].get(d.name) for d in ds]
+        tried = [r for r in recs if r]
+        mean = sum(r["best"] for r in tried) / len(ds) if ds else 0.0
+        table.append((mean, dom, len(ds), len(tried), sum(1 for r in tried if r["passed"]),
+                      sum(r["attempts"] for r in tried)))
+    table.sort(key=lambda t: (t[0], -drills.DOMAINS.get(t[1], (0,))[0]))
+    rows = [["DOMAIN", "EXAM", "DRILLS", "TRIED", "PASSED", "ATTEMPTS", "SCORE"]]
+    for mean, dom, n, tried, passed, attempts in table:
+        rows.append([drills.domain_name(dom, lang), f"{drills.DOMAINS.get(dom, (0,))[0]}%", str(n), str(tried),
+                     str(passed), str(attempts), f"{round(100 * mean)}%"])
+    context.out(_render(rows))
+    due = drill_state_due(prog, env.clock())
+    if due:
+        context.out(("\n需要复习:\n" if lang == "zh" else "\nDue for review:\n") +
+                    "".join(f"  {n}\n" for n in due[:10]))
+    nxt = pick_next(prog, all_drills, env.clock())
+    if nxt:
+        context.out(("\n下一个:" if lang == "zh" else "\nNext: ") + f"minikctl drill start {nxt}\n")
+    return 0
+
+
+def drill_state_due(prog: dict, now: float) -> list[str]:
+    """Tried drills whose review time has come, most overdue first (failed ones are due at once)."""
+    from minikctl.labs import drill_state
+    due = [(drill_state.due_at(r), n) for n, r in prog["drills"].items() if drill_state.due_at(r) <= now]
+    return [n for _, n in sorted(due)]
+
+
+def pick_next(prog: dict, all_drills: list, now: float) -> str | None:
+    """What to practise next: a drill due for review, else an untried drill of the weakest domain
+    (by mean best score, the heavier exam domain first on a tie), else the one due soonest."""
+    from minikctl.labs import drill_state, drills
+    known = {d.name for d in all_drills}
+    due = [n for n in drill_state_due(prog, now) if n in known and n != prog.get("current")]
+    if due:
+        return due[0]
+    untried = [d for d in all_drills if d.name not in prog["drills"]]
+    if untried:
+        def weakness(dom):
+            ds = [d for d in all_drills if d.domain == dom]
+            return sum((prog["drills"].get(d.name) or {}).get("best", 0.0) for d in ds) / len(ds)
+        doms = sorted({d.domain for d in untried}, key=lambda dm: (weakness(dm), -drills.DOMAINS.get(dm, (0,))[0]))
+        return next(d.name for d in untried if d.domain == doms[0])
+    tried = sorted((drill_state.due_at(r), n) for n, r in prog["drills"].items() if n in known)
+    return tried[0][1] if tried else None
+
+
+def drill_next(lang: str) -> int:
+    from minikctl.labs import drill_state, drills
+    env = context.env()
+    with drill_state.store_tx(env) as store:
+        prog = drill_state.load_progress(store)
+    name = pick_next(prog, drills.list_drills([]), env.clock())
+    if name is None:
+        raise CliError("no drills found")
+    return drill_start(name, lang)
 
 
 def drill_start(name: str, lang: str) -> int:
@@ -90,10 +175,7 @@ def drill_start(name: str, lang: str) -> int:
     _no_exam("drill start")
     _prepare(drill)
     with drill_state.store_tx(context.env()) as store:
-        prog = drill_state.load_progress(store)
-        prog["current"] = name
-        prog["drills"].setdefault(name, {"attempts": 0, "best": 0.0, "passed": False})
-        store.set_meta(drill_state.PROGRESS_KEY, prog)
+        drill_state.set_current(store, name)
     _print_task(drill, lang, f"Drill {name} \u00b7 {drill.domain} \u00b7 Task weight: {drill.weight}%")
     context.out("Solve it with minikctl (kubectl) commands, then run 'minikctl drill check'.\n"
                 "Stuck? 'minikctl drill hint', 'minikctl drill solution'. Start over: 'minikctl drill reset'.\n")
@@ -140,9 +222,7 @@ def drill_check() -> int:
     results, got, total = grade(drill)
     passed = got == total
     with drill_state.store_tx(env) as store:
-        prog = drill_state.load_progress(store)
-        rec = drill_state.record_attempt(prog, name, got / total if total else 0.0, passed, env.clock())
-        store.set_meta(drill_state.PROGRESS_KEY, prog)
+        rec = drill_state.record_attempt(store, name, got, total, passed, env.clock())
     context.out(f"Drill {name}: {drill.title}\n{render_checklist(results)}\n"
                 f"Score: {got}/{total} ({round(100 * got / total) if total else 0}%)   "
                 f"attempts: {rec['attempts']}   best: {round(100 * rec['best'])}%\n")
@@ -317,8 +397,17 @@ def register(app: typer.Typer) -> None:
     lang_opt = typer.Option("en", "--lang", help="Task language: en or zh.")
 
     @drill_app.command("list", help="List the drills with your attempts and best scores.")
-    def list_cmd() -> int:
-        return drill_list()
+    def list_cmd(lang: str = lang_opt,
+                 domain: Optional[str] = typer.Option(None, "--domain", help="Only this domain (a prefix).")) -> int:
+        return drill_list(lang, domain)
+
+    @drill_app.command("stats", help="Your scores by domain, weakest first, and the drills due for review.")
+    def stats_cmd(lang: str = lang_opt) -> int:
+        return drill_stats(lang)
+
+    @drill_app.command("next", help="Start the drill to practise next (due for review, or your weakest domain).")
+    def next_cmd(lang: str = lang_opt) -> int:
+        return drill_next(lang)
 
     @drill_app.command("start", help="Reset the cluster, prepare a drill and print its task.")
     def start_cmd(name: str = typer.Argument(..., metavar="NAME"), lang: str = lang_opt) -> int:
