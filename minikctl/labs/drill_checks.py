@@ -37,9 +37,20 @@ def substitute(value, view):
 
 
 def profile_values(prof: dict) -> dict:
-    """What ${...} may name: facts of the cluster profile."""
-    return {"domain": prof.get("clusterDomain", "cluster.local"), "dnsIP": prof.get("dnsServiceIP", "10.96.0.10"),
-            "proxyMode": (prof.get("kubeProxyMode") or "iptables"), "podCIDR": prof.get("podCIDR", "10.100.0.0/16")}
+    """What ${...} may name: facts of the cluster profile, and its nodes (a named cluster's nodes
+    are called NAME-master, NAME-worker-01... on their own subnet): ${controlPlane},
+    ${controlPlaneIP}, ${worker1}, ${worker1IP}, ..."""
+    out = {"domain": prof.get("clusterDomain", "cluster.local"), "dnsIP": prof.get("dnsServiceIP", "10.96.0.10"),
+           "proxyMode": (prof.get("kubeProxyMode") or "iptables"), "podCIDR": prof.get("podCIDR", "10.100.0.0/16")}
+    workers = 0
+    for n in prof.get("nodes") or []:
+        if "control-plane" in (n.get("roles") or []) and "controlPlane" not in out:
+            out["controlPlane"], out["controlPlaneIP"] = n.get("name", ""), str(n.get("internalIP", ""))
+        else:
+            workers += 1
+            out[f"worker{workers}"], out[f"worker{workers}IP"] = n.get("name", ""), str(n.get("internalIP", ""))
+    out.setdefault("controlPlane", "k8s-master")
+    return out
 
 
 def fill(value, table: dict):
@@ -97,6 +108,17 @@ def _same(got, want) -> bool:
     return got == want
 
 
+def same_quantity(got, want) -> bool:
+    """100m == 0.1, 1Gi == 1024Mi: a quantity has many spellings (resource.Quantity compares values)."""
+    from minikctl.api import quantity
+    if got is _MISSING or got is None:
+        return False
+    try:
+        return quantity.value(str(got)) == quantity.value(str(want))
+    except Exception:  # noqa: BLE001 - not a quantity: not the same
+        return False
+
+
 def parse_selector(sel) -> dict:
     if isinstance(sel, dict):
         return {str(k): str(v) for k, v in sel.items()}
@@ -136,7 +158,9 @@ def pick_pod(view, spec: dict) -> dict | None:
 def _object(view, c: dict) -> tuple[bool, str]:
     ref = c["object"]
     kind, name = ref["kind"], ref["name"]
-    ns = "" if kind in ("Namespace", "Node") else ref.get("namespace", "default")
+    from minikctl.api import kinds
+    k = kinds.by_kind(kind)
+    ns = "" if (k is not None and not k.namespaced) or kind in ("Namespace", "Node") else ref.get("namespace", "default")
     obj = view.get(kind, ns, name)
     where = f"{kind} {name}" + (f" in namespace {ns}" if ns else "")
     if c.get("absent"):
@@ -151,6 +175,10 @@ def _object(view, c: dict) -> tuple[bool, str]:
         got = lookup(obj, path)
         if got is _MISSING or got is None or not re.search(str(pattern), str(got)):
             return False, f"{path} is {_show(got)}, expected to match /{pattern}/"
+    for path, want in (c.get("quantities") or {}).items():
+        got = lookup(obj, path)
+        if not same_quantity(got, want):
+            return False, f"{path} is {_show(got)}, expected {want}"
     return True, ""
 
 
@@ -197,6 +225,15 @@ def normal_image(ref: str) -> str:
 def _pods(view, c: dict) -> tuple[bool, str]:
     spec = c["pods"]
     pods = find_pods(view, spec)
+    if spec.get("node"):
+        pods = [p for p in pods if p["spec"].get("nodeName") == spec["node"]]
+    if spec.get("not_daemonset"):
+        pods = [p for p in pods if not any(o.get("kind") == "DaemonSet" for o in p["metadata"].get("ownerReferences") or [])]
+    if "max" in spec:
+        if len(pods) > int(spec["max"]):
+            names = ", ".join(p["metadata"]["name"] for p in pods[:3])
+            return False, f"{len(pods)} matching pod(s) ({names}), expected at most {spec['max']}"
+        return True, ""
     want_phase = spec.get("phase", "Running")
     good = [p for p in pods if (p.get("status") or {}).get("phase") == want_phase
             and (not spec.get("ready", True) or is_ready(p))]
@@ -207,8 +244,14 @@ def _pods(view, c: dict) -> tuple[bool, str]:
         want = normal_image(spec["image_ref"])
         good = [p for p in good if any(normal_image(x.get("image", "")) == want
                                        for x in p["spec"].get("containers") or [])]
+    for path, want in (spec.get("fields") or {}).items():
+        good = [p for p in good if _same(lookup(p, path), want)]
+    for path, pattern in (spec.get("match") or {}).items():
+        good = [p for p in good if lookup(p, path) not in (_MISSING, None) and re.search(str(pattern), str(lookup(p, path)))]
+    for path, want in (spec.get("quantities") or {}).items():
+        good = [p for p in good if same_quantity(lookup(p, path), want)]
     need = int(spec.get("count", 1))
-    what = "Ready" if spec.get("ready", True) else want_phase
+    what = "Ready" if spec.get("ready", True) and want_phase == "Running" else want_phase
     if len(good) < need:
         return False, f"{len(good)} of {len(pods)} matching pod(s) {what}, expected {need}"
     if spec.get("exact") and len(pods) != need:
@@ -270,7 +313,7 @@ def _traffic(view, c: dict) -> tuple[bool, str]:
         if not host:
             return False, f"the client has no environment variable {spec['host_env']}"
     port = int(spec.get("port", 80))
-    out = traffic.connect(view, src, str(host), port, spec.get("path", "/"))
+    out = traffic.connect(view, src, str(host), port, spec.get("path", "/"), header_host=spec.get("host_header"))
     want = spec.get("status", "ok")
     if out.status != want:
         return False, f"{host}:{port}: {out.status}, expected {want}"
@@ -312,8 +355,7 @@ def _exec(view, c: dict) -> tuple[bool, str]:
     cmd = spec["command"]
     argv = shlex.split(cmd) if isinstance(cmd, str) else [str(a) for a in cmd]
     container = spec.get("container") or pod["spec"]["containers"][0]["name"]
-    ctx = ExecContext(view=view, pod=pod, container=container, node=pod["spec"].get("nodeName"),
-                      env=_container_env(pod, container))
+    ctx = ExecContext(view=view, pod=pod, container=container, node=pod["spec"].get("nodeName"))
     try:
         out, err, code = registry.run(ctx, argv)
     except registry.ExecutableNotFound:
@@ -431,18 +473,28 @@ def kind_of(check: dict) -> str:
     return found[0]
 
 
-def evaluate(view, check: dict) -> Result:
+def check_name(check: dict, lang: str = "en") -> str:
+    n = check.get("name", "check")
+    if isinstance(n, dict):
+        return str(n.get(lang) or n.get("en") or "check")
+    return str(n)
+
+
+def evaluate(view, check: dict, lang: str = "en") -> Result:
     c = substitute(check, view)
-    name, weight = str(c.get("name", "check")), int(c.get("weight", 1))
+    name, weight = check_name(c, lang), int(c.get("weight", 1))
     try:
         ok, detail = _RUN[kind_of(c)](view, c)
     except (KeyError, ValueError, TypeError) as e:
         return Result(name, weight, False, f"check error: {e}")
+    if not ok and lang != "en":
+        from minikctl.labs.messages_drill import reason
+        detail = reason(detail, lang)
     return Result(name, weight, ok, "" if ok else detail, guard=bool(c.get("guard")))
 
 
-def evaluate_all(view, checks: list) -> list[Result]:
-    results = [evaluate(view, c) for c in checks]
+def evaluate_all(view, checks: list, lang: str = "en") -> list[Result]:
+    results = [evaluate(view, c, lang) for c in checks]
     score(results)
     return results
 

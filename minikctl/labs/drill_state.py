@@ -122,7 +122,7 @@ def record_attempt(store, name: str, earned: int, total: int, passed: bool, now:
     return summary([r for r in store.attempts() if r[0] == name])[name]
 
 
-def reset_cluster(env) -> str:
+def reset_cluster(env, want_profile: str | None = None) -> str:
     """Replace the cluster with a fresh one of the same profile (progress lives elsewhere).
 
     Returns the profile name. Done in one transaction: a failure leaves the old cluster intact.
@@ -135,7 +135,7 @@ def reset_cluster(env) -> str:
     try:
         store.begin()
         meta = store.get_meta("cluster") or {}
-        profile = (meta.get("profile") or {}).get("name") or "default"
+        profile = want_profile or (meta.get("profile") or {}).get("name") or "default"
         try:
             load_profile(profile)
         except Exception:

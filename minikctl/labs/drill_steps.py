@@ -115,11 +115,16 @@ def step_text(step: dict, drill_dir: Path, values: dict | None = None) -> str:
 
 
 def values_of(env) -> dict:
-    """${...} values from the profile of the cluster in env's state dir."""
+    """${...} values from the profile of the cluster env acts on (read from its state file)."""
     from minikctl.labs.drill_checks import profile_values
-    from minikctl.labs.drill_state import store_tx
-    with store_tx(env) as store:
+    from minikctl.store.db import Store
+    store = Store(env.db_path)
+    try:
+        store.begin()
         meta = store.get_meta("cluster") or {}
+        store.rollback()
+    finally:
+        store.close()
     return profile_values(meta.get("profile") or {})
 
 
@@ -130,7 +135,7 @@ def run_step(env, step: dict, drill_dir: Path) -> tuple[int, str, str]:
     argv, stdin = step_argv(step, drill_dir, values_of(env))
     out, err = io.StringIO(), io.StringIO()
     sub = Env(stdout=out, stderr=err, stdin=io.StringIO(stdin), home=env.home, clock=env.clock, seed=env.seed,
-              no_color=True, namespace=None)
+              no_color=True, namespace=None, cluster=getattr(env, "cluster", None), context=getattr(env, "context", None))
     code = run(argv, sub)  # run leaves the caller's CLI environment in place
     return code, out.getvalue(), err.getvalue()
 

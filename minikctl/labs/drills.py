@@ -38,6 +38,7 @@ class Drill:
     path: Path
     tags: list = field(default_factory=list)
     titles: dict = field(default_factory=dict)
+    profile: str | None = None     # the cluster profile the drill needs (ingress-nginx, gateway-api...)
 
     def title_in(self, lang: str = "en") -> str:
         return self.titles.get(lang) or self.title
@@ -130,10 +131,17 @@ def load_drill(name: str) -> Drill:
             if v is not None and not isinstance(v, (str, dict)):
                 raise ValueError(f"field '{key}' must be a text or a mapping of language to text")
         titles = _lang_map(data["title"])
+        profile = data.get("profile")
+        if profile is not None:
+            from minikctl.sim.profile import load_profile
+            try:
+                load_profile(str(profile))
+            except Exception:  # noqa: BLE001 - any failure to load is "no such profile"
+                raise ValueError(f"field 'profile' names no cluster profile: {profile!r}") from None
         return Drill(name=name, title=titles.get("en", ""), titles=titles, domain=domain,
                      weight=int(data.get("weight", 4)), task=_lang_map(data["task"]),
                      setup=list(data.get("setup") or []), checks=list(data["checks"]), hint=_lang_map(data.get("hint")),
-                     solution=list(data["solution"]), path=path.parent, tags=list(data.get("tags") or []))
+                     solution=list(data["solution"]), path=path.parent, profile=profile, tags=list(data.get("tags") or []))
     except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as e:
         raise CliError(f"drill {name}: {path}: {e}") from None
 
