@@ -35,6 +35,30 @@ def groups() -> dict[str, list[kinds.Kind]]:
     return out
 
 
+# The create-only review resources (apiserver/reviews.py): served, listed after apps as the
+# apiserver lists its groups, never stored.
+REVIEWS = (("authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview", False),
+           ("authorization.k8s.io", "localsubjectaccessreviews", "LocalSubjectAccessReview", True),
+           ("authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview", False),
+           ("authorization.k8s.io", "selfsubjectrulesreviews", "SelfSubjectRulesReview", False),
+           ("authorization.k8s.io", "subjectaccessreviews", "SubjectAccessReview", False))
+
+
+def served_groups() -> list[str]:
+    """Every group discovery names, in order: the kinds' groups with the review groups after apps."""
+    gs = list(groups())
+    at = gs.index("apps") + 1 if "apps" in gs else len(gs)
+    for g in dict.fromkeys(r[0] for r in REVIEWS):
+        if g not in gs:
+            gs.insert(at, g)
+            at += 1
+    return gs
+
+
+def _reviews(group: str):
+    return [r for r in REVIEWS if r[0] == group]
+
+
 def subresources(k: kinds.Kind) -> list[tuple[str, str, str, list[str]]]:
     """(name, group/version, kind, verbs) of the subresources served for a kind."""
     out = []
@@ -61,7 +85,7 @@ def _gv(group: str) -> str:
 
 def group_list() -> dict:
     gs = []
-    for g in groups():
+    for g in served_groups():
         if g:
             gv = {"groupVersion": _gv(g), "version": "v1"}
             gs.append({"name": g, "versions": [gv], "preferredVersion": gv})
@@ -71,7 +95,11 @@ def group_list() -> dict:
 def resource_list(group: str) -> dict | None:
     ks = groups().get(group)
     if ks is None:
-        return None
+        if not _reviews(group):
+            return None
+        return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": _gv(group),
+                "resources": [{"name": plural, "singularName": kind.lower(), "namespaced": nsd, "kind": kind,
+                               "verbs": ["create"]} for _, plural, kind, nsd in _reviews(group)]}
     res = []
     for k in ks:
         item = {"name": k.plural, "singularName": k.singular, "namespaced": k.namespaced, "kind": k.kind,
@@ -91,7 +119,9 @@ def resource_list(group: str) -> dict | None:
 
 
 def _agg_group(group: str, ks: list[kinds.Kind]) -> dict:
-    res = []
+    res = [{"resource": plural, "responseKind": {"group": group, "version": "v1", "kind": kind},
+            "scope": "Namespaced" if nsd else "Cluster", "singularResource": kind.lower(), "verbs": ["create"]}
+           for _, plural, kind, nsd in _reviews(group)]
     for k in ks:
         item = {"resource": k.plural, "responseKind": {"group": k.group, "version": k.version, "kind": k.kind},
                 "scope": "Namespaced" if k.namespaced else "Cluster", "singularResource": k.singular,
@@ -114,7 +144,8 @@ def _agg_group(group: str, ks: list[kinds.Kind]) -> dict:
 
 def aggregated(legacy: bool, beta: bool = False) -> dict:
     """The APIGroupDiscoveryList for /api (legacy=True) or /apis."""
-    items = [_agg_group(g, ks) for g, ks in groups().items() if (g == "") == legacy]
+    gs = groups()
+    items = [_agg_group(g, gs.get(g, [])) for g in served_groups() if (g == "") == legacy]
     ver = "v2beta1" if beta else "v2"
     return {"kind": "APIGroupDiscoveryList", "apiVersion": f"apidiscovery.k8s.io/{ver}", "metadata": {},
             "items": items}

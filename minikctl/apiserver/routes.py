@@ -60,7 +60,7 @@ def non_resource(req: Request, profile: dict) -> Response | None:
         return json_response(body) if body else None
     if p.startswith("/apis/") and p.count("/") == 2:
         g = p.split("/")[2]
-        if g in discovery.groups() and g:
+        if g in discovery.served_groups() and g:
             gv = {"groupVersion": f"{g}/v1", "version": "v1"}
             return json_response({"kind": "APIGroup", "apiVersion": "v1", "name": g, "versions": [gv],
                                   "preferredVersion": gv})
@@ -83,6 +83,9 @@ def handle(req: Request, env) -> Response:
         return derived
     target = parse_target(req.path)
     if target is None:
+        from minikctl.apiserver import reviews
+        if reviews.match(req.path) is not None:
+            return reviews.respond(req, env)
         if req.method not in ("GET", "HEAD"):
             if any(req.path.rstrip("/") == p for p in ("/version", "/api", "/apis", "/api/v1")):
                 raise method_not_allowed(req.method)

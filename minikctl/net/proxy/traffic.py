@@ -84,6 +84,7 @@ class Outcome:
     note: str | None = None
     cname: str | None = None
     backend: str | None = None     # the endpoint "ip:port" kube-proxy DNATed to, if any
+    cert: object | None = None     # the certificate a TLS listener presented (net/tls.ServerCert)
     policy: object | None = None   # the NetworkPolicy verdict (net/policy.Verdict) when policies exist
 
     @property
@@ -194,13 +195,14 @@ class NotSimulated(str):
 NOT_HTTP = "not http"      # serve()'s answer for a plain TCP server (redis, postgres...) asked HTTP
 
 
-def _controller_http(view, pod: dict, c: dict, kind: str, port: int, path: str, host: str, method: str):
+def _controller_http(view, pod: dict, c: dict, kind: str, port: int, path: str, host: str, method: str,
+                     https: bool = False):
     """The HTTP servers that are cluster components rather than workloads: the ingress-nginx
     controller, NGINX Gateway Fabric's nginx (routing to other pods) and hello-app."""
     image = c.get("image") or ""
     if kind == "ingress_nginx":
         from minikctl.net import ingress_nginx
-        return ingress_nginx.serve(view, pod, host, path)
+        return ingress_nginx.serve(view, pod, host, path, https=https, tls_port=port == 443)
     if kind == "nginx" and "nginx-gateway-fabric/nginx" in image:
         from minikctl.net import gateway
         return gateway.serve(view, pod, port, host, path, method)
@@ -212,7 +214,7 @@ def _controller_http(view, pod: dict, c: dict, kind: str, port: int, path: str, 
 
 
 def serve(view, pod: dict, port: int, path: str = "/", host: str = "", *, client_ip: str = "-",
-          client_port: int = 0, headers: dict | None = None, method: str = "GET"):
+          client_port: int = 0, headers: dict | None = None, method: str = "GET", https: bool = False):
     """The HTTP answer of `pod` on `port` (a Response); None when nothing listens there (refused);
     NOT_HTTP for a TCP server that is not HTTP; a NotSimulated message when the process there is
     not modelled (images/behaviours: the image's ENTRYPOINT/CMD and programs, as data)."""
@@ -229,7 +231,7 @@ def serve(view, pod: dict, port: int, path: str = "/", host: str = "", *, client
     kind, c, proc = got
     if kind == "tcp":
         return NOT_HTTP
-    routed = _controller_http(view, pod, c, kind, port, path, host, method)
+    routed = _controller_http(view, pod, c, kind, port, path, host, method, https)
     if routed is not None:
         return routed
     handler = http.HANDLERS.get(kind)
@@ -285,7 +287,7 @@ def _dropped(view, src, out: Outcome, dst_ip: str, port: int, dst_pod: dict | No
 
 def connect(view, src, host: str, port: int, path: str = "/", state: dict | None = None, *,
             agent: str | None = None, method: str = "GET", explain: bool = False,
-            header_host: str | None = None) -> Outcome:
+            header_host: str | None = None, tls: bool = False, sni: str | None = None) -> Outcome:
     """Resolve, route and serve one new connection from `src` (a pod dict or a node name).
 
     With `agent` (the client's User-Agent) and a writable cluster as the view, the request lands
@@ -293,11 +295,18 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
     if isinstance(src, dict) and not (src.get("spec") or {}).get("hostNetwork") and \
             (host in ("localhost", "127.0.0.1", "::1") or host == _hostname(src)):
         return _loopback(view, src, host, port, path, agent, method)
+    _, src_node, src_is_pod, _ = client_of(view, src)
+    if not src_is_pod and src_node and host in ("localhost", "127.0.0.1"):
+        return _node_loopback(view, src, src_node, host, port, path, state, agent=agent, method=method,
+                              explain=explain, header_host=header_host)
     got = resolve(view, src, host)
     if not got:
         return Outcome("bad address", host, port)
     addrs, cname = got
     ip = addrs[0]
+    node_answer = _node_server(view, src, host, ip, port, path, explain)
+    if node_answer is not None:
+        return node_answer
     note = None
     if cname and isinstance(src, dict):
         zone = view.profile.get("clusterDomain") or "cluster.local"
@@ -316,6 +325,9 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
             return out
         resp = _external(view, ip, port, host, path)
         if resp is not None:
+            if tls:
+                from minikctl.net.tls import ServerCert
+                out.cert = ServerCert(publicly_trusted=True, public_name=host)
             out.response = resp
             return out
         owner = balancer._node_owning(view, ip)
@@ -348,8 +360,14 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
     else:
         hdrs["connection"] = "close"
     cport = 32768 + int.from_bytes(f"{seen_ip}{view.now}{path}".encode()[-8:], "big") % 28000
+    if tls and (backend.get("status") or {}).get("phase") == "Running":
+        from minikctl.net.tls import listener_cert
+        out.cert = listener_cert(view, backend, target_port, sni or host)
+        if out.cert is None and serve(view, backend, target_port, path, host) is not None:
+            out.status = "not tls"          # a plain listener answers the ClientHello with garbage
+            return out
     resp = serve(view, backend, target_port, path, header_host or host, client_ip=seen_ip, client_port=cport, headers=hdrs,
-                 method=method)
+                 method=method, https=tls)
     if resp is None:
         out.status = "refused"
         return out
@@ -366,6 +384,42 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
         record_access(view, backend, seen_ip, method=method, path=path, status=resp.code,
                       size=len(resp.body.encode()), agent=agent, port=target_port, client_port=cport)
     return out
+
+
+def _node_server(view, src, host: str, ip: str, port: int, path: str, explain: bool) -> Outcome | None:
+    """A connection to a node's own address that kube-proxy's health servers answer (they
+    listen on every node address); None when the port is not one of theirs."""
+    from minikctl.net.proxy import healthcheck
+    node = balancer._node_owning(view, ip)
+    if node is None:
+        return None
+    resp = healthcheck.answer(view, node, port, path, loopback=False)
+    if resp is None:
+        return None
+    out = Outcome("ok", host, port, ip=ip, via="node address")
+    if _dropped(view, src, out, ip, port, None, explain):
+        return out
+    out.response = resp
+    return out
+
+
+def _node_loopback(view, src, node: str, host: str, port: int, path: str, state, **kw) -> Outcome:
+    """localhost on a node: kube-proxy's servers, and (iptables mode, route_localnet=1) the
+    node ports; ipvs mode does not accept node ports on loopback."""
+    from minikctl.net.proxy import healthcheck
+    from minikctl.net.proxy.mode import node_mode
+    resp = healthcheck.answer(view, node, port, path, loopback=True)
+    if isinstance(resp, NotSimulated):
+        return Outcome("not simulated", host, port, ip="127.0.0.1", note=str(resp))
+    if resp is not None:
+        return Outcome("ok", host, port, ip="127.0.0.1", via="node address", response=resp)
+    node_ip = R.node_ip(view, node)
+    if node_mode(view, node) == "iptables" and node_ip and \
+            any(sp.node_port == port for sp in R.all_service_ports(view)):
+        out = connect(view, src, node_ip, port, path, state, **kw)
+        out.host, out.ip = host, "127.0.0.1"
+        return out
+    return Outcome("refused", host, port, ip="127.0.0.1")
 
 
 def _loopback(view, pod, host, port, path, agent, method) -> Outcome:
