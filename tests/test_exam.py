@@ -23,9 +23,11 @@ def _exam(mk) -> dict:
 
 
 def _solve_on(mk, task: dict) -> None:
+    from minikctl.labs import drill_steps
     d = drills.load_drill(task["drill"])
+    values = drill_steps.values_of(Env(home=mk.home, context=task["context"]))   # that cluster's nodes
     for step in d.solution:
-        argv, stdin = drill_proof.step_argv(mk.home, step, d)
+        argv, stdin = drill_steps.step_argv(step, d.path, values)
         r = mk("--context", task["context"], *argv, stdin=stdin)
         assert r.code == 0, (argv, r.err)
     mk.advance(60)

@@ -99,8 +99,8 @@ def _show(v) -> str:
 
 
 def _same(got, want) -> bool:
-    if want is None:
-        return got is _MISSING or got is None or got == {} or got == []
+    if want is None:   # absent: an empty value or false (unschedulable: false is no cordon)
+        return got is _MISSING or got is None or got == {} or got == [] or got is False
     if got is _MISSING:
         return False
     if isinstance(want, (int, float)) and not isinstance(want, bool) and isinstance(got, str) and got.isdigit():
