@@ -121,3 +121,45 @@ def test_chinese_tables_line_up_in_terminal_columns(mk):
                 prefix += ch
             starts.add(width(prefix) == at and (prefix.endswith(" ") or prefix == ""))
         assert starts == {True}, (col, r.out)
+
+
+def test_every_drill_speaks_english_and_chinese():
+    """Task, title, hint and every check name in both languages (drill.yaml or its zh.yaml)."""
+    missing = []
+    for d in drills.list_drills():
+        for what, texts in (("task", d.task), ("title", d.titles), ("hint", d.hint)):
+            if not (texts.get("en") and texts.get("zh")):
+                missing.append(f"{d.name}: {what}")
+        for i, c in enumerate(d.checks):
+            n = c.get("name")
+            if not (isinstance(n, dict) and n.get("en") and n.get("zh")):
+                missing.append(f"{d.name}: checks[{i}].name")
+    assert not missing, missing
+
+
+def test_drill_check_in_chinese(mk):
+    mk("drill", "start", "wrong-targetport")
+    mk.advance(30)
+    r = mk("drill", "check", "--lang", "zh")
+    assert r.code == 1
+    assert "练习 wrong-targetport: 指向错误容器端口的 Service" in r.out
+    assert "client 访问 http://orders 得到 HTTP 200" in r.out
+    assert "应为 ok" in r.out                     # the reason, translated around its values
+    assert "得分:0/4" in r.out
+    r = mk("drill", "hint", "--lang", "zh")
+    assert "nginx 监听的是 80" in r.out
+
+
+def test_every_engine_text_has_its_chinese():
+    import ast
+    from pathlib import Path
+    from minikctl.labs.messages_drill import ZH
+    root = Path(__file__).resolve().parent.parent / "minikctl"
+    missing = []
+    for f in [root / "cli" / "drill_cmd.py", root / "labs" / "drill_exam.py"]:
+        for node in ast.walk(ast.parse(f.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("_t", "t") and node.args \
+                    and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+                if node.args[0].value not in ZH:
+                    missing.append(node.args[0].value)
+    assert not missing, missing

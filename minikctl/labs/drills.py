@@ -86,6 +86,31 @@ def not_found(name: str) -> CliError:
     return CliError(msg + "; see 'minikctl drill list'")
 
 
+def _merge_zh(data: dict, zh_path: Path, name: str) -> None:
+    """A drill may keep its Chinese texts beside it in zh.yaml (title, task, hint, and the check
+    names in order); they fill the `zh` of drill.yaml's texts that have none."""
+    if not zh_path.is_file():
+        return
+    from minikctl.labs.lab import _load_yaml
+    zh = _load_yaml(zh_path, f"drill {name}") or {}
+    if not isinstance(zh, dict):
+        raise CliError(f"drill {name}: {zh_path}: expected a mapping of title, task, hint, checks")
+    for key in ("title", "task", "hint"):
+        if key in zh:
+            v = data.get(key)
+            v = {"en": v} if isinstance(v, str) else dict(v or {})
+            v.setdefault("zh", str(zh[key]))
+            data[key] = v
+    names = zh.get("checks") or []
+    checks = data.get("checks") or []
+    if not isinstance(names, list) or (names and len(names) != len(checks)):
+        raise CliError(f"drill {name}: {zh_path}: field 'checks' must list one name per check of drill.yaml "
+                       f"({len(checks)})")
+    for c, n in zip(checks, names):
+        if isinstance(c, dict) and isinstance(c.get("name"), str):
+            c["name"] = {"en": c["name"], "zh": str(n)}
+
+
 def load_drill(name: str) -> Drill:
     if not NAME_RE.match(name or ""):
         raise not_found(name)
@@ -97,6 +122,7 @@ def load_drill(name: str) -> Drill:
     data = _load_yaml(path, f"drill {name}")
     if not isinstance(data, dict):
         raise CliError(f"drill {name}: {path}: expected a mapping of title, domain, task, setup, checks, hint, solution")
+    _merge_zh(data, path.parent / "zh.yaml", name)
     for key in ("title", "task", "checks", "solution"):
         if not data.get(key):
             raise CliError(f"drill {name}: {path}: field '{key}' is missing")
