@@ -436,6 +436,14 @@ def _can_i(view, c: dict) -> tuple[bool, str]:
     spec = c["can_i"]
     who = str(spec["as"])
     user = rbac.impersonated(who, list(spec.get("groups") or []))
+    if spec.get("path"):                    # a non-resource URL: /healthz, /metrics...
+        req = rbac.Request(verb=str(spec["verb"]), path=str(spec["path"]))
+        allowed, _ = rbac.authorize(view, user, req)
+        want = bool(spec.get("allowed", True))
+        if allowed != want:
+            return False, f"auth can-i {spec['verb']} {spec['path']} --as {who}: {'yes' if allowed else 'no'}, " \
+                          f"expected {'yes' if want else 'no'}"
+        return True, ""
     res = str(spec["resource"])
     found = builtin_resources.parse(res.lower())
     resource, group = (found.plural, found.group) if found else (res, str(spec.get("group", "")))
