@@ -20,8 +20,16 @@ def _apply_solution(mk, drill) -> None:
         assert r.code == 0, (drill_steps.step_text(step, drill.path), r.err)
 
 
-def test_at_least_twenty_drills_each_well_formed():
-    assert len(ALL) >= 20
+def test_at_least_120_drills_in_the_exam_proportions():
+    """Issue 17's bar: 120 drills, each domain within 5 points of its share of the exam."""
+    ds = drills.list_drills()
+    assert len(ds) >= 120
+    for dom, (share, _zh) in drills.DOMAINS.items():
+        got = 100 * sum(1 for d in ds if d.domain == dom) / len(ds)
+        assert abs(got - share) <= 5, (dom, round(got, 1), share)
+
+
+def test_every_drill_well_formed():
     for name in ALL:
         d = drills.load_drill(name)
         assert d.task.get("en") and d.checks and d.solution, name
