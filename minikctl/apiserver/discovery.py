@@ -63,7 +63,8 @@ def subresources(k: kinds.Kind) -> list[tuple[str, str, str, list[str]]]:
     """(name, group/version, kind, verbs) of the subresources served for a kind."""
     out = []
     if k.kind == "Pod":
-        out += [("exec", "v1", "PodExecOptions", ["create", "get"]), ("log", "v1", "Pod", ["get"])]
+        out += [("eviction", "policy/v1", "Eviction", ["create"]), ("exec", "v1", "PodExecOptions", ["create", "get"]),
+                ("log", "v1", "Pod", ["get"])]
     if k.kind in SCALED:
         out.append(("scale", "autoscaling/v1", "Scale", ["get", "patch", "update"]))
     if k.kind == "ServiceAccount":
