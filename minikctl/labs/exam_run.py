@@ -72,9 +72,10 @@ def finish(env, at_deadline: bool = False) -> dict | None:
     exam["stoppedAtDeadline"] = bool(at_deadline)
     with drill_state.store_tx(env) as store:
         store.set_meta(drill_state.EXAM_KEY, exam)
-        for r in exam["results"]:
-            drill_state.record_attempt(store, r["drill"], r["earned"], r["total"], r["earned"] == r["total"],
-                                       now, "exam")
+        for task, r in zip(exam["tasks"], exam["results"]):
+            if task.get("visited"):       # a task never opened is no attempt (nor due for review)
+                drill_state.record_attempt(store, r["drill"], r["earned"], r["total"], r["earned"] == r["total"],
+                                           now, "exam")
     clear_marker(env)
     if at_deadline:
         env.stderr.write("minikctl: the exam's time is up: it was graded at the deadline, before this command "
