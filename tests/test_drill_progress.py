@@ -64,6 +64,8 @@ def test_unknown_drill_lists_close_names(mk):
     r = mk("drill", "start", "svc-nodeprot")
     assert r.code == 1
     assert 'drill "svc-nodeprot" not found' in r.err and "Did you mean this?\n\tsvc-nodeport\n" in r.err, r.err
+    r = mk("drill", "start", "nosuch")
+    assert r.code == 1 and "The closest names:\n\t" in r.err, r.err
     r = mk("drill", "start", "zzzz")
     assert r.code == 1 and "see 'minikctl drill list'" in r.err and "Traceback" not in r.err
 

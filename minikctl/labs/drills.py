@@ -83,6 +83,10 @@ def not_found(name: str) -> CliError:
     if close:
         msg += "\n\nDid you mean this?\n" + "".join(f"\t{c}\n" for c in close)
         return CliError(msg.rstrip("\n") + "\n\nSee 'minikctl drill list' for every drill.")
+    nearest = difflib.get_close_matches(name or "", known, n=3, cutoff=0.3)
+    if nearest:
+        msg += "\n\nThe closest names:\n" + "".join(f"\t{c}\n" for c in nearest)
+        return CliError(msg.rstrip("\n") + "\n\nSee 'minikctl drill list' for every drill.")
     return CliError(msg + "; see 'minikctl drill list'")
 
 
