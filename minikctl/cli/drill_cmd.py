@@ -58,13 +58,21 @@ def _prepare(drill) -> None:
     env = context.env()
     context.err(f"Warning: this resets the cluster in {env.home}: every object you created is deleted.")
     drill_state.reset_cluster(env, drill.profile)
-    drill_steps.run_steps(env, drill.setup, drill.path, "setup")
+    from minikctl.labs import exam_run
+    values = exam_run.context_values(drill, exam_run.current_context(env))
+    if drill.clusters:
+        context.err(f"Warning: this also creates the cluster(s) {', '.join(drill.clusters)} (and their contexts).")
+        exam_run.make_clusters(env, drill, values)
+    drill_steps.run_steps(env, drill.setup, drill.path, "setup", values)
 
 
 def _print_task(drill, lang: str, header: str) -> None:
     from minikctl.labs import drill_steps
     from minikctl.labs.drill_checks import fill
-    text = fill(drill.text("task", lang), drill_steps.values_of(context.env()))
+    from minikctl.labs import exam_run
+    env = context.env()
+    values = {**drill_steps.values_of(env), **exam_run.context_values(drill, exam_run.current_context(env))}
+    text = fill(drill.text("task", lang), values)
     context.out(f"{header}\n\n{drill.title_in(lang)}\n\n{_indent(text).rstrip()}\n\n")
 
 
@@ -203,11 +211,10 @@ def drill_task(lang: str) -> int:
 
 
 def grade(drill, lang: str = "en"):
-    """Evaluate the drill's checks on the live cluster: (results, earned, total)."""
-    from minikctl.labs import drill_checks
-    from minikctl.sim.cluster import open_cluster
-    with open_cluster(context.env()) as cluster:
-        results = drill_checks.evaluate_all(cluster, drill.checks, lang)
+    """Evaluate the drill's checks on the live cluster(s): (results, earned, total)."""
+    from minikctl.labs import drill_checks, exam_run
+    env = context.env()
+    results = exam_run.grade_checks(env, drill, exam_run.context_values(drill, exam_run.current_context(env)), lang)
     got, total = drill_checks.score(results)
     return results, got, total
 
@@ -263,11 +270,13 @@ def drill_solution(apply: bool) -> int:
     with drill_state.store_tx(env) as store:
         name = _current(store)
     drill = drills.load_drill(name)
-    values = drill_steps.values_of(env)
+    from minikctl.labs import exam_run
+    extra = exam_run.context_values(drill, exam_run.current_context(env))
+    values = {**drill_steps.values_of(env), **extra}
     for step in drill.solution:
         context.out(drill_steps.step_text(step, drill.path, values) + "\n")
     if apply:
-        drill_steps.run_steps(env, drill.solution, drill.path, "solution")
+        drill_steps.run_steps(env, drill.solution, drill.path, "solution", extra)
         context.out("\nSolution applied; give the pods a few seconds, then run 'minikctl drill check'.\n")
     return 0
 
@@ -325,7 +334,9 @@ def _exam_show(exam: dict, lang: str) -> None:
     flag = " \u00b7 " + _t("flagged", lang) if task.get("flagged") else ""
     head = _t("Task {i} of {n} \u00b7 Task weight: {w}% \u00b7 Time left: {left}", lang).format(
         i=i + 1, n=len(exam["tasks"]), w=task["weight"], left=drill_exam.fmt_time(left)) + flag
-    values = drill_steps.values_of(on_cluster(env, task["cluster"]))
+    from minikctl.labs.exam_run import context_values
+    values = {**drill_steps.values_of(on_cluster(env, task["cluster"])),
+              **context_values(drill, task["context"], task["cluster"])}
     from minikctl.labs.drill_checks import fill
     text = fill(drill.text("task", lang), values)
     context.out(f"{head}\n\n" + _t("Use context:", lang) + f" kubectl config use-context {task['context']}\n\n"

@@ -39,6 +39,7 @@ class Drill:
     tags: list = field(default_factory=list)
     titles: dict = field(default_factory=dict)
     profile: str | None = None     # the cluster profile the drill needs (ingress-nginx, gateway-api...)
+    clusters: list = field(default_factory=list)   # other clusters the task spans (steps/checks `context:`)
 
     def title_in(self, lang: str = "en") -> str:
         return self.titles.get(lang) or self.title
@@ -161,6 +162,12 @@ def load_drill(name: str) -> Drill:
             if v is not None and not isinstance(v, (str, dict)):
                 raise ValueError(f"field '{key}' must be a text or a mapping of language to text")
         titles = _lang_map(data["title"])
+        others = data.get("clusters") or []
+        if not isinstance(others, list) or not all(isinstance(c, str) and NAME_RE.match(c) for c in others):
+            raise ValueError("field 'clusters' is a list of cluster names (lower case letters, digits, '-')")
+        for i, c in enumerate(data["checks"]):
+            if "context" in c and c["context"] not in others:
+                raise ValueError(f"field 'checks[{i}].context' names no cluster of field 'clusters'")
         profile = data.get("profile")
         if profile is not None:
             from minikctl.sim.profile import load_profile
@@ -171,7 +178,7 @@ def load_drill(name: str) -> Drill:
         return Drill(name=name, title=titles.get("en", ""), titles=titles, domain=domain,
                      weight=int(data.get("weight", 4)), task=_lang_map(data["task"]),
                      setup=list(data.get("setup") or []), checks=list(data["checks"]), hint=_lang_map(data.get("hint")),
-                     solution=list(data["solution"]), path=path.parent, profile=profile, tags=list(data.get("tags") or []))
+                     solution=list(data["solution"]), path=path.parent, profile=profile, clusters=list(others), tags=list(data.get("tags") or []))
     except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as e:
         raise CliError(f"drill {name}: {path}: {e}") from None
 
