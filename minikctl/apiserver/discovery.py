@@ -28,7 +28,7 @@ def version(profile: dict) -> dict:
 def groups() -> dict[str, list[kinds.Kind]]:
     """group name ('' = core) -> its kinds, in discovery order."""
     out: dict[str, list[kinds.Kind]] = {}
-    for k in kinds.KINDS:
+    for k in kinds.all_kinds():
         if k.kind == "ReferenceGrant":
             continue        # v1beta1 beside its group's v1 kinds: not served (docs/simulation.md)
         out.setdefault(k.group, []).append(k)
@@ -59,8 +59,43 @@ def _reviews(group: str):
     return [r for r in REVIEWS if r[0] == group]
 
 
+def versions(group: str) -> list[str]:
+    """The group's served versions, the preferred one first (a CRD's: GA > beta > alpha)."""
+    out: list[str] = []
+    for k in groups().get(group, ()):
+        vs = list(k.crd["versions"]) if k.crd is not None else ["v1"]
+        for v in vs:
+            if v not in out:
+                out.append(v)
+    if not out and _reviews(group):
+        out = ["v1"]
+    return out
+
+
+def _serves(k: kinds.Kind, version: str) -> bool:
+    if k.crd is None:
+        return version == "v1"        # the built-in groups are discovered at v1 (HPA's kind is v2)
+    return version in (k.version, *k.other_versions)
+
+
+def api_group(group: str) -> dict | None:
+    vs = versions(group)
+    if not vs:
+        return None
+    gvs = [{"groupVersion": f"{group}/{v}", "version": v} for v in vs]
+    return {"kind": "APIGroup", "apiVersion": "v1", "name": group, "versions": gvs, "preferredVersion": gvs[0]}
+
+
 def subresources(k: kinds.Kind) -> list[tuple[str, str, str, list[str]]]:
     """(name, group/version, kind, verbs) of the subresources served for a kind."""
+    if k.crd is not None:         # what the CRD's storage version declares
+        subs = k.crd.get("subresources") or {}
+        out = []
+        if "scale" in subs:
+            out.append(("scale", "autoscaling/v1", "Scale", ["get", "patch", "update"]))
+        if "status" in subs:
+            out.append(("status", k.api_version, k.kind, ["get", "patch", "update"]))
+        return out
     out = []
     if k.kind == "Pod":
         out += [("eviction", "policy/v1", "Eviction", ["create"]), ("exec", "v1", "PodExecOptions", ["create", "get"]),
@@ -88,15 +123,15 @@ def group_list() -> dict:
     gs = []
     for g in served_groups():
         if g:
-            gv = {"groupVersion": _gv(g), "version": "v1"}
-            gs.append({"name": g, "versions": [gv], "preferredVersion": gv})
+            body = api_group(g)
+            gs.append({k: body[k] for k in ("name", "versions", "preferredVersion")})
     return {"kind": "APIGroupList", "apiVersion": "v1", "groups": gs}
 
 
-def resource_list(group: str) -> dict | None:
-    ks = groups().get(group)
+def resource_list(group: str, version: str = "v1") -> dict | None:
+    ks = [k for k in groups().get(group, ()) if _serves(k, version)] or None
     if ks is None:
-        if not _reviews(group):
+        if not _reviews(group) or version != "v1":
             return None
         return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": _gv(group),
                 "resources": [{"name": plural, "singularName": kind.lower(), "namespaced": nsd, "kind": kind,
@@ -116,15 +151,30 @@ def resource_list(group: str) -> dict | None:
             if "/" in gv:
                 sub["group"], sub["version"] = gv.split("/")
             res.append(sub)
-    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": _gv(group), "resources": res}
+    gv = f"{group}/{version}" if group else version
+    return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": gv, "resources": res}
 
 
 def _agg_group(group: str, ks: list[kinds.Kind]) -> dict:
     res = [{"resource": plural, "responseKind": {"group": group, "version": "v1", "kind": kind},
             "scope": "Namespaced" if nsd else "Cluster", "singularResource": kind.lower(), "verbs": ["create"]}
            for _, plural, kind, nsd in _reviews(group)]
+    by_version: dict[str, list] = {}
+    for v in versions(group):
+        if not any(_serves(k, v) for k in ks):
+            continue
+        by_version[v] = _agg_resources([k for k in ks if _serves(k, v)], v)
+    if res:
+        by_version.setdefault("v1", []).extend(res)
+    return {"metadata": {"name": group, "creationTimestamp": None},
+            "versions": [{"version": v, "resources": r, "freshness": "Current"} for v, r in by_version.items()]}
+
+
+def _agg_resources(ks: list[kinds.Kind], version: str) -> list[dict]:
+    res = []
     for k in ks:
-        item = {"resource": k.plural, "responseKind": {"group": k.group, "version": k.version, "kind": k.kind},
+        rv = version if k.crd is not None else k.version
+        item = {"resource": k.plural, "responseKind": {"group": k.group, "version": rv, "kind": k.kind},
                 "scope": "Namespaced" if k.namespaced else "Cluster", "singularResource": k.singular,
                 "verbs": VERBS}
         if k.short:
@@ -139,8 +189,7 @@ def _agg_group(group: str, ks: list[kinds.Kind]) -> dict:
         if subs:
             item["subresources"] = subs
         res.append(item)
-    return {"metadata": {"name": group, "creationTimestamp": None},
-            "versions": [{"version": "v1", "resources": res, "freshness": "Current"}]}
+    return res
 
 
 def aggregated(legacy: bool, beta: bool = False) -> dict:
@@ -164,7 +213,7 @@ def wants_aggregated(accept: str) -> str | None:
 # ---- OpenAPI v3: just enough for kubectl's fieldValidation check ----------------------------
 
 def _gv_path(group: str) -> str:
-    return f"apis/{group}/v1" if group else "api/v1"
+    return f"apis/{group}/{(versions(group) or ['v1'])[0]}" if group else "api/v1"
 
 
 def openapi_gv_doc(group: str) -> dict | None:

@@ -92,6 +92,10 @@ class ApiHandler(BaseHTTPRequestHandler):
 
     def _answer(self) -> Response | None:
         headers = {k.lower(): v for k, v in self.headers.items()}
+        # SPDY clients offer each stream protocol in its own header line: keep them all
+        offered = self.headers.get_all("X-Stream-Protocol-Version") or []
+        if len(offered) > 1:
+            headers["x-stream-protocol-version"] = ", ".join(offered)
         length = headers.get("content-length", "0")
         n = int(length) if length.isdigit() else 0
         # Authentication and the body limit are decided from the headers alone: an
@@ -282,7 +286,10 @@ class ApiServer(ThreadingHTTPServer):
 def make_server(env, address: str = "127.0.0.1", port: int = 6443, *, tls: bool = True,
                 verbose: bool = False) -> ApiServer:
     """Bind (port 0 = any free port); call .serve_forever() to run."""
+    from minikctl.api import kinds
     from minikctl.apiserver import state, tls as tlsmod
+    from minikctl.store.db import read_crd_kinds
+    kinds.set_loader(lambda: read_crd_kinds(env.db_path))
     token = state.token(env)
     ctx = None
     if tls:
