@@ -251,6 +251,9 @@ def _run(argv: list[str], env) -> int:
     env.argv = list(argv)
     from minikctl.cli import flagerrors
     try:
+        from minikctl.labs.exam_clock import hard_stop
+        hard_stop(env)          # a running exam past its deadline is graded before this command
+
         argv = flagerrors.short_equals(_strip_globals(list(argv), env))
         _serve_crd_kinds(env)
         argv = _acting_user(argv, env)
