@@ -18,24 +18,30 @@ class Target:
     sub: str | None
 
 
-def _kind_in(group: str, plural: str) -> kinds.Kind | None:
-    return next((k for k in kinds.KINDS if k.group == group and k.plural == plural), None)
+def _kind_in(group: str, plural: str, version: str = "") -> kinds.Kind | None:
+    """The kind of that group and plural, if it serves that version (any, when not given)."""
+    return next((k for k in kinds.KINDS if k.group == group and k.plural == plural
+                 and (not version or version in (k.version, *k.other_versions))), None)
+
+
+def _versions(group: str) -> set[str]:
+    return {v for k in kinds.KINDS if k.group == group for v in (k.version, *k.other_versions)}
 
 
 def parse_target(path: str) -> Target | None:
     parts = [p for p in path.split("/") if p]
     if parts[:2] == ["api", "v1"]:
-        group, rest = "", parts[2:]
-    elif len(parts) >= 3 and parts[0] == "apis" and parts[2] == "v1":
-        group, rest = parts[1], parts[3:]
+        group, version, rest = "", "v1", parts[2:]
+    elif len(parts) >= 3 and parts[0] == "apis" and parts[2] in _versions(parts[1]):
+        group, version, rest = parts[1], parts[2], parts[3:]
     else:
         return None
     ns = None
-    if len(rest) >= 3 and rest[0] == "namespaces" and _kind_in(group, rest[2]) is not None:
+    if len(rest) >= 3 and rest[0] == "namespaces" and _kind_in(group, rest[2], version) is not None:
         ns, rest = rest[1], rest[2:]
     if not rest or len(rest) > 3:
         return None
-    k = _kind_in(group, rest[0])
+    k = _kind_in(group, rest[0], version)
     if k is None:
         return None
     if ns is not None and not k.namespaced:
@@ -43,7 +49,7 @@ def parse_target(path: str) -> Target | None:
     return Target(k, ns, rest[1] if len(rest) > 1 else None, rest[2] if len(rest) > 2 else None)
 
 
-def non_resource(req: Request, profile: dict) -> Response | None:
+def non_resource(req: Request, profile: dict, env=None) -> Response | None:
     """/version, discovery, openapi, health: everything not on a resource."""
     p = req.path.rstrip("/") or "/"
     if p == "/version":
@@ -55,21 +61,17 @@ def non_resource(req: Request, profile: dict) -> Response | None:
         if agg:
             return json_response(discovery.aggregated(p == "/api", agg == discovery.AGG_TYPE_BETA), content_type=agg)
         return json_response(discovery.api_versions() if p == "/api" else discovery.group_list())
-    if p == "/api/v1" or (p.startswith("/apis/") and p.count("/") == 3 and p.endswith("/v1")):
-        body = discovery.resource_list("" if p == "/api/v1" else p.split("/")[2])
+    if p == "/api/v1" or (p.startswith("/apis/") and p.count("/") == 3):
+        g, v = ("", "v1") if p == "/api/v1" else p.split("/")[2:4]
+        body = discovery.resource_list(g, v)
         return json_response(body) if body else None
     if p.startswith("/apis/") and p.count("/") == 2:
         g = p.split("/")[2]
-        if g in discovery.groups() and g:
-            gv = {"groupVersion": f"{g}/v1", "version": "v1"}
-            return json_response({"kind": "APIGroup", "apiVersion": "v1", "name": g, "versions": [gv],
-                                  "preferredVersion": gv})
-        return None
-    if p == "/openapi/v3":
-        return json_response(discovery.openapi_root())
-    if p.startswith("/openapi/v3/"):
-        doc = discovery.openapi_lookup(p)
-        return json_response(doc) if doc else None
+        body = discovery.api_group(g) if g else None
+        return json_response(body) if body else None
+    if p.startswith("/openapi/"):
+        from minikctl.apiserver import openapi
+        return openapi.respond(req, p, env)
     return None
 
 
@@ -88,7 +90,7 @@ def handle(req: Request, env) -> Response:
                 raise method_not_allowed(req.method)
             raise path_not_found()
         from minikctl.apiserver.state import profile
-        resp = non_resource(req, profile(env))
+        resp = non_resource(req, profile(env), env)
         if resp is None:
             raise path_not_found()
         return resp
@@ -180,9 +182,39 @@ def _subresource(cluster, req: Request, t: Target, body) -> Response:
         return json_response(resources.status(cluster, t.kind, t.namespace, t.name, m, body, req))
     if t.sub == "log" and t.kind.kind == "Pod" and m == "GET":
         return _logs(cluster, req, t)
-    if any(t.sub == s[0] for s in discovery.subresources(t.kind)):
-        raise method_not_allowed(m)
+    if t.sub == "eviction" and t.kind.kind == "Pod" and m == "POST":
+        return _evict(cluster, req, t, body)
+    for name, _gv, _kind, verbs in discovery.subresources(t.kind):
+        if t.sub == name:
+            if _VERB.get(m) in verbs:
+                raise fail("", f"minikctl: {t.kind.plural}/{name} is not simulated", 501)
+            raise method_not_allowed(m)
     raise path_not_found()
+
+
+_VERB = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
+
+
+def _evict(cluster, req: Request, t: Target, body) -> Response:
+    """POST pods/{name}/eviction (policy/v1 Eviction): PodDisruptionBudgets decide
+    (api/drain.evict_subresource); success is a Status with code 201, as the apiserver answers."""
+    from minikctl.api import drain
+    if not isinstance(body, dict):
+        raise fail("BadRequest", "Eviction must be an object", 400)
+    name = (body.get("metadata") or {}).get("name")
+    if name and name != t.name:
+        raise fail("BadRequest", "name in URL does not match name in Eviction object", 400)
+    pod = resources.get(cluster, t.kind, t.namespace, t.name)
+    grace = ((body.get("deleteOptions") or {}).get("gracePeriodSeconds"))
+    if "All" not in req.query.get("dryRun", []):
+        from minikctl.api.errors import ApiError
+        from minikctl.apiserver.status import from_api_error
+        try:
+            drain.evict_subresource(cluster, pod, grace if isinstance(grace, int) else None)
+        except ApiError as e:
+            raise from_api_error(e, "pods")
+    return json_response({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201},
+                         201)
 
 
 def _logs(cluster, req: Request, t: Target) -> Response:
