@@ -57,10 +57,22 @@ def non_resource(req: Request, profile: dict, env=None) -> Response | None:
     if p in ("/healthz", "/livez", "/readyz"):
         return Response(200, b"ok", "text/plain; charset=utf-8")
     if p in ("/api", "/apis"):
+        from minikctl.apiserver import metrics_api
+        extra = [] if p == "/api" or env is None or not metrics_api.available(env) else [metrics_api]
         agg = discovery.wants_aggregated(req.accept)
         if agg:
-            return json_response(discovery.aggregated(p == "/api", agg == discovery.AGG_TYPE_BETA), content_type=agg)
-        return json_response(discovery.api_versions() if p == "/api" else discovery.group_list())
+            body = discovery.aggregated(p == "/api", agg == discovery.AGG_TYPE_BETA)
+            body["items"] += [m.aggregated_group() for m in extra]
+            return json_response(body, content_type=agg)
+        if p == "/api":
+            return json_response(discovery.api_versions())
+        body = discovery.group_list()
+        body["groups"] += [{k: v for k, v in m.api_group().items() if k in ("name", "versions", "preferredVersion")}
+                           for m in extra]
+        return json_response(body)
+    if p.startswith("/apis/metrics.k8s.io") and env is not None:
+        from minikctl.apiserver import metrics_api
+        return metrics_api.respond(req, env)
     if p == "/api/v1" or (p.startswith("/apis/") and p.count("/") == 3):
         g, v = ("", "v1") if p == "/api/v1" else p.split("/")[2:4]
         body = discovery.resource_list(g, v)
@@ -103,7 +115,7 @@ def _resource(req: Request, t: Target, env) -> Response:
     if t.sub == "exec":
         from minikctl.apiserver import exec_stream
         return exec_stream.respond(req, t, env)
-    if t.name is None and m == "GET" and req.q("watch") in ("true", "1"):
+    if t.name is None and m == "GET" and req.q("watch") in ("1", "t", "T", "true", "TRUE", "True"):   # Go ParseBool
         from minikctl.apiserver import watch
         return watch.respond(req, t, env)
     body = None
