@@ -55,6 +55,11 @@ class Env:
     # once the transaction has committed (or ended without error): a command that fails and
     # rolls back never reports "created" for what was not kept.
     pending: list | None = None
+    # Several clusters (`minikctl cluster create NAME`): which one a command acts on. `cluster`
+    # names one outright (ssh to another cluster's node); `context` is kubectl's --context;
+    # otherwise the kubeconfig's current context decides (minikctl/clusters.py).
+    cluster: str | None = None
+    context: str | None = None
 
     def hold_output(self) -> None:
         if self.pending is None:
@@ -77,4 +82,7 @@ class Env:
 
     @property
     def db_path(self) -> Path:
-        return self.home / "cluster.db"
+        """The state file of the cluster the command acts on: the default cluster's
+        `cluster.db`, or a named cluster's `clusters/NAME/cluster.db`, all under home."""
+        from minikctl import clusters
+        return clusters.db_path(self.home, clusters.selected(self))

@@ -137,12 +137,17 @@ def _allocate_service(cluster, svc: dict, old: dict | None = None) -> None:
         spec["clusterIPs"] = [ip]
     if stype in ("NodePort", "LoadBalancer"):
         node_port.allocate(cluster, svc, old)
+    node_port.allocate_health_check(cluster, svc, old)
 
 
 def _drop_type_dependent(svc: dict, old: dict) -> None:
     """strategy.go dropTypeDependentFields: on a type change, wipe what was allocated or defaulted
     for the old type and that the user left unchanged (NodePorts, externalTrafficPolicy, ...)."""
+    from minikctl.sim.alloc.node_port import needs_health_check
     spec, ospec = svc.setdefault("spec", {}), old.get("spec") or {}
+    if needs_health_check(old) and not needs_health_check(svc) and \
+            spec.get("healthCheckNodePort") == ospec.get("healthCheckNodePort"):
+        spec.pop("healthCheckNodePort", None)
     otype, ntype = ospec.get("type", "ClusterIP"), spec.get("type", "ClusterIP")
     if otype == ntype:
         return

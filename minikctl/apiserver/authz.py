@@ -49,6 +49,10 @@ _VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
 
 def attributes(req, target) -> rbac.Request:
     if target is None:
+        from minikctl.apiserver import reviews
+        review = reviews.attributes(req)
+        if review is not None:
+            return review
         return rbac.Request(verb=req.method.lower() if req.method != "HEAD" else "get", path=req.path)
     if req.method in ("GET", "HEAD"):
         watch = (req.query.get("watch") or [""])[0] in ("true", "1")

@@ -34,6 +34,30 @@ def groups() -> dict[str, list[kinds.Kind]]:
     return out
 
 
+# The create-only review resources (apiserver/reviews.py): served, listed after apps as the
+# apiserver lists its groups, never stored.
+REVIEWS = (("authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview", False),
+           ("authorization.k8s.io", "localsubjectaccessreviews", "LocalSubjectAccessReview", True),
+           ("authorization.k8s.io", "selfsubjectaccessreviews", "SelfSubjectAccessReview", False),
+           ("authorization.k8s.io", "selfsubjectrulesreviews", "SelfSubjectRulesReview", False),
+           ("authorization.k8s.io", "subjectaccessreviews", "SubjectAccessReview", False))
+
+
+def served_groups() -> list[str]:
+    """Every group discovery names, in order: the kinds' groups with the review groups after apps."""
+    gs = list(groups())
+    at = gs.index("apps") + 1 if "apps" in gs else len(gs)
+    for g in dict.fromkeys(r[0] for r in REVIEWS):
+        if g not in gs:
+            gs.insert(at, g)
+            at += 1
+    return gs
+
+
+def _reviews(group: str, version: str = "v1"):
+    return [r for r in REVIEWS if r[0] == group] if version == "v1" else []
+
+
 def versions(group: str) -> list[str]:
     """The group's served versions, the preferred (stored) one first: autoscaling is v2, v1."""
     out: list[str] = []
@@ -41,6 +65,8 @@ def versions(group: str) -> list[str]:
         for v in (k.version, *k.other_versions):
             if v not in out:
                 out.append(v)
+    if not out and _reviews(group):
+        out.append("v1")
     return out
 
 
@@ -101,7 +127,7 @@ def api_group(g: str) -> dict | None:
 
 def group_list() -> dict:
     gs = []
-    for g in groups():
+    for g in served_groups():
         if g:
             body = api_group(g)
             gs.append({k: body[k] for k in ("name", "versions", "preferredVersion")})
@@ -115,9 +141,10 @@ def _with_version(k: kinds.Kind, version: str) -> kinds.Kind:
 
 def resource_list(group: str, version: str = "v1") -> dict | None:
     ks = [_with_version(k, version) for k in groups().get(group, ()) if _serves(k, version)]
-    if not ks:
+    if not ks and not _reviews(group, version):
         return None
-    res = []
+    res = [{"name": plural, "singularName": kind.lower(), "namespaced": nsd, "kind": kind, "verbs": ["create"]}
+           for _, plural, kind, nsd in _reviews(group, version)]
     for k in ks:
         item = {"name": k.plural, "singularName": k.singular, "namespaced": k.namespaced, "kind": k.kind,
                 "verbs": VERBS}
@@ -135,8 +162,10 @@ def resource_list(group: str, version: str = "v1") -> dict | None:
     return {"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": _gv(group, version), "resources": res}
 
 
-def _agg_version(ks: list[kinds.Kind], version: str) -> dict:
-    res = []
+def _agg_version(group: str, ks: list[kinds.Kind], version: str) -> dict:
+    res = [{"resource": plural, "responseKind": {"group": group, "version": version, "kind": kind},
+            "scope": "Namespaced" if nsd else "Cluster", "singularResource": kind.lower(), "verbs": ["create"]}
+           for _, plural, kind, nsd in _reviews(group, version)]
     for k in ks:
         item = {"resource": k.plural, "responseKind": {"group": k.group, "version": version, "kind": k.kind},
                 "scope": "Namespaced" if k.namespaced else "Cluster", "singularResource": k.singular,
@@ -158,12 +187,13 @@ def _agg_version(ks: list[kinds.Kind], version: str) -> dict:
 
 def _agg_group(group: str, ks: list[kinds.Kind]) -> dict:
     return {"metadata": {"name": group, "creationTimestamp": None},
-            "versions": [_agg_version([k for k in ks if _serves(k, v)], v) for v in versions(group)]}
+            "versions": [_agg_version(group, [k for k in ks if _serves(k, v)], v) for v in versions(group)]}
 
 
 def aggregated(legacy: bool, beta: bool = False) -> dict:
     """The APIGroupDiscoveryList for /api (legacy=True) or /apis."""
-    items = [_agg_group(g, ks) for g, ks in groups().items() if (g == "") == legacy]
+    gs = groups()
+    items = [_agg_group(g, gs.get(g, [])) for g in served_groups() if (g == "") == legacy]
     ver = "v2beta1" if beta else "v2"
     return {"kind": "APIGroupDiscoveryList", "apiVersion": f"apidiscovery.k8s.io/{ver}", "metadata": {},
             "items": items}

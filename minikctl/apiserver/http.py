@@ -104,6 +104,7 @@ class ApiHandler(BaseHTTPRequestHandler):
                                 n, MAX_BODY + 1024 * 1024)
         body = self.rfile.read(n) if n else b""
         req = Request.parse(self.command, self.path, headers, body)
+        req.user = user
         if user is not None:
             from minikctl.apiserver import authz
             authz.check(self.server.env, user, req)

@@ -21,6 +21,7 @@ class Request:
     query: dict[str, list[str]]
     headers: dict[str, str]   # lower-cased names
     body: bytes = b""
+    user: object = None       # the authenticated rbac.User; None: the admin token
 
     @classmethod
     def parse(cls, method: str, target: str, headers: dict[str, str], body: bytes = b"") -> "Request":

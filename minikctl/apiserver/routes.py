@@ -97,6 +97,9 @@ def handle(req: Request, env) -> Response:
         return derived
     target = parse_target(req.path)
     if target is None:
+        from minikctl.apiserver import reviews
+        if reviews.match(req.path) is not None:
+            return reviews.respond(req, env)
         if req.method not in ("GET", "HEAD"):
             if any(req.path.rstrip("/") == p for p in ("/version", "/api", "/apis", "/api/v1")):
                 raise method_not_allowed(req.method)

@@ -51,19 +51,25 @@ def source_error(e: Exception, verb: str, source: str, many: bool) -> str:
 
 
 def run_manifests(filenames: list[str], recursive: bool, namespace: str | None, dry_run: str | None,
-                  output_fmt: str | None, mode: str) -> int:
-    """mode 'apply' or 'create'."""
+                  output_fmt: str | None, mode: str, kustomize: str | None = None) -> int:
+    """mode 'apply' or 'create'; kustomize: the directory of `-k`."""
     from minikctl.api import apply as apply_mod
     from minikctl.api import server
     from minikctl.sim.cluster import open_cluster
     env = context.env()
-    if not filenames:
+    if filenames and kustomize:
+        raise CliError("only one of -f or -k can be specified")
+    if not filenames and not kustomize:
         raise CliError("must specify one of -f and -k" if mode == "apply" else
                        "error: must specify one of -f and -k\n\nerror: unknown command \"\"\nSee 'kubectl create -h' for help and examples", raw=False)
     dry = _dry(dry_run)
     if output_fmt:
         output.check_format(output_fmt)
-    docs = manifests.read(filenames, recursive, env.stdin)
+    if kustomize:
+        from minikctl.cli.kustomize_cmd import docs_for
+        docs = docs_for(kustomize)
+    else:
+        docs = manifests.read(filenames, recursive, env.stdin)
     ns = context.namespace(namespace)
     errors: list[tuple[Exception, str, str]] = []
     printed: list[dict] = []
@@ -114,9 +120,10 @@ def register(app: typer.Typer) -> None:
     @app.command("apply", help="Apply a configuration to a resource by file name or stdin.")
     def apply_cmd(
         filename: List[str] = typer.Option([], "-f", "--filename"),
+        kustomize: Optional[str] = typer.Option(None, "-k", "--kustomize"),
         recursive: bool = typer.Option(False, "-R", "--recursive"),
         namespace: Optional[str] = typer.Option(None, "-n", "--namespace"),
         dry_run: Optional[str] = typer.Option(None, "--dry-run"),
         output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
     ) -> int:
-        return run_manifests(filename, recursive, namespace, dry_run, output_fmt, "apply")
+        return run_manifests(filename, recursive, namespace, dry_run, output_fmt, "apply", kustomize)

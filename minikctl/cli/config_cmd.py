@@ -3,7 +3,7 @@ contexts for other users), use-context, set-credentials (a user's client certifi
 as paths or --embed-certs), view."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import List, Optional
 
 import typer
 
@@ -135,21 +135,32 @@ def register(app: typer.Typer) -> None:
         from minikctl.sim.cluster import open_cluster
         from minikctl.sim.profile import apiserver_url
         env = context.env()
-        with open_cluster(env) as cluster:  # the server of the cluster's admin.conf, from its profile
-            server = apiserver_url(cluster.profile)
+        from minikctl import clusters
+        old_cluster, env.cluster = env.cluster, clusters.DEFAULT
+        try:
+            with open_cluster(env) as cluster:  # the server of the default cluster's admin.conf, from its profile
+                server = apiserver_url(cluster.profile)
+        finally:
+            env.cluster = old_cluster
         data = kubeconfig.load(env)
         ctxs = kubeconfig.contexts(data)
         cur = kubeconfig.current_context(env)
-        users = {"kubernetes-admin": {"client-certificate-data": "DATA+OMITTED", "client-key-data": "DATA+OMITTED"}}
+        omitted = {"client-certificate-data": "DATA+OMITTED", "client-key-data": "DATA+OMITTED"}
+        users = {"kubernetes-admin": dict(omitted)}
+        servers = {"kubernetes": server}
+        for cname, c in clusters.named(data).items():  # every cluster of the exam's kubeconfig
+            servers[cname] = c.get("server", "")
+            users[c.get("user") or clusters.admin_user(cname)] = dict(omitted)
         for uname, u in (data.get("users") or {}).items():
             users[uname] = {k: (v if raw or not k.endswith("-data") else "DATA+OMITTED") for k, v in sorted(u.items())}
         if minify:
             ctxs = {cur: ctxs[cur]}
             users = {k: v for k, v in users.items() if k == ctxs[cur].get("user")}
+            servers = {k: v for k, v in servers.items() if k == ctxs[cur].get("cluster")}
         config = {
             "apiVersion": "v1",
             "clusters": [{"cluster": {"certificate-authority-data": "DATA+OMITTED",
-                                      "server": server}, "name": "kubernetes"}],
+                                      "server": servers[n]}, "name": n} for n in sorted(servers)],
             "contexts": [{"context": ctxs[n], "name": n} for n in sorted(ctxs)],
             "current-context": cur, "kind": "Config", "preferences": {},
             "users": [{"name": n, "user": users[n]} for n in sorted(users)],
@@ -162,5 +173,29 @@ def register(app: typer.Typer) -> None:
             output.check_format(output_fmt)
             output.emit(output.render([config], output_fmt, single=True))
         return 0
+
+    @config_app.command("get-clusters")
+    def get_clusters() -> int:
+        from minikctl import clusters
+        names = ["kubernetes"] + sorted(clusters.named(kubeconfig.load(context.env())))
+        context.out("NAME\n" + "".join(f"{n}\n" for n in sorted(names)))
+        return 0
+
+    @config_app.command("get-users")
+    def get_users() -> int:
+        from minikctl import clusters
+        data = kubeconfig.load(context.env())
+        names = {kubeconfig.ADMIN_USER} | set(data.get("users") or {})
+        names |= {c.get("user") for c in clusters.named(data).values() if c.get("user")}
+        context.out("NAME\n" + "".join(f"{n}\n" for n in sorted(names)))
+        return 0
+
+    for missing in ("delete-context", "rename-context", "set-cluster", "delete-cluster", "delete-user",
+                    "set", "unset", "set-credentials-exec"):
+        def _not_simulated(args: Optional[List[str]] = typer.Argument(None), _name: str = missing) -> int:
+            raise CliError(f"minikctl: kubectl config {_name} is not simulated (minikctl keeps one kubeconfig; "
+                           "see docs/cluster-admin.md)", raw=True)
+        config_app.command(missing, hidden=True, context_settings={"ignore_unknown_options": True,
+                                                                   "allow_extra_args": True})(_not_simulated)
 
     app.add_typer(config_app, name="config")

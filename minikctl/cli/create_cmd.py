@@ -15,6 +15,7 @@ create_app = typer.Typer(add_completion=False, rich_markup_mode=None, help="Crea
 def create_callback(
     ctx: typer.Context,
     filename: List[str] = typer.Option([], "-f", "--filename"),
+    kustomize: Optional[str] = typer.Option(None, "-k", "--kustomize"),
     recursive: bool = typer.Option(False, "-R", "--recursive"),
     namespace: Optional[str] = typer.Option(None, "-n", "--namespace"),
     dry_run: Optional[str] = typer.Option(None, "--dry-run"),
@@ -26,9 +27,9 @@ def create_callback(
         return
     from minikctl.api.errors import CliError
     from minikctl.cli.apply_cmd import run_manifests
-    if not filename:
+    if not filename and not kustomize:
         raise CliError("must specify one of -f and -k")
-    code = run_manifests(filename, recursive, namespace, dry_run, output_fmt, "create")
+    code = run_manifests(filename, recursive, namespace, dry_run, output_fmt, "create", kustomize)
     if code:
         raise typer.Exit(code)
 

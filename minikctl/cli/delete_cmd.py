@@ -23,13 +23,16 @@ FORCE_WARNING = ("Warning: Immediate deletion does not wait for confirmation tha
 
 def delete(resources: list[str], filenames: list[str], recursive: bool, namespace: str | None, selector: str | None,
            all_: bool, all_namespaces: bool, grace: int | None, force: bool, ignore_not_found: bool,
-           output_fmt: str | None, dry_run: str | None, wait: bool | None = None, cascade: str | None = None) -> int:
+           output_fmt: str | None, dry_run: str | None, wait: bool | None = None, cascade: str | None = None,
+           kustomize: str | None = None) -> int:
     from minikctl.api import server
     from minikctl.sim.cluster import open_cluster
     env = context.env()
-    if not resources and not filenames:
+    if filenames and kustomize:
+        raise CliError("only one of -f or -k can be specified")
+    if not resources and not filenames and not kustomize:
         raise CliError(NO_ARGS)
-    if resources and filenames:
+    if resources and (filenames or kustomize):
         raise CliError("there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'")
     propagation = _propagation(cascade)
     ns = context.namespace(namespace)
@@ -42,8 +45,10 @@ def delete(resources: list[str], filenames: list[str], recursive: bool, namespac
     missing: list[ApiError] = []
     label_sel = selectors.parse_selector(selector) if selector else None
     with open_cluster(env) as cluster:
-        if filenames:
-            for doc in manifests.read(filenames, recursive, env.stdin):
+        if filenames or kustomize:
+            from minikctl.cli.kustomize_cmd import docs_for
+            docs = docs_for(kustomize) if kustomize else manifests.read(filenames, recursive, env.stdin)
+            for doc in docs:
                 if doc.error:
                     raise CliError(doc.error)
                 k = kinds.by_kind(doc.obj["kind"])
@@ -152,6 +157,7 @@ def register(app: typer.Typer) -> None:
     def delete_cmd(
         resources: Optional[List[str]] = typer.Argument(None),
         filename: List[str] = typer.Option([], "-f", "--filename"),
+        kustomize: Optional[str] = typer.Option(None, "-k", "--kustomize"),
         recursive: bool = typer.Option(False, "-R", "--recursive"),
         namespace: Optional[str] = typer.Option(None, "-n", "--namespace"),
         selector: Optional[str] = typer.Option(None, "-l", "--selector"),
@@ -169,4 +175,4 @@ def register(app: typer.Typer) -> None:
         if now and grace_period is None:
             grace_period = 1
         return delete(resources or [], filename, recursive, namespace, selector, all_, all_namespaces, grace_period,
-                      force, ignore_not_found, output_fmt, dry_run, _parse_bool("wait", wait), cascade)
+                      force, ignore_not_found, output_fmt, dry_run, _parse_bool("wait", wait), cascade, kustomize)

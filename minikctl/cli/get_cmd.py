@@ -87,6 +87,25 @@ def get(resources: list[str], namespace: str | None, all_namespaces: bool, outpu
     return 0
 
 
+def _kustomized(resources: list[str], path: str, namespace: str | None) -> tuple[list[str], str | None]:
+    """`get -k DIR`: the objects the kustomization builds, named as TYPE/NAME arguments."""
+    from minikctl.api import kinds
+    from minikctl.cli.kustomize_cmd import docs_for
+    if resources:
+        raise CliError("there is no need to specify a resource type as a separate argument when passing arguments "
+                       "in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get "
+                       "resource resource/<resource_name>'")
+    out = []
+    for doc in docs_for(path):
+        if doc.error:
+            raise CliError(doc.error)
+        k = kinds.by_kind(doc.obj["kind"])
+        out.append(f"{k.ref}/{doc.obj['metadata']['name']}")
+        if k.namespaced and doc.obj["metadata"].get("namespace") and not namespace:
+            namespace = doc.obj["metadata"]["namespace"]
+    return out, namespace
+
+
 def register(app: typer.Typer) -> None:
     @app.command("get", help="Display one or many resources.",
                  context_settings={"allow_interspersed_args": True})
@@ -105,7 +124,10 @@ def register(app: typer.Typer) -> None:
         ignore_not_found: bool = typer.Option(False, "--ignore-not-found"),
         watch: bool = typer.Option(False, "-w", "--watch"),
         request_timeout: Optional[str] = typer.Option(None, "--request-timeout"),
+        kustomize: Optional[str] = typer.Option(None, "-k", "--kustomize"),
     ) -> int:
+        if kustomize:
+            resources, namespace = _kustomized(resources or [], kustomize, namespace)
         if watch:
             from minikctl.cli.watch_cmd import watch as watch_objects
             return watch_objects(resources or [], namespace, all_namespaces, output_fmt, selector, field_selector,

@@ -41,7 +41,8 @@ def contexts(data: dict) -> dict[str, dict]:
 
 
 def current_context(env) -> str:
-    return load(env).get("current") or ADMIN_CONTEXT
+    """--context wins over the kubeconfig's current-context."""
+    return getattr(env, "context", None) or load(env).get("current") or ADMIN_CONTEXT
 
 
 def current_namespace(env) -> str | None:

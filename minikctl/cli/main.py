@@ -42,14 +42,14 @@ VERB_MODULES: dict[str, tuple[str, ...]] = {
     "drill": ("drill_cmd",), "exam": ("drill_cmd",), "shell": ("shell_cmd",), "serve": ("serve_cmd",),
     "kubeconfig": ("serve_cmd",), "taint": ("node_cmd",), "cordon": ("node_cmd",), "uncordon": ("node_cmd",),
     "drain": ("node_cmd",), "port-forward": ("port_forward_cmd",), "version": ("node_cmd",), "top": ("top_cmd",), "addons": ("addons_cmd",),
-    "autoscale": ("autoscale_cmd",),
+    "autoscale": ("autoscale_cmd",), "kustomize": ("kustomize_cmd",),
 }
 ALL_MODULES = ("get_cmd", "cp_cmd", "apply_cmd", "create_cmd", "create_rbac_cmd", "create_quota_cmd", "create_pc_cmd",
                "auth_cmd", "certificate_cmd", "delete_cmd", "describe_cmd", "run_cmd", "exec_cmd",
                "cluster_cmd", "dns_cmd", "config_cmd", "create_sub_cmd", "create_ingress_cmd", "expose_cmd", "scale_cmd", "label_cmd",
                "set_cmd", "patch_cmd", "edit_cmd", "rollout_cmd", "logs_cmd", "explain_cmd", "watch_cmd",
                "net_cmd", "port_forward_cmd", "lab_cmd", "drill_cmd", "shell_cmd", "serve_cmd",
-               "node_cmd", "autoscale_cmd", "top_cmd", "addons_cmd")
+               "node_cmd", "autoscale_cmd", "top_cmd", "addons_cmd", "kustomize_cmd")
 _registered: set[str] = set()
 
 
@@ -113,6 +113,12 @@ def _strip_globals(argv: list[str], env) -> list[str]:
             break
         if a == "--no-color":
             env.no_color = True
+        elif a == "--context" or a.startswith("--context="):
+            if a == "--context" and i + 1 >= len(argv):
+                raise CliError("Error: flag needs an argument: --context\nSee 'minikctl --help' for usage.", raw=True)
+            env.context = a.split("=", 1)[1] if "=" in a else argv[i + 1]
+            skip = "=" not in a
+            _check_context(env)
         elif a.startswith("--seed="):
             env.seed = _seed(a.split("=", 1)[1])
         elif a == "--seed":
@@ -123,6 +129,13 @@ def _strip_globals(argv: list[str], env) -> list[str]:
         else:
             out.append(a)
     return _namespace_after_verb(out)
+
+
+def _check_context(env) -> None:
+    """kubectl --context NAME: a context the kubeconfig does not have is clientcmd's error."""
+    from minikctl.cli import kubeconfig
+    if env.context and env.context not in kubeconfig.contexts(kubeconfig.load(env)):
+        raise CliError(f"context was not found for specified context: {env.context}")
 
 
 def _seed(text: str) -> int:
@@ -192,8 +205,12 @@ def _kubeconfig_user(env):
     from minikctl.api import rbac
     from minikctl.cli import kubeconfig
     name = kubeconfig.current_user_name(env)
-    if name in ("", kubeconfig.ADMIN_USER):
-        return None
+    from minikctl import clusters
+    owner = clusters.owner_of_user(kubeconfig.load(env), name) if name else None
+    if name == "" or owner is not None:  # a cluster's admin credentials: its CA signed them, no other's
+        if owner in (None, clusters.selected(env) or clusters.DEFAULT):
+            return None
+        raise CliError("You must be logged in to the server (Unauthorized)")
     entry = kubeconfig.user_entry(env, name) or {}
     cert = kubeconfig.client_certificate(entry)
     if cert is None:

@@ -7,6 +7,7 @@ start time, the node it runs on and the requests it served, all of which are in 
   (version, compiler and worker count per tag and node), then one access-log line (nginx's
   `main` format) per request that reached the pod;
 * coredns: its startup banner (server block, Corefile SHA512, version line);
+* kube-proxy: its klog start-up lines (minikctl.images.kube_proxy);
 * an explicit command/args (`sh -c 'echo hello; sleep 3600'`): the command run once through the
   simulated image (minikctl.images.registry), its stdout and stderr;
 * anything else (busybox `sleep`, the control-plane images): nothing.
@@ -124,6 +125,10 @@ def _startup(view, pod: dict, c: dict, start: float) -> list[tuple[float, str]]:
     base = name.rsplit("/", 1)[-1]
     if base == "coredns" and (not c.get("command") or c["command"][0].endswith("coredns")):
         texts = _coredns(view, tag)
+    elif base == "kube-proxy" and (c.get("command") or [""])[0].endswith("kube-proxy"):
+        from minikctl.images import kube_proxy
+        stamps = [_stamp(pod, start, i) for i in range(len(kube_proxy.startup_messages(view, pod)))]
+        return list(zip(stamps, kube_proxy.startup_lines(view, pod, stamps)))
     elif family_of(image) == "nginx" and _official_nginx(image) and not c.get("command") \
             and (not c.get("args") or c["args"][0] == "nginx"):
         texts = _nginx(view, pod, tag, start)

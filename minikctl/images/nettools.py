@@ -144,8 +144,8 @@ CURL_UA = {"el7": "curl/7.29.0", "modern": "curl/8.11.1"}
 
 
 def curl(ctx, argv):
-    """curl [-s] [-S] [-I] [-v] [-o FILE] [--connect-timeout S] [-m S] [-H 'Host: x'] URL."""
-    silent = show_err = head = verbose = False
+    """curl [-s] [-S] [-I] [-i] [-f] [-v] [-o FILE] [--connect-timeout S] [-m S] [-H 'Host: x'] URL."""
+    silent = show_err = head = verbose = include = fail = False
     ctimeout = mtimeout = None
     host_override = url = None
     resolve: dict[tuple[str, int], str] = {}
@@ -174,11 +174,15 @@ def curl(ctx, argv):
             head |= a == "--head"
             verbose |= a == "--verbose"
             show_err |= a == "--show-error"
+            include |= a == "--include"
+            fail |= a == "--fail"
         elif a.startswith("-") and len(a) > 1:
             silent |= "s" in a
             show_err |= "S" in a
             head |= "I" in a
             verbose |= "v" in a
+            include |= "i" in a
+            fail |= "f" in a
         else:
             url = a
         i += 1
@@ -227,10 +231,14 @@ def curl(ctx, argv):
         err += f"> Host: {host_override or host_hdr}\r\n> User-Agent: {CURL_UA[flav]}\r\n> Accept: */*\r\n>\r\n"
         err += "* Request completely sent off\n" if flav == "modern" else ""
         err += "".join("< " + line + "\n" for line in hdr_text.split("\n") if line)
+    if fail and resp.code >= 400:
+        msg = (f"curl: (22) The requested URL returned error: {resp.code} {resp.reason}\n" if flav == "el7"
+               else f"curl: (22) The requested URL returned error: {resp.code}\n")
+        return "", err + ("" if quiet_err else msg), 22
     if head:
         out = hdr_text
     else:
-        out = resp.body
+        out = (hdr_text if include else "") + resp.body
     if verbose:
         err += f"* Connection #0 to host {host} left intact\n"
     elif not silent:

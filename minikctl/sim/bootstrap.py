@@ -23,9 +23,13 @@ def _pick(table, ver):
     return table[max(k for k in table if k <= ver)] if any(k <= ver for k in table) else table[min(table)]
 
 
-def init_cluster(cluster, env, profile_name: str = "default", seed: int | None = None) -> None:
+def init_cluster(cluster, env, profile_name: str = "default", seed: int | None = None,
+                 profile: dict | None = None) -> None:
+    """profile: an already adjusted profile (a named cluster's, minikctl/clusters.py)."""
     from minikctl.api import server
-    profile = load_profile(profile_name)
+    if profile is None:  # a named cluster's state file made afresh: its own nodes again
+        from minikctl import clusters
+        profile = clusters.profile_for(env, profile_name)
     seed = seed if seed is not None else env.seed
     if seed is None:
         seed = random.SystemRandom().randrange(2 ** 63)

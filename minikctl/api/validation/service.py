@@ -125,6 +125,7 @@ def _validate_service(svc: dict) -> list[tuple[str, str]]:
         errs.append(required("spec.externalTrafficPolicy"))
     elif etp not in ("Cluster", "Local"):
         errs.append(not_supported("spec.externalTrafficPolicy", etp, ["Cluster", "Local"]))
+    errs += _validate_health_check_node_port(spec, stype, etp)
     itp = spec.get("internalTrafficPolicy")
     if stype != "ExternalName":
         if not itp:
@@ -132,6 +133,20 @@ def _validate_service(svc: dict) -> list[tuple[str, str]]:
         elif itp not in ("Cluster", "Local"):
             errs.append(not_supported("spec.internalTrafficPolicy", itp, ["Cluster", "Local"]))
     return errs
+
+
+def _validate_health_check_node_port(spec: dict, stype: str, etp: str) -> list[tuple[str, str]]:
+    """validateServiceExternalTrafficPolicy's second half: only a Local LoadBalancer has a health
+    check node port, and it has one (the registry allocated it before validation)."""
+    hcnp = spec.get("healthCheckNodePort") or 0
+    if not (stype == "LoadBalancer" and etp == "Local"):
+        if hcnp != 0:
+            return [invalid("spec.healthCheckNodePort", hcnp,
+                            "may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'")]
+        return []
+    if hcnp == 0:
+        return [required("spec.healthCheckNodePort")]
+    return [invalid("spec.healthCheckNodePort", hcnp, m) for m in port_num(hcnp)]
 
 
 def _non_special_ip(path: str, ip: str) -> list[tuple[str, str]]:
@@ -222,6 +237,11 @@ def _validate_service_update(svc: dict, old: dict) -> list[tuple[str, str]]:
                     errs.append(invalid("spec.clusterIPs[0]", go_strings(new_ips), "may not change once set"))
             elif old_ips and new_ips[0] != old_ips[0]:
                 errs.append(invalid("spec.clusterIPs[0]", go_strings(new_ips), "may not change once set"))
+    local = ("LoadBalancer", "Local")
+    if (spec.get("type"), spec.get("externalTrafficPolicy")) == local == \
+            (ospec.get("type"), ospec.get("externalTrafficPolicy")) and \
+            spec.get("healthCheckNodePort") != ospec.get("healthCheckNodePort"):
+        errs.append(forbidden("spec.healthCheckNodePort", "field is immutable"))
     return errs + [e for e in _validate_service(svc) if not e[0].startswith(_IDENTITY)]
 
 

@@ -293,11 +293,18 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
     if isinstance(src, dict) and not (src.get("spec") or {}).get("hostNetwork") and \
             (host in ("localhost", "127.0.0.1", "::1") or host == _hostname(src)):
         return _loopback(view, src, host, port, path, agent, method)
+    _, src_node, src_is_pod, _ = client_of(view, src)
+    if not src_is_pod and src_node and host in ("localhost", "127.0.0.1"):
+        return _node_loopback(view, src, src_node, host, port, path, state, agent=agent, method=method,
+                              explain=explain, header_host=header_host)
     got = resolve(view, src, host)
     if not got:
         return Outcome("bad address", host, port)
     addrs, cname = got
     ip = addrs[0]
+    node_answer = _node_server(view, src, host, ip, port, path, explain)
+    if node_answer is not None:
+        return node_answer
     note = None
     if cname and isinstance(src, dict):
         zone = view.profile.get("clusterDomain") or "cluster.local"
@@ -366,6 +373,42 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
         record_access(view, backend, seen_ip, method=method, path=path, status=resp.code,
                       size=len(resp.body.encode()), agent=agent, port=target_port, client_port=cport)
     return out
+
+
+def _node_server(view, src, host: str, ip: str, port: int, path: str, explain: bool) -> Outcome | None:
+    """A connection to a node's own address that kube-proxy's health servers answer (they
+    listen on every node address); None when the port is not one of theirs."""
+    from minikctl.net.proxy import healthcheck
+    node = balancer._node_owning(view, ip)
+    if node is None:
+        return None
+    resp = healthcheck.answer(view, node, port, path, loopback=False)
+    if resp is None:
+        return None
+    out = Outcome("ok", host, port, ip=ip, via="node address")
+    if _dropped(view, src, out, ip, port, None, explain):
+        return out
+    out.response = resp
+    return out
+
+
+def _node_loopback(view, src, node: str, host: str, port: int, path: str, state, **kw) -> Outcome:
+    """localhost on a node: kube-proxy's servers, and (iptables mode, route_localnet=1) the
+    node ports; ipvs mode does not accept node ports on loopback."""
+    from minikctl.net.proxy import healthcheck
+    from minikctl.net.proxy.mode import node_mode
+    resp = healthcheck.answer(view, node, port, path, loopback=True)
+    if isinstance(resp, NotSimulated):
+        return Outcome("not simulated", host, port, ip="127.0.0.1", note=str(resp))
+    if resp is not None:
+        return Outcome("ok", host, port, ip="127.0.0.1", via="node address", response=resp)
+    node_ip = R.node_ip(view, node)
+    if node_mode(view, node) == "iptables" and node_ip and \
+            any(sp.node_port == port for sp in R.all_service_ports(view)):
+        out = connect(view, src, node_ip, port, path, state, **kw)
+        out.host, out.ip = host, "127.0.0.1"
+        return out
+    return Outcome("refused", host, port, ip="127.0.0.1")
 
 
 def _loopback(view, pod, host, port, path, agent, method) -> Outcome:
