@@ -50,9 +50,10 @@ def _check_body(kind, obj, ns: str | None, name: str | None = None) -> dict:
         raise fail("BadRequest", "Object 'Kind' is missing in the request body", 400)
     if not obj.get("kind"):
         raise fail("BadRequest", "Object 'Kind' is missing in '" + _short(obj) + "'", 400)
-    if obj.get("apiVersion") != kind.api_version or obj["kind"] != kind.kind:
+    served = (kind.api_version, *(f"{kind.group}/{v}" if kind.group else v for v in kind.other_versions))
+    if obj.get("apiVersion") not in served or obj["kind"] != kind.kind:   # older versions: api/conversion.py
         raise fail("BadRequest", f'the API version in the data ({obj.get("apiVersion")}) does not match the '
-                   f'expected API version ({kind.api_version})' if obj.get("apiVersion") != kind.api_version
+                   f'expected API version ({kind.api_version})' if obj.get("apiVersion") not in served
                    else f'{obj["kind"]} in version "{kind.version}" cannot be handled as a {kind.kind}: '
                         f'no kind "{obj["kind"]}" is registered for the expected kind', 400)
     meta = obj.get("metadata")

@@ -199,6 +199,8 @@ def _subresource(cluster, req: Request, t: Target, body) -> Response:
         return _logs(cluster, req, t)
     if t.sub == "eviction" and t.kind.kind == "Pod" and m == "POST":
         return _evict(cluster, req, t, body)
+    if t.sub == "token" and t.kind.kind == "ServiceAccount" and m == "POST":
+        return _token(cluster, t, body)
     for name, _gv, _kind, verbs in discovery.subresources(t.kind):
         if t.sub == name:
             if _VERB.get(m) in verbs:
@@ -208,6 +210,21 @@ def _subresource(cluster, req: Request, t: Target, body) -> Response:
 
 
 _VERB = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
+
+
+def _token(cluster, t: Target, body) -> Response:
+    """POST serviceaccounts/{name}/token: a TokenRequest signed by the cluster key (sim/tokens)."""
+    from minikctl.api.errors import ApiError
+    from minikctl.apiserver.status import from_api_error
+    from minikctl.sim import tokens
+    spec = (body or {}).get("spec") or {} if isinstance(body, dict) else {}
+    secs = spec.get("expirationSeconds")
+    try:
+        out = tokens.request(cluster, t.namespace, t.name, audiences=spec.get("audiences") or None,
+                             seconds=int(secs) if isinstance(secs, int) else None, bound=spec.get("boundObjectRef"))
+    except ApiError as e:
+        raise from_api_error(e, "serviceaccounts")
+    return json_response(out, 201)
 
 
 def _evict(cluster, req: Request, t: Target, body) -> Response:
