@@ -184,3 +184,27 @@ def test_custom_schemas_hook():
     out = explain.render(doc, "stable.example.com", "v1", "crontabs", ["spec"])
     assert out.startswith("GROUP:      stable.example.com\nKIND:       CronTab\nVERSION:    v1\n\nFIELD: spec <Object>\n")
     assert "  cronSpec\t<string>\n    The schedule.\n" in out and "  mode\t<string>\n  enum: a, b\n" in out
+
+
+def test_crd_schemas_reach_the_documents():
+    """The built-in source reads CustomResourceDefinitions from the cluster: served versions only."""
+    from minikctl.api import kinds
+    from minikctl.api.openapi import custom, explain, v3
+    from minikctl.sim.view import StaticView
+    crd = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+           "metadata": {"name": "crontabs.stable.example.com"},
+           "spec": {"group": "stable.example.com", "scope": "Namespaced",
+                    "names": {"kind": "CronTab", "plural": "crontabs", "singular": "crontab"},
+                    "versions": [{"name": "v1", "served": True, "storage": True, "schema": {"openAPIV3Schema": {
+                        "type": "object", "properties": {"spec": {"type": "object", "description": "The spec.",
+                                                                  "properties": {"image": {"type": "string"}}}}}}},
+                                 {"name": "v0", "served": False, "storage": False}]}}
+    got = list(custom.crd_schemas(StaticView([crd])))
+    assert [(c.group, c.version, c.kind, c.plural, c.namespaced) for c in got] == \
+        [("stable.example.com", "v1", "CronTab", "crontabs", True)]
+    served = v3.served_from_kinds(kinds.KINDS)
+    assert "apis/stable.example.com/v1" in v3.root(served, got)["paths"]
+    doc = v3.document("stable.example.com", "v1", served, got)
+    out = explain.render(doc, "stable.example.com", "v1", "crontabs", ["spec"])
+    assert out == ("GROUP:      stable.example.com\nKIND:       CronTab\nVERSION:    v1\n\nFIELD: spec <Object>\n\n\n"
+                   "DESCRIPTION:\n    The spec.\n    \nFIELDS:\n  image\t<string>\n    <no description>\n\n\n")

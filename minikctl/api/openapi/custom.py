@@ -58,7 +58,23 @@ class CustomSchema:
         return s
 
 
-SOURCES: list[Callable[[object], Iterable[CustomSchema]]] = []
+def crd_schemas(view) -> Iterable[CustomSchema]:
+    """The built-in source: each served version of each CustomResourceDefinition in the cluster,
+    with its spec.versions[].schema.openAPIV3Schema (none: an object of any fields)."""
+    for crd in view.list("CustomResourceDefinition"):
+        spec = crd.get("spec") or {}
+        names = spec.get("names") or {}
+        if not spec.get("group") or not names.get("kind") or not names.get("plural"):
+            continue
+        for v in spec.get("versions") or ():
+            if not isinstance(v, dict) or not v.get("name") or v.get("served") is False:
+                continue
+            schema = (v.get("schema") or {}).get("openAPIV3Schema") or {}
+            yield CustomSchema(spec["group"], v["name"], names["kind"], names["plural"],
+                               spec.get("scope", "Namespaced") == "Namespaced", schema)
+
+
+SOURCES: list[Callable[[object], Iterable[CustomSchema]]] = [crd_schemas]
 MODULES: list[str] = []       # modules that register sources when imported, e.g. "minikctl.api.crds"
 
 
