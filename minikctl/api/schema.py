@@ -1038,13 +1038,21 @@ KINDS["StorageClass"] = _root(
 # Strict decoding
 
 
+def _decoder_root(obj: dict):
+    """The kind's decoder tree: Kubernetes' own definition of its group-version-kind
+    (api/openapi/decoding.py), else the description above (kinds the release lacks: the Gateway
+    API's CRDs)."""
+    from minikctl.api.openapi import decoding
+    return decoding.for_object(obj) or KINDS.get(obj.get("kind", ""))
+
+
 def unknown_fields(obj: dict) -> list[str]:
     """Paths of fields the kind does not have, as the strict decoder names them.
 
     `spec.template.spec.containers[0].imagee`; sorted the way the decoder meets them (kubectl
     sends JSON with sorted keys). Unknown kinds and opaque subtrees report nothing.
     """
-    root = KINDS.get(obj.get("kind", ""))
+    root = _decoder_root(obj)
     if root is None:
         return []
     out: list[str] = []
@@ -1075,7 +1083,7 @@ def type_error(obj: dict) -> str | None:
     int32` (replicas: "3"), or a number as a label value (`version: 1.0`). The apiserver returns
     it as `<Kind> in version "v1" cannot be handled as a <Kind>: <this>`.
     """
-    root = KINDS.get(obj.get("kind", ""))
+    root = _decoder_root(obj)
     if root is None:
         return None
     return _type_walk(obj, root, "", None)
@@ -1161,7 +1169,7 @@ def decode_nulls(obj: dict) -> None:
     value (so it is simply absent once encoded again), a null item of a list of structs is a
     zero struct (`containers: [null]` is a container with no name and no image, which
     validation then names), a null string item an empty string. In place."""
-    root = KINDS.get(obj.get("kind", ""))
+    root = _decoder_root(obj)
     if root is not None:
         _nulls(obj, root)
 
