@@ -1,10 +1,11 @@
-"""The known fields of each kind minikctl models: strict decoding and `kubectl explain`.
+"""Strict decoding (unknown fields, JSON type errors, nulls) over a tree of known fields.
 
 Since 1.25 kubectl sends fieldValidation=Strict, so a misspelt field (`imagee`) is rejected by
-the apiserver's decoder before any validation runs. That needs the field names of every type a
-CKA manifest touches; they are written down once here as a compact nested description (type,
-one-line description) that both the strict decoder and `explain` read. Subtrees that minikctl
-does not model (affinity, securityContext, status, resource quantities) are opaque: anything goes.
+the apiserver's decoder before any validation runs. The tree for a kind comes from Kubernetes'
+own OpenAPI definition of its group-version-kind (api/openapi/decoding.py builds it from the same
+data `explain` and serve's /openapi documents use); the compact hand-written description below
+is the fallback for kinds the release has no definition of (the Gateway API's CRDs), where
+subtrees minikctl does not model are opaque.
 """
 from __future__ import annotations
 
