@@ -305,6 +305,11 @@ def test_get_and_describe_match_kubectl(served, args):
 
 @pytest.fixture
 def nginx(mk):
+    return install_nginx_profile(mk)
+
+
+def install_nginx_profile(mk):
+    """The ingress-nginx profile, the docs' web Deployment and Service, and web2 (nginx:1.27)."""
     assert mk("cluster", "init", "--profile", "ingress-nginx").code == 0
     r = mk("apply", "-f", "-", stdin=DOCS.split("---\napiVersion: networking.k8s.io/v1\nkind: IngressClass")[0])
     assert r.code == 0, r.err

@@ -142,11 +142,83 @@ def _curl_flavour(ctx) -> str:
 
 CURL_UA = {"el7": "curl/7.29.0", "modern": "curl/8.11.1"}
 
+_CURL_60_TAIL = {
+    "modern": ("More details here: https://curl.se/docs/sslcerts.html\n\n"
+               "curl failed to verify the legitimacy of the server and therefore could not\n"
+               "establish a secure connection to it. To learn more about this situation and\n"
+               "how to fix it, please visit the webpage mentioned above.\n"),
+    "el7": ("More details here: http://curl.haxx.se/docs/sslcerts.html\n\n"
+            "curl performs SSL certificate verification by default, using a \"bundle\"\n"
+            " of Certificate Authority (CA) public keys (CA certs). If the default\n"
+            " bundle file isn't adequate, you can specify an alternate file\n"
+            " using the --cacert option.\n"
+            "If this HTTPS server uses a certificate signed by a CA represented in\n"
+            " the bundle, the certificate verification probably failed due to a\n"
+            " problem with the certificate (it might be expired, or the name might\n"
+            " not match the domain name in the URL).\n"
+            "If you'd like to turn off curl's verification of the certificate, use\n"
+            " the -k (or --insecure) option.\n"),
+}
+# NSS (curl 7.29 on CentOS 7) words OpenSSL's verify failures its own way
+_NSS_REASON = {"self-signed certificate": "Peer's certificate issuer has been marked as not trusted by the user.",
+               "unable to get local issuer certificate": "Peer's Certificate issuer is not recognized.",
+               "certificate has expired": "Peer's Certificate has expired.",
+               "certificate is not yet valid": "Peer's Certificate has expired."}
+
+
+def _curl_tls_error(flav: str, verdict, host: str) -> str:
+    """curl's message for a certificate it refuses (OpenSSL 3 in images, NSS on a CentOS 7 node)."""
+    if flav == "el7":
+        if verdict.reason == "name":
+            return ("curl: (51) Unable to communicate securely with peer: requested domain name does not match "
+                    "the server's certificate.\n")
+        return f"curl: (60) {_NSS_REASON.get(verdict.reason, verdict.reason)}\n" + _CURL_60_TAIL["el7"]
+    if verdict.reason == "name":
+        return (f"curl: (60) SSL: no alternative certificate subject name matches target host name '{host}'\n"
+                + _CURL_60_TAIL["modern"])
+    return f"curl: (60) SSL certificate problem: {verdict.reason}\n" + _CURL_60_TAIL["modern"]
+
+
+def _curl_cafile_error(flav: str, path: str, quiet: bool) -> str:
+    if quiet:
+        return ""
+    if flav == "el7":
+        return "curl: (77) Problem with the SSL CA cert (path? access rights?)\n"
+    return f"curl: (77) error setting certificate file: {path}\n"
+
+
+def _curl_cert_block(cert, host: str, verdict, insecure: bool, flav: str) -> str:
+    """-v's lines about the server certificate (OpenSSL backend, as curl 7.88 prints them); the
+    TLS record lines (ALPN, handshake messages) are not printed."""
+    from minikctl.net import tls
+    if cert.publicly_trusted:
+        return "* Server certificate:\n*  subject: CN=" + cert.public_name + "\n*  SSL certificate verify ok.\n"
+    chain_ok = verdict.ok or verdict.reason == "name"
+    if not chain_ok and not insecure:
+        return f"* SSL certificate problem: {verdict.reason}\n"
+    leaf = cert.leaf()
+    lines = ["* Server certificate:", f"*  subject: {tls.curl_name(leaf.subject)}",
+             f"*  start date: {tls.curl_date(leaf.not_valid_before_utc)}",
+             f"*  expire date: {tls.curl_date(leaf.not_valid_after_utc)}"]
+    if not insecure:
+        if verdict.reason == "name":
+            return "\n".join(lines + [f"*  subjectAltName does not match {host}",
+                                      f"* SSL: no alternative certificate subject name matches target host name "
+                                      f"'{host}'"]) + "\n"
+        dns, ips = tls._names(leaf)
+        matched = next((n for n in dns + ips if tls.name_matches_one(n, host)), host)
+        lines.append(f'*  subjectAltName: host "{host}" matched cert\'s "{matched}"')
+    lines.append(f"*  issuer: {tls.curl_name(leaf.issuer)}")
+    lines.append("*  SSL certificate verify ok." if chain_ok else
+                 f"*  SSL certificate verify result: {verdict.reason} ({verdict.verify_code}), continuing anyway.")
+    return "\n".join(lines) + "\n"
+
 
 def curl(ctx, argv):
-    """curl [-s] [-S] [-I] [-i] [-f] [-v] [-o FILE] [--connect-timeout S] [-m S] [-H 'Host: x'] URL."""
-    silent = show_err = head = verbose = include = fail = False
-    ctimeout = mtimeout = None
+    """curl [-s] [-S] [-I] [-i] [-f] [-k] [-v] [-o FILE] [--cacert FILE] [--connect-timeout S] [-m S]
+    [-H 'Host: x'] [--resolve h:p:ip] URL."""
+    silent = show_err = head = verbose = include = fail = insecure = False
+    ctimeout = mtimeout = cacert = None
     host_override = url = None
     resolve: dict[tuple[str, int], str] = {}
     args = list(argv[1:])
@@ -169,6 +241,8 @@ def curl(ctx, argv):
             i += 1
         elif a in ("-o", "--output"):
             i += 1
+        elif a == "--cacert":
+            cacert, i = nxt, i + 1
         elif a.startswith("--"):
             silent |= a == "--silent"
             head |= a == "--head"
@@ -176,6 +250,7 @@ def curl(ctx, argv):
             show_err |= a == "--show-error"
             include |= a == "--include"
             fail |= a == "--fail"
+            insecure |= a == "--insecure"
         elif a.startswith("-") and len(a) > 1:
             silent |= "s" in a
             show_err |= "S" in a
@@ -183,6 +258,7 @@ def curl(ctx, argv):
             verbose |= "v" in a
             include |= "i" in a
             fail |= "f" in a
+            insecure |= "k" in a
         else:
             url = a
         i += 1
@@ -190,9 +266,19 @@ def curl(ctx, argv):
     if not url:
         return "", "curl: try 'curl --help' or 'curl --manual' for more information\n", 2
     host, port, path, host_hdr = _split_url(url)
+    https = url.lower().startswith("https://")
+    ca_bytes = None
+    if https and cacert is not None:
+        from minikctl.images.fs import fs_of
+        fs = fs_of(ctx)
+        text = fs.read(cacert) if fs is not None else None
+        if text is None:
+            return "", _curl_cafile_error(flav, cacert, silent and not show_err), 77
+        ca_bytes = text.encode()
     target = resolve.get((host.lower(), port), host)     # --resolve pins the address, Host stays the name
     o = traffic.connect(ctx.view, _src(ctx), target, port, path, agent=CURL_UA[flav],
-                        method="HEAD" if head else "GET", header_host=host_override or host_hdr)
+                        method="HEAD" if head else "GET", header_host=host_override or host_hdr,
+                        tls=https, sni=host)
     quiet_err = silent and not show_err
     err = ""
     if verbose and o.status != "bad address":
@@ -223,10 +309,22 @@ def curl(ctx, argv):
         msg = (f"curl: (28) Failed to connect to {host} port {port} after {SYN_TIMEOUT_MS} ms: "
                "Couldn't connect to server\n")
         return "", err + ("" if quiet_err else msg), 28
+    if o.status == "not tls":
+        msg = ("curl: (35) SSL received a record that exceeded the maximum permissible length.\n" if flav == "el7"
+               else "curl: (35) OpenSSL/3.3.2: error:0A00010B:SSL routines::wrong version number\n")
+        return "", err + ("" if quiet_err else msg), 35
     resp = o.response
     hdr_text = resp.status_line + "\r\n" + "".join(f"{k}: {v}\r\n" for k, v in resp.headers) + "\r\n"
     if verbose:
         err += f"* Connected to {host} ({o.ip}) port {port}" + (" (#0)\n" if flav == "el7" else "\n")
+    if https and o.cert is not None:
+        from minikctl.net import tls
+        verdict = tls.verify(o.cert, host, ca_bytes, ctx.view.now)
+        if verbose:
+            err += _curl_cert_block(o.cert, host, verdict, insecure, flav)
+        if not verdict.ok and not insecure:
+            return "", err + ("" if quiet_err else _curl_tls_error(flav, verdict, host)), \
+                (51 if flav == "el7" and verdict.reason == "name" else verdict.code)
         err += f"> {'HEAD' if head else 'GET'} {path} HTTP/1.1\r\n"
         err += f"> Host: {host_override or host_hdr}\r\n> User-Agent: {CURL_UA[flav]}\r\n> Accept: */*\r\n>\r\n"
         err += "* Request completely sent off\n" if flav == "modern" else ""

@@ -49,6 +49,8 @@ def family_of(ref: str) -> str:
         return "dnsutils"
     if base in ("nginx", "nginx-slim", "nginx-unprivileged"):
         return "nginx"
+    if base in ("alpine", "curl") or tag.endswith("-alpine") or tag == "alpine":
+        return "alpine"                # busybox's ash and applets (curlimages/curl is Alpine plus curl)
     return "generic"
 
 
@@ -65,6 +67,10 @@ def toolset(ref: str) -> Image:
     elif fam == "busybox":
         from minikctl.images import busybox_new
         tools, dialect, net = busybox_new.tools(), "ash", ("wget", "ping", "nc")
+    elif fam == "alpine":
+        from minikctl.images import busybox_new
+        curl = ("curl",) if normalize(ref)[0].rsplit("/", 1)[-1] == "curl" else ()
+        tools, dialect, net = busybox_new.tools(), "ash", ("wget", "ping", "nc") + curl
     elif fam == "dnsutils":
         from minikctl.images import dnsutils
         tools, dialect, net = dnsutils.tools(), "dash", ("ping",)

@@ -153,10 +153,36 @@ def _rewrite(ing: dict, location: str, uri: str, regex: bool) -> str:
     return out + (f"?{query}" if query else "")
 
 
-def serve(view, controller: dict, host: str, uri: str):
-    """The controller pod's answer: the upstream's response, or nginx's own error page."""
+def tls_hosts(view) -> set[str]:
+    """Hosts with a TLS section in an Ingress the controller serves (ssl-redirect applies)."""
+    return {h.lower() for ing in served_ingresses(view) for t in (ing.get("spec") or {}).get("tls") or []
+            for h in t.get("hosts") or []}
+
+
+def _redirect(view, traffic, host: str, uri: str):
+    body = _error_page(308, "Permanent Redirect")
+    return traffic.Response(308, "Permanent Redirect", body, [
+        ("Date", traffic._http_date(view.now)), ("Content-Type", "text/html"), ("Content-Length", str(len(body))),
+        ("Connection", "keep-alive"), ("Location", f"https://{host.split(':')[0]}{uri}")])
+
+
+def serve(view, controller: dict, host: str, uri: str, *, https: bool = False, tls_port: bool = False):
+    """The controller pod's answer: the upstream's response, or nginx's own error page.
+
+    On its HTTPS port without TLS, nginx's 400 "plain HTTP request was sent to HTTPS port"; over
+    plain HTTP to a host that an Ingress lists under spec.tls, ingress-nginx's default
+    ssl-redirect (a 308 to https://), unless that Ingress sets ssl-redirect "false";
+    force-ssl-redirect "true" redirects without TLS too."""
     from minikctl.net.proxy import traffic
+    if tls_port and not https:
+        return _plain_on_https(view, traffic)
     r = route(view, host, uri)
+    if not https and r.ingress is not None:
+        ann = (r.ingress.get("metadata") or {}).get("annotations") or {}
+        hostname = host.split(":")[0].lower()
+        tls_here = hostname in tls_hosts(view) and ann.get("nginx.ingress.kubernetes.io/ssl-redirect") != "false"
+        if tls_here or ann.get("nginx.ingress.kubernetes.io/force-ssl-redirect") == "true":
+            return _redirect(view, traffic, host, uri)
     if r.backend is None:
         return _page(view, traffic, 404, "Not Found")
     svc_ref = r.backend.get("service")
@@ -182,6 +208,16 @@ def serve(view, controller: dict, host: str, uri: str):
     headers = [(k, v) for k, v in resp.headers if k not in ("Server", "Date", "Connection")]
     return traffic.Response(resp.code, resp.reason, resp.body,
                             [("Date", traffic._http_date(view.now)), *headers, ("Connection", "keep-alive")])
+
+
+def _plain_on_https(view, traffic):
+    body = ("<html>\r\n<head><title>400 The plain HTTP request was sent to HTTPS port</title></head>\r\n<body>\r\n"
+            "<center><h1>400 Bad Request</h1></center>\r\n"
+            "<center>The plain HTTP request was sent to HTTPS port</center>\r\n"
+            "<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+    return traffic.Response(400, "Bad Request", body, [
+        ("Date", traffic._http_date(view.now)), ("Content-Type", "text/html"), ("Content-Length", str(len(body))),
+        ("Connection", "close")])
 
 
 def _has_ready_endpoints(view, ns: str, name: str) -> bool:

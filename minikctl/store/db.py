@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
 from pathlib import Path
 
@@ -88,6 +89,26 @@ def guarded(fn):
     return wrapper
 
 
+FAULT_ENV = "MINIKCTL_FAULT_KILL_AT_SQL"
+
+
+def _arm_fault_point(conn) -> None:
+    """Fault injection for the durability tests: with MINIKCTL_FAULT_KILL_AT_SQL=N the process
+    SIGKILLs itself as SQLite starts its N-th SQL statement (the trace hook), so a test can kill a
+    command at chosen points inside its transaction instead of at random wall-clock moments."""
+    at = os.environ.get(FAULT_ENV, "")
+    if not at.isdigit():
+        return
+    count = [0]
+
+    def trace(_statement: str) -> None:
+        count[0] += 1
+        if count[0] >= int(at):
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    conn.set_trace_callback(trace)
+
+
 class Store:
     """A connection to the state file. Use `with store.transaction():` around a command."""
 
@@ -108,6 +129,7 @@ class Store:
             self.conn.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
             mode = retry_busy(lambda: self.conn.execute("PRAGMA journal_mode = WAL").fetchone(), self.path)
             self.conn.execute("PRAGMA synchronous = NORMAL")
+            _arm_fault_point(self.conn)
             self._init_schema(created)
         except sqlite3.DatabaseError as e:
             self._close_quietly()

@@ -62,8 +62,13 @@ def _env_tool(image_env, applet, style):
     return tool
 
 
+def _busybox_based(family: str) -> bool:
+    """busybox images, and Alpine (whose userland is busybox)."""
+    return family.startswith("busybox") or family == "alpine"
+
+
 def names_for(family: str) -> tuple[str, ...]:
-    if family.startswith("busybox"):
+    if _busybox_based(family):
         return busybox_names()
     if family == "dnsutils":
         return tuple(COREUTILS + DEBIAN_BASE)
@@ -72,7 +77,7 @@ def names_for(family: str) -> tuple[str, ...]:
 
 def merge(family: str, tools: dict) -> dict:
     """The family's own tools (nslookup, wget, the shell...) over our applets, over honest stubs."""
-    style = "busybox" if family.startswith("busybox") else "gnu"
+    style = "busybox" if _busybox_based(family) else "gnu"
     sim = _simulated()
     out = {}
     for name in names_for(family):
@@ -92,7 +97,7 @@ def merge(family: str, tools: dict) -> dict:
         if name in names and name not in out:
             from minikctl.images.shell import make_sh
             out[name] = make_sh(dialect)
-    if family.startswith("busybox") and "nc" not in out:
+    if _busybox_based(family) and "nc" not in out:
         from minikctl.images import nettools
         out["nc"] = nettools.nc
     return out

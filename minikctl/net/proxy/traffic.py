@@ -84,6 +84,7 @@ class Outcome:
     note: str | None = None
     cname: str | None = None
     backend: str | None = None     # the endpoint "ip:port" kube-proxy DNATed to, if any
+    cert: object | None = None     # the certificate a TLS listener presented (net/tls.ServerCert)
     policy: object | None = None   # the NetworkPolicy verdict (net/policy.Verdict) when policies exist
 
     @property
@@ -194,13 +195,14 @@ class NotSimulated(str):
 NOT_HTTP = "not http"      # serve()'s answer for a plain TCP server (redis, postgres...) asked HTTP
 
 
-def _controller_http(view, pod: dict, c: dict, kind: str, port: int, path: str, host: str, method: str):
+def _controller_http(view, pod: dict, c: dict, kind: str, port: int, path: str, host: str, method: str,
+                     https: bool = False):
     """The HTTP servers that are cluster components rather than workloads: the ingress-nginx
     controller, NGINX Gateway Fabric's nginx (routing to other pods) and hello-app."""
     image = c.get("image") or ""
     if kind == "ingress_nginx":
         from minikctl.net import ingress_nginx
-        return ingress_nginx.serve(view, pod, host, path)
+        return ingress_nginx.serve(view, pod, host, path, https=https, tls_port=port == 443)
     if kind == "nginx" and "nginx-gateway-fabric/nginx" in image:
         from minikctl.net import gateway
         return gateway.serve(view, pod, port, host, path, method)
@@ -212,7 +214,7 @@ def _controller_http(view, pod: dict, c: dict, kind: str, port: int, path: str, 
 
 
 def serve(view, pod: dict, port: int, path: str = "/", host: str = "", *, client_ip: str = "-",
-          client_port: int = 0, headers: dict | None = None, method: str = "GET"):
+          client_port: int = 0, headers: dict | None = None, method: str = "GET", https: bool = False):
     """The HTTP answer of `pod` on `port` (a Response); None when nothing listens there (refused);
     NOT_HTTP for a TCP server that is not HTTP; a NotSimulated message when the process there is
     not modelled (images/behaviours: the image's ENTRYPOINT/CMD and programs, as data)."""
@@ -229,7 +231,7 @@ def serve(view, pod: dict, port: int, path: str = "/", host: str = "", *, client
     kind, c, proc = got
     if kind == "tcp":
         return NOT_HTTP
-    routed = _controller_http(view, pod, c, kind, port, path, host, method)
+    routed = _controller_http(view, pod, c, kind, port, path, host, method, https)
     if routed is not None:
         return routed
     handler = http.HANDLERS.get(kind)
@@ -285,7 +287,7 @@ def _dropped(view, src, out: Outcome, dst_ip: str, port: int, dst_pod: dict | No
 
 def connect(view, src, host: str, port: int, path: str = "/", state: dict | None = None, *,
             agent: str | None = None, method: str = "GET", explain: bool = False,
-            header_host: str | None = None) -> Outcome:
+            header_host: str | None = None, tls: bool = False, sni: str | None = None) -> Outcome:
     """Resolve, route and serve one new connection from `src` (a pod dict or a node name).
 
     With `agent` (the client's User-Agent) and a writable cluster as the view, the request lands
@@ -323,6 +325,9 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
             return out
         resp = _external(view, ip, port, host, path)
         if resp is not None:
+            if tls:
+                from minikctl.net.tls import ServerCert
+                out.cert = ServerCert(publicly_trusted=True, public_name=host)
             out.response = resp
             return out
         owner = balancer._node_owning(view, ip)
@@ -355,8 +360,14 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
     else:
         hdrs["connection"] = "close"
     cport = 32768 + int.from_bytes(f"{seen_ip}{view.now}{path}".encode()[-8:], "big") % 28000
+    if tls and (backend.get("status") or {}).get("phase") == "Running":
+        from minikctl.net.tls import listener_cert
+        out.cert = listener_cert(view, backend, target_port, sni or host)
+        if out.cert is None and serve(view, backend, target_port, path, host) is not None:
+            out.status = "not tls"          # a plain listener answers the ClientHello with garbage
+            return out
     resp = serve(view, backend, target_port, path, header_host or host, client_ip=seen_ip, client_port=cport, headers=hdrs,
-                 method=method)
+                 method=method, https=tls)
     if resp is None:
         out.status = "refused"
         return out
