@@ -273,13 +273,17 @@ class Matrix:
 
 
 _MATRICES: dict[str, Matrix] = {}
+LAST = max(i for i, (step, _) in enumerate(STEPS) if not step.startswith("@"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def matrices(tmp_path_factory):
+    """The open serves; a version's is closed after its last step (no server thread may outlive
+    its steps: later tests fork processes, and a fork beside a live thread can inherit its locks)."""
     yield _MATRICES
     for m in _MATRICES.values():
         m.close()
+    _MATRICES.clear()
 
 
 def _binary(version: str) -> str:
@@ -294,6 +298,14 @@ def test_step(matrices, tmp_path_factory, version, index):
         m = matrices[version] = Matrix(tmp_path_factory.mktemp(version), _binary(version))
     if index <= m.done:
         pytest.skip("steps run in order; this one already ran")
+    try:
+        _check(m, index)
+    finally:
+        if index == LAST:
+            matrices.pop(version).close()
+
+
+def _check(m: Matrix, index: int) -> None:
     r = m.run_to(index)
     step, want = STEPS[index]
     detail = f"kubectl {step}\nexit {r.returncode}\nstdout: {r.stdout[-800:]}\nstderr: {r.stderr[-800:]}"
