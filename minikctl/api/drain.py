@@ -111,8 +111,9 @@ class DeleteList:
         for p, s in self.items:
             if s.reason == "Error":
                 by.setdefault(s.message or "unexpected error", []).append(_nsname(p))
-        return [f"{m}: {', '.join(ps)}" if m.lower().startswith("cannot delete") else f"cannot delete {m}: {', '.join(ps)}"
-                for m, ps in by.items()]
+        # kubectl prefixes every message, unmanagedFatal's own "cannot delete" included, so it
+        # prints "cannot delete cannot delete Pods that declare no controller" (drain/filters.go)
+        return [f"cannot delete {m}: {', '.join(ps)}" for m, ps in by.items()]
 
 
 def _nsname(pod: dict) -> str:

@@ -72,6 +72,7 @@ class ApiHandler(BaseHTTPRequestHandler):
             sys.stderr.write("%s %s\n" % (self.address_string(), fmt % args))
 
     def _dispatch(self):
+        self._req = None
         try:
             resp = self._answer()
         except HttpError as e:
@@ -81,6 +82,9 @@ class ApiHandler(BaseHTTPRequestHandler):
             body = fail("InternalError", f"an error on the server (\"{type(e).__name__}: {e}\") has prevented the "
                         "request from succeeding", 500).body
             resp = json_response(body, 500)
+        if resp is not None and self._req is not None and resp.obj is not None:
+            from minikctl.apiserver import negotiate
+            resp = negotiate.finish(self._req, resp)
         if resp is not None:
             self._send(resp)
 
@@ -108,6 +112,7 @@ class ApiHandler(BaseHTTPRequestHandler):
             from minikctl.apiserver import authz
             user = authz.impersonate(self.server.env, user, headers["impersonate-user"],
                                      self.headers.get_all("Impersonate-Group") or [])
+        self._req = req
         req.user = user
         if user is not None:
             from minikctl.apiserver import authz
@@ -250,6 +255,8 @@ class ApiServer(ThreadingHTTPServer):
     def shutdown(self):
         self.stopping.set()
         super().shutdown()
+        from minikctl.apiserver import watchcache
+        watchcache.stop(self.env)
 
 
 def make_server(env, address: str = "127.0.0.1", port: int = 6443, *, tls: bool = True,
@@ -261,5 +268,8 @@ def make_server(env, address: str = "127.0.0.1", port: int = 6443, *, tls: bool 
     if tls:
         crt, key = tlsmod.ensure_cert(env.home, address)
         ctx = tlsmod.context(crt, key, tlsmod.client_ca(env))
-    return ApiServer((address, port), env, token, ctx, verbose)
+    server = ApiServer((address, port), env, token, ctx, verbose)
+    from minikctl.apiserver import watchcache
+    watchcache.for_env(env)      # the watch cache starts with the server, as the apiserver's does
+    return server
 

@@ -11,6 +11,7 @@ from minikctl.apiserver.status import fail
 
 MAX_BODY = 3 * 1024 * 1024  # the apiserver's request body limit (3 MiB)
 DECODABLE = ("application/json", "application/yaml")
+PROTOBUF = "application/vnd.kubernetes.protobuf"
 ACCEPTED = "application/json, application/yaml, application/vnd.kubernetes.protobuf"
 
 
@@ -49,19 +50,29 @@ class Response:
     headers: list[tuple[str, str]] = field(default_factory=list)
     stream: Callable | None = None    # watch: called with a write(bytes) function
     upgrade: Callable | None = None   # exec: called with the handler to take over the socket
+    obj: object = None                # what body encodes (negotiate.py may re-encode it as protobuf)
 
 
 def json_response(obj, code: int = 200, content_type: str = "application/json") -> Response:
-    return Response(code, json.dumps(obj, separators=(",", ":")).encode(), content_type)
+    return Response(code, json.dumps(obj, separators=(",", ":")).encode(), content_type, obj=obj)
 
 
-def decode_body(req: Request, *, allow: tuple[str, ...] = DECODABLE):
+def decode_body(req: Request, *, allow: tuple[str, ...] = DECODABLE, kind=None):
     """The request body as Python data, or the apiserver's 400/415 Status.
 
     No Content-Type means the first supported type, JSON, as the apiserver's negotiation has it:
     client-go's scale client PUTs a Scale without one (kubectl scale --current-replicas).
+    A protobuf body is decoded by apiserver/protobuf.py when the URL's kind (a kinds.Kind) has a
+    protobuf schema (custom resources have none: 415, as for the apiserver).
     """
     ctype = req.content_type or "application/json"
+    if ctype == PROTOBUF and allow == DECODABLE and kind is not None:
+        from minikctl.apiserver import protobuf
+        if protobuf.schema().message(kind.api_version, kind.kind) is not None:
+            try:
+                return protobuf.decode(req.body, kind.api_version, kind.kind)
+            except protobuf.DecodeFailure as e:
+                raise fail("BadRequest", str(e), 400)
     if ctype not in allow:
         if ctype == "application/vnd.kubernetes.protobuf" or ctype not in DECODABLE:
             raise fail("UnsupportedMediaType", f'the body of the request was in an unknown format - accepted media '

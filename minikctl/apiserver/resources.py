@@ -48,8 +48,12 @@ def field_validation(obj: dict, mode: str) -> list[str]:
 def _check_body(kind, obj, ns: str | None, name: str | None = None) -> dict:
     if not isinstance(obj, dict):
         raise fail("BadRequest", "Object 'Kind' is missing in the request body", 400)
+    # The URL's kind and version fill what the body leaves out (the serializers' copyKindDefaults):
+    # the official Python client sends objects built without apiVersion/kind.
     if not obj.get("kind"):
-        raise fail("BadRequest", "Object 'Kind' is missing in '" + _short(obj) + "'", 400)
+        obj["kind"] = kind.kind
+    if not obj.get("apiVersion"):
+        obj["apiVersion"] = kind.api_version
     served = (kind.api_version, *(f"{kind.group}/{v}" if kind.group else v for v in kind.other_versions))
     if obj.get("apiVersion") not in served or obj["kind"] != kind.kind:   # older versions: api/conversion.py
         raise fail("BadRequest", f'the API version in the data ({obj.get("apiVersion")}) does not match the '

@@ -84,9 +84,9 @@ def respond(req: Request, env) -> Response:
     if req.content_type == "application/vnd.kubernetes.protobuf":
         from minikctl.apiserver import protobuf
         try:
-            body = protobuf.decode(req.body)
-        except protobuf.DecodeError as e:
-            raise fail("BadRequest", f"the body of the request could not be decoded: {e}", 400)
+            body = protobuf.decode(req.body, f"{group}/v1", kind)
+        except protobuf.DecodeFailure as e:
+            raise fail("BadRequest", str(e), 400)
     else:
         body = decode_body(req)
     if not isinstance(body, dict):

@@ -28,6 +28,21 @@ def _versions(group: str) -> set[str]:
     return {v for k in kinds.KINDS if k.group == group for v in (k.version, *k.other_versions)}
 
 
+@dataclass(frozen=True)
+class BodyKind:
+    """The group/version/kind a request body defaults to (the URL's, or its subresource's)."""
+    api_version: str
+    kind: str
+
+
+_SUB_BODY = {"scale": BodyKind("autoscaling/v1", "Scale"), "eviction": BodyKind("policy/v1", "Eviction"),
+             "token": BodyKind("authentication.k8s.io/v1", "TokenRequest")}
+
+
+def _body_kind(t: Target):
+    return _SUB_BODY.get(t.sub or "", t.kind)
+
+
 def parse_target(path: str) -> Target | None:
     parts = [p for p in path.split("/") if p]
     if parts[:2] == ["api", "v1"]:
@@ -130,9 +145,9 @@ def _resource(req: Request, t: Target, env) -> Response:
             if req.content_type not in allow:
                 raise fail("UnsupportedMediaType", "the body of the request was in an unknown format - accepted "
                            f"media types include: {', '.join(allow)}, {patching.APPLY}", 415)
-        body = decode_body(req, allow=allow) if allow else decode_body(req)
+        body = decode_body(req, allow=allow) if allow else decode_body(req, kind=_body_kind(t))
     elif m == "DELETE" and req.body.strip():
-        body = decode_body(req)
+        body = decode_body(req, kind=BodyKind("meta.k8s.io/v1", "DeleteOptions"))
         if not isinstance(body, dict):
             raise fail("BadRequest", "DeleteOptions must be an object", 400)
     with open_cluster(env) as cluster:
@@ -140,11 +155,12 @@ def _resource(req: Request, t: Target, env) -> Response:
             return _subresource(cluster, req, t, body)
         if t.name is None:
             if m == "GET" or m == "HEAD":
-                objs, cont = resources.list_objects(cluster, k, t.namespace, req)
+                view = _list_view(cluster, env)
+                objs, cont = resources.list_objects(view, k, t.namespace, req)
                 rv = str(cluster.revision)
                 tv = table.wants_table(req.accept)
                 if tv:
-                    return json_response(table.table(k.kind, objs, cluster, rv, include=req.q("includeObject", "Metadata"),
+                    return json_response(table.table(k.kind, objs, view, rv, include=req.q("includeObject", "Metadata"),
                                                      version=tv, cont=cont))
                 meta = {"resourceVersion": rv}
                 if cont:
@@ -176,6 +192,17 @@ def _resource(req: Request, t: Target, env) -> Response:
         if m == "DELETE":
             return json_response(resources.delete(cluster, k, t.namespace, t.name, body or {}, req))
         raise method_not_allowed(m)
+
+
+def _list_view(cluster, env):
+    """Where a list is read from: the watch cache when it holds exactly this transaction's state
+    (nothing fell due in it), as the apiserver serves lists from its cache: no object is decoded
+    from the store; else the transaction itself."""
+    from minikctl.apiserver import watchcache
+    cache = watchcache.current(env)
+    if cache is not None and cache.rv == cluster.revision and not cluster.has_changes():
+        return cache.view(now=cluster.now)
+    return cluster
 
 
 def patching_apply() -> str:
@@ -228,25 +255,26 @@ def _token(cluster, t: Target, body) -> Response:
 
 
 def _evict(cluster, req: Request, t: Target, body) -> Response:
-    """POST pods/{name}/eviction (policy/v1 Eviction): PodDisruptionBudgets decide
-    (api/drain.evict_subresource); success is a Status with code 201, as the apiserver answers."""
+    """pods/{name}/eviction (policy/v1 Eviction, protobuf from kubectl drain): the budgets decide
+    (api/drain.evict_subresource); 201 with a Success Status, or the apiserver's 429."""
     from minikctl.api import drain
-    if not isinstance(body, dict):
-        raise fail("BadRequest", "Eviction must be an object", 400)
+    from minikctl.api.errors import ApiError
+    from minikctl.apiserver.status import success
+    if not isinstance(body, dict) or body.get("kind") != "Eviction":
+        raise fail("BadRequest", f'{(body or {}).get("kind") if isinstance(body, dict) else ""} in version "v1" '
+                   "cannot be handled as a Eviction", 400)
     name = (body.get("metadata") or {}).get("name")
-    if name and name != t.name:
+    if name != t.name:
         raise fail("BadRequest", "name in URL does not match name in Eviction object", 400)
     pod = resources.get(cluster, t.kind, t.namespace, t.name)
-    grace = ((body.get("deleteOptions") or {}).get("gracePeriodSeconds"))
-    if "All" not in req.query.get("dryRun", []):
-        from minikctl.api.errors import ApiError
-        from minikctl.apiserver.status import from_api_error
-        try:
-            drain.evict_subresource(cluster, pod, grace if isinstance(grace, int) else None)
-        except ApiError as e:
-            raise from_api_error(e, "pods")
-    return json_response({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "code": 201},
-                         201)
+    grace = (body.get("deleteOptions") or {}).get("gracePeriodSeconds")
+    if req.q("dryRun") == "All" or "All" in ((body.get("deleteOptions") or {}).get("dryRun") or []):
+        return json_response({**success(), "code": 201}, 201)
+    try:
+        drain.evict_subresource(cluster, pod, int(grace) if grace is not None else None)
+    except ApiError as e:
+        raise resources.api_error(t.kind, e)
+    return json_response({**success(), "code": 201}, 201)
 
 
 def _logs(cluster, req: Request, t: Target) -> Response:

@@ -23,7 +23,7 @@ _CAUSE_REASONS = (
 REASON_CODES = {"BadRequest": 400, "Unauthorized": 401, "Forbidden": 403, "NotFound": 404,
                 "MethodNotAllowed": 405, "NotAcceptable": 406, "AlreadyExists": 409, "Conflict": 409,
                 "RequestEntityTooLarge": 413, "UnsupportedMediaType": 415, "Invalid": 422,
-                "InternalError": 500}
+                "Expired": 410, "Timeout": 504, "InternalError": 500}
 
 
 class HttpError(Exception):

@@ -7,8 +7,6 @@ columns carry priority 1; kubectl drops them itself unless -o wide).
 """
 from __future__ import annotations
 
-import copy
-
 _FORMATS = {"Name": "name"}
 _DESCRIPTIONS = {"Name": "Name must be unique within a namespace. Is required when creating resources, although "
                          "some resources may allow a client to request the generation of an appropriate name "
@@ -29,8 +27,8 @@ def wants_table(accept: str) -> str | None:
 
 
 def partial(obj: dict) -> dict:
-    return {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
-            "metadata": copy.deepcopy(obj.get("metadata") or {})}
+    """The row's object: shares the metadata dict (the Table is only serialized, never changed)."""
+    return {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": obj.get("metadata") or {}}
 
 
 def column_definitions(kind: str) -> list[dict]:

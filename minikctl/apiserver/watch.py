@@ -1,11 +1,11 @@
-"""`?watch=true`: a stream of JSON watch events (ADDED / MODIFIED / DELETED), one per line.
+"""`?watch=true`: a stream of watch events (ADDED / MODIFIED / DELETED / BOOKMARK), served from the
+watch cache (apiserver/watchcache.py), which the commits push into; nothing polls per watcher.
 
-The simulation advances only inside a transaction, so the watcher polls: every POLL seconds it
-opens the cluster (which runs the controllers up to now), diffs the selected objects by
-resourceVersion against what it last sent, and writes the differences. With a resourceVersion
-the stream starts from the state at that version (objects changed since are sent as MODIFIED:
-no history is kept, and deletions between the list and the watch are not replayed); without one it opens with an ADDED event per object, as the
-apiserver does. A Table Accept gets Table rows, like server-side printing.
+JSON streams are one event per line; a client whose first choice is protobuf gets the apiserver's
+protobuf stream (each frame a 4-byte length and a metav1.WatchEvent whose object is the enveloped
+object, apiserver/protobuf.py); a Table Accept gets Table rows, like server-side printing.
+resourceVersion, allowWatchBookmarks, sendInitialEvents and timeoutSeconds are the apiserver's
+(see watchcache.py for the semantics and texts).
 """
 from __future__ import annotations
 
@@ -15,69 +15,99 @@ import time
 from minikctl.apiserver import selection, table
 from minikctl.apiserver.request import Request, Response
 
-POLL = 0.5
-
-
-def _snapshot(cluster, t, labels, fields) -> dict:
-    objs = cluster.list(t.kind.kind, t.namespace if t.kind.namespaced else None)
-    return {(o["metadata"].get("namespace", ""), o["metadata"]["name"]): o for o in objs
-            if selection.matches(o, labels, fields)}
-
-
-def _rv(o: dict) -> int:
-    try:
-        return int(o["metadata"].get("resourceVersion") or 0)
-    except ValueError:
-        return 0
+DEFAULT_TIMEOUT = 1800       # the apiserver's --min-request-timeout
+PB_STREAM = "application/vnd.kubernetes.protobuf;stream=watch"
 
 
 def respond(req: Request, t, env) -> Response:
-    from minikctl.sim.cluster import open_cluster
+    from minikctl.apiserver import negotiate, watchcache
     labels = selection.label_filter(req.q("labelSelector"))
     fields = selection.field_filter(req.q("fieldSelector"), t.kind)
-    tv = table.wants_table(req.accept)
-    include = req.q("includeObject", "Metadata")
-    since = req.q("resourceVersion")
-    timeout = req.q("timeoutSeconds")
-    deadline = time.monotonic() + (int(timeout) if timeout.isdigit() else 1800)
     if t.name:
         fields = (fields or []) + [("metadata.name", "=", t.name)]
+    ns = t.namespace if t.kind.namespaced else None
+    tv = table.wants_table(req.accept)
+    include = req.q("includeObject", "Metadata")
+    timeout = req.q("timeoutSeconds")
+    seconds = int(timeout) if timeout.isdigit() else DEFAULT_TIMEOUT
+    bookmarks = req.q("allowWatchBookmarks") in ("true", "1")
+    initial = req.q("sendInitialEvents") in ("true", "1")
+    protobuf = not tv and negotiate.choice(req.accept) == negotiate.PROTOBUF and _pb_ok(t.kind)
+
+    def match(o: dict) -> bool:
+        return (ns is None or (o.get("metadata") or {}).get("namespace") == ns) and selection.matches(o, labels, fields)
+
+    cache = watchcache.for_env(env)
+    watcher, first, start_rv = cache.watch(t.kind.kind, match, req.q("resourceVersion"), initial)
 
     def stream(write, stopping) -> None:
-        first = [True]
+        deadline = time.monotonic() + seconds
+        state = {"headers": True}
 
-        def emit(kind: str, obj: dict, view) -> None:
-            if tv:
-                body = table.table(t.kind.kind, [obj], view, obj["metadata"].get("resourceVersion", ""),
-                                   include=include, version=tv, headers=first[0])
+        def bookmark(rv: int, end_of_initial: bool = False) -> None:
+            meta = {"resourceVersion": str(rv)}
+            if end_of_initial:
+                meta["annotations"] = {"k8s.io/initial-events-end": "true"}
+            send("BOOKMARK", {"kind": t.kind.kind, "apiVersion": t.kind.api_version, "metadata": meta}, None, None)
+
+        def send(kind: str, obj: dict, ev, which) -> None:
+            if protobuf:
+                write(_pb_frame(kind, obj))
+                return
+            if tv and kind != "BOOKMARK":
+                body = table.table(t.kind.kind, [obj], cache.view(), obj["metadata"].get("resourceVersion", ""),
+                                   include=include, version=tv, headers=state["headers"])
+                state["headers"] = False
+                data = json.dumps(body, separators=(",", ":")).encode()
+            elif ev is not None:
+                data = ev.encoded(which, obj)
             else:
-                body = obj
-            first[0] = False
-            write((json.dumps({"type": kind, "object": body}, separators=(",", ":")) + "\n").encode())
+                data = json.dumps(obj, separators=(",", ":")).encode()
+            write(b'{"type":"' + kind.encode() + b'","object":' + data + b"}\n")
 
-        with open_cluster(env) as cluster:
-            sent = _snapshot(cluster, t, labels, fields)
-            base = int(since) if since.isdigit() and since != "0" else None
-            for o in sent.values():
-                if base is None:
-                    emit("ADDED", o, cluster)
-                elif _rv(o) > base:
-                    emit("MODIFIED", o, cluster)   # changed since the client's list (no history kept)
-        while not stopping.is_set() and time.monotonic() < deadline:
-            if stopping.wait(POLL):
-                break
-            with open_cluster(env) as cluster:
-                now = _snapshot(cluster, t, labels, fields)
-                for key, o in now.items():
-                    old = sent.get(key)
-                    if old is None:
-                        emit("ADDED", o, cluster)
-                    elif _rv(o) != _rv(old):
-                        emit("MODIFIED", o, cluster)
-                for key, o in sent.items():
-                    if key not in now:
-                        emit("DELETED", o, cluster)
-            sent = now
+        try:
+            for kind, obj, _ in first:
+                send(kind, obj, None, None)
+            if initial and bookmarks:
+                bookmark(start_rv, end_of_initial=True)
+            next_mark = time.monotonic() + BOOKMARK_EVERY() if bookmarks else None
+            if bookmarks and deadline - 2 < next_mark:
+                next_mark = deadline - 2
+            while not stopping.is_set() and not watcher.closed:
+                now = time.monotonic()
+                if now >= deadline:
+                    break
+                if next_mark is not None and now >= next_mark:
+                    bookmark(cache.rv)
+                    next_mark = min(now + BOOKMARK_EVERY(), deadline - 2) if now < deadline - 2 else None
+                wait = min(deadline - now, 1.0, *([max(next_mark - now, 0.0)] if next_mark is not None else []))
+                for ev, kind, obj, which in watcher.take(wait):
+                    send(kind, obj, ev, which)
+        finally:
+            cache.unwatch(watcher)
 
-    return Response(200, content_type="application/json", stream=stream)
+    ctype = PB_STREAM if protobuf else "application/json"
+    return Response(200, content_type=ctype, stream=stream)
 
+
+def BOOKMARK_EVERY() -> float:  # noqa: N802 - read at call time, so tests can shorten it
+    from minikctl.apiserver import watchcache
+    return watchcache.BOOKMARK_EVERY
+
+
+def _pb_ok(kind) -> bool:
+    from minikctl.apiserver import protobuf
+    return protobuf.schema().message(kind.api_version, kind.kind) is not None
+
+
+def _pb_frame(kind: str, obj: dict) -> bytes:
+    """A length-prefixed metav1.WatchEvent{type, object: RawExtension{raw: the enveloped object}}
+    (the protobuf stream serializer writes the event itself without an envelope)."""
+    from minikctl.apiserver import protobuf
+    raw = protobuf.encode(obj) if protobuf.can_encode(obj) else json.dumps(obj).encode()
+    ext = bytearray()
+    protobuf._put_bytes(ext, 1, raw)
+    ev = bytearray()
+    protobuf._put_bytes(ev, 1, kind.encode())
+    protobuf._put_bytes(ev, 2, bytes(ext))
+    return len(ev).to_bytes(4, "big") + bytes(ev)

@@ -6,6 +6,7 @@ A Column's cell function takes (obj, view) and returns the cell text. Columns wi
 """
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -73,8 +74,22 @@ def _cond_true(pod: dict, ctype: str) -> bool:
                for c in _g(pod, "status", "conditions", default=[]))
 
 
+_last_summary = threading.local()     # per thread (serve prints tables in many): pod, rv, status, summary
+
+
 def pod_summary(pod: dict) -> tuple[int, int, str, int, float | None]:
-    """printPod's (ready, total, STATUS reason, restarts, last restart epoch or None)."""
+    """printPod's (ready, total, STATUS reason, restarts, last restart epoch or None); a row's
+    READY, STATUS and RESTARTS cells ask for the same pod in turn, so the last answer is kept."""
+    last = getattr(_last_summary, "v", None)
+    rv, status = (pod.get("metadata") or {}).get("resourceVersion"), pod.get("status")
+    if last is not None and last[0] is pod and last[1] == rv and last[2] is status:
+        return last[3]
+    out = _pod_summary(pod)
+    _last_summary.v = (pod, rv, status, out)
+    return out
+
+
+def _pod_summary(pod: dict) -> tuple[int, int, str, int, float | None]:
     spec, status = pod.get("spec") or {}, pod.get("status") or {}
     inits = {c["name"]: c for c in spec.get("initContainers") or []}
     total = len(spec.get("containers") or []) + sum(1 for c in inits.values() if _restartable(c))

@@ -30,6 +30,7 @@ class Cluster:
         self.kinds: dict[str, dict[tuple[str, str], dict]] = {}
         self.dirty: set[Key] = set()
         self.removed: set[Key] = set()
+        self.removed_rv: dict[Key, int] = {}     # the revision each removal took (watch events)
         self.new_events: dict[Key, dict] = {}
         self._event_keys: dict[tuple, Key] = {}   # (uid, reason, message) -> this command's event
         self._event_seq = 0                        # this command's events, in the order they happened
@@ -209,6 +210,7 @@ class Cluster:
         self.removed.add(key)
         self.dirty.discard(key)
         self.revision += 1
+        self.removed_rv[key] = self.revision
         self.changed = True
 
     def set_status(self, obj: dict, status: dict) -> bool:
@@ -284,6 +286,25 @@ def now_of(cluster, env) -> float:
     return env.clock() + float(cluster.meta.get("clockOffset", 0.0) or 0.0)
 
 
+# Told about every commit: (before, after) pairs; before(env, cluster) runs under the store's
+# write lock once the transaction is saved and returns a token (or None), after(token, ok) runs
+# once the commit is durable (ok) or failed. The apiserver's watch cache registers here, so watches
+# are pushed by the commits themselves (minikctl/apiserver/watchcache.py).
+COMMIT_HOOKS: list = []
+
+
+def _commit(store, env, cluster) -> None:
+    tokens = [(after, t) for before, after in COMMIT_HOOKS if (t := before(env, cluster)) is not None]
+    try:
+        store.commit()
+    except BaseException:
+        for after, t in tokens:
+            after(t, False)
+        raise
+    for after, t in tokens:
+        after(t, True)
+
+
 @contextmanager
 def open_cluster(env, *, write: bool = True):
     """Open the store, load the cluster, advance it to now; commit on success, roll back on error."""
@@ -311,7 +332,7 @@ def open_cluster(env, *, write: bool = True):
             controllers.settle(cluster)
         if write and cluster.has_changes():
             cluster.save()
-            store.commit()
+            _commit(store, env, cluster)
         else:
             store.rollback()
         kept = True
