@@ -197,10 +197,6 @@ STEPS: list[tuple[str, str]] = [
 SPDY = ("kubectl < 1.30 streams exec/cp over SPDY/3.1, which serve does not offer yet "
         "(issue 16 part 2: streams)")
 OLD = ("kubectl.1.27", "kubectl.1.28", "kubectl.1.29")
-# kubectl 1.32+ sends protobuf bodies for built-in kinds; until serve decodes them (issue 16 part 1)
-# such a step, and the steps after it that needed its object, are xfails with this reason.
-PROTOBUF_REFUSED = "the body of the request was in an unknown format"
-PROTOBUF = "kubectl 1.32+ sends a protobuf body that serve does not decode yet (issue 16 part 1: protobuf)"
 XFAIL: dict[str, dict[str, str]] = {
     "exec web -- ls /": dict.fromkeys(OLD, SPDY),
     "exec web -- sh -c 'echo hello'": dict.fromkeys(OLD, SPDY),
@@ -238,7 +234,6 @@ class Matrix:
         self.tmp = root / "files"
         self.tmp.mkdir()
         self.editor = "true"
-        self.protobuf_refused = False
 
     def run_to(self, index: int):
         for i in range(self.done + 1, index):
@@ -311,9 +306,4 @@ def _check(m: Matrix, index: int) -> None:
     detail = f"kubectl {step}\nexit {r.returncode}\nstdout: {r.stdout[-800:]}\nstderr: {r.stderr[-800:]}"
     ok = r.returncode == int(want[3:]) if want.startswith("rc=") else \
         r.returncode == 0 and (not want.startswith("~") or want[1:] in r.stdout)
-    if not ok and PROTOBUF_REFUSED in r.stderr:
-        m.protobuf_refused = True
-        pytest.xfail(PROTOBUF)
-    if not ok and m.protobuf_refused:
-        pytest.xfail("follows a step whose protobuf body serve refused: " + PROTOBUF)
     assert ok, detail

@@ -44,6 +44,22 @@ def for_object(obj: dict):
         return None
 
 
+class _LazyObj(S.Obj):
+    """An Obj whose fields are built when the decoder first walks into it: a Deployment's
+    manifest visits a few dozen of the hundreds of types its definition reaches."""
+
+    def __init__(self, builder: "_Builder", definition: dict, name: str, required: tuple, description: str):
+        self.name, self.required, self.description = name, required, description
+        self._builder, self._definition, self._fields = builder, definition, None
+
+    @property
+    def fields(self) -> dict:
+        if self._fields is None:
+            self._fields = {k: (self._builder.prop(p), p.get("description", ""))
+                            for k, p in self._definition["properties"].items()}
+        return self._fields
+
+
 class _Builder:
     def __init__(self, defs: dict):
         self.defs = defs
@@ -59,10 +75,8 @@ class _Builder:
             t = self.prop(d) if d.get("type") not in (None, "object") or d.get("additionalProperties") else S.ANY
             self.done[name] = t
             return t
-        obj = S.Obj(name.rsplit(".", 1)[-1], {}, tuple(d.get("required") or ()), d.get("description", ""))
-        self.done[name] = obj          # before the fields: types may refer to themselves
-        for k, p in d["properties"].items():
-            obj.fields[k] = (self.prop(p), p.get("description", ""))
+        obj = _LazyObj(self, d, name.rsplit(".", 1)[-1], tuple(d.get("required") or ()), d.get("description", ""))
+        self.done[name] = obj          # before its fields: types may refer to themselves
         return obj
 
     def prop(self, p: dict):
