@@ -193,11 +193,35 @@ class ApiHandler(BaseHTTPRequestHandler):
             self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
             self.wfile.flush()
         try:
-            resp.stream(write, self.server.stopping)
+            resp.stream(write, _StreamStop(self.server.stopping, self.connection))
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
             self.close_connection = True
+
+
+class _StreamStop:
+    """What a stream polls to end: the server stopping, or its client gone. A watch writes only
+    when something changes, so a client that hung up is noticed here (its socket readable: EOF,
+    or TLS close_notify; a watch client sends nothing else), not on the next event, and its
+    connection slot is freed, as Go's server cancels the request's context."""
+
+    def __init__(self, stopping: threading.Event, sock):
+        self.stopping, self.sock = stopping, sock
+
+    def gone(self) -> bool:
+        import select
+        try:
+            readable, _, _ = select.select([self.sock], [], [], 0)
+        except (OSError, ValueError):
+            return True
+        return bool(readable)
+
+    def is_set(self) -> bool:
+        return self.stopping.is_set() or self.gone()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self.stopping.wait(timeout) or self.gone()
 
 
 class ApiServer(ThreadingHTTPServer):

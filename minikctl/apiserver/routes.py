@@ -133,7 +133,7 @@ def _resource(req: Request, t: Target, env) -> Response:
     if t.sub == "exec":
         from minikctl.apiserver import exec_stream
         return exec_stream.respond(req, t, env)
-    if t.name is None and m == "GET" and req.q("watch") in ("1", "t", "T", "true", "TRUE", "True"):   # Go ParseBool
+    if t.name is None and m == "GET" and req.flag("watch"):
         from minikctl.apiserver import watch
         return watch.respond(req, t, env)
     body = None

@@ -42,14 +42,14 @@ VERB_MODULES: dict[str, tuple[str, ...]] = {
     "drill": ("drill_cmd",), "exam": ("drill_cmd",), "shell": ("shell_cmd",), "serve": ("serve_cmd",),
     "kubeconfig": ("serve_cmd",), "taint": ("node_cmd",), "cordon": ("node_cmd",), "uncordon": ("node_cmd",),
     "drain": ("node_cmd",), "port-forward": ("port_forward_cmd",), "version": ("node_cmd",), "top": ("top_cmd",), "addons": ("addons_cmd",),
-    "autoscale": ("autoscale_cmd",), "kustomize": ("kustomize_cmd",),
+    "autoscale": ("autoscale_cmd",), "kustomize": ("kustomize_cmd",), "helm": ("helm_cmd",),
 }
 ALL_MODULES = ("get_cmd", "cp_cmd", "apply_cmd", "create_cmd", "create_rbac_cmd", "create_quota_cmd", "create_pc_cmd",
                "auth_cmd", "certificate_cmd", "delete_cmd", "describe_cmd", "run_cmd", "exec_cmd",
                "cluster_cmd", "dns_cmd", "config_cmd", "create_sub_cmd", "create_ingress_cmd", "expose_cmd", "scale_cmd", "label_cmd",
                "set_cmd", "patch_cmd", "edit_cmd", "rollout_cmd", "logs_cmd", "explain_cmd", "watch_cmd",
                "net_cmd", "port_forward_cmd", "lab_cmd", "drill_cmd", "shell_cmd", "serve_cmd",
-               "node_cmd", "autoscale_cmd", "top_cmd", "addons_cmd", "kustomize_cmd")
+               "node_cmd", "autoscale_cmd", "top_cmd", "addons_cmd", "kustomize_cmd", "helm_cmd")
 _registered: set[str] = set()
 
 

@@ -115,6 +115,25 @@ class Cluster:
             self.store.delete_meta_prefix(f"files/ctr/{uid}/")
             self.store.delete_meta_prefix(f"files/vol/{uid}/")
 
+    def replace_objects(self, objects: list[dict], revision: int) -> None:
+        """Every stored object (Events too) becomes exactly `objects`, at `revision`: what an
+        etcd restarted on another data directory serves (minikctl/sim/etcd/datadir.py). Below
+        the API door on purpose: this is the storage itself changing, not a write through it."""
+        self.store.replace_objects([(o["kind"], o["metadata"].get("namespace") or "", o["metadata"]["name"],
+                                     int(o["metadata"].get("resourceVersion") or 0), o) for o in objects])
+        for kind in set(self.kinds) | {o["kind"] for o in objects}:
+            self.kind_version[kind] = self.kind_version.get(kind, 0) + 1
+        self.kinds = {}
+        self.dirty, self.removed, self.new_events = set(), set(), {}
+        self._event_keys, self._event_cache = {}, {}
+        self._list_cache, self._memo = {}, {}
+        if hasattr(self, "ips_in_use"):
+            del self.ips_in_use
+        self.revision = revision
+        self.settled = False
+        self.changed = True
+        self._loaded = None  # has_changes(): the command must commit
+
     # -- container file layers (minikctl/images/fs.py) -------------------------------------------
     def files_get(self, key: str) -> dict | None:
         """A writable file layer (a container's, an emptyDir's, a node's), stored beside the meta."""

@@ -242,6 +242,13 @@ class Store:
                           (kind, namespace, name, rv, json.dumps(body, separators=(",", ":"))))
 
     @guarded
+    def replace_objects(self, rows: list[tuple[str, str, str, int, dict]]) -> None:
+        """All objects at once (an etcd restore): the table holds exactly these rows after."""
+        self.conn.execute("DELETE FROM objects")
+        self.conn.executemany("INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?, ?)",
+                              [(k, ns, n, rv, json.dumps(b, separators=(",", ":"))) for k, ns, n, rv, b in rows])
+
+    @guarded
     def remove(self, kind: str, namespace: str, name: str) -> None:
         self.conn.execute("DELETE FROM objects WHERE kind=? AND namespace=? AND name=?", (kind, namespace, name))
 
