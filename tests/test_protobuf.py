@@ -58,7 +58,10 @@ def test_every_builtin_kind_has_a_schema_and_crds_none():
     for k in kinds.KINDS:
         has = protobuf.schema().message(k.api_version, k.kind) is not None
         lst = protobuf.schema().message(k.api_version, k.kind + "List") is not None
-        assert (has, lst) == ((False, False) if k.group.endswith("gateway.networking.k8s.io") else (True, True)), k
+        # no schema: the Gateway API's CRD kinds, and CustomResourceDefinition itself (its types are the
+        # apiextensions-apiserver's, not in k8s.io/api: served as JSON)
+        no_schema = k.group.endswith("gateway.networking.k8s.io") or k.group == "apiextensions.k8s.io"
+        assert (has, lst) == ((False, False) if no_schema else (True, True)), k
 
 
 def test_every_served_kind_round_trips(mk):

@@ -27,7 +27,7 @@ def version(profile: dict) -> dict:
 def groups() -> dict[str, list[kinds.Kind]]:
     """group name ('' = core) -> its kinds, in discovery order."""
     out: dict[str, list[kinds.Kind]] = {}
-    for k in kinds.KINDS:
+    for k in kinds.all_kinds():
         if k.kind == "ReferenceGrant":
             continue        # v1beta1 beside its group's v1 kinds: not served (docs/simulation.md)
         out.setdefault(k.group, []).append(k)
@@ -62,7 +62,8 @@ def versions(group: str) -> list[str]:
     """The group's served versions, the preferred (stored) one first: autoscaling is v2, v1."""
     out: list[str] = []
     for k in groups().get(group, ()):
-        for v in (k.version, *k.other_versions):
+        # a CRD's served versions, the preferred first (GA > beta > alpha)
+        for v in (list(k.crd["versions"]) if k.crd is not None else (k.version, *k.other_versions)):
             if v not in out:
                 out.append(v)
     if not out and _reviews(group):
@@ -97,6 +98,14 @@ _NO_STATUS = {"ConfigMap", "Endpoints", "Event", "EndpointSlice", "Secret", "Ser
 def subresources(k: kinds.Kind) -> list[tuple[str, str, str, list[str]]]:
     """(name, group/version, kind, verbs) of the subresources served for a kind; an empty
     group/version and kind mean the kind's own."""
+    if k.crd is not None:         # what the CRD's storage version declares
+        subs = k.crd.get("subresources") or {}
+        out = []
+        if "scale" in subs:
+            out.append(("scale", "autoscaling/v1", "Scale", ["get", "patch", "update"]))
+        if "status" in subs:
+            out.append(("status", k.api_version, k.kind, ["get", "patch", "update"]))
+        return out
     if k.kind in SUBRESOURCES:
         out = list(SUBRESOURCES[k.kind])
     else:

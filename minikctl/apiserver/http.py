@@ -286,7 +286,10 @@ class ApiServer(ThreadingHTTPServer):
 def make_server(env, address: str = "127.0.0.1", port: int = 6443, *, tls: bool = True,
                 verbose: bool = False) -> ApiServer:
     """Bind (port 0 = any free port); call .serve_forever() to run."""
+    from minikctl.api import kinds
     from minikctl.apiserver import state, tls as tlsmod
+    from minikctl.store.db import read_crd_kinds
+    kinds.set_loader(lambda: read_crd_kinds(env.db_path))
     token = state.token(env)
     ctx = None
     if tls:

@@ -20,12 +20,16 @@ class Target:
 
 def _kind_in(group: str, plural: str, version: str = "") -> kinds.Kind | None:
     """The kind of that group and plural, if it serves that version (any, when not given)."""
-    return next((k for k in kinds.KINDS if k.group == group and k.plural == plural
+    return next((k for k in kinds.all_kinds() if k.group == group and k.plural == plural
                  and (not version or version in (k.version, *k.other_versions))), None)
 
 
 def _versions(group: str) -> set[str]:
-    return {v for k in kinds.KINDS if k.group == group for v in (k.version, *k.other_versions)}
+    found = {v for k in kinds.all_kinds() if k.group == group for v in (k.version, *k.other_versions)}
+    if not found and group:
+        kinds.refresh()           # a CRD created since this server last looked: served at once
+        found = {v for k in kinds.all_kinds() if k.group == group for v in (k.version, *k.other_versions)}
+    return found
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,9 @@ def parse_target(path: str) -> Target | None:
         return None
     k = _kind_in(group, rest[0], version)
     if k is None:
+        kinds.refresh()
+        k = _kind_in(group, rest[0], version)
+    if k is None:
         return None
     if ns is not None and not k.namespaced:
         return None
@@ -71,6 +78,8 @@ def non_resource(req: Request, profile: dict, env=None) -> Response | None:
         return json_response(discovery.version(profile))
     if p in ("/healthz", "/livez", "/readyz"):
         return Response(200, b"ok", "text/plain; charset=utf-8")
+    if p in ("/api", "/apis") or p.startswith(("/apis/", "/openapi/")):
+        kinds.refresh()           # the CRDs' kinds as they are now
     if p in ("/api", "/apis"):
         from minikctl.apiserver import metrics_api
         extra = [] if p == "/api" or env is None or not metrics_api.available(env) else [metrics_api]
@@ -211,16 +220,20 @@ def patching_apply() -> str:
 
 
 def _with_warnings(resp: Response, warnings: list[str]) -> Response:
-    for w in warnings:
-        resp.headers.append(("Warning", f'299 - "{w}"'))
+    for w in warnings:     # RFC 7234 warn-text: a quoted-string, its quotes and backslashes escaped
+        text = w.replace("\\", "\\\\").replace('"', '\\"')
+        resp.headers.append(("Warning", f'299 - "{text}"'))
     return resp
 
 
 def _subresource(cluster, req: Request, t: Target, body) -> Response:
     m = req.method
-    if t.sub == "scale" and t.kind.kind in discovery.SCALED and m in ("GET", "PUT", "PATCH"):
+    if t.sub == "scale" and (t.kind.kind in discovery.SCALED or any(s[0] == "scale" for s in discovery.subresources(t.kind)
+                                                                    if t.kind.crd is not None)) \
+            and m in ("GET", "PUT", "PATCH"):
         return json_response(resources.scale(cluster, t.kind, t.namespace, t.name, m, body, req))
-    if t.sub == "status" and m in ("GET", "PUT", "PATCH"):
+    if t.sub == "status" and m in ("GET", "PUT", "PATCH") and \
+            (t.kind.crd is None or any(s[0] == "status" for s in discovery.subresources(t.kind))):
         return json_response(resources.status(cluster, t.kind, t.namespace, t.name, m, body, req))
     if t.sub == "log" and t.kind.kind == "Pod" and m == "GET":
         return _logs(cluster, req, t)

@@ -64,7 +64,8 @@ def api_resources(output: str | None, namespaced: str | None, api_group: str | N
         raise CliError(f"--output {output} is not available")
     if sort_by not in (None, "", "name", "kind"):
         raise CliError(f"--sort-by accepts only name or kind")
-    rows = list(kinds.KINDS)
+    kinds.refresh()
+    rows = list(kinds.all_kinds())
     if namespaced is not None:
         want = namespaced.lower() in ("true", "1", "t")
         rows = [k for k in rows if k.namespaced == want]
