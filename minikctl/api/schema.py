@@ -1132,6 +1132,8 @@ def _type_walk(value, t, path: str, owner: str | None) -> str | None:
             return None
         elif t.go == "bool" and kind == "bool":
             return None
+        elif t.go == "float64" and kind == "number":
+            return None
         elif t.go == "[]uint8" and kind == "string":
             return None  # base64 text; its decoding is checked by validation.strict
         elif not t.go:
