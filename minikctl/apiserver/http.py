@@ -92,6 +92,10 @@ class ApiHandler(BaseHTTPRequestHandler):
 
     def _answer(self) -> Response | None:
         headers = {k.lower(): v for k, v in self.headers.items()}
+        # SPDY clients offer each stream protocol in its own header line: keep them all
+        offered = self.headers.get_all("X-Stream-Protocol-Version") or []
+        if len(offered) > 1:
+            headers["x-stream-protocol-version"] = ", ".join(offered)
         length = headers.get("content-length", "0")
         n = int(length) if length.isdigit() else 0
         # Authentication and the body limit are decided from the headers alone: an

@@ -139,9 +139,12 @@ def handle(req: Request, env) -> Response:
 def _resource(req: Request, t: Target, env) -> Response:
     from minikctl.sim.cluster import open_cluster
     k, m = t.kind, req.method
-    if t.sub == "exec":
+    if t.sub in ("exec", "attach") and k.kind == "Pod":
         from minikctl.apiserver import exec_stream
-        return exec_stream.respond(req, t, env)
+        return exec_stream.respond(req, t, env, attach=t.sub == "attach")
+    if t.sub == "portforward" and k.kind == "Pod":
+        from minikctl.apiserver import portforward_stream
+        return portforward_stream.respond(req, t, env)
     if t.name is None and m == "GET" and req.flag("watch"):
         from minikctl.apiserver import watch
         return watch.respond(req, t, env)
@@ -307,6 +310,7 @@ def _logs(cluster, req: Request, t: Target) -> Response:
         lines = container_lines(cluster, pod, c, req.q("previous") in ("true", "1"))
     except ApiError as e:
         raise fail(e.reason or "BadRequest", e.message, e.code)
+    total = len(lines)
     tail = req.q("tailLines")
     if tail.isdigit():
         lines = lines[len(lines) - int(tail):] if int(tail) else []
@@ -314,6 +318,12 @@ def _logs(cluster, req: Request, t: Target) -> Response:
     if since.isdigit():
         lines = [(ts, line) for ts, line in lines if ts >= cluster.now - int(since)]
     stamps = req.q("timestamps") in ("true", "1")
-    text = "".join((f"{rfc3339_nano(ts)} " if stamps else "") + line + "\n" for ts, line in lines)
-    return Response(200, text.encode(), "text/plain")
+
+    def render(lines) -> bytes:
+        return "".join((f"{rfc3339_nano(ts)} " if stamps else "") + line + "\n" for ts, line in lines).encode()
+
+    if req.q("follow") in ("true", "1") and req.q("previous") not in ("true", "1"):
+        from minikctl.apiserver import log_stream
+        return log_stream.follow(cluster.env, t, pod, c, lines, total, render)
+    return Response(200, render(lines), "text/plain")
 
