@@ -92,6 +92,10 @@ class ApiHandler(BaseHTTPRequestHandler):
 
     def _answer(self) -> Response | None:
         headers = {k.lower(): v for k, v in self.headers.items()}
+        # SPDY clients offer each stream protocol in its own header line: keep them all
+        offered = self.headers.get_all("X-Stream-Protocol-Version") or []
+        if len(offered) > 1:
+            headers["x-stream-protocol-version"] = ", ".join(offered)
         length = headers.get("content-length", "0")
         n = int(length) if length.isdigit() else 0
         # Authentication and the body limit are decided from the headers alone: an
@@ -108,6 +112,10 @@ class ApiHandler(BaseHTTPRequestHandler):
                                 n, MAX_BODY + 1024 * 1024)
         body = self.rfile.read(n) if n else b""
         req = Request.parse(self.command, self.path, headers, body)
+        if headers.get("impersonate-user"):
+            from minikctl.apiserver import authz
+            user = authz.impersonate(self.server.env, user, headers["impersonate-user"],
+                                     self.headers.get_all("Impersonate-Group") or [])
         self._req = req
         req.user = user
         if user is not None:
