@@ -120,6 +120,10 @@ class ApiHandler(BaseHTTPRequestHandler):
                                 n, MAX_BODY + 1024 * 1024)
         body = self.rfile.read(n) if n else b""
         req = Request.parse(self.command, self.path, headers, body)
+        if headers.get("impersonate-user"):
+            from minikctl.apiserver import authz
+            user = authz.impersonate(self.server.env, user, headers["impersonate-user"],
+                                     self.headers.get_all("Impersonate-Group") or [])
         self._req = req
         req.user = user
         if user is not None:

@@ -62,9 +62,10 @@ def _check_body(kind, obj, ns: str | None, name: str | None = None) -> dict:
         obj["apiVersion"] = kind.api_version
     if kind.crd is not None and obj.get("apiVersion") in (f"{kind.group}/{v}" for v in kind.crd.get("versions") or ()):
         obj = {**obj, "apiVersion": kind.api_version}
-    if obj.get("apiVersion") != kind.api_version or obj["kind"] != kind.kind:
+    served = (kind.api_version, *(f"{kind.group}/{v}" if kind.group else v for v in kind.other_versions))
+    if obj.get("apiVersion") not in served or obj["kind"] != kind.kind:   # older versions: api/conversion.py
         raise fail("BadRequest", f'the API version in the data ({obj.get("apiVersion")}) does not match the '
-                   f'expected API version ({kind.api_version})' if obj.get("apiVersion") != kind.api_version
+                   f'expected API version ({kind.api_version})' if obj.get("apiVersion") not in served
                    else f'{obj["kind"]} in version "{kind.version}" cannot be handled as a {kind.kind}: '
                         f'no kind "{obj["kind"]}" is registered for the expected kind', 400)
     meta = obj.get("metadata")

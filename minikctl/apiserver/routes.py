@@ -39,7 +39,8 @@ class BodyKind:
     kind: str
 
 
-_SUB_BODY = {"scale": BodyKind("autoscaling/v1", "Scale"), "eviction": BodyKind("policy/v1", "Eviction")}
+_SUB_BODY = {"scale": BodyKind("autoscaling/v1", "Scale"), "eviction": BodyKind("policy/v1", "Eviction"),
+             "token": BodyKind("authentication.k8s.io/v1", "TokenRequest")}
 
 
 def _body_kind(t: Target):
@@ -70,7 +71,7 @@ def parse_target(path: str) -> Target | None:
     return Target(k, ns, rest[1] if len(rest) > 1 else None, rest[2] if len(rest) > 2 else None)
 
 
-def non_resource(req: Request, profile: dict) -> Response | None:
+def non_resource(req: Request, profile: dict, env=None) -> Response | None:
     """/version, discovery, openapi, health: everything not on a resource."""
     p = req.path.rstrip("/") or "/"
     if p == "/version":
@@ -80,10 +81,22 @@ def non_resource(req: Request, profile: dict) -> Response | None:
     if p in ("/api", "/apis") or p.startswith(("/apis/", "/openapi/")):
         kinds.refresh()           # the CRDs' kinds as they are now
     if p in ("/api", "/apis"):
+        from minikctl.apiserver import metrics_api
+        extra = [] if p == "/api" or env is None or not metrics_api.available(env) else [metrics_api]
         agg = discovery.wants_aggregated(req.accept)
         if agg:
-            return json_response(discovery.aggregated(p == "/api", agg == discovery.AGG_TYPE_BETA), content_type=agg)
-        return json_response(discovery.api_versions() if p == "/api" else discovery.group_list())
+            body = discovery.aggregated(p == "/api", agg == discovery.AGG_TYPE_BETA)
+            body["items"] += [m.aggregated_group() for m in extra]
+            return json_response(body, content_type=agg)
+        if p == "/api":
+            return json_response(discovery.api_versions())
+        body = discovery.group_list()
+        body["groups"] += [{k: v for k, v in m.api_group().items() if k in ("name", "versions", "preferredVersion")}
+                           for m in extra]
+        return json_response(body)
+    if p.startswith("/apis/metrics.k8s.io") and env is not None:
+        from minikctl.apiserver import metrics_api
+        return metrics_api.respond(req, env)
     if p == "/api/v1" or (p.startswith("/apis/") and p.count("/") == 3):
         g, v = ("", "v1") if p == "/api/v1" else p.split("/")[2:4]
         body = discovery.resource_list(g, v)
@@ -92,11 +105,9 @@ def non_resource(req: Request, profile: dict) -> Response | None:
         g = p.split("/")[2]
         body = discovery.api_group(g) if g else None
         return json_response(body) if body else None
-    if p == "/openapi/v3":
-        return json_response(discovery.openapi_root())
-    if p.startswith("/openapi/v3/"):
-        doc = discovery.openapi_lookup(p)
-        return json_response(doc) if doc else None
+    if p.startswith("/openapi/"):
+        from minikctl.apiserver import openapi
+        return openapi.respond(req, p, env)
     return None
 
 
@@ -118,7 +129,7 @@ def handle(req: Request, env) -> Response:
                 raise method_not_allowed(req.method)
             raise path_not_found()
         from minikctl.apiserver.state import profile
-        resp = non_resource(req, profile(env))
+        resp = non_resource(req, profile(env), env)
         if resp is None:
             raise path_not_found()
         return resp
@@ -231,9 +242,32 @@ def _subresource(cluster, req: Request, t: Target, body) -> Response:
         return _logs(cluster, req, t)
     if t.sub == "eviction" and t.kind.kind == "Pod" and m == "POST":
         return _evict(cluster, req, t, body)
-    if any(t.sub == s[0] for s in discovery.subresources(t.kind)):
-        raise method_not_allowed(m)
+    if t.sub == "token" and t.kind.kind == "ServiceAccount" and m == "POST":
+        return _token(cluster, t, body)
+    for name, _gv, _kind, verbs in discovery.subresources(t.kind):
+        if t.sub == name:
+            if _VERB.get(m) in verbs:
+                raise fail("", f"minikctl: {t.kind.plural}/{name} is not simulated", 501)
+            raise method_not_allowed(m)
     raise path_not_found()
+
+
+_VERB = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
+
+
+def _token(cluster, t: Target, body) -> Response:
+    """POST serviceaccounts/{name}/token: a TokenRequest signed by the cluster key (sim/tokens)."""
+    from minikctl.api.errors import ApiError
+    from minikctl.apiserver.status import from_api_error
+    from minikctl.sim import tokens
+    spec = (body or {}).get("spec") or {} if isinstance(body, dict) else {}
+    secs = spec.get("expirationSeconds")
+    try:
+        out = tokens.request(cluster, t.namespace, t.name, audiences=spec.get("audiences") or None,
+                             seconds=int(secs) if isinstance(secs, int) else None, bound=spec.get("boundObjectRef"))
+    except ApiError as e:
+        raise from_api_error(e, "serviceaccounts")
+    return json_response(out, 201)
 
 
 def _evict(cluster, req: Request, t: Target, body) -> Response:
