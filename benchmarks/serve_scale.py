@@ -4,6 +4,7 @@
    per request over HTTPS, from a client in another process; target < 0.5 s.
 2. 50 concurrent watchers on configmaps: every event each one receives, timed from the moment
    the write that caused it was sent; target: each watcher sees every event within 100 ms.
+3. 200 idle watchers: the server's CPU (issue 18 measured a whole core under 0.5 s polling).
 
 Usage: .venv/bin/python benchmarks/serve_scale.py [pods] [watchers] [events]
 Prints figures; asserts nothing (no timed tests: see GUIDE.md).
@@ -135,6 +136,27 @@ def watchers(port: int, token: str, home: Path, n: int, events: int) -> None:
           f"max {lat[-1] * 1000:.1f} ms (target: every event within 100 ms)")
 
 
+def idle(port: int, token: str, home: Path, pid: int, n: int = 200, seconds: float = 10.0) -> None:
+    """Issue 18: n idle watchers used a core under the old 0.5 s polling; the server's CPU now."""
+    socks = []
+    for _ in range(n):
+        c = connect(port, home)
+        c.request("GET", "/api/v1/namespaces/default/pods?watch=true", headers={"Authorization": f"Bearer {token}"})
+        c.getresponse()
+        socks.append(c)
+
+    def cpu() -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    time.sleep(1.0)
+    c0, t0 = cpu(), time.monotonic()
+    time.sleep(seconds)
+    used = (cpu() - c0) / (time.monotonic() - t0)
+    print(f"{n} idle watchers: the server uses {used * 100:.1f}% of a core")
+    for c in socks:
+        c.close()
+
+
 def main() -> None:
     pods = int(sys.argv[1]) if len(sys.argv) > 1 else 3000
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 50
@@ -153,6 +175,7 @@ def main() -> None:
                     table_get(port, token, home, pods)
                 else:
                     watchers(port, token, home, n, events)
+                    idle(port, token, home, p.pid)
             finally:
                 p.terminate()
                 p.wait(timeout=10)

@@ -66,3 +66,18 @@ def cli(*argv: str, home: Path, stdin: str = "", env_extra: dict | None = None, 
     p = subprocess.run([sys.executable, "-m", "minikctl", *argv], input=stdin, capture_output=True, text=True,
                        env=env, timeout=timeout, cwd=str(ROOT))
     return Result(p.returncode, p.stdout, p.stderr)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """xdist's load scheduling, except that the kubectl matrix's steps of one kubectl version
+    (tests/test_kubectl_matrix.py, one serve per version, steps in order) go to one worker as
+    one unit. (xdist's own --dist loadgroup cannot do it under pytest 9: the group suffix it
+    writes into item._nodeid no longer reaches the scheduler.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class MatrixScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if "test_kubectl_matrix.py::test_step[" in nodeid:
+                return "kubectl-matrix:" + nodeid.split("[", 1)[1].split("-", 1)[0]
+            return nodeid
+    return MatrixScheduling(config, log)

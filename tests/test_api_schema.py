@@ -115,14 +115,21 @@ def test_patch_wording():
         'strict decoding error: unknown field "spec.volumes"')
 
 
-def test_opaque_subtrees_accept_anything():
-    c = {"name": "web", "image": "nginx", "securityContext": {"whatever": {"x": 1}},
+def test_every_subtree_is_decoded_from_kubernetes_definitions():
+    """The decoder reads Kubernetes' own definitions (api/openapi/decoding.py): affinity,
+    securityContext and status are known to the last field, as the apiserver's strict decoder
+    knows them; maps of quantities and annotations take any key."""
+    c = {"name": "web", "image": "nginx", "securityContext": {"whatever": {"x": 1}, "runAsUser": 1000},
          "resources": {"limits": {"nvidia.com/gpu": 1}}}
     d = deployment(c)
     d["spec"]["template"]["spec"]["affinity"] = {"nodeAffinity": {"anything": [1, 2]}}
     d["metadata"]["annotations"] = {"a/b": "c"}
     d["status"] = {"replicas": 3, "made": "up"}
-    assert schema.unknown_fields(d) == []
+    assert schema.unknown_fields(d) == ["spec.template.spec.affinity.nodeAffinity.anything",
+                                        "spec.template.spec.containers[0].securityContext.whatever",
+                                        "status.made"]
+    assert schema.type_error(dict(d, status={"replicas": "3"})) == (
+        "json: cannot unmarshal string into Go struct field DeploymentStatus.status.replicas of type int32")
 
 
 def test_cka_pod_features_are_known():

@@ -1,5 +1,5 @@
-"""Drills: each drill's checks fail on the freshly prepared cluster and pass once its solution
-is applied through the CLI; progress and the exam live in the store; tables keep their layout."""
+"""Drills: well-formed files, progress across drills and processes, partial credit with reasons,
+the check vocabulary (the proving tests are tests/test_drill_proofs.py)."""
 from __future__ import annotations
 
 import pytest
@@ -20,32 +20,22 @@ def _apply_solution(mk, drill) -> None:
         assert r.code == 0, (drill_steps.step_text(step, drill.path), r.err)
 
 
-def test_at_least_twenty_drills_each_well_formed():
-    assert len(ALL) >= 20
+def test_at_least_120_drills_in_the_exam_proportions():
+    """Issue 17's bar: 120 drills, each domain within 5 points of its share of the exam."""
+    ds = drills.list_drills()
+    assert len(ds) >= 120
+    for dom, (share, _zh) in drills.DOMAINS.items():
+        got = 100 * sum(1 for d in ds if d.domain == dom) / len(ds)
+        assert abs(got - share) <= 5, (dom, round(got, 1), share)
+
+
+def test_every_drill_well_formed():
     for name in ALL:
         d = drills.load_drill(name)
         assert d.task.get("en") and d.checks and d.solution, name
         for c in d.checks:
             drill_checks.kind_of(c)   # exactly one kind key
             assert c.get("name"), name
-
-
-@pytest.mark.parametrize("name", ALL)
-def test_drill_fails_fresh_and_passes_after_solution(mk, name):
-    drill = drills.load_drill(name)
-    r = mk("drill", "start", name)
-    assert r.code == 0, r.err
-    assert "resets the cluster" in r.err
-    assert drill.text("task") .splitlines()[0] in r.out
-    mk.advance(30)
-    r = mk("drill", "check")
-    assert r.code == 1, r.out
-    assert CROSS in r.out
-    _apply_solution(mk, drill)
-    mk.advance(60)
-    r = mk("drill", "check")
-    assert r.code == 0, r.out
-    assert CROSS not in r.out and r.out.count(TICK) == len(drill.checks)
 
 
 def test_progress_survives_other_drills_and_a_new_process(mk, tmp_path):
@@ -94,40 +84,3 @@ def test_check_vocabulary_reads_state_not_text():
     assert none.passed
     with pytest.raises(ValueError):
         drill_checks.kind_of({"name": "two kinds", "object": {}, "dns": {}})
-
-
-def test_exam_runs_a_timed_set_and_reports(mk):
-    r = mk("exam", "--drills", "3", "--minutes", "20", "--seed", "11")
-    assert r.code == 0, r.err
-    assert "Question 1 of 3" in r.out and "Time left: 20m00s" in r.out
-    # no checker during the exam
-    r = mk("drill", "check")
-    assert r.code == 1 and "not available during an exam" in r.err
-    from minikctl.labs import drill_state
-    from minikctl.env import Env
-    with drill_state.store_tx(Env(home=mk.home)) as store:
-        exam = drill_state.load_exam(store)
-    first = drills.load_drill(exam["drills"][0])
-    mk.advance(30)
-    _apply_solution(mk, first)
-    mk.advance(60)
-    r = mk("exam", "next")
-    assert r.code == 0 and "Question 2 of 3" in r.out, r.out + r.err
-    mk.advance(120)
-    r = mk("exam", "submit")
-    out = r.out
-    table = out.split("\nResult:")[0] + "\n"
-    assert table_check(table)[0] == 0, out
-    lines = table.splitlines()
-    assert lines[0].split() == ["TASK", "DRILL", "WEIGHT", "CHECKS", "SCORE", "TIME"]
-    row1 = lines[1].split()
-    assert row1[1] == first.name and row1[4] == f"{first.weight:.1f}%" and row1[5] == "1m30s"
-    assert lines[3].split()[-2:] == ["not", "attempted"]
-    total_w = sum(drills.load_drill(n).weight for n in exam["drills"])
-    assert lines[4].split()[:2] == ["TOTAL", f"{total_w}%"]
-    assert r.code == (0 if 100 * first.weight / total_w >= 66 else 1)
-    # the exam is over: the same seed picks the same questions again
-    r = mk("exam", "--drills", "3", "--seed", "11")
-    assert r.code == 0
-    with drill_state.store_tx(Env(home=mk.home)) as store:
-        assert drill_state.load_exam(store)["drills"] == exam["drills"]

@@ -1,20 +1,20 @@
-"""explain in kubectl 1.32's plaintext layout (OpenAPI v3 template) from api/schema.py, and
+"""explain in kubectl 1.32's plaintext layout (OpenAPI v3 template) over Kubernetes' own schemas
+(api/openapi; tests/test_openapi.py compares it byte for byte with kubectl through serve), and
 api-resources from api/kinds.py."""
 from __future__ import annotations
 
-from minikctl.api import kinds, schema
+from minikctl.api import kinds
 
 
 def test_explain_field_layout(mk):
     r = mk("explain", "pods.spec.containers")
     assert r.code == 0
-    info = schema.explain("Pod", "spec.containers")
-    head = ("KIND:       Pod\nVERSION:    v1\n\nFIELD: containers <[]Container>\n\nDESCRIPTION:\n"
-            f"    {info['description']}\n    \nFIELDS:\n")
+    head = ("KIND:       Pod\nVERSION:    v1\n\nFIELD: containers <[]Container>\n\n\nDESCRIPTION:\n"
+            "    List of containers belonging to the pod.")
     assert r.out.startswith(head)
-    body = r.out[len(head):]
+    body = r.out[r.out.index("FIELDS:\n"):]
     names = [l.split("\t")[0].strip() for l in body.splitlines() if "\t" in l]
-    assert names == [f["name"] for f in info["fields"]] == sorted(names)
+    assert names == sorted(names) and {"name", "image", "ports", "env", "resources"} <= set(names)
     assert "  name\t<string> -required-\n" in body
     assert "  image\t<string>\n    " in body
     assert r.out.endswith("\n\n\n")  # each field ends with a blank line, then the template's final newline
@@ -24,14 +24,14 @@ def test_explain_kind_with_group_and_wrapping(mk):
     r = mk("explain", "deploy")
     assert r.out.startswith("GROUP:      apps\nKIND:       Deployment\nVERSION:    v1\n\nDESCRIPTION:\n")
     for line in r.out.splitlines():
-        if line.startswith("    "):
+        if line.startswith("    ") and " " in line.strip():   # a single long word (a URL) is never split
             assert len(line) <= 4 + 76
     r = mk("explain", "svc.spec.ports.targetPort")
     assert "FIELD: targetPort <IntOrString>\n" in r.out and "FIELDS:" not in r.out
 
 
 def test_wordwrap():
-    from minikctl.cli.explain_cmd import wordwrap
+    from minikctl.api.openapi.explain import wordwrap
     text = "word " * 40
     lines = wordwrap(text.strip(), 76).split("\n")
     assert all(len(l) <= 76 for l in lines) and " ".join(lines) == text.strip()

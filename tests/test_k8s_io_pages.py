@@ -150,3 +150,114 @@ def test_zookeeper_up_to_its_pdb(mk):
     ips = _ips(mk, "app=zk")
     r = mk("run", "-i", "--rm", "--image", "busybox:1.28", "t", "--restart=Never", "--", "nslookup", "zk-0.zk-hs")
     assert ips["zk-0"] in r.out
+
+
+# --- StatefulSet Basics: Updating StatefulSets (RollingUpdate, staging, canary, phased, OnDelete) --
+
+_IMAGES = "{range .items[*]}{.metadata.name}{\"\\t\"}{.spec.containers[0].image}{\"\\n\"}{end}"
+
+
+def _image(mk, pod):
+    # the page reads it with --template '{{range $i, $c := .spec.containers}}{{$c.image}}{{end}}'
+    return mk("get", "pod", pod, "-o", "jsonpath={.spec.containers[0].image}").out
+
+
+def test_statefulset_basics_updating(mk):
+    assert mk("apply", "-f", str(DATA / "web.yaml")).code == 0
+    mk.advance(30)
+    assert mk("scale", "sts", "web", "--replicas=3").out == "statefulset.apps/web scaled\n"
+    mk.advance(30)
+    # Rolling Update: every pod replaced, in reverse ordinal order
+    r = mk("patch", "statefulset", "web", "--type=json", "-p",
+           '[{"op": "replace", "path": "/spec/template/spec/containers/0/image", '
+           '"value":"registry.k8s.io/nginx-slim:0.21"}]')
+    assert r.out == "statefulset.apps/web patched\n", r.err
+    mk.advance(3)
+    images = dict(line.split("\t") for line in mk("get", "pod", "-l", "app=nginx", "-o",
+                                                   f"jsonpath={_IMAGES}").out.splitlines())
+    assert images["web-2"] == "registry.k8s.io/nginx-slim:0.21"          # the highest ordinal goes first
+    assert images["web-0"] == "registry.k8s.io/nginx-slim:0.24"
+    mk.advance(60)
+    assert mk("get", "pod", "-l", "app=nginx", "-o", f"jsonpath={_IMAGES}").out == (
+        "web-0\tregistry.k8s.io/nginx-slim:0.21\nweb-1\tregistry.k8s.io/nginx-slim:0.21\n"
+        "web-2\tregistry.k8s.io/nginx-slim:0.21\n")
+    assert mk("rollout", "status", "sts/web").out == "partitioned roll out complete: 3 new pods have been updated...\n"
+    # Staging an update: partition 3 keeps every pod at the current revision, even when recreated
+    r = mk("patch", "statefulset", "web", "-p",
+           '{"spec":{"updateStrategy":{"type":"RollingUpdate","rollingUpdate":{"partition":3}}}}')
+    assert r.out == "statefulset.apps/web patched\n"
+    r = mk("patch", "statefulset", "web", "--type=json", "-p",
+           '[{"op": "replace", "path": "/spec/template/spec/containers/0/image", '
+           '"value":"registry.k8s.io/nginx-slim:0.24"}]')
+    assert r.out == "statefulset.apps/web patched\n"
+    assert mk("delete", "pod", "web-2").out == 'pod "web-2" deleted\n'
+    mk.advance(30)
+    assert _image(mk, "web-2") == "registry.k8s.io/nginx-slim:0.21"
+    # Rolling out a canary: partition 2 updates web-2 only; web-1 recreated stays at the old image
+    mk("patch", "statefulset", "web", "-p",
+       '{"spec":{"updateStrategy":{"type":"RollingUpdate","rollingUpdate":{"partition":2}}}}')
+    mk.advance(30)
+    assert _image(mk, "web-2") == "registry.k8s.io/nginx-slim:0.24"
+    assert mk("delete", "pod", "web-1").out == 'pod "web-1" deleted\n'
+    mk.advance(30)
+    assert _image(mk, "web-1") == "registry.k8s.io/nginx-slim:0.21"
+    # Phased roll out: partition 0, every pod at the new image
+    mk("patch", "statefulset", "web", "-p",
+       '{"spec":{"updateStrategy":{"type":"RollingUpdate","rollingUpdate":{"partition":0}}}}')
+    mk.advance(60)
+    assert mk("get", "pod", "-l", "app=nginx", "-o", f"jsonpath={_IMAGES}").out == (
+        "web-0\tregistry.k8s.io/nginx-slim:0.24\nweb-1\tregistry.k8s.io/nginx-slim:0.24\n"
+        "web-2\tregistry.k8s.io/nginx-slim:0.24\n")
+    # On Delete
+    r = mk("patch", "statefulset", "web", "-p",
+           '{"spec":{"updateStrategy":{"type":"OnDelete", "rollingUpdate": null}}}')
+    assert r.out == "statefulset.apps/web patched\n", r.err
+    assert mk("get", "sts", "web", "-o", "jsonpath={.spec.updateStrategy}").out == '{"type":"OnDelete"}'
+
+
+# --- Specifying a Disruption Budget for your Application; Safely Drain a Node ------------------
+
+ZK_PDB_MIN = """apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata:
+  name: zk-pdb
+spec:
+  minAvailable: 2
+  selector:
+    matchLabels:
+      app: zookeeper
+"""
+
+
+def test_pdb_page_and_drain(mk):
+    assert mk("apply", "-f", "-", stdin=ZK_PDB_MIN).out == "poddisruptionbudget.policy/zk-pdb created\n"
+    mk.advance(7)
+    # no pods yet: the page's first table, nothing may be disrupted
+    rows = _rows(mk("get", "poddisruptionbudgets").out)
+    assert rows == [["NAME", "MIN AVAILABLE", "MAX UNAVAILABLE", "ALLOWED DISRUPTIONS", "AGE"],
+                    ["zk-pdb", "2", "N/A", "0", "7s"]]
+    # three pods of the application (the page's zookeeper StatefulSet, here a Deployment of 3)
+    assert mk("create", "deployment", "zookeeper", "--image=nginx", "--replicas=3").code == 0
+    mk.advance(30)
+    rows = _rows(mk("get", "poddisruptionbudgets").out)
+    assert rows[1][:4] == ["zk-pdb", "2", "N/A", "1"]
+    st = json.loads(mk("get", "poddisruptionbudgets", "zk-pdb", "-o", "json").out)["status"]
+    cond = st["conditions"][0]
+    assert (cond["type"], cond["status"], cond["reason"], cond["message"], cond["observedGeneration"]) == \
+        ("DisruptionAllowed", "True", "SufficientPods", "", 1)
+    assert {k: st[k] for k in ("currentHealthy", "desiredHealthy", "disruptionsAllowed", "expectedPods",
+                               "observedGeneration")} == \
+        {"currentHealthy": 3, "desiredHealthy": 2, "disruptionsAllowed": 1, "expectedPods": 3, "observedGeneration": 1}
+    # the page's other form: maxUnavailable 1, the same single disruption allowed
+    r = mk("apply", "-f", "-", stdin=ZK_PDB_MIN.replace("minAvailable: 2", "maxUnavailable: 1"))
+    assert r.code == 0, r.err
+    mk.advance(2)
+    assert _rows(mk("get", "pdb").out)[1][:4] == ["zk-pdb", "N/A", "1", "1"]
+    # Safely Drain a Node: a node with one zookeeper pod drains (the budget allows one); a second
+    # node's pod would break the budget while the first is being replaced
+    pods = json.loads(mk("get", "po", "-l", "app=zookeeper", "-o", "json").out)["items"]
+    first = pods[0]["spec"]["nodeName"]
+    r = mk("drain", first, "--ignore-daemonsets")
+    assert r.code == 0, r.err
+    assert r.out.startswith(f"node/{first} cordoned\n") and r.out.endswith(f"node/{first} drained\n")
+    assert f"pod/{pods[0]['metadata']['name']} evicted\n" in r.out

@@ -68,7 +68,46 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
     (dup / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n---\n"
                                  "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
     a = str(missing / "a.yaml")
+    outside = tmp / "outside"
+    (outside / "in").mkdir(parents=True)
+    (outside / "secret.txt").write_text("x\n")
+    (outside / "in" / "kustomization.yaml").write_text("configMapGenerator:\n- name: c\n  files:\n  - ../secret.txt\n")
+    nested = {}
+    for name, text in {"nested unknown field": "images:\n- name: nginx\n  newtag: '2'\n  bogus: 1\n",
+                       "nested wrong type": "images:\n- name: nginx\n  newTag: 2\n",
+                       "list for string": "configMapGenerator:\n- name: x\n  literals: a=b\n",
+                       "label value": "commonLabels:\n  a: 1\n",
+                       "replicas match nothing": "resources:\n- cm.yaml\nreplicas:\n- name: nope\n  count: 2\n",
+                       "replacement source missing": "resources:\n- cm.yaml\nreplacements:\n- source:\n"
+                                                     "    kind: Secret\n  targets:\n  - select:\n      kind: ConfigMap\n",
+                       "replacement target field missing": "resources:\n- cm.yaml\nreplacements:\n- source:\n"
+                                                           "    kind: ConfigMap\n  targets:\n  - select:\n"
+                                                           "      kind: ConfigMap\n    fieldPaths:\n    - data.x\n"
+                       }.items():
+        d = tmp / name.replace(" ", "-")
+        d.mkdir()
+        (d / "kustomization.yaml").write_text(text)
+        (d / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
+        nested[name] = d
     return {
+        "file outside the root": (outside / "in", f"loading KV pairs: file sources: [../secret.txt]: security; file "
+                                                 f"'{outside / 'secret.txt'}' is not in or below '{outside / 'in'}'"),
+        "nested unknown field": (nested["nested unknown field"], 'invalid Kustomization: json: unknown field "bogus"'),
+        "nested wrong type": (nested["nested wrong type"], "invalid Kustomization: json: cannot unmarshal number "
+                                                           "into Go struct field Image.images.newTag of type string"),
+        "list for string": (nested["list for string"], "invalid Kustomization: json: cannot unmarshal string into "
+                                                       "Go struct field ConfigMapArgs.configMapGenerator.literals of "
+                                                       "type []string"),
+        "label value": (nested["label value"], "invalid Kustomization: json: cannot unmarshal number into Go struct "
+                                               "field Kustomization.commonLabels of type string"),
+        "replacement source missing": (nested["replacement source missing"],
+                                       "nothing selected by Secret.[noVer].[noGrp]/[noName].[noNs]"),
+        "replacement target field missing": (nested["replacement target field missing"],
+                                             'unable to find field "data.x" in replacement target'),
+        "replicas match nothing": (nested["replicas match nothing"],
+                                   "resource with name nope does not match a config with the following GVK "
+                                   "[Deployment.[noVer].[noGrp] StatefulSet.[noVer].[noGrp] ReplicaSet.[noVer].[noGrp] "
+                                   "ReplicationController.[noVer].[noGrp]]"),
         "no kustomization file": (empty, "unable to find one of 'kustomization.yaml', 'kustomization.yml' or "
                                          f"'Kustomization' in directory '{empty}'"),
         "unknown field": (unknown, 'invalid Kustomization: json: unknown field "resourcez"'),
@@ -124,6 +163,8 @@ def test_page_apply_get_delete(mk):
     g = mk("get", "-k", d)
     assert g.code == 0 and g.out.splitlines()[0].split() == ["NAME", "READY", "UP-TO-DATE", "AVAILABLE", "AGE"]
     assert g.out.splitlines()[1].startswith("dev-my-nginx ")
+    desc = mk("describe", "-k", d)
+    assert desc.code == 0 and desc.out.startswith("Name:                   dev-my-nginx\n")
     r = mk("apply", "-k", d)
     assert r.out == "deployment.apps/dev-my-nginx unchanged\n"
     r = mk("delete", "-k", d)
@@ -140,3 +181,31 @@ def test_generated_configmap_is_mounted_by_its_hashed_name(mk):
     assert r.out == "configmap/example-configmap-1-g4hk9g2ff8 created\ndeployment.apps/my-app created\n"
     vol = mk("get", "deploy", "my-app", "-o", "jsonpath={.spec.template.spec.volumes[0].configMap.name}")
     assert vol.out == "example-configmap-1-g4hk9g2ff8"
+
+
+def test_unsimulated_fields_say_so(mk, tmp_path):
+    for text, what in (("helmCharts:\n- name: x\n", "minikctl: the kustomization field 'helmCharts' is not simulated"),
+                       ("resources:\n- https://github.com/x/y//base\n",
+                        "minikctl: remote kustomize resources (https://github.com/x/y//base) are not simulated")):
+        (tmp_path / "kustomization.yaml").write_text(text)
+        for argv in (("kustomize", str(tmp_path)), ("apply", "-k", str(tmp_path))):
+            r = mk(*argv)
+            assert (r.code, r.out, r.err) == (1, "", what + "\n"), argv
+
+
+def test_output_file_and_load_restrictor(mk, tmp_path):
+    d = tmp_path / "in"
+    d.mkdir()
+    (tmp_path / "shared.properties").write_text("A=1\n")
+    (d / "kustomization.yaml").write_text("configMapGenerator:\n- name: c\n  envs:\n  - ../shared.properties\n")
+    r = mk("kustomize", str(d), "--load-restrictor", "LoadRestrictionsNone", "-o", str(tmp_path / "out.yaml"))
+    assert (r.code, r.out) == (0, "")
+    want = "apiVersion: v1\ndata:\n  A: \"1\"\nkind: ConfigMap\nmetadata:\n  name: c-"
+    assert (tmp_path / "out.yaml").read_text().startswith(want)
+    if KUBECTL:
+        real = subprocess.run([KUBECTL, "kustomize", str(d), "--load-restrictor", "LoadRestrictionsNone"],
+                              capture_output=True, text=True)
+        assert (tmp_path / "out.yaml").read_text() == real.stdout
+    bad = mk("kustomize", str(d), "--load-restrictor", "foo")
+    assert _klog_err(bad.err) == ("illegal flag value --load-restrictor foo; legal values: "
+                                  "[LoadRestrictionsRootOnly LoadRestrictionsNone]")

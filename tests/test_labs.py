@@ -66,7 +66,7 @@ def test_same_seed_same_transcript_other_seed_differs(mk):
 def test_tables_keep_kubectl_layout_and_the_notes_ages(mk):
     r = mk("lab", "run", "three-services", "--seed", "3")
     assert r.code == 0, r.err
-    gets = [(c, o) for c, o in blocks(r.out) if c.startswith("kubectl get")]
+    gets = [(c, o) for c, o in blocks(r.out) if c.startswith("kubectl get") and "-o yaml" not in c]
     assert len(gets) == 6
     for cmd, out in gets:
         code, report = table_check(out)
@@ -286,3 +286,24 @@ def test_custom_lab_expectations_and_wait(tmp_path, monkeypatch, mk):
     default = next(o for c, o in blocks(r.out) if c == "kubectl get ns default")
     assert default.splitlines()[1].split()[-1] == "12m"
     assert r.err == "error: step 4: 'kubectl get po nope' failed (exit 1)\n"
+
+
+def test_the_lab_shows_why(mk):
+    """Part 7 of issue 17: the A records come from the endpoints, the StatefulSet sets hostname and
+    subdomain from serviceName, web-server-1 keeps its name with a new IP, and dig shows the CNAME."""
+    import yaml
+    r = mk("lab", "run", "three-services", "--seed", "5")
+    assert r.code == 0, r.err
+    bl = blocks(r.out)
+    ns = next(o for c, o in bl if c == "kubectl exec busybox -- nslookup headless-svc")
+    ep = yaml.safe_load(next(o for c, o in bl if c == "kubectl get endpoints headless-svc -o yaml"))
+    ips = sorted(a["ip"] for s in ep["subsets"] for a in s["addresses"])
+    assert sorted(re.findall(r"Address \d+: (\S+) \S+", ns.split("Name:")[1])) == ips   # one A record per address
+    pod = yaml.safe_load(next(o for c, o in bl if c == "kubectl get pod web-server-0 -o yaml"))
+    assert pod["spec"]["hostname"] == "web-server-0" and pod["spec"]["subdomain"] == "headless-web-server-svc"
+    eps = [yaml.safe_load(o) for c, o in bl if c == "kubectl get endpoints headless-web-server-svc -o yaml"]
+    before, after = ({a["hostname"]: a["ip"] for s in e["subsets"] for a in s["addresses"]} for e in eps)
+    assert set(before) == set(after) and before["web-server-1"] != after["web-server-1"]
+    assert before["web-server-0"] == after["web-server-0"]
+    dig = next(o for c, o in bl if c.startswith("kubectl exec dnsutils -- dig"))
+    assert re.search(r"my-service\.prod\.svc\.cluster\.local\.\s+\d+\s+IN\s+CNAME\s+my\.database\.example\.com\.", dig)

@@ -241,3 +241,47 @@ def _event_of(frame: bytes) -> tuple[str, bytes]:
                 if n2 == 1:
                     raw = frame[v2[0]:v2[1]]
     return kind, raw
+
+
+def test_a_watcher_that_hangs_up_is_let_go(served):
+    """A client gone is noticed without an event to write (its connection slot comes back)."""
+    from minikctl.apiserver import watchcache
+    cache = watchcache.current(served.env)
+    before = len(cache.watchers.get("Secret", ()))
+    st = Stream(served, "/api/v1/namespaces/default/secrets?watch=true")
+    end = time.monotonic() + 10
+    while len(cache.watchers.get("Secret", ())) <= before and time.monotonic() < end:
+        time.sleep(0.02)
+    assert len(cache.watchers.get("Secret", ())) == before + 1
+    st.close()
+    end = time.monotonic() + 10
+    while len(cache.watchers.get("Secret", ())) > before and time.monotonic() < end:
+        time.sleep(0.05)
+    assert len(cache.watchers.get("Secret", ())) == before
+
+
+def test_official_python_client_objects_without_kind_and_its_watch(served):
+    """The official `kubernetes` client builds objects without apiVersion/kind (the URL implies
+    them), watches from a resourceVersion, and gets 410 for a too old one."""
+    kubernetes = pytest.importorskip("kubernetes")
+    from kubernetes import client, watch
+    cfg = client.Configuration()
+    cfg.host = f"https://127.0.0.1:{served.port}"
+    cfg.api_key = {"authorization": f"Bearer {served.token}"}
+    cfg.ssl_ca_cert = str(served.cert)
+    api = client.CoreV1Api(client.ApiClient(cfg))
+    rv = api.list_namespaced_config_map("default").metadata.resource_version
+    made = api.create_namespaced_config_map("default", client.V1ConfigMap(
+        metadata=client.V1ObjectMeta(name="py-cm"), data={"a": "b"}))
+    assert (made.api_version, made.kind, made.data) == ("v1", "ConfigMap", {"a": "b"})
+    api.delete_namespaced_config_map("py-cm", "default")
+    seen = [(e["type"], e["object"].metadata.name)
+            for e in watch.Watch().stream(api.list_namespaced_config_map, "default", resource_version=rv,
+                                          timeout_seconds=2)]
+    assert seen == [("ADDED", "py-cm"), ("DELETED", "py-cm")]
+    with pytest.raises(client.exceptions.ApiException) as e:
+        for _ in watch.Watch().stream(api.list_namespaced_config_map, "default", resource_version="1",
+                                      timeout_seconds=2):
+            pass
+    assert e.value.status == 410
+    del kubernetes

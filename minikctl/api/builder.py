@@ -40,6 +40,12 @@ def parse(args: list[str], *, require_names: bool = False) -> list[Request]:
             continue
         if t == "all":
             out.extend(Request(kinds.BY_KIND[k], list(names)) for k in kinds.ALL_ORDER)
+            kinds.refresh()              # CRD kinds in the `all` category join it
+            out.extend(Request(k, list(names)) for k in kinds.in_category("all") if k.crd is not None)
+            continue
+        members = kinds.in_category(t) if kinds.is_category(t) else []
+        if members:                      # a CRD's category (`kubectl get gateway-api`)
+            out.extend(Request(k, list(names)) for k in members if not any(r.kind == k for r in out))
             continue
         k = kinds.resolve(t)
         if not any(r.kind == k for r in out):

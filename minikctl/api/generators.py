@@ -85,7 +85,8 @@ def deployment(name: str, images: list[str], *, replicas: int = 1, port: int = -
 
 def pod(name: str, image: str, *, labels: dict | None = None, restart: str = "Always",
         port: int | None = None, env: list[str] = (), command: bool = False, args: list[str] = (),
-        namespace: str | None = None, annotations: list[str] = (), pull_policy: str | None = None) -> dict:
+        namespace: str | None = None, annotations: list[str] = (), pull_policy: str | None = None,
+        stdin: bool = False, tty: bool = False) -> dict:
     """The object kubectl run's generator builds (before the apiserver defaults it).
 
     Go struct field order, as `run --dry-run=client -o json` prints it: container name, image,
@@ -106,6 +107,10 @@ def pod(name: str, image: str, *, labels: dict | None = None, restart: str = "Al
     c["resources"] = {}
     if pull_policy:
         c["imagePullPolicy"] = pull_policy
+    if stdin:                       # `run -i`: the container reads the attached client's stdin once
+        c["stdin"], c["stdinOnce"] = True, True
+        if tty:
+            c["tty"] = True
     meta = _meta(name, namespace, labels or {"run": name})
     if annotations:
         meta["annotations"] = _sorted(dict(a.split("=", 1) for a in annotations))

@@ -20,6 +20,9 @@ class Kind:
     short: tuple[str, ...] = field(default_factory=tuple)
     categories: tuple[str, ...] = field(default_factory=tuple)
     other_versions: tuple[str, ...] = field(default_factory=tuple)   # also served (converted on input)
+    # a CustomResourceDefinition's kind: its singular name, schema, printer columns, subresources
+    # (api/crd.py's served() entry); None for the kinds compiled into the apiserver
+    crd: dict | None = field(default=None, compare=False, hash=False)
 
     @property
     def api_version(self) -> str:
@@ -27,7 +30,7 @@ class Kind:
 
     @property
     def singular(self) -> str:
-        return self.kind.lower()
+        return (self.crd or {}).get("singular") or self.kind.lower()
 
     @property
     def resource(self) -> str:
@@ -63,6 +66,8 @@ KINDS: tuple[Kind, ...] = (
          categories=("all",), other_versions=("v1",)),
     Kind("CronJob", "cronjobs", group="batch", short=("cj",), categories=("all",)),
     Kind("Job", "jobs", group="batch", categories=("all",)),
+    Kind("CustomResourceDefinition", "customresourcedefinitions", group="apiextensions.k8s.io", namespaced=False,
+         short=("crd", "crds")),
     Kind("CertificateSigningRequest", "certificatesigningrequests", group="certificates.k8s.io", namespaced=False,
          short=("csr",)),
     Kind("EndpointSlice", "endpointslices", group="discovery.k8s.io"),
@@ -100,16 +105,92 @@ for _k in KINDS:
         _ALIASES.setdefault(f"{_k.plural}.{_k.version}.{_k.group}", _k)
 
 
+# ---- the kinds CustomResourceDefinitions add (api/crd.py) --------------------------------------
+# Set from the cluster's meta each time a cluster is opened (Cluster.load), and read lazily through
+# the loader a front end registers (the CLI and serve resolve names before opening the cluster).
+_DYNAMIC: list = [(), {}, {}]          # [kinds, aliases, by kind]
+_LOADER: list = []
+
+
+def set_loader(fn) -> None:
+    """fn() -> the served CRD entries (api/crd.served) of the current state, read on demand."""
+    _LOADER[:] = [fn] if fn is not None else []
+
+
+def set_dynamic(entries: list[dict] | None) -> None:
+    """The CRD kinds now served: entries as api/crd.served writes them to the cluster's meta."""
+    ks = []
+    for e in entries or []:
+        if e.get("kind") in BY_KIND:
+            continue          # a CRD of a kind minikctl serves itself (the Gateway API's): the built-in one
+        try:
+            ks.append(Kind(e["kind"], e["plural"], group=e["group"], version=e["version"],
+                           other_versions=tuple(v for v in e.get("versions") or () if v != e["version"]),
+                           namespaced=bool(e["namespaced"]), short=tuple(e.get("short") or ()),
+                           categories=tuple(e.get("categories") or ()), crd=e))
+        except (KeyError, TypeError):
+            continue
+    aliases: dict[str, Kind] = {}
+    for k in ks:
+        for n in (k.plural, k.singular, k.kind, *k.short, k.resource, f"{k.singular}.{k.group}",
+                  f"{k.plural}.{k.version}.{k.group}"):
+            if n.lower() not in _ALIASES:
+                aliases.setdefault(n.lower(), k)
+    _DYNAMIC[:] = [tuple(ks), aliases, {k.kind: k for k in ks if k.kind not in BY_KIND}]
+
+
+def refresh() -> None:
+    """Read the served CRD kinds again through the registered loader (a front end's)."""
+    if _LOADER:
+        try:
+            entries = _LOADER[0]()
+        except Exception:  # noqa: BLE001 - an unreadable state: no CRD kinds, the command goes on
+            entries = None
+        if entries is not None:
+            set_dynamic(entries)
+
+
+def all_kinds() -> tuple[Kind, ...]:
+    """The built-in kinds then the CRDs' (discovery, api-resources)."""
+    return KINDS + _DYNAMIC[0]
+
+
+def in_category(name: str) -> list[Kind]:
+    """The kinds a category names, in discovery order (`all`, a CRD's `categories`)."""
+    return [k for k in all_kinds() if name in k.categories]
+
+
+def is_category(name: str) -> bool:
+    """A name that is no resource but a category of CRD kinds (resources win, as in kubectl)."""
+    low = name.lower()
+    if low in _ALIASES or low in _DYNAMIC[1]:
+        return False
+    if not any(low in k.categories for k in _DYNAMIC[0]):
+        refresh()
+    return any(low in k.categories for k in all_kinds()) and low not in _DYNAMIC[1]
+
+
 def resolve(name: str) -> Kind:
     """A resource argument ('po', 'deploy', 'services', 'deployment.apps') -> its Kind."""
-    k = _ALIASES.get(name.lower())
+    low = name.lower()
+    k = _ALIASES.get(low) or _DYNAMIC[1].get(low)
+    if k is None:
+        refresh()
+        k = _DYNAMIC[1].get(low)
     if k is None:
         raise CliError(f'the server doesn\'t have a resource type "{name}"')
     return k
 
 
 def by_kind(kind: str, api_version: str | None = None) -> Kind | None:
-    k = BY_KIND.get(kind)
+    k = BY_KIND.get(kind) or _DYNAMIC[2].get(kind)
+    if k is None and kind and kind[0].isupper():
+        refresh()
+        k = _DYNAMIC[2].get(kind)
+    if k is not None and k.crd is not None:
+        if api_version is not None and api_version not in (f"{k.group}/{v}" for v in k.crd.get("versions") or ()):
+            return None
+        return k
     if k and api_version is not None and k.api_version != api_version \
             and api_version not in (f"{k.group}/{v}" if k.group else v for v in k.other_versions):
         return None

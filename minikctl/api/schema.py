@@ -1,10 +1,11 @@
-"""The known fields of each kind minikctl models: strict decoding and `kubectl explain`.
+"""Strict decoding (unknown fields, JSON type errors, nulls) over a tree of known fields.
 
 Since 1.25 kubectl sends fieldValidation=Strict, so a misspelt field (`imagee`) is rejected by
-the apiserver's decoder before any validation runs. That needs the field names of every type a
-CKA manifest touches; they are written down once here as a compact nested description (type,
-one-line description) that both the strict decoder and `explain` read. Subtrees that minikctl
-does not model (affinity, securityContext, status, resource quantities) are opaque: anything goes.
+the apiserver's decoder before any validation runs. The tree for a kind comes from Kubernetes'
+own OpenAPI definition of its group-version-kind (api/openapi/decoding.py builds it from the same
+data `explain` and serve's /openapi documents use); the compact hand-written description below
+is the fallback for kinds the release has no definition of (the Gateway API's CRDs), where
+subtrees minikctl does not model are opaque.
 """
 from __future__ import annotations
 
@@ -1038,13 +1039,21 @@ KINDS["StorageClass"] = _root(
 # Strict decoding
 
 
+def _decoder_root(obj: dict):
+    """The kind's decoder tree: Kubernetes' own definition of its group-version-kind
+    (api/openapi/decoding.py), else the description above (kinds the release lacks: the Gateway
+    API's CRDs)."""
+    from minikctl.api.openapi import decoding
+    return decoding.for_object(obj) or KINDS.get(obj.get("kind", ""))
+
+
 def unknown_fields(obj: dict) -> list[str]:
     """Paths of fields the kind does not have, as the strict decoder names them.
 
     `spec.template.spec.containers[0].imagee`; sorted the way the decoder meets them (kubectl
     sends JSON with sorted keys). Unknown kinds and opaque subtrees report nothing.
     """
-    root = KINDS.get(obj.get("kind", ""))
+    root = _decoder_root(obj)
     if root is None:
         return []
     out: list[str] = []
@@ -1075,7 +1084,7 @@ def type_error(obj: dict) -> str | None:
     int32` (replicas: "3"), or a number as a label value (`version: 1.0`). The apiserver returns
     it as `<Kind> in version "v1" cannot be handled as a <Kind>: <this>`.
     """
-    root = KINDS.get(obj.get("kind", ""))
+    root = _decoder_root(obj)
     if root is None:
         return None
     return _type_walk(obj, root, "", None)
@@ -1123,6 +1132,8 @@ def _type_walk(value, t, path: str, owner: str | None) -> str | None:
             return None
         elif t.go == "bool" and kind == "bool":
             return None
+        elif t.go == "float64" and kind == "number":
+            return None
         elif t.go == "[]uint8" and kind == "string":
             return None  # base64 text; its decoding is checked by validation.strict
         elif not t.go:
@@ -1161,7 +1172,7 @@ def decode_nulls(obj: dict) -> None:
     value (so it is simply absent once encoded again), a null item of a list of structs is a
     zero struct (`containers: [null]` is a container with no name and no image, which
     validation then names), a null string item an empty string. In place."""
-    root = KINDS.get(obj.get("kind", ""))
+    root = _decoder_root(obj)
     if root is not None:
         _nulls(obj, root)
 

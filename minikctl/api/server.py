@@ -49,11 +49,18 @@ def _job_selector(job: dict, uid: str) -> None:
 
 
 def _defaults(obj: dict, rng=None) -> None:
+    from minikctl.api import custom
+    if custom.default(obj):
+        return
     from minikctl.api.defaults import apply_defaults
     apply_defaults(obj, rng=rng)
 
 
 def _validate(obj: dict, old: dict | None = None, cluster=None) -> list[tuple[str, str]]:
+    from minikctl.api import custom
+    causes = custom.validate(obj, old)
+    if causes is not None:
+        return causes
     from minikctl.api.validation import validate
     if old is not None and cluster is not None and obj.get("kind") == "PersistentVolumeClaim":
         from minikctl.sim.profile import kube_version
@@ -70,6 +77,12 @@ def _admit(cluster, obj: dict) -> None:
 
 def _strict_check(obj: dict) -> None:
     """Strict decoding (kubectl sends fieldValidation=Strict): unknown fields and wrong JSON types."""
+    from minikctl.api import custom
+    if custom.kind_of(obj) is not None:
+        msg = custom.strict_message(obj)
+        if msg:
+            raise ApiError("BadRequest", msg, 400)
+        return
     from minikctl.api.validation import decoding_message
     msg = decoding_message(obj)
     if msg:
@@ -83,15 +96,32 @@ def _stamp(cluster, obj: dict, keep_uid: bool = False) -> None:
     if not (keep_uid and m.get("uid")):
         m["uid"] = cluster.new_uid()
     m["creationTimestamp"] = cluster.timestamp()
-    if obj["kind"] in GENERATION_KINDS or obj["kind"] in SPEC_GENERATION_KINDS:
+    if obj["kind"] in GENERATION_KINDS or obj["kind"] in SPEC_GENERATION_KINDS or _custom_or_crd(obj):
         m["generation"] = 1
     for k in ("resourceVersion", "deletionTimestamp", "selfLink"):
         m.pop(k, None)
 
 
+def _custom_or_crd(obj: dict) -> bool:
+    """CRDs and custom objects carry metadata.generation (+1 on any change but metadata and status)."""
+    if obj["kind"] == "CustomResourceDefinition":
+        return True
+    k = kinds.by_kind(obj["kind"])
+    return k is not None and k.crd is not None
+
+
 def _initial_status(obj: dict) -> None:
     kind = obj["kind"]
-    if kind == "Service":
+    if kind == "CustomResourceDefinition":
+        from minikctl.api import crd
+        crd.initial_status(obj)
+        fins = obj["metadata"].setdefault("finalizers", [])
+        if crd.CLEANUP_FINALIZER not in fins:
+            fins.append(crd.CLEANUP_FINALIZER)
+    elif _custom_or_crd(obj):
+        if _status_subresource(obj):
+            obj.pop("status", None)
+    elif kind == "Service":
         obj["status"] = {"loadBalancer": {}}
     elif kind == "Pod":
         obj["status"] = {"phase": "Pending", "qosClass": _qos(obj)}
@@ -255,6 +285,7 @@ def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
     if limit_error:
         raise ApiError("Forbidden", f'pods "{meta.get("name", "")}" is forbidden: {limit_error}', 403,
                        kind="Pod", name=meta.get("name", ""))
+    _pod_security(cluster, obj)
     _quota_admission(cluster, obj)
     _stamp(cluster, obj)
     if job_uid:
@@ -296,6 +327,48 @@ def _quota_admission(cluster, obj: dict) -> None:
     if msg:
         raise ApiError("Forbidden", f'{_resource(obj)} "{obj["metadata"].get("name", "")}" is forbidden: {msg}', 403,
                        kind=obj["kind"], name=obj["metadata"].get("name", ""))
+
+
+def _template(obj: dict):
+    from minikctl.api import podsecurity
+    cur = obj
+    for p in podsecurity.WORKLOADS.get(obj.get("kind", ""), ()):
+        cur = cur.get(p) if isinstance(cur, dict) else None
+    return cur
+
+
+def warn(cluster, text: str) -> None:
+    """An admission warning (the apiserver's Warning header): into the request's warnings under
+    `serve`, else on the command's stderr as kubectl prints it (`Warning: ...`)."""
+    sink = cluster.__dict__.get("warning_sink")
+    if sink is not None:
+        sink.append(text)
+        return
+    stream = getattr(getattr(cluster, "env", None), "stderr", None)
+    if stream is not None:
+        stream.write(f"Warning: {text}\n")
+
+
+def _pod_security(cluster, obj: dict, *, internal: bool = False) -> None:
+    """PodSecurity admission: a pod against its namespace's enforce level (Forbidden) and warn
+    level (a warning); a workload's pod template gets warnings only (api/podsecurity.py)."""
+    from minikctl.api import podsecurity
+    kind = obj.get("kind")
+    if kind != "Pod" and kind not in podsecurity.WORKLOADS:
+        return
+    ns = cluster.get("Namespace", None, obj["metadata"].get("namespace") or "default")
+    if not podsecurity.policy(ns):
+        return
+    if kind == "Pod":
+        refusal, warnings = podsecurity.admit_pod(ns, obj)
+        if refusal:
+            name = obj["metadata"].get("name", "")
+            raise ApiError("Forbidden", f'pods "{name}" is forbidden: {refusal}', 403, kind="Pod", name=name)
+    else:
+        warnings = podsecurity.workload_warnings(ns, obj)
+    if not internal:
+        for w in warnings:
+            warn(cluster, w)
 
 
 def _csr_requestor(csr: dict) -> None:
@@ -371,6 +444,11 @@ def create_internal(cluster, obj: dict, *, keep_uid: bool = False) -> dict:
                 break
     _defaults(obj, cluster.rng)
     _admit(cluster, obj)
+    if obj["kind"] == "Pod" and meta.get("ownerReferences"):
+        # a controller's pod is a create request like any other: the validating admission
+        # plugins may refuse it (the controller's FailedCreate event says why)
+        _pod_security(cluster, obj, internal=True)
+        _quota_admission(cluster, obj)
     if obj["kind"] == "Service":
         _allocate_service(cluster, obj)
     _stamp(cluster, obj, keep_uid)
@@ -417,14 +495,27 @@ def update(cluster, obj: dict, old: dict, *, dry_run: bool = False) -> dict:
     causes = _validate(obj, old, cluster)
     if causes:
         raise invalid(obj["kind"], meta["name"], causes)
+    if obj["kind"] != "Pod" and _template(obj) != _template(old):
+        _pod_security(cluster, obj)       # a workload's new pod template: PodSecurity's warnings
+    if obj["kind"] == "Namespace":        # a new enforce level: the existing pods it would refuse
+        from minikctl.api import podsecurity
+        pods = [p for p in cluster.list("Pod", meta["name"]) if not p["metadata"].get("deletionTimestamp")]
+        for w in podsecurity.namespace_warnings(old, obj, pods):
+            warn(cluster, w)
     if obj["kind"] == "PersistentVolumeClaim":
         from minikctl.api import storage_admission
         storage_admission.admit_resize(cluster, obj, old)
-    if "status" in old:
+    custom = _custom_or_crd(obj)
+    if "status" in old and not (custom and obj["kind"] != "CustomResourceDefinition"
+                                and not _status_subresource(obj)):
         obj["status"] = copy.deepcopy(old["status"])
+    elif custom and "status" not in old and _status_subresource(obj):
+        obj.pop("status", None)
     if obj["kind"] == "Service":
         _lb_status(cluster, obj)
     if (obj["kind"] in GENERATION_KINDS or obj["kind"] in SPEC_GENERATION_KINDS) and obj.get("spec") != old.get("spec"):
+        meta["generation"] = int(old["metadata"].get("generation", 1)) + 1
+    elif custom and _body(obj) != _body(old):
         meta["generation"] = int(old["metadata"].get("generation", 1)) + 1
     if dry_run:
         return obj
@@ -438,6 +529,16 @@ def update(cluster, obj: dict, old: dict, *, dry_run: bool = False) -> dict:
         cluster.remove(obj)
         return obj
     return cluster.put(obj)
+
+
+def _status_subresource(obj: dict) -> bool:
+    from minikctl.api import custom
+    return custom.has_status_subresource(obj)
+
+
+def _body(obj: dict) -> dict:
+    """An object but its metadata and status: what a change of bumps a custom object's generation."""
+    return {k: v for k, v in obj.items() if k not in ("metadata", "status", "apiVersion", "kind")}
 
 
 def conflict(kind: str, name: str) -> ApiError:
@@ -457,7 +558,7 @@ def check_resource_version(obj: dict, old: dict) -> None:
 
 
 def get(cluster, kind: str, namespace: str | None, name: str) -> dict:
-    k = kinds.BY_KIND[kind]
+    k = kinds.by_kind(kind)
     obj = cluster.get(kind, namespace if k.namespaced else None, name)
     if obj is None:
         raise not_found(k.resource, name)

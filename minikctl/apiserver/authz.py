@@ -44,6 +44,23 @@ def from_certificate(peer: dict | None):
     return rbac.User(cn, tuple(orgs) + ("system:authenticated",))
 
 
+def impersonate(env, user, name: str, groups: list[str]):
+    """The apiserver's impersonation filter (Impersonate-User / Impersonate-Group, kubectl --as /
+    --as-group): the requester needs the impersonate verb on users (and groups) - the admin has
+    it - and the request then runs as that user."""
+    from minikctl.sim.cluster import open_cluster
+    if user is not None:
+        wants = [rbac.Request(verb="impersonate", resource="users", name=name)]
+        wants += [rbac.Request(verb="impersonate", resource="groups", name=g) for g in groups]
+        with open_cluster(env) as cluster:
+            for attrs in wants:
+                if not rbac.authorize(cluster, user, attrs)[0]:
+                    raise fail("Forbidden", f'{attrs.resource} "{attrs.name}" is forbidden: User "{user.name}" cannot '
+                               f'impersonate resource "{attrs.resource}" in API group "" at the cluster scope', 403,
+                               {"name": attrs.name, "kind": attrs.resource})
+    return rbac.impersonated(name, groups)
+
+
 _VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
 
 

@@ -92,6 +92,10 @@ class ApiHandler(BaseHTTPRequestHandler):
 
     def _answer(self) -> Response | None:
         headers = {k.lower(): v for k, v in self.headers.items()}
+        # SPDY clients offer each stream protocol in its own header line: keep them all
+        offered = self.headers.get_all("X-Stream-Protocol-Version") or []
+        if len(offered) > 1:
+            headers["x-stream-protocol-version"] = ", ".join(offered)
         length = headers.get("content-length", "0")
         n = int(length) if length.isdigit() else 0
         # Authentication and the body limit are decided from the headers alone: an
@@ -108,6 +112,10 @@ class ApiHandler(BaseHTTPRequestHandler):
                                 n, MAX_BODY + 1024 * 1024)
         body = self.rfile.read(n) if n else b""
         req = Request.parse(self.command, self.path, headers, body)
+        if headers.get("impersonate-user"):
+            from minikctl.apiserver import authz
+            user = authz.impersonate(self.server.env, user, headers["impersonate-user"],
+                                     self.headers.get_all("Impersonate-Group") or [])
         self._req = req
         req.user = user
         if user is not None:
@@ -189,11 +197,35 @@ class ApiHandler(BaseHTTPRequestHandler):
             self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
             self.wfile.flush()
         try:
-            resp.stream(write, self.server.stopping)
+            resp.stream(write, _StreamStop(self.server.stopping, self.connection))
             self.wfile.write(b"0\r\n\r\n")
             self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
             self.close_connection = True
+
+
+class _StreamStop:
+    """What a stream polls to end: the server stopping, or its client gone. A watch writes only
+    when something changes, so a client that hung up is noticed here (its socket readable: EOF,
+    or TLS close_notify; a watch client sends nothing else), not on the next event, and its
+    connection slot is freed, as Go's server cancels the request's context."""
+
+    def __init__(self, stopping: threading.Event, sock):
+        self.stopping, self.sock = stopping, sock
+
+    def gone(self) -> bool:
+        import select
+        try:
+            readable, _, _ = select.select([self.sock], [], [], 0)
+        except (OSError, ValueError):
+            return True
+        return bool(readable)
+
+    def is_set(self) -> bool:
+        return self.stopping.is_set() or self.gone()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self.stopping.wait(timeout) or self.gone()
 
 
 class ApiServer(ThreadingHTTPServer):
@@ -258,7 +290,10 @@ class ApiServer(ThreadingHTTPServer):
 def make_server(env, address: str = "127.0.0.1", port: int = 6443, *, tls: bool = True,
                 verbose: bool = False) -> ApiServer:
     """Bind (port 0 = any free port); call .serve_forever() to run."""
+    from minikctl.api import kinds
     from minikctl.apiserver import state, tls as tlsmod
+    from minikctl.store.db import read_crd_kinds
+    kinds.set_loader(lambda: read_crd_kinds(env.db_path))
     token = state.token(env)
     ctx = None
     if tls:

@@ -33,6 +33,10 @@ class Request:
         v = self.query.get(name)
         return v[0] if v else default
 
+    def flag(self, name: str) -> bool:
+        """A boolean parameter as Go's strconv.ParseBool reads it (the Python client sends True)."""
+        return self.q(name) in ("1", "t", "T", "true", "TRUE", "True")
+
     @property
     def content_type(self) -> str:
         return (self.headers.get("content-type") or "").split(";")[0].strip().lower()

@@ -38,8 +38,14 @@ def field_validation(obj: dict, mode: str) -> list[str]:
     Warn returns the warnings the apiserver sends in Warning headers."""
     if mode == "Strict":
         return []
-    from minikctl.api.schema import unknown_fields
-    found = unknown_fields(obj)
+    from minikctl.api import custom
+    k = custom.kind_of(obj)
+    if k is not None:
+        from minikctl.api import structural
+        found = structural.unknown_fields(obj, k.crd.get("schema") or {})
+    else:
+        from minikctl.api.schema import unknown_fields
+        found = unknown_fields(obj)
     for p in reversed(found):
         _strip_path(obj, p)
     return [f'unknown field "{p}"' for p in found] if mode != "Ignore" else []
@@ -54,9 +60,12 @@ def _check_body(kind, obj, ns: str | None, name: str | None = None) -> dict:
         obj["kind"] = kind.kind
     if not obj.get("apiVersion"):
         obj["apiVersion"] = kind.api_version
-    if obj.get("apiVersion") != kind.api_version or obj["kind"] != kind.kind:
+    if kind.crd is not None and obj.get("apiVersion") in (f"{kind.group}/{v}" for v in kind.crd.get("versions") or ()):
+        obj = {**obj, "apiVersion": kind.api_version}
+    served = (kind.api_version, *(f"{kind.group}/{v}" if kind.group else v for v in kind.other_versions))
+    if obj.get("apiVersion") not in served or obj["kind"] != kind.kind:   # older versions: api/conversion.py
         raise fail("BadRequest", f'the API version in the data ({obj.get("apiVersion")}) does not match the '
-                   f'expected API version ({kind.api_version})' if obj.get("apiVersion") != kind.api_version
+                   f'expected API version ({kind.api_version})' if obj.get("apiVersion") not in served
                    else f'{obj["kind"]} in version "{kind.version}" cannot be handled as a {kind.kind}: '
                         f'no kind "{obj["kind"]}" is registered for the expected kind', 400)
     meta = obj.get("metadata")
@@ -100,6 +109,7 @@ def get(cluster, kind, ns, name) -> dict:
 def create(cluster, kind, ns, obj, req) -> tuple[dict, list[str]]:
     obj = _check_body(kind, obj, ns)
     warnings = field_validation(obj, req.q("fieldValidation", "Warn"))
+    cluster.warning_sink = warnings          # admission's warnings (PodSecurity) join the headers
     try:
         return server.create(cluster, obj, dry_run=req.q("dryRun") == "All"), warnings
     except ApiError as e:
@@ -117,6 +127,7 @@ def update(cluster, kind, ns, name, obj, req) -> tuple[dict, list[str]]:
     old = get(cluster, kind, ns, name)
     _check_rv(kind, old, obj)
     warnings = field_validation(obj, req.q("fieldValidation", "Warn"))
+    cluster.warning_sink = warnings
     try:
         return server.update(cluster, obj, copy.deepcopy(old), dry_run=req.q("dryRun") == "All"), warnings
     except ApiError as e:
@@ -144,6 +155,7 @@ def patch(cluster, kind, ns, name, body, req) -> tuple[dict, list[str]]:
         raise fail("BadRequest", f"the name of the object ({(new.get('metadata') or {}).get('name')}) does not "
                    f"match the name on the URL ({name})", 400)
     warnings = field_validation(new, req.q("fieldValidation", "Warn"))
+    cluster.warning_sink = warnings
     try:
         return server.update(cluster, new, copy.deepcopy(old), dry_run=req.q("dryRun") == "All"), warnings
     except ApiError as e:
@@ -199,8 +211,21 @@ def delete_collection(cluster, kind, ns, req) -> dict:
 # ---- subresources ----------------------------------------------------------------------------
 
 def scale_of(obj: dict) -> dict:
+    from minikctl.api import custom
     from minikctl.api.selectors import selector_string
     m = obj["metadata"]
+    paths = custom.scale_paths(obj)
+    if paths is not None:           # a custom object: the paths its CRD's scale subresource names
+        def num(v):
+            return int(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else 0
+        status = {"replicas": num(custom.replicas(obj, paths, "statusReplicasPath"))}
+        sel = custom.replicas(obj, paths, "labelSelectorPath") if paths.get("labelSelectorPath") else None
+        if isinstance(sel, str) and sel:
+            status["selector"] = sel
+        return {"kind": "Scale", "apiVersion": "autoscaling/v1",
+                "metadata": {k: m[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp")
+                             if k in m},
+                "spec": {"replicas": num(custom.replicas(obj, paths))}, "status": status}
     return {"kind": "Scale", "apiVersion": "autoscaling/v1",
             "metadata": {k: m[k] for k in ("name", "namespace", "uid", "resourceVersion", "creationTimestamp") if k in m},
             "spec": {"replicas": int((obj.get("spec") or {}).get("replicas", 1))},
@@ -225,7 +250,12 @@ def scale(cluster, kind, ns, name, method: str, body, req) -> dict:
         raise fail("BadRequest", 'Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal '
                    "into Go struct field ScaleSpec.spec.replicas of type int32", 400)
     new = copy.deepcopy(old)
-    new.setdefault("spec", {})["replicas"] = replicas
+    from minikctl.api import custom
+    paths = custom.scale_paths(old)
+    if paths is not None:
+        custom.set_replicas(new, paths, replicas)
+    else:
+        new.setdefault("spec", {})["replicas"] = replicas
     try:
         if req.q("dryRun") != "All":
             new = server.update(cluster, new, copy.deepcopy(old))
@@ -242,6 +272,17 @@ def status(cluster, kind, ns, name, method: str, body, req) -> dict:
     if not isinstance(new, dict):
         raise fail("BadRequest", "the body of the request is not an object", 400)
     _check_rv(kind, old, new)
+    if kind.crd is not None:        # a custom object's status is checked against its schema's status
+        from minikctl.api import structural
+        from minikctl.api.errors import invalid
+        schema = kind.crd.get("schema") or {}
+        probe = {"status": copy.deepcopy(new.get("status") or {})}
+        structural.prune(probe, schema)
+        structural.apply_defaults(probe, schema)
+        causes = [c for c in structural.validate(probe, schema) if c[0].startswith("status")]
+        if causes:
+            raise api_error(kind, invalid(kind.kind, name, causes))
+        new = {**new, "status": probe["status"]}
     if req.q("dryRun") == "All":
         return new
     live = cluster.get(kind.kind, ns if kind.namespaced else None, name)

@@ -18,8 +18,18 @@ class Target:
     sub: str | None
 
 
-def _kind_in(group: str, plural: str) -> kinds.Kind | None:
-    return next((k for k in kinds.KINDS if k.group == group and k.plural == plural), None)
+def _kind_in(group: str, plural: str, version: str = "") -> kinds.Kind | None:
+    """The kind of that group and plural, if it serves that version (any, when not given)."""
+    return next((k for k in kinds.all_kinds() if k.group == group and k.plural == plural
+                 and (not version or version in (k.version, *k.other_versions))), None)
+
+
+def _versions(group: str) -> set[str]:
+    found = {v for k in kinds.all_kinds() if k.group == group for v in (k.version, *k.other_versions)}
+    if not found and group:
+        kinds.refresh()           # a CRD created since this server last looked: served at once
+        found = {v for k in kinds.all_kinds() if k.group == group for v in (k.version, *k.other_versions)}
+    return found
 
 
 @dataclass(frozen=True)
@@ -29,7 +39,8 @@ class BodyKind:
     kind: str
 
 
-_SUB_BODY = {"scale": BodyKind("autoscaling/v1", "Scale"), "eviction": BodyKind("policy/v1", "Eviction")}
+_SUB_BODY = {"scale": BodyKind("autoscaling/v1", "Scale"), "eviction": BodyKind("policy/v1", "Eviction"),
+             "token": BodyKind("authentication.k8s.io/v1", "TokenRequest")}
 
 
 def _body_kind(t: Target):
@@ -39,17 +50,20 @@ def _body_kind(t: Target):
 def parse_target(path: str) -> Target | None:
     parts = [p for p in path.split("/") if p]
     if parts[:2] == ["api", "v1"]:
-        group, rest = "", parts[2:]
-    elif len(parts) >= 3 and parts[0] == "apis" and parts[2] == "v1":
-        group, rest = parts[1], parts[3:]
+        group, version, rest = "", "v1", parts[2:]
+    elif len(parts) >= 3 and parts[0] == "apis" and parts[2] in _versions(parts[1]):
+        group, version, rest = parts[1], parts[2], parts[3:]
     else:
         return None
     ns = None
-    if len(rest) >= 3 and rest[0] == "namespaces" and _kind_in(group, rest[2]) is not None:
+    if len(rest) >= 3 and rest[0] == "namespaces" and _kind_in(group, rest[2], version) is not None:
         ns, rest = rest[1], rest[2:]
     if not rest or len(rest) > 3:
         return None
-    k = _kind_in(group, rest[0])
+    k = _kind_in(group, rest[0], version)
+    if k is None:
+        kinds.refresh()
+        k = _kind_in(group, rest[0], version)
     if k is None:
         return None
     if ns is not None and not k.namespaced:
@@ -57,33 +71,43 @@ def parse_target(path: str) -> Target | None:
     return Target(k, ns, rest[1] if len(rest) > 1 else None, rest[2] if len(rest) > 2 else None)
 
 
-def non_resource(req: Request, profile: dict) -> Response | None:
+def non_resource(req: Request, profile: dict, env=None) -> Response | None:
     """/version, discovery, openapi, health: everything not on a resource."""
     p = req.path.rstrip("/") or "/"
     if p == "/version":
         return json_response(discovery.version(profile))
     if p in ("/healthz", "/livez", "/readyz"):
         return Response(200, b"ok", "text/plain; charset=utf-8")
+    if p in ("/api", "/apis") or p.startswith(("/apis/", "/openapi/")):
+        kinds.refresh()           # the CRDs' kinds as they are now
     if p in ("/api", "/apis"):
+        from minikctl.apiserver import metrics_api
+        extra = [] if p == "/api" or env is None or not metrics_api.available(env) else [metrics_api]
         agg = discovery.wants_aggregated(req.accept)
         if agg:
-            return json_response(discovery.aggregated(p == "/api", agg == discovery.AGG_TYPE_BETA), content_type=agg)
-        return json_response(discovery.api_versions() if p == "/api" else discovery.group_list())
-    if p == "/api/v1" or (p.startswith("/apis/") and p.count("/") == 3 and p.endswith("/v1")):
-        body = discovery.resource_list("" if p == "/api/v1" else p.split("/")[2])
+            body = discovery.aggregated(p == "/api", agg == discovery.AGG_TYPE_BETA)
+            body["items"] += [m.aggregated_group() for m in extra]
+            return json_response(body, content_type=agg)
+        if p == "/api":
+            return json_response(discovery.api_versions())
+        body = discovery.group_list()
+        body["groups"] += [{k: v for k, v in m.api_group().items() if k in ("name", "versions", "preferredVersion")}
+                           for m in extra]
+        return json_response(body)
+    if p.startswith("/apis/metrics.k8s.io") and env is not None:
+        from minikctl.apiserver import metrics_api
+        return metrics_api.respond(req, env)
+    if p == "/api/v1" or (p.startswith("/apis/") and p.count("/") == 3):
+        g, v = ("", "v1") if p == "/api/v1" else p.split("/")[2:4]
+        body = discovery.resource_list(g, v)
         return json_response(body) if body else None
     if p.startswith("/apis/") and p.count("/") == 2:
         g = p.split("/")[2]
-        if g in discovery.served_groups() and g:
-            gv = {"groupVersion": f"{g}/v1", "version": "v1"}
-            return json_response({"kind": "APIGroup", "apiVersion": "v1", "name": g, "versions": [gv],
-                                  "preferredVersion": gv})
-        return None
-    if p == "/openapi/v3":
-        return json_response(discovery.openapi_root())
-    if p.startswith("/openapi/v3/"):
-        doc = discovery.openapi_lookup(p)
-        return json_response(doc) if doc else None
+        body = discovery.api_group(g) if g else None
+        return json_response(body) if body else None
+    if p.startswith("/openapi/"):
+        from minikctl.apiserver import openapi
+        return openapi.respond(req, p, env)
     return None
 
 
@@ -105,7 +129,7 @@ def handle(req: Request, env) -> Response:
                 raise method_not_allowed(req.method)
             raise path_not_found()
         from minikctl.apiserver.state import profile
-        resp = non_resource(req, profile(env))
+        resp = non_resource(req, profile(env), env)
         if resp is None:
             raise path_not_found()
         return resp
@@ -115,10 +139,13 @@ def handle(req: Request, env) -> Response:
 def _resource(req: Request, t: Target, env) -> Response:
     from minikctl.sim.cluster import open_cluster
     k, m = t.kind, req.method
-    if t.sub == "exec":
+    if t.sub in ("exec", "attach") and k.kind == "Pod":
         from minikctl.apiserver import exec_stream
-        return exec_stream.respond(req, t, env)
-    if t.name is None and m == "GET" and req.q("watch") in ("true", "1"):
+        return exec_stream.respond(req, t, env, attach=t.sub == "attach")
+    if t.sub == "portforward" and k.kind == "Pod":
+        from minikctl.apiserver import portforward_stream
+        return portforward_stream.respond(req, t, env)
+    if t.name is None and m == "GET" and req.flag("watch"):
         from minikctl.apiserver import watch
         return watch.respond(req, t, env)
     body = None
@@ -196,24 +223,51 @@ def patching_apply() -> str:
 
 
 def _with_warnings(resp: Response, warnings: list[str]) -> Response:
-    for w in warnings:
-        resp.headers.append(("Warning", f'299 - "{w}"'))
+    for w in warnings:     # RFC 7234 warn-text: a quoted-string, its quotes and backslashes escaped
+        text = w.replace("\\", "\\\\").replace('"', '\\"')
+        resp.headers.append(("Warning", f'299 - "{text}"'))
     return resp
 
 
 def _subresource(cluster, req: Request, t: Target, body) -> Response:
     m = req.method
-    if t.sub == "scale" and t.kind.kind in discovery.SCALED and m in ("GET", "PUT", "PATCH"):
+    if t.sub == "scale" and (t.kind.kind in discovery.SCALED or any(s[0] == "scale" for s in discovery.subresources(t.kind)
+                                                                    if t.kind.crd is not None)) \
+            and m in ("GET", "PUT", "PATCH"):
         return json_response(resources.scale(cluster, t.kind, t.namespace, t.name, m, body, req))
-    if t.sub == "status" and m in ("GET", "PUT", "PATCH"):
+    if t.sub == "status" and m in ("GET", "PUT", "PATCH") and \
+            (t.kind.crd is None or any(s[0] == "status" for s in discovery.subresources(t.kind))):
         return json_response(resources.status(cluster, t.kind, t.namespace, t.name, m, body, req))
     if t.sub == "log" and t.kind.kind == "Pod" and m == "GET":
         return _logs(cluster, req, t)
     if t.sub == "eviction" and t.kind.kind == "Pod" and m == "POST":
         return _evict(cluster, req, t, body)
-    if any(t.sub == s[0] for s in discovery.subresources(t.kind)):
-        raise method_not_allowed(m)
+    if t.sub == "token" and t.kind.kind == "ServiceAccount" and m == "POST":
+        return _token(cluster, t, body)
+    for name, _gv, _kind, verbs in discovery.subresources(t.kind):
+        if t.sub == name:
+            if _VERB.get(m) in verbs:
+                raise fail("", f"minikctl: {t.kind.plural}/{name} is not simulated", 501)
+            raise method_not_allowed(m)
     raise path_not_found()
+
+
+_VERB = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DELETE": "delete"}
+
+
+def _token(cluster, t: Target, body) -> Response:
+    """POST serviceaccounts/{name}/token: a TokenRequest signed by the cluster key (sim/tokens)."""
+    from minikctl.api.errors import ApiError
+    from minikctl.apiserver.status import from_api_error
+    from minikctl.sim import tokens
+    spec = (body or {}).get("spec") or {} if isinstance(body, dict) else {}
+    secs = spec.get("expirationSeconds")
+    try:
+        out = tokens.request(cluster, t.namespace, t.name, audiences=spec.get("audiences") or None,
+                             seconds=int(secs) if isinstance(secs, int) else None, bound=spec.get("boundObjectRef"))
+    except ApiError as e:
+        raise from_api_error(e, "serviceaccounts")
+    return json_response(out, 201)
 
 
 def _evict(cluster, req: Request, t: Target, body) -> Response:
@@ -256,6 +310,7 @@ def _logs(cluster, req: Request, t: Target) -> Response:
         lines = container_lines(cluster, pod, c, req.q("previous") in ("true", "1"))
     except ApiError as e:
         raise fail(e.reason or "BadRequest", e.message, e.code)
+    total = len(lines)
     tail = req.q("tailLines")
     if tail.isdigit():
         lines = lines[len(lines) - int(tail):] if int(tail) else []
@@ -263,6 +318,12 @@ def _logs(cluster, req: Request, t: Target) -> Response:
     if since.isdigit():
         lines = [(ts, line) for ts, line in lines if ts >= cluster.now - int(since)]
     stamps = req.q("timestamps") in ("true", "1")
-    text = "".join((f"{rfc3339_nano(ts)} " if stamps else "") + line + "\n" for ts, line in lines)
-    return Response(200, text.encode(), "text/plain")
+
+    def render(lines) -> bytes:
+        return "".join((f"{rfc3339_nano(ts)} " if stamps else "") + line + "\n" for ts, line in lines).encode()
+
+    if req.q("follow") in ("true", "1") and req.q("previous") not in ("true", "1"):
+        from minikctl.apiserver import log_stream
+        return log_stream.follow(cluster.env, t, pod, c, lines, total, render)
+    return Response(200, render(lines), "text/plain")
 

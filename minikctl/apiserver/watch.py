@@ -30,8 +30,8 @@ def respond(req: Request, t, env) -> Response:
     include = req.q("includeObject", "Metadata")
     timeout = req.q("timeoutSeconds")
     seconds = int(timeout) if timeout.isdigit() else DEFAULT_TIMEOUT
-    bookmarks = req.q("allowWatchBookmarks") in ("true", "1")
-    initial = req.q("sendInitialEvents") in ("true", "1")
+    bookmarks = req.flag("allowWatchBookmarks")
+    initial = req.flag("sendInitialEvents")
     protobuf = not tv and negotiate.choice(req.accept) == negotiate.PROTOBUF and _pb_ok(t.kind)
 
     def match(o: dict) -> bool:

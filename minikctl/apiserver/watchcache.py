@@ -123,6 +123,7 @@ class Cache:
         self.changed = threading.Condition(self.lock)
         self.stopping = threading.Event()
         self._reader = None
+        self.read_lock = threading.Lock()
 
     # ---- loading and the store -------------------------------------------------------------
     def _read(self, sql: str, args=()):
@@ -134,6 +135,10 @@ class Cache:
 
     def _store_state(self) -> tuple[int, dict[str, dict[tuple, dict]], float | None, float]:
         """One consistent read of every object, the revision, the next timer and the clock offset."""
+        with self.read_lock:             # one reader connection, shared by the dispatcher and requests
+            return self._store_state_locked()
+
+    def _store_state_locked(self) -> tuple[int, dict[str, dict[tuple, dict]], float | None, float]:
         self._read("BEGIN")
         try:
             rev = json.loads((self._read("SELECT value FROM meta WHERE key='revision'") or [("0",)])[0][0])
@@ -148,7 +153,8 @@ class Cache:
         return int(rev), objs, due, offset
 
     def _store_revision(self) -> int:
-        row = self._read("SELECT value FROM meta WHERE key='revision'")
+        with self.read_lock:
+            row = self._read("SELECT value FROM meta WHERE key='revision'")
         return int(json.loads(row[0][0])) if row else 0
 
     def load(self) -> None:
@@ -218,6 +224,9 @@ class Cache:
 
     def _resync(self) -> None:
         """Another process committed: diff the store against the cache, as events."""
+        with self.lock:
+            if self.pending:             # a commit of ours is on its way: it explains the revision
+                return
         rev, objs, due, offset = self._store_state()
         with self.lock:
             if rev <= self.rv or self.pending:

@@ -1,5 +1,10 @@
-"""RFC 6455 by hand, just what exec needs: the upgrade handshake, unmasked server frames,
-masked client frames (with ping/pong and close)."""
+"""RFC 6455 by hand, just what exec, attach and port-forward need: the upgrade handshake,
+unmasked server frames, masked client frames (with ping/pong and close).
+
+A frame longer than MAX_PAYLOAD (golang.org/x/net/websocket's DefaultMaxPayloadBytes, the library
+behind the apiserver's wsstream) is not read: the apiserver's receive fails with
+ErrFrameTooLarge, it ends that connection (a normal close frame) and serves everyone else on.
+"""
 from __future__ import annotations
 
 import base64
@@ -8,6 +13,12 @@ import struct
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 TEXT, BINARY, CLOSE, PING, PONG = 0x1, 0x2, 0x8, 0x9, 0xA
+CLOSE_NORMAL = 1000
+MAX_PAYLOAD = 32 << 20
+
+
+class FrameTooLarge(EOFError):
+    """A client frame over MAX_PAYLOAD: the connection ends."""
 
 
 def accept_key(key: str) -> str:
@@ -53,10 +64,10 @@ def read_frame(rfile) -> tuple[int, bytes]:
             n = struct.unpack("!H", _read_exact(rfile, 2))[0]
         elif n == 127:
             n = struct.unpack("!Q", _read_exact(rfile, 8))[0]
-        if n > 16 * 1024 * 1024:
-            raise EOFError("websocket frame too large")
+        if n > MAX_PAYLOAD or sum(map(len, chunks)) + n > MAX_PAYLOAD:
+            raise FrameTooLarge("websocket: frame payload size exceeds limit")
         mask = _read_exact(rfile, 4) if b1 & 0x80 else b"\0\0\0\0"
-        data = bytes(c ^ mask[i % 4] for i, c in enumerate(_read_exact(rfile, n)))
+        data = _unmask(_read_exact(rfile, n), mask)
         if op >= 0x8:            # control frames may come between fragments
             return op, data
         if opcode is None:
@@ -64,3 +75,12 @@ def read_frame(rfile) -> tuple[int, bytes]:
         chunks.append(data)
         if fin:
             return opcode, b"".join(chunks)
+
+
+def _unmask(data: bytes, mask: bytes) -> bytes:
+    """XOR with the 4-byte mask, a machine word at a time rather than a byte at a time."""
+    if not data or mask == b"\0\0\0\0":
+        return data
+    n = len(data)
+    key = int.from_bytes((mask * (n // 4 + 1))[:n], "big")
+    return (int.from_bytes(data, "big") ^ key).to_bytes(n, "big")

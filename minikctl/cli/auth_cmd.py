@@ -134,6 +134,19 @@ def register(app: typer.Typer) -> None:
         context.out(render(rows))
         return 0
 
+    @auth_app.command("reconcile", help="Reconciles rules for RBAC role, role binding, cluster role, and cluster role "
+                                        "binding objects.")
+    def reconcile(
+        filenames: List[str] = typer.Option([], "-f", "--filename"),
+        recursive: bool = typer.Option(False, "-R", "--recursive"),
+        namespace: Optional[str] = typer.Option(None, "-n", "--namespace"),
+        remove_extra_permissions: bool = typer.Option(False, "--remove-extra-permissions"),
+        remove_extra_subjects: bool = typer.Option(False, "--remove-extra-subjects"),
+        dry_run: Optional[str] = typer.Option(None, "--dry-run"),
+    ) -> int:
+        from minikctl.cli.auth_reconcile import reconcile as run
+        return run(filenames, recursive, namespace, remove_extra_permissions, remove_extra_subjects, dry_run)
+
     app.add_typer(auth_app, name="auth")
 
 

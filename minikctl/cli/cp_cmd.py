@@ -1,15 +1,19 @@
 """`minikctl cp POD:PATH LOCAL` and `minikctl cp LOCAL POD:PATH`: kubectl cp, through tar.
 
 As kubectl does it: copying out runs `tar cf - PATH` in the container and unpacks the stream
-locally; copying in packs the local file and runs `tar xmf - -C DIR` in the container. The
-container therefore needs tar (busybox and Debian images have it); without it, the exec fails
-with containerd's `executable file not found` text, as on a real cluster. The local side is
-the learner's own file, read or written where they asked, as kubectl does.
+locally; copying in packs the local files into a tar stream and runs `tar -xmf - -C DIR` in the
+container (after `test -d DEST`, to copy into a directory under the source's name). The stream is
+real tar (images/applets/archive.py), so the container therefore needs tar (busybox and Debian
+images have it); without it, the exec fails with containerd's `executable file not found` text,
+as on a real cluster. The local side is the learner's own file, read or written where they
+asked, as kubectl does; members that would land outside the destination are skipped, as
+kubectl skips them.
 """
 from __future__ import annotations
 
-import json
+import io
 import posixpath
+import tarfile
 from pathlib import Path
 from typing import List, Optional
 
@@ -29,8 +33,51 @@ def _split(spec: str):
     return None
 
 
+def _pack(local: Path, name: str) -> bytes:
+    """kubectl's makeTar: the local file or tree under `name`."""
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.GNU_FORMAT) as tf:
+        def add(p: Path, arc: str) -> None:
+            info = tarfile.TarInfo(arc)
+            st = p.stat()
+            info.mtime, info.mode = int(st.st_mtime), st.st_mode & 0o777
+            if p.is_dir():
+                info.type = tarfile.DIRTYPE
+                tf.addfile(info)
+                for c in sorted(p.iterdir()):
+                    add(c, arc.rstrip("/") + "/" + c.name)
+            elif p.is_file():
+                data = p.read_bytes()
+                info.size = len(data)
+                tf.addfile(info, io.BytesIO(data))
+        add(local, name)
+    return buf.getvalue()
+
+
+def _unpack(data: bytes, prefix: str, dest: Path) -> None:
+    """kubectl's untarAll: members under `prefix` land under `dest`; others, links and names that
+    climb out of `dest` are skipped."""
+    prefix = prefix.strip("/")
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:*") as tf:
+        for m in tf.getmembers():
+            name = posixpath.normpath(m.name.strip("/"))
+            if prefix and name != prefix and not name.startswith(prefix + "/") and prefix != ".":
+                continue
+            rel = name[len(prefix):].lstrip("/") if prefix and prefix != "." else name
+            if rel.startswith("..") or posixpath.isabs(rel):
+                continue
+            target = dest / rel if rel and rel != "." else dest
+            if m.isdir():
+                target.mkdir(parents=True, exist_ok=True)
+            elif m.isfile():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(tf.extractfile(m).read())
+                if m.mode & 0o111:
+                    target.chmod(0o755)
+
+
 def do_cp(src: str, dst: str, container: str | None, namespace: str | None) -> int:
-    from minikctl.images.applets.archive import MAGIC
+    from minikctl.images.applets.archive import to_bytes, to_text
     from minikctl.images.pod_exec import check_runnable, run_in_pod
     from minikctl.sim.cluster import open_cluster
     s, d = _split(src), _split(dst)
@@ -52,40 +99,25 @@ def do_cp(src: str, dst: str, container: str | None, namespace: str | None) -> i
             out, err, code = run_in_pod(cluster, pod, cname, ["tar", "cf", "-", path])
             if err:
                 env.stderr.write(err)
-            if code or not out.startswith(MAGIC):
-                raise CliError(f"command terminated with exit code {code or 1}", code=1) if code else \
-                    CliError("minikctl: copying a non-simulated archive is not simulated")
-            entries = json.loads(out[len(MAGIC):])
+            if code:
+                raise CliError(f"command terminated with exit code {code}", code=1)
             target = Path(dst)
-            root = path.lstrip("/").rstrip("/")
-            for e in entries:
-                rel = e["name"].rstrip("/")
-                rel = rel[len(root):].lstrip("/") if rel.startswith(root) else posixpath.basename(rel)
-                p = target / rel if rel else target
-                if target.is_dir() and len(entries) == 1 and not e.get("dir"):
-                    p = target / posixpath.basename(e["name"])
-                if e.get("dir"):
-                    p.mkdir(parents=True, exist_ok=True)
-                else:
-                    p.parent.mkdir(parents=True, exist_ok=True)
-                    p.write_text(e["data"])
+            try:
+                _unpack(to_bytes(out), posixpath.normpath(path), target)
+            except tarfile.TarError as e:
+                raise CliError(f"{e}") from None
             return 0
         local = Path(src)
         if not local.exists():
             raise CliError(f"{src} doesn't exist in local filesystem")
         path = d[2] or "."
-        entries = []
-        if local.is_dir():
-            for p in sorted(local.rglob("*")):
-                rel = p.relative_to(local).as_posix()
-                entries.append({"name": rel + "/", "dir": True} if p.is_dir() else
-                               {"name": rel, "data": p.read_text(errors="replace")})
-            dest_dir = path
-        else:
-            dest_dir, name = posixpath.split(path.rstrip("/")) if not path.endswith("/") else (path, local.name)
-            entries.append({"name": name or local.name, "data": local.read_text(errors="replace")})
-        stream = MAGIC + json.dumps(entries)
-        out, err, code = run_in_pod(cluster, pod, cname, ["tar", "xmf", "-", "-C", dest_dir or "/"], stdin=stream)
+        _, _, is_dir = run_in_pod(cluster, pod, cname, ["test", "-d", path])
+        if is_dir == 0:
+            path = posixpath.join(path, local.name)
+        dest_dir, name = posixpath.split(path.rstrip("/") or "/")
+        stream = to_text(_pack(local, name or local.name))
+        out, err, code = run_in_pod(cluster, pod, cname, ["tar", "-xmf", "-", "-C", dest_dir or "/"] if dest_dir
+                                    else ["tar", "-xmf", "-"], stdin=stream)
         if err:
             env.stderr.write(err)
         if code:

@@ -56,5 +56,9 @@ def register(app: typer.Typer) -> None:
         namespace: Optional[str] = typer.Option(None, "-n", "--namespace"),
         selector: Optional[str] = typer.Option(None, "-l", "--selector"),
         all_namespaces: bool = typer.Option(False, "-A", "--all-namespaces"),
+        kustomize: Optional[str] = typer.Option(None, "-k", "--kustomize"),
     ) -> int:
+        if kustomize:
+            from minikctl.cli.kustomize_cmd import as_resource_args
+            resources, namespace = as_resource_args(kustomize, resources or [], namespace)
         return describe(resources or [], namespace, selector, all_namespaces)

@@ -19,7 +19,7 @@ drill_app = typer.Typer(add_completion=False, rich_markup_mode=None, no_args_is_
                         help="CKA-style drills with automatic checks.",
                         context_settings={"help_option_names": ["-h", "--help"]})
 exam_app = typer.Typer(add_completion=False, rich_markup_mode=None, invoke_without_command=True,
-                       help="A timed set of drills with a score report: exam [--drills N] [--minutes M] [--seed S].",
+                       help="A timed exam: exam [--tasks N] [--minutes M] [--seed S], or exam simulator.",
                        context_settings={"help_option_names": ["-h", "--help"]})
 
 TICK, CROSS = "\u2714", "\u2718"
@@ -40,13 +40,13 @@ def _no_exam(what: str) -> None:
     with drill_state.store_tx(context.env()) as store:
         exam = _exam_active(store)
     if exam:
-        raise CliError(f"'{what}' is not available during an exam (question {exam['index'] + 1} of "
-                       f"{len(exam['drills'])}); use 'minikctl exam next' or 'minikctl exam submit'")
+        raise CliError(f"'{what}' is not available during an exam (task {exam['index'] + 1} of "
+                       f"{len(exam['tasks'])}); use 'minikctl exam status' or 'minikctl exam submit'")
 
 
 def _current(store) -> str:
     from minikctl.labs import drill_state
-    name = drill_state.load_progress(store)["current"]
+    name = store.get_meta(drill_state.PROGRESS_KEY + ".current")
     if not name:
         raise CliError("no drill started; run 'minikctl drill list' and 'minikctl drill start NAME'")
     return name
@@ -57,31 +57,134 @@ def _prepare(drill) -> None:
     from minikctl.labs import drill_state, drill_steps
     env = context.env()
     context.err(f"Warning: this resets the cluster in {env.home}: every object you created is deleted.")
-    drill_state.reset_cluster(env)
-    drill_steps.run_steps(env, drill.setup, drill.path, "setup")
+    drill_state.reset_cluster(env, drill.profile)
+    from minikctl.labs import exam_run
+    values = exam_run.context_values(drill, exam_run.current_context(env))
+    if drill.clusters:
+        context.err(f"Warning: this also creates the cluster(s) {', '.join(drill.clusters)} (and their contexts).")
+        exam_run.make_clusters(env, drill, values)
+    drill_steps.run_steps(env, drill.setup, drill.path, "setup", values)
 
 
 def _print_task(drill, lang: str, header: str) -> None:
-    context.out(f"{header}\n\n{drill.title}\n\n{_indent(drill.text('task', lang)).rstrip()}\n\n")
+    from minikctl.labs import drill_steps
+    from minikctl.labs.drill_checks import fill
+    from minikctl.labs import exam_run
+    env = context.env()
+    values = {**drill_steps.values_of(env), **exam_run.context_values(drill, exam_run.current_context(env))}
+    text = fill(drill.text("task", lang), values)
+    context.out(f"{header}\n\n{drill.title_in(lang)}\n\n{_indent(text).rstrip()}\n\n")
+
+
+def _drill_header(drill, lang: str) -> str:
+    from minikctl.labs import drills
+    from minikctl.labs.messages_drill import t
+    return t("Drill {name} \u00b7 {domain} \u00b7 Task weight: {w}%", lang).format(
+        name=drill.name, domain=drills.domain_name(drill.domain, lang), w=drill.weight)
 
 
 # --- drill ------------------------------------------------------------------------------------
 
-def drill_list() -> int:
-    from minikctl.labs import drill_state, drills
+def _render(rows: list[list[str]]) -> str:
+    """A tabwriter table whose cells are measured in terminal columns (CJK characters are two)."""
     from minikctl.printers import tabwriter
+    return tabwriter.render(rows, width=cell_width)
+
+
+def cell_width(text: str) -> int:
+    from minikctl.labs.render import cell_width as w
+    return w(text)
+
+
+def drill_list(lang: str = "en", domain: Optional[str] = None) -> int:
+    from minikctl.labs import drill_state, drills
     with drill_state.store_tx(context.env()) as store:
         prog = drill_state.load_progress(store)
+    errors: list[str] = []
     rows = [["CURRENT", "NAME", "DOMAIN", "WEIGHT", "ATTEMPTS", "BEST", "TITLE"]]
-    for d in drills.list_drills():
+    for d in drills.list_drills(errors):
+        if domain and not d.domain.lower().startswith(domain.lower()):
+            continue
         p = prog["drills"].get(d.name) or {}
         best = f"{round(100 * p['best'])}%" if p else "-"
-        rows.append(["*" if prog["current"] == d.name else "", d.name,
-                     "Troubleshooting" if d.domain.startswith("Trouble") else "Networking",
+        rows.append(["*" if prog["current"] == d.name else "", d.name, drills.domain_name(d.domain, lang),
                      f"{d.weight}%", str(p.get("attempts", 0)), best + (" " + TICK if p.get("passed") else ""),
-                     d.title])
-    context.out(tabwriter.render(rows))
+                     d.title_in(lang)])
+    context.out(_render(rows))
+    for e in errors:
+        context.err(f"warning: {e}\n")
     return 0
+
+
+def drill_stats(lang: str) -> int:
+    """Per domain, weakest first: how many drills, tried, passed, the mean best score; then the
+    drills due for review (spaced repetition: failed ones now, passed ones after 1, 3, 7, 21 days)."""
+    from minikctl.labs import drill_state, drills
+    env = context.env()
+    with drill_state.store_tx(env) as store:
+        prog = drill_state.load_progress(store)
+    per: dict[str, list] = {}
+    all_drills = drills.list_drills([])
+    for d in all_drills:
+        per.setdefault(d.domain, []).append(d)
+    table = []
+    for dom, ds in per.items():
+        recs = [prog["drills"].get(d.name) for d in ds]
+        tried = [r for r in recs if r]
+        mean = sum(r["best"] for r in tried) / len(ds) if ds else 0.0
+        table.append((mean, dom, len(ds), len(tried), sum(1 for r in tried if r["passed"]),
+                      sum(r["attempts"] for r in tried)))
+    table.sort(key=lambda t: (t[0], -drills.DOMAINS.get(t[1], (0,))[0]))
+    rows = [["DOMAIN", "EXAM", "DRILLS", "TRIED", "PASSED", "ATTEMPTS", "SCORE"]]
+    for mean, dom, n, tried, passed, attempts in table:
+        rows.append([drills.domain_name(dom, lang), f"{drills.DOMAINS.get(dom, (0,))[0]}%", str(n), str(tried),
+                     str(passed), str(attempts), f"{round(100 * mean)}%"])
+    context.out(_render(rows))
+    due = drill_state_due(prog, env.clock())
+    if due:
+        context.out(("\n需要复习:\n" if lang == "zh" else "\nDue for review:\n") +
+                    "".join(f"  {n}\n" for n in due[:10]))
+    nxt = pick_next(prog, all_drills, env.clock())
+    if nxt:
+        context.out(("\n下一个:" if lang == "zh" else "\nNext: ") + f"minikctl drill start {nxt}\n")
+    return 0
+
+
+def drill_state_due(prog: dict, now: float) -> list[str]:
+    """Tried drills whose review time has come, most overdue first (failed ones are due at once)."""
+    from minikctl.labs import drill_state
+    due = [(drill_state.due_at(r), n) for n, r in prog["drills"].items() if drill_state.due_at(r) <= now]
+    return [n for _, n in sorted(due)]
+
+
+def pick_next(prog: dict, all_drills: list, now: float) -> str | None:
+    """What to practise next: a drill due for review, else an untried drill of the weakest domain
+    (by mean best score, the heavier exam domain first on a tie), else the one due soonest."""
+    from minikctl.labs import drill_state, drills
+    known = {d.name for d in all_drills}
+    due = [n for n in drill_state_due(prog, now) if n in known and n != prog.get("current")]
+    if due:
+        return due[0]
+    untried = [d for d in all_drills if d.name not in prog["drills"]]
+    if untried:
+        def weakness(dom):
+            ds = [d for d in all_drills if d.domain == dom]
+            return sum((prog["drills"].get(d.name) or {}).get("best", 0.0) for d in ds) / len(ds)
+        doms = sorted({d.domain for d in untried}, key=lambda dm: (weakness(dm), -drills.DOMAINS.get(dm, (0,))[0]))
+        return next(d.name for d in untried if d.domain == doms[0])
+    tried = sorted((drill_state.due_at(r), n) for n, r in prog["drills"].items() if n in known)
+    return tried[0][1] if tried else None
+
+
+def drill_next(lang: str) -> int:
+    from minikctl.labs import drill_state, drills
+    env = context.env()
+    with drill_state.store_tx(env) as store:
+        prog = drill_state.load_progress(store)
+    name = pick_next(prog, drills.list_drills([]), env.clock())
+    if name is None:
+        raise CliError("no drills found")
+    return drill_start(name, lang)
 
 
 def drill_start(name: str, lang: str) -> int:
@@ -90,13 +193,11 @@ def drill_start(name: str, lang: str) -> int:
     _no_exam("drill start")
     _prepare(drill)
     with drill_state.store_tx(context.env()) as store:
-        prog = drill_state.load_progress(store)
-        prog["current"] = name
-        prog["drills"].setdefault(name, {"attempts": 0, "best": 0.0, "passed": False})
-        store.set_meta(drill_state.PROGRESS_KEY, prog)
-    _print_task(drill, lang, f"Drill {name} \u00b7 {drill.domain} \u00b7 Task weight: {drill.weight}%")
-    context.out("Solve it with minikctl (kubectl) commands, then run 'minikctl drill check'.\n"
-                "Stuck? 'minikctl drill hint', 'minikctl drill solution'. Start over: 'minikctl drill reset'.\n")
+        drill_state.set_current(store, name)
+    _print_task(drill, lang, _drill_header(drill, lang))
+    context.out(_t("Solve it with minikctl (kubectl) commands, then run 'minikctl drill check'.", lang) + "\n" +
+                _t("Stuck? 'minikctl drill hint', 'minikctl drill solution'. Start over: 'minikctl drill reset'.", lang)
+                + "\n")
     return 0
 
 
@@ -105,16 +206,15 @@ def drill_task(lang: str) -> int:
     with drill_state.store_tx(context.env()) as store:
         name = _current(store)
     drill = drills.load_drill(name)
-    _print_task(drill, lang, f"Drill {name} \u00b7 {drill.domain} \u00b7 Task weight: {drill.weight}%")
+    _print_task(drill, lang, _drill_header(drill, lang))
     return 0
 
 
-def grade(drill):
-    """Evaluate the drill's checks on the live cluster: (results, earned, total)."""
-    from minikctl.labs import drill_checks
-    from minikctl.sim.cluster import open_cluster
-    with open_cluster(context.env()) as cluster:
-        results = drill_checks.evaluate_all(cluster, drill.checks)
+def grade(drill, lang: str = "en"):
+    """Evaluate the drill's checks on the live cluster(s): (results, earned, total)."""
+    from minikctl.labs import drill_checks, exam_run
+    env = context.env()
+    results = exam_run.grade_checks(env, drill, exam_run.context_values(drill, exam_run.current_context(env)), lang)
     got, total = drill_checks.score(results)
     return results, got, total
 
@@ -123,31 +223,30 @@ def render_checklist(results) -> str:
     lines = []
     for r in results:
         mark = TICK if r.passed else CROSS
-        line = f"  {mark} {r.name} ({r.weight if r.passed else 0}/{r.weight})"
+        line = f"  {mark} {r.name} ({r.earned}/{r.weight})"
         if not r.passed and r.detail:
             line += f"\n      {r.detail}"
         lines.append(line)
     return "\n".join(lines) + "\n"
 
 
-def drill_check() -> int:
+def drill_check(lang: str = "en") -> int:
     from minikctl.labs import drill_state, drills
     _no_exam("drill check")
     env = context.env()
     with drill_state.store_tx(env) as store:
         name = _current(store)
     drill = drills.load_drill(name)
-    results, got, total = grade(drill)
+    results, got, total = grade(drill, lang)
     passed = got == total
     with drill_state.store_tx(env) as store:
-        prog = drill_state.load_progress(store)
-        rec = drill_state.record_attempt(prog, name, got / total if total else 0.0, passed, env.clock())
-        store.set_meta(drill_state.PROGRESS_KEY, prog)
-    context.out(f"Drill {name}: {drill.title}\n{render_checklist(results)}\n"
-                f"Score: {got}/{total} ({round(100 * got / total) if total else 0}%)   "
-                f"attempts: {rec['attempts']}   best: {round(100 * rec['best'])}%\n")
+        rec = drill_state.record_attempt(store, name, got, total, passed, env.clock())
+    context.out(f"{_t('Drill', lang)} {name}: {drill.title_in(lang)}\n{render_checklist(results)}\n"
+                + _t("Score: {got}/{total} ({pct}%)   attempts: {n}   best: {best}%", lang).format(
+                    got=got, total=total, pct=round(100 * got / total) if total else 0, n=rec["attempts"],
+                    best=round(100 * rec["best"])) + "\n")
     if passed:
-        context.out("All checks pass. Well done!\n")
+        context.out(_t("All checks pass. Well done!", lang) + "\n")
     return 0 if passed else 1
 
 
@@ -157,7 +256,10 @@ def drill_hint(lang: str) -> int:
     with drill_state.store_tx(context.env()) as store:
         name = _current(store)
     drill = drills.load_drill(name)
-    context.out((drill.text("hint", lang) or "No hint for this drill.") + "\n")
+    from minikctl.labs import drill_steps
+    from minikctl.labs.drill_checks import fill
+    hint = fill(drill.text("hint", lang), drill_steps.values_of(context.env()))
+    context.out((hint or _t("No hint for this drill.", lang)) + "\n")
     return 0
 
 
@@ -168,11 +270,13 @@ def drill_solution(apply: bool) -> int:
     with drill_state.store_tx(env) as store:
         name = _current(store)
     drill = drills.load_drill(name)
-    values = drill_steps.values_of(env)
+    from minikctl.labs import exam_run
+    extra = exam_run.context_values(drill, exam_run.current_context(env))
+    values = {**drill_steps.values_of(env), **extra}
     for step in drill.solution:
         context.out(drill_steps.step_text(step, drill.path, values) + "\n")
     if apply:
-        drill_steps.run_steps(env, drill.solution, drill.path, "solution")
+        drill_steps.run_steps(env, drill.solution, drill.path, "solution", extra)
         context.out("\nSolution applied; give the pods a few seconds, then run 'minikctl drill check'.\n")
     return 0
 
@@ -190,53 +294,19 @@ def drill_reset() -> int:
 
 # --- exam -------------------------------------------------------------------------------------
 
-def _exam_header(exam: dict, drill, now: float) -> str:
-    from minikctl.labs import drill_exam
-    left = max(0.0, drill_exam.time_left(exam, now))
-    return (f"Question {exam['index'] + 1} of {len(exam['drills'])} \u00b7 Task weight: {drill.weight}% "
-            f"\u00b7 Time left: {drill_exam.fmt_time(left)}")
+def _t(text: str, lang: str) -> str:
+    from minikctl.labs.messages_drill import t
+    return t(text, lang)
 
 
-def _exam_show(exam: dict, lang: str) -> None:
-    from minikctl.labs import drill_exam, drills
-    name = drill_exam.current(exam)
-    drill = drills.load_drill(name)
-    _print_task(drill, lang, _exam_header(exam, drill, context.env().clock()))
-    last = exam["index"] + 1 == len(exam["drills"])
-    context.out("When done: 'minikctl exam submit'.\n" if last else
-                "When done: 'minikctl exam next' (or 'minikctl exam submit' to finish now).\n")
-
-
-def exam_start(n: int, minutes: Optional[float], seed: Optional[int], lang: str) -> int:
-    from minikctl.labs import drill_exam, drill_state, drills
-    env = context.env()
-    if n < 1:
-        raise CliError("--drills must be at least 1")
-    with drill_state.store_tx(env) as store:
-        if _exam_active(store):
-            raise CliError("an exam is already in progress; 'minikctl exam status' shows it, "
-                           "'minikctl exam submit' ends it")
-    seed = seed if seed is not None else (env.seed if env.seed is not None else random.SystemRandom().randrange(10 ** 6))
-    exam = drill_exam.new_exam(drills.names(), n, minutes, seed, env.clock())
-    if not exam["drills"]:
-        raise CliError("no drills found")
-    _prepare(drills.load_drill(exam["drills"][0]))
-    exam["started"] = exam["taskStarted"] = env.clock()
-    exam["deadline"] = exam["started"] + exam["minutes"] * 60
-    with drill_state.store_tx(env) as store:
-        store.set_meta(drill_state.EXAM_KEY, exam)
-    context.out(f"Exam started: {len(exam['drills'])} questions, {drill_exam.fmt_time(exam['minutes'] * 60)} "
-                f"(seed {seed}).\n\n")
-    _exam_show(exam, lang)
-    return 0
-
-
-def _load_active():
+def _load_active(env=None):
     from minikctl.labs import drill_state
-    with drill_state.store_tx(context.env()) as store:
+    env = env or context.env()
+    with drill_state.store_tx(env) as store:
         exam = _exam_active(store)
     if exam is None:
-        raise CliError("no exam in progress; start one with 'minikctl exam [--drills N] [--minutes M] [--seed S]'")
+        raise CliError("no exam in progress; start one with 'minikctl exam [--tasks N] [--minutes M] [--seed S]' "
+                       "or 'minikctl exam simulator'")
     return exam
 
 
@@ -246,79 +316,167 @@ def _save(exam: dict) -> None:
         store.set_meta(drill_state.EXAM_KEY, exam)
 
 
-def _grade_current(exam: dict, now: float, note: str = "") -> None:
-    from minikctl.labs import drill_exam, drills
-    drill = drills.load_drill(drill_exam.current(exam))
-    _results, got, total = grade(drill)
-    drill_exam.record(exam, drill.name, drill.weight, got, total, now, note)
+def _now(exam: dict) -> float:
+    from minikctl.labs.exam_clock import exam_now
+    return exam_now(context.env(), [t["cluster"] for t in exam["tasks"]])
 
 
-def _finish(exam: dict, now: float) -> int:
-    from minikctl.labs import drill_exam, drills
-    weights = {}
-    for n in exam["drills"]:
-        try:
-            weights[n] = drills.load_drill(n).weight
-        except CliError:
-            weights[n] = 4
-    drill_exam.close(exam, weights, now)
-    _save(exam)
-    context.out(drill_exam.report(exam))
-    earned, total = drill_exam.totals(exam)
-    return 0 if total and 100 * earned / total >= drill_exam.PASS_MARK else 1
+def _exam_show(exam: dict, lang: str) -> None:
+    """The current task as the exam shows it: no title (it would give the topic away), the
+    use-context line first, the weight, the time left on the clusters' clock."""
+    from minikctl.labs import drill_exam, drill_steps, drills
+    from minikctl.labs.exam_run import on_cluster
+    env = context.env()
+    i = exam["index"]
+    task = exam["tasks"][i]
+    drill = drills.load_drill(task["drill"])
+    left = drill_exam.time_left(exam, _now(exam))
+    flag = " \u00b7 " + _t("flagged", lang) if task.get("flagged") else ""
+    head = _t("Task {i} of {n} \u00b7 Task weight: {w}% \u00b7 Time left: {left}", lang).format(
+        i=i + 1, n=len(exam["tasks"]), w=task["weight"], left=drill_exam.fmt_time(left)) + flag
+    from minikctl.labs.exam_run import context_values
+    values = {**drill_steps.values_of(on_cluster(env, task["cluster"])),
+              **context_values(drill, task["context"], task["cluster"])}
+    from minikctl.labs.drill_checks import fill
+    text = fill(drill.text("task", lang), values)
+    context.out(f"{head}\n\n" + _t("Use context:", lang) + f" kubectl config use-context {task['context']}\n\n"
+                f"{_indent(text).rstrip()}\n\n")
+    context.out(_t("Move: 'minikctl exam next|prev|goto N', flag it: 'minikctl exam flag', all tasks: "
+                   "'minikctl exam list'; when done: 'minikctl exam submit'.", lang) + "\n")
 
 
-def exam_next(lang: str) -> int:
-    from minikctl.labs import drill_exam, drills
+def _fresh_seed(seed: Optional[int]) -> int:
+    env = context.env()
+    return seed if seed is not None else (env.seed if env.seed is not None else random.SystemRandom().randrange(10 ** 6))
+
+
+def exam_start(n: int, minutes: Optional[float], seed: Optional[int], lang: str, mode: str = "exam",
+               names: Optional[list] = None, session: int = 1) -> int:
+    from minikctl.labs import drill_exam, drill_state, drills, exam_clock, exam_run
+    env = context.env()
+    if n < 1:
+        raise CliError("--tasks must be at least 1")
+    with drill_state.store_tx(env) as store:
+        if _exam_active(store):
+            raise CliError("an exam is already in progress; 'minikctl exam status' shows it, "
+                           "'minikctl exam submit' ends it")
+    seed = _fresh_seed(seed)
+    all_drills = drills.list_drills([])
+    names = names or drill_exam.pick(all_drills, n, seed)
+    if not names:
+        raise CliError("no drills found")
+    weights = {d.name: d.weight for d in all_drills}
+    minutes = minutes if minutes is not None else drill_exam.DEFAULT_MINUTES
+    exam = drill_exam.new_exam(names, weights, minutes, seed, env.clock(), mode, session)
+    context.err(f"Warning: this creates {len(names)} clusters in {env.home} (contexts "
+                f"{exam['tasks'][0]['context']}..{exam['tasks'][-1]['context']}), one per task.\n")
+    exam_run.prepare(env, exam)
+    clusters = [t["cluster"] for t in exam["tasks"]]
+    exam["started"] = exam_clock.exam_now(env, clusters)
+    exam["deadline"] = exam["started"] + minutes * 60
+    with drill_state.store_tx(env) as store:
+        store.set_meta(drill_state.EXAM_KEY, exam)
+    exam_clock.write_marker(env, exam["deadline"], clusters)
+    what = _t("Simulator session {s} of 2", lang).format(s=session) if mode == "simulator" else _t("Exam", lang)
+    context.out(_t("{what} started: {n} tasks, {time} (seed {seed}). Every task names its context: "
+                   "run its use-context line first.", lang).format(
+        what=what, n=len(names), time=drill_exam.fmt_time(minutes * 60), seed=seed) + "\n\n")
+    _exam_show(exam, lang)
+    return 0
+
+
+def exam_simulator(seed: Optional[int], n: int, minutes: Optional[float], lang: str) -> int:
+    """killer.sh's model: two sessions of the same tasks; the first call starts session 1, the
+    next (after session 1 ended) session 2 on fresh clusters."""
+    from minikctl.labs import drill_state
+    with drill_state.store_tx(context.env()) as store:
+        last = drill_state.load_exam(store)
+    if last and last.get("done") and last.get("mode") == "simulator" and last.get("session") == 1 and seed is None:
+        return exam_start(len(last["tasks"]), minutes if minutes is not None else last["minutes"], last["seed"], lang,
+                          "simulator", [t["drill"] for t in last["tasks"]], session=2)
+    return exam_start(n, minutes, seed, lang, "simulator")
+
+
+def _move(to: int | None, delta: int, lang: str) -> int:
     exam = _load_active()
-    now = context.env().clock()
-    _grade_current(exam, now)
-    if drill_exam.time_left(exam, now) <= 0:
-        context.out("Time is up.\n\n")
-        return _finish(exam, now)
-    if drill_exam.current(exam) is None:
-        return _finish(exam, now)
-    _save(exam)
-    _prepare(drills.load_drill(drill_exam.current(exam)))
-    exam["taskStarted"] = context.env().clock()
+    n = len(exam["tasks"])
+    i = (to - 1) if to is not None else exam["index"] + delta
+    if not 0 <= i < n:
+        raise CliError(f"there is no task {i + 1}: tasks are 1..{n}")
+    exam["index"] = i
+    exam["tasks"][i]["visited"] = True
     _save(exam)
     _exam_show(exam, lang)
     return 0
 
 
-def exam_submit() -> int:
+def exam_flag(task: Optional[int], lang: str) -> int:
     exam = _load_active()
-    now = context.env().clock()
-    _grade_current(exam, now)
-    return _finish(exam, now)
+    i = (task - 1) if task else exam["index"]
+    if not 0 <= i < len(exam["tasks"]):
+        raise CliError(f"there is no task {i + 1}: tasks are 1..{len(exam['tasks'])}")
+    t = exam["tasks"][i]
+    t["flagged"] = not t.get("flagged")
+    _save(exam)
+    context.out((_t("Task {i} flagged.", lang) if t["flagged"] else _t("Task {i} unflagged.", lang)).format(i=i + 1) + "\n")
+    return 0
+
+
+def exam_list(lang: str) -> int:
+    from minikctl.labs import drill_exam
+    exam = _load_active()
+    rows = [[_t(h, lang) for h in ("CURRENT", "TASK", "CONTEXT", "WEIGHT", "FLAGGED", "VISITED")]]
+    for i, t in enumerate(exam["tasks"]):
+        rows.append(["*" if i == exam["index"] else "", str(i + 1), t["context"], f"{t['weight']}%",
+                     _t("yes", lang) if t.get("flagged") else "", _t("yes", lang) if t.get("visited") else ""])
+    context.out(_render(rows))
+    context.out(_t("Time left: {left}", lang).format(left=drill_exam.fmt_time(drill_exam.time_left(exam, _now(exam)))) + "\n")
+    return 0
+
+
+def _report_and_code(exam: dict, lang: str) -> int:
+    from minikctl.labs import drill_exam
+    context.out(drill_exam.report(exam, lang))
+    return 0 if drill_exam.percent(exam) >= drill_exam.PASS_MARK else 1
+
+
+def exam_submit(lang: str) -> int:
+    from minikctl.labs import exam_run
+    _load_active()
+    exam = exam_run.finish(context.env())
+    return _report_and_code(exam, lang)
 
 
 def exam_status(lang: str) -> int:
-    from minikctl.labs import drill_exam
     exam = _load_active()
-    if drill_exam.time_left(exam, context.env().clock()) <= 0:
-        context.out("Time is up: run 'minikctl exam submit' to see your score.\n")
-        return 1
     _exam_show(exam, lang)
     return 0
 
 
-def exam_report() -> int:
-    from minikctl.labs import drill_exam, drill_state
+def exam_report(lang: str) -> int:
+    from minikctl.labs import drill_state
     with drill_state.store_tx(context.env()) as store:
         exam = drill_state.load_exam(store)
     if not exam or not exam.get("done"):
         raise CliError("no finished exam yet")
-    context.out(drill_exam.report(exam))
-    return 0
+    return _report_and_code(exam, lang)
 
 
 def register(app: typer.Typer) -> None:
     lang_opt = typer.Option("en", "--lang", help="Task language: en or zh.")
 
     @drill_app.command("list", help="List the drills with your attempts and best scores.")
-    def list_cmd() -> int:
-        return drill_list()
+    def list_cmd(lang: str = lang_opt,
+                 domain: Optional[str] = typer.Option(None, "--domain", help="Only this domain (a prefix).")) -> int:
+        return drill_list(lang, domain)
+
+    @drill_app.command("stats", help="Your scores by domain, weakest first, and the drills due for review.")
+    def stats_cmd(lang: str = lang_opt) -> int:
+        return drill_stats(lang)
+
+    @drill_app.command("next", help="Start the drill to practise next (due for review, or your weakest domain).")
+    def next_cmd(lang: str = lang_opt) -> int:
+        return drill_next(lang)
 
     @drill_app.command("start", help="Reset the cluster, prepare a drill and print its task.")
     def start_cmd(name: str = typer.Argument(..., metavar="NAME"), lang: str = lang_opt) -> int:
@@ -329,8 +487,8 @@ def register(app: typer.Typer) -> None:
         return drill_task(lang)
 
     @drill_app.command("check", help="Check the current drill against the cluster (exit 0 when all pass).")
-    def check_cmd() -> int:
-        return drill_check()
+    def check_cmd(lang: str = lang_opt) -> int:
+        return drill_check(lang)
 
     @drill_app.command("hint", help="A hint for the current drill.")
     def hint_cmd(lang: str = lang_opt) -> int:
@@ -346,34 +504,72 @@ def register(app: typer.Typer) -> None:
 
     app.add_typer(drill_app, name="drill")
 
+    tasks_opt = typer.Option(17, "--tasks", "--drills", help="How many tasks (the exam has 15-20).")
+    minutes_opt = typer.Option(None, "--minutes", help="Time allowed (default 120).")
+    seed_opt = typer.Option(None, "--seed", help="Pick the same tasks again.")
+
+    only_opt = typer.Option(None, "--only", help="These drills (comma-separated), in this order, instead of a draw.")
+
+    def _only(only: Optional[str]) -> Optional[list]:
+        if not only:
+            return None
+        from minikctl.labs import drills
+        names = [n.strip() for n in only.split(",") if n.strip()]
+        for n in names:
+            drills.load_drill(n)            # an unknown name: the error with close names
+        return names
+
     @exam_app.callback()
-    def exam_cb(ctx: typer.Context, drills_n: int = typer.Option(5, "--drills", help="How many questions."),
-                minutes: Optional[float] = typer.Option(None, "--minutes", help="Time allowed (default 8 per question)."),
-                seed: Optional[int] = typer.Option(None, "--seed", help="Pick the same questions again."),
-                lang: str = lang_opt):
+    def exam_cb(ctx: typer.Context, tasks: int = tasks_opt, minutes: Optional[float] = minutes_opt,
+                seed: Optional[int] = seed_opt, lang: str = lang_opt, only: Optional[str] = only_opt):
         if ctx.invoked_subcommand is None:
-            code = exam_start(drills_n, minutes, seed, lang)
+            code = exam_start(tasks, minutes, seed, lang, names=_only(only))
             raise typer.Exit(code)
 
     @exam_app.command("start", help="Start an exam (same as 'exam' alone).")
-    def exam_start_cmd(drills_n: int = typer.Option(5, "--drills", help="How many questions."), minutes: Optional[float] = typer.Option(None, "--minutes", help="Time allowed (default 8 per question)."),
-                       seed: Optional[int] = typer.Option(None, "--seed", help="Pick the same questions again."), lang: str = lang_opt) -> int:
-        return exam_start(drills_n, minutes, seed, lang)
+    def exam_start_cmd(tasks: int = tasks_opt, minutes: Optional[float] = minutes_opt,
+                       seed: Optional[int] = seed_opt, lang: str = lang_opt, only: Optional[str] = only_opt) -> int:
+        return exam_start(tasks, minutes, seed, lang, names=_only(only))
 
-    @exam_app.command("next", help="Grade this question and go to the next one.")
+    @exam_app.command("simulator", help="A killer.sh-style simulator: two sessions of 2 hours with the same tasks.")
+    def exam_sim_cmd(tasks: int = tasks_opt, minutes: Optional[float] = minutes_opt,
+                     seed: Optional[int] = seed_opt, lang: str = lang_opt) -> int:
+        return exam_simulator(seed, tasks, minutes, lang)
+
+    @exam_app.command("next", help="Go to the next task (nothing is graded before submit or the deadline).")
     def exam_next_cmd(lang: str = lang_opt) -> int:
-        return exam_next(lang)
+        return _move(None, 1, lang)
 
-    @exam_app.command("submit", help="Grade this question, end the exam and print the score report.")
-    def exam_submit_cmd() -> int:
-        return exam_submit()
+    @exam_app.command("prev", help="Go back to the previous task.")
+    def exam_prev_cmd(lang: str = lang_opt) -> int:
+        return _move(None, -1, lang)
 
-    @exam_app.command("status", help="The current question and the time left.")
+    @exam_app.command("goto", help="Go to task N.")
+    def exam_goto_cmd(n: int = typer.Argument(..., metavar="N"), lang: str = lang_opt) -> int:
+        return _move(n, 0, lang)
+
+    @exam_app.command("flag", help="Flag (or unflag) this task, or task N, to come back to it.")
+    def exam_flag_cmd(n: Optional[int] = typer.Argument(None, metavar="[N]"), lang: str = lang_opt) -> int:
+        return exam_flag(n, lang)
+
+    @exam_app.command("list", help="Every task with its context, weight and flag.")
+    def exam_list_cmd(lang: str = lang_opt) -> int:
+        return exam_list(lang)
+
+    @exam_app.command("status", help="The current task and the time left.")
     def exam_status_cmd(lang: str = lang_opt) -> int:
         return exam_status(lang)
 
-    @exam_app.command("report", help="The score report of the last finished exam.")
-    def exam_report_cmd() -> int:
-        return exam_report()
+    @exam_app.command("task", help="The current task again (same as status).")
+    def exam_task_cmd(lang: str = lang_opt) -> int:
+        return exam_status(lang)
+
+    @exam_app.command("submit", help="Grade every task, end the exam and print the report.")
+    def exam_submit_cmd(lang: str = lang_opt) -> int:
+        return exam_submit(lang)
+
+    @exam_app.command("report", help="The report of the last finished exam.")
+    def exam_report_cmd(lang: str = lang_opt) -> int:
+        return exam_report(lang)
 
     app.add_typer(exam_app, name="exam")

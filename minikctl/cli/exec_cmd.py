@@ -64,7 +64,9 @@ def do_exec(pod_name: str, argv: list[str], container: str | None, namespace: st
     return code
 
 
-def _interactive(cluster, pod, container, argv0) -> int:
+def _interactive(cluster, pod, container, argv0, report: bool = True) -> int:
+    """Prompt, read a line, run it, until the shell exits or stdin ends; the shell's status.
+    `report`: say `command terminated with exit code N` (exec does, run -it does not)."""
     from minikctl.images.shell import ShellSession
     env = context.env()
     session = ShellSession(exec_context(cluster, pod, container), argv0=argv0)
@@ -78,9 +80,10 @@ def _interactive(cluster, pod, container, argv0) -> int:
         out, err, _done = session.feed(line.rstrip("\n"))
         env.stdout.write(out)
         env.stderr.write(err)
-    if session.exit_code:
-        context.err(f"command terminated with exit code {session.exit_code}")
-    return session.exit_code
+    code = session.exit_code if session.done else session.shell.status
+    if code and report:
+        context.err(f"command terminated with exit code {code}")
+    return code
 
 
 def register(app: typer.Typer) -> None:

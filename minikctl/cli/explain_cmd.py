@@ -1,11 +1,8 @@
 """`minikctl explain TYPE[.field...]` and `minikctl api-resources`.
 
-explain renders minikctl/api/schema.py's field tree with kubectl 1.32's OpenAPI v3 plaintext
-template (kubectl/pkg/explain/v2/templates/plaintext.tmpl): GROUP/KIND/VERSION, `FIELD: name
-<type>` for a field path, DESCRIPTION indented 4 and word-wrapped at 76 (the description keeps a
-trailing line break, which the indent turns into a line of four spaces), then FIELDS as
-`  name<TAB><type>` with descriptions wrapped at 76 and indented 4. Descriptions are minikctl's
-own one-liners, not the apiserver's text.
+explain renders Kubernetes' own OpenAPI v3 document for the resource's group-version (the one
+`minikctl serve` serves, minikctl/api/openapi) through kubectl 1.32's plaintext explain template
+(api/openapi/explain.py), so it prints what kubectl explain prints against serve.
 
 api-resources prints the discovery table for the kinds minikctl models (minikctl/api/kinds.py).
 """
@@ -23,83 +20,40 @@ VERBS_FULL = "create,delete,deletecollection,get,list,patch,update,watch"
 VERBS = {"Namespace": "create,delete,get,list,patch,update,watch"}
 
 
-def wordwrap(text: str, limit: int) -> str:
-    """mitchellh/go-wordwrap WrapString: break at spaces so lines stay within limit, keep existing
-    line breaks, never split a word longer than the limit."""
-    out_lines = []
-    for para in text.split("\n"):
-        line = ""
-        for word in para.split(" "):
-            if not word:
-                continue
-            if line and len(line) + 1 + len(word) > limit:
-                out_lines.append(line)
-                line = word
-            else:
-                line = f"{line} {word}" if line else word
-        out_lines.append(line)
-    return "\n".join(out_lines)
-
-
-def indent(n: int, s: str) -> str:
-    pad = " " * n
-    return pad + s.replace("\n", "\n" + pad)
-
-
-def render(kind, info: dict, field_path: list[str], recursive: bool = False) -> str:
-    out = []
-    if kind.group:
-        out.append(f"GROUP:      {kind.group}\n")
-    out.append(f"KIND:       {kind.kind}\n")
-    out.append(f"VERSION:    {kind.version}\n\n")
-    if field_path:
-        out.append(f"FIELD: {field_path[-1]} <{info['type']}>\n\n")
-    out.append("DESCRIPTION:\n")
-    out.append(indent(4, wordwrap((info["description"] or "<empty>") + "\n", 76)) + "\n")
-    if info["fields"]:
-        out.append("FIELDS:\n")
-        if recursive:
-            out.append(_recursive(kind.kind, ".".join(field_path), 1))
-        else:
-            for f in info["fields"]:
-                req = " -required-" if f["required"] else ""
-                out.append(f"  {f['name']}\t<{f['type']}>{req}\n")
-                out.append(indent(4, wordwrap(f["description"] or "<no description>", 76)) + "\n\n")
-    out.append("\n")
-    return "".join(out)
-
-
-def _recursive(kind: str, path: str, level: int, seen: tuple = ()) -> str:
-    from minikctl.api import schema
-    info = schema.explain(kind, path)
-    out = []
-    for f in info["fields"]:
-        req = " -required-" if f["required"] else ""
-        out.append(" " * (level * 2) + f"{f['name']}\t<{f['type']}>{req}\n")
-        sub = f"{path}.{f['name']}" if path else f["name"]
-        if f["type"] not in seen and len(seen) < 12:
-            out.append(_recursive(kind, sub, level + 1, seen + (f["type"],)))
-    return "".join(out)
-
-
 def explain(target: str, recursive: bool, api_version: str | None) -> int:
-    from minikctl.api import kinds, schema
+    from minikctl.api import kinds
+    from minikctl.api.openapi import explain as tmpl, v3
     parts = target.split(".")
     kind = kinds.resolve(parts[0])
     path = parts[1:]
     # `deployments.apps.spec` style: a group qualifier right after the resource name
     if kind.group and path[:len(kind.group.split("."))] == kind.group.split("."):
         path = path[len(kind.group.split(".")):]
-    if api_version and api_version != kind.api_version:
-        raise CliError(f"couldn't find resource for \"{kind.api_version.rsplit('/', 1)[0] if kind.group else ''}/{api_version}, "
-                       f"Resource={kind.plural}\"")
+    version = kind.version
+    if api_version:
+        group, _, ver = api_version.rpartition("/")
+        if group != kind.group or ver not in (kind.version, *kind.other_versions):
+            raise CliError(f"couldn't find resource for \"{group}/{ver}, Resource={kind.plural}\"")
+        version = ver
+    served = v3.served_from_kinds(kinds.KINDS)
+    doc = v3.document(kind.group, version, served, _customs())
     try:
-        info = schema.explain(kind.kind, ".".join(path))
-    except KeyError as e:
-        missing = e.args[0] if e.args else (path[-1] if path else kind.kind)
-        raise CliError(f'field "{missing}" does not exist')
-    context.out(render(kind, info, path, recursive))
+        context.out(tmpl.render(doc or {}, kind.group, version, kind.plural, path, recursive))
+    except tmpl.ExplainError as e:
+        if e.partial:
+            context.out(e.partial)
+        raise CliError(str(e).removeprefix("error: "))
     return 0
+
+
+def _customs():
+    """CRD schemas (api/openapi/custom.py), read from the cluster only when a source exists."""
+    from minikctl.api.openapi import custom
+    if not custom.load():
+        return ()
+    from minikctl.sim.cluster import open_cluster
+    with open_cluster(context.env()) as cluster:
+        return custom.collect(cluster)
 
 
 def api_resources(output: str | None, namespaced: str | None, api_group: str | None, no_headers: bool,
@@ -110,7 +64,8 @@ def api_resources(output: str | None, namespaced: str | None, api_group: str | N
         raise CliError(f"--output {output} is not available")
     if sort_by not in (None, "", "name", "kind"):
         raise CliError(f"--sort-by accepts only name or kind")
-    rows = list(kinds.KINDS)
+    kinds.refresh()
+    rows = list(kinds.all_kinds())
     if namespaced is not None:
         want = namespaced.lower() in ("true", "1", "t")
         rows = [k for k in rows if k.namespaced == want]

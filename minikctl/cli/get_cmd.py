@@ -88,22 +88,8 @@ def get(resources: list[str], namespace: str | None, all_namespaces: bool, outpu
 
 
 def _kustomized(resources: list[str], path: str, namespace: str | None) -> tuple[list[str], str | None]:
-    """`get -k DIR`: the objects the kustomization builds, named as TYPE/NAME arguments."""
-    from minikctl.api import kinds
-    from minikctl.cli.kustomize_cmd import docs_for
-    if resources:
-        raise CliError("there is no need to specify a resource type as a separate argument when passing arguments "
-                       "in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get "
-                       "resource resource/<resource_name>'")
-    out = []
-    for doc in docs_for(path):
-        if doc.error:
-            raise CliError(doc.error)
-        k = kinds.by_kind(doc.obj["kind"])
-        out.append(f"{k.ref}/{doc.obj['metadata']['name']}")
-        if k.namespaced and doc.obj["metadata"].get("namespace") and not namespace:
-            namespace = doc.obj["metadata"]["namespace"]
-    return out, namespace
+    from minikctl.cli.kustomize_cmd import as_resource_args
+    return as_resource_args(path, resources, namespace)
 
 
 def register(app: typer.Typer) -> None:

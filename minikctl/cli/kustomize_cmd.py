@@ -7,7 +7,7 @@ through cmdutil and prints `error: ...`."""
 from __future__ import annotations
 
 import os
-from typing import List
+from typing import List, Optional
 
 import typer
 
@@ -24,10 +24,10 @@ def _klog_line(message: str) -> str:
             f"err={go_quote(message)}")
 
 
-def build_text(path: str) -> str:
+def build_text(path: str, load_restrictor: str = "LoadRestrictionsRootOnly") -> str:
     from minikctl.kustomize import KustomizeError, NotSimulated, build, to_yaml
     try:
-        docs, warnings = build(path)
+        docs, warnings = build(path, load_restrictor)
     except NotSimulated as e:
         raise CliError(e.message, raw=True) from None
     except KustomizeError as e:
@@ -57,16 +57,47 @@ def docs_for(path: str) -> list:
     return docs
 
 
-def check_one_source(filenames: list[str], kustomize: str | None) -> None:
-    if filenames and kustomize:
-        raise CliError("only one of -f or -k can be specified")
+def as_resource_args(path: str, resources: list[str], namespace: str | None) -> tuple[list[str], str | None]:
+    """`get -k DIR` / `describe -k DIR`: the objects the kustomization builds, as TYPE/NAME
+    arguments (and their namespace when -n is not given)."""
+    from minikctl.api import kinds
+    if resources:
+        raise CliError("there is no need to specify a resource type as a separate argument when passing arguments "
+                       "in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get "
+                       "resource resource/<resource_name>'")
+    out = []
+    for doc in docs_for(path):
+        if doc.error:
+            raise CliError(doc.error)
+        k = kinds.by_kind(doc.obj["kind"])
+        out.append(f"{k.ref}/{doc.obj['metadata']['name']}")
+        if k.namespaced and doc.obj["metadata"].get("namespace") and not namespace:
+            namespace = doc.obj["metadata"]["namespace"]
+    return out, namespace
 
 
 def register(app: typer.Typer) -> None:
     @app.command("kustomize", help="Build a kustomization target from a directory or URL.")
-    def kustomize_cmd(args: List[str] = typer.Argument(None)) -> int:
+    def kustomize_cmd(
+        args: List[str] = typer.Argument(None),
+        output: Optional[str] = typer.Option(None, "-o", "--output"),
+        load_restrictor: str = typer.Option("LoadRestrictionsRootOnly", "--load-restrictor"),
+        enable_helm: bool = typer.Option(False, "--enable-helm"),
+        enable_alpha_plugins: bool = typer.Option(False, "--enable-alpha-plugins"),
+    ) -> int:
         args = args or []
+        if enable_helm or enable_alpha_plugins:
+            flag = "--enable-helm" if enable_helm else "--enable-alpha-plugins"
+            raise CliError(f"minikctl: kubectl kustomize {flag} is not simulated", raw=True)
         if len(args) > 1:
             raise CliError(_klog_line("specify one path to kustomization.yaml"), raw=True)
-        context.out(build_text(args[0] if args else "."))
+        text = build_text(args[0] if args else ".", load_restrictor)
+        if output:
+            try:
+                with open(output, "w", encoding="utf-8") as f:
+                    f.write(text)
+            except OSError as e:
+                raise CliError(_klog_line(f"open {output}: {(e.strerror or str(e)).lower()}"), raw=True) from None
+            return 0
+        context.out(text)
         return 0

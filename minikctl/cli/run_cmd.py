@@ -45,7 +45,7 @@ def run(name: str | None, image: str | None, args: list[str], restart: str, labe
     ns = context.namespace(namespace)
     pod = generators.pod(name, image, labels=generators.parse_labels(labels) if labels else None, restart=restart, port=port,
                          env=env_, command=command, args=args, annotations=annotations, pull_policy=pull_policy,
-                         namespace=namespace if dry_run == "client" else None)
+                         namespace=namespace if dry_run == "client" else None, stdin=stdin, tty=tty)
     if overrides:
         pod = _override(pod, overrides)
     svc = _service_for(pod, labels, port) if expose else None
@@ -131,7 +131,21 @@ def _attach(pod: dict, ns: str, rm: bool, tty: bool) -> int:
         c = live["spec"]["containers"][0]
         argv = (c.get("command") or []) + (c.get("args") or [])
         if tty:
-            context.out("If you don't see a command prompt, try pressing enter.\n")
+            env.stdout.write("If you don't see a command prompt, try pressing enter.\n")
+        from minikctl.images.shell import is_interactive_shell
+        from minikctl.images.behaviours import process
+        main = process(c).argv
+        if tty and (live.get("status") or {}).get("phase") == "Running" and is_interactive_shell(main):
+            # the container's main process is a shell reading this terminal: the learner drives it
+            # line by line; when it exits, so does the container (the kubelet applies the policy)
+            from minikctl.cli.exec_cmd import _interactive
+            from minikctl.sim.controllers import kubelet
+            code = _interactive(cluster, live, c["name"], main[0], report=False)
+            kubelet.on_exit(cluster, {"namespace": ns, "name": name, "uid": live["metadata"]["uid"],
+                                      "container": c["name"]}, code=code)
+            argv = []
+            if live["spec"].get("restartPolicy", "Always") == "Always":
+                code = 0                     # kubectl waits for an exit code only without restarts
         if argv:
             out, err, code = run_in_pod(cluster, live, c["name"], argv)
             context.out(out)

@@ -40,15 +40,24 @@ def scale(args, filenames, namespace, replicas, current, selector, all_, dry_run
             raise CliError("no objects passed to scale")
         for live in targets:
             k = kinds.by_kind(live["kind"])
-            if live["kind"] not in SCALABLE:
+            from minikctl.api import custom
+            paths = custom.scale_paths(live)
+            if live["kind"] not in SCALABLE and paths is None:
                 errors.append(f'error: the server could not find the requested resource')
                 continue
-            have = int((live.get("spec") or {}).get("replicas", 1))
+            if paths is not None:       # a custom object: its CRD's scale subresource paths
+                have = custom.replicas(live, paths)
+                have = int(have) if isinstance(have, (int, float)) and not isinstance(have, bool) else 0
+            else:
+                have = int((live.get("spec") or {}).get("replicas", 1))
             if current >= 0 and have != current:
                 errors.append(f"error: Expected replicas to be {current}, was {have}")
                 break   # kubectl returns at the first failed precondition
             new = copy.deepcopy(live)
-            new["spec"]["replicas"] = replicas
+            if paths is not None:
+                custom.set_replicas(new, paths, replicas)
+            else:
+                new["spec"]["replicas"] = replicas
             result = _update(cluster, new, live, dry)
             print_stored(result, fmt, "scaled", dry)
             _ = k

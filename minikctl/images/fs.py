@@ -211,7 +211,7 @@ class FileSystem:
 
     def size(self, path: str) -> int:
         v = self.read(path)
-        return len(v.encode()) if v is not None else 4096
+        return len(v.encode("utf-8", "surrogateescape")) if v is not None else 4096
 
     # -- writing (each returns None, or an errno name: ENOENT, EISDIR, ENOTDIR, EROFS, EEXIST, ENOTEMPTY) --
     def _layer(self, path: str) -> Layer | None:

@@ -90,6 +90,9 @@ def toolset(ref: str) -> Image:
     if normalize(ref)[0].rsplit("/", 1)[-1] == "etcd":   # the etcd image ships its CLIs
         from minikctl.images.etcdtools import in_container
         tools.update({"etcdctl": in_container.tool, "etcdutl": in_container.tool})
+    if normalize(ref)[0].rsplit("/", 1)[-1] == "perl":
+        from minikctl.images import perl
+        tools.update(perl.tools())           # the Job page's bpi program
     return Image(ref, fam, tools, dialect)
 
 

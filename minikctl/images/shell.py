@@ -77,6 +77,17 @@ def _set_opts(shell, opts: list[str]) -> None:
             shell.options[f] = o[0] == "-"
 
 
+SHELLS = ("sh", "bash", "ash", "dash")
+
+
+def is_interactive_shell(argv: list[str]) -> bool:
+    """A shell started with no script (`sh`, `/bin/bash -l`): it reads commands from its stdin,
+    so an attached terminal drives it line by line (exec -it, attach, run -it)."""
+    if not argv or argv[0].rsplit("/", 1)[-1] not in SHELLS:
+        return False
+    return all(a in ("-i", "-l", "--login", "-il", "-li") for a in argv[1:])
+
+
 class ShellSession:
     """`exec -it POD -- sh`: prompt, run each line, stop on `exit`.
 
@@ -95,6 +106,7 @@ class ShellSession:
         self.done = False
         self.exit_code = 0
         self.pending = ""
+        self.interactive = True      # a terminal is attached (False: `exec -i` reading a pipe)
         self.line = 1                # dash numbers the lines typed: `sh: 3: foo: not found`
 
     @property
@@ -125,4 +137,11 @@ class ShellSession:
         if exited:
             self.done = True
             self.exit_code = code
+            e += self.farewell
         return o, e, self.done
+
+    @property
+    def farewell(self) -> str:
+        """What an interactive shell prints as it exits (`exit` or end of input): bash says
+        `exit` on stderr, ash and dash say nothing."""
+        return "exit\n" if self._prompt_style == "bash" and self.interactive else ""

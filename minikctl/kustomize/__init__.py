@@ -5,9 +5,9 @@ build(path) walks a kustomization directory the way kustomize's KustTarget does:
 (files and directories, recursively), generators, components, then the builtin transformers in
 kustomize's fixed order; at the top only, hash suffixes, name back-references and the legacy sort.
 Output is byte-identical to the real tool's (tests/test_kustomize_parity.py compares with it).
-Not simulated: remote resources (URLs), helmCharts, replacements, vars, configurations, crds,
-openapi, generators/transformers/validators plugins: each says so in a `minikctl: ... is not
-simulated` error.
+Not simulated: remote resources (URLs), helmCharts, configurations, crds, openapi,
+generators/transformers/validators plugins: each says so in a `minikctl: ... is not simulated`
+error (docs/helm-and-kustomize.md).
 """
 from __future__ import annotations
 
@@ -25,10 +25,26 @@ class NotSimulated(KustomizeError):
     """A kustomization feature minikctl does not model."""
 
 
-def build(path: str):
+# kubectl kustomize --load-restrictor: files must be in or below the kustomization's root
+# (LoadRestrictionsRootOnly) unless LoadRestrictionsNone. Set for the length of one build.
+ROOT_ONLY = [True]
+
+
+def build(path: str, load_restrictor: str = "LoadRestrictionsRootOnly"):
     """(resources as JSON-shaped dicts in output order, warnings for stderr)."""
     from minikctl.kustomize.target import run
-    return run(path)
+    if load_restrictor not in ("LoadRestrictionsRootOnly", "LoadRestrictionsNone"):
+        raise KustomizeError(f"illegal flag value --load-restrictor {load_restrictor}; legal values: "
+                             "[LoadRestrictionsRootOnly LoadRestrictionsNone]")
+    ROOT_ONLY[0] = load_restrictor == "LoadRestrictionsRootOnly"
+    try:
+        return run(path)
+    finally:
+        ROOT_ONLY[0] = True
+
+
+def in_root(root: str, full: str) -> bool:
+    return not ROOT_ONLY[0] or full == root or full.startswith(root.rstrip("/") + "/")
 
 
 def to_yaml(resources: list[dict]) -> str:

@@ -22,8 +22,9 @@ def _remove_quotes(s: str) -> str:
 
 
 def _read(root: str, path: str) -> bytes:
+    from minikctl.kustomize import in_root
     full = os.path.normpath(os.path.join(root, path))
-    if not (full == root or full.startswith(root.rstrip("/") + "/")):
+    if not in_root(root, full):
         raise KustomizeError(f"security; file '{full}' is not in or below '{root}'")
     try:
         with open(full, "rb") as f:
@@ -136,7 +137,11 @@ def make(root: str, kind: str, args: dict, global_opts: dict | None) -> Res:
     args = dict(args)
     args["options"] = _merge_options(args.get("options"), global_opts)
     obj = _base(kind, args)
-    data = _data(args.get("name", ""), pairs(root, args))
+    try:
+        kvs = pairs(root, args)
+    except KustomizeError as e:
+        raise KustomizeError(f"loading KV pairs: {e.message}") from None
+    data = _data(args.get("name", ""), kvs)
     if kind == "ConfigMap":
         text, binary = {}, {}
         for k, v in data.items():

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 
-from minikctl.kustomize import KustomizeError
+from minikctl.kustomize import KustomizeError, NotSimulated
 
 FILE_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
@@ -25,7 +25,7 @@ FIELDS = {
     "generatorOptions": "types.GeneratorOptions", "configurations": "[]string", "generators": "[]string",
     "transformers": "[]string", "validators": "[]string", "buildMetadata": "[]string",
 }
-NOT_SIMULATED = ("openapi", "replacements", "crds", "helmGlobals", "helmCharts",
+NOT_SIMULATED = ("openapi", "crds", "helmGlobals", "helmCharts",
                  "helmChartInflationGenerator", "configurations", "generators", "transformers", "validators")
 _EDIT_FIX = "Run 'kustomize edit fix' to update your Kustomization automatically."
 DEPRECATED = (
@@ -62,6 +62,85 @@ def _type_ok(v, typ: str) -> bool:
     return isinstance(v, dict)
 
 
+_GEN = {"name": "string", "namespace": "string", "behavior": "string", "literals": "[]string",
+        "files": "[]string", "envs": "[]string", "env": "string", "options": "GeneratorOptions"}
+_OPTIONS = {"labels": "map[string]string", "annotations": "map[string]string", "disableNameSuffixHash": "bool",
+            "immutable": "bool"}
+_SELECTOR = {"group": "string", "version": "string", "kind": "string", "name": "string", "namespace": "string",
+             "labelSelector": "string", "annotationSelector": "string"}
+_PATCH = {"path": "string", "patch": "string", "target": "Selector", "options": "map[string]bool"}
+# list field -> (Go struct name, its fields) for the items json decodes strictly
+ITEMS = {
+    "images": ("Image", {"name": "string", "newName": "string", "tagSuffix": "string", "newTag": "string",
+                         "digest": "string"}),
+    "imageTags": ("Image", {"name": "string", "newName": "string", "tagSuffix": "string", "newTag": "string",
+                            "digest": "string"}),
+    "replicas": ("Replica", {"name": "string", "count": "int64"}),
+    "patches": ("Patch", _PATCH),
+    "patchesJson6902": ("Patch", _PATCH),
+    "configMapGenerator": ("ConfigMapArgs", _GEN),
+    "secretGenerator": ("SecretArgs", dict(_GEN, type="string")),
+    "labels": ("Label", {"pairs": "map[string]string", "includeSelectors": "bool", "includeTemplates": "bool",
+                         "fields": "[]types.FieldSpec"}),
+}
+_NESTED = {"GeneratorOptions": _OPTIONS, "Selector": _SELECTOR}
+
+
+def _check_value(v, typ: str, where: str) -> None:
+    """encoding/json's strict decoding of one field: its type, and unknown keys in structs."""
+    if v is None:
+        return
+    ok = {"string": lambda: isinstance(v, str), "bool": lambda: isinstance(v, bool),
+          "int64": lambda: isinstance(v, int) and not isinstance(v, bool)}.get(typ)
+    if ok is not None:
+        if not ok():
+            raise KustomizeError(f"invalid Kustomization: json: cannot unmarshal {_json_kind(v)} into Go struct "
+                                 f"field {where} of type {typ}")
+        return
+    if typ.startswith("[]"):
+        if not isinstance(v, list):
+            raise KustomizeError(f"invalid Kustomization: json: cannot unmarshal {_json_kind(v)} into Go struct "
+                                 f"field {where} of type {typ}")
+        if typ == "[]string":
+            for x in v:
+                if not isinstance(x, str):
+                    raise KustomizeError(f"invalid Kustomization: json: cannot unmarshal {_json_kind(x)} into Go "
+                                         f"struct field {where} of type string")
+        return
+    if not isinstance(v, dict):
+        raise KustomizeError(f"invalid Kustomization: json: cannot unmarshal {_json_kind(v)} into Go struct "
+                             f"field {where} of type {'types.' + typ if typ in _NESTED else typ}")
+    if typ.startswith("map[string]"):
+        inner = typ[len("map[string]"):]
+        for x in v.values():
+            if inner == "string" and x is not None and not isinstance(x, str):
+                raise KustomizeError(f"invalid Kustomization: json: cannot unmarshal {_json_kind(x)} into Go "
+                                     f"struct field {where} of type string")
+        return
+    fields = _NESTED.get(typ, {})
+    _check_struct(v, typ, fields, where.rsplit(".", 1)[0] + "." + where.rsplit(".", 1)[-1])
+
+
+def _check_struct(item: dict, struct: str, fields: dict, path: str) -> None:
+    canon = {f.lower(): f for f in fields}
+    for key, val in item.items():
+        name = canon.get(str(key).lower())
+        if name is None:
+            raise KustomizeError(f'invalid Kustomization: json: unknown field "{key}"')
+        _check_value(val, fields[name], f"{struct}.{path}.{name}")
+
+
+def _check_items(field: str, v) -> None:
+    struct, fields = ITEMS[field]
+    for item in v or []:
+        if not isinstance(item, dict):
+            if field in ("patchesStrategicMerge",):
+                continue
+            raise KustomizeError(f"invalid Kustomization: json: cannot unmarshal {_json_kind(item)} into Go struct "
+                                 f"field Kustomization.{field} of type types.{struct}")
+        _check_struct(item, struct, fields, field)
+
+
 def find(root: str) -> tuple[str, str]:
     """(path of the kustomization file, its text)."""
     found = [n for n in FILE_NAMES if os.path.isfile(os.path.join(root, n))]
@@ -96,6 +175,12 @@ def load(root: str, warn) -> dict:
         if not _type_ok(v, FIELDS[name]):
             raise KustomizeError(f"invalid Kustomization: json: cannot unmarshal {_json_kind(v)} into Go struct "
                                  f"field Kustomization.{name} of type {FIELDS[name]}")
+        if FIELDS[name] in ("map[string]string", "[]string"):
+            _check_value(v, FIELDS[name], f"Kustomization.{name}")
+        if name in ITEMS and isinstance(v, list):
+            _check_items(name, v)
+        if name == "generatorOptions" and isinstance(v, dict):
+            _check_struct(v, "GeneratorOptions", _OPTIONS, "generatorOptions")
         fixed[name] = v
     k = {f: v for f, v in fixed.items() if v not in (None, "", [], {})}
     for field, msg in DEPRECATED:
@@ -124,6 +209,6 @@ def load(root: str, warn) -> dict:
     return k
 
 
-class NotSimulatedField(KustomizeError):
+class NotSimulatedField(NotSimulated):
     def __init__(self, field: str):
         super().__init__(f"minikctl: the kustomization field '{field}' is not simulated")

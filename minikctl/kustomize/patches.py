@@ -14,8 +14,9 @@ from minikctl.kustomize.resource import Res
 
 
 def _load_text(root: str, path: str) -> str:
+    from minikctl.kustomize import in_root
     full = os.path.normpath(os.path.join(root, path))
-    if not full.startswith(root.rstrip("/") + "/") and full != root:
+    if not in_root(root, full):
         raise KustomizeError(f"security; file '{full}' is not in or below '{root}'")
     try:
         with open(full, "rb") as f:

@@ -65,8 +65,10 @@ def merge(dest, patch, path: tuple = ()):
 
 def _merge_list(dest, patch: list, path: tuple) -> list:
     dest = dest if isinstance(dest, list) else []
-    if any(isinstance(x, dict) and x.get("$patch") == "replace" for x in patch):
-        return [_strip(x) for x in patch if not (isinstance(x, dict) and x.get("$patch") == "replace")]
+    def lone(x) -> bool:
+        return isinstance(x, dict) and x.get("$patch") == "replace" and set(x) == {"$patch"}
+    if any(lone(x) for x in patch):   # `- $patch: replace`: the patch's elements are the list
+        return [_strip(x) for x in patch if not lone(x)]
     key = _key_for(path, dest, patch)
     if key is None:
         return [_strip(x) for x in patch]
@@ -79,6 +81,9 @@ def _merge_list(dest, patch: list, path: tuple) -> list:
         if p.get("$patch") == "delete":
             continue
         d = next((x for x in dest if isinstance(x, dict) and x.get(key) == kv), None)
+        if p.get("$patch") == "replace":   # kyaml keeps the element it has (and adds one it lacks)
+            out.append(copy.deepcopy(d) if d is not None else _strip(p))
+            continue
         m = merge(d, p, path)
         if m is not None:
             out.append(m)

@@ -16,6 +16,7 @@ class Accumulator:
     def __init__(self):
         self.resources: list[Res] = []
         self.vars: list[dict] = []
+        self.sort_options = None
 
     def append(self, r: Res) -> None:
         for x in self.resources:
@@ -54,18 +55,43 @@ def run(path: str):
     warnings: list[str] = []
     root = _check_dir(path)
     ra = _accumulate_target(root, Accumulator(), warnings, is_component=False, top=True)
+    ra.sort_options = kustfile.load(root, lambda w: None).get("sortOptions")
     res = ra.resources
     _add_hashes(res)
     _fix_name_references(res)
     if ra.vars:
         from minikctl.kustomize.refvars import resolve
         resolve(res, ra.vars)
-    res = _legacy_sort(res)
+    res = _sort(res, ra.sort_options)
+    for r in res:   # RemoveBuildAnnotations rewrites annotations: an empty or non-map one goes
+        ann = r.meta.get("annotations", 0)
+        if ann != 0 and not (isinstance(ann, dict) and ann):
+            del r.meta["annotations"]
     return [r.obj for r in res], warnings
 
 
+def _sort(res: list[Res], options) -> list[Res]:
+    """kustomization sortOptions (the top one): fifo keeps accumulation order; legacy (the
+    default) with optional orderFirst / orderLast lists."""
+    if not options:
+        return _legacy_sort(res)
+    order = options.get("order")
+    if order not in ("fifo", "legacy"):
+        raise KustomizeError("the field 'sortOptions.order' must be one of [fifo, legacy]")
+    legacy = options.get("legacySortOptions")
+    if order == "fifo":
+        if legacy is not None:
+            raise KustomizeError("the field 'sortOptions.legacySortOptions' is set but the selected sort order is "
+                                 "'fifo', not 'legacy'")
+        return res
+    if legacy is None:
+        return _legacy_sort(res)
+    return _legacy_sort(res, legacy.get("orderFirst") or [], legacy.get("orderLast") or [])
+
+
 def _in_root(root: str, full: str) -> bool:
-    return full == root or full.startswith(root.rstrip("/") + "/")
+    from minikctl.kustomize import in_root
+    return in_root(root, full)
 
 
 def _accumulate_file(root: str, rel: str, ra: Accumulator) -> None:
@@ -122,7 +148,7 @@ def _accumulate_resources(root: str, paths: list, ra: Accumulator, warnings: lis
             raise KustomizeError(f"accumulation err='{file_err}': must build at directory: '{full}': file is not "
                                  "directory")
         sub = os.path.realpath(full)
-        if _in_root(sub, root):
+        if root == sub or root.startswith(sub.rstrip("/") + "/"):
             raise KustomizeError(f"cycle detected: candidate root '{sub}' contains visited root '{root}'")
         try:
             sub_ra = _accumulate_target(sub, Accumulator(), warnings, is_component=False)
@@ -246,6 +272,9 @@ def _run_transformers(root: str, k: dict, res: list[Res]) -> None:
         transformers.replicas(res, k["replicas"])
     if k.get("images"):
         transformers.images(res, k["images"])
+    if k.get("replacements"):
+        from minikctl.kustomize import replacements
+        replacements.apply(res, k["replacements"], lambda p: patches._load_text(root, p))
 
 
 def _add_hashes(res: list[Res]) -> None:
@@ -317,9 +346,11 @@ def _fixer(referrer: Res, referrals: list[Res], kind: str):
 
 
 def _select_subject(referrals: list[Res], s: dict) -> Res | None:
+    """A (Cluster)RoleBinding subject names a ServiceAccount by name and namespace ("" is
+    "default"), as it was before any rename."""
     ns = s.get("namespace") or ""
     cands = [c for c in referrals if s["name"] in c.previous_names()
-             and (not ns or ns in [n for _, n in c.prev] + [c.namespace])]
+             and (not ns or (ns or "default") in [n or "default" for _, n in c.prev] + [c.namespace or "default"])]
     return cands[0] if len(cands) >= 1 else None
 
 
@@ -330,13 +361,15 @@ ORDER_FIRST = ["Namespace", "ResourceQuota", "StorageClass", "CustomResourceDefi
 ORDER_LAST = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"]
 
 
-def _legacy_sort(res: list[Res]) -> list[Res]:
+def _legacy_sort(res: list[Res], first: list | None = None, last: list | None = None) -> list[Res]:
     """kustomize's legacy order: kinds in its fixed list first, webhooks last, others between by
     group/version/kind; ties by kind.version.group|namespace|name. Go's sort.Sort is not stable,
     but the keys leave no ties between distinct resources."""
     import functools
-    rank = {k: -len(ORDER_FIRST) + i for i, k in enumerate(ORDER_FIRST)}
-    rank.update({k: 1 + i for i, k in enumerate(ORDER_LAST)})
+    first = ORDER_FIRST if first is None else first
+    last = ORDER_LAST if last is None else last
+    rank = {k: -len(first) + i for i, k in enumerate(first)}
+    rank.update({k: 1 + i for i, k in enumerate(last)})
 
     def gvk_str(r: Res) -> str:
         return f"{r.group or '~G'}_{r.version or '~V'}_{r.kind or '~K'}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from minikctl.kustomize import KustomizeError
+from minikctl.kustomize import KustomizeError, NotSimulated
 from minikctl.kustomize import fieldspecs as fs
 from minikctl.kustomize.resource import Res
 
@@ -21,6 +21,7 @@ def _str(v) -> str:
 def namespace(resources: list[Res], ns: str) -> None:
     for r in resources:
         obj = r.obj
+        r.store_previous()   # kustomize's NamespaceTransformer: StorePreviousId, then set
         if not r.cluster_scoped():
             r.meta["namespace"] = ns
         if r.kind in ("RoleBinding", "ClusterRoleBinding"):
@@ -74,7 +75,7 @@ def labels(resources: list[Res], k: dict) -> None:
             continue
         pairs = label.get("pairs") or {}
         if label.get("fields"):
-            raise KustomizeError("minikctl: labels[].fields is not simulated")
+            raise NotSimulated("minikctl: labels[].fields is not simulated")
         if label.get("includeSelectors"):
             specs = fs.COMMON_LABELS
         elif label.get("includeTemplates"):
@@ -110,7 +111,9 @@ def replicas(resources: list[Res], items: list) -> None:
                     found = True
                     fs.visit(r.obj, spec.path, lambda p, key: p.__setitem__(key, count), True, lambda: count)
         if not found:
-            pass
+            raise KustomizeError(f"resource with name {name} does not match a config with the following GVK "
+                                 "[Deployment.[noVer].[noGrp] StatefulSet.[noVer].[noGrp] ReplicaSet.[noVer].[noGrp] "
+                                 "ReplicationController.[noVer].[noGrp]]")
 
 
 # ------------------------------------------------------------------ images

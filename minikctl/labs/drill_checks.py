@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from minikctl.api.conditions import is_ready
 from minikctl.api.selectors import label_selector_matches
 
-KINDS = ("object", "endpoints", "pods", "dns", "traffic", "exec", "corefile", "proxy")
+KINDS = ("object", "endpoints", "pods", "dns", "traffic", "exec", "corefile", "proxy", "backends", "can_i", "any")
 _MISSING = object()
 
 
@@ -25,6 +25,8 @@ class Result:
     weight: int
     passed: bool
     detail: str = ""
+    guard: bool = False
+    earned: int = 0
 
 
 # --- values and paths -------------------------------------------------------------------------
@@ -35,9 +37,20 @@ def substitute(value, view):
 
 
 def profile_values(prof: dict) -> dict:
-    """What ${...} may name: facts of the cluster profile."""
-    return {"domain": prof.get("clusterDomain", "cluster.local"), "dnsIP": prof.get("dnsServiceIP", "10.96.0.10"),
-            "proxyMode": (prof.get("kubeProxyMode") or "iptables"), "podCIDR": prof.get("podCIDR", "10.100.0.0/16")}
+    """What ${...} may name: facts of the cluster profile, and its nodes (a named cluster's nodes
+    are called NAME-master, NAME-worker-01... on their own subnet): ${controlPlane},
+    ${controlPlaneIP}, ${worker1}, ${worker1IP}, ..."""
+    out = {"domain": prof.get("clusterDomain", "cluster.local"), "dnsIP": prof.get("dnsServiceIP", "10.96.0.10"),
+           "proxyMode": (prof.get("kubeProxyMode") or "iptables"), "podCIDR": prof.get("podCIDR", "10.100.0.0/16")}
+    workers = 0
+    for n in prof.get("nodes") or []:
+        if "control-plane" in (n.get("roles") or []) and "controlPlane" not in out:
+            out["controlPlane"], out["controlPlaneIP"] = n.get("name", ""), str(n.get("internalIP", ""))
+        else:
+            workers += 1
+            out[f"worker{workers}"], out[f"worker{workers}IP"] = n.get("name", ""), str(n.get("internalIP", ""))
+    out.setdefault("controlPlane", "k8s-master")
+    return out
 
 
 def fill(value, table: dict):
@@ -86,13 +99,24 @@ def _show(v) -> str:
 
 
 def _same(got, want) -> bool:
-    if want is None:
-        return got is _MISSING or got is None or got == {} or got == []
+    if want is None:   # absent: an empty value or false (unschedulable: false is no cordon)
+        return got is _MISSING or got is None or got == {} or got == [] or got is False
     if got is _MISSING:
         return False
     if isinstance(want, (int, float)) and not isinstance(want, bool) and isinstance(got, str) and got.isdigit():
         return False  # "80" is not 80: a string targetPort names a port
     return got == want
+
+
+def same_quantity(got, want) -> bool:
+    """100m == 0.1, 1Gi == 1024Mi: a quantity has many spellings (resource.Quantity compares values)."""
+    from minikctl.api import quantity
+    if got is _MISSING or got is None:
+        return False
+    try:
+        return quantity.value(str(got)) == quantity.value(str(want))
+    except Exception:  # noqa: BLE001 - not a quantity: not the same
+        return False
 
 
 def parse_selector(sel) -> dict:
@@ -134,7 +158,9 @@ def pick_pod(view, spec: dict) -> dict | None:
 def _object(view, c: dict) -> tuple[bool, str]:
     ref = c["object"]
     kind, name = ref["kind"], ref["name"]
-    ns = "" if kind in ("Namespace", "Node") else ref.get("namespace", "default")
+    from minikctl.api import kinds
+    k = kinds.by_kind(kind)
+    ns = "" if (k is not None and not k.namespaced) or kind in ("Namespace", "Node") else ref.get("namespace", "default")
     obj = view.get(kind, ns, name)
     where = f"{kind} {name}" + (f" in namespace {ns}" if ns else "")
     if c.get("absent"):
@@ -149,6 +175,10 @@ def _object(view, c: dict) -> tuple[bool, str]:
         got = lookup(obj, path)
         if got is _MISSING or got is None or not re.search(str(pattern), str(got)):
             return False, f"{path} is {_show(got)}, expected to match /{pattern}/"
+    for path, want in (c.get("quantities") or {}).items():
+        got = lookup(obj, path)
+        if not same_quantity(got, want):
+            return False, f"{path} is {_show(got)}, expected {want}"
     return True, ""
 
 
@@ -174,17 +204,54 @@ def _endpoints(view, c: dict) -> tuple[bool, str]:
     return True, ""
 
 
+def normal_image(ref: str) -> str:
+    """docker.io/library/nginx:1.25, whichever of nginx:1.25, library/nginx:1.25... was written;
+    no tag means :latest (what the kubelet pulls)."""
+    ref = str(ref).strip()
+    digest = ""
+    if "@" in ref:
+        ref, digest = ref.split("@", 1)
+    first, _, rest = ref.partition("/")
+    if not rest or ("." not in first and ":" not in first and first != "localhost"):
+        ref = "docker.io/" + ref
+    reg, _, path = ref.partition("/")
+    if reg == "docker.io" and "/" not in path:
+        path = "library/" + path
+    if ":" not in path.rsplit("/", 1)[-1] and not digest:
+        path += ":latest"
+    return f"{reg}/{path}" + (f"@{digest}" if digest else "")
+
+
 def _pods(view, c: dict) -> tuple[bool, str]:
     spec = c["pods"]
     pods = find_pods(view, spec)
+    if spec.get("node"):
+        pods = [p for p in pods if p["spec"].get("nodeName") == spec["node"]]
+    if spec.get("not_daemonset"):
+        pods = [p for p in pods if not any(o.get("kind") == "DaemonSet" for o in p["metadata"].get("ownerReferences") or [])]
+    if "max" in spec:
+        if len(pods) > int(spec["max"]):
+            names = ", ".join(p["metadata"]["name"] for p in pods[:3])
+            return False, f"{len(pods)} matching pod(s) ({names}), expected at most {spec['max']}"
+        return True, ""
     want_phase = spec.get("phase", "Running")
     good = [p for p in pods if (p.get("status") or {}).get("phase") == want_phase
             and (not spec.get("ready", True) or is_ready(p))]
     if spec.get("image"):
         good = [p for p in good if any(re.search(spec["image"], x.get("image", ""))
                                        for x in p["spec"].get("containers") or [])]
+    if spec.get("image_ref"):
+        want = normal_image(spec["image_ref"])
+        good = [p for p in good if any(normal_image(x.get("image", "")) == want
+                                       for x in p["spec"].get("containers") or [])]
+    for path, want in (spec.get("fields") or {}).items():
+        good = [p for p in good if _same(lookup(p, path), want)]
+    for path, pattern in (spec.get("match") or {}).items():
+        good = [p for p in good if lookup(p, path) not in (_MISSING, None) and re.search(str(pattern), str(lookup(p, path)))]
+    for path, want in (spec.get("quantities") or {}).items():
+        good = [p for p in good if same_quantity(lookup(p, path), want)]
     need = int(spec.get("count", 1))
-    what = "Ready" if spec.get("ready", True) else want_phase
+    what = "Ready" if spec.get("ready", True) and want_phase == "Running" else want_phase
     if len(good) < need:
         return False, f"{len(good)} of {len(pods)} matching pod(s) {what}, expected {need}"
     if spec.get("exact") and len(pods) != need:
@@ -246,7 +313,7 @@ def _traffic(view, c: dict) -> tuple[bool, str]:
         if not host:
             return False, f"the client has no environment variable {spec['host_env']}"
     port = int(spec.get("port", 80))
-    out = traffic.connect(view, src, str(host), port, spec.get("path", "/"))
+    out = traffic.connect(view, src, str(host), port, spec.get("path", "/"), header_host=spec.get("host_header"))
     want = spec.get("status", "ok")
     if out.status != want:
         return False, f"{host}:{port}: {out.status}, expected {want}"
@@ -254,6 +321,18 @@ def _traffic(view, c: dict) -> tuple[bool, str]:
         code = out.response.code if out.response else None
         if code != int(spec["http"]):
             return False, f"{host}:{port}: HTTP {code}, expected {spec['http']}"
+    if want == "ok" and spec.get("body"):
+        body = out.response.body if out.response else ""
+        if not re.search(str(spec["body"]), body or ""):
+            first = (body or "").strip().splitlines()[:1]
+            return False, f"{host}:{port}{spec.get('path', '/')}: the answer ({first[0][:60] if first else 'empty'!r}) " \
+                          f"is not what the task's server sends"
+    if spec.get("same_backend"):
+        seen = {out.backend}
+        for _ in range(int(spec["same_backend"]) - 1):
+            seen.add(traffic.connect(view, src, str(host), port, spec.get("path", "/")).backend)
+        if len(seen) > 1:
+            return False, f"{int(spec['same_backend'])} connections from one client reached {len(seen)} different pods"
     return True, ""
 
 
@@ -267,11 +346,16 @@ def _exec(view, c: dict) -> tuple[bool, str]:
     if spec.get("image") and not any(re.search(spec["image"], x.get("image", ""))
                                      for x in pod["spec"].get("containers") or []):
         return False, f"pod {pod['metadata']['name']} does not run an image matching /{spec['image']}/"
+    from minikctl.api.errors import CliError
+    from minikctl.images.pod_exec import check_runnable
+    try:
+        check_runnable(pod)
+    except CliError as e:
+        return False, f"pod {pod['metadata']['name']}: {e}"
     cmd = spec["command"]
     argv = shlex.split(cmd) if isinstance(cmd, str) else [str(a) for a in cmd]
     container = spec.get("container") or pod["spec"]["containers"][0]["name"]
-    ctx = ExecContext(view=view, pod=pod, container=container, node=pod["spec"].get("nodeName"),
-                      env=_container_env(pod, container))
+    ctx = ExecContext(view=view, pod=pod, container=container, node=pod["spec"].get("nodeName"))
     try:
         out, err, code = registry.run(ctx, argv)
     except registry.ExecutableNotFound:
@@ -282,6 +366,12 @@ def _exec(view, c: dict) -> tuple[bool, str]:
     if spec.get("contains") and spec["contains"] not in out:
         return False, f"'{' '.join(argv)}' printed no {spec['contains']!r}"
     return True, ""
+
+
+def _upstream(t) -> str:
+    """One spelling per upstream: dns://10.0.0.1:53, 10.0.0.1:53 and 10.0.0.1 are the same server."""
+    t = str(t).split("://")[-1]
+    return t[:-3] if t.endswith(":53") and t.count(":") == 1 else t
 
 
 def _corefile(view, c: dict) -> tuple[bool, str]:
@@ -298,12 +388,12 @@ def _corefile(view, c: dict) -> tuple[bool, str]:
         got = cfg.stubs.get(zone)
         if got is None:
             return False, f"no server block forwards {zone}"
-        want = [str(t) for t in spec.get("targets") or []]
-        if want and [t.split("://")[-1] for t in got] != want:
+        want = [_upstream(t) for t in spec.get("targets") or []]
+        if want and [_upstream(t) for t in got] != want:
             return False, f"{zone} forwards to {' '.join(got)}, expected {' '.join(want)}"
     if "forward" in spec:
-        want = [str(t) for t in spec["forward"]]
-        got = [t.split("://")[-1] for t in cfg.forward or []]
+        want = [_upstream(t) for t in spec["forward"]]
+        got = [_upstream(t) for t in cfg.forward or []]
         if got != want:
             return False, f"'.' forwards to {' '.join(got) or '<nothing>'}, expected {' '.join(want)}"
     return True, ""
@@ -318,8 +408,70 @@ def _proxy(view, c: dict) -> tuple[bool, str]:
     return (not wrong, "; ".join(wrong))
 
 
+def _backends(view, c: dict) -> tuple[bool, str]:
+    """What kube-proxy programs for one Service port: its ready endpoints (after the port-name match
+    between the Service and its EndpointSlices, which is where a named/unnamed mismatch REJECTs)."""
+    from minikctl.net.proxy import rules
+    spec = c["backends"]
+    ns, name = spec.get("namespace", "default"), spec["service"]
+    svc = view.get("Service", ns, name)
+    if svc is None:
+        return False, f"no Service {name} in namespace {ns}"
+    port = int(spec.get("port", 0))
+    sps = [sp for sp in rules.service_ports(view, svc) if not port or sp.port == port]
+    if not sps:
+        return False, f"Service {name} has no port {port} that kube-proxy serves"
+    eps = [e for e in sps[0].endpoints if e.ready]
+    if "count" in spec and len(eps) != int(spec["count"]):
+        return False, f"kube-proxy has {len(eps)} ready endpoint(s) for {name}:{sps[0].port}, expected {spec['count']}" \
+                      + (" (no endpoints: it REJECTs connections)" if not eps else "")
+    if "target" in spec and any(e.port != int(spec["target"]) for e in eps):
+        return False, f"{name}:{sps[0].port} goes to port(s) {sorted({e.port for e in eps})}, expected {spec['target']}"
+    return True, ""
+
+
+def _can_i(view, c: dict) -> tuple[bool, str]:
+    """`kubectl auth can-i VERB RESOURCE --as USER -n NS`: the RBAC authorizer's answer."""
+    from minikctl.api import builtin_resources, rbac
+    spec = c["can_i"]
+    who = str(spec["as"])
+    user = rbac.impersonated(who, list(spec.get("groups") or []))
+    if spec.get("path"):                    # a non-resource URL: /healthz, /metrics...
+        req = rbac.Request(verb=str(spec["verb"]), path=str(spec["path"]))
+        allowed, _ = rbac.authorize(view, user, req)
+        want = bool(spec.get("allowed", True))
+        if allowed != want:
+            return False, f"auth can-i {spec['verb']} {spec['path']} --as {who}: {'yes' if allowed else 'no'}, " \
+                          f"expected {'yes' if want else 'no'}"
+        return True, ""
+    res = str(spec["resource"])
+    found = builtin_resources.parse(res.lower())
+    resource, group = (found.plural, found.group) if found else (res, str(spec.get("group", "")))
+    req = rbac.Request(verb=str(spec["verb"]), resource=resource, subresource=str(spec.get("subresource") or ""),
+                       name=str(spec.get("name") or ""), namespace=str(spec.get("namespace", "")), api_group=group)
+    allowed, _ = rbac.authorize(view, user, req)
+    want = bool(spec.get("allowed", True))
+    ns = f" -n {spec['namespace']}" if spec.get("namespace") else ""
+    if allowed != want:
+        return False, f"auth can-i {spec['verb']} {spec['resource']}{ns} --as {who}: {'yes' if allowed else 'no'}, " \
+                      f"expected {'yes' if want else 'no'}"
+    return True, ""
+
+
+def _any(view, c: dict) -> tuple[bool, str]:
+    """Passes when one of several checks passes (several correct end states)."""
+    why = []
+    for sub in c["any"]:
+        ok, d = _RUN[kind_of(sub)](view, sub)
+        if ok:
+            return True, ""
+        why.append(d)
+    return False, "; ".join(why)
+
+
 _RUN = {"object": _object, "endpoints": _endpoints, "pods": _pods, "dns": _dns, "traffic": _traffic,
-        "exec": _exec, "corefile": _corefile, "proxy": _proxy}
+        "exec": _exec, "corefile": _corefile, "proxy": _proxy,
+        "backends": _backends, "can_i": _can_i, "any": _any}
 
 
 def kind_of(check: dict) -> str:
@@ -329,20 +481,39 @@ def kind_of(check: dict) -> str:
     return found[0]
 
 
-def evaluate(view, check: dict) -> Result:
+def check_name(check: dict, lang: str = "en") -> str:
+    n = check.get("name", "check")
+    if isinstance(n, dict):
+        return str(n.get(lang) or n.get("en") or "check")
+    return str(n)
+
+
+def evaluate(view, check: dict, lang: str = "en") -> Result:
     c = substitute(check, view)
-    name, weight = str(c.get("name", "check")), int(c.get("weight", 1))
+    name, weight = check_name(c, lang), int(c.get("weight", 1))
     try:
         ok, detail = _RUN[kind_of(c)](view, c)
     except (KeyError, ValueError, TypeError) as e:
         return Result(name, weight, False, f"check error: {e}")
-    return Result(name, weight, ok, "" if ok else detail)
+    if not ok and lang != "en":
+        from minikctl.labs.messages_drill import reason
+        detail = reason(detail, lang)
+    return Result(name, weight, ok, "" if ok else detail, guard=bool(c.get("guard")))
 
 
-def evaluate_all(view, checks: list) -> list[Result]:
-    return [evaluate(view, c) for c in checks]
+def evaluate_all(view, checks: list, lang: str = "en") -> list[Result]:
+    results = [evaluate(view, c, lang) for c in checks]
+    score(results)
+    return results
 
 
 def score(results: list[Result]) -> tuple[int, int]:
-    """(weight earned, total weight): partial credit, check by check."""
-    return sum(r.weight for r in results if r.passed), sum(r.weight for r in results)
+    """(weight earned, total weight): partial credit, check by check.
+
+    A `guard` check ("the port is unchanged", "cluster names still resolve") is true of an
+    untouched cluster, so it earns its weight only once some other check has passed: doing nothing
+    earns nothing, and breaking what should stay costs points."""
+    progress = any(r.passed and not r.guard for r in results)
+    for r in results:
+        r.earned = r.weight if r.passed and (progress or not r.guard) else 0
+    return sum(r.earned for r in results), sum(r.weight for r in results)

@@ -55,6 +55,8 @@ def check_step(step, where: str) -> None:
     or file (a path inside the drill's folder)."""
     if not isinstance(step, dict):
         raise ValueError(f"{where}: a step is a mapping with run, apply or file, got {step!r}")
+    if "context" in step and not isinstance(step["context"], str):
+        raise ValueError(f"{where}: context names one of the drill's clusters")
     if "run" in step:
         if not isinstance(step["run"], str):
             raise ValueError(f"{where}: run is a command line")
@@ -80,6 +82,9 @@ def step_argv(step: dict, drill_dir: Path, values: dict | None = None) -> tuple[
     if values:
         from minikctl.labs.drill_checks import fill
         step = fill(step, values)
+    if "context" in step:      # a step on another of the drill's clusters: kubectl --context NAME
+        argv, stdin = step_argv({k: v for k, v in step.items() if k != "context"}, drill_dir, values)
+        return ["--context", (values or {}).get("ctx_" + step["context"], step["context"])] + argv, stdin
     if "run" in step:
         try:
             argv = shlex.split(str(step["run"]))
@@ -104,6 +109,10 @@ def step_text(step: dict, drill_dir: Path, values: dict | None = None) -> str:
     if values:
         from minikctl.labs.drill_checks import fill
         step = fill(step, values)
+    if "context" in step:
+        ctx = (values or {}).get("ctx_" + step["context"], step["context"])
+        return f"kubectl config use-context {ctx}\n" + step_text({k: v for k, v in step.items() if k != "context"},
+                                                                 drill_dir, values)
     if "run" in step:
         argv = shlex.split(str(step["run"]))
         return step["run"] if argv and argv[0] in PREFIXES else "kubectl " + str(step["run"])
@@ -115,29 +124,35 @@ def step_text(step: dict, drill_dir: Path, values: dict | None = None) -> str:
 
 
 def values_of(env) -> dict:
-    """${...} values from the profile of the cluster in env's state dir."""
+    """${...} values from the profile of the cluster env acts on (read from its state file)."""
     from minikctl.labs.drill_checks import profile_values
-    from minikctl.labs.drill_state import store_tx
-    with store_tx(env) as store:
+    from minikctl.store.db import Store
+    store = Store(env.db_path)
+    try:
+        store.begin()
         meta = store.get_meta("cluster") or {}
+        store.rollback()
+    finally:
+        store.close()
     return profile_values(meta.get("profile") or {})
 
 
-def run_step(env, step: dict, drill_dir: Path) -> tuple[int, str, str]:
-    """Run one step with env's state dir and clock; returns (code, stdout, stderr)."""
+def run_step(env, step: dict, drill_dir: Path, extra: dict | None = None) -> tuple[int, str, str]:
+    """Run one step with env's state dir and clock; returns (code, stdout, stderr). extra: more
+    ${...} values (the exam's names for a drill's other clusters, ctx_NAME)."""
     from minikctl.cli.main import run
     from minikctl.env import Env
-    argv, stdin = step_argv(step, drill_dir, values_of(env))
+    argv, stdin = step_argv(step, drill_dir, {**values_of(env), **(extra or {})})
     out, err = io.StringIO(), io.StringIO()
     sub = Env(stdout=out, stderr=err, stdin=io.StringIO(stdin), home=env.home, clock=env.clock, seed=env.seed,
-              no_color=True, namespace=None)
+              no_color=True, namespace=None, cluster=getattr(env, "cluster", None), context=getattr(env, "context", None))
     code = run(argv, sub)  # run leaves the caller's CLI environment in place
     return code, out.getvalue(), err.getvalue()
 
 
-def run_steps(env, steps: list, drill_dir: Path, what: str) -> None:
+def run_steps(env, steps: list, drill_dir: Path, what: str, extra: dict | None = None) -> None:
     for step in steps:
-        code, _out, err = run_step(env, step, drill_dir)
+        code, _out, err = run_step(env, step, drill_dir, extra)
         if code != 0:
             first = step_text(step, drill_dir).splitlines()[0]
             raise CliError(f"drill {what} step failed: {first}\n{err.rstrip()}")

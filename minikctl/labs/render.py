@@ -139,3 +139,10 @@ class RichRenderer:
     def footer(self, text: str) -> None:
         from rich.text import Text
         self.console.print(Text(text, style="dim"))
+
+
+def cell_width(text: str) -> int:
+    """How many terminal columns a text takes: East Asian wide characters take two (wcwidth's
+    rule, as rich measures cells), so drill tables mixing Chinese and English line up."""
+    from rich.cells import cell_len
+    return cell_len(text)

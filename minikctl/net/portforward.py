@@ -137,7 +137,7 @@ def _read_request(sock) -> tuple[str, str, dict] | None:
     return parts[0], parts[1], headers
 
 
-def _response_bytes(resp, method: str) -> bytes:
+def response_bytes(resp, method: str) -> bytes:
     body = resp.body.encode()
     headers = [(k, v) for k, v in resp.headers if k.lower() != "content-length"]
     headers.append(("Content-Length", str(len(body))))
@@ -206,7 +206,7 @@ class Forwarder:
                 if resp is False:          # answered, but not with HTTP we can give back
                     return
                 try:
-                    self.request.sendall(_response_bytes(resp, method))
+                    self.request.sendall(response_bytes(resp, method))
                 except OSError:
                     pass
 
@@ -236,21 +236,29 @@ def _errno_text(e: OSError) -> str:
     return e.strerror or str(e)
 
 
-def lost_message(pod: dict, pp: PortPair, now: float, pid: int) -> str:
-    """What kubectl's portforward.go logs when the pod refuses the forwarded connection."""
+def refused_message(pod: dict, port: int) -> str:
+    """What the kubelet (containerd's CRI port-forward) writes on the error stream when nothing in
+    the pod listens on `port`; kubectl prints it after "an error occurred forwarding L -> P: "."""
     import hashlib
-    from datetime import datetime, timezone
     uid = pod["metadata"].get("uid", "")
     sandbox = hashlib.sha256(uid.encode()).hexdigest()
     netns = "cni-" + "-".join(hashlib.md5(uid.encode()).hexdigest()[i:j] for i, j in ((0, 8), (8, 12), (12, 16), (16, 20), (20, 32)))
+    p = port
+    return (f"error forwarding port {p} to pod {sandbox}, uid : failed to execute portforward in "
+            f'network namespace "/var/run/netns/{netns}": failed to connect to localhost:{p} inside namespace '
+            f'"{sandbox}", IPv4: dial tcp4 127.0.0.1:{p}: connect: connection refused IPv6 dial tcp6 [::1]:{p}: '
+            f"connect: connection refused ")
+
+
+def lost_message(pod: dict, pp: PortPair, now: float, pid: int) -> str:
+    """What kubectl's portforward.go logs when the pod refuses the forwarded connection."""
+    from datetime import datetime, timezone
     t = datetime.fromtimestamp(now, timezone.utc)
     stamp = f"E{t.strftime('%m%d %H:%M:%S')}.{t.microsecond:06d}"
-    p = pp.container
+    err = refused_message(pod, pp.container).replace('"', '\\"')
     return (f'{stamp} {pid:7d} portforward.go:424] "Unhandled Error" err="an error occurred forwarding '
-            f"{pp.local} -> {p}: error forwarding port {p} to pod {sandbox}, uid : failed to execute portforward in "
-            f'network namespace \\"/var/run/netns/{netns}\\": failed to connect to localhost:{p} inside namespace '
-            f'\\"{sandbox}\\", IPv4: dial tcp4 127.0.0.1:{p}: connect: connection refused IPv6 dial tcp6 [::1]:{p}: '
-            f'connect: connection refused "\n')
+            f'{pp.local} -> {pp.container}: {err}"\n')
 
 
-__all__ = ["parse_ports", "resolve", "Forwarder", "PortPair", "lost_message", "ApiError"]
+__all__ = ["parse_ports", "resolve", "Forwarder", "PortPair", "lost_message", "refused_message", "response_bytes",
+           "ApiError"]

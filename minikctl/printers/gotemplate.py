@@ -72,7 +72,7 @@ class Tok:
     pos: int
 
 
-def _lex(text: str) -> list:
+def _lex(text: str, name: str = NAME) -> list:
     """Splits into ('text', s) and ('action', [Tok...], pos) items; handles trims and comments."""
     items: list = []
     i = 0
@@ -92,7 +92,7 @@ def _lex(text: str) -> list:
         if text.startswith("/*", inner):
             k = text.find("*/", inner)
             if k < 0:
-                raise TemplateError(f"template: {NAME}:{_line(text, j)}: unclosed comment")
+                raise TemplateError(f"template: {name}:{_line(text, j)}: unclosed comment")
             end = text.find("}}", k)
             trim = text[k + 2:end].strip() == "-"
             i = end + 2
@@ -109,12 +109,12 @@ def _lex(text: str) -> list:
                 i = p + 2
                 break
             if p >= len(text):
-                raise TemplateError(f"template: {NAME}:{_line(text, j)}: unclosed action")
+                raise TemplateError(f"template: {name}:{_line(text, j)}: unclosed action")
             m = _TOKEN.match(text, p)
             if not m:
                 if text[p] == "}":
-                    raise TemplateError(f"template: {NAME}:{_line(text, p)}: bad character U+007D '}}'")
-                raise TemplateError(f"template: {NAME}:{_line(text, p)}: unexpected "
+                    raise TemplateError(f"template: {name}:{_line(text, p)}: bad character U+007D '}}'")
+                raise TemplateError(f"template: {name}:{_line(text, p)}: unexpected "
                                     f"{go_quote(text[p])} in command")
             if m.lastgroup != "space":
                 toks.append(Tok(m.lastgroup, m.group(), p))
@@ -140,6 +140,7 @@ class Pipe:
     assign: bool
     cmds: list[list]          # each command: list of operand nodes
     pos: int = 0
+    spans: list = field(default_factory=list)  # each command's source text (for error contexts)
 
 
 @dataclass
@@ -155,13 +156,19 @@ _FUNCS = {"and", "or", "not", "len", "index", "print", "printf", "println", "eq"
 
 
 class _Parser:
-    def __init__(self, text: str):
+    """funcs: the function names the template may call; defines: where `{{define}}` bodies go
+    (None: define/template/block are refused, as kubectl's templates have no use for them)."""
+
+    def __init__(self, text: str, name: str = NAME, funcs=None, defines: dict | None = None):
         self.text = text
-        self.items = _lex(text)
+        self.name = name
+        self.funcs = _FUNCS if funcs is None else funcs
+        self.defines = defines
+        self.items = _lex(text, name)
         self.i = 0
 
     def err(self, msg: str, pos: int) -> TemplateError:
-        return TemplateError(f"template: {NAME}:{_line(self.text, pos)}: {msg}")
+        return TemplateError(f"template: {self.name}:{_line(self.text, pos)}: {msg}")
 
     def parse(self) -> Block:
         root = Block("root")
@@ -189,9 +196,30 @@ class _Parser:
                 out.append(self._block(head.val, toks[1:], pos))
                 continue
             if head.typ == "ident" and head.val in ("define", "template", "block"):
-                raise self.err(f"{head.val} is not supported by minikctl", pos)
+                if self.defines is None:
+                    raise self.err(f"{head.val} is not supported by minikctl", pos)
+                out.extend(self._define(head.val, toks[1:], pos))
+                continue
             out.append(("action", self._pipe(toks, pos, allow_decl=True)))
         return None
+
+    def _define(self, kw: str, toks: list[Tok], pos: int) -> list:
+        if not toks or toks[0].typ not in ("string", "raw"):
+            raise self.err(f"unexpected {{{{{kw}}}}}" if not toks else
+                           f"unexpected {go_quote(toks[0].val)} in {kw} clause", pos)
+        name = _unquote(toks[0].val)
+        if kw == "template" or kw == "block":
+            pipe = self._pipe(toks[1:], pos) if len(toks) > 1 else None
+        if kw == "template":
+            return [("template", name, pipe, pos)]
+        body: list = []
+        stop = self._list(body)
+        if stop is None:
+            raise self.err("unexpected EOF", len(self.text))
+        if stop[0] != "end":
+            raise self.err("unexpected {{else}}", stop[1])
+        self.defines[name] = Block("root", body=body)
+        return [("template", name, pipe, pos)] if kw == "block" else []
 
     def _block(self, kind: str, toks: list[Tok], pos: int) -> Block:
         blk = Block(kind, self._pipe(toks, pos, allow_decl=True, range_=kind == "range"))
@@ -224,24 +252,29 @@ class _Parser:
                     and toks[3].typ in ("declare", "assign"):
                 decl, assign, k = [toks[0].val, toks[2].val], toks[3].typ == "assign", 4
         cmds: list[list] = []
+        spans: list[str] = []
         cur: list = []
         rest = toks[k:]
         j = 0
+        start = 0
         while j < len(rest):
             t = rest[j]
             if t.typ == "pipe":
                 if not cur:
                     raise self.err("missing value for command", pos)
                 cmds.append(cur)
+                spans.append(self.text[rest[start].pos:_end_of(rest[j - 1])])
                 cur = []
                 j += 1
+                start = j
                 continue
             node, j = self._operand(rest, j, pos)
             cur.append(node)
         if not cur:
             raise self.err("missing value for command", pos)
         cmds.append(cur)
-        return Pipe(decl, assign, cmds, pos)
+        spans.append(self.text[rest[start].pos:_end_of(rest[j - 1])] if rest else "")
+        return Pipe(decl, assign, cmds, pos, spans)
 
     def _operand(self, toks: list[Tok], j: int, pos: int):
         t = toks[j]
@@ -270,7 +303,7 @@ class _Parser:
                 node = ("lit", t.val == "true")
             elif t.val == "nil":
                 node = ("lit", None)
-            elif t.val in _FUNCS:
+            elif t.val in self.funcs:
                 node = ("func", t.val, t.pos)
             else:
                 raise self.err(f"function {go_quote(t.val)} not defined", t.pos)
@@ -446,6 +479,9 @@ class _Exec:
         self.text = text
         self.allow_missing = allow_missing
         self.out: list[str] = []
+        self.extra: dict = {}       # name -> fn(exec, args, pos): the caller's functions (Helm's)
+        self.templates: dict = {}   # name -> Block, from {{define}}
+        self.missing_is_nil = False
 
     def run(self, blk: Block, data: Any) -> None:
         self.vars = [{"$": data}]
@@ -457,6 +493,8 @@ class _Exec:
                 self.block(n, dot)
             elif n[0] == "text":
                 self.out.append(n[1])
+            elif n[0] == "template":
+                self.out.append(self.include(n[1], self.pipe(n[2], dot) if n[2] else None, n[3]))
             else:
                 pipe = n[1]
                 v = self.pipe(pipe, dot)
@@ -494,6 +532,19 @@ class _Exec:
         finally:
             self.vars.pop()
 
+    def include(self, name: str, data: Any, pos: int) -> str:
+        """Run a defined template on data into a string (Go's {{template}}, Helm's include)."""
+        blk = self.templates.get(name)
+        if blk is None:
+            raise _ExecError(f"no such template {go_quote(name)}", pos, f"template {go_quote(name)}")
+        saved_out, saved_vars = self.out, self.vars
+        self.out, self.vars = [], [{"$": data}]
+        try:
+            self.body(blk.body, data)
+            return "".join(self.out)
+        finally:
+            self.out, self.vars = saved_out, saved_vars
+
     def lookup(self, name: str, pos: int) -> Any:
         for scope in reversed(self.vars):
             if name in scope:
@@ -503,8 +554,13 @@ class _Exec:
     def pipe(self, p: Pipe, dot: Any, declare: bool = True) -> Any:
         val: Any = None
         first = True
-        for cmd in p.cmds:
-            val = self.command(cmd, dot, None if first else val, not first)
+        for i, cmd in enumerate(p.cmds):
+            try:
+                val = self.command(cmd, dot, None if first else val, not first)
+            except _ExecError as e:
+                if cmd[0][0] == "func" and e.ctx == cmd[0][1] and i < len(p.spans):
+                    e.ctx = p.spans[i]  # Go names the whole command: <include "x" .>
+                raise
             first = False
         if p.decl and declare:
             name = p.decl[0]
@@ -563,6 +619,8 @@ class _Exec:
             if isinstance(v, dict):
                 if name in v:
                     v = v[name]
+                elif self.missing_is_nil:   # missingkey=zero: an interface's zero value, nil
+                    v = None
                 elif self.allow_missing:
                     v = MISSING
                 else:
@@ -572,6 +630,8 @@ class _Exec:
         return v
 
     def call(self, fn: str, args: list, pos: int) -> Any:
+        if fn in self.extra:
+            return self.extra[fn](self, args, pos)
         if fn == "printf":
             return sprintf(args[0] if args else "", args[1:])
         if fn == "print":

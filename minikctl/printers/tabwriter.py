@@ -11,7 +11,7 @@ TABLE_MINWIDTH, TABLE_PADDING = 6, 3      # cli-runtime printers/tabwriter.go
 DESCRIBE_MINWIDTH, DESCRIBE_PADDING = 0, 2  # describe.go tabbedString: Init(buf, 0, 8, 2, ' ', 0)
 
 
-def layout(lines: list[list[str]], minwidth: int, padding: int) -> list[list[int]]:
+def layout(lines: list[list[str]], minwidth: int, padding: int, width=len) -> list[list[int]]:
     """Per line, the padded width of each column cell (all cells but the last).
 
     Mirrors tabwriter.format: recurse column by column, each block getting its own width.
@@ -26,33 +26,36 @@ def layout(lines: list[list[str]], minwidth: int, padding: int) -> list[list[int
                 i += 1
                 continue
             start = i
-            width = minwidth
+            w = minwidth
             while i < hi and col < len(lines[i]) - 1:
-                width = max(width, len(lines[i][col]) + padding)
+                w = max(w, width(lines[i][col]) + padding)
                 i += 1
             for k in range(start, i):
-                out[k][col] = width
+                out[k][col] = w
             fmt(col + 1, start, i)
 
     fmt(0, 0, len(lines))
     return out
 
 
-def join(lines: list[list[str]], widths: list[list[int]]) -> list[str]:
+def join(lines: list[list[str]], widths: list[list[int]], width=len) -> list[str]:
     """Cells padded with spaces to their widths; the last cell is left as is."""
     result = []
     for cells, ws in zip(lines, widths):
-        parts = [c + " " * (w - len(c)) for c, w in zip(cells, ws)]
+        parts = [c + " " * (w - width(c)) for c, w in zip(cells, ws)]
         parts.append(cells[-1] if cells else "")
         result.append("".join(parts))
     return result
 
 
-def render(rows: list[list[str]], minwidth: int = TABLE_MINWIDTH, padding: int = TABLE_PADDING) -> str:
-    """A table (rows of cells, the last cell of a row unpadded), each line ending in '\\n'."""
+def render(rows: list[list[str]], minwidth: int = TABLE_MINWIDTH, padding: int = TABLE_PADDING, width=len) -> str:
+    """A table (rows of cells, the last cell of a row unpadded), each line ending in '\\n'.
+
+    width measures a cell: len counts runes as Go's tabwriter does (kubectl's tables); the drill
+    tables pass terminal columns instead, so that Chinese text (two columns a character) lines up."""
     if not rows:
         return ""
-    return "".join(line + "\n" for line in join(rows, layout(rows, minwidth, padding)))
+    return "".join(line + "\n" for line in join(rows, layout(rows, minwidth, padding, width), width))
 
 
 def render_tabbed(text: str, padding: int = DESCRIBE_PADDING, minwidth: int = DESCRIBE_MINWIDTH) -> str:

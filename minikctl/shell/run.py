@@ -63,6 +63,13 @@ def _kubectl(repl):
     return run
 
 
+def _helm(repl):
+    """`helm ...` in the session is `minikctl helm ...` (the exam's helm on the node)."""
+    def run(sh, argv, io_, assigns):
+        return kubectl(repl, ["helm"] + list(argv[1:]), _stdin(io_[0]), io_[1], io_[2], assigns or {})
+    return run
+
+
 class _AppletCtx:
     """What an applet sees in the session: the learner's files, the session's variables; stdin is
     read only if the applet reads it (a bare `grep x` reads the terminal, `seq 3` does not)."""
@@ -115,6 +122,7 @@ def interpreter(repl):
     over.update({name: _applet(name) for name in APPLETS})
     for name in KUBECTL:
         over[name] = _kubectl(repl)
+    over["helm"] = _helm(repl)
     sh.overrides = over
     return sh
 

@@ -57,6 +57,8 @@ class Cluster:
                 or not isinstance(self.now, (int, float)):
             raise ValueError("the cluster's meta, revision or clock is not what minikctl wrote")
         self.profile = self.meta.get("profile") or {}
+        from minikctl.api import kinds
+        kinds.set_dynamic(self.meta.get("crd_kinds"))     # the CRDs' kinds (sim/controllers/crd.py)
         state = self.store.get_meta("rng")
         self.rng = random.Random()
         if state:

@@ -68,10 +68,35 @@ def objects(cluster) -> list[dict]:
     return out
 
 
+CONTROLLERS_DONE = "rbacControllerRoles"
+
+
+def controller_objects(cluster) -> list[dict]:
+    """The system:controller:<name> ClusterRoles (data/rbac-controller-roles.yaml) and their
+    ClusterRoleBindings to ServiceAccount kube-system/<name>."""
+    import yaml
+    data = yaml.safe_load((Path(__file__).resolve().parent.parent / "data" / "rbac-controller-roles.yaml").read_text())
+    roles, bindings = [], []
+    for short, rules in data["controllers"].items():
+        name = f"system:controller:{short}"
+        roles.append({"apiVersion": f"{GROUP}/v1", "kind": "ClusterRole", "metadata": _meta(cluster, name, {}),
+                      "rules": [_rule(r) for r in rules]})
+        meta = _meta(cluster, name, {})
+        meta["uid"] = _meta(cluster, f"binding/{name}", {})["uid"]
+        bindings.append({"apiVersion": f"{GROUP}/v1", "kind": "ClusterRoleBinding", "metadata": meta,
+                         "roleRef": {"apiGroup": GROUP, "kind": "ClusterRole", "name": name},
+                         "subjects": [{"kind": "ServiceAccount", "name": short, "namespace": "kube-system"}]})
+    return roles + bindings
+
+
 def ensure(cluster) -> None:
-    if cluster.meta.get(DONE):
-        return
-    cluster.meta[DONE] = True
-    for obj in objects(cluster):
-        if cluster.get(obj["kind"], None, obj["metadata"]["name"]) is None:
-            server.create_internal(cluster, obj, keep_uid=True)
+    if not cluster.meta.get(DONE):
+        cluster.meta[DONE] = True
+        for obj in objects(cluster):
+            if cluster.get(obj["kind"], None, obj["metadata"]["name"]) is None:
+                server.create_internal(cluster, obj, keep_uid=True)
+    if not cluster.meta.get(CONTROLLERS_DONE):
+        cluster.meta[CONTROLLERS_DONE] = True
+        for obj in controller_objects(cluster):
+            if cluster.get(obj["kind"], None, obj["metadata"]["name"]) is None:
+                server.create_internal(cluster, obj, keep_uid=True)

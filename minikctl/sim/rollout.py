@@ -88,12 +88,16 @@ def statefulset_status(s: dict) -> tuple[str, bool]:
     ready = _int(st.get("readyReplicas"))
     if ready < want:
         return f"Waiting for {want - ready} pods to be ready...", False
-    partition = (strategy.get("rollingUpdate") or {}).get("partition")
-    if partition:
-        need = want - int(partition)
-        if _int(st.get("updatedReplicas")) < need:
-            return (f"Waiting for partitioned roll out to finish: {_int(st.get('updatedReplicas'))} out of {need} "
-                    "new pods have been updated...", False)
+    rolling = strategy.get("rollingUpdate")
+    if rolling is not None:
+        # kubectl's viewer: a RollingUpdate with rollingUpdate set (the apiserver defaults it, with
+        # partition 0, for every StatefulSet that names no strategy) is a partitioned roll out
+        partition = rolling.get("partition")
+        if partition is not None:
+            need = want - int(partition)
+            if _int(st.get("updatedReplicas")) < need:
+                return (f"Waiting for partitioned roll out to finish: {_int(st.get('updatedReplicas'))} out of "
+                        f"{need} new pods have been updated...", False)
         return f"partitioned roll out complete: {_int(st.get('updatedReplicas'))} new pods have been updated...", True
     if st.get("updateRevision") != st.get("currentRevision"):
         return (f"waiting for statefulset rolling update to complete {_int(st.get('updatedReplicas'))} pods at "

@@ -292,3 +292,27 @@ def _body(obj) -> dict:
             or not isinstance(obj["metadata"].get("name"), str):
         raise ValueError("a stored object is not a Kubernetes object")
     return obj
+
+
+def read_crd_kinds(path) -> list:
+    """The served CRD kinds recorded in a state file's cluster meta (sim/controllers/crd.py),
+    read without a transaction: the front ends resolve resource names before opening the cluster."""
+    import sqlite3
+    p = Path(path)
+    if not p.exists():
+        return []
+    try:
+        conn = sqlite3.connect(f"file:{p}?mode=ro", uri=True, timeout=5)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE key='cluster'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return []
+    if not row:
+        return []
+    try:
+        meta = json.loads(row[0])
+    except ValueError:
+        return []
+    return meta.get("crd_kinds") or [] if isinstance(meta, dict) else []

@@ -322,10 +322,10 @@ def base64_(ctx, argv, style):
     text = got[0][1]
     if decode:
         try:
-            return b64.b64decode("".join(text.split())).decode("utf-8", "replace"), "", 0
+            return b64.b64decode("".join(text.split())).decode("utf-8", "surrogateescape"), "", 0
         except ValueError:
             return "", "base64: invalid input\n" if style == "gnu" else "base64: truncated base64 input\n", 1
-    enc = b64.b64encode(text.encode()).decode()
+    enc = b64.b64encode(text.encode("utf-8", "surrogateescape")).decode()
     if any(a in ("-w0", "-w", "--wrap=0") for a in argv[1:]) and ("-w0" in argv or "--wrap=0" in argv):
         return enc, "", 0
     return "".join(enc[i:i + 76] + "\n" for i in range(0, len(enc), 76)) or "", "", 0

@@ -58,7 +58,7 @@ def wc(ctx, argv, style):
     got, err, code = read_input(ctx, names, "wc", style)
     rows, tot = [], [0, 0, 0, 0]
     for name, t in got:
-        c = {"l": t.count("\n"), "w": len(t.split()), "m": len(t), "c": len(t.encode())}
+        c = {"l": t.count("\n"), "w": len(t.split()), "m": len(t), "c": len(t.encode("utf-8", "surrogateescape"))}
         vals = [c[k] for k in "lwmc" if k in flags]
         rows.append((vals, name if names else ""))
         for i, k in enumerate(k for k in "lwmc" if k in flags):

@@ -36,6 +36,13 @@ def describe(obj: dict, view) -> str:
     """The describe text of one object, dispatched on its kind."""
     mod = _MODULES.get(obj.get("kind", ""))
     if mod is None:
+        from minikctl.api.kinds import by_kind
+        k = by_kind(obj.get("kind", ""))
+        if k is not None and k.crd is not None:     # a custom object: kubectl's generic describer
+            mod = "generic"
+    if obj.get("kind") == "CustomResourceDefinition":
+        mod = "generic"
+    if mod is None:
         from minikctl.api.errors import CliError
         raise CliError(f"no description has been implemented for {obj.get('kind')}")
     return importlib.import_module(f"{__name__}.{mod}").describe(obj, view)

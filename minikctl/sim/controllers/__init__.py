@@ -5,13 +5,13 @@ would converge between two kubectl commands; `fire` dispatches a due timer to it
 """
 from __future__ import annotations
 
-from minikctl.sim.controllers import (common, apiserver_endpoints, clusterrole_aggregation, cronjob, csr_signing,
+from minikctl.sim.controllers import (common, apiserver_endpoints, clusterrole_aggregation, crd, cronjob, csr_signing,
                                       daemonset, deployment, disruption, endpoints, endpointslice, gateway, gc, hpa,
                                       image_pull, ingress_nginx, job, kubelet, namespace, nodelifecycle,
                                       persistentvolume, pod_config, probes, replicaset, resourcequota, scheduler,
                                       serviceaccount, statefulset)
 
-CONTROLLERS = (namespace, serviceaccount, clusterrole_aggregation, csr_signing, gc, nodelifecycle, deployment,
+CONTROLLERS = (crd, namespace, serviceaccount, clusterrole_aggregation, csr_signing, gc, nodelifecycle, deployment,
                replicaset, statefulset, daemonset, cronjob, job, persistentvolume, scheduler, kubelet, disruption,
                endpoints, endpointslice, apiserver_endpoints, hpa, ingress_nginx, gateway, resourcequota)
 

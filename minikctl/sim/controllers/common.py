@@ -128,3 +128,22 @@ def new_pod(cluster, template: dict, owner: dict, *, name: str | None = None,
         if causes:
             raise invalid("Pod", probe["metadata"]["name"], causes)
     return server.create_internal(cluster, pod)
+
+
+def create_pod_or_report(cluster, component: str, template: dict, owner: dict, **kw) -> dict | None:
+    """new_pod, as the ReplicaSet, DaemonSet and Job controllers call the apiserver: a refusal
+    (PodSecurity, ResourceQuota) is their Warning event `FailedCreate: Error creating: <the
+    apiserver's message>`, and None. The controller then stops creating for this command (its
+    real counterpart backs off), so one refusal is one event per command, not one per pass."""
+    from minikctl.api.errors import ApiError
+    refused = cluster.__dict__.setdefault("refused_creates", set())
+    uid = owner["metadata"].get("uid")
+    if uid in refused:
+        return None
+    try:
+        return new_pod(cluster, template, owner, **kw)
+    except ApiError as e:
+        refused.add(uid)
+        cluster.record_event(owner, "Warning", "FailedCreate", f"Error creating: {e.message}", component,
+                             stored=True)
+        return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 
 from minikctl.api.conditions import is_ready
-from minikctl.sim.controllers.common import guard, index_owned, is_terminating, new_pod, pod_room
+from minikctl.sim.controllers.common import create_pod_or_report, guard, index_owned, is_terminating, pod_room
 from minikctl.sim.controllers.scheduler import fits
 
 
@@ -65,7 +65,9 @@ def _sync_set(cluster, ds: dict, owned, nodes) -> None:
             labels = tmpl.setdefault("metadata", {}).setdefault("labels", {})
             labels["controller-revision-hash"] = rev
             labels["pod-template-generation"] = gen
-            p = new_pod(cluster, tmpl, ds)
+            p = create_pod_or_report(cluster, "daemonset-controller", tmpl, ds)
+            if p is None:
+                break
             pods.append(p)
             on.setdefault(name, []).append(p)
             cluster.record_event(ds, "Normal", "SuccessfulCreate", f"Created pod: {p['metadata']['name']}", "daemonset-controller")

@@ -77,6 +77,13 @@ def _sync(cluster, d: dict, rss: list[dict]) -> None:
         server.update_internal(cluster, new_rs)
     if new_rs is not None and not paused:
         _rollout(cluster, d, new_rs, old, replicas)
+    if new_rs is not None:
+        # SetDeploymentRevision: the Deployment carries its newest ReplicaSet's revision (describe
+        # shows it; kubectl rollout undo's JSON patch replaces /metadata/annotations)
+        rev = (new_rs["metadata"].get("annotations") or {}).get(REV)
+        if rev and (d["metadata"].get("annotations") or {}).get(REV) != rev:
+            d["metadata"].setdefault("annotations", {})[REV] = rev
+            server.update_internal(cluster, d)
     _status(cluster, d, new_rs, old, replicas)
 
 

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from minikctl.api import server
 from minikctl.api.conditions import is_ready
-from minikctl.sim.controllers.common import controller_ref, is_terminating, new_pod, pod_room
+from minikctl.sim.controllers.common import (controller_ref, create_pod_or_report, is_terminating, new_pod,
+                                             pod_room)
 
 FINALIZER = "batch.kubernetes.io/job-tracking"
 INDEX_KEY = "batch.kubernetes.io/job-completion-index"
@@ -319,7 +320,10 @@ def _sync(cluster, job: dict, pods: list[dict]) -> None:
         for i in todo[: max(0, parallelism - len(active))]:
             if not pod_room(cluster, job):
                 break
-            active.append(_create(cluster, job, i, pods))
+            pod = _create(cluster, job, i, pods)
+            if pod is None:
+                break
+            active.append(pod)
     else:
         if completions is not None:
             want = min(parallelism, int(completions) - succeeded)
@@ -328,7 +332,10 @@ def _sync(cluster, job: dict, pods: list[dict]) -> None:
         for _ in range(max(0, want - len(active))):
             if not pod_room(cluster, job):
                 break
-            active.append(_create(cluster, job, None, pods))
+            pod = _create(cluster, job, None, pods)
+            if pod is None:
+                break
+            active.append(pod)
     _status(cluster, job, st, active, terminating, before)
 
 
@@ -370,7 +377,7 @@ def _delete_pods(cluster, job: dict, pods: list[dict]) -> None:
         cluster.record_event(job, "Normal", "SuccessfulDelete", f"Deleted pod: {p['metadata']['name']}", COMPONENT)
 
 
-def _create(cluster, job: dict, index: int | None, pods: list[dict]) -> dict:
+def _create(cluster, job: dict, index: int | None, pods: list[dict]) -> dict | None:
     tmpl = job["spec"]["template"]
     name = job["metadata"]["name"]
     extra_labels = {}
@@ -378,9 +385,11 @@ def _create(cluster, job: dict, index: int | None, pods: list[dict]) -> dict:
         extra_labels[INDEX_KEY] = str(index)
         tmpl = _indexed_template(tmpl, job, index, pods)
     pod_tmpl = dict(tmpl)
-    pod = new_pod(cluster, pod_tmpl, job, extra_labels=extra_labels,
-                  generate_name=f"{name}-{index}-" if index is not None else None,
-                  finalizers=[FINALIZER])
+    pod = create_pod_or_report(cluster, COMPONENT, pod_tmpl, job, extra_labels=extra_labels,
+                               generate_name=f"{name}-{index}-" if index is not None else None,
+                               finalizers=[FINALIZER])
+    if pod is None:               # refused by admission: the FailedCreate event is recorded
+        return None
     cluster.record_event(job, "Normal", "SuccessfulCreate", f"Created pod: {pod['metadata']['name']}", COMPONENT)
     return pod
 

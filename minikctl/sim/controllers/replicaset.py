@@ -4,7 +4,7 @@ from __future__ import annotations
 from minikctl.api import server
 
 from minikctl.api.conditions import is_ready
-from minikctl.sim.controllers.common import guard, index_owned, is_active, new_pod, pod_room
+from minikctl.sim.controllers.common import create_pod_or_report, guard, index_owned, is_active, pod_room
 
 
 def reconcile(cluster) -> None:
@@ -88,7 +88,9 @@ def _sync(cluster, rs: dict, pods: list[dict]) -> None:
         for _ in range(want - len(active)):
             if not pod_room(cluster, rs):
                 break
-            pod = new_pod(cluster, rs["spec"]["template"], rs)
+            pod = create_pod_or_report(cluster, "replicaset-controller", rs["spec"]["template"], rs)
+            if pod is None:
+                break
             cluster.record_event(rs, "Normal", "SuccessfulCreate", f"Created pod: {pod['metadata']['name']}",
                                  "replicaset-controller")
     elif len(active) > want:

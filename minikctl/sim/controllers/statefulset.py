@@ -54,7 +54,7 @@ def _sync(cluster, sts: dict, pods: list[dict]) -> None:
             break
         if not pod_room(cluster, sts):
             break
-        tmpl = copy.deepcopy(spec["template"])
+        tmpl, pod_rev = _versioned_template(cluster, sts, o, rev)
         if spec.get("volumeClaimTemplates"):
             _claims(cluster, sts, o)
         tmpl["spec"]["hostname"] = f"{name}-{o}"
@@ -63,7 +63,7 @@ def _sync(cluster, sts: dict, pods: list[dict]) -> None:
         _claim_volumes(tmpl["spec"], spec, name, o)
         try:
             pod = new_pod(cluster, tmpl, sts, name=f"{name}-{o}", validate=True, extra_labels={
-                "controller-revision-hash": rev, "statefulset.kubernetes.io/pod-name": f"{name}-{o}",
+                "controller-revision-hash": pod_rev, "statefulset.kubernetes.io/pod-name": f"{name}-{o}",
                 "apps.kubernetes.io/pod-index": str(o)})
         except ApiError as e:  # stateful_pod_control's recordPodEvent for a failed create
             cluster.record_event(sts, "Warning", "FailedCreate",
@@ -98,6 +98,25 @@ def _sync(cluster, sts: dict, pods: list[dict]) -> None:
                 server.delete_internal(cluster, p, grace=None)
                 break
     _status(cluster, sts, list(by_ord.values()), rev)
+
+
+def _versioned_template(cluster, sts: dict, ordinal: int, update_rev: str) -> tuple[dict, str]:
+    """newVersionedStatefulSetPod: under RollingUpdate, a pod below the partition (or, with no
+    rollingUpdate, below status.currentReplicas) is made from the current revision's template, so
+    a staged update leaves a deleted pod at its old version; every other pod from the update
+    revision's. The templates of revisions are the rollout ledger's (sim/rollout.py)."""
+    spec, st = sts["spec"], sts.get("status") or {}
+    strategy = spec.get("updateStrategy") or {}
+    current = st.get("currentRevision")
+    ru = strategy.get("rollingUpdate")
+    if strategy.get("type", "RollingUpdate") == "RollingUpdate" and current and current != update_rev and (
+            (ru is None and ordinal < int(st.get("currentReplicas") or 0))
+            or (ru is not None and ordinal < int(ru.get("partition") or 0))):
+        from minikctl.sim import rollout
+        for entry in rollout.sync_sts_ledger(cluster, sts):
+            if f"{sts['metadata']['name']}-{names.revision_hash(entry['template'])}" == current:
+                return copy.deepcopy(entry["template"]), current
+    return copy.deepcopy(spec["template"]), update_rev
 
 
 def _claims(cluster, sts: dict, ordinal: int) -> None:

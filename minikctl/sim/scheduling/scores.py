@@ -7,7 +7,7 @@ NormalizeScore does, then weighted and summed.
 What is left to the scheduler controller's tie-break (sim/controllers/scheduler.py): spreading a
 controller's pods over nodes, then the emptier node, then chance - the effect of the default
 topology spreading and LeastAllocated for pods that express no preference. Soft topology spread
-constraints (ScheduleAnyway) are not scored on their own.
+constraints (ScheduleAnyway) are PodTopologySpread's score (weight 2, soft_spread below).
 """
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def _inter_pod(terms, info: NodeInfo) -> int:
 
 def _relevant(cy: Cycle, nodes: list[NodeInfo]) -> bool:
     return bool(_preferred(cy.spec, "nodeAffinity") or _preferred(cy.spec, "podAffinity")
-                or _preferred(cy.spec, "podAntiAffinity")
+                or _preferred(cy.spec, "podAntiAffinity") or _soft_constraints(cy.spec)
                 or any(t.get("effect") == "PreferNoSchedule" for i in nodes for t in i.node["spec"].get("taints") or []))
 
 
@@ -57,11 +57,72 @@ def preference(cy: Cycle, nodes: list[NodeInfo]) -> dict[str, float] | None:
     inter = {i.name: _inter_pod(terms, i) for i in nodes}
     t_max, a_max = max(taints.values()), max(node_aff.values())
     i_min, i_max = min(inter.values()), max(inter.values())
+    spread = soft_spread(cy, nodes) if _soft_constraints(cy.spec) else {}
     out = {}
     for i in nodes:
         n = i.name
         t = 100 - taints[n] * 100 / t_max if t_max else 100
         a = node_aff[n] * 100 / a_max if a_max else 0
         p = (inter[n] - i_min) * 100 / (i_max - i_min) if i_max != i_min else 0
-        out[n] = 3 * t + 2 * a + 2 * p
+        out[n] = 3 * t + 2 * a + 2 * p + 2 * spread.get(n, 0)
+    return out
+
+
+# ---- PodTopologySpread (soft constraints, ScheduleAnyway) -----------------------------------
+
+def _soft_constraints(spec: dict) -> list[dict]:
+    return [c for c in spec.get("topologySpreadConstraints") or [] if c.get("whenUnsatisfiable") == "ScheduleAnyway"]
+
+
+def soft_spread(cy: Cycle, nodes: list[NodeInfo]) -> dict[str, float]:
+    """The PodTopologySpread score plugin for ScheduleAnyway constraints, normalised 0..100:
+    PreScore counts the matching pods per topology domain over the nodes the constraint considers
+    and weights each constraint by log(domains + 2); Score sums count * weight + (maxSkew - 1);
+    NormalizeScore gives the node with the fewest matching pods 100. A node without one of the
+    constraints' topology keys scores 0."""
+    import math
+    from minikctl.api.selectors import label_selector_matches
+    from minikctl.sim.scheduling.filters import _constraint_selector, taint_toleration
+    constraints = _soft_constraints(cy.spec)
+    keys = [c.get("topologyKey", "") for c in constraints]
+    ignored = {i.name for i in nodes if not all(k in i.labels for k in keys)}
+    ns = cy.pod["metadata"].get("namespace", "default")
+    prepared = []
+    for c in constraints:
+        sel = _constraint_selector(c, cy.pod)
+        key = c.get("topologyKey", "")
+        counts: dict[str, int] = {}
+        considered = set()
+        for info in cy.snap.nodes:
+            if not all(k in info.labels for k in keys):
+                continue
+            if c.get("nodeAffinityPolicy", "Honor") == "Honor" and not affinity.node_matches_pod(cy.spec, info.node):
+                continue
+            if c.get("nodeTaintsPolicy", "Ignore") == "Honor" and taint_toleration(cy, info):
+                continue
+            considered.add(info.name)
+        domains = {i.labels[key] for i in nodes if i.name not in ignored}
+        for p, where in cy.snap.candidates(sel):
+            if where.name in considered and p["metadata"].get("namespace") == ns \
+                    and not p["metadata"].get("deletionTimestamp") \
+                    and label_selector_matches(sel, p["metadata"].get("labels") or {}):
+                v = where.labels[key]
+                counts[v] = counts.get(v, 0) + 1
+        size = len(nodes) - len(ignored) if key == "kubernetes.io/hostname" else len(domains)
+        prepared.append((key, int(c.get("maxSkew", 1)), counts, math.log(size + 2)))
+    raw = {}
+    for info in nodes:
+        if info.name in ignored:
+            continue
+        s = 0.0
+        for key, max_skew, counts, weight in prepared:
+            if key in info.labels:
+                s += counts.get(info.labels[key], 0) * weight + (max_skew - 1)
+        raw[info.name] = round(s)
+    out = {i.name: 0.0 for i in nodes}
+    if not raw:
+        return out
+    lo, hi = min(raw.values()), max(raw.values())
+    for n, s in raw.items():
+        out[n] = 100.0 if hi == 0 else float(100 * (hi + lo - s) // hi)
     return out

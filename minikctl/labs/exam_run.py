@@ -1,0 +1,127 @@
+"""Running an exam: prepare one cluster per task, move between tasks, grade every task on its
+own cluster. The CLI (cli/drill_cmd.py) prints; this module changes state (clusters through the
+CLI in-process, the exam dict in the progress file)."""
+from __future__ import annotations
+
+import dataclasses
+import io
+
+from minikctl.api.errors import CliError
+
+
+def on_cluster(env, name: str):
+    """env acting on the named cluster through its context (as --context NAME: its admin user)."""
+    return dataclasses.replace(env, cluster=None, context=name, pending=None)
+
+
+def _quiet(env, argv: list[str]) -> tuple[int, str]:
+    from minikctl.cli.main import run
+    from minikctl.env import Env
+    out, err = io.StringIO(), io.StringIO()
+    sub = Env(stdout=out, stderr=err, stdin=io.StringIO(""), home=env.home, clock=env.clock, seed=env.seed,
+              no_color=True)
+    code = run(argv, sub)
+    return code, out.getvalue() + err.getvalue()
+
+
+def context_values(drill, main: str, prefix: str = "") -> dict:
+    """${ctx_main} and ${ctx_NAME} for a drill that spans clusters: the context of the drill's
+    main cluster, and what each of its other clusters is called (NAME itself in a drill, TASK-NAME
+    in an exam, where every task has clusters of its own)."""
+    out = {"ctx_main": main}
+    for c in drill.clusters:
+        out["ctx_" + c] = f"{prefix}-{c}" if prefix else c
+    return out
+
+
+def current_context(env) -> str:
+    from minikctl import clusters
+    return env.context or clusters.config(env.home).get("current") or clusters.ADMIN_CONTEXT
+
+
+def make_clusters(env, drill, values: dict) -> None:
+    """A fresh named cluster (and context) for each of the drill's other clusters."""
+    for c in drill.clusters:
+        name = values["ctx_" + c]
+        _quiet(env, ["cluster", "delete", name])
+        code, text = _quiet(env, ["cluster", "create", name, "--profile", drill.profile or "default"])
+        if code:
+            raise CliError(f"could not create cluster {name}: {text.strip()}")
+
+
+def grade_checks(env, drill, values: dict, lang: str = "en") -> list:
+    """Every check on the cluster it names (`context:`), the rest on env's; in the drill's order."""
+    from minikctl.labs import drill_checks
+    from minikctl.sim.cluster import open_cluster
+    groups: dict = {}
+    for i, c in enumerate(drill.checks):
+        target = values.get("ctx_" + c["context"], c["context"]) if "context" in c else None
+        groups.setdefault(target, []).append(i)
+    results: list = [None] * len(drill.checks)
+    for target, idx in groups.items():
+        with open_cluster(env if target is None else on_cluster(env, target)) as cluster:
+            for i in idx:
+                check = drill_checks.fill(drill.checks[i], {k: v for k, v in values.items() if k.startswith("ctx_")})
+                results[i] = drill_checks.evaluate(cluster, check, lang)
+    drill_checks.score(results)
+    return results
+
+
+def old_clusters(env) -> list[str]:
+    from minikctl import clusters
+    from minikctl.labs.drill_exam import CLUSTER_PREFIX
+    return [n for n in clusters.named(clusters.config(env.home)) if n.startswith(CLUSTER_PREFIX)]
+
+
+def prepare(env, exam: dict) -> None:
+    """A fresh cluster per task (the previous exam's are deleted), each with its drill's setup."""
+    from minikctl.labs import drill_steps, drills
+    for name in old_clusters(env):
+        _quiet(env, ["cluster", "delete", name])        # (a task's other clusters are named cka-tNN-x)
+    for task in exam["tasks"]:
+        drill = drills.load_drill(task["drill"])
+        code, text = _quiet(env, ["cluster", "create", task["cluster"], "--profile", drill.profile or "default"])
+        if code:
+            raise CliError(f"exam: could not create cluster {task['cluster']}: {text.strip()}")
+        values = context_values(drill, task["context"], task["cluster"])
+        make_clusters(env, drill, values)
+        drill_steps.run_steps(on_cluster(env, task["cluster"]), drill.setup, drill.path, "setup", values)
+
+
+def grade_task(env, task: dict) -> dict:
+    from minikctl.labs import drill_checks, drills
+    drill = drills.load_drill(task["drill"])
+    results = grade_checks(on_cluster(env, task["cluster"]), drill,
+                           context_values(drill, task["context"], task["cluster"]))
+    earned, total = drill_checks.score(results)
+    return {"drill": drill.name, "domain": drill.domain, "context": task["context"], "weight": task["weight"],
+            "earned": earned, "total": total, "note": "" if task.get("visited") else "not visited",
+            "checks": [{"name": r.name, "weight": r.weight, "earned": r.earned, "passed": r.passed,
+                        "detail": r.detail} for r in results]}
+
+
+def finish(env, at_deadline: bool = False) -> dict | None:
+    """Grade every task and end the exam; returns the exam (None when none runs)."""
+    from minikctl.labs import drill_state
+    from minikctl.labs.exam_clock import clear_marker, exam_now
+    with drill_state.store_tx(env) as store:
+        exam = drill_state.load_exam(store)
+    if not exam or exam.get("done"):
+        clear_marker(env)
+        return None
+    now = exam_now(env, [t["cluster"] for t in exam["tasks"]])
+    exam["results"] = [grade_task(env, t) for t in exam["tasks"]]
+    exam["done"] = True
+    exam["gradedAt"] = now
+    exam["stoppedAtDeadline"] = bool(at_deadline)
+    with drill_state.store_tx(env) as store:
+        store.set_meta(drill_state.EXAM_KEY, exam)
+        for task, r in zip(exam["tasks"], exam["results"]):
+            if task.get("visited"):       # a task never opened is no attempt (nor due for review)
+                drill_state.record_attempt(store, r["drill"], r["earned"], r["total"], r["earned"] == r["total"],
+                                           now, "exam")
+    clear_marker(env)
+    if at_deadline:
+        env.stderr.write("minikctl: the exam's time is up: it was graded at the deadline, before this command "
+                         "(work from now on does not count); 'minikctl exam report' shows the score.\n")
+    return exam
