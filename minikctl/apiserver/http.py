@@ -10,6 +10,7 @@ import threading
 import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from minikctl.api.errors import CliError
 from minikctl.apiserver.request import MAX_BODY, Request, Response, json_response
 from minikctl.apiserver.status import HttpError, fail, unauthorized
 
@@ -77,6 +78,13 @@ class ApiHandler(BaseHTTPRequestHandler):
             resp = self._answer()
         except HttpError as e:
             resp = json_response(e.body, e.code)
+        except CliError as e:
+            if not e.message.startswith("The connection to the server "):
+                raise
+            # the simulated kube-apiserver is down (a broken manifest on the control plane,
+            # sim/nodehost/controlplane.py): nothing answers, the connection just closes
+            self.close_connection = True
+            return
         except Exception as e:  # the server never dies for one request
             traceback.print_exc(file=sys.stderr)
             body = fail("InternalError", f"an error on the server (\"{type(e).__name__}: {e}\") has prevented the "

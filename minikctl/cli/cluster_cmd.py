@@ -63,7 +63,7 @@ def info(details_too: bool = True) -> int:
     kubectl's text alone."""
     from minikctl.sim.cluster import open_cluster
     env = context.env()
-    with open_cluster(env) as cluster:
+    with open_cluster(env, direct=True) as cluster:
         cluster.load_everything()
         prof = cluster.profile
         from minikctl.sim.profile import apiserver_url

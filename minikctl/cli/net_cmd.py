@@ -44,7 +44,7 @@ def sim_advance(text: str) -> int:
         raise CliError(f"minikctl: the simulated clock only moves forward (got {text})")
     if secs > MAX_ADVANCE:
         raise CliError(f"minikctl: sim advance moves at most 8784h0m0s (a leap year) at a time (got {text})")
-    with open_cluster(context.env()) as cluster:
+    with open_cluster(context.env(), direct=True) as cluster:
         got = clock.advance_by(cluster, secs)
     evs = got["events"]
     what = f"{got['fired']} timer{'s' if got['fired'] != 1 else ''} fired"
@@ -83,7 +83,7 @@ def _cluster_of_host(env, host: str) -> str | None:
         old = env.cluster
         env.cluster = name
         try:
-            with open_cluster(env) as cluster:
+            with open_cluster(env, direct=True) as cluster:
                 find_node(cluster, host)
             return name
         except CliError:
@@ -98,7 +98,7 @@ def do_ssh(host: str, command: list[str], interactive: bool) -> int:
     from minikctl.sim.cluster import open_cluster
     env = context.env()
     env.cluster = _cluster_of_host(env, host)  # the exam's terminal reaches every cluster's nodes
-    with open_cluster(env) as cluster:
+    with open_cluster(env, direct=True) as cluster:
         node = find_node(cluster, host)
         ctx = node_context(cluster, node)
         if interactive or not command:
@@ -106,11 +106,19 @@ def do_ssh(host: str, command: list[str], interactive: bool) -> int:
         shell = NodeShell(ctx, shell_tools(), argv0="bash", dialect="ash")
         shell.vars["PWD"] = "/root"
         out, err, code, _ = shell.run(" ".join(command))
+        _node_changed(cluster, node)
     if out:
         context.out(out)
     if err:
         env.stderr.write(err)
     return code
+
+
+def _node_changed(cluster, node: str) -> None:
+    """What the learner did on the node may matter to its kubelet (static pods, a restart)."""
+    from minikctl.sim import nodehost
+    if getattr(cluster, "meta", None) is not None:
+        nodehost.changed(cluster, node)
 
 
 def _interactive(ctx, node: str) -> int:
@@ -136,6 +144,7 @@ def _interactive(ctx, node: str) -> int:
                 continue
         pending = ""
         out, err, code, exited = shell.run(text)
+        _node_changed(ctx.view, node)
         env.stdout.write(out)
         env.stderr.write(err)
         if exited:
@@ -157,7 +166,7 @@ def do_traffic(target: str, from_pod: str | None, n: int, port: int | None, path
     if n < 1:
         raise CliError(f"-n must be at least 1, got {n}")
     ns = context.namespace(namespace)
-    with open_cluster(env) as cluster:
+    with open_cluster(env, direct=True) as cluster:
         client = experiment.pick_client(cluster, ns, from_pod)
         host, port = experiment.resolve_target(cluster, client, ns, target, port)
         state: dict = {}
@@ -218,7 +227,7 @@ def set_ready(pod_name: str, ready: bool, namespace: str | None) -> int:
     from minikctl.sim.cluster import open_cluster
     ns = context.namespace(namespace)
     name = pod_name.split("/", 1)[1] if "/" in pod_name else pod_name
-    with open_cluster(context.env()) as cluster:
+    with open_cluster(context.env(), direct=True) as cluster:
         old = server.get(cluster, "Pod", ns, name)
         new = copy.deepcopy(old)
         ann = new["metadata"].setdefault("annotations", {})
@@ -255,7 +264,7 @@ def set_load(target: str, cpu: str | None, memory: str | None, clear: bool, name
     if r.kind.kind not in ("Pod", "Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Service"):
         raise CliError(f"minikctl: sim load on a {r.kind.kind} is not simulated (pods, their controllers or a Service)")
     ns = context.namespace(namespace)
-    with open_cluster(context.env()) as cluster:
+    with open_cluster(context.env(), direct=True) as cluster:
         old = server.get(cluster, r.kind.kind, ns, r.names[0])
         new = copy.deepcopy(old)
         ann = new["metadata"].setdefault("annotations", {})

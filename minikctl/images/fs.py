@@ -476,8 +476,11 @@ def read_file(view, pod: dict, container: str | None, path: str) -> str | None:
 
 
 def node_fs(view, node: str) -> FileSystem:
-    """A node's root file system: its own files plus everything written there (hostPath volumes too)."""
+    """A node's root file system: its own files, what kubeadm wrote (laid down on first use,
+    sim/nodehost), plus everything written there since (hostPath volumes too)."""
     from minikctl.images import fs_images
+    from minikctl.sim import nodehost
+    nodehost.seed(view, node)
     fs = FileSystem()
     fs_images.populate_node(fs, view, node)
     layer = Layer(view, f"node/{node}")

@@ -2,12 +2,11 @@
 and the node's login shell (bash: its prompt and `command not found`).
 
 `ctx.node` names the node and `ctx.pod` is None. iptables-save / ipvsadm / ip addr render the
-proxy model (minikctl.net.proxy); crictl lists the containers of the pods bound to that node;
-/etc/resolv.conf is the node's own (the profile's upstream), not the cluster's.
+proxy model (minikctl.net.proxy); /etc/resolv.conf is the node's own (the profile's upstream),
+not the cluster's. The kubeadm node's own commands (crictl, systemctl, journalctl, openssl, ss,
+...) are registered in minikctl/images/node/__init__.py; its files in minikctl/sim/nodehost.
 """
 from __future__ import annotations
-
-import hashlib
 
 from minikctl.images import nettools
 from minikctl.images.shell import Shell
@@ -40,60 +39,22 @@ def _ipvsadm(ctx, argv):
 def _ip(ctx, argv):
     if len(argv) > 1 and argv[1] in ("a", "addr", "address"):
         return ipvs.ip_addr(ctx.view, ctx.node), "", 0
+    if len(argv) > 1 and argv[1] in ("r", "ro", "route"):
+        from minikctl.net.proxy import rules
+        ip = rules.node_ip(ctx.view, ctx.node) or "0.0.0.0"
+        gw = ((getattr(ctx.view, "profile", None) or {}).get("upstream") or {}).get("nameserver") or \
+            ip.rsplit(".", 1)[0] + ".1"
+        net = ip.rsplit(".", 1)[0] + ".0/24"
+        return (f"default via {gw} dev eth0 proto static metric 100 \n"
+                f"{net} dev eth0 proto kernel scope link src {ip} metric 100 \n"), "", 0
+    if len(argv) > 1 and argv[1] in ("l", "link", "n", "neigh", "rule", "-br", "-4", "-6", "-s"):
+        return "", f"minikctl: ip {argv[1]} is not simulated (ip addr and ip route are)\n", 126
     return "", 'Object "{}" is unknown, try "ip help".\n'.format(argv[1] if len(argv) > 1 else ""), 255
 
 
-def _cid(*parts: str) -> str:
-    return hashlib.sha256("/".join(parts).encode()).hexdigest()
-
-
-def _ago(seconds: float) -> str:
-    """go-units HumanDuration + ' ago', as crictl prints CREATED."""
-    s = int(seconds)
-    if s < 1:
-        return "Less than a second ago"
-    if s == 1:
-        return "1 second ago"
-    if s < 60:
-        return f"{s} seconds ago"
-    m = s // 60
-    if m == 1:
-        return "About a minute ago"
-    if m < 60:
-        return f"{m} minutes ago"
-    h = round(s / 3600)
-    if h == 1:
-        return "About an hour ago"
-    if h < 48:
-        return f"{h} hours ago"
-    if h < 24 * 7 * 2:
-        return f"{h // 24} days ago"
-    return f"{h // 24 // 7} weeks ago"
-
-
 def _crictl(ctx, argv):
-    if len(argv) < 2 or argv[1] != "ps":
-        return "", "crictl: only `crictl ps` is simulated here\n", 1
-    from minikctl.timeutil import parse
-    rows = [("CONTAINER", "IMAGE", "CREATED", "STATE", "NAME", "ATTEMPT", "POD ID", "POD")]
-    pods = [p for p in ctx.view.list("Pod") if (p.get("spec") or {}).get("nodeName") == ctx.node
-            and (p.get("status") or {}).get("phase") == "Running"]
-    items = []
-    for p in pods:
-        pod_id = _cid("sandbox", p["metadata"].get("uid") or p["metadata"]["name"])[:13]
-        statuses = {s.get("name"): s for s in (p.get("status") or {}).get("containerStatuses") or []}
-        for c in (p.get("spec") or {}).get("containers") or []:
-            st = statuses.get(c["name"]) or {}
-            cid = (st.get("containerID") or "").split("://")[-1] or _cid(pod_id, c["name"])
-            started = parse(((st.get("state") or {}).get("running") or {}).get("startedAt")) \
-                or parse(p["metadata"].get("creationTimestamp")) or ctx.view.now
-            image_id = (st.get("imageID") or "").split(":")[-1] or _cid("image", c.get("image") or "")
-            items.append((started, (cid[:13], image_id[:13], _ago(ctx.view.now - started), "Running",
-                                    c["name"], str(st.get("restartCount", 0)), pod_id, p["metadata"]["name"])))
-    rows += [r for _, r in sorted(items, key=lambda x: -x[0])]
-    from minikctl.printers import tabwriter
-    # crictl: tabwriter.NewWriter(os.Stdout, 20, 1, 3, ' ', 0): min cell 20, padding 3
-    return tabwriter.render([list(r) for r in rows], minwidth=20, padding=3), "", 0
+    from minikctl.images.node.crictl import crictl
+    return crictl(ctx, argv)
 
 
 def node_files(ctx) -> dict[str, str]:
@@ -140,6 +101,8 @@ def shell_tools() -> dict:
     from minikctl.images import applets
     tools = {k: v for k, v in base.base_tools("coreutils").items() if k in ("echo", "true", "false", "sleep", "env")}
     tools.update(TOOLS)
+    from minikctl.images import node as node_commands
+    tools.update(node_commands.tools())
     return applets.node_tools(tools)
 
 

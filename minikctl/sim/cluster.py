@@ -327,8 +327,13 @@ def _commit(store, env, cluster) -> None:
 
 
 @contextmanager
-def open_cluster(env, *, write: bool = True):
-    """Open the store, load the cluster, advance it to now; commit on success, roll back on error."""
+def open_cluster(env, *, write: bool = True, direct: bool = False):
+    """Open the store, load the cluster, advance it to now; commit on success, roll back on error.
+
+    Every kubectl-like command goes through the API server: while it is down (a broken
+    kube-apiserver or etcd manifest on the control plane, sim/nodehost/controlplane.py) they fail
+    with kubectl's connection-refused message. `direct` is the simulation's own door, not the
+    API server's: `ssh` to a node (so the learner can fix it), `sim`, `cluster`, drills."""
     from minikctl.sim import clock
     store = Store(env.db_path)
     outermost = getattr(env, "pending", None) is None and hasattr(env, "hold_output")
@@ -347,6 +352,10 @@ def open_cluster(env, *, write: bool = True):
             from minikctl.sim import bootstrap
             bootstrap.init_cluster(cluster, env)
         clock.advance(cluster, now_of(cluster, env))
+        if not direct and cluster.meta.get("controlPlane"):
+            from minikctl.sim.nodehost import controlplane
+            if controlplane.apiserver_down(cluster):
+                raise CliError(controlplane.refused_message(cluster), raw=True)
         yield cluster
         if not cluster.settled:
             from minikctl.sim import controllers

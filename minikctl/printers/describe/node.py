@@ -60,7 +60,12 @@ def lease_spec(name: str, view) -> dict:
     with this same spec, so both describes print one lease."""
     lease = view.get("Lease", "kube-node-lease", name)
     if lease is None:
-        return {"holderIdentity": name, "leaseDurationSeconds": 40, "renewTime": _micro_time(view.now - view.now % 10)}
+        last = view.now
+        units = (getattr(view, "meta", None) or {}).get("nodeUnits")
+        if units and name in units:      # a stopped kubelet renews no more (sim/nodehost)
+            from minikctl.sim.nodehost.kubelet_host import not_posting_since
+            last = not_posting_since(view, name) or view.now
+        return {"holderIdentity": name, "leaseDurationSeconds": 40, "renewTime": _micro_time(last - last % 10)}
     return lease.get("spec") or {}
 
 

@@ -26,21 +26,36 @@ TIMERS = {
     "config-sync": pod_config.on_sync,
     apiserver_endpoints.TIMER: apiserver_endpoints.on_timer,
     nodelifecycle.TIMER: nodelifecycle.on_timer,
+    nodelifecycle.MONITOR_TIMER: nodelifecycle.on_monitor,
     job.TIMER: job.on_timer,
     cronjob.TIMER: cronjob.on_timer,
     hpa.TIMER: hpa.on_timer,
+    "kubelet-restart": lambda cluster, ref: _units().on_restart_timer(cluster, ref),
 }
+
+# the kubelet's own timers: they wait while the pod's node has no running kubelet
+KUBELET_TIMERS = {"pod-start", "container-exit", "container-restart", "pod-remove", "image-sync", probes.TIMER,
+                  "volume-retry", "config-sync"}
+
+
+def _units():
+    from minikctl.sim.nodehost import units
+    return units
 
 
 def settle(cluster, max_passes: int = 200) -> None:
     # A controller is a function of the objects (and the clock, fixed during a settle): one that
     # already ran on exactly this state (same revision) and changed nothing is not run again.
     idle_at: dict = {}
+    stopped = _stopped_components(cluster)
+    if stopped is None:
+        cluster.settled = True
+        return
     for _ in range(max_passes):
         cluster.changed = False
         for c in CONTROLLERS:
             rev = cluster.revision
-            if idle_at.get(c) == rev:
+            if idle_at.get(c) == rev or (stopped and c in stopped):
                 continue
             _guarded(cluster, c.__name__.rsplit(".", 1)[-1], c.reconcile)
             if cluster.revision == rev:
@@ -50,8 +65,36 @@ def settle(cluster, max_passes: int = 200) -> None:
             return
 
 
+# who runs each controller: kube-scheduler, the kubelets, the apiserver itself, the add-ons;
+# every other one is kube-controller-manager's
+NOT_KCM = {scheduler, kubelet, apiserver_endpoints, ingress_nginx, gateway}
+
+
+def _stopped_components(cluster):
+    """The controllers whose component is down (sim/nodehost/controlplane.py): None when the API
+    server is (nothing moves), else a set (empty when all run)."""
+    down = cluster.meta.get("controlPlane") if isinstance(getattr(cluster, "meta", None), dict) else None
+    if not down:
+        return set()
+    if down.get("kube-apiserver") or down.get("etcd"):
+        return None
+    out = set()
+    if down.get("kube-scheduler"):
+        out.add(scheduler)
+    if down.get("kube-controller-manager"):
+        out |= {c for c in CONTROLLERS if c not in NOT_KCM}
+    return out
+
+
 def fire(cluster, what: str, payload: dict) -> None:
     handler = TIMERS.get(what)
+    if handler and what in KUBELET_TIMERS and cluster.meta.get("nodeUnits"):
+        from minikctl.sim.nodehost import kubelet_host
+        pod = cluster.get("Pod", payload.get("namespace"), payload.get("name") or "") if isinstance(payload, dict) else None
+        node = ((pod or {}).get("spec") or {}).get("nodeName")
+        if kubelet_host.kubelet_down(cluster, node):
+            kubelet_host.defer(cluster, node, what, payload)
+            return
     if handler:
         _guarded(cluster, what, handler, payload)
 

@@ -38,8 +38,21 @@ def _node_ip(node) -> str:
 
 
 def reconcile(cluster) -> None:
+    if isinstance(getattr(cluster, "meta", None), dict):
+        from minikctl.sim.nodehost import static_pods
+        static_pods.reconcile(cluster)       # mirror pods deleted through the API come back
+    down = _down_nodes(cluster)
     for pod in cluster.list("Pod"):
+        if down and pod["spec"].get("nodeName") in down:
+            continue        # no kubelet runs there: nothing on that node moves (sim/nodehost)
         guard(cluster, "kubelet", pod, _sync_pod, cluster, pod)
+
+
+def _down_nodes(cluster) -> set:
+    units = cluster.meta.get("nodeUnits") if isinstance(getattr(cluster, "meta", None), dict) else None
+    if not units:
+        return set()
+    return {n for n, u in units.items() if (u.get("kubelet") or {}).get("active", "active") != "active"}
 
 
 def _sync_pod(cluster, pod: dict) -> None:

@@ -7,18 +7,34 @@
   NoExecute taints it does not tolerate is deleted at once; a pod that tolerates them all, some
   with tolerationSeconds, is deleted when the smallest of those runs out, counted from the
   taint's timeAdded. A pod whose tolerations have no tolerationSeconds stays forever.
+* The node monitor (monitorNodeHealth, every nodeMonitorPeriod 5 s): a node whose kubelet has
+  not posted for nodeMonitorGracePeriod (50 s since v1.29) gets its conditions set to Unknown
+  ("Kubelet stopped posting node status."), the node.kubernetes.io/unreachable NoSchedule and
+  NoExecute taints, and its pods marked not Ready; the NoExecute taint then evicts them after
+  their tolerationSeconds (300 s by DefaultTolerationSeconds). A kubelet running without its
+  container runtime posts Ready=False ("container runtime is down"): the not-ready taints. When
+  the kubelet posts again the conditions come back and the taints go. Whether a kubelet posts is
+  the node's own business (sim/nodehost: systemctl stop kubelet, a broken config).
 """
 from __future__ import annotations
 
 from minikctl.api import server
 
 UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
+UNREACHABLE = "node.kubernetes.io/unreachable"
+NOT_READY = "node.kubernetes.io/not-ready"
 TIMER = "taint-eviction"
+MONITOR_TIMER = "node-monitor"
+GRACE = 50.0            # --node-monitor-grace-period (v1.29+)
+PERIOD = 5.0            # --node-monitor-period
 
 
 def reconcile(cluster) -> None:
     for node in cluster.list("Node"):
         _sync_unschedulable(cluster, node)
+    if cluster.meta.get("nodeUnits"):
+        for node in cluster.list("Node"):
+            _monitor(cluster, node)
     tainted = {n["metadata"]["name"]: n for n in cluster.list("Node") if _no_execute(n)}
     if not tainted:
         return
@@ -98,3 +114,100 @@ def on_timer(cluster, ref: dict) -> None:
     node = cluster.get("Node", None, pod["spec"].get("nodeName") or "")
     if node is not None and _no_execute(node):
         _check(cluster, node, pod)
+
+
+# -- the node monitor -----------------------------------------------------------------------------
+
+STOPPED = "Kubelet stopped posting node status."
+KUBELET_SAYS = {"MemoryPressure": ("False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+                "DiskPressure": ("False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+                "PIDPressure": ("False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+                "Ready": ("True", "KubeletReady", "kubelet is posting ready status")}
+
+
+def _monitor(cluster, node: dict) -> None:
+    import math
+    from minikctl.sim.nodehost import kubelet_host
+    name = node["metadata"]["name"]
+    since = kubelet_host.not_posting_since(cluster, name)
+    conds = (node.get("status") or {}).get("conditions") or []
+    ready = next((c for c in conds if c.get("type") == "Ready"), {})
+    if since is None:
+        runtime_down = kubelet_host.runtime_down(cluster, name)
+        if ready.get("status") == "Unknown" or (not runtime_down and ready.get("reason") == "KubeletNotReady"):
+            _kubelet_posts(cluster, node, ready=True)
+        elif runtime_down and ready.get("status") == "True":
+            _kubelet_posts(cluster, node, ready=False)
+        return
+    due = math.ceil((since + GRACE) / PERIOD) * PERIOD
+    if cluster.now < due:
+        if not any(t[2] == MONITOR_TIMER and t[3].get("node") == name for t in cluster.timers):
+            cluster.schedule(due, MONITOR_TIMER, {"node": name})
+        return
+    if ready.get("status") != "Unknown":
+        _mark_unknown(cluster, node, due)
+
+
+def on_monitor(cluster, ref: dict) -> None:
+    """The monitor's period came round for a node that stopped posting: reconcile decides."""
+    cluster.settled = False
+
+
+def _set_taints(node: dict, key: str, want: bool, at: str) -> None:
+    spec = node.setdefault("spec", {})
+    taints = [t for t in spec.get("taints") or [] if t.get("key") != key]
+    if want:
+        taints += [{"effect": "NoSchedule", "key": key, "timeAdded": at}, {"effect": "NoExecute", "key": key, "timeAdded": at}]
+    if taints:
+        spec["taints"] = taints
+    else:
+        spec.pop("taints", None)
+
+
+def _mark_unknown(cluster, node: dict, at_time: float) -> None:
+    from minikctl.timeutil import fmt
+    at = fmt(at_time)
+    for c in (node.get("status") or {}).get("conditions") or []:
+        if c.get("status") != "Unknown":
+            c["lastTransitionTime"] = at
+        c.update(status="Unknown", reason="NodeStatusUnknown", message=STOPPED)
+    _set_taints(node, NOT_READY, False, at)
+    _set_taints(node, UNREACHABLE, True, at)
+    server.update_internal(cluster, node)
+    name = node["metadata"]["name"]
+    cluster.record_event(node, "Normal", "NodeNotReady", f"Node {name} status is now: NodeNotReady", "node-controller")
+    _mark_pods_not_ready(cluster, name, at)
+
+
+def _mark_pods_not_ready(cluster, name: str, at: str) -> None:
+    """markPodsNotReady: every pod on the node gets Ready=False (endpoints drop it)."""
+    for pod in cluster.list("Pod"):
+        if (pod.get("spec") or {}).get("nodeName") != name:
+            continue
+        changed = False
+        for c in (pod.get("status") or {}).get("conditions") or []:
+            if c.get("type") == "Ready" and c.get("status") != "False":
+                c.update(status="False", lastTransitionTime=at)
+                changed = True
+        if changed:
+            server.update_internal(cluster, pod)
+            cluster.record_event(pod, "Warning", "NodeNotReady", "Node is not ready", "node-controller")
+
+
+def _kubelet_posts(cluster, node: dict, ready: bool) -> None:
+    """The kubelet's status update: its four conditions (Ready=False while the runtime is down)."""
+    from minikctl.timeutil import fmt
+    at = fmt(cluster.now)
+    for c in (node.get("status") or {}).get("conditions") or []:
+        status, reason, message = KUBELET_SAYS.get(c.get("type"), (c.get("status"), c.get("reason"), c.get("message")))
+        if c.get("type") == "Ready" and not ready:
+            status, reason, message = "False", "KubeletNotReady", "container runtime is down"
+        if c.get("status") != status:
+            c["lastTransitionTime"] = at
+        c.update(status=status, reason=reason, message=message, lastHeartbeatTime=at)
+    _set_taints(node, UNREACHABLE, False, at)
+    _set_taints(node, NOT_READY, not ready, at)
+    server.update_internal(cluster, node)
+    name = node["metadata"]["name"]
+    cluster.record_event(node, "Normal", "NodeReady" if ready else "NodeNotReady",
+                         f"Node {name} status is now: {'NodeReady' if ready else 'NodeNotReady'}", "kubelet")
