@@ -79,7 +79,10 @@ def test_https_through_the_controller(nginx, tmp_path):
     r = _curl(mk, "-sS", *pin, url)
     assert r.code == 60 and r.err.startswith("curl: (60) SSL certificate problem: unable to get local issuer "
                                              "certificate\nMore details here: https://curl.se/docs/sslcerts.html\n")
-    assert "Welcome to nginx!" in _curl(mk, "-sk", *pin, url).out
+    r = _curl(mk, "-sk", *pin, url)
+    assert "Welcome to nginx!" in r.out and r.err == ""          # no request trace without -v
+    assert "> GET / HTTP/1.1" in _curl(mk, "-skv", *pin, url).err
+    assert "> GET / HTTP/1.1" in _curl(mk, "-sv", f"http://192.168.1.11:{http_np}/").err
     # --cacert with the CA that signed the Secret's certificate
     mk("cp", str(ca[1]), "c:/tmp/ca.crt")
     r = _curl(mk, "-s", "--cacert", "/tmp/ca.crt", *pin, url)
@@ -89,6 +92,10 @@ def test_https_through_the_controller(nginx, tmp_path):
               f"https://other.bar.com:{https_np}/")
     assert r.code == 60
     assert r.err.startswith("curl: (60) SSL certificate problem: self-signed certificate\n")  # the fake cert
+    start = [ln for ln in _curl(mk, "-skv", f"https://192.168.1.11:{https_np}/").err.splitlines() if "start date" in ln]
+    mk.advance(120)
+    assert start == [ln for ln in _curl(mk, "-skv", f"https://192.168.1.11:{https_np}/").err.splitlines()
+                     if "start date" in ln]                  # the fake certificate is made once
     r = _curl(mk, "-sS", "--cacert", "/tmp/ca.crt", f"https://192.168.1.11:{https_np}/", "-H", "Host: foo.bar.com")
     assert r.code == 60 and "self-signed certificate" in r.err          # no SNI: the default server's fake cert
     r = _curl(mk, "-s", "--cacert", "/tmp/nope.crt", *pin, url)

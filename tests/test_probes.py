@@ -131,3 +131,26 @@ def test_exec_probe_failing_and_startup_probe(mk, tmp_path):
     cs = _cs(mk, "bb")
     assert cs["restartCount"] >= 1 and cs["lastState"]["terminated"]["exitCode"] == 137   # sleep ignores SIGTERM
     assert not any(e[2].startswith("Liveness") for e in evs)   # liveness waits for the startup probe
+
+
+def test_exec_probe_timeout_seconds(mk, tmp_path):
+    """ExecProbeTimeout: a command running past timeoutSeconds fails the probe with the CRI's
+    `command %q timed out` (remote_runtime.go); one that finishes in time succeeds."""
+    _apply(mk, tmp_path, POD.format(name="slow", cname="c", image="busybox:1.36", extra="""\
+    command: [sh, -c, "sleep 3600"]
+    livenessProbe:
+      exec: {command: [sh, -c, "sleep 5"]}
+      timeoutSeconds: 2
+      periodSeconds: 5
+    readinessProbe:
+      exec: {command: [sleep, "1"]}
+      timeoutSeconds: 2
+"""))
+    mk.advance(12)
+    evs = [e[:3] for e in _events(mk, "slow")]
+    assert ("Warning", "Unhealthy", 'Liveness probe failed: command "sh -c sleep 5" timed out') in evs
+    assert not any(e[2].startswith("Readiness") for e in evs)
+    assert _cs(mk, "slow")["ready"] is True
+    mk.advance(20)
+    assert ("Normal", "Killing", "Container c failed liveness probe, will be restarted") in \
+        [e[:3] for e in _events(mk, "slow")]

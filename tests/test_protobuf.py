@@ -80,6 +80,12 @@ def test_every_served_kind_round_trips(mk):
                  "create quota q1 --hard=pods=10", "create ingress i1 --rule=a.com/=svc:80",
                  "autoscale deployment d1 --max=3", "create sa sa1", "create ns n1"):
         assert mk(*[a.replace("_", " ") for a in line.split()]).code == 0, line
+    vwc = ('{"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration", '
+           '"metadata": {"name": "demo"}, "webhooks": [{"name": "demo.example.com", "sideEffects": "None", '
+           '"admissionReviewVersions": ["v1"], "clientConfig": {"service": {"namespace": "default", "name": "x"}}, '
+           '"rules": [{"operations": ["CREATE"], "apiGroups": ["x.example.com"], "apiVersions": ["v1"], '
+           '"resources": ["things"]}]}]}')
+    assert mk("apply", "-f", "-", stdin=vwc).code == 0
     r = mk("apply", "-f", "-", stdin=MORE_KINDS)
     assert r.code == 0, r.err
     mk.advance(30)

@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 
 # The API packages minikctl serves (and the meta/runtime ones every object embeds).
-API_PACKAGES = ("core/v1", "apps/v1", "autoscaling/v1", "autoscaling/v2", "batch/v1", "certificates/v1",
+API_PACKAGES = ("core/v1", "admissionregistration/v1", "apps/v1", "autoscaling/v1", "autoscaling/v2", "batch/v1", "certificates/v1",
                 "coordination/v1", "discovery/v1", "networking/v1", "policy/v1", "rbac/v1", "scheduling/v1",
                 "storage/v1", "events/v1", "authorization/v1", "authentication/v1")
 MACHINERY_PACKAGES = ("pkg/apis/meta/v1", "pkg/runtime", "pkg/api/resource", "pkg/util/intstr")

@@ -87,3 +87,25 @@ def parse(arg: str) -> Resource | None:
     if group:
         return lookup(name, group)
     return None
+
+
+def not_simulated(name: str, api_version: str | None = None, *, by_kind: bool = False) -> str | None:
+    """`minikctl: X is not simulated` when `name` (a resource argument such as `leases` or
+    `mutatingwebhookconfigurations.admissionregistration.k8s.io`, or with by_kind a manifest's
+    kind in api_version) is one a real v1.32 apiserver serves but minikctl does not model; None
+    when the name is unknown to Kubernetes too (then the real error is the right one)."""
+    n = name.lower()
+    group = None
+    if by_kind:
+        group = (api_version or "").rpartition("/")[0] if "/" in (api_version or "") else ""
+        found = next((r for r in RESOURCES if r.group == group and r.singular == n), None)
+    else:
+        base, _, rest = n.partition(".")
+        if rest:
+            group = rest.split(".", 1)[1] if rest.split(".", 1)[0].startswith("v") and "." in rest and \
+                rest.split(".", 1)[0][1:2].isdigit() else rest
+        found = lookup(base, group)
+    if found is None:
+        return None
+    full = f"{found.plural}.{found.group}" if found.group else found.plural
+    return f"minikctl: {full} is not simulated"

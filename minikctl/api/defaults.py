@@ -564,6 +564,11 @@ def _hpa(hpa: dict) -> None:
         b["scaleDown"] = _scaling_rules(b.get("scaleDown"), 300, SCALE_DOWN_POLICIES)
 
 
+def _validating_webhook_configuration(obj: dict) -> None:
+    from minikctl.api import admission_webhooks
+    admission_webhooks.default(obj)
+
+
 _BY_KIND = {
     "HorizontalPodAutoscaler": _hpa,
     "Event": _event,
@@ -587,6 +592,7 @@ _BY_KIND = {
     "Node": _node,
     "NetworkPolicy": _network_policy,
     "IngressClass": _ingress_class,
+    "ValidatingWebhookConfiguration": _validating_webhook_configuration,
 
 
     "PersistentVolumeClaim": _pvc,

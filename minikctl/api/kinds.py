@@ -66,6 +66,8 @@ KINDS: tuple[Kind, ...] = (
          categories=("all",), other_versions=("v1",)),
     Kind("CronJob", "cronjobs", group="batch", short=("cj",), categories=("all",)),
     Kind("Job", "jobs", group="batch", categories=("all",)),
+    Kind("ValidatingWebhookConfiguration", "validatingwebhookconfigurations", group="admissionregistration.k8s.io",
+         namespaced=False),
     Kind("CustomResourceDefinition", "customresourcedefinitions", group="apiextensions.k8s.io", namespaced=False,
          short=("crd", "crds")),
     Kind("CertificateSigningRequest", "certificatesigningrequests", group="certificates.k8s.io", namespaced=False,
@@ -178,7 +180,8 @@ def resolve(name: str) -> Kind:
         refresh()
         k = _DYNAMIC[1].get(low)
     if k is None:
-        raise CliError(f'the server doesn\'t have a resource type "{name}"')
+        from minikctl.api.builtin_resources import not_simulated
+        raise CliError(not_simulated(name) or f'the server doesn\'t have a resource type "{name}"')
     return k
 
 

@@ -386,6 +386,11 @@ def _check(obj, source: str) -> str | None:
     if not obj.get("apiVersion"):
         return f'error validating "{source}": error validating data: apiVersion not set; if you choose to ignore these errors, turn validation off with --validate=false'
     if kinds.by_kind(obj["kind"], obj["apiVersion"]) is None:
+        from minikctl.api.builtin_resources import not_simulated
+        note = None if kinds.by_kind(obj["kind"]) is not None else \
+            not_simulated(str(obj["kind"]), str(obj["apiVersion"]), by_kind=True)
+        if note:
+            return note
         meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
         meta = {k: v if isinstance(v, str) else "" for k, v in meta.items() if k in ("name", "namespace")}
         return (f'resource mapping not found for name: "{meta.get("name", "")}" namespace: "{meta.get("namespace", "")}" '

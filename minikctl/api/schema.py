@@ -894,6 +894,46 @@ KINDS["IngressClass"] = _root(
         }, ("kind", "name")), "A link to a custom resource with additional configuration."),
     }), "spec is the desired state of the IngressClass."))
 
+# ---- admissionregistration.k8s.io ---------------------------------------------------------
+
+_LABEL_SELECTOR_ANY = (ANY, "A label query; an empty selector matches everything.")
+KINDS["ValidatingWebhookConfiguration"] = _root(
+    "ValidatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration describes the configuration of and admission webhook that accept or reject "
+    "and object without changing it.",
+    webhooks=(ListOf(Obj("ValidatingWebhook", {
+        "name": (STR, "The name of the admission webhook, fully qualified (e.g. imagepolicy.kubernetes.io)."),
+        "clientConfig": (Obj("WebhookClientConfig", {
+            "url": (STR, "The location of the webhook, in standard URL form."),
+            "service": (Obj("ServiceReference", {
+                "namespace": (STR, "The namespace of the service."),
+                "name": (STR, "The name of the service."),
+                "path": (STR, "An optional URL path which will be sent in any request to this service."),
+                "port": (INT, "The port on the service that hosting webhook; defaults to 443."),
+            }, ("namespace", "name")), "A reference to the service for this webhook."),
+            "caBundle": (STR, "A PEM encoded CA bundle which will be used to validate the webhook's server "
+                              "certificate."),
+        }), "Defines how to communicate with the hook."),
+        "rules": (ListOf(Obj("RuleWithOperations", {
+            "operations": (STRS, "The operations the admission hook cares about: CREATE, UPDATE, DELETE, CONNECT "
+                                 "or *."),
+            "apiGroups": (STRS, "The API groups the resources belong to; '*' is all groups."),
+            "apiVersions": (STRS, "The API versions the resources belong to; '*' is all versions."),
+            "resources": (STRS, "A list of resources this rule applies to."),
+            "scope": (STR, "The scope of this rule: Cluster, Namespaced or *."),
+        })), "Describes what operations on what resources/subresources the webhook cares about."),
+        "failurePolicy": (STR, "How unrecognized errors from the admission endpoint are handled: Ignore or Fail."),
+        "matchPolicy": (STR, "How the rules list is used to match incoming requests: Exact or Equivalent."),
+        "namespaceSelector": _LABEL_SELECTOR_ANY,
+        "objectSelector": _LABEL_SELECTOR_ANY,
+        "sideEffects": (STR, "Whether this webhook has side effects: None or NoneOnDryRun."),
+        "timeoutSeconds": (INT, "The timeout for this webhook, between 1 and 30 seconds; default 10."),
+        "admissionReviewVersions": (STRS, "An ordered list of preferred AdmissionReview versions."),
+        "matchConditions": (ListOf(ANY), "A list of conditions that must be met for a request to be sent to this "
+                                         "webhook."),
+    }, ("name", "clientConfig", "sideEffects", "admissionReviewVersions"))),
+        "Webhooks is a list of webhooks and the affected resources and operations."))
+
 # ---- gateway.networking.k8s.io (Gateway API v1.2.1 CRDs) ------------------------------------
 
 _PARENT_REF = Obj("ParentReference", {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 
-from minikctl.api import conversion, kinds
+from minikctl.api import admission_webhooks, conversion, kinds
 from minikctl.api.errors import ApiError, already_exists, invalid, not_found
 
 GENERATION_KINDS = {"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "PodDisruptionBudget"}
@@ -280,6 +280,7 @@ def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
     causes = _validate(obj)
     if causes:
         raise invalid(obj["kind"], meta.get("name", ""), causes)
+    admission_webhooks.admit(cluster, obj)
     if cluster.get(obj["kind"], meta.get("namespace"), meta["name"]) is not None:
         raise already_exists(_resource(obj), meta["name"])
     if limit_error:
@@ -502,6 +503,7 @@ def update(cluster, obj: dict, old: dict, *, dry_run: bool = False) -> dict:
         pods = [p for p in cluster.list("Pod", meta["name"]) if not p["metadata"].get("deletionTimestamp")]
         for w in podsecurity.namespace_warnings(old, obj, pods):
             warn(cluster, w)
+    admission_webhooks.admit(cluster, obj, old)
     if obj["kind"] == "PersistentVolumeClaim":
         from minikctl.api import storage_admission
         storage_admission.admit_resize(cluster, obj, old)

@@ -78,14 +78,12 @@ class ApiHandler(BaseHTTPRequestHandler):
             resp = self._answer()
         except HttpError as e:
             resp = json_response(e.body, e.code)
-        except CliError as e:
-            if not e.message.startswith("The connection to the server "):
-                raise
-            # the simulated kube-apiserver is down (a broken manifest on the control plane,
-            # sim/nodehost/controlplane.py): nothing answers, the connection just closes
-            self.close_connection = True
-            return
         except Exception as e:  # the server never dies for one request
+            if isinstance(e, CliError) and e.message.startswith("The connection to the server "):
+                # the simulated kube-apiserver is down (a broken manifest on the control plane,
+                # sim/nodehost/controlplane.py): nothing answers, the connection just closes
+                self.close_connection = True
+                return
             traceback.print_exc(file=sys.stderr)
             body = fail("InternalError", f"an error on the server (\"{type(e).__name__}: {e}\") has prevented the "
                         "request from succeeding", 500).body

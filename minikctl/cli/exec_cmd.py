@@ -100,6 +100,8 @@ def register(app: typer.Typer) -> None:
         env = context.env()
         argv = list(getattr(env, "argv", []))
         args = list(args or [])
+        from minikctl.cli.unsimulated import check_passthrough
+        check_passthrough(["exec"], args)
         if it:
             stdin = tty = True
         if not args:

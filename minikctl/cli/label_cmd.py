@@ -111,6 +111,8 @@ def register(app: typer.Typer) -> None:
             dry_run: Optional[str] = typer.Option(None, "--dry-run"),
             output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
         ) -> int:
+            from minikctl.cli.unsimulated import check_passthrough
+            check_passthrough(["label" if what == "label" else "annotate"], list(args or []))
             return relabel(what, list(args or []), filename, namespace, overwrite, selector, all_, dry_run, output_fmt)
         return cmd
 

@@ -6,6 +6,8 @@ code the error carries). No traceback reaches the user.
 """
 from __future__ import annotations
 
+import re
+
 import contextlib
 import sys
 
@@ -278,16 +280,30 @@ def _run(argv: list[str], env) -> int:
         cmd_path = e.ctx.command_path if e.ctx is not None else f"minikctl {' '.join(argv[:1])}"
         text = flagerrors.bool_rewrite(e, argv) or flagerrors.pflag_message(e, argv)
         if isinstance(text, str):
-            context.err(f"Error: {text}\nSee '{cmd_path} --help' for usage.")
+            from minikctl.cli import unsimulated
+            opt = getattr(e, "option_name", None)
+            note = unsimulated.flag_note(cmd_path.split()[1:], opt) if opt else None
+            context.err(note or f"Error: {text}\nSee '{cmd_path} --help' for usage.")
             return 1
         if e.format_message().startswith("No such command"):
+            from minikctl.cli import unsimulated
             if e.ctx is not None and e.ctx.parent is not None:  # a group's subcommand: `config nope`
                 name = e.format_message().split("'")[1]
-                context.err(f'error: unknown command "{name}"\nSee \'{e.ctx.command_path} -h\' for help and examples')
+                note = unsimulated.command_note(e.ctx.command_path.split()[1:] + [name])
+                context.err(note or f'error: unknown command "{name}"\nSee \'{e.ctx.command_path} -h\' for help and '
+                                    'examples')
                 return 1
             from minikctl.cli.suggest import unknown_command
-            context.err(unknown_command(_verb(argv) or "", "minikctl", _verb_names()))
+            note = unsimulated.command_note([_verb(argv) or ""])
+            context.err(note or unknown_command(_verb(argv) or "", "minikctl", _verb_names()))
             return 1
+        m = re.match(r"Got unexpected extra arguments? \(([^)\s]+)", e.format_message())
+        if m and e.ctx is not None:              # `apply view-last-applied`: a kubectl subcommand
+            from minikctl.cli import unsimulated
+            note = unsimulated.command_note(e.ctx.command_path.split()[1:] + [m.group(1)])
+            if note:
+                context.err(note)
+                return 1
         context.err(f"error: {e.format_message()}\nSee 'minikctl {argv[0] if argv else ''} --help' for usage.")
         return 1
     except click.exceptions.Exit as e:

@@ -220,6 +220,8 @@ def register(app: typer.Typer) -> None:
         dry_run: Optional[str] = typer.Option(None, "--dry-run"),
         output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
     ) -> int:
+        from minikctl.cli.unsimulated import check_passthrough
+        check_passthrough(["set", "env"], list(args or []))
         return set_env(list(args or []) + list(env_), filename, namespace, container, selector, all_, dry_run, output_fmt)
 
     @set_app.command("resources", help="Update resource requests/limits on objects with pod templates.")

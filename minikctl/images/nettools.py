@@ -325,6 +325,7 @@ def curl(ctx, argv):
         if not verdict.ok and not insecure:
             return "", err + ("" if quiet_err else _curl_tls_error(flav, verdict, host)), \
                 (51 if flav == "el7" and verdict.reason == "name" else verdict.code)
+    if verbose:
         err += f"> {'HEAD' if head else 'GET'} {path} HTTP/1.1\r\n"
         err += f"> Host: {host_override or host_hdr}\r\n> User-Agent: {CURL_UA[flav]}\r\n> Accept: */*\r\n>\r\n"
         err += "* Request completely sent off\n" if flav == "modern" else ""

@@ -121,8 +121,19 @@ def run(ctx, argv: list[str]) -> tuple[str, str, int]:
     """Run argv in the pod's container image. Raises ExecutableNotFound for unknown commands."""
     if not argv:
         raise ExecutableNotFound("")
-    tools = toolset_for_ctx(ctx)
-    tool = resolve_tool(tools, argv[0])
+    image = image_for_ctx(ctx)
+    tool = resolve_tool(image.tools, argv[0])
     if tool is None:
         raise ExecutableNotFound(argv[0])
+    if getattr(ctx, "runner", None) is None:
+        # exec'd without a shell (`kubectl exec pod -- xargs ...`): an applet that starts a
+        # command (xargs, env CMD, timeout, nice) gets the image's shell machinery to run it
+        def runner(args, stdin="", env=None, clear=False):
+            from minikctl.images.shell import Shell
+            return Shell(ctx, image.tools, dialect=image.shell_dialect).runner(args, stdin, env=env, clear=clear)
+        import dataclasses
+        try:
+            ctx = dataclasses.replace(ctx, runner=runner)
+        except TypeError:
+            pass
     return tool(ctx, list(argv))

@@ -159,11 +159,33 @@ def tls_hosts(view) -> set[str]:
             for h in t.get("hosts") or []}
 
 
-def _redirect(view, traffic, host: str, uri: str):
-    body = _error_page(308, "Permanent Redirect")
-    return traffic.Response(308, "Permanent Redirect", body, [
+def _redirect(view, traffic, host: str, uri: str, code: int = 308, location: str | None = None):
+    reason = _REDIRECT_REASONS.get(code, "Moved Permanently")
+    body = _error_page(code, reason)
+    return traffic.Response(code, reason, body, [
         ("Date", traffic._http_date(view.now)), ("Content-Type", "text/html"), ("Content-Length", str(len(body))),
-        ("Connection", "keep-alive"), ("Location", f"https://{host.split(':')[0]}{uri}")])
+        ("Connection", "keep-alive"), ("Location", location or f"https://{host.split(':')[0]}{uri}")])
+
+
+_REDIRECT_REASONS = {301: "Moved Permanently", 302: "Found", 303: "See Other", 307: "Temporary Redirect",
+                     308: "Permanent Redirect"}
+
+
+def _annotation_redirect(view, traffic, ing: dict, host: str, uri: str, https: bool):
+    """permanent-redirect (301, or permanent-redirect-code), temporal-redirect (302) and app-root
+    (a 302 from / to $scheme://$http_host<app-root>), as ingress-nginx's template writes them."""
+    ann = (ing.get("metadata") or {}).get("annotations") or {}
+    pre = "nginx.ingress.kubernetes.io/"
+    if ann.get(pre + "permanent-redirect"):
+        code = ann.get(pre + "permanent-redirect-code", "301")
+        code = int(code) if code.isdigit() and int(code) in _REDIRECT_REASONS else 301
+        return _redirect(view, traffic, host, uri, code, ann[pre + "permanent-redirect"])
+    if ann.get(pre + "temporal-redirect"):
+        return _redirect(view, traffic, host, uri, 302, ann[pre + "temporal-redirect"])
+    root = ann.get(pre + "app-root")
+    if root and (uri.split("?")[0] or "/") == "/":
+        return _redirect(view, traffic, host, uri, 302, f"{'https' if https else 'http'}://{host}{root}")
+    return None
 
 
 def serve(view, controller: dict, host: str, uri: str, *, https: bool = False, tls_port: bool = False):
@@ -183,6 +205,10 @@ def serve(view, controller: dict, host: str, uri: str, *, https: bool = False, t
         tls_here = hostname in tls_hosts(view) and ann.get("nginx.ingress.kubernetes.io/ssl-redirect") != "false"
         if tls_here or ann.get("nginx.ingress.kubernetes.io/force-ssl-redirect") == "true":
             return _redirect(view, traffic, host, uri)
+    if r.ingress is not None:
+        moved = _annotation_redirect(view, traffic, r.ingress, host, uri, https)
+        if moved is not None:
+            return moved
     if r.backend is None:
         return _page(view, traffic, 404, "Not Found")
     svc_ref = r.backend.get("service")
@@ -239,3 +265,46 @@ def _page(view, traffic, code: int, reason: str):
 
 
 __all__ = ["route", "serve", "served_ingresses", "is_controller_image", "Route"]
+
+
+# --- the controller's admission webhook (validate.nginx.ingress.kubernetes.io) -----------------
+
+WEBHOOK_PORT = 8443
+SNIPPETS = ("configuration-snippet", "server-snippet", "auth-snippet", "stream-snippet")
+
+
+def is_admission_endpoint(pod: dict | None, port: int) -> bool:
+    """The controller pod's webhook server (--validating-webhook=:8443)."""
+    return bool(pod) and port == WEBHOOK_PORT and any(
+        is_controller_image(c.get("image") or "") for c in (pod.get("spec") or {}).get("containers") or []) \
+        and (pod.get("status") or {}).get("phase") == "Running"
+
+
+def admission_review(view, ing: dict, old: dict | None = None) -> str | None:
+    """What the controller's webhook says of an Ingress: None (allowed) or its denial. It judges
+    only Ingresses of its class: snippet annotations (allow-snippet-annotations is false since
+    v1.9), then a host and path that another Ingress of the class already defines, in any
+    namespace (a rule without a host is the catch-all server `_`)."""
+    if ing.get("kind") != "Ingress" or _class_of(view, ing) != CLASS:
+        return None
+    ann = (ing.get("metadata") or {}).get("annotations") or {}
+    for s in SNIPPETS:
+        if f"nginx.ingress.kubernetes.io/{s}" in ann:
+            return (f"nginx.ingress.kubernetes.io/{s} annotation cannot be used. Snippet directives are disabled by "
+                    "the Ingress administrator")
+    me = ((ing.get("metadata") or {}).get("namespace") or "default", (ing.get("metadata") or {}).get("name"))
+    taken = {}
+    for other in served_ingresses(view):
+        key = (other["metadata"].get("namespace") or "default", other["metadata"]["name"])
+        if key == me:
+            continue
+        for rule in (other.get("spec") or {}).get("rules") or []:
+            for p in (rule.get("http") or {}).get("paths") or []:
+                taken.setdefault(((rule.get("host") or "_").lower(), p.get("path") or "/"), key)
+    for rule in (ing.get("spec") or {}).get("rules") or []:
+        host = (rule.get("host") or "_").lower()
+        for p in (rule.get("http") or {}).get("paths") or []:
+            where = taken.get((host, p.get("path") or "/"))
+            if where:
+                return f'host "{host}" and path "{p.get("path") or "/"}" is already defined in ingress {where[0]}/{where[1]}'
+    return None

@@ -40,8 +40,9 @@ class Verdict:
     verify_code: int = 0   # OpenSSL's X509_V_ERR number, for -v's "verify result"
 
 
-def _fake_cert(cluster) -> bytes:
-    """ingress-nginx's default certificate: self-signed, a year, SAN ingress.local."""
+def ensure_fake_cert(cluster) -> bytes:
+    """ingress-nginx's default certificate: self-signed, a year, SAN ingress.local; made once
+    (when the controller is installed) and kept in the cluster's meta."""
     stored = (getattr(cluster, "meta", None) or {}).get(FAKE_META)
     if stored:
         return stored.encode()
@@ -105,7 +106,7 @@ def ingress_nginx_cert(view, sni: str) -> ServerCert:
                 certs = _secret_pem(view, ns, t["secretName"])
                 if certs:
                     return ServerCert(pem=_to_pem(certs[0]), chain=[_to_pem(c) for c in certs[1:]])
-    return ServerCert(pem=_fake_cert(view))
+    return ServerCert(pem=ensure_fake_cert(view))
 
 
 def _to_pem(block: bytes) -> bytes:

@@ -801,6 +801,11 @@ def _ingress_class_parameters(o, v):
     return f"{kind}/{p.get('name') or ''}"
 
 
+# printValidatingWebhook: the number of webhooks the configuration lists
+VALIDATING_WEBHOOK = [Column("Name", 0, _name),
+                      Column("Webhooks", 0, lambda o, v: str(len(_g(o, "webhooks", default=[]) or []))),
+                      Column("Age", 0, age)]
+
 INGRESS_CLASS = [Column("Name", 0, _name), Column("Controller", 0, lambda o, v: _g(o, "spec", "controller") or ""),
                  Column("Parameters", 0, _ingress_class_parameters), Column("Age", 0, age)]
 
@@ -899,6 +904,7 @@ _COLUMNS = {
     "GatewayClass": GATEWAY_CLASS, "Gateway": GATEWAY, "HTTPRoute": HTTP_ROUTE,
     "PodDisruptionBudget": POD_DISRUPTION_BUDGET,
     "HorizontalPodAutoscaler": HPA, "CustomResourceDefinition": ROLE,
+    "ValidatingWebhookConfiguration": VALIDATING_WEBHOOK,
 }
 
 

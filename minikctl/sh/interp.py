@@ -558,10 +558,20 @@ class Shell:
         io[2].write(e)
         return code
 
-    def runner(self, argv: list[str], stdin: str = "") -> tuple[str, str, int]:
-        """For applets that start commands (xargs, env CMD, timeout, nohup): run argv here."""
+    def runner(self, argv: list[str], stdin: str = "", env: dict | None = None,
+               clear: bool = False) -> tuple[str, str, int]:
+        """For applets that start commands (xargs, env CMD, timeout, nohup): run argv here, with
+        `env` added to (or, with clear, replacing) the exported environment (env -i A=1 CMD)."""
         out, err = Sink(), Sink()
         sub = self.fork()
+        if clear:
+            for k in sub.exported:
+                sub.vars.pop(k, None)
+            sub.exported = set()
+            sub.vars.setdefault("IFS", " \t\n")
+        for k, v in (env or {}).items():
+            sub.vars[k] = v
+            sub.exported.add(k)
         try:
             code = sub.call(list(argv), (Input(stdin), out, err))
         except Flow as f:

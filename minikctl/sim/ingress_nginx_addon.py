@@ -1,11 +1,14 @@
 """ingress-nginx, installed as its bare-metal manifest (controller-v1.12.0 deploy/static/provider/
-baremetal/deploy.yaml) installs it: the ingress-nginx namespace, the controller ConfigMap, the
-controller Deployment, the NodePort Service in front of it, the admission Service, and
-IngressClass `nginx`. A cluster profile opts in with `addons: [ingress-nginx]`.
+baremetal/deploy.yaml) installs it: the ingress-nginx namespace, its two ServiceAccounts, the
+controller ConfigMap, the controller Deployment, the NodePort Service in front of it, the
+admission Service, IngressClass `nginx` and the ValidatingWebhookConfiguration
+`ingress-nginx-admission` (its checks: net/ingress_nginx.admission_review, called by
+api/admission_webhooks). A cluster profile opts in with `addons: [ingress-nginx]`.
 
-Not installed (minikctl does not model these kinds): the ServiceAccounts and RBAC objects, the
-admission webhook's ValidatingWebhookConfiguration and its certgen Jobs. The controller's
-routing lives in net/ingress_nginx.py, its status writes in sim/controllers/ingress_nginx.py.
+Not installed: the Roles, ClusterRoles and bindings (the simulated controller reads the cluster
+directly) and the kube-webhook-certgen Jobs that fill the webhook's caBundle (minikctl's
+apiserver does not check the webhook's certificate). The controller's routing lives in
+net/ingress_nginx.py, its status writes in sim/controllers/ingress_nginx.py.
 """
 from __future__ import annotations
 
@@ -28,6 +31,10 @@ def objects() -> list[dict]:
     selector = {"app.kubernetes.io/component": "controller", **_BASE}
     return [
         {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS, "labels": dict(_BASE)}},
+        {"apiVersion": "v1", "kind": "ServiceAccount", "automountServiceAccountToken": True,
+         "metadata": {"name": "ingress-nginx", "namespace": NS, "labels": _labels("controller")}},
+        {"apiVersion": "v1", "kind": "ServiceAccount", "automountServiceAccountToken": True,
+         "metadata": {"name": "ingress-nginx-admission", "namespace": NS, "labels": _labels("admission-webhook")}},
         {"apiVersion": "v1", "kind": "ConfigMap",
          "metadata": {"name": "ingress-nginx-controller", "namespace": NS, "labels": _labels("controller")},
          "data": {}},
@@ -65,6 +72,16 @@ def objects() -> list[dict]:
         {"apiVersion": "networking.k8s.io/v1", "kind": "IngressClass",
          "metadata": {"name": "nginx", "labels": _labels("controller")},
          "spec": {"controller": "k8s.io/ingress-nginx"}},
+        {"apiVersion": "admissionregistration.k8s.io/v1", "kind": "ValidatingWebhookConfiguration",
+         "metadata": {"name": "ingress-nginx-admission", "labels": _labels("admission-webhook")},
+         "webhooks": [{"admissionReviewVersions": ["v1"],
+                       "clientConfig": {"service": {"name": "ingress-nginx-controller-admission", "namespace": NS,
+                                                    "path": "/networking/v1/ingresses", "port": 443}},
+                       "failurePolicy": "Fail", "matchPolicy": "Equivalent",
+                       "name": "validate.nginx.ingress.kubernetes.io",
+                       "rules": [{"apiGroups": ["networking.k8s.io"], "apiVersions": ["v1"],
+                                  "operations": ["CREATE", "UPDATE"], "resources": ["ingresses"]}],
+                       "sideEffects": "None"}]},
     ]
 
 
@@ -72,3 +89,5 @@ def install(cluster) -> None:
     from minikctl.api import server
     for obj in objects():
         server.create_internal(cluster, obj)
+    from minikctl.net import tls
+    tls.ensure_fake_cert(cluster)     # the controller makes its fake certificate once, at start

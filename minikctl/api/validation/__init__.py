@@ -71,7 +71,13 @@ _CREATE = {
     "Role": validate_role, "ClusterRole": validate_role, "RoleBinding": validate_binding,
     "ClusterRoleBinding": validate_binding,
     "HorizontalPodAutoscaler": validate_hpa,
+    "ValidatingWebhookConfiguration": lambda obj: _validate_webhooks(obj),
 }
+
+
+def _validate_webhooks(obj: dict) -> list[tuple[str, str]]:
+    from minikctl.api import admission_webhooks
+    return admission_webhooks.validate(obj)
 
 # Kinds whose update rules are more than object meta plus the create rules.
 _UPDATE = {"Secret": validate_secret_update, "Job": _validate_job_update, "Role": validate_role_update,

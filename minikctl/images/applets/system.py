@@ -14,17 +14,30 @@ def _environ(ctx) -> list[tuple[str, str]]:
 
 
 def env(ctx, argv, style):
+    """env [-i] [-u NAME] [NAME=VALUE]... [CMD ARGS...]: CMD with that environment, or print it."""
     args = argv[1:]
-    extra = {}
-    while args and ("=" in args[0] or args[0] in ("-i", "-")):
-        if "=" in args[0]:
-            k, v = args[0].split("=", 1)
+    extra: dict[str, str] = {}
+    clear, unset = False, set()
+    while args:
+        a = args[0]
+        if a in ("-i", "-", "--ignore-environment"):
+            clear = True
+        elif a in ("-u", "--unset") and len(args) > 1:
+            unset.add(args[1])
+            args = args[1:]
+        elif "=" in a and not a.startswith("="):
+            k, v = a.split("=", 1)
             extra[k] = v
+        else:
+            break
         args = args[1:]
-    if args and ctx.runner is not None:
-        return ctx.runner(args, ctx.stdin or "") if not extra else ctx.runner(
-            ["env", *[f"{k}={v}" for k, v in extra.items()]][:0] + args, ctx.stdin or "")
-    items = dict(_environ(ctx))
+    if args:
+        if ctx.runner is None:
+            return "", "minikctl: env CMD outside a shell is not simulated\n", 126
+        if unset:
+            return "", "minikctl: env -u with a command is not simulated\n", 126
+        return ctx.runner(args, ctx.stdin or "", env=extra, clear=clear)
+    items = {} if clear else {k: v for k, v in _environ(ctx) if k not in unset}
     items.update(extra)
     return "".join(f"{k}={v}\n" for k, v in items.items()), "", 0
 
@@ -89,11 +102,44 @@ def _now(ctx) -> float:
     return float(getattr(ctx.view, "now", 0.0))
 
 
+def _parse_date(text: str) -> float | None:
+    """The -d forms scripts use: @EPOCH, YYYY-MM-DD, YYYY-MM-DD[ T]HH:MM[:SS] (UTC, as in pods)."""
+    import calendar
+    m = re.fullmatch(r"@(-?\d+)", text.strip())
+    if m:
+        return float(m.group(1))
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?", text.strip())
+    if m:
+        y, mo, d, h, mi, sec = (int(x) if x else 0 for x in m.groups())
+        try:
+            return float(calendar.timegm((y, mo, d, h, mi, sec, 0, 0, 0))) if 1 <= mo <= 12 and 1 <= d <= 31 \
+                else None
+        except (OverflowError, ValueError):
+            return None
+    return None
+
+
 def date(ctx, argv, style):
-    t = time.gmtime(_now(ctx))
-    fmt = next((a[1:] for a in argv[1:] if a.startswith("+")), None)
+    """date [-u] [-d STRING] [+FORMAT]: the simulated clock's time (UTC, as in containers)."""
+    args = argv[1:]
+    when = _now(ctx)
+    fmt = None
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a in ("-d", "--date") and i + 1 < len(args) or a.startswith("--date="):
+            text = args[i + 1] if a in ("-d", "--date") else a.split("=", 1)[1]
+            i += 1 if a in ("-d", "--date") else 0
+            got = _parse_date(text)
+            if got is None:
+                return "", f"date: invalid date '{text}'\n", 1
+            when = got
+        elif a.startswith("+"):
+            fmt = a[1:]
+        i += 1
+    t = time.gmtime(when)
     if fmt is not None:
-        fmt = fmt.replace("%N", "000000000").replace("%s", str(int(_now(ctx))))
+        fmt = fmt.replace("%N", "000000000").replace("%s", str(int(when)))
         return time.strftime(fmt, t) + "\n", "", 0
     return time.strftime("%a %b %e %H:%M:%S UTC %Y", t) + "\n", "", 0
 
@@ -306,8 +352,10 @@ def passthrough(ctx, argv, style):
         a = args.pop(0)
         if a in ("-n",) and args:
             args.pop(0)
-    if not args or ctx.runner is None:
+    if not args:
         return "", f"{argv[0]}: missing operand\n", 1 if style == "busybox" else 125
+    if ctx.runner is None:
+        return "", f"minikctl: {argv[0]} outside a shell is not simulated\n", 126
     return ctx.runner(args, ctx.stdin or "")
 
 

@@ -5,6 +5,8 @@ really does (images/behaviours for what listens and answers, the image's shell f
 What the real kubelet does (pkg/kubelet/prober: worker.go, prober.go; kuberuntime_manager.go):
 * one worker per probe, first run after initialDelaySeconds, then every periodSeconds (10);
   timeoutSeconds 1, successThreshold 1, failureThreshold 3;
+* an exec probe whose command runs longer than timeoutSeconds (its `sleep`s on the simulated
+  clock) fails with `command "sh -c sleep 5" timed out` (ExecProbeTimeout, on by default);
 * while a startup probe has not succeeded, liveness and readiness do not run;
 * each failed run records Warning Unhealthy `<Liveness|Readiness|Startup> probe failed: <output>`
   (errors: `... probe errored: <err>`); outputs: `HTTP probe failed with statuscode: 404`,
@@ -78,10 +80,17 @@ def run_probe(cluster, pod: dict, c: dict, probe: dict) -> tuple[str, str]:
         from minikctl.images import registry
         from minikctl.images.base import ExecutableNotFound
         from minikctl.images.context import ExecContext
+        from minikctl.sh.interp import SimClock, StopScript
         argv = [str(a) for a in (probe["exec"].get("command") or [])]
-        ctx = ExecContext(view=cluster, pod=pod, container=c["name"], node=pod["spec"].get("nodeName"))
+        # the CRI's ExecSync deadline is timeoutSeconds of the command's own (simulated) time
+        clock = SimClock(cluster.now, deadline=float(probe.get("timeoutSeconds") or 1), quiet=True)
+        ctx = ExecContext(view=cluster, pod=pod, container=c["name"], node=pod["spec"].get("nodeName"), clock=clock)
         try:
             out, err, code = registry.run(ctx, argv)
+            if clock.stopped:
+                raise StopScript("deadline")
+        except StopScript:
+            return "failure", f'command "{" ".join(argv)}" timed out'
         except ExecutableNotFound:
             return "success", ""        # a program we do not model: assumed to succeed (module docstring)
         except Exception:
