@@ -59,7 +59,8 @@ def grade_checks(env, drill, values: dict, lang: str = "en") -> list:
         groups.setdefault(target, []).append(i)
     results: list = [None] * len(drill.checks)
     for target, idx in groups.items():
-        with open_cluster(env if target is None else on_cluster(env, target)) as cluster:
+        # the simulation's own door (direct): a drill is graded even while its API server is down
+        with open_cluster(env if target is None else on_cluster(env, target), direct=True) as cluster:
             for i in idx:
                 check = drill_checks.fill(drill.checks[i], {k: v for k, v in values.items() if k.startswith("ctx_")})
                 results[i] = drill_checks.evaluate(cluster, check, lang)
