@@ -59,7 +59,8 @@ def _prepare(drill) -> None:
     context.err(f"Warning: this resets the cluster in {env.home}: every object you created is deleted.")
     drill_state.reset_cluster(env, drill.profile)
     from minikctl.labs import exam_run
-    values = exam_run.context_values(drill, exam_run.current_context(env))
+    values = exam_run.context_values(drill, exam_run.current_context(env), home=env.home)
+    exam_run.stage_files(env.home, drill)
     if drill.clusters:
         context.err(f"Warning: this also creates the cluster(s) {', '.join(drill.clusters)} (and their contexts).")
         exam_run.make_clusters(env, drill, values)
@@ -71,7 +72,8 @@ def _print_task(drill, lang: str, header: str) -> None:
     from minikctl.labs.drill_checks import fill
     from minikctl.labs import exam_run
     env = context.env()
-    values = {**drill_steps.values_of(env), **exam_run.context_values(drill, exam_run.current_context(env))}
+    values = {**drill_steps.values_of(env), **exam_run.context_values(drill, exam_run.current_context(env),
+                                                                               home=env.home)}
     text = fill(drill.text("task", lang), values)
     context.out(f"{header}\n\n{drill.title_in(lang)}\n\n{_indent(text).rstrip()}\n\n")
 
@@ -214,7 +216,8 @@ def grade(drill, lang: str = "en"):
     """Evaluate the drill's checks on the live cluster(s): (results, earned, total)."""
     from minikctl.labs import drill_checks, exam_run
     env = context.env()
-    results = exam_run.grade_checks(env, drill, exam_run.context_values(drill, exam_run.current_context(env)), lang)
+    results = exam_run.grade_checks(env, drill, exam_run.context_values(drill, exam_run.current_context(env),
+                                                                        home=env.home), lang)
     got, total = drill_checks.score(results)
     return results, got, total
 
@@ -258,7 +261,10 @@ def drill_hint(lang: str) -> int:
     drill = drills.load_drill(name)
     from minikctl.labs import drill_steps
     from minikctl.labs.drill_checks import fill
-    hint = fill(drill.text("hint", lang), drill_steps.values_of(context.env()))
+    from minikctl.labs import exam_run
+    env = context.env()
+    hint = fill(drill.text("hint", lang), {**drill_steps.values_of(env),
+                                           **exam_run.context_values(drill, exam_run.current_context(env), home=env.home)})
     context.out((hint or _t("No hint for this drill.", lang)) + "\n")
     return 0
 
@@ -271,7 +277,7 @@ def drill_solution(apply: bool) -> int:
         name = _current(store)
     drill = drills.load_drill(name)
     from minikctl.labs import exam_run
-    extra = exam_run.context_values(drill, exam_run.current_context(env))
+    extra = exam_run.context_values(drill, exam_run.current_context(env), home=env.home)
     values = {**drill_steps.values_of(env), **extra}
     for step in drill.solution:
         context.out(drill_steps.step_text(step, drill.path, values) + "\n")
@@ -336,7 +342,7 @@ def _exam_show(exam: dict, lang: str) -> None:
         i=i + 1, n=len(exam["tasks"]), w=task["weight"], left=drill_exam.fmt_time(left)) + flag
     from minikctl.labs.exam_run import context_values
     values = {**drill_steps.values_of(on_cluster(env, task["cluster"])),
-              **context_values(drill, task["context"], task["cluster"])}
+              **context_values(drill, task["context"], task["cluster"], env.home)}
     from minikctl.labs.drill_checks import fill
     text = fill(drill.text("task", lang), values)
     context.out(f"{head}\n\n" + _t("Use context:", lang) + f" kubectl config use-context {task['context']}\n\n"
