@@ -35,6 +35,8 @@ ZH = {
     "No hint for this drill.": "这个练习没有提示。",
     "Due for review:": "需要复习:", "Next:": "下一个:",
     "Why:": "原因:", "Drill": "练习",
+    "Solve it with kubectl on context {ctx}, then run 'minikctl drill check'.":
+        "在上下文 {ctx} 上用 kubectl 完成任务,然后运行 'minikctl drill check'。",
 }
 
 # The reasons a check gives (drill_checks), as patterns: the values stay, the words are translated.
