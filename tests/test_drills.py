@@ -130,3 +130,36 @@ def test_node_checks_read_the_nodes_files_and_components(mk):
     assert check({**w, "command": "systemctl is-active kubelet"}).detail == \
         "'systemctl is-active kubelet' on k8s-worker-01 exited 3, expected 0"
     assert check({"name": "k8s-nope", "command": "true"}).detail == "no node k8s-nope"
+
+
+def test_malformed_proof_and_write_steps_name_the_file_and_field(mk, tmp_path, monkeypatch):
+    import textwrap
+
+    from minikctl.api.errors import CliError
+    from minikctl.labs import drill_proof
+    root = tmp_path / "drills"
+    d = root / "bad"
+    d.mkdir(parents=True)
+    monkeypatch.setenv("MINIKCTL_DRILLS", str(root))
+    f = d / "drill.yaml"
+    f.write_text(textwrap.dedent("""\
+        title: t
+        domain: Storage
+        task: do it
+        checks:
+          - {name: one, object: {kind: Namespace, name: x}}
+        solution:
+          - {write: ../../etc/passwd, text: x}
+        """))
+    r = mk("drill", "start", "bad")
+    assert r.code == 1 and str(f) in r.err and "field 'solution[0]': write is a path inside the drill's files" in r.err
+    f.write_text(f.read_text().replace("{write: ../../etc/passwd, text: x}", "{run: kubectl create ns x}"))
+    p = d / "proof.yaml"
+    p.write_text("alternatives:\n  - name: no steps\nmistakes: []\n")
+    with pytest.raises(CliError) as e:
+        drill_proof.load_proof(drills.load_drill("bad"))
+    assert str(p) in str(e.value) and "alternatives[0] needs a name and a list of steps" in str(e.value)
+    p.write_text("alternatives:\n  - name: a\n    steps: [{run: minikctl shell}]\n")
+    with pytest.raises(CliError) as e:
+        drill_proof.load_proof(drills.load_drill("bad"))
+    assert str(p) in str(e.value) and "alternatives[0].steps[0]: `shell` waits at a prompt" in str(e.value)

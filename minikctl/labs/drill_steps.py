@@ -68,7 +68,10 @@ def check_step(step, where: str) -> None:
             argv = argv[1:]
         if not argv:
             raise ValueError(f"{where}: run is empty")
-        refuse_host_effects(argv)
+        try:
+            refuse_host_effects(argv)
+        except ValueError as e:
+            raise ValueError(f"{where}: {e}") from None
     elif "apply" in step:
         if not isinstance(step["apply"], str):
             raise ValueError(f"{where}: apply is a manifest's text")
