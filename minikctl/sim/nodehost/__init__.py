@@ -32,7 +32,7 @@ Commands on a node are registered in minikctl/images/node/__init__.py (COMMANDS)
 from __future__ import annotations
 
 SEED_VERSION = 1
-FILE_PROVIDERS = ["minikctl.sim.nodehost.kubeadm_files:files"]
+FILE_PROVIDERS = ["minikctl.sim.nodehost.kubeadm_files:files", "minikctl.sim.kubeadm.packages:files"]
 
 
 def _call(ref: str):

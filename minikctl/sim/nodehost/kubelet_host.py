@@ -222,7 +222,9 @@ def startup_lines(view, node: str, t: float, pid: int, boot: bool = False) -> li
         flags = {"pod-infra-container-image": configs.PAUSE_IMAGE}
     else:
         flags, _ = _flags(command_line(view, node))
-    ver = (getattr(view, "profile", None) or {}).get("kubernetesVersion", "v1.32.0")
+    from minikctl.sim.kubeadm import packages
+    ver = packages.binary_version(view, node, "kubelet") or \
+        (getattr(view, "profile", None) or {}).get("kubernetesVersion", "v1.32.0")
     lines = []
     if "pod-infra-container-image" in flags and kube_version(getattr(view, "profile", None) or {}) >= (1, 27):
         lines.append("Flag --pod-infra-container-image has been deprecated, will be removed in 1.35. Image garbage "
@@ -257,6 +259,8 @@ def started(cluster, node: str) -> None:
         cluster.schedule(cluster.now, what, payload)
     from minikctl.sim.nodehost import static_pods
     static_pods.sync(cluster, node)
+    from minikctl.sim.kubeadm import packages   # the binary it runs: the installed kubelet package
+    packages.kubelet_started(cluster, node)
     cluster.settled = False
 
 
