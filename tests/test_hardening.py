@@ -155,7 +155,7 @@ def test_non_utf8_stdin_through_the_console_script(tmp_path):
     (("replace", "-f", "-"), 'error: error when replacing "STDIN": resource name may not be empty'),
     (("run", "x", "--image=nginx", "--overrides=[1]"),
      'error: couldn\'t get version/kind; json parse error: json: cannot unmarshal array into Go value of type struct '
-     '{ APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }'),
+     '{ APIVersion string "json:"apiVersion,omitempty""; Kind string "json:"kind,omitempty"" }'),
     (("dns", "explain", "kubernetes", "--type=BOGUS"),
      'error: unknown DNS record type "BOGUS" for --type (try A, AAAA, SRV, PTR, CNAME, TXT or ANY)'),
     (("serve", "--port", "99999"), "error: invalid port 99999: a port is a number from 0 to 65535 (0 picks a free one)"),
@@ -245,6 +245,34 @@ def test_a_damaged_state_file_is_one_clear_error(mk):
     c.close()
     r = mk("get", "cm")
     assert r.code == 1 and r.err.startswith(f"error: the state file {db} is not a usable minikctl database"), r.err
+
+
+@pytest.mark.parametrize("damage, kind", [
+    # what the fuzzer's byte flips did (tests/test_fuzz.py, damaged state): valid JSON whose key
+    # was renamed, a text cell turned into a blob, a body naming another object than its row
+    ("""UPDATE objects SET body = replace(body, '"namespace"', '"namespacf"') WHERE kind = 'Event'""", "events"),
+    ("UPDATE objects SET namespace = CAST(namespace AS BLOB) WHERE kind = 'ConfigMap'", "cm"),
+    ("""UPDATE objects SET body = replace(body, '"name":"c"', '"name":"d"') WHERE kind = 'ConfigMap'""", "cm"),
+    ("""UPDATE objects SET body = replace(body, '"kind":"ConfigMap"', '"kind":"ConfigMaq"')
+        WHERE kind = 'ConfigMap'""", "cm"),
+])
+def test_a_row_that_does_not_match_its_key_is_damage_not_a_traceback(mk, damage, kind):
+    assert mk("create", "cm", "c", "--from-literal=a=b").code == 0
+    assert mk("run", "p", "--image=nginx").code == 0
+    mk.advance(10)
+    assert mk("get", "events").code == 0 and mk("get", "cm").code == 0
+    db = mk.home / "cluster.db"
+    import sqlite3
+    c = sqlite3.connect(db)
+    c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = c.total_changes
+    c.execute(damage)
+    assert c.total_changes > before
+    c.commit()
+    c.close()
+    r = mk("get", kind)
+    assert r.code == 1 and r.err.startswith(f"error: the state file {db} is not a usable minikctl database"), r.err
+    assert "does not match the key" in r.err or "is not text" in r.err, r.err
 
 
 # ---------------------------------------------------------------------------------------------
