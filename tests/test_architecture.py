@@ -137,3 +137,25 @@ def test_run_leaves_the_callers_command_environment(tmp_path):
         assert run(["no-such-verb"], inner) == 1  # an error path too
         assert context.env() is outer
     assert "default" in inner.stdout.getvalue()
+
+
+def test_the_tests_and_benchmarks_read_nothing_beside_the_repository():
+    """Issue 18: a bare clone runs every test. No test, helper or benchmark names the shared
+    folder beside the checkout (../shared, its reference/ or spec/), and conftest drops no test
+    module from collection (.ci/run compares a bare clone's collection with the checkout's)."""
+    import re
+    beside = re.compile(r"\.\./shared(/|$)|(^|/)shared/(reference|spec|seed|design|tools|hooks)\b|^/work/(shared|main)\b")
+    bad = []
+    for top in ("tests", "benchmarks", "tools"):
+        for path in sorted((ROOT / top).rglob("*.py")):
+            if path.name == "test_architecture.py":  # this test's own words
+                continue
+            for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) and beside.search(node.value):
+                    bad.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not bad, bad
+    conftest = ast.parse((ROOT / "tests" / "conftest.py").read_text())
+    names = {n.id for n in ast.walk(conftest) if isinstance(n, ast.Name)} | \
+            {n.name for n in ast.walk(conftest) if isinstance(n, ast.FunctionDef)}
+    assert not names & {"collect_ignore", "collect_ignore_glob", "pytest_ignore_collect",
+                        "pytest_collection_modifyitems"}, names
