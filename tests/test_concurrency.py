@@ -132,10 +132,8 @@ def test_apply_patch_and_edit_with_a_stale_resource_version(mk, tmp_path, monkey
     real_launch = edit_cmd.launch
 
     def launch_then_race(text):
-        from minikctl.cli import context
-        out, env = real_launch(text), context.env()
+        out = real_launch(text)
         assert mk("label", "cm", "cc", "raced=yes").code == 0  # another writer, while the editor is open
-        context.set_env(env)  # the in-process run above replaced the running command's env
         return out
     monkeypatch.setattr(edit_cmd, "launch", launch_then_race)
     r = mk("edit", "cm", "cc")

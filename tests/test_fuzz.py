@@ -173,8 +173,7 @@ def test_fuzz_manifests(tmp_path, small_limits):
         err = io.StringIO()
         env = Env(stdout=io.StringIO(), stderr=err, stdin=io.StringIO(), home=mk.home, clock=lambda: mk.clock,
                   seed=7, no_color=True)
-        context.set_env(env)
-        with open_cluster(env) as cluster:
+        with context.using(env), open_cluster(env) as cluster:
             for _ in range(500):
                 total += 1
                 text = manifest_text(rng, corpus)

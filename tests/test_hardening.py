@@ -155,7 +155,7 @@ def test_non_utf8_stdin_through_the_console_script(tmp_path):
     (("replace", "-f", "-"), 'error: error when replacing "STDIN": resource name may not be empty'),
     (("run", "x", "--image=nginx", "--overrides=[1]"),
      'error: couldn\'t get version/kind; json parse error: json: cannot unmarshal array into Go value of type struct '
-     '{ APIVersion string "json:"apiVersion,omitempty""; Kind string "json:"kind,omitempty"" }'),
+     '{ APIVersion string "json:\\"apiVersion,omitempty\\""; Kind string "json:\\"kind,omitempty\\"" }'),
     (("dns", "explain", "kubernetes", "--type=BOGUS"),
      'error: unknown DNS record type "BOGUS" for --type (try A, AAAA, SRV, PTR, CNAME, TXT or ANY)'),
     (("serve", "--port", "99999"), "error: invalid port 99999: a port is a number from 0 to 65535 (0 picks a free one)"),
