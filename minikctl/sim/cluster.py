@@ -186,7 +186,7 @@ class Cluster:
     def _events(self, namespace: str | None) -> list[dict]:
         if namespace not in self._event_cache:
             self._event_cache[namespace] = self.store.events(namespace)
-        evs = {(e["metadata"]["namespace"], e["metadata"]["name"]): e for e in self._event_cache[namespace]}
+        evs = {(e["metadata"].get("namespace") or "", e["metadata"]["name"]): e for e in self._event_cache[namespace]}
         for (k, ns, name), e in self.new_events.items():
             if namespace is None or ns == namespace:
                 evs[(ns, name)] = e
