@@ -124,14 +124,24 @@ def _jv(v) -> str:
     return json.dumps(v, separators=(",", ":"), ensure_ascii=False)
 
 
+# A key field the configuration leaves out takes its default (structured-merge-diff reads the
+# defaults of list-map keys from the schema): `+default="TCP"` on ContainerPort.protocol and
+# ServicePort.protocol in k8s.io/api core/v1 (the package's data drops OpenAPI defaults).
+_KEY_DEFAULTS = {("containerPort", "protocol"): {"protocol": "TCP"}, ("port", "protocol"): {"protocol": "TCP"}}
+
+
 def _item_key(s: dict, item, item_schema: dict | None) -> str:
     keys = {}
+    names = tuple(s["x-kubernetes-list-map-keys"])
     props = (item_schema or {}).get("properties") or {}
-    for k in s["x-kubernetes-list-map-keys"]:
-        if isinstance(item, dict) and k in item:
+    defaults = _KEY_DEFAULTS.get(names, {})
+    for k in names:
+        if isinstance(item, dict) and item.get(k) is not None:
             keys[k] = item[k]
         elif "default" in (props.get(k) or {}):
             keys[k] = props[k]["default"]
+        elif k in defaults:
+            keys[k] = defaults[k]
     return "k:" + _jv(dict(sorted(keys.items())))
 
 
