@@ -66,6 +66,10 @@ def find_node(view, host: str) -> str:
     for n in rules.node_names(view):
         if name in (n, rules.node_ip(view, n)):
             return n
+    from minikctl.sim.nodehost import spare    # a machine that has not joined (yet)
+    e = spare.entry(view, name)
+    if e is not None:
+        return e["name"]
     raise CliError(f"ssh: Could not resolve hostname {name}: Name or service not known", code=255, raw=True)
 
 

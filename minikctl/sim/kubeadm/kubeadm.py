@@ -67,7 +67,10 @@ def kubeadm(ctx, argv):
     if cmd == "certs":
         from minikctl.sim.kubeadm import certs
         return certs.certs(ctx, words[1:], args)
-    if cmd in ("init", "join", "reset", "config", "kubeconfig", "alpha", "completion"):
+    if cmd == "join":
+        from minikctl.sim.kubeadm import join
+        return join.join(ctx, args[args.index("join") + 1:])
+    if cmd in ("init", "reset", "config", "kubeconfig", "alpha", "completion"):
         return "", f"minikctl: kubeadm {cmd} is not simulated (the cluster is already made)\n", 126
     return "", f'unknown command "{cmd}" for "kubeadm"\nTo see the stack trace of this error execute with --v=5 or higher\n', 1
 
@@ -385,6 +388,7 @@ Usage:
 
 Available Commands (simulated by minikctl):
   certs       Commands related to handling kubernetes certificates
+  join        Run this on any machine you wish to join an existing cluster
   token       Manage bootstrap tokens
   upgrade     Upgrade your cluster smoothly to a newer version with this command
   version     Print the version of kubeadm

@@ -54,6 +54,11 @@ def token(ctx, words, args):
     if fs.read("/etc/kubernetes/admin.conf") is None:
         return "", ('failed to load admin kubeconfig: open /etc/kubernetes/admin.conf: no such file or directory\n'
                     + STACK_HINT), 1
+    value_flags = {"--ttl", "--description", "--usages", "--groups", "--config", "--certificate-key",
+                   "--kubeconfig", "-o", "--output"}
+    words = [a for i, a in enumerate(args) if not a.startswith("-")
+             and not (i > 0 and args[i - 1] in value_flags)]
+    words = words[words.index("token") + 1:] if "token" in words else words
     sub = words[0] if words else ""
     cluster = ctx.view
     if sub == "create":

@@ -117,6 +117,12 @@ def _flags(argv: list[str]) -> tuple[dict, str | None]:
     return flags, None
 
 
+def config_missing(cfg_path: str) -> str:
+    return (f"failed to load kubelet config file, path: {cfg_path}, error: failed to load Kubelet config "
+            f"file {cfg_path}, error failed to read kubelet config file \"{cfg_path}\", error: open "
+            f"{cfg_path}: no such file or directory")
+
+
 def start_problem(view, node: str) -> str | None:
     """Why a kubelet started now would exit: the err= text of its `"command failed"` line."""
     import yaml
@@ -128,9 +134,7 @@ def start_problem(view, node: str) -> str | None:
     if cfg_path:
         text = _g(view, node, cfg_path)
         if text is None:
-            return (f"failed to load kubelet config file, path: {cfg_path}, error: failed to load Kubelet config "
-                    f"file {cfg_path}, error failed to read kubelet config file \"{cfg_path}\", error: open "
-                    f"{cfg_path}: no such file or directory")
+            return config_missing(cfg_path)
         try:
             cfg = yaml.safe_load(text) or {}
             if not isinstance(cfg, dict):
