@@ -288,3 +288,13 @@ def test_only_the_store_speaks_sql_to_the_cluster_state():
                                               "INSERT INTO meta", "INSERT OR REPLACE INTO meta")):
                 bad.append(f"{rel}:{node.lineno}")
     assert not bad, bad
+
+
+def test_controllers_write_only_through_the_api_door():
+    """docs/architecture.md: objects enter, change and leave through api/server.py; the
+    controllers (and the apiserver's handlers) never call the cluster's own put / remove /
+    set_status (issue 18 item 14: 22 such writes when it was filed)."""
+    bad = [f"{rel}:{node.lineno}" for rel, tree in modules()
+           if rel not in ("sim/cluster.py", "api/server.py")
+           for owner, attr, node in calls(tree) if owner == "cluster" and attr in ("put", "remove", "set_status")]
+    assert not bad, bad

@@ -631,6 +631,19 @@ def orphan_dependents(cluster, owner: dict) -> None:
                 cluster.put(o)
 
 
+def remove_internal(cluster, obj: dict) -> None:
+    """An object leaves the store now, no grace left to wait: the kubelet's final delete of a
+    pod that stopped, what the garbage collector and the namespace controller remove outright,
+    an EndpointSlice the controller no longer needs."""
+    cluster.remove(obj)
+
+
+def update_status_internal(cluster, obj: dict, status: dict) -> bool:
+    """A status write (a controller's every pass, the status subresource): stored only when the
+    status changed, so a pass that found nothing new leaves the cluster settled."""
+    return cluster.set_status(obj, status)
+
+
 def delete_internal(cluster, obj: dict, grace: int | None = None) -> None:
     """A controller's or the GC's delete: pods terminate gracefully, the rest go at once."""
     if obj["kind"] == "Pod" and obj["spec"].get("nodeName"):

@@ -325,5 +325,5 @@ def status(cluster, kind, ns, name, method: str, body, req) -> dict:
     if req.q("dryRun") == "All":
         return new
     live = cluster.get(kind.kind, ns if kind.namespaced else None, name)
-    cluster.set_status(live, new.get("status") or {})
+    server.update_status_internal(cluster, live, new.get("status") or {})
     return live

@@ -15,6 +15,7 @@ from minikctl import lazy
 
 names = lazy.module("minikctl.sim.names")
 rollout = lazy.module("minikctl.sim.rollout")
+server = lazy.module("minikctl.api.server")
 
 
 def _hash(ds: dict) -> str:
@@ -87,7 +88,7 @@ def _sync_set(cluster, ds: dict, owned, nodes) -> None:
         status["numberUnavailable"] = len(eligible) - ready
     if not ready:
         del status["numberAvailable"]
-    cluster.set_status(ds, status)
+    server.update_status_internal(cluster, ds, status)
 
 
 def _rev(pod: dict) -> str | None:

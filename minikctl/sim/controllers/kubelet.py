@@ -382,7 +382,7 @@ def on_remove(cluster, ref: dict) -> None:
             if ref["uid"] not in wait:
                 wait.append(ref["uid"])
             return
-        cluster.remove(pod)
+        server.remove_internal(cluster, pod)
 
 
 def finalizers_removed(cluster, pod: dict) -> None:
@@ -391,4 +391,4 @@ def finalizers_removed(cluster, pod: dict) -> None:
     uid = pod["metadata"].get("uid")
     if uid in wait and not pod["metadata"].get("finalizers"):
         wait.remove(uid)
-        cluster.remove(pod)
+        server.remove_internal(cluster, pod)

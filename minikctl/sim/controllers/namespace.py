@@ -57,9 +57,9 @@ def reconcile(cluster) -> None:
                     server.delete_internal(cluster, o)   # graceful: the kubelet removes it later
                 remaining.append(o)
             else:
-                cluster.remove(o)
+                server.remove_internal(cluster, o)
         if not remaining:
-            cluster.remove(ns)
+            server.remove_internal(cluster, ns)
             continue
         conds = _conditions(cluster, ns, remaining)
         if conds != ns["status"].get("conditions"):

@@ -110,4 +110,4 @@ def _sync(cluster, rs: dict, pods: list[dict]) -> None:
     for k in ("fullyLabeledReplicas", "readyReplicas", "availableReplicas"):
         if not status[k]:
             del status[k]
-    cluster.set_status(rs, status)
+    server.update_status_internal(cluster, rs, status)

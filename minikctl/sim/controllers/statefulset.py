@@ -161,7 +161,7 @@ def _status(cluster, sts, pods, rev) -> None:
     for k in ("readyReplicas", "currentReplicas", "updatedReplicas"):
         if not status[k]:
             del status[k]
-    cluster.set_status(sts, status)
+    server.update_status_internal(cluster, sts, status)
 
 
 def _status_text(e: ApiError) -> str:
