@@ -20,6 +20,10 @@ from contextlib import contextmanager
 from minikctl import timeutil
 from minikctl.api.errors import ApiError, CliError
 from minikctl.store.db import Store
+from minikctl import lazy
+
+clock = lazy.module("minikctl.sim.clock")
+kinds = lazy.module("minikctl.api.kinds")
 
 Key = tuple[str, str, str]
 
@@ -58,7 +62,6 @@ class Cluster:
                 or not isinstance(self.now, (int, float)):
             raise ValueError("the cluster's meta, revision or clock is not what minikctl wrote")
         self.profile = self.meta.get("profile") or {}
-        from minikctl.api import kinds
         kinds.set_dynamic(self.meta.get("crd_kinds"))     # the CRDs' kinds (sim/controllers/crd.py)
         state = self.store.get_meta("rng")
         self.rng = random.Random()
@@ -368,7 +371,6 @@ def open_cluster(env, *, write: bool = True, direct: bool = False):
 
 @contextmanager
 def _open_cluster(env, *, write: bool = True, direct: bool = False):
-    from minikctl.sim import clock
     store = Store(env.db_path)
     outermost = getattr(env, "pending", None) is None and hasattr(env, "hold_output")
     if outermost:

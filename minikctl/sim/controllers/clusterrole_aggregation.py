@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from minikctl.api import server
 from minikctl.api.selectors import label_selector_matches as matches_selector
+from minikctl import lazy
+
+rbac_bootstrap = lazy.module("minikctl.sim.rbac_bootstrap")
 
 
 def _aggregate(roles: list[dict], role: dict) -> list[dict]:
@@ -25,7 +28,6 @@ def _aggregate(roles: list[dict], role: dict) -> list[dict]:
 
 
 def reconcile(cluster) -> None:
-    from minikctl.sim import rbac_bootstrap
     rbac_bootstrap.ensure(cluster)
     roles = cluster.list("ClusterRole")
     for role in roles:
