@@ -174,6 +174,9 @@ def patch(cluster, kind, ns, name, body, req) -> tuple[dict, list[str]]:
     warnings = field_validation(new, req.q("fieldValidation", "Warn"))
     cluster.warning_sink = warnings
     before = copy.deepcopy(old)       # server.update changes the live dict in place
+    patched = (new.get("metadata") or {}).get("managedFields")
+    if patched != (old.get("metadata") or {}).get("managedFields"):
+        before["metadata"]["managedFields"] = copy.deepcopy(patched)    # a client rewrote them (csaupgrade)
     try:
         stored = server.update(cluster, new, copy.deepcopy(old), dry_run=req.q("dryRun") == "All")
     except ApiError as e:

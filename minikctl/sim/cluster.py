@@ -70,6 +70,7 @@ class Cluster:
         for _id, due, what, payload in self.store.timers():
             heapq.heappush(self.timers, (due, next(self._seq), what, payload))
         self.settled = bool(self.store.get_meta("settled", False))
+        self.settled_at_load = self.settled      # the stored state was at the controllers' fixed point
         self._loaded = (json.dumps(self.meta, sort_keys=True), self.rng.getstate(), sorted(self.timers), self.settled)
 
     def _objs(self, kind: str) -> dict[tuple[str, str], dict]:
@@ -136,7 +137,7 @@ class Cluster:
         if hasattr(self, "ips_in_use"):
             del self.ips_in_use
         self.revision = revision
-        self.settled = False
+        self.settled = self.settled_at_load = False
         self.changed = True
         self._loaded = None  # has_changes(): the command must commit
 

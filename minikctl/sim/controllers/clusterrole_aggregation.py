@@ -27,8 +27,16 @@ def _aggregate(roles: list[dict], role: dict) -> list[dict]:
     return rules
 
 
+def _roles_touched(cluster) -> bool:
+    """A ClusterRole written or removed in this transaction (so far)."""
+    return any(k[0] == "ClusterRole" for k in getattr(cluster, "dirty", ())) or \
+        any(k[0] == "ClusterRole" for k in getattr(cluster, "removed", ()))
+
+
 def reconcile(cluster) -> None:
     rbac_bootstrap.ensure(cluster)
+    if getattr(cluster, "settled_at_load", False) and not _roles_touched(cluster):
+        return      # a function of the ClusterRoles alone, at its fixed point when the state was stored
     roles = cluster.list("ClusterRole")
     for role in roles:
         if not role.get("aggregationRule"):
