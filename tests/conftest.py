@@ -38,6 +38,7 @@ class Minikctl:
     def __call__(self, *argv: str, stdin: str = "") -> Result:
         from minikctl.cli.main import run
         from minikctl.env import Env
+        _from_template(self, argv)
         out, err = io.StringIO(), io.StringIO()
         env = Env(stdout=out, stderr=err, stdin=io.StringIO(stdin), home=self.home, clock=lambda: self.clock,
                   seed=self.seed, no_color=True)
@@ -52,6 +53,37 @@ class Minikctl:
             r = self(f"apply", "-f", str(SPEC / f"{n}.yaml"))
             assert r.code == 0, r.err
         self.advance(settle)
+
+
+# The cluster every test starts from is kubeadm's bootstrap at T0, the same bytes each time
+# (seeded, on the virtual clock). Made once per test process and seed, then copied into a new
+# state directory before its first command, instead of bootstrapping again in each of thousands of
+# tests. Only where nothing could make the bootstrap differ: the clock still at T0, no MINIKCTL_*
+# variable, and a first command that does not make clusters of its own.
+_TEMPLATES: dict[int, bytes] = {}
+_OWN_BOOTSTRAP = {"cluster", "lab", "drill", "exam", "config", "kubeconfig", "serve", "shell", "--context",
+                  "addons", "dns"}
+
+
+def _from_template(m: "Minikctl", argv) -> None:
+    if getattr(m, "_templated", False):
+        return
+    m._templated = True
+    db = m.home / "cluster.db"
+    if (m.clock != T0 or not argv or argv[0] in _OWN_BOOTSTRAP or any(a.startswith("--context") for a in argv)
+            or db.exists() or m.home.exists() and any(m.home.iterdir())
+            or any(k.startswith("MINIKCTL_") for k in os.environ)):
+        return
+    if m.seed not in _TEMPLATES:
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            t = Minikctl(Path(d) / "state", seed=m.seed)
+            t._templated = True
+            assert t("get", "ns").code == 0
+            _TEMPLATES[m.seed] = (Path(d) / "state" / "cluster.db").read_bytes()
+    m.home.mkdir(parents=True, exist_ok=True)
+    db.write_bytes(_TEMPLATES[m.seed])
+    os.chmod(db, 0o600)
 
 
 @pytest.fixture
