@@ -65,6 +65,16 @@ _OWN_BOOTSTRAP = {"cluster", "lab", "drill", "exam", "config", "kubeconfig", "se
                   "addons", "dns"}
 
 
+_PATCHING = [False]   # the running test patches something (monkeypatch): it bootstraps for itself
+
+
+@pytest.fixture(autouse=True)
+def _patching(request):
+    _PATCHING[0] = "monkeypatch" in request.fixturenames
+    yield
+    _PATCHING[0] = False
+
+
 def _from_template(m: "Minikctl", argv) -> None:
     if getattr(m, "_templated", False):
         return
@@ -74,12 +84,17 @@ def _from_template(m: "Minikctl", argv) -> None:
             or db.exists() or m.home.exists() and any(m.home.iterdir())
             or any(k.startswith("MINIKCTL_") for k in os.environ)):
         return
-    if m.seed not in _TEMPLATES:
+    if _PATCHING[0]:
+        return
+    if m.seed not in _TEMPLATES:     # made in a fresh process: no test's patches can reach it
         import tempfile
         with tempfile.TemporaryDirectory() as d:
-            t = Minikctl(Path(d) / "state", seed=m.seed)
-            t._templated = True
-            assert t("get", "ns").code == 0
+            code = ("import sys; sys.path.insert(0, sys.argv[1]); from conftest import Minikctl; from pathlib import Path;"
+                    "t = Minikctl(Path(sys.argv[2]), seed=int(sys.argv[3])); t._templated = True;"
+                    "r = t('get', 'ns'); assert r.code == 0, r.err")
+            subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent), str(Path(d) / "state"),
+                            str(m.seed)], check=True, cwd=str(ROOT), timeout=120,
+                           env={k: v for k, v in os.environ.items() if not k.startswith("MINIKCTL_")})
             _TEMPLATES[m.seed] = (Path(d) / "state" / "cluster.db").read_bytes()
     m.home.mkdir(parents=True, exist_ok=True)
     db.write_bytes(_TEMPLATES[m.seed])
