@@ -23,7 +23,10 @@ EXPLAIN = ["pod", "pod.spec", "pods.spec.containers", "pod.spec.containers.resou
            "job.spec", "node.status.capacity", "ns", "sts.spec.volumeClaimTemplates", "ds.spec.updateStrategy",
            "role.rules", "clusterrolebinding.subjects", "sa", "limitrange.spec", "quota.spec", "pdb.spec",
            "hpa.spec", "hpa.spec.metrics.resource.target", "pc", "csr.spec", "ep", "endpointslice.endpoints",
-           "pods.metadata.labels", "deploy.spec.template --recursive", "pod.spec.nope", "svc.nope.deeper"]
+           "pods.metadata.labels", "deploy.spec.template --recursive", "pod.spec.nope", "svc.nope.deeper",
+           # enum fields (data/openapi_enums.json): the ENUM: block, the `enum:` line, the paragraph
+           "svc.spec.type", "svc.spec", "pod.spec.restartPolicy", "svc.spec.externalTrafficPolicy",
+           "pod.spec.containers.imagePullPolicy", "deploy.spec.strategy", "pod.spec.tolerations"]
 
 
 @pytest.fixture(scope="module")
