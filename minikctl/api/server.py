@@ -280,6 +280,8 @@ def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
     causes = _validate(obj)
     if causes:
         raise invalid(obj["kind"], meta.get("name", ""), causes)
+    if obj["kind"] == "Namespace":
+        _pod_security_labels(obj)
     admission_webhooks.admit(cluster, obj)
     if cluster.get(obj["kind"], meta.get("namespace"), meta["name"]) is not None:
         raise already_exists(_resource(obj), meta["name"])
@@ -348,6 +350,15 @@ def warn(cluster, text: str) -> None:
     stream = getattr(getattr(cluster, "env", None), "stderr", None)
     if stream is not None:
         stream.write(f"Warning: {text}\n")
+
+
+def _pod_security_labels(ns: dict, old: dict | None = None) -> None:
+    """PodSecurity's ValidateNamespace: pod-security.kubernetes.io labels it cannot parse refuse
+    the create, and an update that changes what is wrong with them (422 Invalid)."""
+    from minikctl.api import podsecurity
+    errs = podsecurity.label_errors(ns["metadata"].get("labels"))
+    if errs and (old is None or errs != podsecurity.label_errors(old["metadata"].get("labels"))):
+        raise invalid("Namespace", ns["metadata"].get("name", ""), errs)
 
 
 def _pod_security(cluster, obj: dict, *, internal: bool = False) -> None:
@@ -499,6 +510,7 @@ def update(cluster, obj: dict, old: dict, *, dry_run: bool = False) -> dict:
     if obj["kind"] != "Pod" and _template(obj) != _template(old):
         _pod_security(cluster, obj)       # a workload's new pod template: PodSecurity's warnings
     if obj["kind"] == "Namespace":        # a new enforce level: the existing pods it would refuse
+        _pod_security_labels(obj, old)
         from minikctl.api import podsecurity
         pods = [p for p in cluster.list("Pod", meta["name"]) if not p["metadata"].get("deletionTimestamp")]
         for w in podsecurity.namespace_warnings(old, obj, pods):
