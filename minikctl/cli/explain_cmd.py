@@ -101,6 +101,9 @@ def register(app: typer.Typer) -> None:
         if not target:
             raise CliError('You must specify the type of resource to explain. Use "kubectl api-resources" for a '
                            "complete list of supported resources.")
+        if output == "plaintext-openapiv2":   # kubectl's older template over /openapi/v2
+            raise CliError("minikctl: kubectl explain -o plaintext-openapiv2 is not simulated (use -o plaintext)",
+                           raw=True)
         if output not in (None, "plaintext"):
             raise CliError(f"unsupported output format: {output}")
         return explain(target, recursive, api_version)
