@@ -69,10 +69,33 @@ def _validate(obj: dict, old: dict | None = None, cluster=None) -> list[tuple[st
 
 
 def _admit(cluster, obj: dict) -> None:
-    """The mutating admission plugins of storage: DefaultStorageClass, StorageObjectInUseProtection."""
+    """The mutating admission plugins on create: DefaultStorageClass, StorageObjectInUseProtection,
+    DefaultIngressClass."""
     if obj["kind"] in ("PersistentVolumeClaim", "PersistentVolume"):
         from minikctl.api import storage_admission
         storage_admission.admit_create(cluster, obj)
+    elif obj["kind"] == "Ingress":
+        _default_ingress_class(cluster, obj)
+
+
+def _default_ingress_class(cluster, ing: dict) -> None:
+    """DefaultIngressClass: an Ingress with neither spec.ingressClassName nor the
+    kubernetes.io/ingress.class annotation gets the IngressClass annotated
+    ingressclass.kubernetes.io/is-default-class "true"; more than one such class refuses it."""
+    spec = ing.get("spec")
+    if not isinstance(spec, dict) or spec.get("ingressClassName") is not None:
+        return
+    if "kubernetes.io/ingress.class" in ((ing.get("metadata") or {}).get("annotations") or {}):
+        return
+    defaults = [c for c in cluster.list("IngressClass")
+                if ((c.get("metadata") or {}).get("annotations") or {}).get(
+                    "ingressclass.kubernetes.io/is-default-class") == "true"]
+    if len(defaults) > 1:
+        raise ApiError("Forbidden", f'{_resource(ing)} "{ing["metadata"].get("name", "")}" is forbidden: Internal '
+                       f"error occurred: {len(defaults)} default IngressClasses were found, only 1 allowed", 403,
+                       kind="Ingress", name=ing["metadata"].get("name", ""))
+    if defaults:
+        spec["ingressClassName"] = defaults[0]["metadata"]["name"]
 
 
 def _strict_check(obj: dict) -> None:
