@@ -238,3 +238,88 @@ def test_missing_backend_and_missing_gateway(ngf):
     mk.advance(10)
     r = mk("exec", "client", "--", "wget", "-q", "-O-", "--header", "Host: bad.example.com", f"http://{addr}/")
     assert r.code == 1 and "500 Internal Server Error" in r.err
+
+
+# NGF 1.6's bindRouteToListeners, case by case (internal/mode/static/state/graph/route_common.go),
+# with the condition texts of its state/conditions package; the failed Accepted comes after
+# ResolvedRefs as DeduplicateConditions (last one wins, order kept) leaves them.
+
+def _route(name, parent_refs, hostnames=None, ns=None):
+    meta = {"name": name, **({"namespace": ns} if ns else {})}
+    spec = {"parentRefs": parent_refs, "rules": [{"backendRefs": [{"name": "tea", "port": 80}]}]}
+    if hostnames:
+        spec["hostnames"] = hostnames
+    return {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": meta, "spec": spec}
+
+
+def _parents(mk, name, ns="default"):
+    route = json.loads(mk("get", "httproute", name, "-n", ns, "-o", "json").out)
+    return [(p["parentRef"], [(c["type"], c["status"], c["reason"], c["message"]) for c in p["conditions"]])
+            for p in (route.get("status") or {}).get("parents") or []]
+
+
+RESOLVED = ("ResolvedRefs", "True", "ResolvedRefs", "All references are resolved")
+CAFE = {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "cafe", "namespace": "default"}
+
+
+def test_route_attachment_failures_as_ngf_words_them(ngf):
+    mk = ngf
+    routes = [
+        _route("no-section", [{"name": "cafe", "sectionName": "https"}]),
+        _route("with-port", [{"name": "cafe", "port": 80}]),
+        _route("other-host", [{"name": "cafe"}], hostnames=["www.example.org"]),
+        _route("wild-host", [{"name": "cafe"}], hostnames=["*.example.com"]),
+        _route("two-parents", [{"name": "no-such-gateway"}, {"name": "cafe", "sectionName": "http"}]),
+    ]
+    assert mk("create", "ns", "team").code == 0
+    r = mk("patch", "gtw", "cafe", "--type=json", "-p",
+           '[{"op": "add", "path": "/spec/listeners/0/hostname", "value": "*.example.com"}]')
+    assert r.code == 0, r.err
+    routes.append(_route("elsewhere", [{"name": "cafe", "namespace": "default"}], ns="team"))
+    assert mk("apply", "-f", "-", stdin="\n---\n".join(json.dumps(r) for r in routes)).code == 0
+    mk.advance(5)
+    assert _parents(mk, "no-section") == [({**CAFE, "sectionName": "https"}, [
+        RESOLVED, ("Accepted", "False", "NoMatchingParent", "Listener is not found for this parent ref")])]
+    assert _parents(mk, "with-port") == [(CAFE, [
+        RESOLVED, ("Accepted", "False", "UnsupportedValue", "spec.parentRefs[0].port: Forbidden: cannot be set")])]
+    assert _parents(mk, "other-host") == [(CAFE, [
+        RESOLVED, ("Accepted", "False", "NoMatchingListenerHostname",
+                   "Listener hostname does not match the Route hostnames")])]
+    # the missing Gateway gets no entry; the second parentRef does
+    assert _parents(mk, "two-parents") == [({**CAFE, "sectionName": "http"}, [
+        ("Accepted", "True", "Accepted", "The route is accepted"), RESOLVED])]
+    assert _parents(mk, "elsewhere", ns="team") == [(CAFE, [
+        ("ResolvedRefs", "False", "BackendNotFound", 'spec.rules[0].backendRefs[0].name: Not found: "tea"'),
+        ("Accepted", "False", "NotAllowedByListeners", "Route is not allowed by any listener")])]
+    gw = json.loads(mk("get", "gtw", "cafe", "-o", "json").out)
+    assert _parents(mk, "wild-host")[0][1][0] == ("Accepted", "True", "Accepted", "The route is accepted")
+    gw = json.loads(mk("get", "gtw", "cafe", "-o", "json").out)
+    assert gw["status"]["listeners"][0]["attachedRoutes"] == 3       # coffee, wild-host, two-parents
+
+
+def test_a_second_gateway_is_ignored_and_so_are_its_routes(ngf):
+    mk = ngf
+    second = {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway", "metadata": {"name": "second"},
+              "spec": {"gatewayClassName": "nginx", "listeners": [{"name": "http", "port": 80, "protocol": "HTTP"}]}}
+    other_class = {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway", "metadata": {"name": "foreign"},
+                   "spec": {"gatewayClassName": "istio", "listeners": [{"name": "http", "port": 80, "protocol": "HTTP"}]}}
+    routes = [_route("to-second", [{"name": "second"}], hostnames=["second.example.com"]),
+              _route("to-foreign", [{"name": "foreign"}])]
+    mk.advance(2)                         # younger than cafe: cafe stays the winner
+    docs = [second, other_class, *routes]
+    assert mk("apply", "-f", "-", stdin="\n---\n".join(json.dumps(d) for d in docs)).code == 0
+    mk.advance(5)
+    gw = json.loads(mk("get", "gtw", "second", "-o", "json").out)
+    msg = "The resource is ignored due to a conflicting Gateway resource"
+    assert [(c["type"], c["status"], c["reason"], c["message"]) for c in gw["status"]["conditions"]] == [
+        ("Accepted", "False", "GatewayConflict", msg), ("Programmed", "False", "GatewayConflict", msg)]
+    assert "addresses" not in gw["status"] and "listeners" not in gw["status"]
+    assert mk("get", "gtw", "cafe", "-o", "jsonpath={.status.conditions[0].status}").out == "True"
+    assert _parents(mk, "to-second") == [({**CAFE, "name": "second"}, [
+        RESOLVED, ("Accepted", "False", "GatewayIgnored", "The Gateway is ignored by the controller")])]
+    assert _parents(mk, "to-foreign") == []          # another controller's Gateway: NGF writes nothing
+    addr = json.loads(mk("get", "gtw", "cafe", "-o", "json").out)["status"]["addresses"][0]["value"]
+    assert mk("run", "client", "--image=busybox:1.36", "--", "sleep", "3600").code == 0
+    mk.advance(10)
+    r = mk("exec", "client", "--", "wget", "-q", "-O-", "--header", "Host: second.example.com", f"http://{addr}/")
+    assert r.code == 1 and "404 Not Found" in r.err    # the ignored Gateway's route is not programmed
