@@ -220,6 +220,10 @@ def served_crds(tmp_path_factory):
     data = Path(__file__).parent / "data" / "crd"
     for f in ("crontab-crd.yaml", "widget-crd.yaml"):
         assert s.kubectl("apply", "-f", str(data / f)).returncode == 0
+    # kubectl cached discovery before the CRDs existed; a short name (`ct`) is expanded from that
+    # cache, so start explain from a fresh one, as `kubectl api-resources` would leave it
+    import shutil
+    shutil.rmtree(s.home / ".kube" / "cache", ignore_errors=True)
     yield s
     s.close()
 
