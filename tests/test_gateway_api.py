@@ -323,3 +323,121 @@ def test_a_second_gateway_is_ignored_and_so_are_its_routes(ngf):
     mk.advance(10)
     r = mk("exec", "client", "--", "wget", "-q", "-O-", "--header", "Host: second.example.com", f"http://{addr}/")
     assert r.code == 1 and "404 Not Found" in r.err    # the ignored Gateway's route is not programmed
+
+
+# ---- NGINX Gateway Fabric's getting-started "cafe example" (examples/cafe-example, 1.6) ----------
+# cafe.yaml: coffee and tea Deployments of nginxdemos/nginx-hello:plain-text (port 8080) behind
+# Services on 80; gateway.yaml: Gateway `gateway`, listener http on 80 for *.example.com;
+# cafe-routes.yaml: /coffee and /tea for cafe.example.com. The README's curls print the
+# hello-plain-text.conf answer: `Server address: <pod IP>:8080`, `Server name: <pod name>`, then
+# the Date, URI and Request ID lines of the same `return 200`.
+
+CAFE_APP = "".join(f"""---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {name}
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: {name}
+  template:
+    metadata:
+      labels:
+        app: {name}
+    spec:
+      containers:
+      - name: {name}
+        image: nginxdemos/nginx-hello:plain-text
+        ports:
+        - containerPort: 8080
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {name}
+spec:
+  ports:
+  - port: 80
+    targetPort: 8080
+    protocol: TCP
+    name: http
+  selector:
+    app: {name}
+""" for name in ("coffee", "tea"))
+
+CAFE_GATEWAY = """\
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: gateway
+spec:
+  gatewayClassName: nginx
+  listeners:
+  - name: http
+    port: 80
+    protocol: HTTP
+    hostname: "*.example.com"
+"""
+
+CAFE_ROUTES = "".join(f"""---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: {name}
+spec:
+  parentRefs:
+  - name: gateway
+    sectionName: http
+  hostnames:
+  - "cafe.example.com"
+  rules:
+  - matches:
+    - path:
+        type: {ptype}
+        value: /{name}
+    backendRefs:
+    - name: {name}
+      port: 80
+""" for name, ptype in (("coffee", "PathPrefix"), ("tea", "Exact")))
+
+
+def test_ngf_cafe_example_replays(mk):
+    assert mk("cluster", "init", "--profile", "gateway-api").code == 0
+    r = mk("apply", "-f", "-", stdin=CAFE_APP)
+    assert r.out == ("deployment.apps/coffee created\nservice/coffee created\n"
+                     "deployment.apps/tea created\nservice/tea created\n"), r.err
+    mk.advance(30)
+    pods = mk("-n", "default", "get", "pods").out.splitlines()
+    assert pods[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert [(p.split()[0].split("-")[0], p.split()[1:4]) for p in pods[1:]] == [
+        ("coffee", ["1/1", "Running", "0"]), ("tea", ["1/1", "Running", "0"])]
+    assert mk("apply", "-f", "-", stdin=CAFE_GATEWAY).out == "gateway.gateway.networking.k8s.io/gateway created\n"
+    assert mk("apply", "-f", "-", stdin=CAFE_ROUTES).out == (
+        "httproute.gateway.networking.k8s.io/coffee created\nhttproute.gateway.networking.k8s.io/tea created\n")
+    mk.advance(5)
+    svc = json.loads(mk("get", "svc", "-n", "nginx-gateway", "nginx-gateway", "-o", "json").out)
+    gw_port = next(p["nodePort"] for p in svc["spec"]["ports"] if p["name"] == "http")
+    gw_ip = json.loads(mk("get", "no", "k8s-worker-01", "-o", "json").out)["status"]["addresses"][0]["address"]
+    pods = {p["metadata"]["labels"]["app"]: p for p in json.loads(mk("get", "po", "-o", "json").out)["items"]}
+    for name, path in (("coffee", "/coffee"), ("tea", "/tea")):
+        r = mk("ssh", "k8s-worker-01", "--", "curl", "--resolve", f"cafe.example.com:{gw_port}:{gw_ip}",
+               f"http://cafe.example.com:{gw_port}{path}")
+        lines = r.out.splitlines()
+        assert lines[:2] == [f"Server address: {pods[name]['status']['podIP']}:8080",
+                             f"Server name: {pods[name]['metadata']['name']}"], r.out + r.err
+        assert lines[2].startswith("Date: ") and lines[3] == f"URI: {path}"
+        assert len(lines) == 5 and len(lines[4].removeprefix("Request ID: ")) == 32
+    r = mk("ssh", "k8s-worker-01", "--", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--resolve",
+           f"cafe.example.com:{gw_port}:{gw_ip}", f"http://cafe.example.com:{gw_port}/tea/cup")
+    assert r.out == "404"                                   # Exact /tea: nothing else under it
+
+
+def test_nginx_hello_html_page_is_not_simulated(mk):
+    assert mk("run", "hello", "--image=nginxdemos/nginx-hello", "--port=8080").code == 0
+    assert mk("run", "client", "--image=busybox:1.36", "--", "sleep", "3600").code == 0
+    mk.advance(20)
+    ip = mk("get", "po", "hello", "-o", "jsonpath={.status.podIP}").out
+    r = mk("exec", "client", "--", "wget", "-q", "-O-", f"http://{ip}:8080/")
+    assert "minikctl: the HTML page of nginxdemos/nginx-hello is not simulated" in r.out + r.err
