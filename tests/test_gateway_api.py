@@ -441,3 +441,15 @@ def test_nginx_hello_html_page_is_not_simulated(mk):
     ip = mk("get", "po", "hello", "-o", "jsonpath={.status.podIP}").out
     r = mk("exec", "client", "--", "wget", "-q", "-O-", f"http://{ip}:8080/")
     assert "minikctl: the HTML page of nginxdemos/nginx-hello is not simulated" in r.out + r.err
+
+
+def test_explain_of_a_gateway_kind_says_it_is_not_simulated(mk):
+    """On a real cluster these kinds exist through their CRDs, and explain reads the CRDs' schemas;
+    minikctl serves them without those schemas, and says so rather than print kubectl's
+    `GVK ... not found in OpenAPI schema`, which a real cluster never prints for them."""
+    for target in ("gateway", "httproute.spec.rules", "gatewayclasses"):
+        r = mk("explain", target)
+        plural = {"gateway": "gateways", "httproute.spec.rules": "httproutes"}.get(target, target)
+        assert (r.code, r.out) == (1, "")
+        assert r.err == (f"minikctl: explain of {plural}.gateway.networking.k8s.io is not simulated (the Gateway "
+                         "API CRDs' schemas are not modelled)\n")
