@@ -19,13 +19,15 @@ def check_format(output: str | None) -> None:
     raise unmatched(output)
 
 
-def unmatched(output: str) -> CliError:
+def unmatched(output: str, verb: str | None = None) -> CliError:
     """NoCompatiblePrinterError: `get` lists its human-readable and custom-columns printers too,
-    the other printing commands only the generic ones."""
+    the other printing commands only the generic ones. `verb` for callers outside a command."""
     formats = ("go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,"
                "templatefile,yaml")
-    argv = getattr(context.env(), "argv", None) or []
-    if next((a for a in argv if not a.startswith("-")), None) == "get":
+    if verb is None:
+        argv = getattr(context.env(), "argv", None) or []
+        verb = next((a for a in argv if not a.startswith("-")), None)
+    if verb == "get":
         formats = "custom-columns,custom-columns-file," + formats.replace("templatefile,yaml",
                                                                           "templatefile,wide,yaml")
     return CliError(f'unable to match a printer suitable for the output format "{output}", allowed formats are: '

@@ -73,7 +73,7 @@ def rewrite(argv: list[str], verb: str | None) -> list[str]:
         name = fmt.split("=", 1)[0]
         if name in _GO or name in _JSONPATH:
             from minikctl.cli.output import unmatched
-            raise unmatched(fmt)
+            raise unmatched(fmt, verb)
         return argv
     if fmt in _GO:
         new = f"{_GO[fmt]}={template}"
