@@ -24,6 +24,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
+from minikctl import lazy
+
+label_selector_matches = lazy.function("minikctl.api.selectors", "label_selector_matches")
+parse = lazy.function("minikctl.timeutil", "parse")
 
 CONTROLLER = "gateway.nginx.org/nginx-gateway-controller"
 
@@ -54,7 +59,6 @@ def winning_gateway(view) -> dict | None:
     gws = managed_gateways(view)
     if not gws:
         return None
-    from minikctl.timeutil import parse
     return min(gws, key=lambda g: (parse(g["metadata"].get("creationTimestamp")) or 0.0,
                                    f'{g["metadata"].get("namespace")}/{g["metadata"]["name"]}'))
 
@@ -69,7 +73,6 @@ def _attachable(listener: dict) -> bool:
 
 
 def _namespace_allowed(view, gw: dict, listener: dict, route: dict) -> bool:
-    from minikctl.api.selectors import label_selector_matches
     ar = (listener.get("allowedRoutes") or {})
     frm = (ar.get("namespaces") or {}).get("from", "Same")
     rns, gns = route["metadata"].get("namespace"), gw["metadata"].get("namespace")
@@ -211,7 +214,6 @@ class Decision:
 
 
 def decide(view, port: int, host: str, method: str, uri: str, headers: dict | None = None) -> Decision:
-    from urllib.parse import parse_qsl
     path, _, qs = uri.partition("?")
     query = dict(parse_qsl(qs))
     headers = {k.lower(): v for k, v in (headers or {}).items()}
@@ -237,7 +239,6 @@ def decide(view, port: int, host: str, method: str, uri: str, headers: dict | No
 
 
 def _neg_time(ts: str | None) -> float:
-    from minikctl.timeutil import parse
     t = parse(ts)
     return -(t or 0.0)
 
