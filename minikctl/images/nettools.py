@@ -10,6 +10,7 @@ until interrupted); the progress bar is drawn for an 80-column stderr.
 """
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from minikctl.api import imageref
@@ -220,8 +221,94 @@ def _curl_cert_block(cert, host: str, verdict, insecure: bool, flav: str) -> str
     return "\n".join(lines) + "\n"
 
 
+_WRITE_OUT = re.compile(r"%\{([a-z_]+)\}|%%|\\[nrt\\]")
+
+
 def curl(ctx, argv):
-    """curl [-s] [-S] [-I] [-i] [-f] [-k] [-v] [-o FILE] [--cacert FILE] [--connect-timeout S] [-m S]
+    """curl with -o FILE (the body into the container's file, /dev/null discarding it) and
+    -w/--write-out FORMAT (%{http_code} and the other variables below, after the body); the rest
+    of the command line is _curl_run's."""
+    args, ofile, wfmt = [argv[0]], None, None
+    rest = list(argv[1:])
+    i = 0
+    while i < len(rest):
+        a = rest[i]
+        nxt = rest[i + 1] if i + 1 < len(rest) else None
+        if a in ("-o", "--output") and nxt is not None:
+            ofile, i = nxt, i + 2
+            continue
+        if a in ("-w", "--write-out") and nxt is not None:
+            wfmt, i = nxt, i + 2
+            continue
+        if a.startswith("--write-out="):
+            wfmt, i = a.split("=", 1)[1], i + 1
+            continue
+        if a.startswith("--output="):
+            ofile, i = a.split("=", 1)[1], i + 1
+            continue
+        if re.fullmatch(r"-[A-Za-z]*[ow].*", a, re.S) and not a.startswith("--"):
+            j = next(k for k, ch in enumerate(a) if k > 0 and ch in "ow")   # -sSo FILE, -w%{http_code}
+            value = a[j + 1:] or nxt
+            if value is not None:
+                if a[j] == "o":
+                    ofile = value
+                else:
+                    wfmt = value
+                if len(a) > 2 and j > 1:
+                    args.append(a[:j])
+                i += 1 if a[j + 1:] else 2
+                continue
+        args.append(a)
+        i += 1
+    seen: dict = {}
+    out, err, code = _curl_run(ctx, args, seen)
+    if ofile is not None and code == 0:
+        if ofile != "/dev/null":
+            from minikctl.images.fs import fs_of
+            fs = fs_of(ctx)
+            path = ofile if ofile.startswith("/") else (getattr(ctx, "cwd", None) or "/").rstrip("/") + "/" + ofile
+            why = fs.write(path, out) if fs is not None else "EROFS"
+            if why:
+                reason = {"ENOENT": "No such file or directory", "EISDIR": "Is a directory",
+                          "ENOTDIR": "Not a directory"}.get(why, "Read-only file system")
+                return "", err + f"Warning: Failed to open the file {ofile}: {reason}\ncurl: (23) Failure writing " \
+                    "output to destination\n", 23
+        out = ""
+    if wfmt is not None:
+        text, unknown = _write_out(wfmt, seen)
+        out += text
+        err += "".join(f"curl: unknown --write-out variable: '{v}'\n" for v in unknown)
+    return out, err, code
+
+
+def _write_out(fmt: str, seen: dict) -> tuple[str, list[str]]:
+    resp = seen.get("response")
+    size = len(((resp.body if resp is not None and not seen.get("head") else "") or "").encode())
+    values = {"http_code": f"{resp.code:03d}" if resp is not None else "000",
+              "response_code": f"{resp.code:03d}" if resp is not None else "000",
+              "remote_ip": seen.get("ip") or "", "remote_port": str(seen.get("port") or ""),
+              "size_download": str(size), "url_effective": seen.get("url") or "",
+              "content_type": next((v for k, v in (resp.headers if resp is not None else []) if k.lower() == "content-type"), ""),
+              "http_version": "1.1" if resp is not None else "0", "num_redirects": "0",
+              "method": "HEAD" if seen.get("head") else "GET", "exitcode": str(seen.get("code", 0))}
+    unknown: list[str] = []
+
+    def sub(m):
+        tok = m.group(0)
+        if tok == "%%":
+            return "%"
+        if tok.startswith("\\"):
+            return {"\\n": "\n", "\\r": "\r", "\\t": "\t", "\\\\": "\\"}[tok]
+        name = m.group(1)
+        if name in values:
+            return values[name]
+        unknown.append(name)
+        return ""
+    return _WRITE_OUT.sub(sub, fmt), unknown
+
+
+def _curl_run(ctx, argv, seen: dict):
+    """curl [-s] [-S] [-I] [-i] [-f] [-k] [-v] [--cacert FILE] [--connect-timeout S] [-m S]
     [-H 'Host: x'] [--resolve h:p:ip] URL."""
     silent = show_err = head = verbose = include = fail = insecure = False
     ctimeout = mtimeout = cacert = None
@@ -244,8 +331,6 @@ def curl(ctx, argv):
             parts = nxt.split(":", 2)
             if len(parts) == 3 and parts[1].isdigit():
                 resolve[(parts[0].lower(), int(parts[1]))] = parts[2]
-            i += 1
-        elif a in ("-o", "--output"):
             i += 1
         elif a == "--cacert":
             cacert, i = nxt, i + 1
@@ -284,6 +369,7 @@ def curl(ctx, argv):
     o = traffic.connect(ctx.view, _src(ctx), target, port, path, agent=CURL_UA[flav],
                         method="HEAD" if head else "GET", header_host=host_override or host_hdr,
                         tls=https, sni=host)
+    seen.update(url=url, head=head, port=port, ip=o.ip if o.response is not None else "")
     quiet_err = silent and not show_err
     err = ""
     if verbose and o.status != "bad address":
@@ -319,6 +405,7 @@ def curl(ctx, argv):
                else "curl: (35) OpenSSL/3.3.2: error:0A00010B:SSL routines::wrong version number\n")
         return "", err + ("" if quiet_err else msg), 35
     resp = o.response
+    seen["response"] = resp
     hdr_text = resp.status_line + "\r\n" + "".join(f"{k}: {v}\r\n" for k, v in resp.headers) + "\r\n"
     if verbose:
         err += f"* Connected to {host} ({o.ip}) port {port}" + (" (#0)\n" if flav == "el7" else "\n")
