@@ -99,7 +99,7 @@ def shell_tools() -> dict:
     """What the node's login shell can run: the node tools plus echo/true/false/sleep/env."""
     from minikctl.images import base
     from minikctl.images import applets
-    tools = {k: v for k, v in base.base_tools("coreutils").items() if k in ("echo", "true", "false", "sleep", "env")}
+    tools = {k: v for k, v in base.base_tools("coreutils").items() if k in ("echo", "true", "false", "env")}
     tools.update(TOOLS)
     from minikctl.images import node as node_commands
     tools.update(node_commands.tools())
@@ -107,9 +107,53 @@ def shell_tools() -> dict:
 
 
 def node_context(view, node: str):
-    """A root login on the node: no pod, $HOME /root."""
+    """A root login on the node: no pod, $HOME /root; `sleep` there lets the cluster's time pass."""
     from minikctl.images.context import ExecContext
-    return ExecContext(view, pod=None, container=None, node=node, cwd="/root")
+    ctx = ExecContext(view, pod=None, container=None, node=node, cwd="/root")
+    if getattr(view, "meta", None) is not None and hasattr(view, "timers"):
+        ctx.clock = ClusterClock(view, node)
+    return ctx
+
+
+def _sim_clock():
+    from minikctl.sh.interp import MAX_SIM_SECONDS, SimClock
+    return SimClock, MAX_SIM_SECONDS
+
+
+class ClusterClock:
+    """A node shell's clock is the cluster's: `sleep 20` on a node (the static pods page's
+    `sleep 20; crictl ps`) moves the cluster's clock on by 20 s, as `minikctl sim advance 20s`
+    does - the node's kubelet sees what was written before the sleep, and it and the controllers
+    act meanwhile. Past an hour of simulated time a
+    script stops, as in containers."""
+
+    quiet = False
+    stopped = False
+
+    def __init__(self, cluster, node: str):
+        self.cluster, self.node = cluster, node
+        self.start = cluster.now
+        self.elapsed = 0.0
+        _, self.deadline = _sim_clock()
+
+    @property
+    def now(self) -> float:
+        return self.cluster.now
+
+    def sleep(self, seconds: float) -> None:
+        from minikctl.sh.interp import StopScript
+        from minikctl.sim import clock
+        seconds = max(seconds, 0.0)
+        if self.elapsed + seconds > self.deadline:
+            seconds = self.deadline - self.elapsed
+            self.stopped = True
+        self.elapsed += seconds
+        if seconds > 0:
+            from minikctl.sim import nodehost
+            nodehost.changed(self.cluster, self.node)    # the kubelet looks at its files meanwhile
+            clock.advance_by(self.cluster, seconds)
+        if self.stopped:
+            raise StopScript("deadline")
 
 
 class NodeShell(Shell):
@@ -118,6 +162,12 @@ class NodeShell(Shell):
 
     def __init__(self, ctx, tools: dict, argv0: str = "bash", dialect: str = "bash"):
         super().__init__(ctx, tools, argv0=argv0, dialect="bash", interactive=argv0.startswith("-"))
+        self.own_clock = True           # the cluster's clock (ClusterClock): this shell reports its stop
+
+    def run(self, text: str, *args, **kwargs):
+        if isinstance(self.clock, ClusterClock):      # each command line may sleep up to the limit
+            self.clock.elapsed, self.clock.stopped = 0.0, False
+        return super().run(text, *args, **kwargs)
 
 
 def prompt(node: str, cwd: str) -> str:
