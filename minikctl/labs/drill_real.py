@@ -22,6 +22,16 @@ import shutil
 import subprocess
 
 from minikctl.api.errors import CliError
+import time
+from minikctl import lazy
+
+StaticView = lazy.function("minikctl.sim.view", "StaticView")
+drill_checks = lazy.module("minikctl.labs.drill_checks")
+drill_steps = lazy.module("minikctl.labs.drill_steps")
+fill = lazy.function("minikctl.labs.drill_checks", "fill")
+kind_of = lazy.function("minikctl.labs.drill_checks", "kind_of")
+profile_values = lazy.function("minikctl.labs.drill_checks", "profile_values")
+reason = lazy.function("minikctl.labs.messages_drill", "reason")
 
 REAL_CHECKS = ("object", "pods", "endpoints", "can_i", "exec", "any")
 _SIM_CHECKS = {"dns": "DNS answers of the simulated CoreDNS", "traffic": "connections through the simulated kube-proxy",
@@ -43,7 +53,6 @@ def kubectl_path() -> str:
 
 
 def _check_kinds(check: dict) -> list[str]:
-    from minikctl.labs.drill_checks import kind_of
     k = kind_of(check)
     if k == "any":
         return [x for sub in check["any"] for x in _check_kinds(sub)]
@@ -122,13 +131,11 @@ def values(k: Kubectl) -> dict:
     r = k("get", "service", "kube-dns", "-n", "kube-system", "-o", "jsonpath={.spec.clusterIP}")
     if r.returncode == 0 and r.stdout.strip():
         prof["dnsServiceIP"] = r.stdout.strip()
-    from minikctl.labs.drill_checks import profile_values
     return profile_values(prof)
 
 
 def step_args(step: dict, drill, vals: dict) -> tuple[list[str], str]:
     """(kubectl arguments, stdin) of a setup or solution step."""
-    from minikctl.labs.drill_checks import fill
     step = fill(step, vals)
     if "apply" in step:
         return ["apply", "-f", "-"], str(step["apply"])
@@ -141,7 +148,6 @@ def step_args(step: dict, drill, vals: dict) -> tuple[list[str], str]:
 
 
 def run_steps(k: Kubectl, drill, steps: list, vals: dict, what: str) -> None:
-    from minikctl.labs import drill_steps
     for step in steps:
         if "write" in step:
             drill_steps.write_file(step, vals)
@@ -208,10 +214,7 @@ def _exec(k: Kubectl, view, spec: dict) -> tuple[bool, str]:
 
 def grade(drill, context: str | None, lang: str = "en") -> list:
     """Every check of the drill on the real cluster, in order (drill_checks.Result)."""
-    import time
 
-    from minikctl.labs import drill_checks
-    from minikctl.sim.view import StaticView
     k = Kubectl(context)
     vals = values(k)
     kinds = {"Node"}
@@ -254,7 +257,6 @@ def grade(drill, context: str | None, lang: str = "en") -> list:
     for c in checks:
         ok, detail = run(c)
         if not ok and lang != "en":
-            from minikctl.labs.messages_drill import reason
             detail = reason(detail, lang)
         results.append(drill_checks.Result(drill_checks.check_name(c, lang), int(c.get("weight", 1)), ok,
                                            "" if ok else detail, guard=bool(c.get("guard"))))
