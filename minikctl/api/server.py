@@ -644,7 +644,14 @@ def delete(cluster, kind: str, namespace: str | None, name: str, *, grace: int |
         ep = cluster.get("Endpoints", namespace, name)
         if ep is not None:
             cluster.remove(ep)
-    if kind == "Pod" and grace != 0 and (obj.get("status") or {}).get("phase") == "Running":
+    if kind == "Pod" and "kubernetes.io/config.mirror" in (obj["metadata"].get("annotations") or {}):
+        # a mirror pod: the kubelet keeps running its static pod and posts the mirror pod again
+        # with that pod's status (sim/nodehost/static_pods.py reads this meta)
+        import copy
+        cluster.meta.setdefault("mirrorPodsDeleted", {})[f"{namespace}/{name}"] = {
+            "hash": (obj["metadata"].get("annotations") or {}).get("kubernetes.io/config.hash"),
+            "status": copy.deepcopy(obj.get("status") or {})}
+    elif kind == "Pod" and grace != 0 and (obj.get("status") or {}).get("phase") == "Running":
         for c in obj["spec"]["containers"]:
             cluster.record_event(obj, "Normal", "Killing", f"Stopping container {c['name']}", "kubelet", obj["spec"].get("nodeName"))
     cluster.remove(obj)
