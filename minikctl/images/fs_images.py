@@ -184,6 +184,9 @@ def populate(fs, view, pod: dict, container: dict) -> None:
         fs.add_file("/var/log/nginx/access.log", "")
         fs.add_file("/var/log/nginx/error.log", "")
         fs.add_file("/var/run/nginx.pid", "1\n")
+    if "/agnhost" in image.split("@")[0].split(":")[0] or image.startswith("agnhost"):
+        fs.add_file("/agnhost", "", executable=True)      # agnhost's Dockerfile: the binary, /uploads
+        fs.add_dir("/uploads")
     ctx = ExecContext(view=view, pod=pod, container=container.get("name"), node=(pod.get("spec") or {}).get("nodeName"))
     for path, text in kubelet_files(ctx).items():
         fs.add_file(path, text)

@@ -26,6 +26,8 @@ class Request:
     client_ip: str = "-"
     client_port: int = 0
     headers: dict = field(default_factory=dict)   # lower-case name -> value, as the client sent them
+    body: str = ""                                # the request body (curl -d / -F)
+    files: dict = field(default_factory=dict)     # multipart form fields: name -> (filename, content)
 
     @property
     def url_path(self) -> str:
@@ -121,8 +123,13 @@ def netexec(req: Request):
     if p == "/shell":
         cmd = req.query("shellCommand") or req.query("cmd")
         return go_text(req, _go_json(_shell(req, cmd)))
-    if p in ("/exit", "/shutdown", "/upload", "/dial", "/redirect"):
-        return None                    # not modelled: the caller says so
+    if p in ("/dial", "/redirect", "/exit", "/upload"):
+        from minikctl.images.behaviours import netexec as nx
+        return {"/dial": nx.dial, "/redirect": nx.redirect, "/exit": nx.exit_, "/upload": nx.upload}[p](req)
+    if p == "/shutdown":
+        from minikctl.images.behaviours import netexec as nx
+        req.path = "/exit?code=0"
+        return nx.exit_(req)
     return go_text(req, f"NOW: {_go_now(req)}")
 
 
