@@ -50,6 +50,10 @@ CASES = [
 ]
 NO_URL = {("-so",), ("--foo",), ("-sW",), ("--output=x",)}
 
+# busybox wget's command lines (the same path rule); its files go to the current directory
+WGET_CASES = [["-qO-"], ["-O-"], ["-q", "-O-", "/nope"], ["-O-", "/nope"], ["--spider"], ["-s"], ["-S", "-O-"],
+              ["-S", "-q", "-O-", "/nope"], ["-O", "out.html"], []]
+
 
 def pod_context():
     from minikctl.images.context import ExecContext
@@ -60,18 +64,18 @@ def pod_context():
     return ExecContext(view=v, pod=v.get("Pod", "default", "curl"), container="c")
 
 
-def argv_for(case: list[str], base: str) -> list[str]:
+def argv_for(case: list[str], base: str, prog: str = "curl") -> list[str]:
     """The case's words with its URL(s): a trailing /path becomes base+path, '--next-url-is-second'
     makes two URLs (base/ then the path)."""
     words = list(case)
-    if tuple(words) in NO_URL:
-        return ["curl", *words]
+    if prog == "curl" and tuple(words) in NO_URL:
+        return [prog, *words]
     if "--next-url-is-second" in words:
         words.remove("--next-url-is-second")
         path = words.pop()
-        return ["curl", *words, base + "/", base + path]
+        return [prog, *words, base + "/", base + path]
     path = words.pop() if words and words[-1] in PATHS else "/"
-    return ["curl", *words, base + path]
+    return [prog, *words, base + path]
 
 
 def responses() -> dict[str, bytes]:
@@ -137,6 +141,31 @@ def run_real(curl: str, cases=CASES) -> list[dict]:
     return out
 
 
+def run_real_wget(busybox: str, tmp: str, cases=WGET_CASES) -> list[dict]:
+    replay = Replay(responses())
+    base = f"http://127.0.0.1:{replay.port}"
+    out = []
+    try:
+        for case in cases:
+            p = subprocess.run([busybox, *argv_for(case, base, "wget")], capture_output=True, timeout=20,
+                               cwd=tmp, env={"PATH": "/usr/bin:/bin", "LC_ALL": "C"})
+            text = [x.decode().replace(f"127.0.0.1:{replay.port} (127.0.0.1:{replay.port})",
+                                       f"{URL_HOST} (10.96.254.166:80)").replace(base, "http://" + URL_HOST)
+                    for x in (p.stdout, p.stderr)]
+            text[1] = text[1].replace("Debian 1:1.35.0-4+deb12u1+b1", "2023-05-18 22:34:17 UTC").replace(
+                "v1.35.0", "v1.36.1")
+            out.append({"case": case, "stdout": text[0], "stderr": text[1], "code": p.returncode})
+    finally:
+        replay.close()
+    return out
+
+
+def run_ours_wget(case: list[str]) -> dict:
+    from minikctl.images.nettools import wget
+    o, e, c = wget(pod_context(), argv_for(case, "http://" + URL_HOST, "wget"))
+    return {"case": case, "stdout": o, "stderr": e, "code": c}
+
+
 def run_ours(case: list[str]) -> dict:
     from minikctl.images.curl import curl
     ctx = pod_context()
@@ -144,9 +173,18 @@ def run_ours(case: list[str]) -> dict:
     return {"case": case, "stdout": o, "stderr": e, "code": c}
 
 
+RECORDED_WGET = Path(__file__).parent / "data" / "curl" / "recorded_busybox_wget.json"
+
 if __name__ == "__main__":
     import shutil
+    import tempfile
     real = shutil.which("curl")
     version = subprocess.run([real, "--version"], capture_output=True, text=True).stdout.split("\n")[0]
     RECORDED.write_text(json.dumps({"curl": version, "results": run_real(real)}, indent=1) + "\n")
     print(f"recorded {len(CASES)} cases with {version}")
+    bb = shutil.which("busybox")
+    bb_version = subprocess.run([bb], capture_output=True, text=True).stdout.split("\n")[0]
+    with tempfile.TemporaryDirectory() as tmp:
+        RECORDED_WGET.write_text(json.dumps({"busybox": bb_version, "results": run_real_wget(bb, tmp)},
+                                            indent=1) + "\n")
+    print(f"recorded {len(WGET_CASES)} wget cases with {bb_version}")

@@ -1,4 +1,4 @@
-"""curl in pods against the real curl: the same bytes on the wire (tests/curl_replay.py replays
+"""curl and busybox wget in pods against the real ones: the same bytes on the wire (tests/curl_replay.py replays
 the simulated nginx's answer on loopback), the same command lines, the same stdout, stderr and
 exit status. The real outputs are recorded in tests/data/curl/recorded.json (curl 7.88.1); when
 curl is installed the comparison also runs live. Then what the real curl cannot be asked here:
@@ -17,11 +17,30 @@ sys.path.insert(0, str(Path(__file__).parent))
 import curl_replay as R  # noqa: E402
 
 RECORDED = json.loads(R.RECORDED.read_text())["results"]
+RECORDED_WGET = json.loads(R.RECORDED_WGET.read_text())["results"]
 
 
 @pytest.mark.parametrize("rec", RECORDED, ids=[" ".join(r["case"]) for r in RECORDED])
 def test_curl_matches_the_recorded_real_curl(rec):
     assert R.run_ours(rec["case"]) == rec
+
+
+def _usage_cut(rec: dict) -> dict:
+    """A bad option: the error line and the status (the usage text after it is the build's)."""
+    if rec["stderr"].startswith("wget: invalid option"):
+        return {**rec, "stderr": rec["stderr"].split("\n", 1)[0]}
+    return rec
+
+
+@pytest.mark.parametrize("rec", RECORDED_WGET, ids=[" ".join(r["case"]) or "(url)" for r in RECORDED_WGET])
+def test_busybox_wget_matches_the_recorded_real_wget(rec):
+    assert _usage_cut(R.run_ours_wget(rec["case"])) == _usage_cut(rec)
+
+
+@pytest.mark.skipif(shutil.which("busybox") is None, reason="busybox is not installed")
+def test_busybox_wget_matches_the_live_real_wget(tmp_path):
+    for real in R.run_real_wget(shutil.which("busybox"), str(tmp_path)):
+        assert _usage_cut(R.run_ours_wget(real["case"])) == _usage_cut(real)
 
 
 @pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")

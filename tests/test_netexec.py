@@ -30,6 +30,8 @@ def test_dial_http_collects_the_backends_answers(mk):
     assert list(got) == ["responses"] and len(got["responses"]) == 6, r
     assert set(got["responses"]) <= _pods(mk, "app=hostnames")
     assert r.out.startswith('{"responses":["')          # Go's json.Marshal: compact
+    logs = mk("logs", "net").out
+    assert "GET /dial?host=hostnames&protocol=http&port=80&request=hostname&tries=6\n" in logs, logs
     # nothing listening on the port: Go's dial error, once per try
     svc_ip = mk("get", "svc", "hostnames", "-o", "jsonpath={.spec.clusterIP}").out
     r = mk("exec", "c", "--", "curl", "-s", f"http://{ip}:8080/dial?request=hostname&host={ip}&port=9999&tries=2")
@@ -86,3 +88,12 @@ def test_redirect_exit_and_upload(mk):
     st = json.loads(mk("get", "pod", "net", "-o", "json").out)["status"]["containerStatuses"][0]
     assert st["restartCount"] == 1 and st["lastState"]["terminated"]["exitCode"] == 3
     assert st["lastState"]["terminated"]["reason"] == "Error"
+
+
+def test_nc_sends_an_http_request_and_prints_the_raw_answer(mk):
+    _setup(mk)
+    ip = mk("get", "pod", "net", "-o", "jsonpath={.status.podIP}").out
+    r = mk("exec", "bb", "--", "sh", "-c", f"printf 'GET /hostname HTTP/1.0\\r\\n\\r\\n' | nc {ip} 8080")
+    assert r.out.startswith("HTTP/1.1 200 OK\r\nDate: ") and r.out.endswith("\r\n\r\nnet"), r
+    r = mk("exec", "bb", "--", "sh", "-c", f"echo PING | nc {ip} 8080")
+    assert r.err.splitlines()[0] == "minikctl: nc sending data other than an HTTP request is not simulated"

@@ -48,16 +48,26 @@ def _split_url(url: str) -> tuple[str, int, str, str]:
 # --- busybox wget -------------------------------------------------------------------------
 
 def _progress(name: str, size: int) -> str:
-    """libbb/progress.c at completion: 20-col name, ratio, 31-star bar, size, ETA unknown."""
+    """libbb/progress.c's last line when stderr is not a terminal (kubectl exec without -t): the
+    20-column name, the ratio, the bar filling the 80-column line, the size, and the elapsed time
+    (no time passes here) where the ETA stands."""
     unit, n = 0, size
     while n >= 100000:
         unit, n = unit + 1, n >> 10
-    return f"\r{name[:20]:<20}{100:4d}% |{'*' * 31}|{n:6d}{' kMGTPEZY'[unit]} --:--:-- ETA\n"
+    tail = f"{n:6d}{' kMGTPEZY'[unit]} 0:00:00 ETA"
+    stars = 79 - 27 - 1 - len(tail)
+    return f"{name[:20]:<20}{100:4d}% |{'*' * stars}|{tail}\n"
+
+
+WGET_USAGE = ("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] "
+              "[-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n"
+              "\t[-P DIR] [-U AGENT] [-T SEC] URL...\n")
 
 
 def wget(ctx, argv):
     """busybox wget [-q] [-O FILE] [-T SEC] [-S] [--spider] URL."""
     quiet, out_name, timeout, spider, url = False, None, None, False, None
+    show_headers = False
     header_host = None
     args = list(argv[1:])
     i = 0
@@ -75,7 +85,7 @@ def wget(ctx, argv):
             continue
         if a in ("-q", "--quiet"):
             quiet = True
-        elif a in ("-s", "--spider"):
+        elif a == "--spider":
             spider = True
         elif a.startswith("-O"):
             out_name = a[2:] if len(a) > 2 else (args[i + 1] if i + 1 < len(args) else "")
@@ -87,13 +97,16 @@ def wget(ctx, argv):
             quiet, out_name = True, a[3:] or (args[i + 1] if i + 1 < len(args) else "")
             i += 0 if a[3:] else 1
         elif a.startswith("-") and a != "-":
-            if set(a[1:]) <= {"q"}:
-                quiet = True
+            bad = next((ch for ch in a[1:] if ch not in "qcS"), None) if not a.startswith("--") else None
+            if bad is not None:
+                return "", f"wget: invalid option -- '{bad}'\n" + WGET_USAGE, 1
+            quiet |= "q" in a[1:]
+            show_headers |= "S" in a[1:]
         else:
             url = a
         i += 1
     if not url:
-        return "", "BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n", 1
+        return "", WGET_USAGE, 1
     host, port, path, host_hdr = _split_url(url)
     o = traffic.connect(ctx.view, _src(ctx), host, port, path, agent="Wget", header_host=header_host)
     err = ""
@@ -113,6 +126,10 @@ def wget(ctx, argv):
             return "", err + "wget: download timed out\n", 1
         return "", err + f"wget: can't connect to remote host ({o.ip}): Connection timed out\n", 1
     resp = o.response
+    if show_headers:                     # -S: the server's answer, each line indented by two spaces
+        err += f"  {resp.status_line}\n"
+        if 200 <= resp.code < 400:        # an error status stops it before the header lines
+            err += "".join(f"  {k}: {v}\n" for k, v in resp.headers) + "  \n"
     if resp.code >= 400 or resp.code < 200:
         return "", err + f"wget: server returned error: {resp.status_line}\n", 1
     if spider:
@@ -305,7 +322,8 @@ def ping(ctx, argv):
 # --- busybox nc ----------------------------------------------------------------------------
 
 def nc(ctx, argv):
-    """busybox nc -z[v] [-w SEC] HOST PORT: a TCP connect test."""
+    """busybox nc [-z] [-v] [-u] [-w SEC] HOST PORT: a TCP connect test (-z), an HTTP request
+    read from stdin and the server's raw answer, or a datagram (-u)."""
     args = list(argv[1:])
     verbose = any(a.startswith("-") and "v" in a for a in args)
     wait = None
@@ -323,7 +341,11 @@ def nc(ctx, argv):
     host, port = pos[0], int(pos[1])
     if any(a.startswith("-") and not a.startswith("--") and "u" in a for a in args):
         return _nc_udp(ctx, host, port)
-    o = traffic.connect(ctx.view, _src(ctx), host, port)
+    zero = any(a.startswith("-") and not a.startswith("--") and "z" in a for a in args)
+    request = None if zero else _http_request(ctx.stdin or "")
+    o = traffic.connect(ctx.view, _src(ctx), host, port, request[1] if request else "/",
+                        method=request[0] if request else "GET",
+                        header_host=request[2] if request and request[2] else None)
     if o.status == "bad address":
         return "", f"nc: bad address '{host}'\n", 1
     if o.status == "refused":
@@ -333,7 +355,24 @@ def nc(ctx, argv):
     if o.status == "timeout":
         why = "timed out" if wait else "Connection timed out"
         return "", (f"nc: timeout\n" if wait else f"nc: can't connect to remote host ({o.ip}): {why}\n"), 1
-    return "", (f"{host} ({o.ip}:{port}) open\n" if verbose else ""), 0
+    opened = f"{host} ({o.ip}:{port}) open\n" if verbose else ""
+    if zero or not (ctx.stdin or ""):
+        return "", opened, 0
+    if request is None or o.response is None:
+        return "", opened + "minikctl: nc sending data other than an HTTP request is not simulated\n", 1
+    r = o.response
+    raw = r.status_line + "\r\n" + "".join(f"{k}: {v}\r\n" for k, v in r.headers) + "\r\n"
+    return raw + ("" if request[0] == "HEAD" else r.body), opened, 0
+
+
+def _http_request(data: str):
+    """(method, path, Host header) when what nc sends is an HTTP request, else None."""
+    import re
+    m = re.match(r"(GET|HEAD|POST|PUT|DELETE|OPTIONS) (\S+) HTTP/1\.[01]\r?\n", data)
+    if not m:
+        return None
+    host = re.search(r"^Host:\s*(\S+)", data, flags=re.M | re.I)
+    return m.group(1), m.group(2), host.group(1) if host else None
 
 
 def _nc_udp(ctx, host: str, port: int):

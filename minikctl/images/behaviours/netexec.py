@@ -152,6 +152,23 @@ def go_duration(text: str) -> float | None:
     return sign * total if pos == len(s) else None
 
 
+def go_duration_text(secs: float) -> str:
+    """time.Duration's String for the durations /exit takes: 0s, 1.5s, 2m0s, 1h0m0s, 500ms."""
+    if secs == 0:
+        return "0s"
+    if abs(secs) < 1:
+        ms = secs * 1000
+        return f"{ms:g}ms" if ms >= 1 else f"{secs * 1e6:g}µs"
+    h, rest = divmod(secs, 3600)
+    m, sec = divmod(rest, 60)
+    text = f"{sec:.9f}".rstrip("0").rstrip(".") + "s"
+    if h:
+        return f"{int(h)}h{int(m)}m{text}"
+    if m:
+        return f"{int(m)}m{text}"
+    return text
+
+
 def exit_(req):
     """/exit?code=N&timeout=D&wait=D: the process ends with N. With no timeout it exits at once
     (the client's connection closes unanswered); with one it shuts down gracefully after
