@@ -97,3 +97,12 @@ def test_nc_sends_an_http_request_and_prints_the_raw_answer(mk):
     assert r.out.startswith("HTTP/1.1 200 OK\r\nDate: ") and r.out.endswith("\r\n\r\nnet"), r
     r = mk("exec", "bb", "--", "sh", "-c", f"echo PING | nc {ip} 8080")
     assert r.err.splitlines()[0] == "minikctl: nc sending data other than an HTTP request is not simulated"
+
+
+def test_healthz_needs_the_udp_server(mk):
+    mk("run", "noudp", "--image=registry.k8s.io/e2e-test-images/agnhost:2.39", "--", "netexec", "--udp-port=-1")
+    mk("run", "c", "--image=curlimages/curl:8.11.1", "--", "sleep", "3600")
+    mk.advance(30)
+    ip = mk("get", "pod", "noudp", "-o", "jsonpath={.status.podIP}").out
+    r = mk("exec", "c", "--", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", f"http://{ip}:8080/healthz")
+    assert r.out == "412", r

@@ -106,7 +106,9 @@ def netexec(req: Request):
         return go_text(req, hostname(req.pod))
     if p == "/clientip":
         return go_text(req, f"{req.client_ip}:{req.client_port}")
-    if p == "/healthz":
+    if p == "/healthz":               # ready once the UDP server started: never with --udp-port=-1
+        if int((req.proc.ports or {}).get("udp", 8081)) == -1:
+            return go_text(req, "", 412, "Precondition Failed")
         return go_text(req, "")
     if p == "/echo":
         code = req.query("code")
