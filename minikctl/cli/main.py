@@ -281,8 +281,9 @@ def _run(argv: list[str], env) -> int:
         text = flagerrors.bool_rewrite(e, argv) or flagerrors.pflag_message(e, argv)
         if isinstance(text, str):
             from minikctl.cli import unsimulated
-            opt = getattr(e, "option_name", None)
-            note = unsimulated.flag_note(cmd_path.split()[1:], opt) if opt else None
+            opt = getattr(e, "option_name", None)     # a flag kubectl has and minikctl lacks, not a bad value
+            unknown = isinstance(e, click.exceptions.NoSuchOption)
+            note = unsimulated.flag_note(cmd_path.split()[1:], opt) if opt and unknown else None
             context.err(note or f"Error: {text}\nSee '{cmd_path} --help' for usage.")
             return 1
         if e.format_message().startswith("No such command"):
