@@ -47,6 +47,7 @@ CASES = [
     ["--output=x"],
     ["-s", "-m", "abc"],
     ["-s", "-o", "/dev/null", "-w", "%{http_code}\\n", "--next-url-is-second", "/nope"],
+    ["-f", "/nope"],
 ]
 NO_URL = {("-so",), ("--foo",), ("-sW",), ("--output=x",)}
 

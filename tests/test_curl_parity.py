@@ -107,3 +107,22 @@ def test_grouped_flags_and_redirects_and_post(mk):
     assert r.out == "7 POST", r
     r = mk("exec", "c", "--", "curl", "--proxy", "http://p:3128", f"http://{ip}:8080/")
     assert r.err.splitlines()[0] == "minikctl: curl --proxy is not simulated" and r.code == 1
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="curl is not installed")
+def test_error_meters_are_drawn_as_the_real_curl_draws_them():
+    """Without -s, a failed transfer still draws the meter: a refused connection twice then a
+    newline, a name that does not resolve once without one (the real curl on loopback's port 1
+    and on a .invalid name; the host:port in the message put in our place)."""
+    import subprocess
+    from minikctl.images.curl import curl
+    ctx = R.pod_context()
+    env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C"}
+    real = subprocess.run(["curl", "http://127.0.0.1:1/"], capture_output=True, env=env)
+    ours = curl(ctx, ["curl", "http://10.100.36.231:1/"])         # the pod itself: nothing on port 1
+    assert ours[2] == real.returncode == 7
+    assert ours[1].replace("10.100.36.231", "127.0.0.1") == re.sub(r"after \d+ ms", "after 0 ms",
+                                                                    real.stderr.decode())
+    real = subprocess.run(["curl", "http://nosuch.invalid/"], capture_output=True, env=env)
+    ours = curl(ctx, ["curl", "http://nosuch.invalid/"])
+    assert (ours[1], ours[2]) == (real.stderr.decode(), real.returncode)

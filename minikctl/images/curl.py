@@ -554,12 +554,37 @@ def write_out(fmt: str, v: dict[str, str]) -> tuple[str, str]:
 
 def meter(size: int) -> str:
     """curl's progress meter when stdout is not a terminal (as under kubectl exec)."""
-    head = ("  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n"
-            "                                 Dload  Upload   Total   Spent    Left  Speed\n")
-    zero = "\r  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0"
+    head, zero = METER_HEAD, METER_ZERO
     speed = f"{size * 1000 // 1024}k" if size * 1000 >= 100000 else str(size * 1000)
     done = (f"\r100 {size:5d}  100 {size:5d}    0     0 {speed:>6}      0 --:--:-- --:--:-- --:--:-- {speed:>6}\n")
     return head + zero + done
+
+
+METER_HEAD = ("  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n"
+              "                                 Dload  Upload   Total   Spent    Left  Speed\n")
+METER_ZERO = "\r  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0"
+
+
+def _meter_for(t: Transfer, body_text: str | None, warn: str, o: Options) -> str:
+    """The meter as curl 7.88 leaves it on a non-terminal stderr: a name that does not resolve
+    stops after the first line; a failed connection or a refused reply draws it twice, then a
+    newline; -f's error shows the announced size unreceived; a finished transfer its totals (a
+    file that cannot be written puts its warning before the last line). A timeout, which would
+    redraw it every second, is not drawn."""
+    resp = t.response
+    if t.code == 6:
+        return METER_HEAD + METER_ZERO
+    if t.code in (28, -1) or (t.outcome is not None and t.outcome.status == "timeout"):
+        return ""
+    if t.code == 22 and not o.has("fail-with-body") and resp is not None:
+        size = int(dict((k.lower(), v) for k, v in resp.headers).get("content-length", "0") or 0)
+        return (METER_HEAD + METER_ZERO +
+                f"\r  0 {size:5d}    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0\n")
+    if resp is None or t.tls_error or t.code not in (0, 22, 23):
+        return METER_HEAD + METER_ZERO + METER_ZERO + "\n"
+    m = meter(len(body_text.encode()) if body_text else 0)
+    cut = m.rindex("\r")
+    return m[:cut] + warn + m[cut:]
 
 
 def _write_file(ctx, name: str, text: str, append: bool = False) -> str | None:
@@ -638,11 +663,8 @@ def curl(ctx, argv):
                 err_parts.append(body_text)
             elif res is not None:
                 warn, t.code, t.error = res
-        if not silent and not o.has("verbose") and resp is not None and not t.tls_error \
-                and not o.has("no-progress-meter") and t.code in (0, 22, 23):
-            m = meter(len(body_text.encode()) if body_text else 0)
-            cut = m.rindex("\r")
-            err_parts.append(m[:cut] + warn + m[cut:])
+        if not silent and not o.has("verbose") and not o.has("no-progress-meter"):
+            err_parts.append(_meter_for(t, body_text, warn, o))
         if t.code:
             code = t.code
             if not quiet_err:
