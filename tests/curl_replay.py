@@ -48,6 +48,10 @@ CASES = [
     ["-s", "-m", "abc"],
     ["-s", "-o", "/dev/null", "-w", "%{http_code}\\n", "--next-url-is-second", "/nope"],
     ["-f", "/nope"],
+    ["-s", "-o", "/dev/null", "-G", "--data-urlencode", "msg=hello world&x~y*z", "-d", "a=b", "-w",
+     "%{url_effective} %{method}\\n"],
+    ["-s", "-o", "/dev/null", "-w", "%{size_upload} %{method} %{http_code}\\n", "--data-urlencode", "=a b/c",
+     "-d", "k=v"],
 ]
 NO_URL = {("-so",), ("--foo",), ("-sW",), ("--output=x",)}
 

@@ -106,3 +106,13 @@ def test_healthz_needs_the_udp_server(mk):
     ip = mk("get", "pod", "noudp", "-o", "jsonpath={.status.podIP}").out
     r = mk("exec", "c", "--", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", f"http://{ip}:8080/healthz")
     assert r.out == "412", r
+
+
+def test_exit_is_in_the_previous_containers_log(mk):
+    ip = _setup(mk)
+    mk("exec", "c", "--", "curl", "-s", f"http://{ip}:8080/exit?code=4&wait=1s")
+    mk.advance(3)
+    prev = mk("logs", "net", "-p").out
+    assert "GET /exit?code=4&timeout=&wait=1s\n" in prev, prev
+    assert prev.rstrip("\n").endswith("Will begin shutdown in 1s, allowing 0s for connections to close, "
+                                      "then will exit with 4")

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import posixpath
+import re
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -53,7 +54,7 @@ LONG_BOOL = set(SHORT_BOOL.values()) | {
 NOT_MODELLED = {"proxy", "upload-file", "unix-socket", "abstract-unix-socket", "config", "continue-at",
                 "range", "cert", "key", "connect-to", "trace", "trace-ascii", "parallel", "quote",
                 "telnet-option", "ftp-port", "proxy-user", "cookie-jar", "time-cond", "netrc", "list-only",
-                "manual", "help", "version", "remote-header-name", "data-urlencode"}
+                "manual", "help", "version", "remote-header-name"}
 NUMERIC = {"max-time", "connect-timeout", "retry", "retry-delay", "retry-max-time", "max-redirs"}
 MIME = {"html": "text/html", "htm": "text/html", "txt": "text/plain", "json": "application/json",
         "xml": "application/xml", "css": "text/css", "js": "application/javascript", "png": "image/png",
@@ -68,6 +69,7 @@ class Options:
     lists: dict = field(default_factory=dict)         # long name -> every value, in order
     urls: list = field(default_factory=list)
     outputs: list = field(default_factory=list)       # -o / -O in order, matched to the URLs
+    data: list = field(default_factory=list)          # (-d kind, value) in command-line order
 
     def has(self, name: str) -> bool:
         return name in self.flags
@@ -92,6 +94,8 @@ def parse(argv: list[str]) -> tuple[Options | None, str]:
             o.outputs.append(("o", value))
         if name == "url":
             o.urls.append(value)
+        if name in ("data", "data-raw", "data-binary", "data-urlencode"):
+            o.data.append((name, value))
         return None
 
     args = list(argv[1:])
@@ -257,20 +261,41 @@ def _form(ctx, o: Options) -> tuple[str, dict, str] | None:
     return body, files, f"multipart/form-data; boundary={boundary}"
 
 
+def _urlencode(ctx, spec: str) -> str | None:
+    """--data-urlencode: 'content', '=content', 'name=content', '@file', 'name@file'."""
+    from urllib.parse import quote
+    name, content = "", spec
+    if "=" in spec and ("@" not in spec or spec.index("=") < spec.index("@")):
+        name, content = spec.split("=", 1)
+    elif "@" in spec:
+        name, fname = spec.split("@", 1)
+        from minikctl.images.applets.common import fs as fs_of, path
+        f = fs_of(ctx)
+        content = ctx.stdin if fname == "-" else (f.read(path(ctx, fname)) if f is not None else None)
+        if content is None:
+            return None
+    # curl 7.88's encoder: the unreserved characters kept, a space as '+', lower-case hex
+    enc = re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), quote(content, safe="-._~ ")).replace(" ", "+")
+    return f"{name}={enc}" if name else enc
+
+
 def _data(ctx, o: Options) -> str | None:
-    """-d / --data-raw / --data-binary joined with '&' as curl joins them (@file read, newlines
-    stripped for -d); None when an @file cannot be read."""
+    """-d / --data-raw / --data-binary / --data-urlencode joined with '&' as curl joins them
+    (@file read, newlines stripped for -d); None when an @file cannot be read."""
     got = []
-    for name in ("data", "data-raw", "data-binary"):
-        for v in o.lists.get(name) or []:
-            if v.startswith("@") and name != "data-raw":
-                from minikctl.images.applets.common import fs as fs_of, path
-                f = fs_of(ctx)
-                text = ctx.stdin if v == "@-" else (f.read(path(ctx, v[1:])) if f is not None else None)
-                if text is None:
-                    return None
-                v = text if name == "data-binary" else text.replace("\r", "").replace("\n", "")
-            got.append(v)
+    for name, v in o.data:
+        if name == "data-urlencode":
+            v = _urlencode(ctx, v)
+            if v is None:
+                return None
+        elif v.startswith("@") and name != "data-raw":
+            from minikctl.images.applets.common import fs as fs_of, path
+            f = fs_of(ctx)
+            text = ctx.stdin if v == "@-" else (f.read(path(ctx, v[1:])) if f is not None else None)
+            if text is None:
+                return None
+            v = text if name == "data-binary" else text.replace("\r", "").replace("\n", "")
+        got.append(v)
     return "&".join(got) if got else None
 
 
@@ -279,6 +304,7 @@ def run_transfer(ctx, o: Options, url: str, flav: str) -> Transfer:
     from minikctl.images import nettools as nt
     head = o.has("head")
     data = _data(ctx, o)
+    data_failed = data is None and bool(o.data)
     form = _form(ctx, o) if o.lists.get("form") else None
     method = o.get("request") or ("HEAD" if head else "POST" if (data is not None or form) and not o.has("get")
                                   else "GET")
@@ -289,7 +315,7 @@ def run_transfer(ctx, o: Options, url: str, flav: str) -> Transfer:
     if o.lists.get("form") and form is None:
         t.code, t.error = 26, "Failed to open/read local data from file/application"
         return t
-    if data is None and any((o.lists.get(n) or []) for n in ("data", "data-binary")):
+    if data_failed:
         t.code, t.error = 26, "Failed to open/read local data from file/application"
         return t
     body, files, ctype = "", {}, None

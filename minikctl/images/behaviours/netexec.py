@@ -196,6 +196,9 @@ def exit_(req):
                    "cid": cs.get("containerID"), "exitCode": code})
     if timeout and timeout > 0:
         return go_text(req, "")
+    from minikctl.images.logs import record_access     # its log lines, though no reply goes out
+    record_access(view, req.pod, req.client_ip, method=req.method, path=req.path, status=0, size=0,
+                  agent=req.headers.get("user-agent", "-"), port=req.port, client_port=req.client_port)
     return traffic.NOT_HTTP                 # os.Exit: the connection closes with no reply
 
 
