@@ -95,6 +95,8 @@ def test_nc_sends_an_http_request_and_prints_the_raw_answer(mk):
     ip = mk("get", "pod", "net", "-o", "jsonpath={.status.podIP}").out
     r = mk("exec", "bb", "--", "sh", "-c", f"printf 'GET /hostname HTTP/1.0\\r\\n\\r\\n' | nc {ip} 8080")
     assert r.out.startswith("HTTP/1.1 200 OK\r\nDate: ") and r.out.endswith("\r\n\r\nnet"), r
+    r = mk("exec", "bb", "--", "nc", "-lk", "-p", "8080")
+    assert r.err.splitlines()[0] == "minikctl: nc listening (-l) or running a program (-e) is not simulated"
     r = mk("exec", "bb", "--", "sh", "-c", f"echo PING | nc {ip} 8080")
     assert r.err.splitlines()[0] == "minikctl: nc sending data other than an HTTP request is not simulated"
 

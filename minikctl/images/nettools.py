@@ -336,6 +336,8 @@ def nc(ctx, argv):
         elif not a.startswith("-"):
             pos.append(a)
         i += 1
+    if any(a.startswith("-") and not a.startswith("--") and ("l" in a or "e" in a) for a in args):
+        return "", "minikctl: nc listening (-l) or running a program (-e) is not simulated\n", 1
     if len(pos) < 2 or not pos[1].isdigit():
         return "", "BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: nc [OPTIONS] HOST PORT  - connect\n", 1
     host, port = pos[0], int(pos[1])
