@@ -86,7 +86,7 @@ def named_profile(profile: dict, name: str, index: int) -> dict:
     every cluster has its own name for ssh) and on their own subnet 192.168.(index+1).0/24."""
     import copy
     prof = copy.deepcopy(profile)
-    for n in prof.get("nodes") or []:
+    for n in list(prof.get("nodes") or []) + list(prof.get("spareHosts") or []):
         old = n["name"]
         n["name"] = name + "-" + (old[4:] if old.startswith("k8s-") else old)
         ip = str(n.get("internalIP") or "")

@@ -60,6 +60,9 @@ class Env:
     # otherwise the kubeconfig's current context decides (minikctl/clusters.py).
     cluster: str | None = None
     context: str | None = None
+    # Who the command acts as (api/rbac.User: --as, or the kubeconfig user's client certificate);
+    # None is kubernetes-admin. Set by cli.main before the verb runs.
+    user: object | None = None
 
     def hold_output(self) -> None:
         if self.pending is None:

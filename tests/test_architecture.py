@@ -121,19 +121,61 @@ def test_every_module_is_on_the_map():
     assert not missing, f"add to docs/architecture.md: {missing}"
 
 
-def test_run_leaves_the_callers_command_environment(tmp_path):
+def test_run_leaves_the_callers_command_environment(tmp_path, monkeypatch):
     """A command line run in-process from inside another (shell, lab, drill, editor hook) does not
-    replace the outer command's environment: cli.main.run enters its own and leaves it."""
+    replace the outer command's environment: each run passes its Env to click as the context
+    object, and nothing in cli/context.py holds one."""
     import io
 
-    from minikctl.cli import context
+    from minikctl.cli import context, get_cmd
     from minikctl.cli.main import run
     from minikctl.env import Env
     outer = Env(stdout=io.StringIO(), stderr=io.StringIO(), home=tmp_path / "outer", no_color=True)
     inner = Env(stdout=io.StringIO(), stderr=io.StringIO(), home=tmp_path / "inner", no_color=True)
-    with context.using(outer):
-        assert run(["get", "ns"], inner) == 0
-        assert context.env() is outer
-        assert run(["no-such-verb"], inner) == 1  # an error path too
-        assert context.env() is outer
-    assert "default" in inner.stdout.getvalue()
+    seen = []
+    real_get = get_cmd.get
+
+    def get_running_another_line(*args, **kwargs):  # an editor hook / a shell line: a nested run
+        if context.env() is outer:
+            seen.append("outer")
+            assert run(["get", "ns"], inner) == 0
+            assert run(["no-such-verb"], inner) == 1  # an error path too
+            seen.append("outer" if context.env() is outer else "lost")
+        return real_get(*args, **kwargs)
+    monkeypatch.setattr(get_cmd, "get", get_running_another_line)
+    assert run(["get", "ns"], outer) == 0, outer.stderr.getvalue()
+    assert seen == ["outer", "outer"]
+    assert "default" in inner.stdout.getvalue() and "default" in outer.stdout.getvalue()
+    assert "unknown command" in inner.stderr.getvalue() and outer.stderr.getvalue() == ""
+
+
+def test_the_command_environment_is_no_module_global():
+    """cli/context.py keeps no Env of its own: no module-level assignment there, and nothing
+    outside it sets one (the environment is passed, via click's context object)."""
+    tree = dict(modules())["cli/context.py"]
+    assigned = [t.id for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign))
+                for t in (node.targets if isinstance(node, ast.Assign) else [node.target]) if isinstance(t, ast.Name)]
+    assert assigned == []
+    assert not any(isinstance(n, ast.Global) for n in ast.walk(tree))
+
+
+def test_the_tests_and_benchmarks_read_nothing_beside_the_repository():
+    """Issue 18: a bare clone runs every test. No test, helper or benchmark names the shared
+    folder beside the checkout (../shared, its reference/ or spec/), and conftest drops no test
+    module from collection (.ci/run compares a bare clone's collection with the checkout's)."""
+    import re
+    beside = re.compile(r"\.\./shared(/|$)|(^|/)shared/(reference|spec|seed|design|tools|hooks)\b|^/work/(shared|main)\b")
+    bad = []
+    for top in ("tests", "benchmarks", "tools"):
+        for path in sorted((ROOT / top).rglob("*.py")):
+            if path.name == "test_architecture.py":  # this test's own words
+                continue
+            for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) and beside.search(node.value):
+                    bad.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert not bad, bad
+    conftest = ast.parse((ROOT / "tests" / "conftest.py").read_text())
+    names = {n.id for n in ast.walk(conftest) if isinstance(n, ast.Name)} | \
+            {n.name for n in ast.walk(conftest) if isinstance(n, ast.FunctionDef)}
+    assert not names & {"collect_ignore", "collect_ignore_glob", "pytest_ignore_collect",
+                        "pytest_collection_modifyitems"}, names

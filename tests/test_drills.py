@@ -84,3 +84,82 @@ def test_check_vocabulary_reads_state_not_text():
     assert none.passed
     with pytest.raises(ValueError):
         drill_checks.kind_of({"name": "two kinds", "object": {}, "dns": {}})
+
+
+def test_node_checks_read_the_nodes_files_and_components(mk):
+    """The node check reads what is on the node: an etcd snapshot's bytes (etcdutl's checksum), the
+    etcd data directory the manifest makes it serve, a control-plane component's state, the
+    kubelet's flags, a command's status in the node's shell. Never what was typed."""
+    from minikctl.env import Env
+    from minikctl.sim.cluster import open_cluster
+
+    def check(spec):
+        with open_cluster(Env(home=mk.home), direct=True) as cluster:
+            return drill_checks.evaluate(cluster, {"name": "n", "node": spec})
+
+    pki = "/etc/kubernetes/pki/etcd"
+    snap = {"path": "/opt/s.db", "snapshot": {"keys": ["/registry/deployments/default/web"]}}
+    assert "not found on k8s-master" in check(snap).detail
+    assert mk("create", "deployment", "web", "--image=nginx").code == 0
+    r = mk("ssh", "k8s-master", "--", f"etcdctl --cacert={pki}/ca.crt --cert={pki}/server.crt "
+                                       f"--key={pki}/server.key snapshot save /opt/s.db")
+    assert r.code == 0, r.err
+    assert check(snap).passed
+    assert "holds no /registry/configmaps/default/x" in check(
+        {"path": "/opt/s.db", "snapshot": {"keys": ["/registry/configmaps/default/x"]}}).detail
+    mk("ssh", "k8s-master", "--", "sed -i 's/default/defaulx/' /opt/s.db")       # a damaged file
+    assert "expected sha256 [" in check(snap).detail
+    # the data directory etcd serves follows its manifest, not a file merely restored
+    mk("ssh", "k8s-master", "--", f"etcdctl --cacert={pki}/ca.crt --cert={pki}/server.crt "
+                                  f"--key={pki}/server.key snapshot save /opt/t.db")
+    mk("ssh", "k8s-master", "--", "etcdutl snapshot restore /opt/t.db --data-dir /var/lib/etcd-new")
+    assert check({"data_dir": "/var/lib/etcd-new"}).detail == "etcd serves /var/lib/etcd, expected /var/lib/etcd-new"
+    mk("ssh", "k8s-master", "--", "sed -i 's#path: /var/lib/etcd#path: /var/lib/etcd-new#' "
+                                  "/etc/kubernetes/manifests/etcd.yaml")
+    assert check({"data_dir": "/var/lib/etcd-new"}).passed
+    # a component taken down by its manifest; the kubelet's flags as systemd starts it
+    assert check({"component": "kube-scheduler"}).passed
+    mk("ssh", "k8s-master", "--", "sed -i 's/--kubeconfig=/--kubeconfg=/' /etc/kubernetes/manifests/kube-scheduler.yaml")
+    r = check({"component": "kube-scheduler"})
+    assert not r.passed and "unknown flag: --kubeconfg" in r.detail
+    assert check({"component": "kube-scheduler", "up": False}).passed
+    w = {"name": "k8s-worker-01"}
+    assert check({**w, "kubelet_flags": {"config": "/var/lib/kubelet/config.yaml"}}).passed
+    assert check({**w, "command": "systemctl is-active kubelet"}).passed
+    mk("ssh", "k8s-worker-01", "--", "systemctl stop kubelet")
+    assert check({**w, "command": "systemctl is-active kubelet"}).detail == \
+        "'systemctl is-active kubelet' on k8s-worker-01 exited 3, expected 0"
+    assert check({"name": "k8s-nope", "command": "true"}).detail == "no node k8s-nope"
+
+
+def test_malformed_proof_and_write_steps_name_the_file_and_field(mk, tmp_path, monkeypatch):
+    import textwrap
+
+    from minikctl.api.errors import CliError
+    from minikctl.labs import drill_proof
+    root = tmp_path / "drills"
+    d = root / "bad"
+    d.mkdir(parents=True)
+    monkeypatch.setenv("MINIKCTL_DRILLS", str(root))
+    f = d / "drill.yaml"
+    f.write_text(textwrap.dedent("""\
+        title: t
+        domain: Storage
+        task: do it
+        checks:
+          - {name: one, object: {kind: Namespace, name: x}}
+        solution:
+          - {write: ../../etc/passwd, text: x}
+        """))
+    r = mk("drill", "start", "bad")
+    assert r.code == 1 and str(f) in r.err and "field 'solution[0]': write is a path inside the drill's files" in r.err
+    f.write_text(f.read_text().replace("{write: ../../etc/passwd, text: x}", "{run: kubectl create ns x}"))
+    p = d / "proof.yaml"
+    p.write_text("alternatives:\n  - name: no steps\nmistakes: []\n")
+    with pytest.raises(CliError) as e:
+        drill_proof.load_proof(drills.load_drill("bad"))
+    assert str(p) in str(e.value) and "alternatives[0] needs a name and a list of steps" in str(e.value)
+    p.write_text("alternatives:\n  - name: a\n    steps: [{run: minikctl shell}]\n")
+    with pytest.raises(CliError) as e:
+        drill_proof.load_proof(drills.load_drill("bad"))
+    assert str(p) in str(e.value) and "alternatives[0].steps[0]: `shell` waits at a prompt" in str(e.value)

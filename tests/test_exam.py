@@ -23,10 +23,14 @@ def _exam(mk) -> dict:
 
 
 def _solve_on(mk, task: dict) -> None:
-    from minikctl.labs import drill_steps
+    from minikctl.labs import drill_steps, exam_run
     d = drills.load_drill(task["drill"])
-    values = drill_steps.values_of(Env(home=mk.home, context=task["context"]))   # that cluster's nodes
+    values = {**drill_steps.values_of(Env(home=mk.home, context=task["context"])),   # that cluster's nodes
+              **exam_run.context_values(d, task["context"], task["cluster"], mk.home)}
     for step in d.solution:
+        if "write" in step:            # a file the learner writes in the task's files
+            drill_steps.write_file(step, values)
+            continue
         argv, stdin = drill_steps.step_argv(step, d.path, values)
         r = mk("--context", task["context"], *argv, stdin=stdin)
         assert r.code == 0, (argv, r.err)

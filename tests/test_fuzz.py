@@ -12,7 +12,8 @@ few seconds each:
   no failure; afterwards `get po -A` and `delete` of everything created work through the CLI.
 * command lines: `cli.main.run` on argv vectors built from the real verbs, flags and values;
   a rendered error is fine, an `internal error` line (the last-resort catch) is not.
-* state files: a real store damaged byte-wise (flips, truncation, random pages, zero length),
+* state files: a real store damaged byte-wise (flips, truncation, random pages, zero length,
+  one stored row's text or key cell changed where SQLite cannot notice),
   opened as every command opens it: a usable cluster or the one "not a usable minikctl
   database" error.
 * lab and drill files: mutated lab.yaml / drill.yaml through the loaders: a Lab / Drill or a
@@ -172,8 +173,7 @@ def test_fuzz_manifests(tmp_path, small_limits):
         err = io.StringIO()
         env = Env(stdout=io.StringIO(), stderr=err, stdin=io.StringIO(), home=mk.home, clock=lambda: mk.clock,
                   seed=7, no_color=True)
-        context.set_env(env)
-        with open_cluster(env) as cluster:
+        with context.using(env), open_cluster(env) as cluster:
             for _ in range(500):
                 total += 1
                 text = manifest_text(rng, corpus)
@@ -312,6 +312,9 @@ def test_fuzz_damaged_state_files(tmp_path):
     c.execute("VACUUM")
     c.close()
     golden = (golden_home / "cluster.db").read_bytes()
+    c = sqlite3.connect(golden_home / "cluster.db")
+    rows = c.execute("SELECT kind, namespace, name, body FROM objects ORDER BY kind, namespace, name").fetchall()
+    c.close()
     rng = random.Random(181818)
     failures: dict[str, str] = {}
     usable = refused = 0
@@ -324,7 +327,7 @@ def test_fuzz_damaged_state_files(tmp_path):
             if p.exists():
                 p.unlink()
         b = bytearray(golden)
-        mode = rng.choice(("flip", "flip", "trunc", "page", "garbage", "zero", "header"))
+        mode = rng.choice(("flip", "flip", "trunc", "page", "garbage", "zero", "header", "row", "row"))
         if mode == "flip":
             for _ in range(rng.randint(1, 30)):
                 b[rng.randrange(len(b))] = rng.randrange(256)
@@ -337,15 +340,28 @@ def test_fuzz_damaged_state_files(tmp_path):
             b = bytearray(rng.randbytes(rng.randint(1, 3000)))
         elif mode == "zero":
             b = bytearray()
-        else:
+        elif mode == "header":
             b[rng.randrange(100)] = rng.randrange(256)
         db.write_bytes(bytes(b))
+        if mode == "row":  # damage SQLite cannot see: one stored row's text, or its key cell's type
+            kind, ns, name, body = rng.choice(rows)
+            c = sqlite3.connect(db)
+            if rng.random() < 0.2:
+                c.execute("UPDATE objects SET namespace = CAST(namespace AS BLOB) WHERE kind=? AND namespace=? AND "
+                          "name=?", (kind, ns, name))
+            else:
+                at = rng.randrange(len(body))
+                body = body[:at] + rng.choice('x"{}[]:,0 ') + body[at + 1:]
+                c.execute("UPDATE objects SET body=? WHERE kind=? AND namespace=? AND name=?", (body, kind, ns, name))
+            c.commit()
+            c.close()
         import os
         os.utime(db, (T0, T0))  # an old file: an empty one is lost state, not a concurrent creation
         env = Env(stdout=io.StringIO(), stderr=io.StringIO(), stdin=io.StringIO(), home=home,
                   clock=lambda: T0 + 100, seed=7, no_color=True)
         try:
             with open_cluster(env) as cluster:
+                cluster.load_everything()
                 for kind in ("Pod", "ReplicaSet", "ConfigMap", "Event", "Node"):
                     cluster.list(kind)
             usable += 1

@@ -247,6 +247,34 @@ def test_a_damaged_state_file_is_one_clear_error(mk):
     assert r.code == 1 and r.err.startswith(f"error: the state file {db} is not a usable minikctl database"), r.err
 
 
+@pytest.mark.parametrize("damage, kind", [
+    # what the fuzzer's byte flips did (tests/test_fuzz.py, damaged state): valid JSON whose key
+    # was renamed, a text cell turned into a blob, a body naming another object than its row
+    ("""UPDATE objects SET body = replace(body, '"namespace"', '"namespacf"') WHERE kind = 'Event'""", "events"),
+    ("UPDATE objects SET namespace = CAST(namespace AS BLOB) WHERE kind = 'ConfigMap'", "cm"),
+    ("""UPDATE objects SET body = replace(body, '"name":"c"', '"name":"d"') WHERE kind = 'ConfigMap'""", "cm"),
+    ("""UPDATE objects SET body = replace(body, '"kind":"ConfigMap"', '"kind":"ConfigMaq"')
+        WHERE kind = 'ConfigMap'""", "cm"),
+])
+def test_a_row_that_does_not_match_its_key_is_damage_not_a_traceback(mk, damage, kind):
+    assert mk("create", "cm", "c", "--from-literal=a=b").code == 0
+    assert mk("run", "p", "--image=nginx").code == 0
+    mk.advance(10)
+    assert mk("get", "events").code == 0 and mk("get", "cm").code == 0
+    db = mk.home / "cluster.db"
+    import sqlite3
+    c = sqlite3.connect(db)
+    c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = c.total_changes
+    c.execute(damage)
+    assert c.total_changes > before
+    c.commit()
+    c.close()
+    r = mk("get", kind)
+    assert r.code == 1 and r.err.startswith(f"error: the state file {db} is not a usable minikctl database"), r.err
+    assert "does not match the key" in r.err or "is not text" in r.err, r.err
+
+
 # ---------------------------------------------------------------------------------------------
 # Item 10: every random draw from the cluster's seeded generator
 

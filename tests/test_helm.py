@@ -292,3 +292,21 @@ def test_pull_edit_and_install_from_the_directory(mk, tmp_path, monkeypatch):
     again = mk("helm", "pull", "bitnami/nginx", "--untar")
     assert (again.code, again.err) == (1, "Error: failed to untar: a file or directory with the name "
                                           "nginx already exists\n")
+
+
+def test_upgrade_is_a_three_way_merge_a_changed_port_replaces_the_old_one(mk):
+    """helm upgrade patches each object with the three-way strategic merge (old manifest, new
+    manifest, live object): a Service port whose number changed replaces the one the old manifest
+    had (ports merge on their port number), live-only fields such as the clusterIP stay."""
+    mk("helm", *REPO)
+    assert mk("helm", "install", "web", "bitnami/nginx", "--version", "18.1.0", "--set", "service.type=ClusterIP").code == 0
+    ip = mk("get", "svc", "web-nginx", "-o", "jsonpath={.spec.clusterIP}").out
+    r = mk("helm", "upgrade", "web", "bitnami/nginx", "--version", "18.2.4", "--reuse-values",
+           "--set", "service.ports.http=8080")
+    assert r.code == 0, r.err
+    assert mk("get", "svc", "web-nginx", "-o", "jsonpath={.spec.ports}").out == \
+        '[{"name":"http","port":8080,"protocol":"TCP","targetPort":"http"}]'
+    assert mk("get", "svc", "web-nginx", "-o", "jsonpath={.spec.clusterIP} {.spec.type}").out == f"{ip} ClusterIP"
+    # new values without --reuse-values start again from the chart's defaults
+    assert mk("helm", "upgrade", "web", "bitnami/nginx", "--version", "18.2.4", "--set", "replicaCount=2").code == 0
+    assert mk("get", "svc", "web-nginx", "-o", "jsonpath={.spec.type} {.spec.ports[0].port}").out == "LoadBalancer 80"

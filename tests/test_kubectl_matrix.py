@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shlex
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -191,22 +192,11 @@ STEPS: list[tuple[str, str]] = [
     ("delete namespace dev", "~namespace \"dev\" deleted"),
 ]
 
-# Steps that cannot pass yet, with the reason (docs/kubectl-matrix.md lists them too).
-# Keys: the step; value: {version or "*": reason}. Non-strict: a step another part of issue 16
-# makes pass shows up as XPASS, and then leaves this table.
-SPDY = ("kubectl < 1.30 streams exec/cp over SPDY/3.1, which serve does not offer yet "
-        "(issue 16 part 2: streams)")
-OLD = ("kubectl.1.27", "kubectl.1.28", "kubectl.1.29")
-XFAIL: dict[str, dict[str, str]] = {
-    "exec web -- ls /": dict.fromkeys(OLD, SPDY),
-    "exec web -- sh -c 'echo hello'": dict.fromkeys(OLD, SPDY),
-    "cp web:/etc/hostname {tmp}/hostname": {
-        "*": "cp streams a tar of the file over exec's stdout with stdin held open; serve's exec stream "
-             "ends early (issue 16 part 2: streams)", **dict.fromkeys(OLD, SPDY)},
-    "run tmp --rm -i --restart=Never --image=busybox -- echo hi": {
-        "*": "run -i attaches to the new pod (pods/attach), which serve does not stream yet (issue 16 part 2: "
-             "streams)"},
-}
+# Steps that cannot pass yet, with the reason (docs/clients.md lists them too).
+# Keys: the step; value: {version or "*": reason}. Empty: every step passes on every version
+# (issue 16's streams made exec over SPDY, cp and run --rm -i pass). A step added here is an
+# xfail with its reason until something makes it pass.
+XFAIL: dict[str, dict[str, str]] = {}
 
 
 def _versions_params():
@@ -256,12 +246,24 @@ class Matrix:
         argv = [a.replace("{d}", str(DATA)).replace("{tmp}", str(self.tmp)) for a in shlex.split(step)]
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.served.home),
                "KUBECONFIG": str(self.served.kubeconfig), "KUBE_EDITOR": self.editor}
-        limit = 3 if " -i " in step else 8     # an attach that never streams: no need to wait long
+        limit = 8
+        # `run -i` waits in real time for its pod to start (then attaches, or prints the logs of
+        # a pod that already finished): the virtual clock runs meanwhile, 10x real time, as
+        # tests/test_serve_streams.py's Term.wait ticks it.
+        ticking = threading.Event() if " -i " in step else None
+        if ticking is not None:
+            def tick():
+                while not ticking.wait(0.05):
+                    self.served.mk.clock += 0.5
+            threading.Thread(target=tick, daemon=True).start()
         try:
             return subprocess.run([self.binary, *argv], capture_output=True, text=True, env=env, timeout=limit,
                                   stdin=subprocess.DEVNULL)
         except subprocess.TimeoutExpired as e:
             return subprocess.CompletedProcess(e.cmd, -1, e.stdout or "", f"timed out after {limit}s\n{e.stderr or ''}")
+        finally:
+            if ticking is not None:
+                ticking.set()
 
     def close(self):
         self.served.close()

@@ -447,6 +447,11 @@ def test_edit_and_server_side_apply(served, tmp_path):
     r = subprocess.run([KUBECTL, "edit", "deploy", "pod-server"], capture_output=True, text=True, env=env, timeout=60)
     assert r.stderr == "Edit cancelled, no changes made.\n"
     r = served.kubectl("apply", "--server-side", "-f", str(SPEC / "test-headless-server.yaml"))  # replicas: 3
+    # kubectl edit's change is kubectl-edit's field (tests/test_serve_server_side_apply.py)
+    assert r.returncode == 1 and r.stderr.startswith('error: Apply failed with 1 conflict: conflict with '
+                                                     '"kubectl-edit" using apps/v1: .spec.replicas\n'), r.stderr
+    assert r.stdout == "service/headless-svc serverside-applied\n"
+    r = served.kubectl("apply", "--server-side", "--force-conflicts", "-f", str(SPEC / "test-headless-server.yaml"))
     assert r.returncode == 0 and r.stdout.splitlines()[0].endswith(" serverside-applied"), r.stderr
     assert served.mk("get", "deploy", "pod-server", "-o", "jsonpath={.spec.replicas}").out == "3"
     served.mk.advance(30)

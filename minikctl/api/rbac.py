@@ -23,16 +23,12 @@ class User:
 
 
 ADMIN = User("kubernetes-admin", ("kubeadm:cluster-admins", "system:authenticated"))
-_CURRENT: list[User] = []
 
 
-def set_current(user: User | None) -> None:
-    """The user the running command acts as (the CLI sets it from --as or the kubeconfig user)."""
-    _CURRENT[:] = [user] if user is not None else []
-
-
-def current() -> User:
-    return _CURRENT[0] if _CURRENT else ADMIN
+def acting(env) -> User:
+    """The user a command acts as: its Env's (the CLI sets it from --as or the kubeconfig user),
+    kubernetes-admin when it names none."""
+    return getattr(env, "user", None) or ADMIN
 
 
 def impersonated(name: str, groups: list[str] | tuple[str, ...] = ()) -> User:

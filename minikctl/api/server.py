@@ -259,7 +259,7 @@ def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
         meta["name"] = generate_name(meta["generateName"], cluster.rng)
     mount = _service_account_admission(cluster, obj) if obj["kind"] == "Pod" else True
     if obj["kind"] == "CertificateSigningRequest":
-        _csr_requestor(obj)
+        _csr_requestor(obj, getattr(cluster, "env", None))
     _defaults(obj, cluster.rng if mount else None)
     _admit(cluster, obj)
     limit_error = _limit_range_admission(cluster, obj) if obj["kind"] == "Pod" else None
@@ -372,14 +372,14 @@ def _pod_security(cluster, obj: dict, *, internal: bool = False) -> None:
             warn(cluster, w)
 
 
-def _csr_requestor(csr: dict) -> None:
+def _csr_requestor(csr: dict, env) -> None:
     """The CSR strategy's PrepareForCreate: the requesting user goes into the spec, whatever the
     client wrote there; status is cleared."""
     from minikctl.api import rbac
     spec = csr.setdefault("spec", {})
     for k in ("username", "uid", "groups", "extra"):
         spec.pop(k, None)
-    user = rbac.current()
+    user = rbac.acting(env)
     spec["username"] = user.name
     if user.groups:
         spec["groups"] = list(user.groups)

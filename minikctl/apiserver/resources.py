@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import re
 
-from minikctl.api import server
+from minikctl.api import managedfields, server
 from minikctl.api.errors import ApiError
 from minikctl.apiserver import patch as patching
 from minikctl.apiserver import selection
@@ -111,9 +111,11 @@ def create(cluster, kind, ns, obj, req) -> tuple[dict, list[str]]:
     warnings = field_validation(obj, req.q("fieldValidation", "Warn"))
     cluster.warning_sink = warnings          # admission's warnings (PodSecurity) join the headers
     try:
-        return server.create(cluster, obj, dry_run=req.q("dryRun") == "All"), warnings
+        stored = server.create(cluster, obj, dry_run=req.q("dryRun") == "All")
     except ApiError as e:
         raise api_error(kind, e)
+    managedfields.record_update(None, stored, manager(req), cluster.timestamp())
+    return stored, warnings
 
 
 def _check_rv(kind, old: dict, new: dict) -> None:
@@ -128,10 +130,21 @@ def update(cluster, kind, ns, name, obj, req) -> tuple[dict, list[str]]:
     _check_rv(kind, old, obj)
     warnings = field_validation(obj, req.q("fieldValidation", "Warn"))
     cluster.warning_sink = warnings
+    base = copy.deepcopy(old)         # server.update changes the live dict in place
+    if (obj.get("metadata") or {}).get("managedFields"):      # a client may set them (or reset them)
+        base["metadata"]["managedFields"] = copy.deepcopy(obj["metadata"]["managedFields"])
     try:
-        return server.update(cluster, obj, copy.deepcopy(old), dry_run=req.q("dryRun") == "All"), warnings
+        stored = server.update(cluster, obj, copy.deepcopy(old), dry_run=req.q("dryRun") == "All")
     except ApiError as e:
         raise api_error(kind, e)
+    managedfields.record_update(base, stored, manager(req), cluster.timestamp())
+    return stored, warnings
+
+
+def manager(req) -> str:
+    """The request's field manager: fieldManager, else the User-Agent's product
+    (managerOrUserAgent)."""
+    return req.q("fieldManager") or (req.headers.get("user-agent") or "").split("/", 1)[0]
 
 
 def apply_patch(kind, target: dict, body, ctype: str) -> dict:
@@ -156,30 +169,55 @@ def patch(cluster, kind, ns, name, body, req) -> tuple[dict, list[str]]:
                    f"match the name on the URL ({name})", 400)
     warnings = field_validation(new, req.q("fieldValidation", "Warn"))
     cluster.warning_sink = warnings
+    before = copy.deepcopy(old)       # server.update changes the live dict in place
     try:
-        return server.update(cluster, new, copy.deepcopy(old), dry_run=req.q("dryRun") == "All"), warnings
+        stored = server.update(cluster, new, copy.deepcopy(old), dry_run=req.q("dryRun") == "All")
     except ApiError as e:
         raise api_error(kind, e)
+    managedfields.record_update(before, stored, manager(req), cluster.timestamp())
+    return stored, warnings
 
 
 def server_side_apply(cluster, kind, ns, name, body, req) -> tuple[dict, bool]:
-    """`kubectl apply --server-side`: create if absent, else merge the applied configuration in.
-
-    Field ownership (managedFields, conflicts between managers) is not modelled: the applied
-    configuration is merged as a strategic merge patch, which is what one manager sees.
-    """
+    """`kubectl apply --server-side`: create if absent, else merge the applied configuration in,
+    with field ownership (api/managedfields.py): a field another manager owns whose value would
+    change is a 409 conflict unless `force`; fields this manager applied before and no longer
+    applies (owned by no one else) are removed."""
     body = _check_body(kind, body, ns, name)
+    who = req.q("fieldManager")
+    if not who:
+        raise fail("Invalid", 'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required '
+                   "for apply patch", 422, {"group": "meta.k8s.io", "kind": "PatchOptions",
+                                            "causes": [{"reason": "FieldValueRequired", "message":
+                                                        "Required value: is required for apply patch",
+                                                        "field": "fieldManager"}]})
+    dry = req.q("dryRun") == "All"
+    now = cluster.timestamp()
     live = cluster.get(kind.kind, ns if kind.namespaced else None, name)
+    warnings = field_validation(body, req.q("fieldValidation", "Warn"))
+    cluster.warning_sink = warnings
     if live is None:
-        obj, _ = create(cluster, kind, ns, body, req)
-        return obj, True
-    new = patching.apply_patch(copy.deepcopy(live), {k: v for k, v in body.items() if k != "status"}, patching.STRATEGIC)
-    warnings = field_validation(new, req.q("fieldValidation", "Warn"))
-    _ = warnings
+        entries = managedfields.apply(None, body, who, now, False)[0]["metadata"]["managedFields"]
+        try:
+            stored = server.create(cluster, {k: v for k, v in body.items() if k != "status"}, dry_run=dry)
+        except ApiError as e:
+            raise api_error(kind, e)
+        stored["metadata"]["managedFields"] = entries
+        return stored, True
+    _check_rv(kind, live, body)
     try:
-        return server.update(cluster, new, copy.deepcopy(live), dry_run=req.q("dryRun") == "All"), False
+        merged, changed = managedfields.apply(live, body, who, now, req.flag("force"))
+    except managedfields.Conflicts as e:
+        raise fail("Conflict", str(e), 409, {"causes": managedfields.causes(e.conflicts)})
+    if not changed:
+        return live, False
+    entries = merged["metadata"]["managedFields"]
+    try:
+        stored = server.update(cluster, merged, copy.deepcopy(live), dry_run=dry)
     except ApiError as e:
         raise api_error(kind, e)
+    stored["metadata"]["managedFields"] = entries
+    return stored, False
 
 
 def delete(cluster, kind, ns, name, options: dict, req) -> dict:
@@ -250,6 +288,7 @@ def scale(cluster, kind, ns, name, method: str, body, req) -> dict:
         raise fail("BadRequest", 'Scale in version "v1" cannot be handled as a Scale: json: cannot unmarshal '
                    "into Go struct field ScaleSpec.spec.replicas of type int32", 400)
     new = copy.deepcopy(old)
+    old = copy.deepcopy(old)          # server.update changes the live dict in place
     from minikctl.api import custom
     paths = custom.scale_paths(old)
     if paths is not None:
@@ -261,6 +300,7 @@ def scale(cluster, kind, ns, name, method: str, body, req) -> dict:
             new = server.update(cluster, new, copy.deepcopy(old))
     except ApiError as e:
         raise api_error(kind, e)
+    managedfields.record_update(old, new, manager(req), cluster.timestamp(), "scale")
     return scale_of(new)
 
 

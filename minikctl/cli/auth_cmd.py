@@ -22,7 +22,8 @@ def current_user(as_user: str | None, as_groups: list[str]):
         raise CliError("please specify a user when impersonating a group")   # kubectl's rest config check
     if as_user:
         return rbac.impersonated(as_user, as_groups)
-    return rbac.current()
+    from minikctl.cli import context
+    return rbac.acting(context.env())
 
 
 def _warn(text: str) -> None:

@@ -117,8 +117,7 @@ def create(name: str, profile: str, seed: int | None) -> int:
     old = env.cluster
     env.cluster = name
     try:
-        with context.using(env):
-            code = init(profile, seed, reset=True)
+        code = init(profile, seed, reset=True)  # on the named cluster: env is the running command's
     finally:
         env.cluster = old
     if code:

@@ -59,7 +59,8 @@ def _prepare(drill) -> None:
     context.err(f"Warning: this resets the cluster in {env.home}: every object you created is deleted.")
     drill_state.reset_cluster(env, drill.profile)
     from minikctl.labs import exam_run
-    values = exam_run.context_values(drill, exam_run.current_context(env))
+    values = exam_run.context_values(drill, exam_run.current_context(env), home=env.home)
+    exam_run.stage_files(env.home, drill)
     if drill.clusters:
         context.err(f"Warning: this also creates the cluster(s) {', '.join(drill.clusters)} (and their contexts).")
         exam_run.make_clusters(env, drill, values)
@@ -71,7 +72,8 @@ def _print_task(drill, lang: str, header: str) -> None:
     from minikctl.labs.drill_checks import fill
     from minikctl.labs import exam_run
     env = context.env()
-    values = {**drill_steps.values_of(env), **exam_run.context_values(drill, exam_run.current_context(env))}
+    values = {**drill_steps.values_of(env), **exam_run.context_values(drill, exam_run.current_context(env),
+                                                                               home=env.home)}
     text = fill(drill.text("task", lang), values)
     context.out(f"{header}\n\n{drill.title_in(lang)}\n\n{_indent(text).rstrip()}\n\n")
 
@@ -96,14 +98,18 @@ def cell_width(text: str) -> int:
     return w(text)
 
 
-def drill_list(lang: str = "en", domain: Optional[str] = None) -> int:
+def drill_list(lang: str = "en", domain: Optional[str] = None, real: bool = False) -> int:
     from minikctl.labs import drill_state, drills
     with drill_state.store_tx(context.env()) as store:
         prog = drill_state.load_progress(store)
     errors: list[str] = []
     rows = [["CURRENT", "NAME", "DOMAIN", "WEIGHT", "ATTEMPTS", "BEST", "TITLE"]]
+    if real:
+        from minikctl.labs.drill_real import why_not_real
     for d in drills.list_drills(errors):
         if domain and not d.domain.lower().startswith(domain.lower()):
+            continue
+        if real and why_not_real(d):
             continue
         p = prog["drills"].get(d.name) or {}
         best = f"{round(100 * p['best'])}%" if p else "-"
@@ -187,16 +193,64 @@ def drill_next(lang: str) -> int:
     return drill_start(name, lang)
 
 
-def drill_start(name: str, lang: str) -> int:
+def drill_start(name: str, lang: str, real: bool = False) -> int:
     from minikctl.labs import drill_state, drills
     drill = drills.load_drill(name)
     _no_exam("drill start")
+    if real:
+        return _start_real(drill, lang)
     _prepare(drill)
     with drill_state.store_tx(context.env()) as store:
         drill_state.set_current(store, name)
+        store.set_meta(REAL_KEY, None)
     _print_task(drill, lang, _drill_header(drill, lang))
     context.out(_t("Solve it with minikctl (kubectl) commands, then run 'minikctl drill check'.", lang) + "\n" +
                 _t("Stuck? 'minikctl drill hint', 'minikctl drill solution'. Start over: 'minikctl drill reset'.", lang)
+                + "\n")
+    return 0
+
+
+REAL_KEY = "drill.real"    # {"drill": NAME, "context": CTX} while the current drill runs on a real cluster
+
+
+def _real_of(store, name: str) -> dict | None:
+    real = store.get_meta(REAL_KEY)
+    return real if isinstance(real, dict) and real.get("drill") == name else None
+
+
+def _real_values(drill, real: dict) -> dict:
+    from minikctl.labs import drill_real, exam_run
+    env = context.env()
+    return {**drill_real.values(drill_real.Kubectl(real.get("context"))),
+            **exam_run.context_values(drill, real.get("context") or "", home=env.home)}
+
+
+def _start_real(drill, lang: str) -> int:
+    """`drill start NAME --real`: the setup through the real kubectl on its current context."""
+    from minikctl.labs import drill_real, drill_state, exam_run
+    why = drill_real.why_not_real(drill)
+    if why:
+        raise CliError(f"minikctl: drill {drill.name} runs on the simulation only: " + "; ".join(why) +
+                       "\nSee 'minikctl drill list --real' for the drills a real cluster can run.")
+    k = drill_real.Kubectl()
+    r = k("config", "current-context")
+    ctx = r.stdout.strip() if r.returncode == 0 else ""
+    if not ctx:
+        raise CliError(f"drill --real: kubectl has no current context: {r.stderr.strip()}")
+    env = context.env()
+    context.err(f"Warning: this runs drill {drill.name}'s setup with {k.path} on context {ctx}: "
+                f"use a cluster you can throw away.")
+    real = {"drill": drill.name, "context": ctx}
+    exam_run.stage_files(env.home, drill)
+    values = _real_values(drill, real)
+    drill_real.run_steps(drill_real.Kubectl(ctx), drill, drill.setup, values, "setup")
+    with drill_state.store_tx(env) as store:
+        drill_state.set_current(store, drill.name)
+        store.set_meta(REAL_KEY, real)
+    from minikctl.labs.drill_checks import fill
+    context.out(f"{_drill_header(drill, lang)}\n\n{drill.title_in(lang)}\n\n"
+                f"{_indent(fill(drill.text('task', lang), values)).rstrip()}\n\n")
+    context.out(_t("Solve it with kubectl on context {ctx}, then run 'minikctl drill check'.", lang).format(ctx=ctx)
                 + "\n")
     return 0
 
@@ -205,16 +259,31 @@ def drill_task(lang: str) -> int:
     from minikctl.labs import drill_state, drills
     with drill_state.store_tx(context.env()) as store:
         name = _current(store)
+        real = _real_of(store, name)
     drill = drills.load_drill(name)
+    if real:
+        from minikctl.labs.drill_checks import fill
+        context.out(f"{_drill_header(drill, lang)}\n\n{drill.title_in(lang)}\n\n"
+                    f"{_indent(fill(drill.text('task', lang), _real_values(drill, real))).rstrip()}\n\n")
+        return 0
     _print_task(drill, lang, _drill_header(drill, lang))
     return 0
 
 
 def grade(drill, lang: str = "en"):
-    """Evaluate the drill's checks on the live cluster(s): (results, earned, total)."""
-    from minikctl.labs import drill_checks, exam_run
+    """Evaluate the drill's checks on the live cluster(s): (results, earned, total); a drill
+    started with --real on the real cluster it was prepared on."""
+    from minikctl.labs import drill_checks, drill_state, exam_run
     env = context.env()
-    results = exam_run.grade_checks(env, drill, exam_run.context_values(drill, exam_run.current_context(env)), lang)
+    with drill_state.store_tx(env) as store:
+        real = _real_of(store, drill.name)
+    if real:
+        from minikctl.labs import drill_real
+        results = drill_real.grade(drill, real.get("context"), lang)
+        got, total = drill_checks.score(results)
+        return results, got, total
+    results = exam_run.grade_checks(env, drill, exam_run.context_values(drill, exam_run.current_context(env),
+                                                                        home=env.home), lang)
     got, total = drill_checks.score(results)
     return results, got, total
 
@@ -255,10 +324,15 @@ def drill_hint(lang: str) -> int:
     _no_exam("drill hint")
     with drill_state.store_tx(context.env()) as store:
         name = _current(store)
+        real = _real_of(store, name)
     drill = drills.load_drill(name)
     from minikctl.labs import drill_steps
     from minikctl.labs.drill_checks import fill
-    hint = fill(drill.text("hint", lang), drill_steps.values_of(context.env()))
+    from minikctl.labs import exam_run
+    env = context.env()
+    values = _real_values(drill, real) if real else \
+        {**drill_steps.values_of(env), **exam_run.context_values(drill, exam_run.current_context(env), home=env.home)}
+    hint = fill(drill.text("hint", lang), values)
     context.out((hint or _t("No hint for this drill.", lang)) + "\n")
     return 0
 
@@ -269,13 +343,18 @@ def drill_solution(apply: bool) -> int:
     env = context.env()
     with drill_state.store_tx(env) as store:
         name = _current(store)
+        real = _real_of(store, name)
     drill = drills.load_drill(name)
     from minikctl.labs import exam_run
-    extra = exam_run.context_values(drill, exam_run.current_context(env))
-    values = {**drill_steps.values_of(env), **extra}
+    extra = exam_run.context_values(drill, exam_run.current_context(env), home=env.home)
+    values = _real_values(drill, real) if real else {**drill_steps.values_of(env), **extra}
     for step in drill.solution:
         context.out(drill_steps.step_text(step, drill.path, values) + "\n")
-    if apply:
+    if apply and real:
+        from minikctl.labs import drill_real
+        drill_real.run_steps(drill_real.Kubectl(real.get("context")), drill, drill.solution, values, "solution")
+        context.out("\nSolution applied; give the pods a few seconds, then run 'minikctl drill check'.\n")
+    elif apply:
         drill_steps.run_steps(env, drill.solution, drill.path, "solution", extra)
         context.out("\nSolution applied; give the pods a few seconds, then run 'minikctl drill check'.\n")
     return 0
@@ -286,6 +365,10 @@ def drill_reset() -> int:
     _no_exam("drill reset")
     with drill_state.store_tx(context.env()) as store:
         name = _current(store)
+        real = _real_of(store, name)
+    if real:
+        raise CliError(f"drill reset cannot reset the real cluster of context {real.get('context')}: delete what "
+                       f"the drill made there, then run 'minikctl drill start {name} --real' again")
     drill = drills.load_drill(name)
     _prepare(drill)
     context.out(f"Drill {name} prepared again; 'minikctl drill task' shows the task.\n")
@@ -336,7 +419,7 @@ def _exam_show(exam: dict, lang: str) -> None:
         i=i + 1, n=len(exam["tasks"]), w=task["weight"], left=drill_exam.fmt_time(left)) + flag
     from minikctl.labs.exam_run import context_values
     values = {**drill_steps.values_of(on_cluster(env, task["cluster"])),
-              **context_values(drill, task["context"], task["cluster"])}
+              **context_values(drill, task["context"], task["cluster"], env.home)}
     from minikctl.labs.drill_checks import fill
     text = fill(drill.text("task", lang), values)
     context.out(f"{head}\n\n" + _t("Use context:", lang) + f" kubectl config use-context {task['context']}\n\n"
@@ -467,8 +550,10 @@ def register(app: typer.Typer) -> None:
 
     @drill_app.command("list", help="List the drills with your attempts and best scores.")
     def list_cmd(lang: str = lang_opt,
-                 domain: Optional[str] = typer.Option(None, "--domain", help="Only this domain (a prefix).")) -> int:
-        return drill_list(lang, domain)
+                 domain: Optional[str] = typer.Option(None, "--domain", help="Only this domain (a prefix)."),
+                 real: bool = typer.Option(False, "--real", help="Only the drills a real cluster can run "
+                                           "(drill start --real).")) -> int:
+        return drill_list(lang, domain, real)
 
     @drill_app.command("stats", help="Your scores by domain, weakest first, and the drills due for review.")
     def stats_cmd(lang: str = lang_opt) -> int:
@@ -479,8 +564,10 @@ def register(app: typer.Typer) -> None:
         return drill_next(lang)
 
     @drill_app.command("start", help="Reset the cluster, prepare a drill and print its task.")
-    def start_cmd(name: str = typer.Argument(..., metavar="NAME"), lang: str = lang_opt) -> int:
-        return drill_start(name, lang)
+    def start_cmd(name: str = typer.Argument(..., metavar="NAME"), lang: str = lang_opt,
+                  real: bool = typer.Option(False, "--real", help="Prepare it on a real cluster through the real "
+                                            "kubectl's current context (drill check grades it there).")) -> int:
+        return drill_start(name, lang, real)
 
     @drill_app.command("task", help="Print the current drill's task again.")
     def task_cmd(lang: str = lang_opt) -> int:

@@ -171,7 +171,7 @@ def check(argv: list[str], user, env) -> None:
     from minikctl.sim.cluster import open_cluster
     pos, flags = _positionals(argv)
     namespace = flags.get("-n") or flags.get("--namespace")
-    namespace = namespace if isinstance(namespace, str) else context.namespace(None)
+    namespace = namespace if isinstance(namespace, str) else context.namespace(None, env)
     reqs = requests(argv, namespace)
     if reqs is None:
         raise CliError(f"minikctl: --as with `{' '.join(pos[:2])}` is not simulated (it is for get, describe, "

@@ -179,7 +179,7 @@ def _acting_user(argv: list[str], env) -> list[str]:
     user (its client certificate); anyone but kubernetes-admin has the command's requests
     authorized by RBAC first (cli/impersonate.py)."""
     from minikctl.api import rbac
-    rbac.set_current(None)
+    env.user = None
     verb = _verb(argv)
     user = None
     if verb != "auth" and any(a == "--as" or a.startswith(("--as=", "--as-group")) for a in argv):
@@ -193,7 +193,7 @@ def _acting_user(argv: list[str], env) -> list[str]:
         user = _kubeconfig_user(env)
     if user is None:
         return argv
-    rbac.set_current(user)
+    env.user = user
     if verb not in _UNCHECKED:
         from minikctl.cli import impersonate
         impersonate.check(argv, user, env)
@@ -238,11 +238,10 @@ def _serve_crd_kinds(env) -> None:
 
 def run(argv: list[str], env=None) -> int:
     """Run one command line in-process (the shell and the labs use this); returns the exit code.
-    The caller's command environment (cli/context) is the same afterwards."""
+    env is passed to the verbs as click's context object (cli/context.py): the caller's command,
+    if any, keeps its own."""
     from minikctl.env import Env
-    env = env or Env()
-    with context.using(env):
-        return _run(argv, env)
+    return _run(argv, env or Env())
 
 
 def _run(argv: list[str], env) -> int:
@@ -251,6 +250,9 @@ def _run(argv: list[str], env) -> int:
     except ImportError:  # typer >= 0.20 vendors click
         from typer import _click as click
     env.argv = list(argv)
+
+    def say(text: str) -> None:  # errors are rendered here, outside the command's click context
+        context.write_err(env, text)
     from minikctl.cli import flagerrors
     try:
         from minikctl.labs.exam_clock import hard_stop
@@ -265,7 +267,7 @@ def _run(argv: list[str], env) -> int:
                 # click prints help (--help, a group without a subcommand) with its own echo on
                 # sys.stdout: send it to this command's stdout (the shell's pipe, a test's buffer)
                 with contextlib.redirect_stdout(env.stdout):
-                    rv = _click_command()(args=argv, prog_name="minikctl", standalone_mode=False)
+                    rv = _click_command()(args=argv, prog_name="minikctl", standalone_mode=False, obj=env)
                 break
             except click.exceptions.UsageError as e:
                 fixed = flagerrors.bool_rewrite(e, argv)
@@ -274,7 +276,7 @@ def _run(argv: list[str], env) -> int:
                 argv = fixed
         return rv if isinstance(rv, int) else 0
     except (ApiError, CliError) as e:
-        context.err(e.render())
+        say(e.render())
         return getattr(e, "code", 1) if isinstance(e, CliError) else 1
     except click.exceptions.UsageError as e:
         cmd_path = e.ctx.command_path if e.ctx is not None else f"minikctl {' '.join(argv[:1])}"
@@ -284,28 +286,28 @@ def _run(argv: list[str], env) -> int:
             opt = getattr(e, "option_name", None)     # a flag kubectl has and minikctl lacks, not a bad value
             unknown = isinstance(e, click.exceptions.NoSuchOption)
             note = unsimulated.flag_note(cmd_path.split()[1:], opt) if opt and unknown else None
-            context.err(note or f"Error: {text}\nSee '{cmd_path} --help' for usage.")
+            say(note or f"Error: {text}\nSee '{cmd_path} --help' for usage.")
             return 1
         if e.format_message().startswith("No such command"):
             from minikctl.cli import unsimulated
             if e.ctx is not None and e.ctx.parent is not None:  # a group's subcommand: `config nope`
                 name = e.format_message().split("'")[1]
                 note = unsimulated.command_note(e.ctx.command_path.split()[1:] + [name])
-                context.err(note or f'error: unknown command "{name}"\nSee \'{e.ctx.command_path} -h\' for help and '
+                say(note or f'error: unknown command "{name}"\nSee \'{e.ctx.command_path} -h\' for help and '
                                     'examples')
                 return 1
             from minikctl.cli.suggest import unknown_command
             note = unsimulated.command_note([_verb(argv) or ""])
-            context.err(note or unknown_command(_verb(argv) or "", "minikctl", _verb_names()))
+            say(note or unknown_command(_verb(argv) or "", "minikctl", _verb_names()))
             return 1
         m = re.match(r"Got unexpected extra arguments? \(([^)\s]+)", e.format_message())
         if m and e.ctx is not None:              # `apply view-last-applied`: a kubectl subcommand
             from minikctl.cli import unsimulated
             note = unsimulated.command_note(e.ctx.command_path.split()[1:] + [m.group(1)])
             if note:
-                context.err(note)
+                say(note)
                 return 1
-        context.err(f"error: {e.format_message()}\nSee 'minikctl {argv[0] if argv else ''} --help' for usage.")
+        say(f"error: {e.format_message()}\nSee 'minikctl {argv[0] if argv else ''} --help' for usage.")
         return 1
     except click.exceptions.Exit as e:
         return e.exit_code
@@ -316,16 +318,16 @@ def _run(argv: list[str], env) -> int:
     except BrokenPipeError:
         return 0
     except OSError as e:
-        context.err(f"error: {e}")
+        say(f"error: {e}")
         return 1
     except RecursionError:
-        context.err("minikctl: input nested this deeply is not simulated (Python's recursion limit)")
+        say("minikctl: input nested this deeply is not simulated (Python's recursion limit)")
         return 1
     except Exception as e:  # noqa: BLE001 - a bug: one honest line instead of a traceback
         import os
         if os.environ.get("MINIKCTL_DEBUG"):
             raise
-        context.err(f"minikctl: internal error ({type(e).__name__}: {e}); nothing was changed. This is a minikctl "
+        say(f"minikctl: internal error ({type(e).__name__}: {e}); nothing was changed. This is a minikctl "
                     "bug: please report it with the command line (MINIKCTL_DEBUG=1 shows the traceback)")
         return 1
 

@@ -26,6 +26,18 @@ def _data(objs: list[dict], single: bool):
     return objs[0] if single and len(objs) == 1 else list_wrap(objs)
 
 
+def _without_managed_fields(objs: list[dict]) -> list[dict]:
+    """kubectl's json and yaml printers omit metadata.managedFields (--show-managed-fields=false,
+    OmitManagedFieldsPrinter); writes through `minikctl serve` record them."""
+    out = []
+    for o in objs:
+        meta = o.get("metadata") if isinstance(o, dict) else None
+        if isinstance(meta, dict) and "managedFields" in meta:
+            o = {**o, "metadata": {k: v for k, v in meta.items() if k != "managedFields"}}
+        out.append(o)
+    return out
+
+
 def render(objs: list[dict], output: str, *, single: bool, sort_by: str | None = None,
            no_headers: bool = False, template: str | None = None) -> str:
     """Everything but the human-readable tables."""
@@ -33,10 +45,9 @@ def render(objs: list[dict], output: str, *, single: bool, sort_by: str | None =
     if output == "name":
         return "".join(serialize.name_line(serialize.kind_ref(o), o["metadata"]["name"]) + "\n" for o in objs)
     if output == "yaml":
-        data = _data(objs, single)
-        return serialize.to_yaml(data)
+        return serialize.to_yaml(_data(_without_managed_fields(objs), single))
     if output == "json":
-        return serialize.to_json(_data(objs, single))
+        return serialize.to_json(_data(_without_managed_fields(objs), single))
     name, _, arg = output.partition("=")
     if name in ("template", "go-template") and template:
         arg = template

@@ -284,7 +284,7 @@ def update_objects(cluster, old_manifest: str, objs, name: str, namespace: str) 
     the old manifest to the new (live-only fields kept), ones no longer rendered deleted."""
     from minikctl.api import kinds, server
     from minikctl.api.errors import ApiError, CliError
-    from minikctl.api.patch import create_merge_patch, strategic_merge
+    from minikctl.api.apply import merge
     old = {}
     for o in objects_of(old_manifest):
         key = _key(None, o, namespace)
@@ -308,8 +308,9 @@ def update_objects(cluster, old_manifest: str, objs, name: str, namespace: str) 
                 server.create(cluster, new)
                 continue
             before = _own(copy.deepcopy(old.get(key, {})), name, namespace) if key in old else {}
-            patch = create_merge_patch(before, new)
-            merged = strategic_merge(live, patch)
+            # the three-way strategic merge: what the old manifest had and the new one drops goes,
+            # list items by their merge key (a Service port whose number changed is replaced)
+            merged = merge(live, before, new)
             if merged != live:
                 server.update(cluster, merged, live)
         for key, o in old.items():

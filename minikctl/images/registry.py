@@ -87,6 +87,9 @@ def toolset(ref: str) -> Image:
     tools.update(client_tools(ref))          # redis-cli in redis, pg_isready in postgres...
     from minikctl.images.behaviours.agnhost import tools_for
     tools.update(tools_for(ref))             # /agnhost dns-suffix, dns-server-list, etc-hosts
+    if normalize(ref)[0].rsplit("/", 1)[-1] == "etcd":   # the etcd image ships its CLIs
+        from minikctl.images.etcdtools import in_container
+        tools.update({"etcdctl": in_container.tool, "etcdutl": in_container.tool})
     if normalize(ref)[0].rsplit("/", 1)[-1] == "perl":
         from minikctl.images import perl
         tools.update(perl.tools())           # the Job page's bpi program

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from minikctl.api.conditions import is_ready
 from minikctl.api.selectors import label_selector_matches
 
-KINDS = ("object", "endpoints", "pods", "dns", "traffic", "exec", "corefile", "proxy", "backends", "can_i", "any")
+KINDS = ("object", "endpoints", "pods", "dns", "traffic", "exec", "corefile", "proxy", "backends", "can_i", "node",
+         "any")
 _MISSING = object()
 
 
@@ -458,6 +459,92 @@ def _can_i(view, c: dict) -> tuple[bool, str]:
     return True, ""
 
 
+def _node(view, c: dict) -> tuple[bool, str]:
+    """A node's own state: a file on it (and, for an etcd snapshot, what etcdutl would read from
+    it), a control-plane component up or down (from its static pod manifest, as the kubelet runs
+    it), or a command run in the node's shell (`systemctl is-active kubelet`) and its status."""
+    spec = c["node"]
+    node = str(spec.get("name") or profile_values(view.profile or {})["controlPlane"])
+    if view.get("Node", None, node) is None:
+        return False, f"no node {node}"
+    if "component" in spec:
+        from minikctl.sim.nodehost import controlplane
+        why = controlplane.down(view, str(spec["component"]))
+        if spec.get("etcd_too", True) and spec["component"] == "kube-apiserver" and not why:
+            why = controlplane.down(view, "etcd")
+        want_up = bool(spec.get("up", True))
+        if bool(why) == want_up:
+            return False, f"{spec['component']} is down ({why})" if why else f"{spec['component']} is running"
+        return True, ""
+    if "data_dir" in spec:              # the directory the etcd static pod serves (a restore)
+        from minikctl.sim.etcd import datadir
+        got, want = datadir.live(view).rstrip("/"), str(spec["data_dir"]).rstrip("/")
+        return (got == want, f"etcd serves {got}, expected {want}")
+    if "kubelet_flags" in spec:         # the flags the kubelet runs with (unit as loaded, env files)
+        from minikctl.sim.nodehost import kubelet_host
+        flags, _ = kubelet_host._flags(kubelet_host.command_line(view, node))
+        for flag, want in spec["kubelet_flags"].items():
+            if flags.get(flag) != str(want):
+                return False, f"the kubelet on {node} runs with --{flag}={flags.get(flag, '')}, expected {want}"
+        return True, ""
+    if "path" in spec:
+        return _node_file(view, node, spec)
+    if "command" in spec:
+        return _node_command(view, node, spec)
+    raise ValueError("a node check names a path, a component, a data_dir, kubelet_flags or a command")
+
+
+def _node_file(view, node: str, spec: dict) -> tuple[bool, str]:
+    from minikctl.sim import nodehost
+    path = str(spec["path"])
+    f = nodehost.fs(view, node)
+    kind = f.kind(path)
+    if spec.get("absent"):
+        return (kind is None, f"{path} exists on {node}" if kind else "")
+    if kind != "file":
+        return False, f"{path} not found on {node}" if kind is None else f"{path} on {node} is a directory"
+    text = f.read(path) or ""
+    for pattern in [spec["match"]] if isinstance(spec.get("match"), str) else spec.get("match") or []:
+        if not re.search(str(pattern), text, re.M):
+            return False, f"{path} on {node} has no line matching /{pattern}/"
+    for pattern in [spec["no_match"]] if isinstance(spec.get("no_match"), str) else spec.get("no_match") or []:
+        if re.search(str(pattern), text, re.M):
+            return False, f"{path} on {node} still has a line matching /{pattern}/"
+    if spec.get("snapshot"):
+        from minikctl.sim.etcd import snapshot as snap
+        try:
+            s = snap.read(text, path)
+        except snap.SnapshotError as e:
+            return False, f"etcdutl snapshot status {path}: {e}"
+        bad = s.checksum_error()
+        if bad:
+            return False, f"etcdutl snapshot status {path}: {bad}"
+        if s.checksum is None and spec.get("saved", True):
+            return False, f"{path} is a copy of a database file, not a saved snapshot (no checksum)"
+        want = spec["snapshot"] if isinstance(spec["snapshot"], dict) else {}
+        for key in want.get("keys") or []:
+            if key not in s.buckets["key"]:
+                return False, f"the snapshot {path} holds no {key}"
+        for key in want.get("no_keys") or []:
+            if key in s.buckets["key"]:
+                return False, f"the snapshot {path} holds {key}"
+    return True, ""
+
+
+def _node_command(view, node: str, spec: dict) -> tuple[bool, str]:
+    """The command in the node's login shell, as `minikctl ssh NODE -- CMD` runs it."""
+    from minikctl.images.nodetools import NodeShell, node_context, shell_tools
+    shell = NodeShell(node_context(view, node), shell_tools(), argv0="bash", dialect="ash")
+    shell.vars["PWD"] = "/root"
+    out, _err, code, _ = shell.run(str(spec["command"]))
+    want = int(spec.get("exit", 0))
+    if code != want:
+        return False, f"'{spec['command']}' on {node} exited {code}, expected {want}"
+    if spec.get("contains") and str(spec["contains"]) not in out:
+        return False, f"'{spec['command']}' on {node} printed no {spec['contains']!r}"
+    return True, ""
+
+
 def _any(view, c: dict) -> tuple[bool, str]:
     """Passes when one of several checks passes (several correct end states)."""
     why = []
@@ -471,7 +558,7 @@ def _any(view, c: dict) -> tuple[bool, str]:
 
 _RUN = {"object": _object, "endpoints": _endpoints, "pods": _pods, "dns": _dns, "traffic": _traffic,
         "exec": _exec, "corefile": _corefile, "proxy": _proxy,
-        "backends": _backends, "can_i": _can_i, "any": _any}
+        "backends": _backends, "can_i": _can_i, "node": _node, "any": _any}
 
 
 def kind_of(check: dict) -> str:

@@ -67,8 +67,21 @@ def case(drill, kind: str, index: int) -> dict:
     return load_proof(drill)["alternatives" if kind == "alternative" else "mistakes"][index]
 
 
-def step_argv(home, step: dict, drill) -> tuple[list[str], str]:
-    """(argv, stdin) of one step on the cluster in `home`, ${...} filled from its profile."""
+def step_values(home, drill) -> dict:
+    """${...} for a drill started (`drill start`) on the cluster in `home`: its profile, its files."""
     from minikctl.env import Env
+    from minikctl.labs import drill_steps, exam_run
+    env = Env(home=home)
+    return {**drill_steps.values_of(env),
+            **exam_run.context_values(drill, exam_run.current_context(env), home=home)}
+
+
+def step_argv(home, step: dict, drill) -> tuple[list[str], str] | None:
+    """(argv, stdin) of one step on the cluster in `home`, ${...} filled from its profile; a
+    `write` step writes its file into the drill's files and gives None (no command to run)."""
     from minikctl.labs import drill_steps
-    return drill_steps.step_argv(step, drill.path, drill_steps.values_of(Env(home=home)))
+    values = step_values(home, drill)
+    if "write" in step:
+        drill_steps.write_file(step, values)
+        return None
+    return drill_steps.step_argv(step, drill.path, values)

@@ -9,6 +9,9 @@ A step is one of:
   apply: |                                        (a manifest, applied with `apply -f -`)
     apiVersion: v1 ...
   file: manifest.yaml                             (relative to the drill's folder)
+  write: overlays/prod/kustomization.yaml         (a file the learner writes, under ${files}:
+  text: |                                          the copy of the drill's files/ folder)
+    ...
 A step runs unattended, so `refuse_host_effects` keeps out what would touch the host or wait
 for a person (serve, edit, kubeconfig -o, get -w ...); loaders check every step with it.
 """
@@ -65,7 +68,10 @@ def check_step(step, where: str) -> None:
             argv = argv[1:]
         if not argv:
             raise ValueError(f"{where}: run is empty")
-        refuse_host_effects(argv)
+        try:
+            refuse_host_effects(argv)
+        except ValueError as e:
+            raise ValueError(f"{where}: {e}") from None
     elif "apply" in step:
         if not isinstance(step["apply"], str):
             raise ValueError(f"{where}: apply is a manifest's text")
@@ -73,8 +79,14 @@ def check_step(step, where: str) -> None:
         f = step["file"]
         if not isinstance(f, str) or not f or f.startswith("/") or ".." in Path(f).parts:
             raise ValueError(f"{where}: file is a path inside the drill's folder")
+    elif "write" in step:
+        f = step["write"]
+        if not isinstance(f, str) or not f or f.startswith("/") or ".." in Path(f).parts:
+            raise ValueError(f"{where}: write is a path inside the drill's files (${{files}})")
+        if not isinstance(step.get("text"), str):
+            raise ValueError(f"{where}: text is the content of the file to write")
     else:
-        raise ValueError(f"{where}: expected one of run, apply, file")
+        raise ValueError(f"{where}: expected one of run, apply, file, write")
 
 
 def step_argv(step: dict, drill_dir: Path, values: dict | None = None) -> tuple[list[str], str]:
@@ -101,7 +113,20 @@ def step_argv(step: dict, drill_dir: Path, values: dict | None = None) -> tuple[
         return ["apply", "-f", "-"], str(step["apply"])
     if "file" in step:
         return ["apply", "-f", str(drill_dir / step["file"])], ""
-    raise CliError(f"drill step {step!r}: expected one of run, apply, file")
+    raise CliError(f"drill step {step!r}: expected one of run, apply, file, write")
+
+
+def write_file(step: dict, values: dict) -> None:
+    """A `write` step: the file under ${files} (the learner's copy of the drill's files)."""
+    from minikctl.labs.drill_checks import fill
+    if "files" not in values:
+        raise CliError(f"drill step write {step['write']}: the drill has no files/ folder")
+    root = Path(values["files"])
+    target = root / fill(step["write"], values)
+    if ".." in Path(step["write"]).parts:
+        raise CliError(f"drill step write {step['write']}: outside the drill's files")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(fill(step["text"], values))
 
 
 def step_text(step: dict, drill_dir: Path, values: dict | None = None) -> str:
@@ -120,6 +145,11 @@ def step_text(step: dict, drill_dir: Path, values: dict | None = None) -> str:
         return "cat <<EOF | kubectl apply -f -\n" + str(step["apply"]).rstrip("\n") + "\nEOF"
     if "file" in step:
         return f"kubectl apply -f {step['file']}\n# {step['file']}:\n" + (drill_dir / step["file"]).read_text().rstrip("\n")
+    if "write" in step:
+        root = (values or {}).get("files", "${files}")
+        path = f"{root}/{step['write']}"
+        mkdir = f"mkdir -p {path.rsplit('/', 1)[0]} && " if "/" in step["write"] else ""
+        return f"{mkdir}cat > {path} <<'EOF'\n" + str(step["text"]).rstrip("\n") + "\nEOF"
     return str(step)
 
 
@@ -142,6 +172,9 @@ def run_step(env, step: dict, drill_dir: Path, extra: dict | None = None) -> tup
     ${...} values (the exam's names for a drill's other clusters, ctx_NAME)."""
     from minikctl.cli.main import run
     from minikctl.env import Env
+    if "write" in step:
+        write_file(step, {**values_of(env), **(extra or {})})
+        return 0, "", ""
     argv, stdin = step_argv(step, drill_dir, {**values_of(env), **(extra or {})})
     out, err = io.StringIO(), io.StringIO()
     sub = Env(stdout=out, stderr=err, stdin=io.StringIO(stdin), home=env.home, clock=env.clock, seed=env.seed,

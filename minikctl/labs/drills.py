@@ -41,6 +41,11 @@ class Drill:
     profile: str | None = None     # the cluster profile the drill needs (ingress-nginx, gateway-api...)
     clusters: list = field(default_factory=list)   # other clusters the task spans (steps/checks `context:`)
 
+    @property
+    def has_files(self) -> bool:
+        """The drill's folder holds files/ for the learner (copied to ${files} when it starts)."""
+        return (self.path / "files").is_dir()
+
     def title_in(self, lang: str = "en") -> str:
         return self.titles.get(lang) or self.title
 

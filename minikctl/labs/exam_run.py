@@ -24,14 +24,35 @@ def _quiet(env, argv: list[str]) -> tuple[int, str]:
     return code, out.getvalue() + err.getvalue()
 
 
-def context_values(drill, main: str, prefix: str = "") -> dict:
+def context_values(drill, main: str, prefix: str = "", home=None) -> dict:
     """${ctx_main} and ${ctx_NAME} for a drill that spans clusters: the context of the drill's
     main cluster, and what each of its other clusters is called (NAME itself in a drill, TASK-NAME
-    in an exam, where every task has clusters of its own)."""
+    in an exam, where every task has clusters of its own); ${files}, where a drill's files are
+    (given the home)."""
     out = {"ctx_main": main}
     for c in drill.clusters:
         out["ctx_" + c] = f"{prefix}-{c}" if prefix else c
+    if home is not None and drill.has_files:
+        out["files"] = str(files_dir(home, drill, prefix))
     return out
+
+
+def files_dir(home, drill, prefix: str = ""):
+    """Where the learner finds a drill's files (its folder's files/, a kustomization to build
+    on...): HOME/drill-files/NAME for a drill, HOME/exam-files/TASK for an exam's task."""
+    from pathlib import Path
+    return Path(home) / ("exam-files" if prefix else "drill-files") / (prefix or drill.name)
+
+
+def stage_files(home, drill, prefix: str = "") -> None:
+    """A fresh copy of the drill's files/ (what an earlier attempt wrote there is gone)."""
+    import shutil
+    if not drill.has_files:
+        return
+    dest = files_dir(home, drill, prefix)
+    shutil.rmtree(dest, ignore_errors=True)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(drill.path / "files", dest)
 
 
 def current_context(env) -> str:
@@ -59,7 +80,8 @@ def grade_checks(env, drill, values: dict, lang: str = "en") -> list:
         groups.setdefault(target, []).append(i)
     results: list = [None] * len(drill.checks)
     for target, idx in groups.items():
-        with open_cluster(env if target is None else on_cluster(env, target)) as cluster:
+        # the simulation's own door (direct): a drill is graded even while its API server is down
+        with open_cluster(env if target is None else on_cluster(env, target), direct=True) as cluster:
             for i in idx:
                 check = drill_checks.fill(drill.checks[i], {k: v for k, v in values.items() if k.startswith("ctx_")})
                 results[i] = drill_checks.evaluate(cluster, check, lang)
@@ -83,7 +105,8 @@ def prepare(env, exam: dict) -> None:
         code, text = _quiet(env, ["cluster", "create", task["cluster"], "--profile", drill.profile or "default"])
         if code:
             raise CliError(f"exam: could not create cluster {task['cluster']}: {text.strip()}")
-        values = context_values(drill, task["context"], task["cluster"])
+        values = context_values(drill, task["context"], task["cluster"], env.home)
+        stage_files(env.home, drill, task["cluster"])
         make_clusters(env, drill, values)
         drill_steps.run_steps(on_cluster(env, task["cluster"]), drill.setup, drill.path, "setup", values)
 
@@ -92,7 +115,7 @@ def grade_task(env, task: dict) -> dict:
     from minikctl.labs import drill_checks, drills
     drill = drills.load_drill(task["drill"])
     results = grade_checks(on_cluster(env, task["cluster"]), drill,
-                           context_values(drill, task["context"], task["cluster"]))
+                           context_values(drill, task["context"], task["cluster"], env.home))
     earned, total = drill_checks.score(results)
     return {"drill": drill.name, "domain": drill.domain, "context": task["context"], "weight": task["weight"],
             "earned": earned, "total": total, "note": "" if task.get("visited") else "not visited",

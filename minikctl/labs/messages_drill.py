@@ -35,10 +35,29 @@ ZH = {
     "No hint for this drill.": "这个练习没有提示。",
     "Due for review:": "需要复习:", "Next:": "下一个:",
     "Why:": "原因:", "Drill": "练习",
+    "Solve it with kubectl on context {ctx}, then run 'minikctl drill check'.":
+        "在上下文 {ctx} 上用 kubectl 完成任务,然后运行 'minikctl drill check'。",
 }
 
 # The reasons a check gives (drill_checks), as patterns: the values stay, the words are translated.
 REASONS = [
+    # the node check (files, etcd, components, the kubelet, commands on a node)
+    (r"^no node (\S+)$", "没有节点 {0}"),
+    (r"^(\S+) not found on (\S+)$", "{1} 上没有 {0}"),
+    (r"^(\S+) on (\S+) is a directory$", "{1} 上的 {0} 是一个目录"),
+    (r"^(\S+) on (\S+) has no line matching /(.+)/$", "{1} 上的 {0} 没有匹配 /{2}/ 的行"),
+    (r"^(\S+) on (\S+) still has a line matching /(.+)/$", "{1} 上的 {0} 仍有匹配 /{2}/ 的行"),
+    (r"^(\S+) is down \((.*)\)$", "{0} 未运行({1})"),
+    (r"^(\S+) is running$", "{0} 正在运行"),
+    (r"^etcd serves (\S+), expected (\S+)$", "etcd 使用 {0},应为 {1}"),
+    (r"^the kubelet on (\S+) runs with (\S+), expected (.+)$", "{0} 上的 kubelet 以 {1} 运行,应为 {2}"),
+    (r"^etcdutl snapshot status (\S+): (.+)$", "etcdutl snapshot status {0}:{1}"),
+    (r"^(\S+) is a copy of a database file, not a saved snapshot \(no checksum\)$",
+     "{0} 是数据库文件的副本,不是保存的快照(没有校验和)"),
+    (r"^the snapshot (\S+) holds no (\S+)$", "快照 {0} 中没有 {1}"),
+    (r"^the snapshot (\S+) holds (\S+)$", "快照 {0} 中包含 {1}"),
+    (r"^'(.+)' on (\S+) exited (\d+), expected (\d+)$", "{1} 上的 '{0}' 退出码为 {2},应为 {3}"),
+    (r"^'(.+)' on (\S+) printed no (.+)$", "{1} 上的 '{0}' 没有输出 {2}"),
     (r"^(.+) not found$", "{0} 不存在"),
     (r"^(.+) exists$", "{0} 仍然存在"),
     (r"^(\S+) is (.+), expected to match /(.+)/$", "{0} 为 {1},应匹配 /{2}/"),

@@ -13,6 +13,7 @@ import heapq
 import itertools
 import json
 import random
+import threading
 import uuid
 from contextlib import contextmanager
 
@@ -186,7 +187,7 @@ class Cluster:
     def _events(self, namespace: str | None) -> list[dict]:
         if namespace not in self._event_cache:
             self._event_cache[namespace] = self.store.events(namespace)
-        evs = {(e["metadata"]["namespace"], e["metadata"]["name"]): e for e in self._event_cache[namespace]}
+        evs = {(e["metadata"].get("namespace") or "", e["metadata"]["name"]): e for e in self._event_cache[namespace]}
         for (k, ns, name), e in self.new_events.items():
             if namespace is None or ns == namespace:
                 evs[(ns, name)] = e
@@ -326,6 +327,26 @@ def _commit(store, env, cluster) -> None:
         after(t, True)
 
 
+_WRITERS: dict[str, threading.RLock] = {}
+_WRITERS_LOCK = threading.Lock()
+
+
+def _writer_lock(path) -> threading.RLock:
+    """One lock per state file for this process's transactions. Every transaction takes SQLite's
+    write lock (BEGIN IMMEDIATE); threads of one process (`minikctl serve`: requests, the watch
+    cache's timer pass) that met there would wait in SQLite's busy handler, which sleeps and
+    polls (1, 2, 5, 10 ... up to 100 ms between looks): a write queued behind a 15 ms one could
+    start 20-30 ms late. Queued here, the next thread starts the moment the lock is free.
+    Other processes still meet at SQLite's lock. Reentrant, and waited for at most BUSY_MS: a
+    nested open_cluster, or a transaction held that long, meets SQLite's lock as before."""
+    key = str(path)
+    with _WRITERS_LOCK:
+        lock = _WRITERS.get(key)
+        if lock is None:
+            lock = _WRITERS[key] = threading.RLock()
+        return lock
+
+
 @contextmanager
 def open_cluster(env, *, write: bool = True, direct: bool = False):
     """Open the store, load the cluster, advance it to now; commit on success, roll back on error.
@@ -334,6 +355,19 @@ def open_cluster(env, *, write: bool = True, direct: bool = False):
     kube-apiserver or etcd manifest on the control plane, sim/nodehost/controlplane.py) they fail
     with kubectl's connection-refused message. `direct` is the simulation's own door, not the
     API server's: `ssh` to a node (so the learner can fix it), `sim`, `cluster`, drills."""
+    from minikctl.store.db import BUSY_MS
+    lock = _writer_lock(env.db_path)
+    held = lock.acquire(timeout=BUSY_MS / 1000)      # else SQLite's busy handler decides, as before
+    try:
+        with _open_cluster(env, write=write, direct=direct) as cluster:
+            yield cluster
+    finally:
+        if held:
+            lock.release()
+
+
+@contextmanager
+def _open_cluster(env, *, write: bool = True, direct: bool = False):
     from minikctl.sim import clock
     store = Store(env.db_path)
     outermost = getattr(env, "pending", None) is None and hasattr(env, "hold_output")

@@ -223,18 +223,21 @@ class Store:
     @guarded
     def load_kind(self, kind: str) -> list[tuple[str, str, dict]]:
         rows = self.conn.execute("SELECT namespace, name, body FROM objects WHERE kind=?", (kind,)).fetchall()
-        return [(ns, n, _body(json.loads(b))) for ns, n, b in rows]
+        return [(ns, n, _stored(kind, ns, n, b)) for ns, n, b in rows]
 
     @guarded
     def events(self, namespace: str | None) -> list[dict]:
-        q, args = "SELECT body FROM objects WHERE kind='Event'", ()
+        q, args = "SELECT namespace, name, body FROM objects WHERE kind='Event'", ()
         if namespace is not None:
             q, args = q + " AND namespace=?", (namespace,)
-        return [_body(json.loads(b)) for (b,) in self.conn.execute(q, args)]
+        return [_stored("Event", ns, n, b) for ns, n, b in self.conn.execute(q, args)]
 
     @guarded
     def kinds(self) -> list[str]:
-        return [k for (k,) in self.conn.execute("SELECT DISTINCT kind FROM objects")]
+        kinds = [k for (k,) in self.conn.execute("SELECT DISTINCT kind FROM objects")]
+        if not all(isinstance(k, str) for k in kinds):
+            raise ValueError("a stored object's kind is not text")
+        return kinds
 
     @guarded
     def put(self, kind: str, namespace: str, name: str, rv: int, body: dict) -> None:
@@ -284,6 +287,21 @@ class Store:
         """The committed global revision, without a transaction (for watchers and servers)."""
         row = self.conn.execute("SELECT value FROM meta WHERE key='revision'").fetchone()
         return json.loads(row[0]) if row else 0
+
+
+def _stored(kind: str, ns, name, text) -> dict:
+    """A stored row's object, checked against the key it is stored under. A byte flipped in a
+    damaged file can leave valid JSON with a renamed key (`"namespacf"`), or turn a text cell into
+    a blob; either is damage, refused here as one clear error, not a KeyError or TypeError in
+    whichever command first touches the object (cluster.list sorts keys, events are keyed by their
+    namespace and name)."""
+    if not isinstance(ns, str) or not isinstance(name, str):
+        raise ValueError(f"a stored {kind}'s namespace or name is not text")
+    obj = _body(json.loads(text))
+    m = obj["metadata"]
+    if obj.get("kind") != kind or m["name"] != name or (m.get("namespace") or "") != ns:
+        raise ValueError(f"a stored object does not match the key it is stored under ({kind} {ns}/{name})")
+    return obj
 
 
 def _body(obj) -> dict:

@@ -129,7 +129,7 @@ def _client_auth(cert) -> bool:
 
 def node_read(ctx, node: str, path: str) -> str | None:
     """A file of `node` as this command line sees it (its own node's through the shell's files)."""
-    if node == ctx.node:
+    if node == ctx.node and ctx.pod is None:
         from minikctl.images.fs import fs_of
         return fs_of(ctx).read(path)
     from minikctl.sim import nodehost

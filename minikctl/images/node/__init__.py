@@ -16,11 +16,18 @@ COMMANDS = {
     "crictl": "minikctl.images.node.crictl:crictl",
     "systemctl": "minikctl.images.node.systemd:systemctl",
     "journalctl": "minikctl.images.node.systemd:journalctl",
+    "etcdctl": "minikctl.images.etcdtools.etcdctl:etcdctl",
+    "etcdutl": "minikctl.images.etcdtools.etcdutl:etcdutl",
+    "kubeadm": "minikctl.sim.kubeadm.kubeadm:kubeadm",
+    "apt-get": "minikctl.sim.kubeadm.apt_tool:apt_get",
+    "apt-mark": "minikctl.sim.kubeadm.apt_tool:apt_mark",
+    "apt-cache": "minikctl.sim.kubeadm.apt_tool:apt_cache",
+    "apt": "minikctl.sim.kubeadm.apt_tool:apt",
     "ss": "minikctl.images.node.sockets:ss",
 }
 
-NOT_SIMULATED = ("vi", "vim", "nano", "emacs", "kubeadm", "etcdctl", "etcdutl", "kubelet", "containerd", "ctr",
-                 "apt", "apt-get", "apt-mark", "yum", "dnf", "rpm", "reboot", "shutdown", "modprobe",
+NOT_SIMULATED = ("vi", "vim", "nano", "emacs", "kubelet", "containerd", "ctr",
+                 "yum", "dnf", "rpm", "reboot", "shutdown", "modprobe",
                  "sysctl", "swapoff", "netstat", "tcpdump", "helm", "kubectl")
 
 

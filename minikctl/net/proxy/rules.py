@@ -253,7 +253,7 @@ def node_ip(view, node: str) -> str | None:
         for a in (obj.get("status") or {}).get("addresses") or []:
             if a.get("type") == "InternalIP":
                 return a["address"]
-    for n in view.profile.get("nodes") or []:
+    for n in list(view.profile.get("nodes") or []) + list(view.profile.get("spareHosts") or []):
         if n.get("name") == node:
             return n.get("internalIP")
     return None

@@ -132,6 +132,9 @@ def _monitor(cluster, node: dict) -> None:
     since = kubelet_host.not_posting_since(cluster, name)
     conds = (node.get("status") or {}).get("conditions") or []
     ready = next((c for c in conds if c.get("type") == "Ready"), {})
+    if since is None and name in (cluster.meta.get("cniPending") or []):
+        _network(cluster, node, ready)
+        return
     if since is None:
         runtime_down = kubelet_host.runtime_down(cluster, name)
         if ready.get("status") == "Unknown" or (not runtime_down and ready.get("reason") == "KubeletNotReady"):
@@ -146,6 +149,29 @@ def _monitor(cluster, node: dict) -> None:
         return
     if ready.get("status") != "Unknown":
         _mark_unknown(cluster, node, due)
+
+
+def _network(cluster, node: dict, ready: dict) -> None:
+    """A node that joined with no CNI configuration yet (sim/kubeadm/join.py): NotReady
+    ("cni plugin not initialized") until its DaemonSet pods run there - calico-node's install-cni
+    is not modelled as a pod of its own: it is taken to be done 15-30 s after the node's kube-proxy
+    runs (join.cni_due)."""
+    name = node["metadata"]["name"]
+    for pod in cluster.list("Pod", "kube-system"):
+        if (pod.get("spec") or {}).get("nodeName") == name and \
+                (pod["metadata"].get("labels") or {}).get("k8s-app") == "kube-proxy" and \
+                (pod.get("status") or {}).get("phase") == "Running" and not pod["metadata"].get("deletionTimestamp"):
+            from minikctl.sim.kubeadm import join
+            from minikctl.timeutil import parse
+            started = parse(pod["status"].get("startTime")) or cluster.now
+            due = join.cni_due(cluster, name, started)
+            if cluster.now < due:
+                if not any(t[2] == MONITOR_TIMER and t[3].get("node") == name for t in cluster.timers):
+                    cluster.schedule(due, MONITOR_TIMER, {"node": name})
+                return
+            join.cni_installed(cluster, name)
+            _kubelet_posts(cluster, node, ready=True)
+            return
 
 
 def on_monitor(cluster, ref: dict) -> None:

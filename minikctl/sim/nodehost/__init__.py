@@ -32,7 +32,7 @@ Commands on a node are registered in minikctl/images/node/__init__.py (COMMANDS)
 from __future__ import annotations
 
 SEED_VERSION = 1
-FILE_PROVIDERS = ["minikctl.sim.nodehost.kubeadm_files:files"]
+FILE_PROVIDERS = ["minikctl.sim.nodehost.kubeadm_files:files", "minikctl.sim.kubeadm.packages:files"]
 
 
 def _call(ref: str):
@@ -42,6 +42,10 @@ def _call(ref: str):
 
 
 def role(view, node: str) -> str:
+    """"control-plane", "worker", or "spare" (a machine not joined yet: nodehost/spare.py)."""
+    from minikctl.sim.nodehost import spare
+    if spare.is_spare(view, node):
+        return "spare"
     n = view.get("Node", None, node)
     labels = ((n or {}).get("metadata") or {}).get("labels") or {}
     if "node-role.kubernetes.io/control-plane" in labels:

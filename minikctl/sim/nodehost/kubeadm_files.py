@@ -1,5 +1,7 @@
 """What `kubeadm init` (the control plane) or `kubeadm join` (a worker) wrote on a node, and what
 the kubelet, containerd and the CNI packages installed beside it: path -> text (None: a directory).
+A spare host (nodehost/spare.py) has only what the packages installed; `join_files` is what
+`kubeadm join` adds there.
 """
 from __future__ import annotations
 
@@ -15,7 +17,41 @@ def _ip(view, node: str) -> str:
     for a in (n.get("status") or {}).get("addresses") or []:
         if a.get("type") == "InternalIP":
             return a["address"]
-    return "127.0.0.1"
+    from minikctl.sim.nodehost import spare
+    e = spare.entry(view, node)
+    return (e or {}).get("internalIP") or "127.0.0.1"
+
+
+def package_files(profile: dict) -> dict[str, str | None]:
+    """What the kubelet, containerd and kubeadm packages install: directories, units, the
+    kubeadm drop-in, containerd's configuration."""
+    out: dict[str, str | None] = {d: None for d in DIRS}
+    out[configs.KUBELET_DROPIN] = configs.DROPIN
+    out[configs.KUBELET_UNIT] = configs.KUBELET_SERVICE
+    out[configs.CONTAINERD_UNIT] = configs.CONTAINERD_SERVICE
+    out["/etc/sysconfig/kubelet"] = "KUBELET_EXTRA_ARGS=\n"
+    out["/etc/containerd/config.toml"] = configs.containerd_config()
+    return out
+
+
+def join_files(cluster, node: str) -> dict[str, str]:
+    """What `kubeadm join` and the kubelet's TLS bootstrap leave on a worker: the cluster CA,
+    the kubelet's configuration and flags, its client certificate and kubelet.conf."""
+    from minikctl.sim.profile import apiserver_url
+    profile = cluster.profile or {}
+    ca_cert, _ = pki.cluster_ca(cluster)
+    ca_pem = pki._pem_cert(ca_cert)
+    out = {"/etc/kubernetes/pki/ca.crt": ca_pem}
+    cert, key = pki.client_pair(cluster, f"system:node:{node}", ("system:nodes",))
+    out["/var/lib/kubelet/pki/kubelet-client-current.pem"] = cert + key
+    scert, skey = pki.kubelet_serving(cluster, node)
+    out["/var/lib/kubelet/pki/kubelet.crt"] = scert
+    out["/var/lib/kubelet/pki/kubelet.key"] = skey
+    out["/etc/kubernetes/kubelet.conf"] = configs.kubeconfig(
+        apiserver_url(profile), ca_pem, f"system:node:{node}", cert_file="/var/lib/kubelet/pki/kubelet-client-current.pem")
+    out["/var/lib/kubelet/config.yaml"] = configs.kubelet_config(profile)
+    out["/var/lib/kubelet/kubeadm-flags.env"] = configs.kubeadm_flags()
+    return out
 
 
 def files(cluster, node: str, role: str) -> dict[str, str | None]:
@@ -23,6 +59,8 @@ def files(cluster, node: str, role: str) -> dict[str, str | None]:
     profile = cluster.profile or {}
     server = apiserver_url(profile)
     ip = _ip(cluster, node)
+    if role == "spare":
+        return package_files(profile)
     out: dict[str, str | None] = {d: None for d in DIRS}
     ca_cert, _ = pki.cluster_ca(cluster)
     ca_pem = pki._pem_cert(ca_cert)

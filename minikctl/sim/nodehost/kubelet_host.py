@@ -117,6 +117,12 @@ def _flags(argv: list[str]) -> tuple[dict, str | None]:
     return flags, None
 
 
+def config_missing(cfg_path: str) -> str:
+    return (f"failed to load kubelet config file, path: {cfg_path}, error: failed to load Kubelet config "
+            f"file {cfg_path}, error failed to read kubelet config file \"{cfg_path}\", error: open "
+            f"{cfg_path}: no such file or directory")
+
+
 def start_problem(view, node: str) -> str | None:
     """Why a kubelet started now would exit: the err= text of its `"command failed"` line."""
     import yaml
@@ -128,9 +134,7 @@ def start_problem(view, node: str) -> str | None:
     if cfg_path:
         text = _g(view, node, cfg_path)
         if text is None:
-            return (f"failed to load kubelet config file, path: {cfg_path}, error: failed to load Kubelet config "
-                    f"file {cfg_path}, error failed to read kubelet config file \"{cfg_path}\", error: open "
-                    f"{cfg_path}: no such file or directory")
+            return config_missing(cfg_path)
         try:
             cfg = yaml.safe_load(text) or {}
             if not isinstance(cfg, dict):
@@ -222,7 +226,9 @@ def startup_lines(view, node: str, t: float, pid: int, boot: bool = False) -> li
         flags = {"pod-infra-container-image": configs.PAUSE_IMAGE}
     else:
         flags, _ = _flags(command_line(view, node))
-    ver = (getattr(view, "profile", None) or {}).get("kubernetesVersion", "v1.32.0")
+    from minikctl.sim.kubeadm import packages
+    ver = packages.binary_version(view, node, "kubelet") or \
+        (getattr(view, "profile", None) or {}).get("kubernetesVersion", "v1.32.0")
     lines = []
     if "pod-infra-container-image" in flags and kube_version(getattr(view, "profile", None) or {}) >= (1, 27):
         lines.append("Flag --pod-infra-container-image has been deprecated, will be removed in 1.35. Image garbage "
@@ -257,6 +263,8 @@ def started(cluster, node: str) -> None:
         cluster.schedule(cluster.now, what, payload)
     from minikctl.sim.nodehost import static_pods
     static_pods.sync(cluster, node)
+    from minikctl.sim.kubeadm import packages   # the binary it runs: the installed kubelet package
+    packages.kubelet_started(cluster, node)
     cluster.settled = False
 
 

@@ -79,7 +79,7 @@ def make_ca(cluster, cn: str):
 
 
 def sign_leaf(cluster, ca_cert, ca_key, cn: str, orgs=(), server=False, client=False,
-              dns=(), ips=(), key=None, not_before=None):
+              dns=(), ips=(), key=None, not_before=None, not_after=None):
     """A leaf certificate as kubeadm's pkiutil.NewCertAndKey: KeyUsage digitalSignature,
     keyEncipherment (critical), the extended usages asked for, CA:FALSE, the issuer's key id."""
     from cryptography import x509
@@ -87,7 +87,7 @@ def sign_leaf(cluster, ca_cert, ca_key, cn: str, orgs=(), server=False, client=F
     from cryptography.x509.oid import ExtendedKeyUsageOID
     key = key or _new_key(cluster)
     start = not_before or (_boot(cluster) - datetime.timedelta(minutes=5))
-    end = min(start + ONE_YEAR, ca_cert.not_valid_after_utc)
+    end = min(not_after or start + ONE_YEAR, ca_cert.not_valid_after_utc)
     ekus = ([ExtendedKeyUsageOID.SERVER_AUTH] if server else []) + ([ExtendedKeyUsageOID.CLIENT_AUTH] if client else [])
     b = (x509.CertificateBuilder().subject_name(_name(cn, tuple(orgs))).issuer_name(ca_cert.subject)
          .public_key(key.public_key()).serial_number(_serial(cluster)).not_valid_before(start).not_valid_after(end)

@@ -32,6 +32,13 @@ def state(view, node: str, unit: str) -> dict:
     got = ((meta.get(META) or {}).get(node) or {}).get(unit)
     if got is not None:
         return got
+    if unit == "kubelet":
+        from minikctl.sim.nodehost import spare
+        if spare.is_spare(view, node):
+            # installed and enabled, never configured: it exits at every start until kubeadm join
+            from minikctl.sim.nodehost import kubelet_host
+            return {"active": "failing", "enabled": True, "since": _boot(view), "pid": _default_pid(node, unit),
+                    "error": kubelet_host.config_missing("/var/lib/kubelet/config.yaml")}
     return {"active": "active", "enabled": True, "since": _boot(view), "pid": _default_pid(node, unit)}
 
 
@@ -113,11 +120,20 @@ def boot_entries(view, node: str) -> list[list]:
     cpid, kpid = _default_pid(node, "containerd"), _default_pid(node, "kubelet")
     out = [[t, "systemd", 1, "Starting containerd container runtime..."],
            [t + 0.2, "containerd", cpid, f'time="{_iso(t + 0.2)}" level=info msg="containerd successfully booted in 0.041s"'],
-           [t + 0.21, "systemd", 1, "Started containerd container runtime."],
-           [t + 1, "systemd", 1, "Started kubelet: The Kubernetes Node Agent."]]
+           [t + 0.21, "systemd", 1, "Started containerd container runtime."]]
+    if _spare_machine(view, node):
+        return out          # a spare host's kubelet never ran at boot: its restart loop is its story
+    out.append([t + 1, "systemd", 1, "Started kubelet: The Kubernetes Node Agent."])
     out += [[t + 1 + 0.01 * (i + 1), "kubelet", kpid, line]
             for i, line in enumerate(kubelet_host.startup_lines(view, node, t + 1, kpid, boot=True))]
     return out
+
+
+def _spare_machine(view, node: str) -> bool:
+    """One of the profile's spare hosts (joined since or not): its kubelet did not start at boot."""
+    from minikctl.sim.nodehost import spare
+    e = spare.entry(view, node)
+    return e is not None and e.get("name") == node
 
 
 def failing_loop(view, node: str, st: dict, limit: int = 60) -> list[list]:
