@@ -13,6 +13,10 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+import copy
+from minikctl import lazy
+
+load_profile = lazy.function("minikctl.sim.profile", "load_profile")
 
 DEFAULT = "kubernetes"
 ADMIN_CONTEXT = "kubernetes-admin@kubernetes"
@@ -84,7 +88,6 @@ def owner_of_user(data: dict, user: str) -> str | None:
 def named_profile(profile: dict, name: str, index: int) -> dict:
     """A named cluster's profile: the nodes renamed `NAME-...` for `k8s-...` (so every node of
     every cluster has its own name for ssh) and on their own subnet 192.168.(index+1).0/24."""
-    import copy
     prof = copy.deepcopy(profile)
     for n in list(prof.get("nodes") or []) + list(prof.get("spareHosts") or []):
         old = n["name"]
@@ -100,7 +103,6 @@ def named_profile(profile: dict, name: str, index: int) -> dict:
 
 def profile_for(env, profile_name: str = "default") -> dict:
     """The profile a cluster (re)initialised for env gets: a named cluster's own nodes."""
-    from minikctl.sim.profile import load_profile
     name = selected(env) if hasattr(env, "home") else None
     entry = named(config(env.home)).get(name) if name else None
     if not entry:

@@ -11,6 +11,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, TextIO
+from minikctl import lazy
+
+clusters = lazy.module("minikctl.clusters")
 
 
 def state_dir() -> Path:
@@ -87,5 +90,4 @@ class Env:
     def db_path(self) -> Path:
         """The state file of the cluster the command acts on: the default cluster's
         `cluster.db`, or a named cluster's `clusters/NAME/cluster.db`, all under home."""
-        from minikctl import clusters
         return clusters.db_path(self.home, clusters.selected(self))

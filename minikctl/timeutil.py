@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+import re
 
 
 def fmt(t: float) -> str:
@@ -28,7 +29,6 @@ _GO_UNITS = {"ns": 1e-9, "us": 1e-6, "\u00b5s": 1e-6, "\u03bcs": 1e-6, "ms": 1e-
 def parse_go_duration(text: str) -> float:
     """Go's time.ParseDuration (90s, 5m, 1h30m, 1.5h, 300ms, -2m) -> seconds; ValueError carries
     Go's own message (`time: invalid duration "x"`, `time: missing unit in duration "5"`)."""
-    import re
     s = text
     sign = -1.0 if s.startswith("-") else 1.0
     body = s[1:] if s[:1] in "+-" and s else s

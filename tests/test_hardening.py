@@ -369,6 +369,18 @@ def test_scale_to_a_million_stops_at_the_simulations_pod_limit(mk, monkeypatch):
     assert mk("run", "x", "--image=nginx").code == 0
 
 
+def test_objects_of_a_kind_stop_at_the_simulations_limit(mk, monkeypatch):
+    from minikctl.api import server
+    assert mk("create", "cm", "a").code == 0
+    n = len(mk("get", "cm", "-A", "-o", "name").out.split())
+    monkeypatch.setattr(server, "MAX_OBJECTS_PER_KIND", n + 1)
+    assert mk("create", "cm", "b").code == 0
+    r = mk("create", "cm", "c")
+    assert r.code == 1 and r.err == f"minikctl: more than {n + 1} configmaps in one cluster is not simulated\n", r.err
+    assert mk("get", "cm", "c").code == 1  # nothing half-made
+    assert mk("delete", "cm", "a").code == 0 and mk("create", "cm", "c").code == 0  # a delete makes room again
+
+
 def test_an_object_over_etcds_request_limit_is_refused_in_etcds_words(mk):
     """Under the 3 MiB request limit, over etcd's 1.5 MiB: the apiserver passes etcd's words on."""
     def pod(size):

@@ -174,3 +174,23 @@ def test_field_paths_and_sets():
         '.metadata.finalizers[="a/b"]', ".spec.ports[port=80,protocol=\"TCP\"]",
         ".spec.ports[port=80,protocol=\"TCP\"].port", ".spec.ports[port=80,protocol=\"TCP\"].protocol",
         ".spec.ports[port=80,protocol=\"TCP\"].targetPort", ".spec.selector"]
+
+
+def test_a_patch_that_rewrites_managed_fields_is_honoured(served):
+    """kubectl's csaupgrade rewrites metadata.managedFields with a JSON patch: the apiserver
+    stores what the client wrote (then adds the patcher's own changes)."""
+    body = json.dumps({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "rewritten"},
+                       "data": {"a": "1"}}).encode()
+    path = "/api/v1/namespaces/default/configmaps/rewritten"
+    code, _ = served.http("PATCH", path + "?fieldManager=old", body, ctype="application/apply-patch+yaml")
+    assert code == 201
+    ops = [{"op": "replace", "path": "/metadata/managedFields",
+            "value": [{"manager": "new", "operation": "Apply", "apiVersion": "v1", "fieldsType": "FieldsV1",
+                       "fieldsV1": {"f:data": {"f:a": {}}}}]}]
+    code, obj = served.http("PATCH", path + "?fieldManager=upgrader", json.dumps(ops).encode(),
+                            ctype="application/json-patch+json")
+    assert code == 200
+    assert [(e["manager"], e["operation"]) for e in obj["metadata"]["managedFields"]] == [("new", "Apply")]
+    code, st = served.http("PATCH", path + "?fieldManager=old", body.replace(b'"1"', b'"2"'),
+                           ctype="application/apply-patch+yaml")
+    assert code == 409 and st["message"] == 'Apply failed with 1 conflict: conflict with "new": .data.a'

@@ -17,6 +17,19 @@ Defaults and validation follow pkg/apis/admissionregistration (v1); the request 
 from __future__ import annotations
 
 from minikctl.api.errors import ApiError
+from minikctl.api.errors import CliError
+from minikctl import lazy
+
+R = lazy.module("minikctl.net.proxy.rules")
+balancer = lazy.module("minikctl.net.proxy.balancer")
+duplicate = lazy.function("minikctl.api.validation.fields", "duplicate")
+ingress_nginx = lazy.module("minikctl.net.ingress_nginx")
+invalid = lazy.function("minikctl.api.validation.fields", "invalid")
+kinds = lazy.module("minikctl.api.kinds")
+label_selector_matches = lazy.function("minikctl.api.selectors", "label_selector_matches")
+not_supported = lazy.function("minikctl.api.validation.fields", "not_supported")
+required = lazy.function("minikctl.api.validation.fields", "required")
+validate_object_meta = lazy.function("minikctl.api.validation.meta", "validate_object_meta")
 
 KIND = "ValidatingWebhookConfiguration"
 _OPERATIONS = ["*", "CONNECT", "CREATE", "DELETE", "UPDATE"]
@@ -42,8 +55,6 @@ def default(obj: dict) -> None:
 
 def validate(obj: dict) -> list[tuple[str, str]]:
     """The checks of ValidateValidatingWebhookConfiguration that a hand-written manifest trips."""
-    from minikctl.api.validation.fields import duplicate, invalid, not_supported, required
-    from minikctl.api.validation.meta import validate_object_meta
     errs = validate_object_meta(obj, False)
     seen = set()
     for i, wh in enumerate(obj.get("webhooks") or []):
@@ -96,7 +107,6 @@ def _matches_rule(rule: dict, op: str, group: str, version: str, plural: str, na
 
 
 def _selector_matches(sel: dict | None, labels: dict | None) -> bool:
-    from minikctl.api.selectors import label_selector_matches
     return not sel or label_selector_matches(sel, labels or {})
 
 
@@ -125,8 +135,6 @@ def _endpoint(wh: dict) -> tuple[str, dict | None]:
 
 def _call(cluster, wh: dict, obj: dict, old: dict | None) -> tuple[str | None, str | None]:
     """(failure to call, denial message): what the webhook's server said, or why it could not."""
-    from minikctl.net.proxy import balancer
-    from minikctl.net.proxy import rules as R
     url, svc_ref = _endpoint(wh)
     fail = f'failed calling webhook "{wh.get("name")}": failed to call webhook: Post "{url}": '
     if svc_ref is None:
@@ -144,7 +152,6 @@ def _call(cluster, wh: dict, obj: dict, old: dict | None) -> tuple[str | None, s
         return fail + f"dial tcp {ip}:{port}: connect: connection refused", None
     if pk.result == "timeout":
         return fail + f"dial tcp {ip}:{port}: i/o timeout", None
-    from minikctl.net import ingress_nginx
     if ingress_nginx.is_admission_endpoint(pk.pod, pk.endpoint.port if pk.endpoint else 0):
         return None, ingress_nginx.admission_review(cluster, obj, old)
     image = next((c.get("image") for c in (pk.pod.get("spec") or {}).get("containers") or []), "")
@@ -153,7 +160,6 @@ def _call(cluster, wh: dict, obj: dict, old: dict | None) -> tuple[str | None, s
 
 def admit(cluster, obj: dict, old: dict | None = None) -> None:
     """Call every validating webhook whose rules match this write; raise what the apiserver says."""
-    from minikctl.api import kinds
     if obj.get("kind") in (KIND, "MutatingWebhookConfiguration"):
         return                           # the apiserver never sends these to webhooks
     configs = cluster.list(KIND)
@@ -171,7 +177,6 @@ def admit(cluster, obj: dict, old: dict | None = None) -> None:
             if denied:
                 raise ApiError("BadRequest", f'admission webhook "{wh.get("name")}" denied the request: {denied}', 400)
             if failure and failure.startswith("minikctl: "):
-                from minikctl.api.errors import CliError
                 raise CliError(failure)
             if failure and wh.get("failurePolicy", "Fail") == "Fail":
                 raise ApiError("InternalError", f"Internal error occurred: {failure}", 500)

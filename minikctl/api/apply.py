@@ -7,6 +7,10 @@ import copy
 import json
 
 from minikctl.api.errors import ApiError
+from minikctl import lazy
+
+kinds = lazy.module("minikctl.api.kinds")
+server = lazy.module("minikctl.api.server")
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 
@@ -78,7 +82,6 @@ def _merge_list(live: list, last: list, new: list, key, path):
 
 def apply(cluster, manifest: dict, *, dry_run: bool = False) -> tuple[dict, str, list[str]]:
     """Apply one manifest; returns (object, 'created'|'configured'|'unchanged', warnings)."""
-    from minikctl.api import kinds, server
     manifest = copy.deepcopy(manifest)
     k = kinds.by_kind(manifest["kind"])
     meta = manifest.setdefault("metadata", {})

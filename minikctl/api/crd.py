@@ -13,6 +13,11 @@ from __future__ import annotations
 import re
 
 from minikctl.api.validation.fields import dns1035_label, dns1123_subdomain, invalid, not_supported, required
+import copy
+from minikctl.api.validation.fields import GoRaw
+from minikctl import lazy
+
+validate_object_meta = lazy.function("minikctl.api.validation.meta", "validate_object_meta")
 
 GROUP = "apiextensions.k8s.io"
 META_KEY = "crd_kinds"
@@ -40,7 +45,6 @@ def storage_version(crd: dict) -> str:
 
 def validate(crd: dict, old: dict | None = None) -> list[tuple[str, str]]:
     """ValidateCustomResourceDefinition: the causes, field path first."""
-    from minikctl.api.validation.meta import validate_object_meta
     errs = validate_object_meta(crd, False)
     spec = crd.get("spec") or {}
     meta = crd.get("metadata") or {}
@@ -102,7 +106,6 @@ def validate(crd: dict, old: dict | None = None) -> list[tuple[str, str]]:
     if versions is not None and len(seen) != len([v for v in versions if isinstance(v, dict)]):
         errs.append(invalid("spec.versions", None, "must contain unique version names"))
     if storage != 1:
-        from minikctl.api.validation.fields import GoRaw
         shown = GoRaw("null") if versions is None else GoRaw("[]apiextensions.CustomResourceDefinitionVersion{...}")
         errs.append(invalid("spec.versions", shown, "must have exactly one version marked as storage version"))
     if not plural:
@@ -240,7 +243,6 @@ def openapi_v3(entry: dict) -> tuple[str, dict]:
     the structural schema with apiVersion, kind and metadata added and the kind's
     x-kubernetes-group-version-kind. The OpenAPI documents (apiserver/openapi.py) call it for
     each of api/kinds.all_kinds() whose .crd is set."""
-    import copy
     schema = copy.deepcopy(entry.get("schema") or {})
     props = schema.setdefault("properties", {})
     props.setdefault("apiVersion", {"type": "string", "description": "APIVersion defines the versioned schema of "

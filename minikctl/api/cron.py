@@ -14,6 +14,10 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
+from minikctl import lazy
+
+ZoneInfo = lazy.function("zoneinfo", "ZoneInfo")
+parse_go_duration = lazy.function("minikctl.timeutil", "parse_go_duration")
 
 STAR = 1 << 63
 
@@ -86,7 +90,6 @@ class Schedule:
 def _zone(name: str | None):
     if not name or name == "UTC":
         return timezone.utc
-    from zoneinfo import ZoneInfo
     return ZoneInfo(name)
 
 
@@ -94,7 +97,7 @@ def load_location(name: str):
     """time.LoadLocation: a zone or CronError('unknown time zone X')."""
     if name in ("", "UTC"):
         return timezone.utc
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+    from zoneinfo import ZoneInfoNotFoundError
     if name == "Local" or name.startswith("/") or ".." in name.split("/"):
         raise CronError(f"unknown time zone {name}")
     try:
@@ -186,7 +189,6 @@ def parse(spec: str) -> Schedule:
         if spec in DESCRIPTORS:
             return _fields(DESCRIPTORS[spec].split(), tz)
         if spec.startswith("@every "):
-            from minikctl.timeutil import parse_go_duration
             try:
                 d = parse_go_duration(spec[len("@every "):])
             except ValueError as e:

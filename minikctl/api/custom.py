@@ -8,6 +8,12 @@ the structural schema, its defaults, metadata rules, then the schema's checks (a
 from __future__ import annotations
 
 from minikctl.api import kinds
+from minikctl import lazy
+
+crd = lazy.module("minikctl.api.crd")
+invalid = lazy.function("minikctl.api.validation.fields", "invalid")
+required = lazy.function("minikctl.api.validation.fields", "required")
+structural = lazy.module("minikctl.api.structural")
 
 
 def kind_of(obj: dict):
@@ -21,7 +27,6 @@ def strict_message(obj: dict) -> str | None:
     k = kind_of(obj)
     if k is None:
         return None
-    from minikctl.api import structural
     unknown = structural.unknown_fields(obj, k.crd.get("schema") or {})
     if not unknown:
         return None
@@ -33,13 +38,11 @@ def strict_message(obj: dict) -> str | None:
 def default(obj: dict) -> bool:
     """Defaults of a CRD or a custom object; False when the object is neither."""
     if obj.get("kind") == "CustomResourceDefinition":
-        from minikctl.api import crd
         crd.default(obj)
         return True
     k = kind_of(obj)
     if k is None:
         return False
-    from minikctl.api import structural
     schema = k.crd.get("schema") or {}
     structural.prune(obj, schema)
     structural.apply_defaults(obj, schema)
@@ -50,15 +53,12 @@ def default(obj: dict) -> bool:
 def validate(obj: dict, old: dict | None) -> list[tuple[str, str]] | None:
     """The causes for a CRD or a custom object, or None when the object is neither."""
     if obj.get("kind") == "CustomResourceDefinition":
-        from minikctl.api import crd
         from minikctl.api.validation.meta import validate_object_meta_update
         errs = crd.validate(obj, old)
         return (validate_object_meta_update(obj, old) + errs) if old is not None else errs
     k = kind_of(obj)
     if k is None:
         return None
-    from minikctl.api import structural
-    from minikctl.api.validation.fields import invalid, required
     meta = obj.get("metadata") or {}
     errs = []
     name = meta.get("name") or ""
@@ -92,10 +92,8 @@ def scale_paths(obj_or_kind) -> dict | None:
 
 
 def replicas(obj: dict, paths: dict, which: str = "specReplicasPath"):
-    from minikctl.api import structural
     return structural.get_path(obj, paths.get(which) or "")
 
 
 def set_replicas(obj: dict, paths: dict, n: int) -> None:
-    from minikctl.api import structural
     structural.set_path(obj, paths["specReplicasPath"], n)

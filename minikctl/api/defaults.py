@@ -12,6 +12,15 @@ from __future__ import annotations
 import random
 
 from minikctl.api import imageref
+import base64
+from minikctl import lazy
+
+admission_webhooks = lazy.module("minikctl.api.admission_webhooks")
+amount = lazy.function("minikctl.api.resources", "amount")
+canonical = lazy.function("minikctl.api.quantity_canon", "canonical")
+gateway_api = lazy.module("minikctl.api.gateway_api")
+gobase64 = lazy.module("minikctl.api.gobase64")
+item_defaults = lazy.function("minikctl.sim.limitrange", "item_defaults")
 
 # The alphabet of apimachinery's utilrand.String (no vowels, no 0 1 3): the
 # kube-api-access-xxxxx volume suffix is drawn from it.
@@ -213,7 +222,6 @@ def add_service_account_volume(pod: dict, suffix: str) -> str:
 def parse_quantity(q):
     """A resource.Quantity ('500m', '128Mi', '1e3', 2) as an exact amount, 0 when malformed
     (api/resources.amount: one parser for the whole project)."""
-    from minikctl.api.resources import amount
     return amount(q)
 
 
@@ -479,8 +487,6 @@ def _event(ev: dict) -> None:
 def _secret(secret: dict) -> None:
     """SetDefaults_Secret (type Opaque) and the v1 -> internal conversion: stringData entries
     overwrite data (base64-encoded) and stringData itself is never stored."""
-    import base64
-    from minikctl.api import gobase64
     for k, v in list((secret.get("data") or {}).items()):
         if isinstance(v, str):  # stored as bytes: read back in canonical base64
             try:
@@ -506,7 +512,6 @@ def _binding(binding: dict) -> None:
 
 def _resource_quota(q: dict) -> None:
     """Quantities are stored in their canonical form (1024Mi is 1Gi)."""
-    from minikctl.api.quantity_canon import canonical
     hard = (q.get("spec") or {}).get("hard")
     if isinstance(hard, dict):
         q["spec"]["hard"] = {k: canonical(v) for k, v in hard.items()}
@@ -514,8 +519,6 @@ def _resource_quota(q: dict) -> None:
 
 def _limit_range(lr: dict) -> None:
     """SetDefaults_LimitRangeItem per item; quantities stored canonical."""
-    from minikctl.api.quantity_canon import canonical
-    from minikctl.sim.limitrange import item_defaults
     for item in (lr.get("spec") or {}).get("limits") or []:
         if not isinstance(item, dict):
             continue
@@ -565,7 +568,6 @@ def _hpa(hpa: dict) -> None:
 
 
 def _validating_webhook_configuration(obj: dict) -> None:
-    from minikctl.api import admission_webhooks
     admission_webhooks.default(obj)
 
 
@@ -602,7 +604,6 @@ _BY_KIND = {
 
 
 def _gateway_api(obj: dict) -> None:
-    from minikctl.api import gateway_api
     gateway_api.default(obj)
 
 

@@ -10,6 +10,12 @@ retries every 5 s); otherwise a graceful delete, which the kubelet finishes afte
 from __future__ import annotations
 
 from dataclasses import dataclass
+from minikctl import lazy
+
+disruption = lazy.module("minikctl.sim.controllers.disruption")
+selectors = lazy.module("minikctl.api.selectors")
+server = lazy.module("minikctl.api.server")
+timeutil = lazy.module("minikctl.timeutil")
 
 DS_FATAL = "DaemonSet-managed Pods (use --ignore-daemonsets to ignore)"
 DS_WARNING = "ignoring DaemonSet-managed Pods"
@@ -49,7 +55,6 @@ def _controller(pod: dict) -> dict | None:
 
 
 def _skip_deleted(view, pod, o: Options) -> Status:
-    from minikctl import timeutil
     ts = pod["metadata"].get("deletionTimestamp")
     if o.skip_wait_for_delete_timeout > 0 and ts and view.now - timeutil.parse(ts) > o.skip_wait_for_delete_timeout:
         return SKIP
@@ -123,7 +128,6 @@ def _nsname(pod: dict) -> str:
 def pods_for_deletion(view, node: str, o: Options) -> DeleteList:
     """The pods on `node` (matching --pod-selector), each with the status the filter chain gives it,
     in the apiserver's list order (namespace, name)."""
-    from minikctl.api import selectors
     sel = selectors.parse_selector(o.pod_selector) if o.pod_selector else None
     items = []
     for pod in view.list("Pod"):
@@ -143,7 +147,6 @@ def pods_for_deletion(view, node: str, o: Options) -> DeleteList:
 def evict(cluster, pod: dict, grace: int | None = None) -> None:
     """The eviction (or, with --disable-eviction, the delete): a graceful delete with the pod's own
     terminationGracePeriodSeconds unless --grace-period gave one (negative = the pod's)."""
-    from minikctl.api import server
     if pod["metadata"].get("deletionTimestamp"):
         return  # already terminating: the kubelet is finishing it
     server.delete_internal(cluster, pod, grace if grace is not None and grace >= 0 else None)
@@ -152,7 +155,6 @@ def evict(cluster, pod: dict, grace: int | None = None) -> None:
 def evict_subresource(cluster, pod: dict, grace: int | None = None) -> None:
     """POST pods/NAME/eviction: PodDisruptionBudgets decide (sim/controllers/disruption.evict);
     raises the apiserver's 429 when a budget forbids it."""
-    from minikctl.sim.controllers import disruption
     disruption.evict(cluster, pod, grace)
 
 

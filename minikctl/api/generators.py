@@ -14,6 +14,16 @@ import re
 
 from minikctl.api import imageref
 from minikctl.api.errors import CliError
+import copy
+import hashlib
+import random
+from minikctl import lazy
+
+_json_scalar = lazy.function("minikctl.printers.serialize", "_json_scalar")
+_json_str = lazy.function("minikctl.printers.serialize", "_json_str")
+kinds = lazy.module("minikctl.api.kinds")
+parse_selector = lazy.function("minikctl.api.selectors", "parse_selector")
+x509_key_pair_error = lazy.function("minikctl.api.pki", "x509_key_pair_error")
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 _PORT_NAME_RE = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
@@ -45,7 +55,6 @@ def container_name(image: str, rng=None) -> str:
     name = imageref.base_name(image)
     if "_" not in name and "." not in name:
         return name
-    import random
     rng = rng or random.Random()
     suffix = "".join(rng.choice("bcdfghjklmnpqrstvwxz2456789") for _ in range(5))
     return name.replace("_", "-").replace(".", "-") + "-" + suffix
@@ -321,7 +330,6 @@ def secret_tls(name: str, cert: str, key: str, *, namespace: str | None = None, 
     if not key or not cert:
         raise CliError("key and cert must be specified")
     cert_pem, key_pem = _read_tls(cert), _read_tls(key)
-    from minikctl.api.pki import x509_key_pair_error
     err = x509_key_pair_error(cert_pem, key_pem)
     if err:
         raise CliError(err)
@@ -361,7 +369,6 @@ def _encode_hash(hexdigest: str) -> str:
 
 def secret_hash(obj: dict) -> str:
     """hash.SecretHash: sha256 over {data, kind, name, type} (immutable when set)."""
-    import hashlib
     m = {"kind": "Secret", "type": obj.get("type", ""), "name": obj["metadata"]["name"],
          "data": obj.get("data") or {}}
     if "immutable" in obj:
@@ -371,7 +378,6 @@ def secret_hash(obj: dict) -> str:
 
 def configmap_hash(obj: dict) -> str:
     """hash.ConfigMapHash: sha256 over {data, kind, name} (+ binaryData when there is some)."""
-    import hashlib
     m = {"kind": "ConfigMap", "name": obj["metadata"]["name"], "data": obj.get("data") or {}}
     if "immutable" in obj:
         m["immutable"] = obj["immutable"]
@@ -384,7 +390,7 @@ def configmap_hash(obj: dict) -> str:
 
 def go_compact_json(v) -> str:
     """json.Marshal of a typed object: insertion order (our Go order), no spaces, Go's escapes."""
-    from minikctl.printers.serialize import _json_scalar, _json_str  # noqa: PLC2701 - same encoder rules
+    # noqa: PLC2701 - same encoder rules
     if isinstance(v, dict):
         return "{" + ",".join(f"{_json_str(str(k))}:{go_compact_json(x)}" for k, x in v.items()) + "}"
     if isinstance(v, (list, tuple)):
@@ -475,7 +481,6 @@ def expose(obj: dict, *, port: str = "", target_port: str = "", protocol: str = 
     """`kubectl expose KIND NAME`: the Service, with selector/ports/protocols/labels introspected."""
     kind = obj["kind"]
     if kind not in EXPOSABLE:
-        from minikctl.api import kinds
         k = kinds.by_kind(kind)
         raise CliError(f"cannot expose a {kind}{'.' + k.group if k and k.group else ''}")
     sel = parse_labels(selector) if selector else selector_for(obj)
@@ -568,7 +573,6 @@ def job_from_cronjob(name: str, cronjob: dict, *, namespace: str | None = None) 
     """`kubectl create job NAME --from=cronjob/X` (createJobFromCronJob): the job template's spec,
     labels and annotations plus `cronjob.kubernetes.io/instantiate: manual`, owned by the CronJob
     (controller, without blockOwnerDeletion)."""
-    import copy
     jt = (cronjob.get("spec") or {}).get("jobTemplate") or {}
     jmeta = jt.get("metadata") or {}
     meta: dict = {"name": name}
@@ -607,7 +611,6 @@ def cronjob(name: str, image: str, schedule: str, command: list[str] = (), *, re
 def pdb(name: str, selector: str, *, min_available: str = "", max_unavailable: str = "",
         namespace: str | None = None) -> dict:
     """`kubectl create poddisruptionbudget NAME --selector=... --min-available=N|--max-unavailable=N`."""
-    from minikctl.api.selectors import parse_selector
     if not selector:
         raise CliError("a selector must be specified")
     if not min_available and not max_unavailable:

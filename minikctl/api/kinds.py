@@ -8,6 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from minikctl.api.errors import CliError
+from minikctl import lazy
+
+not_simulated = lazy.function("minikctl.api.builtin_resources", "not_simulated")
 
 
 @dataclass(frozen=True)
@@ -180,7 +183,6 @@ def resolve(name: str) -> Kind:
         refresh()
         k = _DYNAMIC[1].get(low)
     if k is None:
-        from minikctl.api.builtin_resources import not_simulated
         raise CliError(not_simulated(name) or f'the server doesn\'t have a resource type "{name}"')
     return k
 

@@ -27,6 +27,9 @@ from __future__ import annotations
 
 import copy
 import json
+from minikctl import lazy
+
+source = lazy.module("minikctl.api.openapi.source")
 
 # fields the apiserver never tracks (fieldmanager's stripMeta) and status, reset on the main
 # resource of the kinds that have a status subresource
@@ -71,7 +74,6 @@ _INDEX: dict | None = None
 def _gvk_index() -> dict:
     global _INDEX
     if _INDEX is None:
-        from minikctl.api.openapi import source
         _INDEX = source.gvk_index(_defs())
     return _INDEX
 

@@ -8,6 +8,13 @@ import sys
 from dataclasses import dataclass
 
 from minikctl.api.errors import CliError
+import datetime
+from minikctl import lazy
+
+kinds = lazy.module("minikctl.api.kinds")
+not_simulated = lazy.function("minikctl.api.builtin_resources", "not_simulated")
+to_storage = lazy.function("minikctl.api.conversion", "to_storage")
+yaml = lazy.module("yaml")
 
 EXTENSIONS = (".json", ".yaml", ".yml")
 
@@ -105,7 +112,6 @@ def check_node_graph(root) -> None:
     """Expanded node count, alias count, JSON size and depth of a composed document, computed
     once per distinct node (an alias is the same node object met again). Raises YAMLError
     (go-yaml's 'excessive aliasing'), TooLarge or TooDeep."""
-    import yaml
     aliases_of: dict[int, list[int]] = {}
     # One depth-first walk in document order: the first meeting of a node is its anchor, a later
     # one an alias; a node's figures are summed when its last child is done (post-order).
@@ -244,7 +250,6 @@ def _split(text: str) -> list[str]:
 def _json_safe(v):
     """YAML values as sigs.k8s.io/yaml converts them through JSON: timestamps and dates become
     strings, !!binary its bytes as a string, keys strings (null/true as Go prints them)."""
-    import datetime
     if isinstance(v, dict):
         return {_key(k): _json_safe(x) for k, x in v.items()}
     if isinstance(v, (list, tuple)):
@@ -376,7 +381,6 @@ def _meta_decode_error(meta) -> str | None:
 
 def _check(obj, source: str) -> str | None:
     """The client-side checks kubectl makes before talking to the server."""
-    from minikctl.api import kinds
     if not isinstance(obj, dict):
         return _validate_data(obj, source)
     if not obj.get("apiVersion") and not obj.get("kind"):
@@ -386,7 +390,6 @@ def _check(obj, source: str) -> str | None:
     if not obj.get("apiVersion"):
         return f'error validating "{source}": error validating data: apiVersion not set; if you choose to ignore these errors, turn validation off with --validate=false'
     if kinds.by_kind(obj["kind"], obj["apiVersion"]) is None:
-        from minikctl.api.builtin_resources import not_simulated
         note = None if kinds.by_kind(obj["kind"]) is not None else \
             not_simulated(str(obj["kind"]), str(obj["apiVersion"]), by_kind=True)
         if note:
@@ -401,7 +404,6 @@ def _check(obj, source: str) -> str | None:
         return f'unable to decode "{source}": {bad}'
     if not isinstance(obj.get("metadata"), dict):
         obj["metadata"] = {}
-    from minikctl.api.conversion import to_storage
     converted = to_storage(obj)
     if converted is not obj:
         obj.clear()

@@ -7,6 +7,13 @@ from __future__ import annotations
 
 import base64
 import re
+from minikctl import lazy
+
+ec = lazy.module("cryptography.hazmat.primitives.asymmetric.ec")
+ed25519 = lazy.module("cryptography.hazmat.primitives.asymmetric.ed25519")
+rsa = lazy.module("cryptography.hazmat.primitives.asymmetric.rsa")
+serialization = lazy.module("cryptography.hazmat.primitives.serialization")
+x509 = lazy.module("cryptography.x509")
 
 _PEM = re.compile(rb"-----BEGIN ([^-\r\n]*)-----\r?\n(.*?)-----END \1-----", re.S)
 
@@ -55,9 +62,6 @@ def x509_key_pair_error(cert_pem: bytes, key_pem: bytes) -> str | None:
             return "tls: found a certificate rather than a key in the PEM for the private key"
         return ('tls: failed to find PEM block with type ending in "PRIVATE KEY" in key input after skipping '
                 f"PEM blocks of the following types: {_go_list(skipped)}")
-    from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
     try:
         cert = x509.load_der_x509_certificate(certs[0])
         pub = cert.public_key()

@@ -10,6 +10,10 @@ subtrees minikctl does not model are opaque.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from minikctl import lazy
+
+decoding = lazy.module("minikctl.api.openapi.decoding")
+quantity = lazy.module("minikctl.api.quantity")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1083,7 +1087,6 @@ def _decoder_root(obj: dict):
     """The kind's decoder tree: Kubernetes' own definition of its group-version-kind
     (api/openapi/decoding.py), else the description above (kinds the release lacks: the Gateway
     API's CRDs)."""
-    from minikctl.api.openapi import decoding
     return decoding.for_object(obj) or KINDS.get(obj.get("kind", ""))
 
 
@@ -1151,7 +1154,6 @@ def _type_walk(value, t, path: str, owner: str | None) -> str | None:
     if isinstance(t, Scalar):
         kind = _json_kind(value)
         if t.name == "Quantity" and kind in ("string", "number"):
-            from minikctl.api import quantity
             try:
                 quantity.parse(value)
             except quantity.QuantityError as e:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from minikctl.api.errors import CliError
+from minikctl.api.errors import ApiError
 
 
 def format_labels(labels: dict | None) -> str:
@@ -176,7 +177,6 @@ def parse_field_selector(text: str, kind) -> list[tuple[str, str, str]]:
     Unparsable text is kubectl's CliError; a field the kind does not index is the apiserver's
     BadRequest, worded with the kind's group/version and resource.
     """
-    from minikctl.api.errors import ApiError
     out = []
     for part in filter(None, (p.strip() for p in (text or "").split(","))):
         m = re.match(r"^([^=!]+)(==|=|!=)(.*)$", part)

@@ -11,6 +11,32 @@ import copy
 
 from minikctl.api import admission_webhooks, conversion, kinds
 from minikctl.api.errors import ApiError, already_exists, invalid, not_found
+import ipaddress
+import json
+from minikctl.api.errors import CliError
+from minikctl import lazy
+
+apply_defaults = lazy.function("minikctl.api.defaults", "apply_defaults")
+bootstrap = lazy.module("minikctl.sim.bootstrap")
+crd = lazy.module("minikctl.api.crd")
+custom = lazy.module("minikctl.api.custom")
+decode_nulls = lazy.function("minikctl.api.schema", "decode_nulls")
+decoding_message = lazy.function("minikctl.api.validation", "decoding_message")
+generate_name = lazy.function("minikctl.sim.names", "generate_name")
+kube_version = lazy.function("minikctl.sim.profile", "kube_version")
+limitrange = lazy.module("minikctl.sim.limitrange")
+needs_health_check = lazy.function("minikctl.sim.alloc.node_port", "needs_health_check")
+node_port = lazy.module("minikctl.sim.alloc.node_port")
+podsecurity = lazy.module("minikctl.api.podsecurity")
+priority = lazy.module("minikctl.sim.priority")
+qos_class = lazy.function("minikctl.api.defaults", "qos_class")
+quota = lazy.module("minikctl.sim.quota")
+rbac = lazy.module("minikctl.api.rbac")
+service_ip = lazy.module("minikctl.sim.alloc.service_ip")
+serviceaccount = lazy.module("minikctl.sim.controllers.serviceaccount")
+storage_admission = lazy.module("minikctl.api.storage_admission")
+timeutil = lazy.module("minikctl.timeutil")
+validate = lazy.function("minikctl.api.validation", "validate")
 
 GENERATION_KINDS = {"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "PodDisruptionBudget"}
 # Kinds whose registry strategy also sets metadata.generation (1, then +1 on a spec change)
@@ -49,21 +75,16 @@ def _job_selector(job: dict, uid: str) -> None:
 
 
 def _defaults(obj: dict, rng=None) -> None:
-    from minikctl.api import custom
     if custom.default(obj):
         return
-    from minikctl.api.defaults import apply_defaults
     apply_defaults(obj, rng=rng)
 
 
 def _validate(obj: dict, old: dict | None = None, cluster=None) -> list[tuple[str, str]]:
-    from minikctl.api import custom
     causes = custom.validate(obj, old)
     if causes is not None:
         return causes
-    from minikctl.api.validation import validate
     if old is not None and cluster is not None and obj.get("kind") == "PersistentVolumeClaim":
-        from minikctl.sim.profile import kube_version
         return validate(obj, old, kube_version(cluster.profile))
     return validate(obj, old)
 
@@ -71,23 +92,19 @@ def _validate(obj: dict, old: dict | None = None, cluster=None) -> list[tuple[st
 def _admit(cluster, obj: dict) -> None:
     """The mutating admission plugins of storage: DefaultStorageClass, StorageObjectInUseProtection."""
     if obj["kind"] in ("PersistentVolumeClaim", "PersistentVolume"):
-        from minikctl.api import storage_admission
         storage_admission.admit_create(cluster, obj)
 
 
 def _strict_check(obj: dict) -> None:
     """Strict decoding (kubectl sends fieldValidation=Strict): unknown fields and wrong JSON types."""
-    from minikctl.api import custom
     if custom.kind_of(obj) is not None:
         msg = custom.strict_message(obj)
         if msg:
             raise ApiError("BadRequest", msg, 400)
         return
-    from minikctl.api.validation import decoding_message
     msg = decoding_message(obj)
     if msg:
         raise ApiError("BadRequest", msg, 400)
-    from minikctl.api.schema import decode_nulls
     decode_nulls(obj)
 
 
@@ -113,7 +130,6 @@ def _custom_or_crd(obj: dict) -> bool:
 def _initial_status(obj: dict) -> None:
     kind = obj["kind"]
     if kind == "CustomResourceDefinition":
-        from minikctl.api import crd
         crd.initial_status(obj)
         fins = obj["metadata"].setdefault("finalizers", [])
         if crd.CLEANUP_FINALIZER not in fins:
@@ -149,7 +165,6 @@ def _qos(pod: dict) -> str:
 
 
 def _allocate_service(cluster, svc: dict, old: dict | None = None) -> None:
-    from minikctl.sim.alloc import node_port, service_ip
     spec = svc.setdefault("spec", {})
     stype = spec.get("type", "ClusterIP")
     if stype == "ExternalName":
@@ -173,7 +188,6 @@ def _allocate_service(cluster, svc: dict, old: dict | None = None) -> None:
 def _drop_type_dependent(svc: dict, old: dict) -> None:
     """strategy.go dropTypeDependentFields: on a type change, wipe what was allocated or defaulted
     for the old type and that the user left unchanged (NodePorts, externalTrafficPolicy, ...)."""
-    from minikctl.sim.alloc.node_port import needs_health_check
     spec, ospec = svc.setdefault("spec", {}), old.get("spec") or {}
     if needs_health_check(old) and not needs_health_check(svc) and \
             spec.get("healthCheckNodePort") == ospec.get("healthCheckNodePort"):
@@ -215,7 +229,6 @@ def _lb_status(cluster, svc: dict) -> None:
 
 
 def _assign_lb(cluster, svc: dict) -> None:
-    import ipaddress
     if (svc.get("status") or {}).get("loadBalancer", {}).get("ingress"):
         return
     used = {i.get("ip") for s in cluster.list("Service") for i in (s.get("status") or {}).get("loadBalancer", {}).get("ingress") or []}
@@ -255,7 +268,6 @@ def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
     _strict_check(obj)
     check_namespace(cluster, obj)
     if not meta.get("name") and meta.get("generateName"):
-        from minikctl.sim.names import generate_name
         meta["name"] = generate_name(meta["generateName"], cluster.rng)
     mount = _service_account_admission(cluster, obj) if obj["kind"] == "Pod" else True
     if obj["kind"] == "CertificateSigningRequest":
@@ -264,7 +276,6 @@ def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
     _admit(cluster, obj)
     limit_error = _limit_range_admission(cluster, obj) if obj["kind"] == "Pod" else None
     if obj["kind"] == "Pod":
-        from minikctl.sim import priority
         msg = priority.admit(cluster, obj)
         if msg:
             raise ApiError("Forbidden", f'pods "{meta.get("name", "")}" is forbidden: {msg}', 403, kind="Pod",
@@ -310,8 +321,6 @@ def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
 def _limit_range_admission(cluster, pod: dict) -> str | None:
     """LimitRanger: the namespace's default requests and limits set on the pod (then its QoS
     class, which PrepareForCreate computes after admission); returns its refusal, if any."""
-    from minikctl.api.defaults import qos_class
-    from minikctl.sim import limitrange
     msg = limitrange.admit(cluster, pod)
     pod.setdefault("status", {})["qosClass"] = qos_class(pod.get("spec") or {})
     return msg
@@ -323,7 +332,6 @@ def _quota_admission(cluster, obj: dict) -> None:
     k = kinds.by_kind(obj["kind"])
     if k is None or not k.namespaced:
         return
-    from minikctl.sim import quota
     msg = quota.admit(cluster, obj)
     if msg:
         raise ApiError("Forbidden", f'{_resource(obj)} "{obj["metadata"].get("name", "")}" is forbidden: {msg}', 403,
@@ -331,7 +339,6 @@ def _quota_admission(cluster, obj: dict) -> None:
 
 
 def _template(obj: dict):
-    from minikctl.api import podsecurity
     cur = obj
     for p in podsecurity.WORKLOADS.get(obj.get("kind", ""), ()):
         cur = cur.get(p) if isinstance(cur, dict) else None
@@ -353,7 +360,6 @@ def warn(cluster, text: str) -> None:
 def _pod_security(cluster, obj: dict, *, internal: bool = False) -> None:
     """PodSecurity admission: a pod against its namespace's enforce level (Forbidden) and warn
     level (a warning); a workload's pod template gets warnings only (api/podsecurity.py)."""
-    from minikctl.api import podsecurity
     kind = obj.get("kind")
     if kind != "Pod" and kind not in podsecurity.WORKLOADS:
         return
@@ -375,7 +381,6 @@ def _pod_security(cluster, obj: dict, *, internal: bool = False) -> None:
 def _csr_requestor(csr: dict, env) -> None:
     """The CSR strategy's PrepareForCreate: the requesting user goes into the spec, whatever the
     client wrote there; status is cleared."""
-    from minikctl.api import rbac
     spec = csr.setdefault("spec", {})
     for k in ("username", "uid", "groups", "extra"):
         spec.pop(k, None)
@@ -412,8 +417,6 @@ MAX_OBJECTS_PER_KIND = 20_000
 
 
 def check_limits(cluster, obj: dict, *, new: bool) -> None:
-    import json
-    from minikctl.api.errors import CliError
     if len(json.dumps(obj, separators=(",", ":"))) > ETCD_MAX_REQUEST_BYTES:
         raise ApiError("", "etcdserver: request is too large", 500)
     if not new:
@@ -427,8 +430,6 @@ def check_limits(cluster, obj: dict, *, new: bool) -> None:
 
 def _namespace_defaults(cluster, ns: dict) -> None:
     """What the root-CA publisher puts in every namespace."""
-    from minikctl.sim import bootstrap
-    from minikctl.sim.controllers import serviceaccount
     bootstrap.root_ca_configmap(cluster, ns["metadata"]["name"])
     serviceaccount.ensure(cluster, ns["metadata"]["name"], "default")
 
@@ -438,7 +439,6 @@ def create_internal(cluster, obj: dict, *, keep_uid: bool = False) -> dict:
     chose the uid (derived, so that creating the object draws nothing from the seeded rng)."""
     meta = obj["metadata"]
     if not meta.get("name"):
-        from minikctl.sim.names import generate_name
         for _ in range(10):
             meta["name"] = generate_name(meta["generateName"], cluster.rng)
             if cluster.get(obj["kind"], meta.get("namespace"), meta["name"]) is None:
@@ -499,13 +499,11 @@ def update(cluster, obj: dict, old: dict, *, dry_run: bool = False) -> dict:
     if obj["kind"] != "Pod" and _template(obj) != _template(old):
         _pod_security(cluster, obj)       # a workload's new pod template: PodSecurity's warnings
     if obj["kind"] == "Namespace":        # a new enforce level: the existing pods it would refuse
-        from minikctl.api import podsecurity
         pods = [p for p in cluster.list("Pod", meta["name"]) if not p["metadata"].get("deletionTimestamp")]
         for w in podsecurity.namespace_warnings(old, obj, pods):
             warn(cluster, w)
     admission_webhooks.admit(cluster, obj, old)
     if obj["kind"] == "PersistentVolumeClaim":
-        from minikctl.api import storage_admission
         storage_admission.admit_resize(cluster, obj, old)
     custom = _custom_or_crd(obj)
     if "status" in old and not (custom and obj["kind"] != "CustomResourceDefinition"
@@ -534,7 +532,6 @@ def update(cluster, obj: dict, old: dict, *, dry_run: bool = False) -> dict:
 
 
 def _status_subresource(obj: dict) -> bool:
-    from minikctl.api import custom
     return custom.has_status_subresource(obj)
 
 
@@ -634,6 +631,19 @@ def orphan_dependents(cluster, owner: dict) -> None:
                 cluster.put(o)
 
 
+def remove_internal(cluster, obj: dict) -> None:
+    """An object leaves the store now, no grace left to wait: the kubelet's final delete of a
+    pod that stopped, what the garbage collector and the namespace controller remove outright,
+    an EndpointSlice the controller no longer needs."""
+    cluster.remove(obj)
+
+
+def update_status_internal(cluster, obj: dict, status: dict) -> bool:
+    """A status write (a controller's every pass, the status subresource): stored only when the
+    status changed, so a pass that found nothing new leaves the cluster settled."""
+    return cluster.set_status(obj, status)
+
+
 def delete_internal(cluster, obj: dict, grace: int | None = None) -> None:
     """A controller's or the GC's delete: pods terminate gracefully, the rest go at once."""
     if obj["kind"] == "Pod" and obj["spec"].get("nodeName"):
@@ -646,5 +656,4 @@ def delete_internal(cluster, obj: dict, grace: int | None = None) -> None:
 
 
 def _ts(t: float) -> str:
-    from minikctl import timeutil
     return timeutil.fmt(t)

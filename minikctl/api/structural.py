@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from minikctl.api.validation.fields import invalid, not_supported, render_value, required
+import copy
 
 _ROOT_OWN = ("apiVersion", "kind", "metadata")
 
@@ -128,7 +129,6 @@ def _prune(value, s: dict) -> None:
 
 def apply_defaults(obj: dict, schema: dict) -> None:
     """Structural defaulting: a property absent from an object that exists gets its default."""
-    import copy
     props = schema.get("properties") or {}
     for key, s in props.items():
         if key in _ROOT_OWN or not isinstance(s, dict):
@@ -140,7 +140,6 @@ def apply_defaults(obj: dict, schema: dict) -> None:
 
 
 def _defaults(value, s: dict) -> None:
-    import copy
     if isinstance(value, dict):
         for key, sub in (s.get("properties") or {}).items():
             if not isinstance(sub, dict):

@@ -10,12 +10,16 @@ from __future__ import annotations
 
 from minikctl.api import rbac
 from minikctl.apiserver.status import fail
+from minikctl import lazy
+
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+parse_target = lazy.function("minikctl.apiserver.routes", "parse_target")
+reviews = lazy.module("minikctl.apiserver.reviews")
+tokens = lazy.module("minikctl.sim.tokens")
 
 
 def from_token(env, token: str):
     """The user of a ServiceAccount token this cluster signed, or None."""
-    from minikctl.sim import tokens
-    from minikctl.sim.cluster import open_cluster
     if token.count(".") != 2:
         return None
     with open_cluster(env) as cluster:
@@ -48,7 +52,6 @@ def impersonate(env, user, name: str, groups: list[str]):
     """The apiserver's impersonation filter (Impersonate-User / Impersonate-Group, kubectl --as /
     --as-group): the requester needs the impersonate verb on users (and groups) - the admin has
     it - and the request then runs as that user."""
-    from minikctl.sim.cluster import open_cluster
     if user is not None:
         wants = [rbac.Request(verb="impersonate", resource="users", name=name)]
         wants += [rbac.Request(verb="impersonate", resource="groups", name=g) for g in groups]
@@ -66,7 +69,6 @@ _VERBS = {"POST": "create", "PUT": "update", "PATCH": "patch"}
 
 def attributes(req, target) -> rbac.Request:
     if target is None:
-        from minikctl.apiserver import reviews
         review = reviews.attributes(req)
         if review is not None:
             return review
@@ -84,8 +86,6 @@ def attributes(req, target) -> rbac.Request:
 
 def check(env, user, req) -> None:
     """Raise the apiserver's Forbidden Status when RBAC does not allow this user the request."""
-    from minikctl.apiserver.routes import parse_target
-    from minikctl.sim.cluster import open_cluster
     target = parse_target(req.path)
     attrs = attributes(req, target)
     with open_cluster(env) as cluster:

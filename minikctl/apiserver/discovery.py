@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 
 from minikctl.api import kinds
+import dataclasses
 
 VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
 SCALED = {"Deployment", "ReplicaSet", "StatefulSet"}
@@ -144,7 +145,6 @@ def group_list() -> dict:
 
 
 def _with_version(k: kinds.Kind, version: str) -> kinds.Kind:
-    import dataclasses
     return k if k.version == version else dataclasses.replace(k, version=version, other_versions=())
 
 

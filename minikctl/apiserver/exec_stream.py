@@ -24,6 +24,21 @@ from minikctl.apiserver import remote as rc
 from minikctl.apiserver import websocket as ws
 from minikctl.apiserver.request import Request, Response
 from minikctl.apiserver.status import fail
+import threading
+from minikctl import lazy
+
+LineDiscipline = lazy.function("minikctl.apiserver.terminal", "LineDiscipline")
+ShellSession = lazy.function("minikctl.images.shell", "ShellSession")
+api_error = lazy.function("minikctl.apiserver.resources", "api_error")
+check_runnable = lazy.function("minikctl.images.pod_exec", "check_runnable")
+exec_context = lazy.function("minikctl.images.pod_exec", "exec_context")
+fs_of = lazy.function("minikctl.images.fs", "fs_of")
+kubelet = lazy.module("minikctl.sim.controllers.kubelet")
+onlcr = lazy.function("minikctl.apiserver.terminal", "onlcr")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+process = lazy.function("minikctl.images.behaviours", "process")
+run_in_pod = lazy.function("minikctl.images.pod_exec", "run_in_pod")
+spdy = lazy.module("minikctl.apiserver.spdy")
 
 WS_PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
 SPDY_PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
@@ -55,8 +70,6 @@ def _truthy(v: str) -> bool:
 def _check(req: Request, t, env, attach: bool) -> tuple[list[str], str, dict]:
     """Validate before upgrading, so errors are plain Status responses."""
     from minikctl.api.errors import ApiError
-    from minikctl.apiserver.resources import api_error
-    from minikctl.sim.cluster import open_cluster
     argv = req.query.get("command") or []
     if not argv and not attach:
         raise fail("BadRequest", "you must specify at least 1 command", 400)
@@ -101,7 +114,6 @@ def respond(req: Request, t, env, attach: bool = False) -> Response:
     opts = {"stdin": _truthy(req.q("stdin")), "stdout": _truthy(req.q("stdout", "true")),
             "stderr": _truthy(req.q("stderr", "true")), "tty": _truthy(req.q("tty"))}
     if attach:
-        from minikctl.images.behaviours import process
         argv = process(spec).argv
         opts["tty"] = opts["tty"] and bool(spec.get("tty"))
         opts["stdin"] = opts["stdin"] and bool(spec.get("stdin"))
@@ -143,7 +155,6 @@ def upgrade(req: Request, run, opts: dict, ws_protocols=WS_PROTOCOLS, spdy_proto
                        f"server supports {list(spdy_protocols)}", 403)
 
         def spdy_upgrade(handler) -> None:
-            from minikctl.apiserver import spdy
             handler.send_response(101, "Switching Protocols")
             handler.send_header("Connection", "Upgrade")
             handler.send_header("Upgrade", "SPDY/3.1")
@@ -197,9 +208,6 @@ class PodShell:
     """An interactive shell in a pod's container whose every line runs in a fresh transaction."""
 
     def __init__(self, env, ns: str, name: str, container: str, argv0: str, prompt: bool):
-        from minikctl.images.pod_exec import check_runnable, exec_context
-        from minikctl.images.shell import ShellSession
-        from minikctl.sim.cluster import open_cluster
         self.env, self.ns, self.name, self.container = env, ns, name, container
         with open_cluster(env) as cluster:
             pod = cluster.get("Pod", ns, name)
@@ -207,7 +215,6 @@ class PodShell:
             self.session = ShellSession(exec_context(cluster, pod, container), argv0=argv0)
         self.session.interactive = prompt
         self.show_prompt = prompt
-        import threading
         self.lock = threading.Lock()      # two clients attached to one container share its shell
 
     @property
@@ -219,8 +226,6 @@ class PodShell:
             return self._feed(line)
 
     def _feed(self, line: str) -> tuple[str, str, bool]:
-        from minikctl.images.fs import fs_of
-        from minikctl.sim.cluster import open_cluster
         with open_cluster(self.env) as cluster:
             pod = cluster.get("Pod", self.ns, self.name)
             if pod is None or (pod.get("status") or {}).get("phase") != "Running":
@@ -271,7 +276,6 @@ class Process:
 
     def _out(self, r, out: str, err: str) -> None:
         if self.opts["tty"]:
-            from minikctl.apiserver.terminal import onlcr
             r.send("stdout", enc(onlcr(out + err)))
             return
         if out and self.opts["stdout"]:
@@ -310,7 +314,6 @@ class Process:
             if sh.session.done:
                 container_exited(self.env, self.t, self.container, sh.exit_code)
             return None if result is None else (0, "")
-        from minikctl.apiserver.terminal import LineDiscipline
         ld = LineDiscipline() if self.opts["tty"] else None
         for ev, data in r.events():
             if ev == "end":
@@ -323,7 +326,6 @@ class Process:
 
     def _shell(self, r, sh=None) -> tuple[int, str] | None:
         from minikctl.api.errors import CliError
-        from minikctl.apiserver.terminal import LineDiscipline, onlcr
         tty = self.opts["tty"]
         if sh is None:
             try:
@@ -376,8 +378,6 @@ class Process:
 def run_once(env, t, container: str, argv: list[str], stdin: str) -> tuple[str, str, int, str]:
     """(stdout, stderr, exit code, failure message) of argv in the pod's container."""
     from minikctl.api.errors import CliError
-    from minikctl.images.pod_exec import check_runnable, run_in_pod
-    from minikctl.sim.cluster import open_cluster
     with open_cluster(env) as cluster:
         pod = cluster.get("Pod", t.namespace, t.name)
         if pod is None:
@@ -398,7 +398,6 @@ _ATTACHED: dict[tuple, PodShell] = {}
 
 def attached_shell(env, t, container: str, argv0: str, tty: bool) -> PodShell:
     """The shell running as `container`'s main process (one per container instance)."""
-    from minikctl.sim.cluster import open_cluster
     with open_cluster(env, write=False) as cluster:
         pod = cluster.get("Pod", t.namespace, t.name)
         cs = next((c for c in ((pod or {}).get("status") or {}).get("containerStatuses") or []
@@ -416,8 +415,6 @@ def attached_shell(env, t, container: str, argv0: str, tty: bool) -> PodShell:
 
 def container_exited(env, t, container: str, code: int) -> None:
     """The attached main process ended with `code`: the kubelet sees its container exit."""
-    from minikctl.sim.cluster import open_cluster
-    from minikctl.sim.controllers import kubelet
     with open_cluster(env) as cluster:
         pod = cluster.get("Pod", t.namespace, t.name)
         if pod is None:

@@ -13,6 +13,18 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from minikctl.api.errors import CliError
 from minikctl.apiserver.request import MAX_BODY, Request, Response, json_response
 from minikctl.apiserver.status import HttpError, fail, unauthorized
+import select
+import time
+from minikctl import lazy
+
+authz = lazy.module("minikctl.apiserver.authz")
+kinds = lazy.module("minikctl.api.kinds")
+negotiate = lazy.module("minikctl.apiserver.negotiate")
+read_crd_kinds = lazy.function("minikctl.store.db", "read_crd_kinds")
+routes = lazy.module("minikctl.apiserver.routes")
+state = lazy.module("minikctl.apiserver.state")
+tlsmod = lazy.module("minikctl.apiserver.tls")
+watchcache = lazy.module("minikctl.apiserver.watchcache")
 
 PUBLIC = ("/healthz", "/livez", "/readyz")
 
@@ -89,7 +101,6 @@ class ApiHandler(BaseHTTPRequestHandler):
                         "request from succeeding", 500).body
             resp = json_response(body, 500)
         if resp is not None and self._req is not None and resp.obj is not None:
-            from minikctl.apiserver import negotiate
             resp = negotiate.finish(self._req, resp)
         if resp is not None:
             self._send(resp)
@@ -127,7 +138,6 @@ class ApiHandler(BaseHTTPRequestHandler):
         if user is not None:
             from minikctl.apiserver import authz
             authz.check(self.server.env, user, req)
-        from minikctl.apiserver import routes
         resp = routes.handle(req, self.server.env)
         if resp.upgrade is not None:
             resp.upgrade(self)
@@ -160,7 +170,6 @@ class ApiHandler(BaseHTTPRequestHandler):
         the user of a client certificate the cluster CA signed; anything else is Unauthorized."""
         if self._authorized(headers):
             return None
-        from minikctl.apiserver import authz
         auth = headers.get("authorization", "")
         if auth.startswith("Bearer "):
             user = authz.from_token(self.server.env, auth[7:].strip())
@@ -220,7 +229,6 @@ class _StreamStop:
         self.stopping, self.sock = stopping, sock
 
     def gone(self) -> bool:
-        import select
         try:
             readable, _, _ = select.select([self.sock], [], [], 0)
         except (OSError, ValueError):
@@ -252,11 +260,9 @@ class ApiServer(ThreadingHTTPServer):
     def current_token(self) -> str:
         """The stored token, re-read at most once a second after a mismatch: `kubeconfig
         --rotate` takes effect without a restart, and a flood of bad tokens costs no store reads."""
-        import time
         now = time.monotonic()
         if now - getattr(self, "_token_checked", 0.0) >= 1.0:
             self._token_checked = now
-            from minikctl.apiserver import state
             try:
                 self.token = state.token(self.env)
             except Exception:  # noqa: BLE001 - a busy store: keep the token we have
@@ -289,16 +295,12 @@ class ApiServer(ThreadingHTTPServer):
     def shutdown(self):
         self.stopping.set()
         super().shutdown()
-        from minikctl.apiserver import watchcache
         watchcache.stop(self.env)
 
 
 def make_server(env, address: str = "127.0.0.1", port: int = 6443, *, tls: bool = True,
                 verbose: bool = False) -> ApiServer:
     """Bind (port 0 = any free port); call .serve_forever() to run."""
-    from minikctl.api import kinds
-    from minikctl.apiserver import state, tls as tlsmod
-    from minikctl.store.db import read_crd_kinds
     kinds.set_loader(lambda: read_crd_kinds(env.db_path))
     token = state.token(env)
     ctx = None
@@ -306,7 +308,6 @@ def make_server(env, address: str = "127.0.0.1", port: int = 6443, *, tls: bool 
         crt, key = tlsmod.ensure_cert(env.home, address)
         ctx = tlsmod.context(crt, key, tlsmod.client_ca(env))
     server = ApiServer((address, port), env, token, ctx, verbose)
-    from minikctl.apiserver import watchcache
     watchcache.for_env(env)      # the watch cache starts with the server, as the apiserver's does
     return server
 

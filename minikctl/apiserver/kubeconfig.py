@@ -5,6 +5,11 @@ from __future__ import annotations
 import base64
 import os
 from pathlib import Path
+from minikctl import lazy
+
+state = lazy.module("minikctl.apiserver.state")
+tls = lazy.module("minikctl.apiserver.tls")
+yaml = lazy.module("yaml")
 
 NAME = "minikctl"
 
@@ -16,7 +21,6 @@ def server_url(address: str, port: int) -> str:
 
 
 def document(env, address: str = "127.0.0.1", port: int = 6443) -> dict:
-    from minikctl.apiserver import state, tls
     crt, _key = tls.ensure_cert(env.home, address)
     ca = base64.b64encode(Path(crt).read_bytes()).decode()
     return {"apiVersion": "v1", "kind": "Config", "preferences": {},
@@ -47,13 +51,11 @@ def _merge(old: dict, new: dict) -> dict:
 
 
 def render(doc: dict) -> str:
-    import yaml
     return yaml.safe_dump(doc, default_flow_style=False, sort_keys=True)
 
 
 def write(env, path: Path, address: str = "127.0.0.1", port: int = 6443) -> Path:
     """Write (or merge into) the kubeconfig at path, 0600, with minikctl as current context."""
-    import yaml
     path = Path(path).expanduser()
     new = document(env, address, port)
     try:

@@ -9,6 +9,10 @@ lines (minikctl/images/logs.py, the same lines `minikctl logs` prints) and write
 from __future__ import annotations
 
 from minikctl.apiserver.request import Response
+from minikctl import lazy
+
+container_lines = lazy.function("minikctl.images.logs", "container_lines")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
 
 POLL = 1.0
 
@@ -24,8 +28,6 @@ def _instance(pod: dict | None, container: str) -> tuple[str | None, bool]:
 def follow(env, t, pod: dict, container: str, lines: list, total: int, render) -> Response:
     """A chunked response: `lines` (already filtered by tailLines/sinceSeconds) first, then
     every line the instance prints after the first `total`; `render(lines)` makes the bytes."""
-    from minikctl.images.logs import container_lines
-    from minikctl.sim.cluster import open_cluster
     cid, running = _instance(pod, container)
 
     def stream(write, stopping) -> None:

@@ -8,6 +8,14 @@ from __future__ import annotations
 
 from minikctl.apiserver.request import Request, Response, json_response
 from minikctl.apiserver.status import fail
+from minikctl import lazy
+
+matches = lazy.function("minikctl.api.selectors", "matches")
+method_not_allowed = lazy.function("minikctl.apiserver.status", "method_not_allowed")
+metrics = lazy.module("minikctl.sim.metrics")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+parse_selector = lazy.function("minikctl.api.selectors", "parse_selector")
+timeutil = lazy.module("minikctl.timeutil")
 
 GROUP, VERSION = "metrics.k8s.io", "v1beta1"
 GV = f"{GROUP}/{VERSION}"
@@ -15,8 +23,6 @@ PREFIX = f"/apis/{GV}"
 
 
 def available(env) -> bool:
-    from minikctl.sim import metrics
-    from minikctl.sim.cluster import open_cluster
     with open_cluster(env) as cluster:
         return metrics.available(cluster)
 
@@ -48,8 +54,6 @@ def _q(m: int, b: int) -> dict:
 
 
 def _stamp(cluster) -> str:
-    from minikctl import timeutil
-    from minikctl.sim import metrics
     return timeutil.fmt(int(cluster.now // metrics.SCRAPE) * metrics.SCRAPE)
 
 
@@ -64,14 +68,12 @@ def _meta(obj: dict, now: str) -> dict:
 
 
 def node_metrics(cluster, node: dict, now: str) -> dict:
-    from minikctl.sim import metrics
     cpu, mem = metrics.node_usage(cluster, node)
     return {"kind": "NodeMetrics", "apiVersion": GV, "metadata": _meta(node, now), "timestamp": _stamp(cluster),
             "window": "15s", "usage": _q(cpu, mem)}
 
 
 def pod_metrics(cluster, pod: dict, now: str) -> dict | None:
-    from minikctl.sim import metrics
     cs = metrics.container_usage(cluster, pod)
     if cs is None:
         return None
@@ -84,8 +86,6 @@ def respond(req: Request, env) -> Response | None:
     p = req.path.rstrip("/")
     if p != "/apis/metrics.k8s.io" and not p.startswith("/apis/metrics.k8s.io/"):
         return None
-    from minikctl.sim import metrics
-    from minikctl.sim.cluster import open_cluster
     with open_cluster(env) as cluster:
         if not metrics.available(cluster):
             return None          # no APIService: the group does not exist
@@ -94,7 +94,6 @@ def respond(req: Request, env) -> Response | None:
         if p == PREFIX:
             return json_response(resource_list())
         if req.method not in ("GET", "HEAD"):
-            from minikctl.apiserver.status import method_not_allowed
             raise method_not_allowed(req.method)
         rest = p[len(PREFIX) + 1:].split("/") if p.startswith(PREFIX + "/") else []
         ns = None
@@ -102,8 +101,6 @@ def respond(req: Request, env) -> Response | None:
             ns, rest = rest[1], rest[2:]
         if not rest or len(rest) > 2 or rest[0] not in ("nodes", "pods") or (rest[0] == "nodes" and ns):
             return None
-        from minikctl.api.selectors import matches, parse_selector
-        from minikctl import timeutil
         now = timeutil.fmt(cluster.now)
         sel = req.q("labelSelector")
         want = parse_selector(sel) if sel else None

@@ -13,6 +13,10 @@ from __future__ import annotations
 
 from minikctl.apiserver.request import Response, json_response
 from minikctl.apiserver.status import status
+from minikctl import lazy
+
+parse_target = lazy.function("minikctl.apiserver.routes", "parse_target")
+protobuf = lazy.module("minikctl.apiserver.protobuf")
 
 PROTOBUF = "application/vnd.kubernetes.protobuf"
 SERVED = ("application/json", "application/yaml", PROTOBUF)
@@ -64,11 +68,9 @@ def finish(req, resp: Response) -> Response:
         return resp
     want = choice(req.accept)
     if want is None:
-        from minikctl.apiserver.routes import parse_target
         # only resources are negotiated here; discovery and OpenAPI answer as their routes decide
         return not_acceptable() if parse_target(req.path) is not None else resp
     if want == PROTOBUF:
-        from minikctl.apiserver import protobuf
         if protobuf.can_encode(resp.obj):
             return Response(resp.code, protobuf.encode(resp.obj), PROTOBUF, resp.headers, obj=resp.obj)
     return resp

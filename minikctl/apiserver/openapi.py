@@ -9,28 +9,30 @@ the cluster only when a source is registered.
 from __future__ import annotations
 
 from minikctl.apiserver.request import Request, Response, json_response
+from minikctl import lazy
+
+custom = lazy.module("minikctl.api.openapi.custom")
+discovery = lazy.module("minikctl.apiserver.discovery")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+v2 = lazy.module("minikctl.api.openapi.v2")
+v3 = lazy.module("minikctl.api.openapi.v3")
 
 PB_V2 = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
 PB_V2_ALT = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
 
 
 def _served():
-    from minikctl.api.openapi import v3
-    from minikctl.apiserver import discovery
     return v3.served_from_kinds(k for ks in discovery.groups().values() for k in ks)
 
 
 def _customs(env):
-    from minikctl.api.openapi import custom
     if not custom.load() or env is None:
         return ()
-    from minikctl.sim.cluster import open_cluster
     with open_cluster(env) as cluster:
         return custom.collect(cluster)
 
 
 def respond(req: Request, path: str, env) -> Response | None:
-    from minikctl.api.openapi import v2, v3
     if path == "/openapi/v2":
         customs = _customs(env)
         if PB_V2 in req.accept or PB_V2_ALT in req.accept:

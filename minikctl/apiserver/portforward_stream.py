@@ -22,6 +22,13 @@ import struct
 from minikctl.apiserver import websocket as ws
 from minikctl.apiserver.request import Request, Response
 from minikctl.apiserver.status import fail
+from minikctl import lazy
+
+api_error = lazy.function("minikctl.apiserver.resources", "api_error")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+portforward = lazy.module("minikctl.net.portforward")
+spdy = lazy.module("minikctl.apiserver.spdy")
+traffic = lazy.module("minikctl.net.proxy.traffic")
 
 PF = "portforward.k8s.io"
 WS_PROTOCOLS = ("SPDY/3.1+" + PF, "v4.channel.k8s.io", PF)
@@ -30,8 +37,6 @@ MAX_REQUEST = 1 << 20
 
 def _check(req: Request, t, env) -> dict:
     from minikctl.api.errors import ApiError
-    from minikctl.apiserver.resources import api_error
-    from minikctl.sim.cluster import open_cluster
     with open_cluster(env, write=False) as cluster:
         try:
             from minikctl.api import server
@@ -88,7 +93,6 @@ def respond(req: Request, t, env) -> Response:
                        f"server supports [{PF}]", 403)
 
         def spdy_upgrade(handler) -> None:
-            from minikctl.apiserver import spdy
             handler.send_response(101, "Switching Protocols")
             handler.send_header("Connection", "Upgrade")
             handler.send_header("Upgrade", "SPDY/3.1")
@@ -153,9 +157,6 @@ class Connection:
             out += answer
 
     def answer(self, method: str, path: str, host: str) -> tuple[bytes, str | None]:
-        from minikctl.net import portforward
-        from minikctl.net.proxy import traffic
-        from minikctl.sim.cluster import open_cluster
         with open_cluster(self.env, write=False) as cluster:
             pod = cluster.get("Pod", self.t.namespace, self.t.name)
             if pod is None:
@@ -175,7 +176,6 @@ class Connection:
 
 def _tunnel(handler):
     """A spdy.Session whose bytes travel in WebSocket binary messages."""
-    from minikctl.apiserver import spdy
     state = {"buf": b""}
 
     def read_exact(n: int) -> bytes:
@@ -199,7 +199,6 @@ def _tunnel(handler):
 
 
 def _spdy(env, t, session) -> None:
-    from minikctl.apiserver import spdy
     streams: dict[int, tuple[str, str]] = {}        # stream id -> (streamtype, requestid)
     pairs: dict[str, dict] = {}                     # requestid -> {"error": id, "data": id, "conn": Connection}
     while True:

@@ -26,6 +26,12 @@ from __future__ import annotations
 import base64
 import json
 from datetime import datetime, timezone
+from pathlib import Path
+import struct
+from minikctl import lazy
+
+go_duration_string = lazy.function("minikctl.timeutil", "go_duration_string")
+parse_go_duration = lazy.function("minikctl.timeutil", "parse_go_duration")
 
 MAGIC = b"k8s\x00"
 CONTENT_TYPE = "application/vnd.kubernetes.protobuf"
@@ -83,7 +89,6 @@ _schema: Schema | None = None
 def schema() -> Schema:
     global _schema
     if _schema is None:
-        from pathlib import Path
         path = Path(__file__).resolve().parent.parent / "data" / "protobuf_schema.json"
         _schema = Schema(json.loads(path.read_text()))
     return _schema
@@ -172,7 +177,6 @@ def _special(typ: str, buf: bytes, s: int, e: int):
             return buf[a:b].decode("utf-8", "replace")
         return _signed(vals.get(2, 0), 32)
     if typ == "Duration":
-        from minikctl.timeutil import go_duration_string
         return go_duration_string(_signed(vals.get(1, 0)) / 1e9)
     a, b = vals.get(1, (0, 0))                   # RawExtension, FieldsV1: JSON bytes
     raw = bytes(buf[a:b])
@@ -201,7 +205,6 @@ def _value(f: Field, typ: str, wt: int, v, buf: bytes):
         if typ == "int64":
             return _signed(v)
         if typ == "double":
-            import struct
             return struct.unpack("<d", v.to_bytes(8, "little"))[0]
         return v
     if wt != BYTES:
@@ -304,7 +307,6 @@ def _encode_special(typ: str, v) -> bytes:
         _put_varint(out, 0 if is_str else int(v))
         _put_bytes(out, 3, v.encode() if is_str else b"")
     elif typ == "Duration":
-        from minikctl.timeutil import parse_go_duration
         _put_varint(out, 1 << 3)
         _put_varint(out, int(round(parse_go_duration(str(v)) * 1e9)))
     else:
@@ -325,7 +327,6 @@ def _encode_value(out: bytearray, num: int, typ: str, v) -> None:
         _put_varint(out, num << 3)
         _put_varint(out, int(v))
     elif typ == "double":
-        import struct
         _put_varint(out, (num << 3) | FIXED64)
         out += struct.pack("<d", float(v))
     elif typ in _SPECIAL:

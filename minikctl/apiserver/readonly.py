@@ -11,6 +11,10 @@ import re
 
 from minikctl.apiserver.request import Request, Response, json_response
 from minikctl.apiserver.status import fail
+from minikctl import lazy
+
+lease_spec = lazy.function("minikctl.printers.describe.node", "lease_spec")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
 
 _LEASE = re.compile(r"^/apis/coordination\.k8s\.io/v1/namespaces/([^/]+)/leases/([^/]+)$")
 
@@ -27,8 +31,6 @@ def respond(req: Request, env) -> Response | None:
 
 
 def _lease(env, ns: str, name: str) -> dict:
-    from minikctl.printers.describe.node import lease_spec
-    from minikctl.sim.cluster import open_cluster
     with open_cluster(env) as cluster:
         node = cluster.get("Node", None, name) if ns == "kube-node-lease" else None
         if node is None:

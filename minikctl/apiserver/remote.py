@@ -19,6 +19,7 @@ import json
 
 from minikctl.apiserver import spdy
 from minikctl.apiserver import websocket as ws
+import time
 
 STDIN, STDOUT, STDERR, ERROR, RESIZE, CLOSE = 0, 1, 2, 3, 4, 255
 _WS_CHANNEL = {"stdout": STDOUT, "stderr": STDERR, "error": ERROR}
@@ -206,7 +207,6 @@ def _linger(handler, done, seconds: float = 2.0) -> None:
     """Read what the client still sends (its close frame, its last stdin) until it closes or
     `done()`, for at most `seconds`: closing a socket with unread input makes the kernel reset
     the connection, and a reset can destroy the output the client has not read yet."""
-    import time
     end = time.monotonic() + seconds
     try:
         while time.monotonic() < end:

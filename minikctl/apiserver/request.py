@@ -8,6 +8,9 @@ from typing import Callable
 from urllib.parse import parse_qs
 
 from minikctl.apiserver.status import fail
+from minikctl import lazy
+
+protobuf = lazy.module("minikctl.apiserver.protobuf")
 
 MAX_BODY = 3 * 1024 * 1024  # the apiserver's request body limit (3 MiB)
 DECODABLE = ("application/json", "application/yaml")
@@ -71,7 +74,6 @@ def decode_body(req: Request, *, allow: tuple[str, ...] = DECODABLE, kind=None):
     """
     ctype = req.content_type or "application/json"
     if ctype == PROTOBUF and allow == DECODABLE and kind is not None:
-        from minikctl.apiserver import protobuf
         if protobuf.schema().message(kind.api_version, kind.kind) is not None:
             try:
                 return protobuf.decode(req.body, kind.api_version, kind.kind)

@@ -14,6 +14,14 @@ from minikctl.api.errors import ApiError
 from minikctl.apiserver import patch as patching
 from minikctl.apiserver import selection
 from minikctl.apiserver.status import HttpError, conflict, fail, from_api_error, success
+import json
+from minikctl.api.errors import invalid
+from minikctl import lazy
+
+custom = lazy.module("minikctl.api.custom")
+selector_string = lazy.function("minikctl.api.selectors", "selector_string")
+structural = lazy.module("minikctl.api.structural")
+unknown_fields = lazy.function("minikctl.api.schema", "unknown_fields")
 
 
 def api_error(kind, e: ApiError) -> HttpError:
@@ -38,13 +46,10 @@ def field_validation(obj: dict, mode: str) -> list[str]:
     Warn returns the warnings the apiserver sends in Warning headers."""
     if mode == "Strict":
         return []
-    from minikctl.api import custom
     k = custom.kind_of(obj)
     if k is not None:
-        from minikctl.api import structural
         found = structural.unknown_fields(obj, k.crd.get("schema") or {})
     else:
-        from minikctl.api.schema import unknown_fields
         found = unknown_fields(obj)
     for p in reversed(found):
         _strip_path(obj, p)
@@ -86,7 +91,6 @@ def _check_body(kind, obj, ns: str | None, name: str | None = None) -> dict:
 
 
 def _short(obj) -> str:
-    import json
     text = json.dumps(obj)
     return text if len(text) < 200 else text[:200] + "..."
 
@@ -170,6 +174,9 @@ def patch(cluster, kind, ns, name, body, req) -> tuple[dict, list[str]]:
     warnings = field_validation(new, req.q("fieldValidation", "Warn"))
     cluster.warning_sink = warnings
     before = copy.deepcopy(old)       # server.update changes the live dict in place
+    patched = (new.get("metadata") or {}).get("managedFields")
+    if patched != (old.get("metadata") or {}).get("managedFields"):
+        before["metadata"]["managedFields"] = copy.deepcopy(patched)    # a client rewrote them (csaupgrade)
     try:
         stored = server.update(cluster, new, copy.deepcopy(old), dry_run=req.q("dryRun") == "All")
     except ApiError as e:
@@ -249,8 +256,6 @@ def delete_collection(cluster, kind, ns, req) -> dict:
 # ---- subresources ----------------------------------------------------------------------------
 
 def scale_of(obj: dict) -> dict:
-    from minikctl.api import custom
-    from minikctl.api.selectors import selector_string
     m = obj["metadata"]
     paths = custom.scale_paths(obj)
     if paths is not None:           # a custom object: the paths its CRD's scale subresource names
@@ -289,7 +294,6 @@ def scale(cluster, kind, ns, name, method: str, body, req) -> dict:
                    "into Go struct field ScaleSpec.spec.replicas of type int32", 400)
     new = copy.deepcopy(old)
     old = copy.deepcopy(old)          # server.update changes the live dict in place
-    from minikctl.api import custom
     paths = custom.scale_paths(old)
     if paths is not None:
         custom.set_replicas(new, paths, replicas)
@@ -313,8 +317,6 @@ def status(cluster, kind, ns, name, method: str, body, req) -> dict:
         raise fail("BadRequest", "the body of the request is not an object", 400)
     _check_rv(kind, old, new)
     if kind.crd is not None:        # a custom object's status is checked against its schema's status
-        from minikctl.api import structural
-        from minikctl.api.errors import invalid
         schema = kind.crd.get("schema") or {}
         probe = {"status": copy.deepcopy(new.get("status") or {})}
         structural.prune(probe, schema)
@@ -326,5 +328,5 @@ def status(cluster, kind, ns, name, method: str, body, req) -> dict:
     if req.q("dryRun") == "All":
         return new
     live = cluster.get(kind.kind, ns if kind.namespaced else None, name)
-    cluster.set_status(live, new.get("status") or {})
+    server.update_status_internal(cluster, live, new.get("status") or {})
     return live

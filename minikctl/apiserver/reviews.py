@@ -12,6 +12,11 @@ from __future__ import annotations
 from minikctl.api import rbac
 from minikctl.apiserver.request import Request, Response, decode_body, json_response
 from minikctl.apiserver.status import fail, method_not_allowed
+from minikctl import lazy
+
+_cause_reason = lazy.function("minikctl.apiserver.status", "_cause_reason")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+protobuf = lazy.module("minikctl.apiserver.protobuf")
 
 AUTHZ = "authorization.k8s.io"
 AUTHN = "authentication.k8s.io"
@@ -47,7 +52,6 @@ def _user(req: Request) -> rbac.User:
 
 def _invalid(kind: str, group: str, causes: list[tuple[str, str, str]]) -> Exception:
     """The apiserver's Invalid Status for a review (it has no name: `Kind.group "" is invalid`)."""
-    from minikctl.apiserver.status import _cause_reason
     msg = "; ".join(f"{f}: {body}" for f, body, _ in causes)
     return fail("Invalid", f'{kind}.{group} "" is invalid: {msg}', 422,
                 {"group": group, "kind": kind,
@@ -76,13 +80,11 @@ def _subject(spec: dict, kind: str, group: str) -> rbac.User:
 
 
 def respond(req: Request, env) -> Response:
-    from minikctl.sim.cluster import open_cluster
     group, resource, ns = match(req.path)
     kind = RESOURCES[(group, resource)][0]
     if req.method != "POST":
         raise method_not_allowed(req.method)
     if req.content_type == "application/vnd.kubernetes.protobuf":
-        from minikctl.apiserver import protobuf
         try:
             body = protobuf.decode(req.body, f"{group}/v1", kind)
         except protobuf.DecodeFailure as e:

@@ -8,6 +8,25 @@ from minikctl.api import kinds
 from minikctl.apiserver import discovery, resources, table
 from minikctl.apiserver.request import Request, Response, decode_body, json_response
 from minikctl.apiserver.status import fail, method_not_allowed, path_not_found
+from minikctl import lazy
+
+container_lines = lazy.function("minikctl.images.logs", "container_lines")
+drain = lazy.module("minikctl.api.drain")
+exec_stream = lazy.module("minikctl.apiserver.exec_stream")
+from_api_error = lazy.function("minikctl.apiserver.status", "from_api_error")
+log_stream = lazy.module("minikctl.apiserver.log_stream")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+openapi = lazy.module("minikctl.apiserver.openapi")
+patching = lazy.module("minikctl.apiserver.patch")
+portforward_stream = lazy.module("minikctl.apiserver.portforward_stream")
+profile = lazy.function("minikctl.apiserver.state", "profile")
+readonly = lazy.module("minikctl.apiserver.readonly")
+reviews = lazy.module("minikctl.apiserver.reviews")
+rfc3339_nano = lazy.function("minikctl.images.logs", "rfc3339_nano")
+success = lazy.function("minikctl.apiserver.status", "success")
+tokens = lazy.module("minikctl.sim.tokens")
+watch = lazy.module("minikctl.apiserver.watch")
+watchcache = lazy.module("minikctl.apiserver.watchcache")
 
 
 @dataclass
@@ -106,7 +125,6 @@ def non_resource(req: Request, profile: dict, env=None) -> Response | None:
         body = discovery.api_group(g) if g else None
         return json_response(body) if body else None
     if p.startswith("/openapi/"):
-        from minikctl.apiserver import openapi
         return openapi.respond(req, p, env)
     return None
 
@@ -115,20 +133,17 @@ def handle(req: Request, env) -> Response:
     """Answer one request; raises HttpError for Status answers."""
     if req.method not in ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"):
         raise method_not_allowed(req.method)
-    from minikctl.apiserver import readonly
     derived = readonly.respond(req, env)     # leases, quotas: read by kubectl's describers
     if derived is not None:
         return derived
     target = parse_target(req.path)
     if target is None:
-        from minikctl.apiserver import reviews
         if reviews.match(req.path) is not None:
             return reviews.respond(req, env)
         if req.method not in ("GET", "HEAD"):
             if any(req.path.rstrip("/") == p for p in ("/version", "/api", "/apis", "/api/v1")):
                 raise method_not_allowed(req.method)
             raise path_not_found()
-        from minikctl.apiserver.state import profile
         resp = non_resource(req, profile(env), env)
         if resp is None:
             raise path_not_found()
@@ -137,22 +152,17 @@ def handle(req: Request, env) -> Response:
 
 
 def _resource(req: Request, t: Target, env) -> Response:
-    from minikctl.sim.cluster import open_cluster
     k, m = t.kind, req.method
     if t.sub in ("exec", "attach") and k.kind == "Pod":
-        from minikctl.apiserver import exec_stream
         return exec_stream.respond(req, t, env, attach=t.sub == "attach")
     if t.sub == "portforward" and k.kind == "Pod":
-        from minikctl.apiserver import portforward_stream
         return portforward_stream.respond(req, t, env)
     if t.name is None and m == "GET" and req.flag("watch"):
-        from minikctl.apiserver import watch
         return watch.respond(req, t, env)
     body = None
     if m in ("POST", "PUT") or (m == "PATCH"):
         allow = None
         if m == "PATCH":
-            from minikctl.apiserver import patch as patching
             allow = patching.TYPES + (patching.APPLY,)
             if req.content_type not in allow:
                 raise fail("UnsupportedMediaType", "the body of the request was in an unknown format - accepted "
@@ -210,7 +220,6 @@ def _list_view(cluster, env):
     """Where a list is read from: the watch cache when it holds exactly this transaction's state
     (nothing fell due in it), as the apiserver serves lists from its cache: no object is decoded
     from the store; else the transaction itself."""
-    from minikctl.apiserver import watchcache
     cache = watchcache.current(env)
     if cache is not None and cache.rv == cluster.revision and not cluster.has_changes():
         return cache.view(now=cluster.now)
@@ -258,8 +267,6 @@ _VERB = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DEL
 def _token(cluster, t: Target, body) -> Response:
     """POST serviceaccounts/{name}/token: a TokenRequest signed by the cluster key (sim/tokens)."""
     from minikctl.api.errors import ApiError
-    from minikctl.apiserver.status import from_api_error
-    from minikctl.sim import tokens
     spec = (body or {}).get("spec") or {} if isinstance(body, dict) else {}
     secs = spec.get("expirationSeconds")
     try:
@@ -273,9 +280,7 @@ def _token(cluster, t: Target, body) -> Response:
 def _evict(cluster, req: Request, t: Target, body) -> Response:
     """pods/{name}/eviction (policy/v1 Eviction, protobuf from kubectl drain): the budgets decide
     (api/drain.evict_subresource); 201 with a Success Status, or the apiserver's 429."""
-    from minikctl.api import drain
     from minikctl.api.errors import ApiError
-    from minikctl.apiserver.status import success
     if not isinstance(body, dict) or body.get("kind") != "Eviction":
         raise fail("BadRequest", f'{(body or {}).get("kind") if isinstance(body, dict) else ""} in version "v1" '
                    "cannot be handled as a Eviction", 400)
@@ -305,7 +310,6 @@ def _logs(cluster, req: Request, t: Target) -> Response:
                    f"[{' '.join(names)}] or one of the init containers: [{' '.join(inits)}]", 400)
     if c not in names + inits:
         raise fail("BadRequest", f"container {c} is not valid for pod {t.name}", 400)
-    from minikctl.images.logs import container_lines, rfc3339_nano
     try:
         lines = container_lines(cluster, pod, c, req.q("previous") in ("true", "1"))
     except ApiError as e:
@@ -323,7 +327,6 @@ def _logs(cluster, req: Request, t: Target) -> Response:
         return "".join((f"{rfc3339_nano(ts)} " if stamps else "") + line + "\n" for ts, line in lines).encode()
 
     if req.q("follow") in ("true", "1") and req.q("previous") not in ("true", "1"):
-        from minikctl.apiserver import log_stream
         return log_stream.follow(cluster.env, t, pod, c, lines, total, render)
     return Response(200, render(lines), "text/plain")
 

@@ -1,10 +1,13 @@
 """Cluster facts the server needs outside a request's transaction: the profile (for /version)
 and the bearer token kept in the cluster meta (made at init)."""
 from __future__ import annotations
+import secrets
+from minikctl import lazy
+
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
 
 
 def _meta(env) -> dict:
-    from minikctl.sim.cluster import open_cluster
     with open_cluster(env) as cluster:
         return dict(cluster.meta)
 
@@ -20,8 +23,6 @@ def profile(env) -> dict:
 def token(env) -> str:
     """The cluster's bearer token (random from the OS, kept in the cluster meta); clusters made
     before tokens existed get one now."""
-    import secrets
-    from minikctl.sim.cluster import open_cluster
     with open_cluster(env) as cluster:
         if not cluster.meta.get("token"):
             cluster.meta["token"] = secrets.token_hex(16)
@@ -31,8 +32,6 @@ def token(env) -> str:
 
 def rotate_token(env) -> str:
     """A new random token; the old one stops working (a running serve picks the new one up)."""
-    import secrets
-    from minikctl.sim.cluster import open_cluster
     with open_cluster(env) as cluster:
         cluster.meta["token"] = secrets.token_hex(16)
         return cluster.meta["token"]

@@ -7,6 +7,9 @@ reason, code and details must be what the real apiserver puts there.
 from __future__ import annotations
 
 from minikctl.api.errors import ApiError
+from minikctl import lazy
+
+kinds = lazy.module("minikctl.api.kinds")
 
 # field.ErrorType -> the StatusCause reason, keyed by the start of the error body.
 _CAUSE_REASONS = (
@@ -70,7 +73,6 @@ def from_api_error(e: ApiError, resource: str = "", group: str = "") -> HttpErro
     details: dict | None = None
     message = e.message
     if e.reason == "Invalid":
-        from minikctl.api import kinds
         k = kinds.by_kind(e.kind)
         qualified = f"{e.kind}.{k.group}" if k and k.group else e.kind
         details = {"name": e.name, "kind": e.kind,

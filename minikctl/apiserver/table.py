@@ -6,6 +6,9 @@ prints. Like the apiserver's TableConvertor, cells are generated with the wide o
 columns carry priority 1; kubectl drops them itself unless -o wide).
 """
 from __future__ import annotations
+from minikctl import lazy
+
+columns_for = lazy.function("minikctl.printers.table", "columns_for")
 
 _FORMATS = {"Name": "name"}
 _DESCRIPTIONS = {"Name": "Name must be unique within a namespace. Is required when creating resources, although "
@@ -32,14 +35,12 @@ def partial(obj: dict) -> dict:
 
 
 def column_definitions(kind: str) -> list[dict]:
-    from minikctl.printers.table import columns_for
     return [{"name": c.name, "type": "string", "format": _FORMATS.get(c.name, ""),
              "description": _DESCRIPTIONS.get(c.name, c.name), "priority": c.priority}
             for c in columns_for(kind, wide=True)]
 
 
 def rows(kind: str, objects: list[dict], view, include: str = "Metadata") -> list[dict]:
-    from minikctl.printers.table import columns_for
     cols = columns_for(kind, wide=True)
     out = []
     for o in objects:

@@ -13,6 +13,11 @@ import subprocess
 from pathlib import Path
 
 from minikctl.api.errors import CliError
+from minikctl import lazy
+
+ca = lazy.module("minikctl.sim.ca")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+ssl = lazy.module("ssl")
 
 
 def _sans(address: str) -> list[str]:
@@ -56,15 +61,12 @@ def ensure_cert(home: Path, address: str = "127.0.0.1") -> tuple[Path, Path]:
 def client_ca(env) -> str | None:
     """The cluster CA (sim/ca.py, made now if the cluster has none) that client certificates
     are verified against: a user whose CSR was approved authenticates with its certificate."""
-    from minikctl.sim import ca
-    from minikctl.sim.cluster import open_cluster
     with open_cluster(env) as cluster:
         ca.ensure(cluster)
         return cluster.meta[ca.META]["cert"]
 
 
 def context(crt: Path, key: Path, client_ca: str | None = None):
-    import ssl
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
     ctx.load_cert_chain(str(crt), str(key))

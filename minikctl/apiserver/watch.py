@@ -14,13 +14,17 @@ import time
 
 from minikctl.apiserver import selection, table
 from minikctl.apiserver.request import Request, Response
+from minikctl import lazy
+
+negotiate = lazy.module("minikctl.apiserver.negotiate")
+protobuf = lazy.module("minikctl.apiserver.protobuf")
+watchcache = lazy.module("minikctl.apiserver.watchcache")
 
 DEFAULT_TIMEOUT = 1800       # the apiserver's --min-request-timeout
 PB_STREAM = "application/vnd.kubernetes.protobuf;stream=watch"
 
 
 def respond(req: Request, t, env) -> Response:
-    from minikctl.apiserver import negotiate, watchcache
     labels = selection.label_filter(req.q("labelSelector"))
     fields = selection.field_filter(req.q("fieldSelector"), t.kind)
     if t.name:
@@ -100,19 +104,16 @@ def respond(req: Request, t, env) -> Response:
 
 
 def BOOKMARK_EVERY() -> float:  # noqa: N802 - read at call time, so tests can shorten it
-    from minikctl.apiserver import watchcache
     return watchcache.BOOKMARK_EVERY
 
 
 def _pb_ok(kind) -> bool:
-    from minikctl.apiserver import protobuf
     return protobuf.schema().message(kind.api_version, kind.kind) is not None
 
 
 def _pb_frame(kind: str, obj: dict) -> bytes:
     """A length-prefixed metav1.WatchEvent{type, object: RawExtension{raw: the enveloped object}}
     (the protobuf stream serializer writes the event itself without an envelope)."""
-    from minikctl.apiserver import protobuf
     raw = protobuf.encode(obj) if protobuf.can_encode(obj) else json.dumps(obj).encode()
     ext = bytearray()
     protobuf._put_bytes(ext, 1, raw)

@@ -27,6 +27,13 @@ import time
 from collections import deque
 
 from minikctl.apiserver.status import fail
+import random
+import sqlite3
+from minikctl import lazy
+
+cluster = lazy.module("minikctl.sim.cluster")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+profile = lazy.function("minikctl.apiserver.state", "profile")
 
 MIN_EVENTS, MAX_EVENTS, FRESH = 100, 100 * 1024, 75.0
 BOOKMARK_EVERY = 60.0
@@ -127,7 +134,6 @@ class Cache:
 
     # ---- loading and the store -------------------------------------------------------------
     def _read(self, sql: str, args=()):
-        import sqlite3
         if self._reader is None:
             self._reader = sqlite3.connect(f"file:{self.env.db_path}?mode=ro", uri=True, timeout=5,
                                            check_same_thread=False, isolation_level=None)
@@ -260,7 +266,6 @@ class Cache:
         if self._store_revision() > self.rv:
             self._resync()
         if watched and due is not None and self.env.clock() + offset >= due:
-            from minikctl.sim.cluster import open_cluster
             with open_cluster(self.env):
                 pass                     # fires what fell due; the commit feeds the cache
 
@@ -332,13 +337,11 @@ class SnapshotView:
     @property
     def profile(self) -> dict:
         if self._profile is None:
-            from minikctl.apiserver.state import profile
             self._profile = profile(self.cache.env)
         return self._profile
 
     @property
     def rng(self):
-        import random
         return random.Random(0)
 
 
@@ -377,7 +380,6 @@ def _after_commit(token, ok: bool) -> None:
 
 
 def _register() -> None:
-    from minikctl.sim import cluster
     if (_before_commit, _after_commit) not in cluster.COMMIT_HOOKS:
         cluster.COMMIT_HOOKS.append((_before_commit, _after_commit))
 

@@ -13,6 +13,12 @@ import typer
 
 from minikctl.api.errors import CliError
 from minikctl.cli import context
+from minikctl import lazy
+
+kinds = lazy.module("minikctl.api.kinds")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+server = lazy.module("minikctl.api.server")
+tabwriter = lazy.module("minikctl.printers.tabwriter")
 
 METRICS_SERVER_IMAGE = "registry.k8s.io/metrics-server/metrics-server:v0.7.2"
 
@@ -69,8 +75,6 @@ def _installed(cluster, name: str) -> bool:
 
 
 def do_list() -> int:
-    from minikctl.sim.cluster import open_cluster
-    from minikctl.printers import tabwriter
     with open_cluster(context.env()) as cluster:
         rows = [["NAME", "STATUS"]] + [[n, "enabled" if _installed(cluster, n) else "disabled"] for n in sorted(ADDONS)]
     context.out(tabwriter.render(rows))
@@ -78,8 +82,6 @@ def do_list() -> int:
 
 
 def do_enable(name: str) -> int:
-    from minikctl.api import kinds, server
-    from minikctl.sim.cluster import open_cluster
     name = _name(name)
     lines = []
     with open_cluster(context.env()) as cluster:
@@ -101,8 +103,6 @@ def do_enable(name: str) -> int:
 
 
 def do_disable(name: str) -> int:
-    from minikctl.api import kinds, server
-    from minikctl.sim.cluster import open_cluster
     name = _name(name)
     lines = []
     with open_cluster(context.env()) as cluster:

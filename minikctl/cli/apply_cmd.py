@@ -11,6 +11,12 @@ import typer
 from minikctl.api import kinds, manifests
 from minikctl.api.errors import ApiError, CliError
 from minikctl.cli import context, output
+from minikctl import lazy
+
+apply_mod = lazy.module("minikctl.api.apply")
+docs_for = lazy.function("minikctl.cli.kustomize_cmd", "docs_for")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+server = lazy.module("minikctl.api.server")
 
 
 def _dry(dry_run: str | None) -> str:
@@ -53,9 +59,6 @@ def source_error(e: Exception, verb: str, source: str, many: bool) -> str:
 def run_manifests(filenames: list[str], recursive: bool, namespace: str | None, dry_run: str | None,
                   output_fmt: str | None, mode: str, kustomize: str | None = None) -> int:
     """mode 'apply' or 'create'; kustomize: the directory of `-k`."""
-    from minikctl.api import apply as apply_mod
-    from minikctl.api import server
-    from minikctl.sim.cluster import open_cluster
     env = context.env()
     if filenames and kustomize:
         raise CliError("only one of -f or -k can be specified")
@@ -66,7 +69,6 @@ def run_manifests(filenames: list[str], recursive: bool, namespace: str | None, 
     if output_fmt:
         output.check_format(output_fmt)
     if kustomize:
-        from minikctl.cli.kustomize_cmd import docs_for
         docs = docs_for(kustomize)
     else:
         docs = manifests.read(filenames, recursive, env.stdin)

@@ -9,6 +9,19 @@ from typing import List, Optional
 import typer
 
 from minikctl.api.errors import CliError
+from minikctl import lazy
+
+_go_list = lazy.function("minikctl.printers.describe.rbac", "_go_list")
+breakdown = lazy.function("minikctl.printers.describe.rbac", "breakdown")
+builtin_resources = lazy.module("minikctl.api.builtin_resources")
+combine_resource_group = lazy.function("minikctl.printers.describe.rbac", "combine_resource_group")
+compact = lazy.function("minikctl.printers.describe.rbac", "compact")
+context = lazy.module("minikctl.cli.context")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+output = lazy.module("minikctl.cli.output")
+rbac = lazy.module("minikctl.api.rbac")
+render = lazy.function("minikctl.printers.tabwriter", "render")
+run = lazy.function("minikctl.cli.auth_reconcile", "reconcile")
 
 KNOWN_RESOURCE_VERBS = ("get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "use",
                         "bind", "impersonate", "*", "approve", "sign", "escalate", "attest")
@@ -17,23 +30,19 @@ NON_STANDARD = ("users", "groups")
 
 
 def current_user(as_user: str | None, as_groups: list[str]):
-    from minikctl.api import rbac
     if as_groups and not as_user:
         raise CliError("please specify a user when impersonating a group")   # kubectl's rest config check
     if as_user:
         return rbac.impersonated(as_user, as_groups)
-    from minikctl.cli import context
     return rbac.acting(context.env())
 
 
 def _warn(text: str) -> None:
-    from minikctl.cli import context
     context.env().stderr.write(f"Warning: {text}")
 
 
 def _resource_for(arg: str):
     """(resource, group, namespaced or None) as can-i's resourceFor resolves the argument."""
-    from minikctl.api import builtin_resources
     if arg == "*":
         return "*", "", None
     low = arg.lower()
@@ -66,9 +75,6 @@ def register(app: typer.Typer) -> None:
         as_user: Optional[str] = typer.Option(None, "--as"),
         as_group: List[str] = typer.Option([], "--as-group"),
     ) -> int:
-        from minikctl.api import rbac
-        from minikctl.cli import context
-        from minikctl.sim.cluster import open_cluster
         args = list(args or [])
         user = current_user(as_user, as_group)
         if list_:
@@ -117,8 +123,6 @@ def register(app: typer.Typer) -> None:
         as_user: Optional[str] = typer.Option(None, "--as"),
         as_group: List[str] = typer.Option([], "--as-group"),
     ) -> int:
-        from minikctl.cli import context, output
-        from minikctl.printers.tabwriter import render
         user = current_user(as_user, as_group)
         info: dict = {"username": user.name}
         if user.groups:
@@ -145,7 +149,6 @@ def register(app: typer.Typer) -> None:
         remove_extra_subjects: bool = typer.Option(False, "--remove-extra-subjects"),
         dry_run: Optional[str] = typer.Option(None, "--dry-run"),
     ) -> int:
-        from minikctl.cli.auth_reconcile import reconcile as run
         return run(filenames, recursive, namespace, remove_extra_permissions, remove_extra_subjects, dry_run)
 
     app.add_typer(auth_app, name="auth")
@@ -154,8 +157,7 @@ def register(app: typer.Typer) -> None:
 def rules_table(rules: tuple[list[dict], list[dict]], no_headers: bool) -> str:
     """can-i --list: the review's resource rules then non-resource rules, broken down, compacted
     and sorted as kubectl does, in a table."""
-    from minikctl.printers.describe.rbac import _go_list, breakdown, combine_resource_group, compact, _rule_string
-    from minikctl.printers.tabwriter import render
+    from minikctl.printers.describe.rbac import _rule_string
     resource_rules, url_rules = rules
     broken = [b for r in resource_rules + url_rules for b in breakdown(r)]
     rows = [] if no_headers else [["Resources", "Non-Resource URLs", "Resource Names", "Verbs"]]

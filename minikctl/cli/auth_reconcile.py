@@ -6,14 +6,19 @@ from __future__ import annotations
 import copy
 
 from minikctl.api.errors import CliError
+from minikctl import lazy
+
+context = lazy.module("minikctl.cli.context")
+dry_strategy = lazy.function("minikctl.cli.writes", "dry_strategy")
+kinds = lazy.module("minikctl.api.kinds")
+manifests = lazy.module("minikctl.api.manifests")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+rec = lazy.module("minikctl.api.reconcile")
+server = lazy.module("minikctl.api.server")
 
 
 def reconcile(filenames: list[str], recursive: bool, namespace: str | None, remove_perms: bool,
               remove_subjects: bool, dry_run: str | None) -> int:
-    from minikctl.api import kinds, manifests, reconcile as rec, server
-    from minikctl.cli import context
-    from minikctl.cli.writes import dry_strategy
-    from minikctl.sim.cluster import open_cluster
     if not filenames:
         raise CliError("must specify one of -f and -k")
     dry = dry_strategy(dry_run)

@@ -13,6 +13,10 @@ from minikctl.api.errors import CliError
 from minikctl.cli import context, output
 from minikctl.cli.targets import _targets
 from minikctl.cli.writes import _body, dry_strategy, print_stored, print_typed
+from minikctl import lazy
+
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+server = lazy.module("minikctl.api.server")
 
 SCALABLE = {"Deployment", "ReplicaSet", "StatefulSet", "ReplicationController"}
 
@@ -34,8 +38,6 @@ def hpa_v1(live: dict, name: str, lo: int, hi: int, cpu: int) -> dict:
 
 def autoscale(args: list[str], filenames: list[str], namespace: str | None, lo: int, hi: int | None, cpu: int,
               name: str | None, dry_run: str | None, fmt: str | None) -> int:
-    from minikctl.api import server
-    from minikctl.sim.cluster import open_cluster
     if hi is None:
         raise CliError('required flag(s) "max" not set')
     dry = dry_strategy(dry_run)

@@ -10,15 +10,20 @@ from typing import List, Optional
 import typer
 
 from minikctl.api.errors import ApiError, CliError
+from minikctl.api.errors import invalid
+from minikctl import lazy
+
+_conditions = lazy.function("minikctl.api.validation.certificates", "_conditions")
+context = lazy.module("minikctl.cli.context")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+output = lazy.module("minikctl.cli.output")
+server = lazy.module("minikctl.api.server")
 
 _TEXT = {"approve": ("Approved", "KubectlApprove", "This CSR was approved by kubectl certificate approve.", "approved"),
          "deny": ("Denied", "KubectlDeny", "This CSR was denied by kubectl certificate deny.", "denied")}
 
 
 def _modify(cluster, csr: dict, action: str, force: bool) -> None:
-    from minikctl.api import server
-    from minikctl.api.errors import invalid
-    from minikctl.api.validation.certificates import _conditions
     ctype, reason, message, _ = _TEXT[action]
     conds = (csr.get("status") or {}).get("conditions") or []
     if any(c.get("type") == ctype for c in conds) and not force:
@@ -44,9 +49,6 @@ def register(app: typer.Typer) -> None:
             force: bool = typer.Option(False, "--force"),
             output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
         ) -> int:
-            from minikctl.api import server
-            from minikctl.cli import context, output
-            from minikctl.sim.cluster import open_cluster
             names = list(names or [])
             if not names:
                 raise CliError("one or more CSRs must be specified as <name> or -f <filename>")

@@ -6,6 +6,21 @@ from typing import Optional
 import typer
 
 from minikctl.cli import context
+import shutil
+from minikctl import lazy
+
+CliError = lazy.function("minikctl.api.errors", "CliError")
+Cluster = lazy.function("minikctl.sim.cluster", "Cluster")
+Store = lazy.function("minikctl.store.db", "Store")
+apiserver_url = lazy.function("minikctl.sim.profile", "apiserver_url")
+bootstrap = lazy.module("minikctl.sim.bootstrap")
+clock = lazy.module("minikctl.sim.clock")
+clusters = lazy.module("minikctl.clusters")
+colour = lazy.module("minikctl.printers.colour")
+kubeconfig = lazy.module("minikctl.cli.kubeconfig")
+load_profile = lazy.function("minikctl.sim.profile", "load_profile")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+render = lazy.function("minikctl.printers.tabwriter", "render")
 
 cluster_app = typer.Typer(add_completion=False, rich_markup_mode=None, no_args_is_help=True,
                           help="Create, reset and inspect the simulated cluster.",
@@ -20,11 +35,6 @@ def _remove_state(env) -> None:
 
 
 def init(profile: str, seed: int | None, reset: bool) -> int:
-    from minikctl import clusters
-    from minikctl.sim import bootstrap, clock
-    from minikctl.sim.cluster import Cluster
-    from minikctl.sim.profile import load_profile
-    from minikctl.store.db import Store
     env = context.env()
     prof = load_profile(profile)  # unknown profile -> error before anything is touched
     name = clusters.selected(env)
@@ -34,7 +44,6 @@ def init(profile: str, seed: int | None, reset: bool) -> int:
         prof = clusters.named_profile(prof, name, int(entry.get("index") or 1))
         if entry.get("profile") != profile:
             entry["profile"] = profile
-            from minikctl.cli import kubeconfig
             kubeconfig.save(env, data)
     if reset:
         _remove_state(env)
@@ -61,12 +70,10 @@ def init(profile: str, seed: int | None, reset: bool) -> int:
 def info(details_too: bool = True) -> int:
     """`cluster info`: kubectl's cluster-info text plus the simulation's facts; `cluster-info`:
     kubectl's text alone."""
-    from minikctl.sim.cluster import open_cluster
     env = context.env()
     with open_cluster(env, direct=True) as cluster:
         cluster.load_everything()
         prof = cluster.profile
-        from minikctl.sim.profile import apiserver_url
         server = apiserver_url(prof)
         dns = prof["dnsServiceIP"]
         text = (f"Kubernetes control plane is running at {server}\n"
@@ -80,7 +87,6 @@ def info(details_too: bool = True) -> int:
                    f"kube-proxy mode:    {prof.get('kubeProxyMode', 'iptables')}\n"
                    f"objects:            {sum(len(v) for v in cluster.kinds.values())} (revision {cluster.revision})\n")
     if env.colour:
-        from minikctl.printers import colour
         text = colour.cluster_info(text)
     context.out(text)
     if details_too:
@@ -92,10 +98,6 @@ def create(name: str, profile: str, seed: int | None) -> int:
     """A named cluster as the exam's several clusters: own state file, nodes NAME-master,
     NAME-worker-01... on 192.168.K.0/24, a context NAME (cluster NAME, user NAME-admin) added to
     the kubeconfig. The current context stays what it was (kubectl config use-context NAME)."""
-    from minikctl import clusters
-    from minikctl.api.errors import CliError
-    from minikctl.cli import kubeconfig
-    from minikctl.sim.profile import apiserver_url, load_profile
     env = context.env()
     if name == clusters.DEFAULT or not clusters.NAME_RE.match(name):
         raise CliError(f'minikctl: "{name}" cannot name a cluster: use lower case letters, digits and '
@@ -128,10 +130,6 @@ def create(name: str, profile: str, seed: int | None) -> int:
 
 
 def delete(name: str) -> int:
-    import shutil
-    from minikctl import clusters
-    from minikctl.api.errors import CliError
-    from minikctl.cli import kubeconfig
     env = context.env()
     data = kubeconfig.load(env)
     if name not in clusters.named(data):
@@ -149,9 +147,6 @@ def delete(name: str) -> int:
 
 
 def list_clusters() -> int:
-    from minikctl import clusters
-    from minikctl.cli import kubeconfig
-    from minikctl.printers.tabwriter import render
     env = context.env()
     data = kubeconfig.load(env)
     cur = clusters.selected(env) or clusters.DEFAULT

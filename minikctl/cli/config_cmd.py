@@ -9,6 +9,16 @@ import typer
 
 from minikctl.api.errors import CliError
 from minikctl.cli import context, kubeconfig
+import base64
+import os
+from minikctl import lazy
+
+apiserver_url = lazy.function("minikctl.sim.profile", "apiserver_url")
+clusters = lazy.module("minikctl.clusters")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+output = lazy.module("minikctl.cli.output")
+render = lazy.function("minikctl.printers.tabwriter", "render")
+serialize = lazy.module("minikctl.printers.serialize")
 
 config_app = typer.Typer(add_completion=False, rich_markup_mode=None, no_args_is_help=True,
                          help="Modify kubeconfig files.", context_settings={"help_option_names": ["-h", "--help"]})
@@ -23,7 +33,6 @@ def register(app: typer.Typer) -> None:
 
     @config_app.command("get-contexts")
     def get_contexts(output_fmt: Optional[str] = typer.Option(None, "-o", "--output")) -> int:
-        from minikctl.printers.tabwriter import render
         env = context.env()
         ctxs = kubeconfig.contexts(kubeconfig.load(env))
         cur = kubeconfig.current_context(env)
@@ -96,8 +105,6 @@ def register(app: typer.Typer) -> None:
                         client_key: Optional[str] = typer.Option(None, "--client-key"),
                         token: Optional[str] = typer.Option(None, "--token"),
                         embed_certs: bool = typer.Option(False, "--embed-certs")) -> int:
-        import base64
-        import os
         if not name:
             raise CliError("Unexpected args: []")
         env = context.env()
@@ -130,12 +137,7 @@ def register(app: typer.Typer) -> None:
     def view(minify: bool = typer.Option(False, "--minify"),
              raw: bool = typer.Option(False, "--raw"),
              output_fmt: Optional[str] = typer.Option(None, "-o", "--output")) -> int:
-        from minikctl.cli import output
-        from minikctl.printers import serialize
-        from minikctl.sim.cluster import open_cluster
-        from minikctl.sim.profile import apiserver_url
         env = context.env()
-        from minikctl import clusters
         old_cluster, env.cluster = env.cluster, clusters.DEFAULT
         try:
             with open_cluster(env) as cluster:  # the server of the default cluster's admin.conf, from its profile
@@ -176,14 +178,12 @@ def register(app: typer.Typer) -> None:
 
     @config_app.command("get-clusters")
     def get_clusters() -> int:
-        from minikctl import clusters
         names = ["kubernetes"] + sorted(clusters.named(kubeconfig.load(context.env())))
         context.out("NAME\n" + "".join(f"{n}\n" for n in sorted(names)))
         return 0
 
     @config_app.command("get-users")
     def get_users() -> int:
-        from minikctl import clusters
         data = kubeconfig.load(context.env())
         names = {kubeconfig.ADMIN_USER} | set(data.get("users") or {})
         names |= {c.get("user") for c in clusters.named(data).values() if c.get("user")}

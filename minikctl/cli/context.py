@@ -11,6 +11,9 @@ threads never see each other's.
 from __future__ import annotations
 
 from contextlib import contextmanager
+from minikctl import lazy
+
+kubeconfig = lazy.module("minikctl.cli.kubeconfig")
 
 try:
     import click
@@ -63,5 +66,4 @@ def namespace(given: str | None, e: Env | None = None) -> str:
     e = e or env()
     if e.namespace:
         return e.namespace
-    from minikctl.cli import kubeconfig
     return kubeconfig.current_namespace(e) or "default"

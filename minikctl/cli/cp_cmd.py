@@ -21,6 +21,14 @@ import typer
 
 from minikctl.api.errors import CliError, not_found
 from minikctl.cli import context
+from minikctl import lazy
+
+check_runnable = lazy.function("minikctl.images.pod_exec", "check_runnable")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+pick_container = lazy.function("minikctl.cli.exec_cmd", "pick_container")
+run_in_pod = lazy.function("minikctl.images.pod_exec", "run_in_pod")
+to_bytes = lazy.function("minikctl.images.applets.archive", "to_bytes")
+to_text = lazy.function("minikctl.images.applets.archive", "to_text")
 
 
 def _split(spec: str):
@@ -77,9 +85,6 @@ def _unpack(data: bytes, prefix: str, dest: Path) -> None:
 
 
 def do_cp(src: str, dst: str, container: str | None, namespace: str | None) -> int:
-    from minikctl.images.applets.archive import to_bytes, to_text
-    from minikctl.images.pod_exec import check_runnable, run_in_pod
-    from minikctl.sim.cluster import open_cluster
     s, d = _split(src), _split(dst)
     if (s is None) == (d is None):
         raise CliError("one of src or dest must be a local file specification" if s is None else
@@ -91,7 +96,6 @@ def do_cp(src: str, dst: str, container: str | None, namespace: str | None) -> i
         pod = cluster.get("Pod", ns, remote[1])
         if pod is None:
             raise not_found("pods", remote[1])
-        from minikctl.cli.exec_cmd import pick_container
         cname = pick_container(pod, container)
         check_runnable(pod)
         if s is not None:

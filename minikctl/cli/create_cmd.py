@@ -5,6 +5,10 @@ from __future__ import annotations
 from typing import List, Optional
 
 import typer
+from minikctl import lazy
+
+CliError = lazy.function("minikctl.api.errors", "CliError")
+run_manifests = lazy.function("minikctl.cli.apply_cmd", "run_manifests")
 
 
 create_app = typer.Typer(add_completion=False, rich_markup_mode=None, help="Create a resource from a file or from stdin.",
@@ -25,8 +29,6 @@ def create_callback(
     if ctx.invoked_subcommand is not None:
         ctx.obj = {"namespace": namespace, "dry_run": dry_run, "output": output_fmt}
         return
-    from minikctl.api.errors import CliError
-    from minikctl.cli.apply_cmd import run_manifests
     if not filename and not kustomize:
         raise CliError("must specify one of -f and -k")
     code = run_manifests(filename, recursive, namespace, dry_run, output_fmt, "create", kustomize)

@@ -12,6 +12,9 @@ import typer
 
 from minikctl.api.errors import CliError
 from minikctl.cli.writes import create_generated
+from minikctl import lazy
+
+ingress_generator = lazy.module("minikctl.api.ingress_generator")
 
 _EXTRA = {"allow_extra_args": True, "ignore_unknown_options": False}
 
@@ -32,7 +35,6 @@ def register(app: typer.Typer) -> None:
         output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
         save_config: bool = typer.Option(False, "--save-config"),
     ) -> int:
-        from minikctl.api import ingress_generator
         parent = ctx.obj or {}
         namespace = namespace or parent.get("namespace")
         dry_run = dry_run or parent.get("dry_run")

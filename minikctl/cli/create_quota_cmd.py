@@ -11,6 +11,10 @@ from minikctl.api import generators
 from minikctl.api.errors import CliError
 from minikctl.cli.create_sub_cmd import _EXTRA, _name_from_args, _opts
 from minikctl.cli.writes import create_generated
+from minikctl import lazy
+
+canonical = lazy.function("minikctl.api.quantity_canon", "canonical")
+parse = lazy.function("minikctl.api.resources", "parse")
 
 _GO_QTY = re.compile(r"^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$")
 
@@ -29,8 +33,6 @@ def register(app: typer.Typer) -> None:
         output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
         save_config: bool = typer.Option(False, "--save-config"),
     ) -> int:
-        from minikctl.api.quantity_canon import canonical
-        from minikctl.api.resources import parse
         namespace, dry_run, output_fmt = _opts(ctx, namespace, dry_run, output_fmt)
         name = _name_from_args(list(args or []), "create quota")
         limits: dict[str, str] = {}

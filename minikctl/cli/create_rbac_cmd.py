@@ -15,6 +15,9 @@ from minikctl.api import builtin_resources, generators
 from minikctl.api.errors import CliError
 from minikctl.cli.create_sub_cmd import _EXTRA, _name_from_args, _opts, _slice
 from minikctl.cli.writes import create_generated
+from minikctl import lazy
+
+context = lazy.module("minikctl.cli.context")
 
 GROUP = "rbac.authorization.k8s.io"
 API_VERSION = f"{GROUP}/v1"
@@ -31,7 +34,6 @@ SPECIAL_VERBS = {
 
 
 def _warn(text: str) -> None:
-    from minikctl.cli import context
     context.env().stderr.write(text)
 
 

@@ -16,6 +16,17 @@ import typer
 from minikctl.api import generators
 from minikctl.api.errors import CliError
 from minikctl.cli.writes import create_generated
+import random
+from minikctl import lazy
+
+context = lazy.module("minikctl.cli.context")
+imageref = lazy.module("minikctl.api.imageref")
+kinds = lazy.module("minikctl.api.kinds")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+output = lazy.module("minikctl.cli.output")
+server = lazy.module("minikctl.api.server")
+timeutil = lazy.module("minikctl.timeutil")
+tokens = lazy.module("minikctl.sim.tokens")
 
 _EXTRA = {"allow_extra_args": True, "ignore_unknown_options": False}
 
@@ -280,8 +291,6 @@ def _register_create(create_app: typer.Typer) -> None:
         namespace: Optional[str] = typer.Option(None, "-n", "--namespace"),
         output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
     ) -> int:
-        from minikctl import timeutil
-        from minikctl.cli import context, output
         namespace, _, output_fmt = _opts(ctx, namespace, None, output_fmt)
         try:
             secs = timeutil.parse_go_duration(duration)
@@ -307,8 +316,6 @@ def _register_create(create_app: typer.Typer) -> None:
         if output_fmt:
             output.check_format(output_fmt)
         from minikctl.api.errors import ApiError
-        from minikctl.sim import tokens
-        from minikctl.sim.cluster import open_cluster
         ns = context.namespace(namespace)
         with open_cluster(context.env()) as cluster:
             try:
@@ -373,9 +380,6 @@ def _register_create(create_app: typer.Typer) -> None:
 def _from_cronjob(ref: str, namespace: str | None) -> dict:
     """--from=cronjob/NAME: the CronJob read from the cluster (kubectl fetches it even for a
     client dry run)."""
-    from minikctl.api import kinds, server
-    from minikctl.cli import context
-    from minikctl.sim.cluster import open_cluster
     kind_text, _, name = ref.partition("/")
     if not name:
         raise CliError("from must be an existing cronjob: resource(s) were provided, but no name was specified")
@@ -394,11 +398,7 @@ def register(app: typer.Typer) -> None:
 def _cluster_rng(images: list[str]):
     """The container-name suffix kubectl draws at random for an image like `my_app` comes from
     the cluster's seeded generator (so `--seed` replays are exact); other images draw nothing."""
-    from minikctl.api import imageref
     if not any("_" in imageref.base_name(i) or "." in imageref.base_name(i) for i in images):
         return None
-    import random
-    from minikctl.cli import context
-    from minikctl.sim.cluster import open_cluster
     with open_cluster(context.env()) as cluster:
         return random.Random(cluster.rng.getrandbits(64))

@@ -9,6 +9,14 @@ from minikctl.api import kinds, manifests, selectors
 from minikctl.api.builder import parse
 from minikctl.api.errors import ApiError, CliError
 from minikctl.cli import context
+from minikctl import lazy
+
+clock = lazy.module("minikctl.sim.clock")
+docs_for = lazy.function("minikctl.cli.kustomize_cmd", "docs_for")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+rollout = lazy.module("minikctl.sim.rollout")
+server = lazy.module("minikctl.api.server")
+settle = lazy.function("minikctl.sim.controllers", "settle")
 
 NO_ARGS = """You must provide one or more resources by argument or filename.
 Example resource specifications include:
@@ -25,8 +33,6 @@ def delete(resources: list[str], filenames: list[str], recursive: bool, namespac
            all_: bool, all_namespaces: bool, grace: int | None, force: bool, ignore_not_found: bool,
            output_fmt: str | None, dry_run: str | None, wait: bool | None = None, cascade: str | None = None,
            kustomize: str | None = None) -> int:
-    from minikctl.api import server
-    from minikctl.sim.cluster import open_cluster
     env = context.env()
     if filenames and kustomize:
         raise CliError("only one of -f or -k can be specified")
@@ -46,7 +52,6 @@ def delete(resources: list[str], filenames: list[str], recursive: bool, namespac
     label_sel = selectors.parse_selector(selector) if selector else None
     with open_cluster(env) as cluster:
         if filenames or kustomize:
-            from minikctl.cli.kustomize_cmd import docs_for
             docs = docs_for(kustomize) if kustomize else manifests.read(filenames, recursive, env.stdin)
             for doc in docs:
                 if doc.error:
@@ -128,7 +133,6 @@ def _wait_gone(cluster, name: str, kind: str = "Namespace", namespace: str | Non
     """kubectl delete waits until the object is gone: a Terminating namespace goes once its pods
     have terminated. The simulated clock runs ahead (as rollout status does) so the learner does
     not wait, while `get ns` in between shows Terminating."""
-    from minikctl.sim import clock, rollout
     clock.advance(cluster, cluster.now)  # settle first: the controllers schedule what the wait needs
     try:
         rollout.advance_until(cluster, lambda c: c.get(kind, namespace, name) is None, cluster.now + 600)
@@ -143,7 +147,6 @@ def _wait_finalized(cluster, k, ns: str | None, name: str) -> None:
     obj = cluster.get(k.kind, ns, name)
     if obj is None or not obj["metadata"].get("deletionTimestamp"):
         return
-    from minikctl.sim.controllers import settle
     settle(cluster)
     obj = cluster.get(k.kind, ns, name)
     if obj is not None:

@@ -9,11 +9,14 @@ from minikctl.api import selectors
 from minikctl.api.builder import parse
 from minikctl.api.errors import CliError, not_found
 from minikctl.cli import context
+from minikctl import lazy
+
+as_resource_args = lazy.function("minikctl.cli.kustomize_cmd", "as_resource_args")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+render = lazy.function("minikctl.printers.describe", "describe")
 
 
 def describe(resources: list[str], namespace: str | None, selector: str | None, all_namespaces: bool) -> int:
-    from minikctl.printers.describe import describe as render
-    from minikctl.sim.cluster import open_cluster
     if not resources:
         raise CliError("You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.")
     reqs = parse(resources)
@@ -59,6 +62,5 @@ def register(app: typer.Typer) -> None:
         kustomize: Optional[str] = typer.Option(None, "-k", "--kustomize"),
     ) -> int:
         if kustomize:
-            from minikctl.cli.kustomize_cmd import as_resource_args
             resources, namespace = as_resource_args(kustomize, resources or [], namespace)
         return describe(resources or [], namespace, selector, all_namespaces)

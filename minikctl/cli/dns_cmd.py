@@ -7,6 +7,15 @@ import typer
 
 from minikctl.api.errors import CliError
 from minikctl.cli import context
+from minikctl.api.errors import not_found
+import threading
+from minikctl import lazy
+
+Store = lazy.function("minikctl.store.db", "Store")
+check_port = lazy.function("minikctl.cli.serve_cmd", "check_port")
+explain = lazy.module("minikctl.net.dns.explain")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+server = lazy.module("minikctl.net.dns.server")
 
 dns_app = typer.Typer(add_completion=False, rich_markup_mode=None, no_args_is_help=True,
                       help="Cluster DNS: serve it on a real port, or explain an answer.",
@@ -15,17 +24,12 @@ dns_app = typer.Typer(add_completion=False, rich_markup_mode=None, no_args_is_he
 
 def load_snapshot(env):
     """A read-only snapshot of the live cluster (advanced to now, nothing written)."""
-    from minikctl.sim.cluster import open_cluster
     with open_cluster(env, write=False) as cluster:
         cluster.load_everything()  # the snapshot outlives the transaction: read every kind now
         return cluster
 
 
 def serve(address: str, port: int) -> int:
-    import threading
-    from minikctl.net.dns import server
-    from minikctl.store.db import Store
-    from minikctl.cli.serve_cmd import check_port
     check_port(port)
     env = context.env()
     load_snapshot(env)  # create the cluster if needed, fail early on a bad state file
@@ -57,8 +61,6 @@ def register(app: typer.Typer) -> None:
     @dns_app.command("explain", help="Show how a name resolves from a pod, and which objects made each record.")
     def explain_cmd(name: str = typer.Argument(...), from_pod: Optional[str] = typer.Option(None, "--from", help="The pod (NAME or NS/NAME) whose resolver asks: its resolv.conf and search walk (default: a default-namespace pod)."),
                     qtype: str = typer.Option("A", "--type", help="Query type: A, AAAA, SRV, PTR, CNAME, ..."), namespace: Optional[str] = typer.Option(None, "-n", "--namespace")) -> int:
-        from minikctl.sim.cluster import open_cluster
-        from minikctl.net.dns import explain
         from dnslib import QTYPE
         if qtype.upper() not in QTYPE.reverse:  # dig's own refusal of a type it does not know
             raise CliError(f'unknown DNS record type "{qtype}" for --type (try A, AAAA, SRV, PTR, CNAME, TXT or ANY)')
@@ -69,7 +71,6 @@ def register(app: typer.Typer) -> None:
             if from_pod:
                 pod = cluster.get("Pod", ns, from_pod)
                 if pod is None:
-                    from minikctl.api.errors import not_found
                     raise not_found("pods", from_pod)
             text = explain.explain(cluster, name, from_pod=pod, qtype=qtype)
         context.out(text if text.endswith("\n") else text + "\n")

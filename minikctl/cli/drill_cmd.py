@@ -14,6 +14,24 @@ import typer
 
 from minikctl.api.errors import CliError
 from minikctl.cli import context
+from minikctl import lazy
+
+context_values = lazy.function("minikctl.labs.exam_run", "context_values")
+drill_checks = lazy.module("minikctl.labs.drill_checks")
+drill_exam = lazy.module("minikctl.labs.drill_exam")
+drill_real = lazy.module("minikctl.labs.drill_real")
+drill_state = lazy.module("minikctl.labs.drill_state")
+drill_steps = lazy.module("minikctl.labs.drill_steps")
+drills = lazy.module("minikctl.labs.drills")
+exam_clock = lazy.module("minikctl.labs.exam_clock")
+exam_now = lazy.function("minikctl.labs.exam_clock", "exam_now")
+exam_run = lazy.module("minikctl.labs.exam_run")
+fill = lazy.function("minikctl.labs.drill_checks", "fill")
+on_cluster = lazy.function("minikctl.labs.exam_run", "on_cluster")
+t = lazy.function("minikctl.labs.messages_drill", "t")
+tabwriter = lazy.module("minikctl.printers.tabwriter")
+w = lazy.function("minikctl.labs.render", "cell_width")
+why_not_real = lazy.function("minikctl.labs.drill_real", "why_not_real")
 
 drill_app = typer.Typer(add_completion=False, rich_markup_mode=None, no_args_is_help=True,
                         help="CKA-style drills with automatic checks.",
@@ -30,13 +48,11 @@ def _indent(text: str) -> str:
 
 
 def _exam_active(store) -> dict | None:
-    from minikctl.labs import drill_state
     exam = drill_state.load_exam(store)
     return exam if exam and not exam.get("done") else None
 
 
 def _no_exam(what: str) -> None:
-    from minikctl.labs import drill_state
     with drill_state.store_tx(context.env()) as store:
         exam = _exam_active(store)
     if exam:
@@ -45,7 +61,6 @@ def _no_exam(what: str) -> None:
 
 
 def _current(store) -> str:
-    from minikctl.labs import drill_state
     name = store.get_meta(drill_state.PROGRESS_KEY + ".current")
     if not name:
         raise CliError("no drill started; run 'minikctl drill list' and 'minikctl drill start NAME'")
@@ -54,11 +69,9 @@ def _current(store) -> str:
 
 def _prepare(drill) -> None:
     """Reset the learner's cluster and run the drill's setup steps."""
-    from minikctl.labs import drill_state, drill_steps
     env = context.env()
     context.err(f"Warning: this resets the cluster in {env.home}: every object you created is deleted.")
     drill_state.reset_cluster(env, drill.profile)
-    from minikctl.labs import exam_run
     values = exam_run.context_values(drill, exam_run.current_context(env), home=env.home)
     exam_run.stage_files(env.home, drill)
     if drill.clusters:
@@ -68,9 +81,6 @@ def _prepare(drill) -> None:
 
 
 def _print_task(drill, lang: str, header: str) -> None:
-    from minikctl.labs import drill_steps
-    from minikctl.labs.drill_checks import fill
-    from minikctl.labs import exam_run
     env = context.env()
     values = {**drill_steps.values_of(env), **exam_run.context_values(drill, exam_run.current_context(env),
                                                                                home=env.home)}
@@ -79,8 +89,6 @@ def _print_task(drill, lang: str, header: str) -> None:
 
 
 def _drill_header(drill, lang: str) -> str:
-    from minikctl.labs import drills
-    from minikctl.labs.messages_drill import t
     return t("Drill {name} \u00b7 {domain} \u00b7 Task weight: {w}%", lang).format(
         name=drill.name, domain=drills.domain_name(drill.domain, lang), w=drill.weight)
 
@@ -89,23 +97,20 @@ def _drill_header(drill, lang: str) -> str:
 
 def _render(rows: list[list[str]]) -> str:
     """A tabwriter table whose cells are measured in terminal columns (CJK characters are two)."""
-    from minikctl.printers import tabwriter
     return tabwriter.render(rows, width=cell_width)
 
 
 def cell_width(text: str) -> int:
-    from minikctl.labs.render import cell_width as w
     return w(text)
 
 
 def drill_list(lang: str = "en", domain: Optional[str] = None, real: bool = False) -> int:
-    from minikctl.labs import drill_state, drills
     with drill_state.store_tx(context.env()) as store:
         prog = drill_state.load_progress(store)
     errors: list[str] = []
     rows = [["CURRENT", "NAME", "DOMAIN", "WEIGHT", "ATTEMPTS", "BEST", "TITLE"]]
     if real:
-        from minikctl.labs.drill_real import why_not_real
+        pass
     for d in drills.list_drills(errors):
         if domain and not d.domain.lower().startswith(domain.lower()):
             continue
@@ -125,7 +130,6 @@ def drill_list(lang: str = "en", domain: Optional[str] = None, real: bool = Fals
 def drill_stats(lang: str) -> int:
     """Per domain, weakest first: how many drills, tried, passed, the mean best score; then the
     drills due for review (spaced repetition: failed ones now, passed ones after 1, 3, 7, 21 days)."""
-    from minikctl.labs import drill_state, drills
     env = context.env()
     with drill_state.store_tx(env) as store:
         prog = drill_state.load_progress(store)
@@ -158,7 +162,6 @@ def drill_stats(lang: str) -> int:
 
 def drill_state_due(prog: dict, now: float) -> list[str]:
     """Tried drills whose review time has come, most overdue first (failed ones are due at once)."""
-    from minikctl.labs import drill_state
     due = [(drill_state.due_at(r), n) for n, r in prog["drills"].items() if drill_state.due_at(r) <= now]
     return [n for _, n in sorted(due)]
 
@@ -166,7 +169,6 @@ def drill_state_due(prog: dict, now: float) -> list[str]:
 def pick_next(prog: dict, all_drills: list, now: float) -> str | None:
     """What to practise next: a drill due for review, else an untried drill of the weakest domain
     (by mean best score, the heavier exam domain first on a tie), else the one due soonest."""
-    from minikctl.labs import drill_state, drills
     known = {d.name for d in all_drills}
     due = [n for n in drill_state_due(prog, now) if n in known and n != prog.get("current")]
     if due:
@@ -183,7 +185,6 @@ def pick_next(prog: dict, all_drills: list, now: float) -> str | None:
 
 
 def drill_next(lang: str) -> int:
-    from minikctl.labs import drill_state, drills
     env = context.env()
     with drill_state.store_tx(env) as store:
         prog = drill_state.load_progress(store)
@@ -194,7 +195,6 @@ def drill_next(lang: str) -> int:
 
 
 def drill_start(name: str, lang: str, real: bool = False) -> int:
-    from minikctl.labs import drill_state, drills
     drill = drills.load_drill(name)
     _no_exam("drill start")
     if real:
@@ -219,7 +219,6 @@ def _real_of(store, name: str) -> dict | None:
 
 
 def _real_values(drill, real: dict) -> dict:
-    from minikctl.labs import drill_real, exam_run
     env = context.env()
     return {**drill_real.values(drill_real.Kubectl(real.get("context"))),
             **exam_run.context_values(drill, real.get("context") or "", home=env.home)}
@@ -227,7 +226,6 @@ def _real_values(drill, real: dict) -> dict:
 
 def _start_real(drill, lang: str) -> int:
     """`drill start NAME --real`: the setup through the real kubectl on its current context."""
-    from minikctl.labs import drill_real, drill_state, exam_run
     why = drill_real.why_not_real(drill)
     if why:
         raise CliError(f"minikctl: drill {drill.name} runs on the simulation only: " + "; ".join(why) +
@@ -247,7 +245,6 @@ def _start_real(drill, lang: str) -> int:
     with drill_state.store_tx(env) as store:
         drill_state.set_current(store, drill.name)
         store.set_meta(REAL_KEY, real)
-    from minikctl.labs.drill_checks import fill
     context.out(f"{_drill_header(drill, lang)}\n\n{drill.title_in(lang)}\n\n"
                 f"{_indent(fill(drill.text('task', lang), values)).rstrip()}\n\n")
     context.out(_t("Solve it with kubectl on context {ctx}, then run 'minikctl drill check'.", lang).format(ctx=ctx)
@@ -256,13 +253,11 @@ def _start_real(drill, lang: str) -> int:
 
 
 def drill_task(lang: str) -> int:
-    from minikctl.labs import drill_state, drills
     with drill_state.store_tx(context.env()) as store:
         name = _current(store)
         real = _real_of(store, name)
     drill = drills.load_drill(name)
     if real:
-        from minikctl.labs.drill_checks import fill
         context.out(f"{_drill_header(drill, lang)}\n\n{drill.title_in(lang)}\n\n"
                     f"{_indent(fill(drill.text('task', lang), _real_values(drill, real))).rstrip()}\n\n")
         return 0
@@ -273,12 +268,10 @@ def drill_task(lang: str) -> int:
 def grade(drill, lang: str = "en"):
     """Evaluate the drill's checks on the live cluster(s): (results, earned, total); a drill
     started with --real on the real cluster it was prepared on."""
-    from minikctl.labs import drill_checks, drill_state, exam_run
     env = context.env()
     with drill_state.store_tx(env) as store:
         real = _real_of(store, drill.name)
     if real:
-        from minikctl.labs import drill_real
         results = drill_real.grade(drill, real.get("context"), lang)
         got, total = drill_checks.score(results)
         return results, got, total
@@ -300,7 +293,6 @@ def render_checklist(results) -> str:
 
 
 def drill_check(lang: str = "en") -> int:
-    from minikctl.labs import drill_state, drills
     _no_exam("drill check")
     env = context.env()
     with drill_state.store_tx(env) as store:
@@ -320,15 +312,11 @@ def drill_check(lang: str = "en") -> int:
 
 
 def drill_hint(lang: str) -> int:
-    from minikctl.labs import drill_state, drills
     _no_exam("drill hint")
     with drill_state.store_tx(context.env()) as store:
         name = _current(store)
         real = _real_of(store, name)
     drill = drills.load_drill(name)
-    from minikctl.labs import drill_steps
-    from minikctl.labs.drill_checks import fill
-    from minikctl.labs import exam_run
     env = context.env()
     values = _real_values(drill, real) if real else \
         {**drill_steps.values_of(env), **exam_run.context_values(drill, exam_run.current_context(env), home=env.home)}
@@ -338,20 +326,17 @@ def drill_hint(lang: str) -> int:
 
 
 def drill_solution(apply: bool) -> int:
-    from minikctl.labs import drill_state, drill_steps, drills
     _no_exam("drill solution")
     env = context.env()
     with drill_state.store_tx(env) as store:
         name = _current(store)
         real = _real_of(store, name)
     drill = drills.load_drill(name)
-    from minikctl.labs import exam_run
     extra = exam_run.context_values(drill, exam_run.current_context(env), home=env.home)
     values = _real_values(drill, real) if real else {**drill_steps.values_of(env), **extra}
     for step in drill.solution:
         context.out(drill_steps.step_text(step, drill.path, values) + "\n")
     if apply and real:
-        from minikctl.labs import drill_real
         drill_real.run_steps(drill_real.Kubectl(real.get("context")), drill, drill.solution, values, "solution")
         context.out("\nSolution applied; give the pods a few seconds, then run 'minikctl drill check'.\n")
     elif apply:
@@ -361,7 +346,6 @@ def drill_solution(apply: bool) -> int:
 
 
 def drill_reset() -> int:
-    from minikctl.labs import drill_state, drills
     _no_exam("drill reset")
     with drill_state.store_tx(context.env()) as store:
         name = _current(store)
@@ -378,12 +362,10 @@ def drill_reset() -> int:
 # --- exam -------------------------------------------------------------------------------------
 
 def _t(text: str, lang: str) -> str:
-    from minikctl.labs.messages_drill import t
     return t(text, lang)
 
 
 def _load_active(env=None):
-    from minikctl.labs import drill_state
     env = env or context.env()
     with drill_state.store_tx(env) as store:
         exam = _exam_active(store)
@@ -394,21 +376,17 @@ def _load_active(env=None):
 
 
 def _save(exam: dict) -> None:
-    from minikctl.labs import drill_state
     with drill_state.store_tx(context.env()) as store:
         store.set_meta(drill_state.EXAM_KEY, exam)
 
 
 def _now(exam: dict) -> float:
-    from minikctl.labs.exam_clock import exam_now
     return exam_now(context.env(), [t["cluster"] for t in exam["tasks"]])
 
 
 def _exam_show(exam: dict, lang: str) -> None:
     """The current task as the exam shows it: no title (it would give the topic away), the
     use-context line first, the weight, the time left on the clusters' clock."""
-    from minikctl.labs import drill_exam, drill_steps, drills
-    from minikctl.labs.exam_run import on_cluster
     env = context.env()
     i = exam["index"]
     task = exam["tasks"][i]
@@ -417,10 +395,8 @@ def _exam_show(exam: dict, lang: str) -> None:
     flag = " \u00b7 " + _t("flagged", lang) if task.get("flagged") else ""
     head = _t("Task {i} of {n} \u00b7 Task weight: {w}% \u00b7 Time left: {left}", lang).format(
         i=i + 1, n=len(exam["tasks"]), w=task["weight"], left=drill_exam.fmt_time(left)) + flag
-    from minikctl.labs.exam_run import context_values
     values = {**drill_steps.values_of(on_cluster(env, task["cluster"])),
               **context_values(drill, task["context"], task["cluster"], env.home)}
-    from minikctl.labs.drill_checks import fill
     text = fill(drill.text("task", lang), values)
     context.out(f"{head}\n\n" + _t("Use context:", lang) + f" kubectl config use-context {task['context']}\n\n"
                 f"{_indent(text).rstrip()}\n\n")
@@ -435,7 +411,6 @@ def _fresh_seed(seed: Optional[int]) -> int:
 
 def exam_start(n: int, minutes: Optional[float], seed: Optional[int], lang: str, mode: str = "exam",
                names: Optional[list] = None, session: int = 1) -> int:
-    from minikctl.labs import drill_exam, drill_state, drills, exam_clock, exam_run
     env = context.env()
     if n < 1:
         raise CliError("--tasks must be at least 1")
@@ -471,7 +446,6 @@ def exam_start(n: int, minutes: Optional[float], seed: Optional[int], lang: str,
 def exam_simulator(seed: Optional[int], n: int, minutes: Optional[float], lang: str) -> int:
     """killer.sh's model: two sessions of the same tasks; the first call starts session 1, the
     next (after session 1 ended) session 2 on fresh clusters."""
-    from minikctl.labs import drill_state
     with drill_state.store_tx(context.env()) as store:
         last = drill_state.load_exam(store)
     if last and last.get("done") and last.get("mode") == "simulator" and last.get("session") == 1 and seed is None:
@@ -506,7 +480,6 @@ def exam_flag(task: Optional[int], lang: str) -> int:
 
 
 def exam_list(lang: str) -> int:
-    from minikctl.labs import drill_exam
     exam = _load_active()
     rows = [[_t(h, lang) for h in ("CURRENT", "TASK", "CONTEXT", "WEIGHT", "FLAGGED", "VISITED")]]
     for i, t in enumerate(exam["tasks"]):
@@ -518,13 +491,11 @@ def exam_list(lang: str) -> int:
 
 
 def _report_and_code(exam: dict, lang: str) -> int:
-    from minikctl.labs import drill_exam
     context.out(drill_exam.report(exam, lang))
     return 0 if drill_exam.percent(exam) >= drill_exam.PASS_MARK else 1
 
 
 def exam_submit(lang: str) -> int:
-    from minikctl.labs import exam_run
     _load_active()
     exam = exam_run.finish(context.env())
     return _report_and_code(exam, lang)
@@ -537,7 +508,6 @@ def exam_status(lang: str) -> int:
 
 
 def exam_report(lang: str) -> int:
-    from minikctl.labs import drill_state
     with drill_state.store_tx(context.env()) as store:
         exam = drill_state.load_exam(store)
     if not exam or not exam.get("done"):
@@ -600,7 +570,6 @@ def register(app: typer.Typer) -> None:
     def _only(only: Optional[str]) -> Optional[list]:
         if not only:
             return None
-        from minikctl.labs import drills
         names = [n.strip() for n in only.split(",") if n.strip()]
         for n in names:
             drills.load_drill(n)            # an unknown name: the error with close names

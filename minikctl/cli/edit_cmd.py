@@ -18,6 +18,21 @@ import typer
 
 from minikctl.api.errors import ApiError, CliError, not_found
 from minikctl.cli import context
+import copy
+import secrets
+from minikctl import lazy
+
+_go_yaml_message = lazy.function("minikctl.api.manifests", "_go_yaml_message")
+_json_safe = lazy.function("minikctl.api.manifests", "_json_safe")
+create_merge_patch = lazy.function("minikctl.api.patch", "create_merge_patch")
+load_bounded = lazy.function("minikctl.api.manifests", "load_bounded")
+merge_patch = lazy.function("minikctl.api.patch", "merge_patch")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+parse = lazy.function("minikctl.api.builder", "parse")
+server = lazy.module("minikctl.api.server")
+tempfile = lazy.module("tempfile")
+to_yaml = lazy.function("minikctl.printers.serialize", "to_yaml")
+yaml = lazy.module("yaml")
 
 HEADER = ("# Please edit the object below. Lines beginning with a '#' will be ignored,\n"
           "# and an empty file will abort the edit. If an error occurs while saving this file will be\n"
@@ -68,8 +83,6 @@ def launch(text: str) -> tuple[str, str]:
 
 def _create_temp(text: str) -> str:
     """os.CreateTemp("", "kubectl-edit-*.yaml") as Go names it: a random uint32 in decimal."""
-    import secrets
-    import tempfile
     for _ in range(100):
         path = os.path.join(tempfile.gettempdir(), f"kubectl-edit-{secrets.randbits(32)}.yaml")
         try:
@@ -91,12 +104,10 @@ def _remove(path: str | None) -> None:
 
 
 def _load(kind, ns, name) -> dict:
-    from minikctl.sim.cluster import open_cluster
     with open_cluster(context.env()) as cluster:
         obj = cluster.get(kind.kind, ns, name)
         if obj is None:
             raise not_found(kind.resource, name)
-        import copy
         return copy.deepcopy(obj)
 
 
@@ -104,10 +115,6 @@ def _save(kind, ns, name, original: dict, edited: dict) -> None:
     """kubectl edit sends a two-way patch (what the learner changed in the editor), so a change
     someone else made meanwhile is kept, not overwritten; a resourceVersion edited by hand goes
     with the patch and the apiserver checks it."""
-    import copy
-    from minikctl.api import server
-    from minikctl.api.patch import create_merge_patch, merge_patch
-    from minikctl.sim.cluster import open_cluster
     with open_cluster(context.env()) as cluster:
         live = cluster.get(kind.kind, ns, name)
         if live is None:
@@ -117,8 +124,7 @@ def _save(kind, ns, name, original: dict, edited: dict) -> None:
 
 
 def _parse(text: str):
-    import yaml
-    from minikctl.api.manifests import TooDeep, TooLarge, _go_yaml_message, _json_safe, load_bounded
+    from minikctl.api.manifests import TooDeep, TooLarge
     try:
         data = load_bounded(strip_comments(text))
     except yaml.YAMLError as e:
@@ -132,8 +138,6 @@ def _parse(text: str):
 
 
 def edit(resources: list[str], namespace: str | None) -> int:
-    from minikctl.api.builder import parse
-    from minikctl.printers.serialize import to_yaml
     reqs = parse(resources)
     if not reqs:
         raise CliError("You must provide one or more resources by argument or filename.\nExample resource "

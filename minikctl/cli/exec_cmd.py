@@ -12,6 +12,13 @@ import typer
 from minikctl.api.errors import ApiError, CliError, not_found
 from minikctl.cli import context
 from minikctl.images.pod_exec import check_runnable, exec_context, run_in_pod
+from minikctl import lazy
+
+ShellSession = lazy.function("minikctl.images.shell", "ShellSession")
+check_passthrough = lazy.function("minikctl.cli.unsimulated", "check_passthrough")
+kinds = lazy.module("minikctl.api.kinds")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+pods_for = lazy.function("minikctl.cli.logs_cmd", "pods_for")
 
 
 def pick_container(pod: dict, container: str | None) -> str:
@@ -29,7 +36,6 @@ def pick_container(pod: dict, container: str | None) -> str:
 
 def do_exec(pod_name: str, argv: list[str], container: str | None, namespace: str | None, stdin_flag: bool,
             tty: bool) -> int:
-    from minikctl.sim.cluster import open_cluster
     env = context.env()
     ns = context.namespace(namespace)
     kind_text = None
@@ -38,8 +44,6 @@ def do_exec(pod_name: str, argv: list[str], container: str | None, namespace: st
     with open_cluster(env) as cluster:
         if kind_text is not None and kind_text not in ("pod", "pods", "po"):
             # exec deploy/web: the first pod of the controller, as AttachablePodForObject picks it
-            from minikctl.api import kinds
-            from minikctl.cli.logs_cmd import pods_for
             kind = kinds.resolve(kind_text)
             pods = pods_for(cluster, kind, ns, pod_name)
             if not pods:
@@ -67,7 +71,6 @@ def do_exec(pod_name: str, argv: list[str], container: str | None, namespace: st
 def _interactive(cluster, pod, container, argv0, report: bool = True) -> int:
     """Prompt, read a line, run it, until the shell exits or stdin ends; the shell's status.
     `report`: say `command terminated with exit code N` (exec does, run -it does not)."""
-    from minikctl.images.shell import ShellSession
     env = context.env()
     session = ShellSession(exec_context(cluster, pod, container), argv0=argv0)
     while not session.done:
@@ -100,7 +103,6 @@ def register(app: typer.Typer) -> None:
         env = context.env()
         argv = list(getattr(env, "argv", []))
         args = list(args or [])
-        from minikctl.cli.unsimulated import check_passthrough
         check_passthrough(["exec"], args)
         if it:
             stdin = tty = True

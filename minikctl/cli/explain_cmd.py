@@ -14,6 +14,14 @@ import typer
 
 from minikctl.api.errors import CliError
 from minikctl.cli import context
+from minikctl import lazy
+
+custom = lazy.module("minikctl.api.openapi.custom")
+kinds = lazy.module("minikctl.api.kinds")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+table = lazy.function("minikctl.printers.tabwriter", "render")
+tmpl = lazy.module("minikctl.api.openapi.explain")
+v3 = lazy.module("minikctl.api.openapi.v3")
 
 # what the apiserver advertises for each resource (discovery `verbs`)
 VERBS_FULL = "create,delete,deletecollection,get,list,patch,update,watch"
@@ -21,8 +29,6 @@ VERBS = {"Namespace": "create,delete,get,list,patch,update,watch"}
 
 
 def explain(target: str, recursive: bool, api_version: str | None) -> int:
-    from minikctl.api import kinds
-    from minikctl.api.openapi import explain as tmpl, v3
     parts = target.split(".")
     kind = kinds.resolve(parts[0])
     path = parts[1:]
@@ -48,18 +54,14 @@ def explain(target: str, recursive: bool, api_version: str | None) -> int:
 
 def _customs():
     """CRD schemas (api/openapi/custom.py), read from the cluster only when a source exists."""
-    from minikctl.api.openapi import custom
     if not custom.load():
         return ()
-    from minikctl.sim.cluster import open_cluster
     with open_cluster(context.env()) as cluster:
         return custom.collect(cluster)
 
 
 def api_resources(output: str | None, namespaced: str | None, api_group: str | None, no_headers: bool,
                   sort_by: str | None) -> int:
-    from minikctl.api import kinds
-    from minikctl.printers.tabwriter import render as table
     if output not in (None, "", "wide", "name"):
         raise CliError(f"--output {output} is not available")
     if sort_by not in (None, "", "name", "kind"):

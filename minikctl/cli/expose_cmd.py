@@ -14,12 +14,14 @@ from minikctl.api import generators
 from minikctl.cli import context, output
 from minikctl.cli.targets import _targets
 from minikctl.cli.writes import _body, dry_strategy, print_stored, print_typed
+from minikctl import lazy
+
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+server = lazy.module("minikctl.api.server")
 
 
 def expose(args, filenames, namespace, port, target_port, protocol, name, selector, stype, external_ip,
            labels, cluster_ip, port_name, session_affinity, load_balancer_ip, dry_run, fmt) -> int:
-    from minikctl.api import server
-    from minikctl.sim.cluster import open_cluster
     dry = dry_strategy(dry_run)
     if fmt:
         output.check_format(fmt)

@@ -10,6 +10,12 @@ from minikctl.api.builder import multiple_types_requested, parse
 from minikctl.api.errors import CliError, not_found
 from minikctl.cli import context, output
 from minikctl.env import Env
+from minikctl import lazy
+
+as_resource_args = lazy.function("minikctl.cli.kustomize_cmd", "as_resource_args")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+render_tables = lazy.function("minikctl.printers.table", "render_tables")
+watch_objects = lazy.function("minikctl.cli.watch_cmd", "watch")
 
 NO_TYPE = ('You must specify the type of resource to get. Use "kubectl api-resources" for a complete list of '
            'supported resources.\n\nerror: Required resource not specified.\nUse "kubectl explain <resource>" for a '
@@ -40,7 +46,6 @@ def select(cluster, kind: kinds.Kind, namespace: str | None, names: list[str], l
 def get(resources: list[str], namespace: str | None, all_namespaces: bool, output_fmt: str | None,
         selector: str | None, field_selector: str | None, show_labels: bool, label_columns: list[str],
         no_headers: bool, show_kind: bool, sort_by: str | None, ignore_not_found: bool, env: Env) -> int:
-    from minikctl.sim.cluster import open_cluster
     if not resources:
         raise CliError(NO_TYPE, raw=True)
     output.check_format(output_fmt)
@@ -63,7 +68,6 @@ def get(resources: list[str], namespace: str | None, all_namespaces: bool, outpu
         single = len(reqs) == 1 and len(reqs[0].names) == 1
         objs_all = [o for _, objs in groups for o in objs]
         if output_fmt in (None, "", "wide"):
-            from minikctl.printers.table import render_tables
             show_kind = show_kind or multiple_types_requested(resources)  # kubectl's Complete: EnsureWithKind
             text = render_tables(groups, cluster, wide=output_fmt == "wide", show_kind=show_kind,
                                  all_namespaces=all_namespaces, show_labels=show_labels,
@@ -88,7 +92,6 @@ def get(resources: list[str], namespace: str | None, all_namespaces: bool, outpu
 
 
 def _kustomized(resources: list[str], path: str, namespace: str | None) -> tuple[list[str], str | None]:
-    from minikctl.cli.kustomize_cmd import as_resource_args
     return as_resource_args(path, resources, namespace)
 
 
@@ -115,7 +118,6 @@ def register(app: typer.Typer) -> None:
         if kustomize:
             resources, namespace = _kustomized(resources or [], kustomize, namespace)
         if watch:
-            from minikctl.cli.watch_cmd import watch as watch_objects
             return watch_objects(resources or [], namespace, all_namespaces, output_fmt, selector, field_selector,
                                  show_labels, label_columns, no_headers, show_kind, request_timeout, context.env())
         return get(resources or [], namespace, all_namespaces, output_fmt, selector, field_selector, show_labels,

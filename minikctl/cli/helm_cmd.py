@@ -16,6 +16,24 @@ import typer
 
 from minikctl.api.errors import CliError
 from minikctl.cli import context
+import base64
+import json
+import re
+from minikctl import lazy
+
+Chart = lazy.function("minikctl.helm.charts", "Chart")
+ansic = lazy.function("minikctl.helm.release", "ansic")
+charts = lazy.module("minikctl.helm.charts")
+coalesce = lazy.function("minikctl.helm.values", "coalesce")
+helm_numbers = lazy.function("minikctl.helm.values", "helm_numbers")
+merge_user = lazy.function("minikctl.helm.values", "merge_user")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+parse_go_time = lazy.function("minikctl.helm.release", "parse_go_time")
+parse_set = lazy.function("minikctl.helm.values", "parse_set")
+release = lazy.module("minikctl.helm.release")
+server = lazy.module("minikctl.api.server")
+to_yaml = lazy.function("minikctl.printers.serialize", "to_yaml")
+yaml = lazy.module("yaml")
 
 VALUE_FLAGS = {"-n": "namespace", "--namespace": "namespace", "-f": "values", "--values": "values",
                "--set": "set", "--set-string": "set_string", "--version": "version", "--timeout": "timeout",
@@ -104,7 +122,6 @@ def _repo_file() -> str:
 
 
 def _repos() -> dict:
-    import json
     try:
         with open(_repo_file(), encoding="utf-8") as f:
             return json.load(f)
@@ -113,7 +130,6 @@ def _repos() -> dict:
 
 
 def _save_repos(repos: dict) -> None:
-    import json
     os.makedirs(os.path.dirname(_repo_file()), exist_ok=True)
     with open(_repo_file(), "w", encoding="utf-8") as f:
         json.dump(repos, f)
@@ -132,7 +148,6 @@ def _table(rows: list[list[str]], max_width: int = 0) -> str:
 
 
 def repo(args: Args) -> int:
-    from minikctl.helm import charts
     sub = args.pos[1] if len(args.pos) > 1 else ""
     repos = _repos()
     if sub == "add":
@@ -188,7 +203,6 @@ def _subcommands(parent: str, subs: list[str]) -> int:
 
 
 def search(args: Args) -> int:
-    from minikctl.helm import charts
     if len(args.pos) < 2:
         return _subcommands("search", ["hub", "repo"])
     if args.pos[1] == "hub":
@@ -222,7 +236,6 @@ def search(args: Args) -> int:
 # ------------------------------------------------------------------ charts and values
 
 def _load_chart(ref: str, version: str | None):
-    from minikctl.helm import charts
     if os.path.isdir(ref):
         return charts.load_dir(ref)
     if os.path.isfile(ref) and ref.endswith((".tgz", ".tar.gz")):
@@ -242,8 +255,6 @@ class _HelmFail(Exception):
 
 
 def _user_values(args: Args) -> dict:
-    import yaml
-    from minikctl.helm.values import merge_user, parse_set
     vals: dict = {}
     for path in args.get("values", []):
         try:
@@ -257,7 +268,6 @@ def _user_values(args: Args) -> dict:
         if not isinstance(data, dict):
             raise _HelmFail(f"failed to parse {path}: error unmarshaling JSON: while decoding JSON: json: cannot "
                             "unmarshal array into Go value of type map[string]interface {}")
-        from minikctl.helm.values import helm_numbers
         vals = merge_user(vals, helm_numbers(data))
     for s in args.get("set", []):
         vals = parse_set(s, vals, False)
@@ -273,7 +283,6 @@ def _namespace(args: Args) -> str:
 # ------------------------------------------------------------------ status texts
 
 def _status_text(rel: dict, notes: bool = True) -> str:
-    from minikctl.helm.release import ansic, parse_go_time
     info = rel["info"]
     out = f"NAME: {rel['name']}\n"
     t = parse_go_time(info.get("last_deployed", ""))
@@ -288,7 +297,6 @@ def _status_text(rel: dict, notes: bool = True) -> str:
 
 def _release_name(args: Args, chart_ref: str | None) -> str:
     if args.has("--generate-name", "-g"):
-        import re
         env = context.env()
         base = re.sub(r"[^a-z0-9-]", "", os.path.basename(chart_ref or "chart").lower())
         return f"{base}-{int(env.clock())}"
@@ -298,8 +306,7 @@ def _release_name(args: Args, chart_ref: str | None) -> str:
 # ------------------------------------------------------------------ actions
 
 def install(args: Args, upgrade_mode: bool = False) -> int:
-    from minikctl.helm import HelmError, release
-    from minikctl.sim.cluster import open_cluster
+    from minikctl.helm import HelmError
     env = context.env()
     prefix = "UPGRADE FAILED" if upgrade_mode else "INSTALLATION FAILED"
     need = 2 if (args.has("--generate-name", "-g") and not upgrade_mode) else 3
@@ -335,14 +342,12 @@ def install(args: Args, upgrade_mode: bool = False) -> int:
                        "not be longer than 53")
         if cluster.get("Namespace", None, ns) is None:
             if args.has("--create-namespace") and not upgrade_mode:
-                from minikctl.api import server
                 server.create(cluster, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
             else:
                 raise _err(f"{prefix}: create: failed to create: namespaces \"{ns}\" not found")
         now = env.clock()
         if upgrade_mode:
             if args.has("--reuse-values"):
-                from minikctl.helm.values import merge_user
                 user = merge_user(current.get("config") or {}, user)
             elif not args.has("--reset-values") and not user:
                 user = current.get("config") or {}
@@ -359,7 +364,6 @@ def install(args: Args, upgrade_mode: bool = False) -> int:
             raise _err(f"{prefix}: {e.message}") from None
         first = None
         if upgrade_mode:
-            from minikctl.helm.release import parse_go_time
             first = parse_go_time(current["info"].get("first_deployed", ""))
             for old in release.history(cluster, ns, name):
                 if old["info"]["status"] == "deployed":
@@ -375,7 +379,7 @@ def install(args: Args, upgrade_mode: bool = False) -> int:
 
 
 def template(args: Args) -> int:
-    from minikctl.helm import HelmError, release
+    from minikctl.helm import HelmError
     if len(args.pos) == 2:
         name, chart_ref = "release-name", args.pos[1]
     elif len(args.pos) == 3:
@@ -394,7 +398,6 @@ def template(args: Args) -> int:
 
 
 def _need_release(cluster, ns: str, name: str, what: str = "release: not found") -> dict:
-    from minikctl.helm import release
     rel = release.last(cluster, ns, name)
     if rel is None:
         raise _err(what)
@@ -402,7 +405,6 @@ def _need_release(cluster, ns: str, name: str, what: str = "release: not found")
 
 
 def status(args: Args) -> int:
-    from minikctl.sim.cluster import open_cluster
     if len(args.pos) != 2:
         raise _err("\"helm status\" requires 1 argument\n\nUsage:  helm status RELEASE_NAME [flags]")
     with open_cluster(context.env()) as cluster:
@@ -412,8 +414,6 @@ def status(args: Args) -> int:
 
 
 def list_(args: Args) -> int:
-    from minikctl.helm import release
-    from minikctl.sim.cluster import open_cluster
     all_ns = args.has("-A", "--all-namespaces")
     with open_cluster(context.env()) as cluster:
         rels = release.releases(cluster, None if all_ns else _namespace(args))
@@ -435,10 +435,8 @@ def list_(args: Args) -> int:
                           "updated": release.go_time_string(t) if t else "-", "status": r["info"]["status"],
                           "chart": f"{meta['name']}-{meta['version']}", "app_version": meta.get("appVersion", "")})
         if fmt == "json":
-            import json
             _out(json.dumps(items, separators=(",", ":"), ensure_ascii=False) + "\n")
         else:
-            from minikctl.printers.serialize import to_yaml
             _out(to_yaml(items) if items else "[]\n")
         return 0
     if fmt != "table":
@@ -454,8 +452,6 @@ def list_(args: Args) -> int:
 
 
 def history(args: Args) -> int:
-    from minikctl.helm import release
-    from minikctl.sim.cluster import open_cluster
     if len(args.pos) != 2:
         raise _err("\"helm history\" requires 1 argument\n\nUsage:  helm history RELEASE_NAME [flags]")
     with open_cluster(context.env()) as cluster:
@@ -473,10 +469,7 @@ def history(args: Args) -> int:
 
 
 def rollback(args: Args) -> int:
-    from minikctl.helm import HelmError, release
-    from minikctl.helm.charts import Chart
-    from minikctl.sim.cluster import open_cluster
-    import base64
+    from minikctl.helm import HelmError
     if len(args.pos) not in (2, 3):
         raise _err("\"helm rollback\" requires at least 1 argument\n\nUsage:  helm rollback <RELEASE> [REVISION] [flags]")
     env = context.env()
@@ -521,9 +514,6 @@ def rollback(args: Args) -> int:
 
 
 def uninstall(args: Args) -> int:
-    from minikctl.api import server
-    from minikctl.helm import release
-    from minikctl.sim.cluster import open_cluster
     if len(args.pos) < 2:
         raise _err("\"helm uninstall\" requires at least 1 argument\n\nUsage:  helm uninstall RELEASE_NAME [...] [flags]")
     env = context.env()
@@ -546,9 +536,6 @@ def uninstall(args: Args) -> int:
 
 
 def get(args: Args) -> int:
-    from minikctl.helm.values import coalesce
-    from minikctl.printers.serialize import to_yaml
-    from minikctl.sim.cluster import open_cluster
     sub = args.pos[1] if len(args.pos) > 1 else ""
     if not sub:
         return _subcommands("get", ["all", "manifest", "notes", "values"])
@@ -561,7 +548,6 @@ def get(args: Args) -> int:
     with open_cluster(context.env()) as cluster:
         rel = _need_release(cluster, _namespace(args), args.pos[2])
         if args.get("revision"):
-            from minikctl.helm import release
             rel = next((r for r in release.history(cluster, _namespace(args), args.pos[2])
                         if str(r["version"]) == args.get("revision")), None) or _need_release(cluster, "", "")
     if sub == "values":
@@ -583,7 +569,6 @@ def get(args: Args) -> int:
 
 
 def show(args: Args) -> int:
-    from minikctl.printers.serialize import to_yaml
     sub = args.pos[1] if len(args.pos) > 1 else ""
     if not sub:
         return _subcommands("show", ["all", "chart", "readme", "values"])
@@ -611,7 +596,7 @@ def show(args: Args) -> int:
 def pull(args: Args) -> int:
     """helm pull CHART [--version V] [--untar] [--untardir DIR] [-d DIR]: the chart archive, or its
     directory, written where the learner is."""
-    from minikctl.helm import HelmError, charts
+    from minikctl.helm import HelmError
     if len(args.pos) != 2:
         raise _err("\"helm pull\" requires at least 1 argument\n\nUsage:  helm pull [chart URL | repo/chartname] "
                    "[...] [flags]")

@@ -10,6 +10,13 @@ requests are not worked out say so instead of running unchecked. A client dry ru
 from __future__ import annotations
 
 from minikctl.api.errors import ApiError, CliError
+from minikctl import lazy
+
+builtin_resources = lazy.module("minikctl.api.builtin_resources")
+context = lazy.module("minikctl.cli.context")
+kinds = lazy.module("minikctl.api.kinds")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+rbac = lazy.module("minikctl.api.rbac")
 
 _VALUE_FLAGS = {"-n", "--namespace", "-o", "--output", "-l", "--selector", "-c", "--container", "-f", "--filename",
                 "--field-selector", "--image", "--port", "--replicas", "-r", "--type", "--from-literal", "--from-file",
@@ -76,7 +83,6 @@ def _positionals(argv: list[str]) -> tuple[list[str], dict]:
 
 
 def _resource(arg: str):
-    from minikctl.api import builtin_resources
     r = builtin_resources.parse(arg)
     if r is None:
         raise CliError(f'the server doesn\'t have a resource type "{arg}"')
@@ -93,7 +99,6 @@ def _message(user, verb, res, sub, ns, name) -> str:
 
 def requests(argv: list[str], namespace: str) -> list[tuple[str, object, str, str, str]]:
     """(verb, resource, subresource, namespace, name) of the requests a command line makes."""
-    from minikctl.api import builtin_resources
     pos, flags = _positionals(argv)
     verb = pos[0] if pos else ""
     args = pos[1:]
@@ -117,7 +122,6 @@ def requests(argv: list[str], namespace: str) -> list[tuple[str, object, str, st
             names = args[1:]
             for t in types:
                 if t == "all":
-                    from minikctl.api import kinds
                     for k in kinds.ALL_ORDER:
                         kk = kinds.BY_KIND[k]
                         pairs.append((builtin_resources.lookup(kk.plural, kk.group), ""))
@@ -166,9 +170,6 @@ def requests(argv: list[str], namespace: str) -> list[tuple[str, object, str, st
 
 def check(argv: list[str], user, env) -> None:
     """Raise the apiserver's Forbidden for the first request RBAC refuses this user."""
-    from minikctl.api import rbac
-    from minikctl.cli import context
-    from minikctl.sim.cluster import open_cluster
     pos, flags = _positionals(argv)
     namespace = flags.get("-n") or flags.get("--namespace")
     namespace = namespace if isinstance(namespace, str) else context.namespace(None, env)

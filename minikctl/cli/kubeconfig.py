@@ -10,6 +10,7 @@ them; RBAC then decides what that user may do.
 from __future__ import annotations
 
 import json
+import base64
 
 ADMIN_CONTEXT = "kubernetes-admin@kubernetes"
 ADMIN_USER = "kubernetes-admin"
@@ -60,7 +61,6 @@ def user_entry(env, name: str) -> dict | None:
 
 
 def client_certificate(entry: dict) -> bytes | None:
-    import base64
     if entry.get("client-certificate-data"):
         return base64.b64decode(entry["client-certificate-data"])
     path = entry.get("client-certificate")

@@ -13,11 +13,17 @@ import typer
 
 from minikctl.api.errors import CliError
 from minikctl.cli import context
+import datetime
+from minikctl import lazy
+
+build = lazy.function("minikctl.kustomize", "build")
+go_quote = lazy.function("minikctl.printers.serialize", "go_quote")
+kinds = lazy.module("minikctl.api.kinds")
+manifests = lazy.module("minikctl.api.manifests")
+to_yaml = lazy.function("minikctl.kustomize", "to_yaml")
 
 
 def _klog_line(message: str) -> str:
-    import datetime
-    from minikctl.printers.serialize import go_quote
     env = context.env()
     t = datetime.datetime.fromtimestamp(env.clock(), tz=datetime.timezone.utc)
     return (f"E{t:%m%d %H:%M:%S}.{t.microsecond:06d} {os.getpid():7d} run.go:72] \"command failed\" "
@@ -25,7 +31,7 @@ def _klog_line(message: str) -> str:
 
 
 def build_text(path: str, load_restrictor: str = "LoadRestrictionsRootOnly") -> str:
-    from minikctl.kustomize import KustomizeError, NotSimulated, build, to_yaml
+    from minikctl.kustomize import KustomizeError, NotSimulated
     try:
         docs, warnings = build(path, load_restrictor)
     except NotSimulated as e:
@@ -39,8 +45,7 @@ def build_text(path: str, load_restrictor: str = "LoadRestrictionsRootOnly") -> 
 
 def docs_for(path: str) -> list:
     """The documents of a kustomization for `-k`, as manifests.read gives a file's."""
-    from minikctl.api import manifests
-    from minikctl.kustomize import KustomizeError, NotSimulated, build
+    from minikctl.kustomize import KustomizeError, NotSimulated
     try:
         objs, warnings = build(path)
     except NotSimulated as e:
@@ -60,7 +65,6 @@ def docs_for(path: str) -> list:
 def as_resource_args(path: str, resources: list[str], namespace: str | None) -> tuple[list[str], str | None]:
     """`get -k DIR` / `describe -k DIR`: the objects the kustomization builds, as TYPE/NAME
     arguments (and their namespace when -n is not given)."""
-    from minikctl.api import kinds
     if resources:
         raise CliError("there is no need to specify a resource type as a separate argument when passing arguments "
                        "in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get "

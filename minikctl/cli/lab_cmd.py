@@ -14,6 +14,14 @@ import typer
 
 from minikctl.api.errors import CliError
 from minikctl.cli import context
+from minikctl import lazy
+
+PlainRenderer = lazy.function("minikctl.labs.render", "PlainRenderer")
+RichRenderer = lazy.function("minikctl.labs.render", "RichRenderer")
+engine = lazy.module("minikctl.labs.engine")
+list_labs = lazy.function("minikctl.labs.lab", "list_labs")
+load_lab = lazy.function("minikctl.labs.lab", "load_lab")
+tabwriter = lazy.module("minikctl.printers.tabwriter")
 
 lab_app = typer.Typer(add_completion=False, rich_markup_mode=None, no_args_is_help=True,
                       help="Guided labs: replay an experiment step by step on a simulated cluster.",
@@ -35,8 +43,6 @@ def _check_lang(lang: Optional[str]) -> str:
 
 @lab_app.command("list", help="List the labs.")
 def lab_list(lang: Optional[str] = typer.Option(None, "--lang", help="en or zh")) -> int:
-    from minikctl.labs.lab import list_labs
-    from minikctl.printers import tabwriter
     lang = _check_lang(lang)
     rows = [["NAME", "STEPS", "COMMANDS", "TITLE"]]
     for lab in list_labs():
@@ -51,7 +57,6 @@ def lab_list(lang: Optional[str] = typer.Option(None, "--lang", help="en or zh")
 @lab_app.command("show", help="Describe a lab: its summary, files and the commands it types.")
 def lab_show(name: str = typer.Argument(..., metavar="NAME"),
              lang: Optional[str] = typer.Option(None, "--lang", help="en or zh")) -> int:
-    from minikctl.labs.lab import load_lab
     lang = _check_lang(lang)
     lab = load_lab(name)
     files = sorted({f for s in lab.steps for f in s.files})
@@ -75,9 +80,6 @@ def lab_run(name: str = typer.Argument(..., metavar="NAME"),
                                                 "(default: MINIKCTL_HOME/labs/NAME, emptied first)"),
             svg: Optional[Path] = typer.Option(None, "--svg", help="also save the replay as an SVG picture"),
             width: int = typer.Option(120, "--width", help="terminal width for --svg")) -> int:
-    from minikctl.labs import engine
-    from minikctl.labs.lab import load_lab
-    from minikctl.labs.render import PlainRenderer, RichRenderer
     lang = _check_lang(lang)
     lab = load_lab(name)
     env = context.env()

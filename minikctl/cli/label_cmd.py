@@ -16,6 +16,11 @@ from minikctl.api.errors import CliError
 from minikctl.cli import context
 from minikctl.cli.targets import _targets
 from minikctl.cli.writes import _update, dry_strategy, print_stored
+import re
+from minikctl import lazy
+
+check_passthrough = lazy.function("minikctl.cli.unsimulated", "check_passthrough")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
 
 
 def _split_changes(args: list[str], what: str) -> tuple[list[str], dict, list[str]]:
@@ -40,7 +45,6 @@ def _split_changes(args: list[str], what: str) -> tuple[list[str], dict, list[st
 
 
 def _check_label(key: str, value: str) -> None:
-    import re
     name = key.split("/")[-1]
     if not re.fullmatch(r"([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]", name) or len(name) > 63 or key.count("/") > 1:
         raise CliError(f"invalid label spec: {key}={value}")
@@ -53,7 +57,6 @@ def _check_label(key: str, value: str) -> None:
 
 def relabel(what: str, args, filenames, namespace, overwrite, selector, all_, dry_run, fmt) -> int:
     """`label` (what='label') and `annotate` (what='annotation')."""
-    from minikctl.sim.cluster import open_cluster
     dry = dry_strategy(dry_run)
     resources, sets, removes = _split_changes(list(args), what)
     if what == "label":
@@ -111,7 +114,6 @@ def register(app: typer.Typer) -> None:
             dry_run: Optional[str] = typer.Option(None, "--dry-run"),
             output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
         ) -> int:
-            from minikctl.cli.unsimulated import check_passthrough
             check_passthrough(["label" if what == "label" else "annotate"], list(args or []))
             return relabel(what, list(args or []), filename, namespace, overwrite, selector, all_, dry_run, output_fmt)
         return cmd

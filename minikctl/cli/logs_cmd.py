@@ -19,6 +19,15 @@ import typer
 
 from minikctl.api.errors import CliError, not_found
 from minikctl.cli import context
+from minikctl import lazy
+
+container_lines = lazy.function("minikctl.images.logs", "container_lines")
+kinds = lazy.module("minikctl.api.kinds")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+parse_duration = lazy.function("minikctl.cli.rollout_cmd", "parse_duration")
+rfc3339_nano = lazy.function("minikctl.images.logs", "rfc3339_nano")
+selectors = lazy.module("minikctl.api.selectors")
+timeutil = lazy.module("minikctl.timeutil")
 
 SLEEP = time.sleep          # injectable: tests move a virtual clock instead of sleeping
 MAX_POLLS: int | None = None
@@ -32,7 +41,6 @@ DEFAULT_CONTAINER = "kubectl.kubernetes.io/default-container"
 def by_logging_key(pod: dict):
     """podutils.ByLogging as a sort key: assigned, Running<Unknown<Pending, ready, ready longest,
     most restarts, oldest first."""
-    from minikctl import timeutil
     st = pod.get("status") or {}
     phase_rank = {"Running": 0, "Unknown": 1, "Pending": 2}.get(st.get("phase"), 3)
     ready = next((c for c in st.get("conditions") or [] if c.get("type") == "Ready"), None)
@@ -55,7 +63,6 @@ def _selector_of(obj: dict) -> dict | None:
 
 def pods_for(cluster, kind, ns: str, name: str) -> list[dict]:
     """The pods `logs TYPE/NAME` chooses from, best first."""
-    from minikctl.api import selectors
     obj = cluster.get(kind.kind, ns if kind.namespaced else None, name)
     if obj is None:
         raise not_found(kind.resource, name)
@@ -87,7 +94,6 @@ def _since_seconds(since: str | None) -> float | None:
     """--since: a Go duration, more than zero (pflag rejects a bad one before the command runs)."""
     if since is None:
         return None
-    from minikctl.cli.rollout_cmd import parse_duration
     try:
         secs = parse_duration(since, "--since")
     except CliError as e:
@@ -99,10 +105,7 @@ def _since_seconds(since: str | None) -> float | None:
 
 def logs(args: list[str], container: str | None, namespace: str | None, tail: int, follow: bool, previous: bool,
          timestamps: bool, selector: str | None, all_containers: bool, prefix: bool, since: str | None = None) -> int:
-    from minikctl.api import kinds, selectors
     from minikctl.api.errors import ApiError
-    from minikctl.images.logs import container_lines, rfc3339_nano
-    from minikctl.sim.cluster import open_cluster
     since_secs = _since_seconds(since)
     if tail < -1:
         raise CliError("--tail must be greater than or equal to -1")
@@ -174,8 +177,6 @@ def _instance(pod: dict, cname: str) -> str | None:
 
 def _follow(followed: list, timestamps: bool) -> None:
     """Stream what each followed container writes from now on, until it ends (or Ctrl-C)."""
-    from minikctl.images.logs import container_lines, rfc3339_nano
-    from minikctl.sim.cluster import open_cluster
     env = context.env()
     live = list(followed)
     polls = 0

@@ -15,6 +15,19 @@ import typer
 
 from minikctl.api.errors import ApiError, CliError
 from minikctl.cli import context
+import importlib
+from minikctl import lazy
+
+Env = lazy.function("minikctl.env", "Env")
+ca = lazy.module("minikctl.sim.ca")
+clusters = lazy.module("minikctl.clusters")
+flagerrors = lazy.module("minikctl.cli.flagerrors")
+kinds = lazy.module("minikctl.api.kinds")
+kubeconfig = lazy.module("minikctl.cli.kubeconfig")
+kubectl_style_help = lazy.module("minikctl.cli.help")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+rbac = lazy.module("minikctl.api.rbac")
+read_crd_kinds = lazy.function("minikctl.store.db", "read_crd_kinds")
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   pretty_exceptions_enable=False,
@@ -57,8 +70,6 @@ _registered: set[str] = set()
 
 def _register(modules) -> None:
     """Register verb modules on the app, each once (in-process callers run many lines)."""
-    import importlib
-    from minikctl.cli import help as kubectl_style_help
     for name in modules:
         if name in _registered:
             continue
@@ -135,7 +146,6 @@ def _strip_globals(argv: list[str], env) -> list[str]:
 
 def _check_context(env) -> None:
     """kubectl --context NAME: a context the kubeconfig does not have is clientcmd's error."""
-    from minikctl.cli import kubeconfig
     if env.context and env.context not in kubeconfig.contexts(kubeconfig.load(env)):
         raise CliError(f"context was not found for specified context: {env.context}")
 
@@ -178,7 +188,6 @@ def _acting_user(argv: list[str], env) -> list[str]:
     """Who the command acts as: --as / --as-group (impersonation), else the current context's
     user (its client certificate); anyone but kubernetes-admin has the command's requests
     authorized by RBAC first (cli/impersonate.py)."""
-    from minikctl.api import rbac
     env.user = None
     verb = _verb(argv)
     user = None
@@ -204,10 +213,7 @@ def _kubeconfig_user(env):
     """The current context's user as the apiserver authenticates it, or None for kubernetes-admin:
     a client certificate signed by the cluster CA is its CN (user) and O (groups); no credentials
     is system:anonymous; a certificate the CA did not sign is Unauthorized."""
-    from minikctl.api import rbac
-    from minikctl.cli import kubeconfig
     name = kubeconfig.current_user_name(env)
-    from minikctl import clusters
     owner = clusters.owner_of_user(kubeconfig.load(env), name) if name else None
     if name == "" or owner is not None:  # a cluster's admin credentials: its CA signed them, no other's
         if owner in (None, clusters.selected(env) or clusters.DEFAULT):
@@ -217,8 +223,6 @@ def _kubeconfig_user(env):
     cert = kubeconfig.client_certificate(entry)
     if cert is None:
         return rbac.User("system:anonymous", ("system:unauthenticated",))
-    from minikctl.sim import ca
-    from minikctl.sim.cluster import open_cluster
     with open_cluster(env) as cluster:
         ok = ca.verify(cluster, cert)
     who = ca.identity(cert) if ok else None
@@ -230,8 +234,6 @@ def _kubeconfig_user(env):
 def _serve_crd_kinds(env) -> None:
     """The CRDs' kinds of this command's cluster, read from its state only when a name is not a
     built-in one (api/kinds.py's loader); none left from an earlier command line."""
-    from minikctl.api import kinds
-    from minikctl.store.db import read_crd_kinds
     kinds.set_dynamic(None)
     kinds.set_loader(lambda: read_crd_kinds(env.db_path))
 
@@ -240,7 +242,6 @@ def run(argv: list[str], env=None) -> int:
     """Run one command line in-process (the shell and the labs use this); returns the exit code.
     env is passed to the verbs as click's context object (cli/context.py): the caller's command,
     if any, keeps its own."""
-    from minikctl.env import Env
     return _run(argv, env or Env())
 
 
@@ -253,7 +254,6 @@ def _run(argv: list[str], env) -> int:
 
     def say(text: str) -> None:  # errors are rendered here, outside the command's click context
         context.write_err(env, text)
-    from minikctl.cli import flagerrors
     try:
         from minikctl.labs.exam_clock import hard_stop
         hard_stop(env)          # a running exam past its deadline is graded before this command

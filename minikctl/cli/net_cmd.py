@@ -23,6 +23,30 @@ import typer
 
 from minikctl.api.errors import CliError
 from minikctl.cli import context
+from collections import Counter
+import copy
+from minikctl import lazy
+
+NodeShell = lazy.function("minikctl.images.nodetools", "NodeShell")
+builder = lazy.module("minikctl.api.builder")
+clock = lazy.module("minikctl.sim.clock")
+clusters = lazy.module("minikctl.clusters")
+control_plane = lazy.function("minikctl.sim.profile", "control_plane")
+datadir = lazy.module("minikctl.sim.etcd.datadir")
+experiment = lazy.module("minikctl.net.proxy.experiment")
+metrics = lazy.module("minikctl.sim.metrics")
+node_context = lazy.function("minikctl.images.nodetools", "node_context")
+nodehost = lazy.module("minikctl.sim.nodehost")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+prompt = lazy.function("minikctl.images.nodetools", "prompt")
+render_chart = lazy.function("minikctl.printers.traffic_chart", "render_chart")
+rules = lazy.module("minikctl.net.proxy.rules")
+server = lazy.module("minikctl.api.server")
+shell_tools = lazy.function("minikctl.images.nodetools", "shell_tools")
+spare = lazy.module("minikctl.sim.nodehost.spare")
+timeutil = lazy.module("minikctl.timeutil")
+traffic = lazy.module("minikctl.net.proxy.traffic")
+why_lines = lazy.function("minikctl.net.policy", "why_lines")
 
 READY_ANNOTATION = "sim.minikctl.io/ready"
 
@@ -33,9 +57,6 @@ MAX_ADVANCE = 366 * 86400.0
 
 def sim_advance(text: str) -> int:
     """Move the simulated clock; print one line saying how far, to when, and what fired."""
-    from minikctl import timeutil
-    from minikctl.sim import clock
-    from minikctl.sim.cluster import open_cluster
     try:
         secs = timeutil.parse_go_duration(text)
     except ValueError as e:
@@ -61,12 +82,11 @@ def sim_advance(text: str) -> int:
 
 def find_node(view, host: str) -> str:
     """The node an ssh destination names: `k8s-worker-01`, `root@k8s-worker-01` or its IP."""
-    from minikctl.net.proxy import rules
     name = host.rsplit("@", 1)[-1]
     for n in rules.node_names(view):
         if name in (n, rules.node_ip(view, n)):
             return n
-    from minikctl.sim.nodehost import spare    # a machine that has not joined (yet)
+    # a machine that has not joined (yet)
     e = spare.entry(view, name)
     if e is not None:
         return e["name"]
@@ -76,8 +96,6 @@ def find_node(view, host: str) -> str:
 def _cluster_of_host(env, host: str) -> str | None:
     """The cluster whose node the ssh destination names: the current context's first, then the
     others (minikctl/clusters.py); None leaves the choice to the current context."""
-    from minikctl import clusters
-    from minikctl.sim.cluster import open_cluster
     if not clusters.named(clusters.config(env.home)):
         return env.cluster
     current = clusters.selected(env) or clusters.DEFAULT
@@ -98,8 +116,6 @@ def _cluster_of_host(env, host: str) -> str | None:
 
 
 def do_ssh(host: str, command: list[str], interactive: bool) -> int:
-    from minikctl.images.nodetools import NodeShell, node_context, shell_tools
-    from minikctl.sim.cluster import open_cluster
     env = context.env()
     env.cluster = _cluster_of_host(env, host)  # the exam's terminal reaches every cluster's nodes
     with open_cluster(env, direct=True) as cluster:
@@ -123,23 +139,19 @@ def _etcd_follows_manifest(cluster, node: str) -> str:
     """The etcd static pod restarted on the data directory its manifest now names (an etcd
     restore: sim/etcd/datadir.py); a note when minikctl cannot follow. Before the kubelet's own
     sync, so that it sees the restored objects."""
-    from minikctl.sim.profile import control_plane
     if node != control_plane(cluster.profile).get("name"):
         return ""
-    from minikctl.sim.etcd import datadir
     note = datadir.sync(cluster, node)
     return note + "\n" if note else ""
 
 
 def _node_changed(cluster, node: str) -> None:
     """What the learner did on the node may matter to its kubelet (static pods, a restart)."""
-    from minikctl.sim import nodehost
     if getattr(cluster, "meta", None) is not None:
         nodehost.changed(cluster, node)
 
 
 def _interactive(ctx, node: str) -> int:
-    from minikctl.images.nodetools import NodeShell, prompt, shell_tools
     env = context.env()
     shell = NodeShell(ctx, shell_tools(), argv0="-bash", dialect="ash")
     shell.vars["PWD"] = "/root"
@@ -176,10 +188,6 @@ def _interactive(ctx, node: str) -> int:
 
 def do_traffic(target: str, from_pod: str | None, n: int, port: int | None, path: str,
                namespace: str | None, why: bool = False) -> int:
-    from collections import Counter
-    from minikctl.net.proxy import experiment, traffic
-    from minikctl.printers.traffic_chart import render_chart
-    from minikctl.sim.cluster import open_cluster
     env = context.env()
     if n < 1:
         raise CliError(f"-n must be at least 1, got {n}")
@@ -217,7 +225,6 @@ def _policy_report(outcomes, why: bool) -> None:
     """Which NetworkPolicy allowed or dropped the connections: one line per distinct verdict
     (when any policy isolates either end), or with --why every rule of every isolating policy."""
     from collections import Counter
-    from minikctl.net.policy import why_lines
     verdicts = [o.policy for o in outcomes if o.policy is not None]
     if not verdicts or not (why or any(v.involved for v in verdicts)):
         return
@@ -240,9 +247,6 @@ def _policy_report(outcomes, why: bool) -> None:
 # --- the readiness knob ----------------------------------------------------------------------
 
 def set_ready(pod_name: str, ready: bool, namespace: str | None) -> int:
-    import copy
-    from minikctl.api import server
-    from minikctl.sim.cluster import open_cluster
     ns = context.namespace(namespace)
     name = pod_name.split("/", 1)[1] if "/" in pod_name else pod_name
     with open_cluster(context.env(), direct=True) as cluster:
@@ -264,11 +268,7 @@ def set_ready(pod_name: str, ready: bool, namespace: str | None) -> int:
 
 def set_load(target: str, cpu: str | None, memory: str | None, clear: bool, namespace: str | None) -> int:
     """The metrics knob (sim/metrics.py): usage annotations on a pod, its controller or a Service."""
-    import copy
-    from minikctl.api import builder, server
     from minikctl.api.resources import parse
-    from minikctl.sim import metrics
-    from minikctl.sim.cluster import open_cluster
     if not clear and cpu is None and memory is None:
         raise CliError("minikctl: sim load needs --cpu, --memory or --clear")
     for flag, v in (("--cpu", cpu), ("--memory", memory)):

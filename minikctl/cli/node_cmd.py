@@ -16,6 +16,20 @@ import typer
 
 from minikctl.api.errors import ApiError, CliError, not_found
 from minikctl.cli import context
+import hashlib
+import json
+from minikctl import lazy
+
+Options = lazy.function("minikctl.api.drain", "Options")
+clock = lazy.module("minikctl.sim.clock")
+kinds = lazy.module("minikctl.api.kinds")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+parse_duration = lazy.function("minikctl.cli.rollout_cmd", "parse_duration")
+rollout = lazy.module("minikctl.sim.rollout")
+selectors = lazy.module("minikctl.api.selectors")
+server = lazy.module("minikctl.api.server")
+server_version = lazy.function("minikctl.apiserver.discovery", "version")
+to_yaml = lazy.function("minikctl.printers.serialize", "to_yaml")
 
 EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 CLIENT_VERSION = "v1.32.4"
@@ -195,15 +209,12 @@ def reorganize(old: list[dict], add: list[dict], remove: list[dict], overwrite: 
 
 
 def _node_kind(resource: str) -> None:
-    from minikctl.api import kinds
     k = kinds.resolve(resource.lower())
     if k.kind != "Node":
         raise CliError(f"invalid resource type {resource.lower()}, only node types are supported")
 
 
 def taint(args: list[str], selector: str | None, all_: bool, overwrite: bool, dry_run: str | None) -> int:
-    from minikctl.api import selectors, server
-    from minikctl.sim.cluster import open_cluster
     dry = _dry(dry_run)
     resources, specs = [], []
     for a in args:
@@ -282,7 +293,6 @@ def _raise_all(errors: list[str]) -> None:
 
 
 def _nodes(cluster, verb: str, names: list[str], selector: str | None) -> list[dict]:
-    from minikctl.api import selectors
     if not names and not selector:
         raise _usage(verb, f"USAGE: {verb} NODE [flags]")
     if names and selector:
@@ -294,7 +304,6 @@ def _nodes(cluster, verb: str, names: list[str], selector: str | None) -> list[d
     for a in names:
         kind, _, name = a.rpartition("/")
         if kind and kind.lower() not in ("node", "nodes", "no"):
-            from minikctl.api import kinds
             raise CliError(f'error: expected resource of type node, got "{kinds.resolve(kind).resource}"')
         n = cluster.get("Node", None, name)
         if n is None:
@@ -304,7 +313,6 @@ def _nodes(cluster, verb: str, names: list[str], selector: str | None) -> list[d
 
 
 def _cordon(cluster, nodes: list[dict], desired: bool, dry: str | None) -> None:
-    from minikctl.api import server
     word = "cordoned" if desired else "uncordoned"
     for node in nodes:
         name = node["metadata"]["name"]
@@ -322,7 +330,6 @@ def _cordon(cluster, nodes: list[dict], desired: bool, dry: str | None) -> None:
 
 
 def cordon(names: list[str], selector: str | None, desired: bool, dry_run: str | None) -> int:
-    from minikctl.sim.cluster import open_cluster
     dry = _dry(dry_run)
     with open_cluster(context.env()) as cluster:
         _cordon(cluster, _nodes(cluster, "cordon" if desired else "uncordon", names, selector), desired, dry)
@@ -332,9 +339,6 @@ def cordon(names: list[str], selector: str | None, desired: bool, dry_run: str |
 def drain(names: list[str], selector: str | None, opts, grace: int, timeout: str | None, disable_eviction: bool,
           dry_run: str | None) -> int:
     from minikctl.api import drain as rules
-    from minikctl.api import selectors
-    from minikctl.cli.rollout_cmd import parse_duration
-    from minikctl.sim.cluster import open_cluster
     dry = _dry(dry_run)
     secs = parse_duration(timeout or "0s")
     if opts.pod_selector:
@@ -370,7 +374,6 @@ def drain(names: list[str], selector: str | None, opts, grace: int, timeout: str
 
 def _drain_one(cluster, node: str, opts, grace: int, secs: float, disable_eviction: bool, dry, rules) -> list[str]:
     """Evict what may go from one node and wait for it; -> the errors (empty when drained)."""
-    from minikctl.sim import rollout
     listing = rules.pods_for_deletion(cluster, node, opts)
     errs = listing.errors()
     if errs:
@@ -414,7 +417,6 @@ def _drain_one(cluster, node: str, opts, grace: int, secs: float, disable_evicti
         if not disable_eviction:
             context.out(f"evicting pod {p['metadata']['namespace']}/{p['metadata']['name']}\n")
         attempt(cluster, p)
-    from minikctl.sim import clock
     clock.advance(cluster, cluster.now)  # settle: the kubelet schedules each pod's removal
 
     def step(c):
@@ -457,7 +459,6 @@ def _drain_one(cluster, node: str, opts, grace: int, secs: float, disable_evicti
 
 def client_info() -> dict:
     """The client's version.Info, in its field order (kubectl -o json keeps struct order)."""
-    import hashlib
     v = CLIENT_VERSION.lstrip("v")
     major, minor = v.split(".")[:2]
     return {"major": major, "minor": minor, "gitVersion": CLIENT_VERSION,
@@ -471,16 +472,13 @@ def version(client_only: bool, output: str | None) -> int:
     doc: dict = {"clientVersion": client_info(), "kustomizeVersion": KUSTOMIZE_VERSION}
     warning = None
     if not client_only:
-        from minikctl.apiserver.discovery import version as server_version
-        from minikctl.sim.cluster import open_cluster
         with open_cluster(context.env()) as cluster:
             doc["serverVersion"] = server_version(cluster.profile)
         warning = _skew(doc["clientVersion"], doc["serverVersion"])
     if output == "json":
-        import json  # json.MarshalIndent(v, "", "  "): two spaces, struct order
+        # json.MarshalIndent(v, "", "  "): two spaces, struct order
         context.out(json.dumps(doc, indent=2) + "\n")
     elif output == "yaml":
-        from minikctl.printers.serialize import to_yaml
         context.out(to_yaml(doc) + "\n")  # kubectl prints a blank line after the document
     else:
         context.out(f"Client Version: {doc['clientVersion']['gitVersion']}\nKustomize Version: {KUSTOMIZE_VERSION}\n")
@@ -506,7 +504,6 @@ def _skew(client: dict, server: dict) -> str | None:
 
 
 def register(app: typer.Typer) -> None:
-    from minikctl.api.drain import Options
     interspersed = {"allow_interspersed_args": True, "ignore_unknown_options": False}
     DRY = typer.Option(None, "--dry-run")
 

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from minikctl.api.errors import CliError
 from minikctl.cli import context
+from minikctl import lazy
+
+custom_columns = lazy.module("minikctl.printers.custom_columns")
+gotemplate = lazy.module("minikctl.printers.gotemplate")
+jsonpath = lazy.module("minikctl.printers.jsonpath")
+list_wrap = lazy.function("minikctl.printers.serialize", "list_wrap")
+serialize = lazy.module("minikctl.printers.serialize")
+sort = lazy.module("minikctl.printers.sort")
 
 STRUCTURED = ("yaml", "json", "name")
 TEMPLATES = ("jsonpath", "jsonpath-file", "custom-columns", "custom-columns-file", "go-template",
@@ -22,7 +30,6 @@ def check_format(output: str | None) -> None:
 
 
 def _data(objs: list[dict], single: bool):
-    from minikctl.printers.serialize import list_wrap
     return objs[0] if single and len(objs) == 1 else list_wrap(objs)
 
 
@@ -41,7 +48,6 @@ def _without_managed_fields(objs: list[dict]) -> list[dict]:
 def render(objs: list[dict], output: str, *, single: bool, sort_by: str | None = None,
            no_headers: bool = False, template: str | None = None) -> str:
     """Everything but the human-readable tables."""
-    from minikctl.printers import serialize
     if output == "name":
         return "".join(serialize.name_line(serialize.kind_ref(o), o["metadata"]["name"]) + "\n" for o in objs)
     if output == "yaml":
@@ -52,20 +58,17 @@ def render(objs: list[dict], output: str, *, single: bool, sort_by: str | None =
     if name in ("template", "go-template") and template:
         arg = template
     if name in ("jsonpath", "jsonpath-file", "jsonpath-as-json"):
-        from minikctl.printers import jsonpath
         if name == "jsonpath-file":
             return jsonpath.render_jsonpath_file(arg, _data(objs, single))
         if not arg:
             raise CliError("template format specified but no template given")
         return jsonpath.render_jsonpath(arg, _data(objs, single), as_json=name == "jsonpath-as-json")
     if name in ("custom-columns", "custom-columns-file"):
-        from minikctl.printers import custom_columns
         if name == "custom-columns-file":
             return custom_columns.render_custom_columns(custom_columns.parse_template_file(arg), objs,
                                                         no_headers=no_headers)
         return custom_columns.render_custom_columns(arg, objs, no_headers=no_headers)
     if name in ("go-template", "go-template-file", "template", "templatefile"):
-        from minikctl.printers import gotemplate
         try:
             if name in ("go-template-file", "templatefile"):
                 return gotemplate.render_gotemplate_file(arg, _data(objs, single))
@@ -79,7 +82,6 @@ def render(objs: list[dict], output: str, *, single: bool, sort_by: str | None =
 def sort_objects(objs: list[dict], sort_by: str | None) -> list[dict]:
     if not sort_by:
         return objs
-    from minikctl.printers import sort
     return sort.sort_objects(objs, sort_by)
 
 

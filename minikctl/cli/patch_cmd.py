@@ -16,11 +16,18 @@ from minikctl.api.errors import ApiError, CliError
 from minikctl.cli import context, output
 from minikctl.cli.targets import _targets
 from minikctl.cli.writes import _update, dry_strategy, print_stored
+from minikctl import lazy
+
+load_bounded = lazy.function("minikctl.api.manifests", "load_bounded")
+manifests = lazy.module("minikctl.api.manifests")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+patch_mod = lazy.module("minikctl.api.patch")
+server = lazy.module("minikctl.api.server")
+source_error = lazy.function("minikctl.cli.apply_cmd", "source_error")
+yaml = lazy.module("yaml")
 
 
 def patch(args, filenames, namespace, patch_text, patch_file, ptype, dry_run, fmt) -> int:
-    from minikctl.api import patch as patch_mod
-    from minikctl.sim.cluster import open_cluster
     dry = dry_strategy(dry_run)
     if ptype not in ("strategic", "merge", "json"):
         raise CliError(f'--type must be one of [json merge strategic], not "{ptype}"')
@@ -29,8 +36,7 @@ def patch(args, filenames, namespace, patch_text, patch_file, ptype, dry_run, fm
             patch_text = f.read()
     if not patch_text:
         raise CliError("must specify --patch or --patch-file containing the contents of the patch")
-    import yaml
-    from minikctl.api.manifests import TooDeep, TooLarge, load_bounded
+    from minikctl.api.manifests import TooDeep, TooLarge
     try:
         body = load_bounded(patch_text)
     except yaml.YAMLError as e:
@@ -59,9 +65,6 @@ def patch(args, filenames, namespace, patch_text, patch_file, ptype, dry_run, fm
 
 
 def replace(filenames, namespace, force, dry_run, fmt) -> int:
-    from minikctl.api import manifests, server
-    from minikctl.cli.apply_cmd import source_error
-    from minikctl.sim.cluster import open_cluster
     dry = dry_strategy(dry_run)
     if not filenames:
         raise CliError("must specify --filename to replace")

@@ -12,14 +12,16 @@ import typer
 
 from minikctl.api.errors import CliError
 from minikctl.cli import context
+from minikctl import lazy
+
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+portforward = lazy.module("minikctl.net.portforward")
+traffic = lazy.module("minikctl.net.proxy.traffic")
 
 
 def forward(env, target: str, ports: list[str], namespace: str, address: str = "localhost",
             stop: threading.Event | None = None, ready: threading.Event | None = None) -> int:
     """The whole verb on an Env; `stop` ends it (tests), `ready` is set once it listens."""
-    from minikctl.net import portforward
-    from minikctl.net.proxy import traffic
-    from minikctl.sim.cluster import open_cluster
     pairs = portforward.parse_ports(ports)
     with open_cluster(env, write=False) as cluster:
         pod = portforward.resolve(cluster, namespace, target, pairs)

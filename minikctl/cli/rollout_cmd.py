@@ -15,6 +15,18 @@ import typer
 
 from minikctl.api.errors import CliError, not_found
 from minikctl.cli import context
+import json
+from minikctl import lazy
+
+Writer = lazy.function("minikctl.printers.describe", "Writer")
+describe_pod_template = lazy.function("minikctl.printers.describe.pod", "describe_pod_template")
+jsonpath = lazy.module("minikctl.printers.jsonpath")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+parse = lazy.function("minikctl.api.builder", "parse")
+render_tabbed = lazy.function("minikctl.printers.tabwriter", "render_tabbed")
+rollout = lazy.module("minikctl.sim.rollout")
+selectors = lazy.module("minikctl.api.selectors")
+server = lazy.module("minikctl.api.server")
 
 ROLLABLE = ("Deployment", "StatefulSet", "DaemonSet")
 TIMED_OUT = "timed out waiting for the condition"
@@ -39,7 +51,6 @@ def parse_duration(s: str | None, flag: str = "--timeout") -> float:
 
 def _target(resources: list[str], namespace: str | None, verb: str):
     """[(Kind, namespace, name)] from `deploy/web` or `deployment web`."""
-    from minikctl.api.builder import parse
     if not resources:
         raise CliError("required resource not specified")
     reqs = parse(resources)
@@ -64,7 +75,6 @@ def _ref(kind, name: str) -> str:
 
 
 def _update(cluster, obj: dict, mutate) -> dict:
-    from minikctl.api import server
     new = copy.deepcopy(obj)
     mutate(new)
     return server.update(cluster, new, obj)
@@ -75,8 +85,6 @@ def _update(cluster, obj: dict, mutate) -> dict:
 
 
 def status(resources: list[str], namespace: str | None, timeout: str | None, watch: bool, revision: int) -> int:
-    from minikctl.sim import rollout
-    from minikctl.sim.cluster import open_cluster
     secs = parse_duration(timeout)
     with open_cluster(context.env()) as cluster:
         for kind, ns, name in _target(resources, namespace, "status"):
@@ -118,7 +126,6 @@ def _progress_deadline(obj: dict) -> float:
 
 
 def _check_revision(cluster, obj, revision: int) -> None:
-    from minikctl.sim import rollout
     newest = max((rollout.revision_of(rs) for rs in rollout.replica_sets(cluster, obj)), default=0)
     if newest != revision:
         raise CliError(f"desired revision ({revision}) is different from the running revision ({newest})")
@@ -129,11 +136,6 @@ def _check_revision(cluster, obj, revision: int) -> None:
 
 
 def history(resources: list[str], namespace: str | None, revision: int) -> int:
-    from minikctl.printers.describe import Writer
-    from minikctl.printers.describe.pod import describe_pod_template
-    from minikctl.printers.tabwriter import render_tabbed
-    from minikctl.sim import rollout
-    from minikctl.sim.cluster import open_cluster
     if revision < 0:
         raise CliError(f"revision must be a positive integer: {revision}")
     with open_cluster(context.env()) as cluster:
@@ -161,8 +163,6 @@ def history(resources: list[str], namespace: str | None, revision: int) -> int:
 
 
 def undo(resources: list[str], namespace: str | None, to_revision: int, dry_run: str | None) -> int:
-    from minikctl.sim import rollout
-    from minikctl.sim.cluster import open_cluster
     dry = _dry(dry_run)
     with open_cluster(context.env()) as cluster:
         for kind, ns, name in _target(resources, namespace, "undo"):
@@ -189,7 +189,6 @@ def undo(resources: list[str], namespace: str | None, to_revision: int, dry_run:
 
 
 def _revision_of_template(cluster, obj, tmpl) -> int:
-    from minikctl.sim import rollout
     return next((r for r, _a, t in rollout.history(cluster, obj) if t == tmpl), 0)
 
 
@@ -210,8 +209,6 @@ def _suffix(dry: str | None) -> str:
 
 
 def restart(resources: list[str], namespace: str | None, dry_run: str | None) -> int:
-    from minikctl.sim import rollout
-    from minikctl.sim.cluster import open_cluster
     dry = _dry(dry_run)
     with open_cluster(context.env()) as cluster:
         for kind, ns, name in _target(resources, namespace, "restart"):
@@ -237,7 +234,6 @@ def restart(resources: list[str], namespace: str | None, dry_run: str | None) ->
 
 
 def pause(resources: list[str], namespace: str | None, paused: bool) -> int:
-    from minikctl.sim.cluster import open_cluster
     verb = "pausing" if paused else "resuming"
     with open_cluster(context.env()) as cluster:
         for kind, ns, name in _target(resources, namespace, "pause"):
@@ -265,10 +261,6 @@ def pause(resources: list[str], namespace: str | None, paused: bool) -> int:
 
 def wait(resources: list[str], namespace: str | None, for_: str | None, timeout: str | None, selector: str | None,
          all_: bool) -> int:
-    from minikctl.api import selectors
-    from minikctl.api.builder import parse
-    from minikctl.sim import rollout
-    from minikctl.sim.cluster import open_cluster
     check = _condition(for_ or "")
     secs = parse_duration(timeout if timeout is not None else "30s")
     ns = context.namespace(namespace)
@@ -328,12 +320,10 @@ def _condition(spec: str):
         return cond
     if name == "jsonpath" and arg:
         return _jsonpath_condition(arg)
-    import json
     raise CliError(f"unrecognized condition: {json.dumps(spec, ensure_ascii=False)}")  # Go's %q
 
 
 def _jsonpath_condition(arg: str):
-    from minikctl.printers import jsonpath
     expr, want = arg, None
     m = re.match(r"^(\{.*\})(?:=(.*))?$", arg) or re.match(r"^([^=]*)(?:=(.*))?$", arg)
     if m:

@@ -9,14 +9,25 @@ from minikctl.api import generators
 from minikctl.api.errors import CliError
 from minikctl.cli import context, output
 from minikctl.cli.writes import print_typed
+import json
+from minikctl import lazy
+
+_interactive = lazy.function("minikctl.cli.exec_cmd", "_interactive")
+_json_type = lazy.function("minikctl.api.manifests", "_json_type")
+clock = lazy.module("minikctl.sim.clock")
+is_interactive_shell = lazy.function("minikctl.images.shell", "is_interactive_shell")
+kubelet = lazy.module("minikctl.sim.controllers.kubelet")
+merge_patch = lazy.function("minikctl.api.patch", "merge_patch")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+process = lazy.function("minikctl.images.behaviours", "process")
+run_in_pod = lazy.function("minikctl.images.pod_exec", "run_in_pod")
+server = lazy.module("minikctl.api.server")
 
 
 def run(name: str | None, image: str | None, args: list[str], restart: str, labels: str | None, port: int | None,
         env_: list[str], command: bool, namespace: str | None, dry_run: str | None, output_fmt: str | None,
         rm: bool, stdin: bool, tty: bool, annotations: list[str], pull_policy: str | None = None,
         overrides: str | None = None, expose: bool = False) -> int:
-    from minikctl.api import server
-    from minikctl.sim.cluster import open_cluster
     if not name:
         raise CliError("NAME is required for run\nSee 'kubectl run -h' for help and examples")
     if not image:
@@ -98,14 +109,11 @@ def _service_for(pod: dict, labels: str | None, port: int) -> dict:
 
 def _override(pod: dict, overrides: str) -> dict:
     """--overrides: a JSON merge patch over the generated pod (kubectl's default --override-type=merge)."""
-    import json
-    from minikctl.api.patch import merge_patch
     try:
         patch = json.loads(overrides)
     except ValueError:
         raise CliError("Invalid JSON Patch")
     if not isinstance(patch, dict):  # kubectl reads the patched pod's apiVersion/kind into a struct
-        from minikctl.api.manifests import _json_type
         raise CliError("couldn't get version/kind; json parse error: json: cannot unmarshal "
                        f"{_json_type(patch)} into Go value of type struct {{ APIVersion string "
                        r'"json:\"apiVersion,omitempty\""; Kind string "json:\"kind,omitempty\"" }')
@@ -114,10 +122,6 @@ def _override(pod: dict, overrides: str) -> dict:
 
 def _attach(pod: dict, ns: str, rm: bool, tty: bool) -> int:
     """`run -i [--rm]`: wait for the container, run its command in the simulation, show the output."""
-    from minikctl.api import server
-    from minikctl.images.pod_exec import run_in_pod
-    from minikctl.sim import clock
-    from minikctl.sim.cluster import open_cluster
     env = context.env()
     name = pod["metadata"]["name"]
     code = 0
@@ -132,14 +136,10 @@ def _attach(pod: dict, ns: str, rm: bool, tty: bool) -> int:
         argv = (c.get("command") or []) + (c.get("args") or [])
         if tty:
             env.stdout.write("If you don't see a command prompt, try pressing enter.\n")
-        from minikctl.images.shell import is_interactive_shell
-        from minikctl.images.behaviours import process
         main = process(c).argv
         if tty and (live.get("status") or {}).get("phase") == "Running" and is_interactive_shell(main):
             # the container's main process is a shell reading this terminal: the learner drives it
             # line by line; when it exits, so does the container (the kubelet applies the policy)
-            from minikctl.cli.exec_cmd import _interactive
-            from minikctl.sim.controllers import kubelet
             code = _interactive(cluster, live, c["name"], main[0], report=False)
             kubelet.on_exit(cluster, {"namespace": ns, "name": name, "uid": live["metadata"]["uid"],
                                       "container": c["name"]}, code=code)

@@ -15,13 +15,16 @@ from minikctl.api.errors import ApiError, CliError
 from minikctl.cli import context, output
 from minikctl.cli.targets import _targets
 from minikctl.cli.writes import _update, dry_strategy, print_stored
+from minikctl import lazy
+
+custom = lazy.module("minikctl.api.custom")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
 
 
 SCALABLE = ("Deployment", "ReplicaSet", "StatefulSet")
 
 
 def scale(args, filenames, namespace, replicas, current, selector, all_, dry_run, fmt) -> int:
-    from minikctl.sim.cluster import open_cluster
     dry = dry_strategy(dry_run)
     if replicas < 0:
         raise CliError("The --replicas=COUNT flag is required, and COUNT must be greater than or equal to 0")
@@ -40,7 +43,6 @@ def scale(args, filenames, namespace, replicas, current, selector, all_, dry_run
             raise CliError("no objects passed to scale")
         for live in targets:
             k = kinds.by_kind(live["kind"])
-            from minikctl.api import custom
             paths = custom.scale_paths(live)
             if live["kind"] not in SCALABLE and paths is None:
                 errors.append(f'error: the server could not find the requested resource')

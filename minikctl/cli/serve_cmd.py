@@ -8,6 +8,11 @@ import typer
 
 from minikctl.api.errors import CliError
 from minikctl.cli import context
+from minikctl import lazy
+
+http = lazy.module("minikctl.apiserver.http")
+kubeconfig = lazy.module("minikctl.apiserver.kubeconfig")
+state = lazy.module("minikctl.apiserver.state")
 
 LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
@@ -19,7 +24,6 @@ def check_port(port: int) -> None:
 
 
 def serve(address: str, port: int, write_kubeconfig: Optional[str], verbose: bool) -> int:
-    from minikctl.apiserver import http, kubeconfig
     env = context.env()
     check_port(port)
     try:
@@ -66,7 +70,6 @@ def register(app: typer.Typer) -> None:
         rotate: bool = typer.Option(False, "--rotate", help="Replace the serve token with a new random one first "
                                     "(the old token stops working, also for a running serve)."),
     ) -> int:
-        from minikctl.apiserver import kubeconfig, state
         env = context.env()
         if rotate:
             state.rotate_token(env)

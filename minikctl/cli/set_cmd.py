@@ -15,6 +15,12 @@ from minikctl.api.errors import CliError
 from minikctl.cli import context
 from minikctl.cli.targets import _targets
 from minikctl.cli.writes import _update, dry_strategy, print_stored
+import re
+from minikctl import lazy
+
+check_passthrough = lazy.function("minikctl.cli.unsimulated", "check_passthrough")
+generators = lazy.module("minikctl.api.generators")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
 
 
 def _pod_specs(obj: dict) -> list[dict]:
@@ -28,7 +34,6 @@ def _pod_specs(obj: dict) -> list[dict]:
 def _quantities(text: str, flag: str) -> dict:
     """--limits=cpu=200m,memory=512Mi -> {'cpu': '200m', 'memory': '512Mi'} (kubectl's
     populateResourceListV1: each value must parse as a quantity)."""
-    import re
     out = {}
     for part in [p for p in (text or "").split(",") if p]:
         key, sep, value = part.partition("=")
@@ -42,7 +47,6 @@ def _quantities(text: str, flag: str) -> dict:
 
 def set_resources(args, filenames, namespace, containers, limits, requests, selector, all_, dry_run, fmt) -> int:
     """kubectl set resources: limits/requests merged into the matching containers."""
-    from minikctl.sim.cluster import open_cluster
     if not limits and not requests:
         raise CliError("you must specify an update to requests or limits (in the form of --requests/--limits)")
     lim, req = _quantities(limits, "--limits"), _quantities(requests, "--requests")
@@ -72,7 +76,6 @@ def set_resources(args, filenames, namespace, containers, limits, requests, sele
 
 def set_serviceaccount(args, filenames, namespace, selector, all_, dry_run, fmt) -> int:
     """kubectl set serviceaccount RESOURCE NAME: the pod template's serviceAccountName."""
-    from minikctl.sim.cluster import open_cluster
     args = list(args)
     if not args or (len(args) < 2 and not filenames):
         raise CliError("serviceaccount is required")
@@ -94,8 +97,6 @@ def set_serviceaccount(args, filenames, namespace, selector, all_, dry_run, fmt)
 def set_selector(args, filenames, namespace, all_, dry_run, fmt) -> int:
     """kubectl set selector RESOURCE k=v,...: a Service's spec.selector (a workload's selector
     goes to the apiserver too, which refuses to change it)."""
-    from minikctl.api import generators
-    from minikctl.sim.cluster import open_cluster
     args = list(args)
     if not args:
         raise CliError("one or more resources must be specified as <resource> <name> or <resource>/<name>")
@@ -119,7 +120,6 @@ def set_selector(args, filenames, namespace, all_, dry_run, fmt) -> int:
 
 
 def set_image(args, filenames, namespace, selector, all_, dry_run, fmt) -> int:
-    from minikctl.sim.cluster import open_cluster
     dry = dry_strategy(dry_run)
     resources = [a for a in args if "=" not in a]
     pairs = [a.split("=", 1) for a in args if "=" in a]
@@ -152,7 +152,6 @@ def set_image(args, filenames, namespace, selector, all_, dry_run, fmt) -> int:
 
 
 def set_env(args, filenames, namespace, container, selector, all_, dry_run, fmt) -> int:
-    from minikctl.sim.cluster import open_cluster
     dry = dry_strategy(dry_run)
     resources, sets, removes = [], [], []
     for a in args:
@@ -220,7 +219,6 @@ def register(app: typer.Typer) -> None:
         dry_run: Optional[str] = typer.Option(None, "--dry-run"),
         output_fmt: Optional[str] = typer.Option(None, "-o", "--output"),
     ) -> int:
-        from minikctl.cli.unsimulated import check_passthrough
         check_passthrough(["set", "env"], list(args or []))
         return set_env(list(args or []) + list(env_), filename, namespace, container, selector, all_, dry_run, output_fmt)
 

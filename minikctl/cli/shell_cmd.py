@@ -7,6 +7,11 @@ from typing import Optional
 import typer
 
 from minikctl.cli import context
+from pathlib import Path
+from minikctl import lazy
+
+CliError = lazy.function("minikctl.api.errors", "CliError")
+Shell = lazy.function("minikctl.shell.repl", "Shell")
 
 
 def register(app: typer.Typer) -> None:
@@ -15,10 +20,7 @@ def register(app: typer.Typer) -> None:
                                "history, files in a real working directory.")
     def shell_cmd(directory: Optional[str] = typer.Option(None, "--dir", "-d",
                                                           help="Working directory (default: the current one).")) -> int:
-        from pathlib import Path
 
-        from minikctl.api.errors import CliError
-        from minikctl.shell.repl import Shell
         env = context.env()
         if directory is not None and not Path(directory).is_dir():
             raise CliError(f"{directory}: no such directory")

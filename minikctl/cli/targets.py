@@ -8,6 +8,12 @@ from __future__ import annotations
 from minikctl.api import kinds
 from minikctl.api.errors import CliError
 from minikctl.cli import context
+from minikctl.api.errors import not_found
+from minikctl import lazy
+
+builder = lazy.module("minikctl.api.builder")
+manifests = lazy.module("minikctl.api.manifests")
+selectors = lazy.module("minikctl.api.selectors")
 
 
 def _targets(cluster, args: list[str], filenames: list[str], ns: str, selector: str | None = None,
@@ -17,8 +23,6 @@ def _targets(cluster, args: list[str], filenames: list[str], ns: str, selector: 
     A missing name raises NotFound, unless `missing` is given: then its error is collected there
     (kubectl's builder visits the other names and the verb reports the failures after).
     """
-    from minikctl.api import builder, manifests, selectors
-    from minikctl.api.errors import not_found
     out: list[dict] = []
     if filenames:
         for doc in manifests.read(filenames, False, context.env().stdin):

@@ -12,12 +12,20 @@ import typer
 
 from minikctl.api.errors import ApiError, CliError
 from minikctl.cli import context
+from minikctl import lazy
+
+amount = lazy.function("minikctl.api.resources", "amount")
+kinds = lazy.module("minikctl.api.kinds")
+metrics = lazy.module("minikctl.sim.metrics")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+selectors = lazy.module("minikctl.api.selectors")
+tabwriter = lazy.module("minikctl.printers.tabwriter")
+timeutil = lazy.module("minikctl.timeutil")
 
 METRICS_CREATION_DELAY = 120.0   # top_pod.go metricsCreationDelay
 
 
 def _table(rows: list[list[str]]) -> str:
-    from minikctl.printers import tabwriter
     return tabwriter.render([r + [""] for r in rows])
 
 
@@ -40,7 +48,6 @@ def _not_found(resource: str, name: str) -> ApiError:
 
 
 def _selected(objs: list[dict], selector: str | None, field_selector: str | None, kind: str) -> list[dict]:
-    from minikctl.api import kinds, selectors
     if selector:
         reqs = selectors.parse_selector(selector)
         objs = [o for o in objs if selectors.matches(reqs, o["metadata"].get("labels"))]
@@ -51,8 +58,6 @@ def _selected(objs: list[dict], selector: str | None, field_selector: str | None
 
 
 def top_node(name: str | None, selector: str | None, sort_by: str | None, no_headers: bool, capacity: bool) -> int:
-    from minikctl.sim import metrics
-    from minikctl.sim.cluster import open_cluster
     sort_by = _sort_by(sort_by)
     with open_cluster(context.env()) as cluster:
         if not metrics.available(cluster):
@@ -71,7 +76,6 @@ def top_node(name: str | None, selector: str | None, sort_by: str | None, no_hea
             rows.append((n["metadata"]["name"], cpu, mem, avail))
     if not rows:
         raise CliError("metrics not available yet")
-    from minikctl.api.resources import amount
     key = {"cpu": lambda r: -r[1], "memory": lambda r: -r[2]}.get(sort_by, lambda r: r[0])
     rows.sort(key=key)
     table = [] if no_headers else [["NAME", "CPU(cores)", "CPU(%)", "MEMORY(bytes)", "MEMORY(%)"]]
@@ -91,9 +95,6 @@ def top_node(name: str | None, selector: str | None, sort_by: str | None, no_hea
 
 def top_pod(name: str | None, namespace: str | None, all_ns: bool, selector: str | None, field_selector: str | None,
             containers: bool, sort_by: str | None, no_headers: bool, total: bool) -> int:
-    from minikctl import timeutil
-    from minikctl.sim import metrics
-    from minikctl.sim.cluster import open_cluster
     sort_by = _sort_by(sort_by)
     if name and (selector or field_selector):
         raise CliError("only one of NAME or selector can be provided")

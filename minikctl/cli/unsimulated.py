@@ -10,6 +10,9 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 from importlib import resources
+from minikctl import lazy
+
+CliError = lazy.function("minikctl.api.errors", "CliError")
 
 
 @lru_cache(maxsize=1)
@@ -39,7 +42,6 @@ def flag_note(path: list[str], flag: str) -> str | None:
 def check_passthrough(path: list[str], args: list[str]) -> None:
     """For a verb that lets unknown options through to its own parser (label, annotate, set env):
     a kubectl flag among its arguments is refused as not simulated before it is read as data."""
-    from minikctl.api.errors import CliError
     for a in args:
         if a == "--":
             return

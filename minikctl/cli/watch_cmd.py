@@ -17,6 +17,18 @@ from __future__ import annotations
 import time
 
 from minikctl.printers.tabwriter import TABLE_MINWIDTH, TABLE_PADDING
+from minikctl.printers import tabwriter
+from minikctl import lazy
+
+CliError = lazy.function("minikctl.api.errors", "CliError")
+context = lazy.module("minikctl.cli.context")
+group_rows = lazy.function("minikctl.printers.table", "group_rows")
+kinds = lazy.module("minikctl.api.kinds")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+parse = lazy.function("minikctl.api.builder", "parse")
+parse_duration = lazy.function("minikctl.cli.rollout_cmd", "parse_duration")
+select = lazy.function("minikctl.cli.get_cmd", "select")
+selectors = lazy.module("minikctl.api.selectors")
 
 POLL_SECONDS = 0.5
 SLEEP = time.sleep          # injectable: tests move a virtual clock instead of sleeping
@@ -41,7 +53,6 @@ class Widths:
         return "".join(out) + "\n"
 
     def table(self, rows: list[list[str]]) -> str:
-        from minikctl.printers import tabwriter
         widths = tabwriter.layout(rows, TABLE_MINWIDTH, TABLE_PADDING)
         for ws in widths:
             for i, w in enumerate(ws):
@@ -54,10 +65,6 @@ class Widths:
 def _snapshot(env, reqs, ns, label_sel, field_selector, opts):
     """({key: (kind, object, row cells)}, {kind: header cells}) of everything watched, read and
     rendered in one fresh transaction (rows need the whole cluster: ages, owners' replica sets)."""
-    from minikctl.api import selectors
-    from minikctl.cli.get_cmd import select
-    from minikctl.printers.table import group_rows
-    from minikctl.sim.cluster import open_cluster
     out, headers = {}, {}
     with open_cluster(env) as cluster:
         for r in reqs:
@@ -77,11 +84,6 @@ def watch(resources: list[str], namespace: str | None, all_namespaces: bool, out
           selector: str | None, field_selector: str | None, show_labels: bool, label_columns: list[str],
           no_headers: bool, show_kind: bool, request_timeout: str | None, env) -> int:
     """Print the table, then the rows of objects as they change, until Ctrl-C or the timeout."""
-    from minikctl.api import selectors
-    from minikctl.api.builder import parse
-    from minikctl.api.errors import CliError
-    from minikctl.cli import context
-    from minikctl.cli.rollout_cmd import parse_duration
     if output_fmt not in (None, "", "wide", "name"):
         raise CliError(f"watch is only supported with table, wide and name output in minikctl (got {output_fmt})")
     reqs = parse(resources)
@@ -100,7 +102,6 @@ def watch(resources: list[str], namespace: str | None, all_namespaces: bool, out
 
     def emit(kind, obj, cells):
         if output_fmt == "name":
-            from minikctl.api import kinds
             env.stdout.write(f"{kinds.BY_KIND[kind].ref}/{obj['metadata']['name']}\n")
         elif kind not in printed_header and not no_headers:
             printed_header.add(kind)  # nothing was listed at first: the header comes with the first row

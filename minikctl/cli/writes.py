@@ -13,6 +13,11 @@ import copy
 from minikctl.api import generators, kinds
 from minikctl.api.errors import ApiError, CliError
 from minikctl.cli import context, output
+from minikctl import lazy
+
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+serialize = lazy.module("minikctl.printers.serialize")
+server = lazy.module("minikctl.api.server")
 
 _SUFFIX = {"none": "", "client": " (dry run)", "server": " (server dry run)"}
 
@@ -32,7 +37,6 @@ def _ref(obj: dict) -> str:
 
 def print_typed(obj: dict, fmt: str | None, op: str, dry: str) -> None:
     """A typed object as kubectl's printer shows it: Go field order for json, sorted yaml."""
-    from minikctl.printers import serialize
     if not fmt:
         context.out(f"{_ref(obj)}/{obj['metadata']['name']} {op}{_SUFFIX[dry]}\n")
     elif fmt == "json":
@@ -87,8 +91,6 @@ def create_generated(obj: dict, *, ns_flag: str | None, dry_run: str | None, fmt
     if dry == "client":
         print_typed(obj, fmt, "created", dry)
         return 0
-    from minikctl.api import server
-    from minikctl.sim.cluster import open_cluster
     ns = context.namespace(ns_flag)
     with open_cluster(context.env()) as cluster:
         try:
@@ -102,7 +104,6 @@ def create_generated(obj: dict, *, ns_flag: str | None, dry_run: str | None, fmt
 
 
 def _update(cluster, new: dict, live: dict, dry: str) -> dict:
-    from minikctl.api import server
     if dry == "client":
         return new
     return server.update(cluster, new, live, dry_run=dry == "server")

@@ -6,13 +6,22 @@ import functools
 import os
 
 from minikctl.helm import HelmError
+import io
+import re
+import tarfile
+from minikctl import lazy
+
+helm_numbers = lazy.function("minikctl.helm.values", "helm_numbers")
+semver_compare = lazy.function("minikctl.helm.funcs", "semver_compare")
+tempfile = lazy.module("tempfile")
+to_yaml = lazy.function("minikctl.printers.serialize", "to_yaml")
+yaml = lazy.module("yaml")
 
 DATA = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "data", "helm")
 
 
 @functools.lru_cache(maxsize=1)
 def catalogue() -> dict:
-    import yaml
     with open(os.path.join(DATA, "repositories.yaml"), encoding="utf-8") as f:
         return yaml.safe_load(f)
 
@@ -78,8 +87,6 @@ def _deep_merge(base: dict, over: dict) -> dict:
 def load_dir(path: str, entry: dict | None = None) -> Chart:
     """A chart directory on disk (the simulated repository's, or a learner's own `helm create`d
     chart) as helm loads it."""
-    import yaml
-    from minikctl.helm.values import helm_numbers
     try:
         with open(os.path.join(path, "Chart.yaml"), encoding="utf-8") as f:
             meta = yaml.safe_load(f) or {}
@@ -117,7 +124,6 @@ def _patch_raw_values(raw: str, over: dict) -> str:
     for k, v in over.items():
         if isinstance(v, dict):
             for k2, v2 in v.items():
-                import re
                 out = re.sub(rf"(?m)^(\s+{re.escape(k2)}:\s*).*$", lambda m: m.group(1) + str(v2), out, count=1)
     return out
 
@@ -138,7 +144,6 @@ def load(url: str, chart: str, version: str | None, repo_name: str) -> Chart:
 
 
 def _version_matches(constraint: str, version: str) -> bool:
-    from minikctl.helm.funcs import semver_compare
     c = constraint.strip()
     if c[:1].isdigit() or c.startswith("v"):
         return c.lstrip("v") == version
@@ -151,7 +156,6 @@ def _version_matches(constraint: str, version: str) -> bool:
 def to_files(chart: Chart) -> dict[str, bytes]:
     """The chart as the files of its directory (`nginx/Chart.yaml`, `nginx/templates/...`), as
     `helm pull` writes them."""
-    from minikctl.printers.serialize import to_yaml
     out = {f"{chart.name}/Chart.yaml": to_yaml(chart.metadata).encode(),
            f"{chart.name}/values.yaml": chart.raw_values.encode()}
     for path, text in chart.templates.items():
@@ -160,8 +164,6 @@ def to_files(chart: Chart) -> dict[str, bytes]:
 
 
 def to_tgz(chart: Chart, mtime: float) -> bytes:
-    import io
-    import tarfile
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w:gz") as tar:
         for path, data in sorted(to_files(chart).items()):
@@ -173,8 +175,6 @@ def to_tgz(chart: Chart, mtime: float) -> bytes:
 
 def load_tgz(path: str) -> Chart:
     """A packaged chart (`helm pull` without --untar): unpacked in memory, loaded as a directory."""
-    import tarfile
-    import tempfile
     try:
         with tarfile.open(path, "r:gz") as tar, tempfile.TemporaryDirectory() as tmp:
             names = [m for m in tar.getmembers() if m.isfile() and not m.name.startswith(("/", "..")) and

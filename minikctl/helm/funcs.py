@@ -10,6 +10,12 @@ import re
 from typing import Any
 
 from minikctl.printers.gotemplate import MISSING, _ExecError, _sprint_value, sprintf
+from minikctl import lazy
+
+_go_json = lazy.function("minikctl.kustomize.generators", "_go_json")
+dump = lazy.function("minikctl.printers.serialize", "to_yaml")
+go_quote = lazy.function("minikctl.printers.serialize", "go_quote")
+json_roundtrip_number = lazy.function("minikctl.printers.serialize", "json_roundtrip_number")
 
 
 def empty(v: Any) -> bool:
@@ -48,7 +54,6 @@ def _toint(v: Any) -> int:
 
 
 def to_yaml(v: Any) -> str:
-    from minikctl.printers.serialize import to_yaml as dump
     if v is None or v is MISSING:
         return "null"
     return dump(v).rstrip("\n") if not (isinstance(v, (dict, list)) and not v) else ("{}" if isinstance(v, dict) else "[]")
@@ -56,8 +61,6 @@ def to_yaml(v: Any) -> str:
 
 def to_json(v: Any) -> str:
     """encoding/json: float64 1 is `1`, keys sorted, <>& escaped."""
-    from minikctl.kustomize.generators import _go_json
-    from minikctl.printers.serialize import json_roundtrip_number
 
     def norm(x):
         if isinstance(x, dict):
@@ -83,7 +86,6 @@ def _trunc(n: int, s: str) -> str:
 
 def _quote(*args) -> str:
     """Sprig's quote: fmt's %q of each non-nil argument's string value."""
-    from minikctl.printers.serialize import go_quote
     return " ".join(go_quote(strval(a)) for a in args if a is not None and a is not MISSING)
 
 

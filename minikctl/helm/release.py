@@ -12,6 +12,14 @@ import json
 import re
 
 from minikctl.helm import HelmError
+from minikctl import lazy
+
+Engine = lazy.function("minikctl.helm.engine", "Engine")
+coalesce = lazy.function("minikctl.helm.values", "coalesce")
+kinds = lazy.module("minikctl.api.kinds")
+merge = lazy.function("minikctl.api.apply", "merge")
+server = lazy.module("minikctl.api.server")
+yaml = lazy.module("yaml")
 
 INSTALL_ORDER = ["PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy",
                  "PodDisruptionBudget", "ServiceAccount", "Secret", "SecretList", "ConfigMap", "StorageClass",
@@ -110,7 +118,6 @@ def _secret(rel: dict, now: float, created: str | None = None, modified: bool = 
 
 
 def store(cluster, rel: dict, now: float) -> None:
-    from minikctl.api import server
     name = secret_name(rel["name"], rel["version"])
     live = cluster.get("Secret", rel["namespace"], name)
     if live is None:
@@ -132,9 +139,6 @@ def split_manifests(text: str) -> list[str]:
 
 def render(chart, user_values: dict, name: str, namespace: str, revision: int, is_upgrade: bool, rng=None):
     """(manifest text as helm stores it, notes, [(source path, object)] in install order)."""
-    import yaml
-    from minikctl.helm.engine import Engine
-    from minikctl.helm.values import coalesce
     values = coalesce(chart.values, user_values)
     ctx = {
         "Values": values,
@@ -235,7 +239,6 @@ def _api_error(e) -> str:
 
 
 def create_objects(cluster, objs, name: str, namespace: str) -> None:
-    from minikctl.api import kinds, server
     from minikctl.api.errors import ApiError, CliError
     for path, obj in objs:
         k = kinds.by_kind(obj.get("kind", ""), obj.get("apiVersion"))
@@ -261,7 +264,6 @@ def create_objects(cluster, objs, name: str, namespace: str) -> None:
 
 
 def _key(cluster_kinds, obj: dict, namespace: str):
-    from minikctl.api import kinds
     k = kinds.by_kind(obj.get("kind", ""), obj.get("apiVersion"))
     if k is None:
         return None
@@ -270,7 +272,6 @@ def _key(cluster_kinds, obj: dict, namespace: str):
 
 
 def objects_of(manifest: str) -> list[dict]:
-    import yaml
     out = []
     for doc in split_manifests(manifest):
         obj = yaml.safe_load(doc)
@@ -282,9 +283,7 @@ def objects_of(manifest: str) -> list[dict]:
 def update_objects(cluster, old_manifest: str, objs, name: str, namespace: str) -> None:
     """helm's three-way update: new objects created, changed ones patched with the change from
     the old manifest to the new (live-only fields kept), ones no longer rendered deleted."""
-    from minikctl.api import kinds, server
     from minikctl.api.errors import ApiError, CliError
-    from minikctl.api.apply import merge
     old = {}
     for o in objects_of(old_manifest):
         key = _key(None, o, namespace)
@@ -321,7 +320,6 @@ def update_objects(cluster, old_manifest: str, objs, name: str, namespace: str) 
 
 
 def delete_objects(cluster, manifest: str, namespace: str) -> None:
-    from minikctl.api import server
     from minikctl.api.errors import ApiError
     objs = objects_of(manifest)
     for o in reversed(objs):

@@ -4,6 +4,7 @@ a null removes a key. Numbers read from YAML are float64 in helm (printed by %v:
 from __future__ import annotations
 
 from minikctl.helm import HelmError
+import re
 
 
 def helm_numbers(v):
@@ -83,7 +84,6 @@ def _typed(v: str, as_string: bool):
 
 
 def parse_set(expr: str, into: dict, as_string: bool = False) -> dict:
-    import re
     for assignment in _split(expr, ","):
         if not assignment:
             continue

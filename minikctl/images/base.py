@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from minikctl import timeutil
 from minikctl.net.dns.resolver import pod_resolv_conf
+from minikctl import lazy
+
+container_env = lazy.function("minikctl.sim.podenv", "container_env")
 
 BUSYBOX_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -128,7 +131,6 @@ def process_env(ctx, image_env: list[tuple[str, str]] | None = None) -> list[tup
     env.append(("HOSTNAME", pod_hostname(ctx.pod, ctx.node)))
     env += list(image_env[1:])
     if ctx.pod is not None:
-        from minikctl.sim.podenv import container_env
         services = service_env(ctx.view, ctx.pod, _started(ctx))
         declared, _ = container_env(ctx.view, ctx.pod, _container(ctx), services)
         env += declared

@@ -24,6 +24,13 @@ from __future__ import annotations
 
 import base64
 import posixpath
+import hashlib
+import json
+from minikctl import lazy
+
+fs_images = lazy.module("minikctl.images.fs_images")
+nodehost = lazy.module("minikctl.sim.nodehost")
+volume_location = lazy.function("minikctl.images.volume_data", "volume_location")
 
 DIR = None          # marker value in FileSystem.entries for a directory
 
@@ -356,8 +363,6 @@ def _secret(view, ns: str, src: dict) -> dict[str, str] | None:
 
 def sa_token(view, pod: dict) -> str:
     """A projected service-account token: a JWT-shaped string, stable per pod (not a real signature)."""
-    import hashlib
-    import json
     meta = pod.get("metadata") or {}
     claims = {"aud": ["https://kubernetes.default.svc.cluster.local"], "iss": "https://kubernetes.default.svc.cluster.local",
               "kubernetes.io": {"namespace": meta.get("namespace", "default"),
@@ -399,7 +404,6 @@ def volume_data_key(view, pod: dict, volume: dict) -> tuple[str, str] | None:
         return f"node/{node}", _norm((volume.get("hostPath") or {}).get("path") or "/")
     if "persistentVolumeClaim" in volume:
         # the claim's bound volume decides: its node directory (hostPath, local), NFS export or itself
-        from minikctl.images.volume_data import volume_location
         return volume_location(view, pod, volume)
     return None
 
@@ -413,7 +417,6 @@ def _restart_count(pod: dict, container: str) -> int:
 
 def container_fs(view, pod: dict, container: str | None) -> FileSystem:
     """The merged file system a process in `container` sees."""
-    from minikctl.images import fs_images
     spec = pod.get("spec") or {}
     cs = spec.get("containers") or [{}]
     c = next((x for x in cs + (spec.get("initContainers") or []) if x.get("name") == container), cs[0])
@@ -478,8 +481,6 @@ def read_file(view, pod: dict, container: str | None, path: str) -> str | None:
 def node_fs(view, node: str) -> FileSystem:
     """A node's root file system: its own files, what kubeadm wrote (laid down on first use,
     sim/nodehost), plus everything written there since (hostPath volumes too)."""
-    from minikctl.images import fs_images
-    from minikctl.sim import nodehost
     nodehost.seed(view, node)
     fs = FileSystem()
     fs_images.populate_node(fs, view, node)

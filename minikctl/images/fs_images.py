@@ -6,6 +6,13 @@ Why data: /etc/os-release, /etc/passwd and the directory skeleton are facts of t
 files (/etc/hosts, /etc/resolv.conf, /etc/hostname) are computed from the pod (images/base.py).
 """
 from __future__ import annotations
+from minikctl import lazy
+
+ExecContext = lazy.function("minikctl.images.context", "ExecContext")
+family_of = lazy.function("minikctl.images.registry", "family_of")
+kubelet_files = lazy.function("minikctl.images.base", "files")
+node_files = lazy.function("minikctl.images.nodetools", "node_files")
+toolset = lazy.function("minikctl.images.registry", "toolset")
 
 BUSYBOX_PASSWD = """root:x:0:0:root:/root:/bin/sh
 daemon:x:1:1:daemon:/usr/sbin:/bin/false
@@ -162,7 +169,6 @@ DEBIAN_ROOT = ["bin", "boot", "dev", "etc", "home", "lib", "lib64", "media", "mn
 
 
 def _family(image: str) -> str:
-    from minikctl.images.registry import family_of
     fam = family_of(image)
     base = image.split("@")[0].rsplit("/", 1)[-1].split(":")[0]
     tag = image.split("@")[0].rsplit("/", 1)[-1].partition(":")[2]
@@ -174,9 +180,6 @@ def _family(image: str) -> str:
 
 
 def populate(fs, view, pod: dict, container: dict) -> None:
-    from minikctl.images.base import files as kubelet_files
-    from minikctl.images.context import ExecContext
-    from minikctl.images.registry import toolset
     image = container.get("image") or "busybox"
     fam = _family(image)
     tools = toolset(image).tools
@@ -264,8 +267,6 @@ http {
 
 def populate_node(fs, view, node: str) -> None:
     """A kubeadm node: its resolv.conf (the upstream), hostname, the kubelet's and kubeadm's dirs."""
-    from minikctl.images.nodetools import node_files
-    from minikctl.images.context import ExecContext
     for d in DEBIAN_ROOT:
         fs.add_dir("/" + d)
     for d in ("/etc/kubernetes/manifests", "/etc/kubernetes/pki", "/var/lib/kubelet", "/var/log/pods",

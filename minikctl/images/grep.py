@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from typing import Callable
+import warnings
 
 USAGE = "Usage: grep [OPTION]... PATTERNS [FILE]...\nTry 'grep --help' for more information.\n"
 
@@ -21,7 +22,6 @@ def _compile(pattern: str, flags: set[str]) -> re.Pattern:
         pattern = pattern.replace("\x01", "(").replace("\x02", ")")
     if "w" in flags:
         pattern = rf"\b(?:{pattern})\b"
-    import warnings
     with warnings.catch_warnings():              # "possible nested set" for `[[`: not the learner's concern
         warnings.simplefilter("ignore")
         return re.compile(pattern, re.I if "i" in flags else 0)

@@ -14,6 +14,12 @@ keep those numbers. The sequence is the one a fresh kube-proxy prints on a kubea
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from minikctl import lazy
+
+configured_mode = lazy.function("minikctl.net.proxy.mode", "configured_mode")
+node_mode = lazy.function("minikctl.net.proxy.mode", "node_mode")
+resources = lazy.module("minikctl.api.resources")
+rules = lazy.module("minikctl.net.proxy.rules")
 
 CONNTRACK_MAX_PER_CORE = 32768
 CONNTRACK_MIN = 131072
@@ -26,8 +32,6 @@ def klog(severity: str, t: float, where: str, text: str) -> str:
 
 
 def _node_facts(view, node: str) -> tuple[str, int]:
-    from minikctl.api import resources
-    from minikctl.net.proxy import rules
     obj = view.get("Node", None, node) or {}
     cpu = ((obj.get("status") or {}).get("capacity") or {}).get("cpu") or "1"
     got = resources.parse(cpu)
@@ -37,7 +41,6 @@ def _node_facts(view, node: str) -> tuple[str, int]:
 
 def startup_messages(view, pod: dict) -> list[tuple[str, str, str]]:
     """[(severity, file:line, message)] kube-proxy logs when it starts on the pod's node."""
-    from minikctl.net.proxy.mode import configured_mode, node_mode
     node = (pod.get("spec") or {}).get("nodeName") or ""
     mode = node_mode(view, node)
     cm = view.get("ConfigMap", "kube-system", "kube-proxy")

@@ -24,6 +24,16 @@ import hashlib
 from datetime import datetime, timezone
 
 from minikctl import timeutil
+from urllib.parse import parse_qs
+from urllib.parse import urlsplit
+from minikctl import lazy
+
+ApiError = lazy.function("minikctl.api.errors", "ApiError")
+ExecContext = lazy.function("minikctl.images.context", "ExecContext")
+behaviours = lazy.module("minikctl.images.behaviours")
+family_of = lazy.function("minikctl.images.registry", "family_of")
+kube_proxy = lazy.module("minikctl.images.kube_proxy")
+normalize = lazy.function("minikctl.images.registry", "normalize")
 
 ACCESSLOG = "accesslog"
 ACCESSLOG_MAX = 1000  # per pod, oldest dropped
@@ -62,7 +72,6 @@ def record_access(cluster, pod: dict, client: str, *, method: str = "GET", path:
 def container_lines(view, pod: dict, container: str, previous: bool = False) -> list[tuple[float, str]]:
     """container_log, or the apiserver's BadRequest when there is no such instance: what both
     `minikctl logs` and GET pods/NAME/log (minikctl serve) answer."""
-    from minikctl.api.errors import ApiError
     got = container_log(view, pod, container, previous)
     if got is not None:
         return got
@@ -119,14 +128,12 @@ def _stamp(pod: dict, start: float, i: int) -> float:
 
 
 def _startup(view, pod: dict, c: dict, start: float) -> list[tuple[float, str]]:
-    from minikctl.images.registry import family_of, normalize
     image = c.get("image") or ""
     name, tag = normalize(image)
     base = name.rsplit("/", 1)[-1]
     if base == "coredns" and (not c.get("command") or c["command"][0].endswith("coredns")):
         texts = _coredns(view, tag)
     elif base == "kube-proxy" and (c.get("command") or [""])[0].endswith("kube-proxy"):
-        from minikctl.images import kube_proxy
         stamps = [_stamp(pod, start, i) for i in range(len(kube_proxy.startup_messages(view, pod)))]
         return list(zip(stamps, kube_proxy.startup_lines(view, pod, stamps)))
     elif family_of(image) == "nginx" and _official_nginx(image) and not c.get("command") \
@@ -158,7 +165,6 @@ def _go_log(t: float) -> str:
 def _go_server(c: dict):
     """(handler, startup lines) of the agnhost / serve_hostname servers, whose logs we know
     (netexec.go, serve_hostname.go); None for others."""
-    from minikctl.images import behaviours
     try:
         proc = behaviours.process(c)
     except Exception:
@@ -174,7 +180,6 @@ def _go_server(c: dict):
 
 
 def _go_access(kind: str, hit: dict) -> list[str]:
-    from urllib.parse import parse_qs, urlsplit
     path = hit.get("path", "/")
     if kind == "serve_hostname":
         return [f"HTTP request from {hit.get('client', '-')}:{hit.get('cport') or 0}"]
@@ -207,7 +212,6 @@ def _go_access(kind: str, hit: dict) -> list[str]:
 
 def _run(view, pod: dict, c: dict) -> list[str]:
     from minikctl.images import registry
-    from minikctl.images.context import ExecContext
     argv = list(c.get("command") or []) + list(c.get("args") or [])
     ctx = ExecContext(view=view, pod=pod, container=c["name"], node=pod["spec"].get("nodeName"))
     try:
@@ -277,7 +281,6 @@ def _nginx(view, pod: dict, tag: str, start: float) -> list[str]:
 
 
 def _access_lines(view, pod: dict, c: dict, start: float, end: float | None) -> list[tuple[float, str]]:
-    from minikctl.images.registry import family_of
     go = _go_server(c)
     if go is not None:
         out = []

@@ -14,6 +14,13 @@ from urllib.parse import urlsplit
 
 from minikctl.api import imageref
 from minikctl.net.proxy import traffic
+from minikctl import lazy
+
+balancer = lazy.module("minikctl.net.proxy.balancer")
+fs_of = lazy.function("minikctl.images.fs", "fs_of")
+internet = lazy.module("minikctl.net.internet")
+policy = lazy.module("minikctl.net.policy")
+tls = lazy.module("minikctl.net.tls")
 
 SYN_TIMEOUT_MS = 130_000   # Linux connect() gives up after ~127 s (6 SYN retries)
 
@@ -207,7 +214,6 @@ def _curl_cafile_error(flav: str, path: str, quiet: bool) -> str:
 def _curl_cert_block(cert, host: str, verdict, insecure: bool, flav: str) -> str:
     """-v's lines about the server certificate (OpenSSL backend, as curl 7.88 prints them); the
     TLS record lines (ALPN, handshake messages) are not printed."""
-    from minikctl.net import tls
     if cert.publicly_trusted:
         return "* Server certificate:\n*  subject: CN=" + cert.public_name + "\n*  SSL certificate verify ok.\n"
     chain_ok = verdict.ok or verdict.reason == "name"
@@ -250,7 +256,6 @@ def _count(args, default=4) -> int:
 def _icmp_dropped(ctx, ip: str, pod: dict | None) -> bool:
     """NetworkPolicy on ICMP: only rules without ports match it, so an isolated pod's echo
     requests (or replies) are dropped: silence, 100% packet loss."""
-    from minikctl.net import policy
     if not policy.any_policies(ctx.view):
         return False
     return not policy.check(ctx.view, _src(ctx), ip, None, "ICMP", dst_pod=pod).allowed
@@ -258,7 +263,6 @@ def _icmp_dropped(ctx, ip: str, pod: dict | None) -> bool:
 
 def _ping_target(ctx, host):
     """(ip, replying pod or node, ttl) — ClusterIPs never answer ICMP (only TCP/UDP/SCTP are DNATed)."""
-    from minikctl.net.proxy import balancer
     got = traffic.resolve(ctx.view, _src(ctx), host)
     if not got:
         return None
@@ -273,7 +277,6 @@ def _ping_target(ctx, host):
     if balancer._node_owning(ctx.view, ip):
         return ip, True, 64
     recs = ((ctx.view.profile.get("upstream") or {}).get("records") or {})
-    from minikctl.net import internet
     if any(ip in ((r or {}).get("A") or []) for r in recs.values()) or internet.names_at(ip):
         return ip, True, 52
     return ip, False, 0

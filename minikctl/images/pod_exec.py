@@ -7,6 +7,11 @@ checks and the OCI error live here, below both front ends.
 from __future__ import annotations
 
 from minikctl.api.errors import CliError
+from minikctl import lazy
+
+ExecContext = lazy.function("minikctl.images.context", "ExecContext")
+registry = lazy.module("minikctl.images.registry")
+short_id = lazy.function("minikctl.sim.names", "short_id")
 
 OCI_NOT_FOUND = ('Internal error occurred: error executing command in container: failed to exec in container: '
                  'failed to start exec "{id}": OCI runtime exec failed: exec failed: unable to start container '
@@ -15,7 +20,6 @@ OCI_NOT_FOUND = ('Internal error occurred: error executing command in container:
 
 def exec_context(view, pod: dict, container: str, stdin: str = ""):
     """What a process started in `container` sees (minikctl/images/context.py)."""
-    from minikctl.images.context import ExecContext
     return ExecContext(view=view, pod=pod, container=container, node=pod["spec"].get("nodeName"), stdin=stdin)
 
 
@@ -31,8 +35,6 @@ def check_runnable(pod: dict) -> None:
 
 def run_in_pod(view, pod: dict, container: str, argv: list[str], stdin: str = "") -> tuple[str, str, int]:
     """(stdout, stderr, code) of argv inside the container; raises CliError for the OCI failure."""
-    from minikctl.images import registry
-    from minikctl.sim.names import short_id
     ctx = exec_context(view, pod, container, stdin)
     try:
         return registry.run(ctx, argv)

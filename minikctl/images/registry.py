@@ -12,6 +12,18 @@ from dataclasses import dataclass, field
 
 from minikctl.api import imageref
 from minikctl.images.base import ExecutableNotFound  # noqa: F401  (re-exported for the exec verb)
+import dataclasses
+from minikctl import lazy
+
+Shell = lazy.function("minikctl.images.shell", "Shell")
+applets = lazy.module("minikctl.images.applets")
+busybox_128 = lazy.module("minikctl.images.busybox_128")
+client_tools = lazy.function("minikctl.images.behaviours.clients", "client_tools")
+dnsutils = lazy.module("minikctl.images.dnsutils")
+in_container = lazy.module("minikctl.images.etcdtools.in_container")
+nettools = lazy.module("minikctl.images.nettools")
+perl = lazy.module("minikctl.images.perl")
+tools_for = lazy.function("minikctl.images.behaviours.agnhost", "tools_for")
 
 BIN_DIRS = ("/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/")
 
@@ -55,14 +67,12 @@ def family_of(ref: str) -> str:
 
 
 def _nettools(names) -> dict:
-    from minikctl.images import nettools
     return {k: v for k, v in nettools.TOOLS.items() if k in names}
 
 
 def toolset(ref: str) -> Image:
     fam = family_of(ref)
     if fam == "busybox-1.28":
-        from minikctl.images import busybox_128
         tools, dialect, net = busybox_128.tools(), "ash", ("wget", "ping", "nc")
     elif fam == "busybox":
         from minikctl.images import busybox_new
@@ -72,7 +82,6 @@ def toolset(ref: str) -> Image:
         curl = ("curl",) if normalize(ref)[0].rsplit("/", 1)[-1] == "curl" else ()
         tools, dialect, net = busybox_new.tools(), "ash", ("wget", "ping", "nc") + curl
     elif fam == "dnsutils":
-        from minikctl.images import dnsutils
         tools, dialect, net = dnsutils.tools(), "dash", ("ping",)
     elif fam == "nginx":
         from minikctl.images import nginx
@@ -81,17 +90,12 @@ def toolset(ref: str) -> Image:
         from minikctl.images import nginx
         tools, dialect, net = nginx.generic_tools(), "dash", ()
     tools.update(_nettools(net))
-    from minikctl.images import applets
     tools = applets.merge(fam, tools)
-    from minikctl.images.behaviours.clients import client_tools
     tools.update(client_tools(ref))          # redis-cli in redis, pg_isready in postgres...
-    from minikctl.images.behaviours.agnhost import tools_for
     tools.update(tools_for(ref))             # /agnhost dns-suffix, dns-server-list, etc-hosts
     if normalize(ref)[0].rsplit("/", 1)[-1] == "etcd":   # the etcd image ships its CLIs
-        from minikctl.images.etcdtools import in_container
         tools.update({"etcdctl": in_container.tool, "etcdutl": in_container.tool})
     if normalize(ref)[0].rsplit("/", 1)[-1] == "perl":
-        from minikctl.images import perl
         tools.update(perl.tools())           # the Job page's bpi program
     return Image(ref, fam, tools, dialect)
 
@@ -129,9 +133,7 @@ def run(ctx, argv: list[str]) -> tuple[str, str, int]:
         # exec'd without a shell (`kubectl exec pod -- xargs ...`): an applet that starts a
         # command (xargs, env CMD, timeout, nice) gets the image's shell machinery to run it
         def runner(args, stdin="", env=None, clear=False):
-            from minikctl.images.shell import Shell
             return Shell(ctx, image.tools, dialect=image.shell_dialect).runner(args, stdin, env=env, clear=clear)
-        import dataclasses
         try:
             ctx = dataclasses.replace(ctx, runner=runner)
         except TypeError:

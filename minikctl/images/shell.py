@@ -8,6 +8,12 @@ from __future__ import annotations
 
 from minikctl.sh.dialect import Dialect
 from minikctl.sh.interp import Shell as _Interp
+from minikctl import lazy
+
+fs_of = lazy.function("minikctl.images.fs", "fs_of")
+image_for_ctx = lazy.function("minikctl.images.registry", "image_for_ctx")
+parse = lazy.function("minikctl.sh.parser", "parse")
+toolset_for_ctx = lazy.function("minikctl.images.registry", "toolset_for_ctx")
 
 
 class Shell(_Interp):
@@ -15,7 +21,6 @@ class Shell(_Interp):
 
     def __init__(self, ctx, tools: dict, argv0: str = "sh", dialect: str = "ash", interactive: bool = False,
                  env: dict | None = None):
-        from minikctl.images.fs import fs_of
         fs_of(ctx)
         if env is None and ctx.pod is not None and getattr(ctx, "environ", None) is None and "env" in tools:
             out, _, _ = tools["env"](ctx, ["env"])
@@ -26,7 +31,6 @@ class Shell(_Interp):
 def make_sh(dialect: str = "ash"):
     """The `sh` tool: `sh -c SCRIPT [NAME [ARGS...]]`, `sh FILE`, or a script on stdin."""
     def sh(ctx, argv):
-        from minikctl.images.registry import toolset_for_ctx
         tools = toolset_for_ctx(ctx)
         name = argv[0].rsplit("/", 1)[-1]
         d = "bash" if name == "bash" else dialect
@@ -48,7 +52,6 @@ def make_sh(dialect: str = "ash"):
             o, e, code, _ = shell.run(args[1])
             return o, e, code
         if args:
-            from minikctl.images.fs import fs_of
             fs = fs_of(ctx)
             path = args[0] if args[0].startswith("/") else (ctx.cwd.rstrip("/") + "/" + args[0])
             text = fs.read(path) if fs is not None else None
@@ -97,7 +100,6 @@ class ShellSession:
     """
 
     def __init__(self, ctx, argv0: str = "sh"):
-        from minikctl.images.registry import image_for_ctx
         img = image_for_ctx(ctx)
         name = argv0.rsplit("/", 1)[-1]
         dialect = "bash" if name == "bash" else img.shell_dialect
@@ -123,7 +125,7 @@ class ShellSession:
         return "# "
 
     def feed(self, line: str) -> tuple[str, str, bool]:
-        from minikctl.sh.parser import ShSyntaxError, parse
+        from minikctl.sh.parser import ShSyntaxError
         text = self.pending + line
         try:
             parse(text, self.shell.dialect.name)

@@ -16,10 +16,10 @@ a store key; this module answers for the volumes backed by storage objects:
 An unbound or missing claim has no data yet: None.
 """
 from __future__ import annotations
+import posixpath
 
 
 def _node_path(path: str) -> str:
-    import posixpath
     p = posixpath.normpath("/" + (path or "/").lstrip("/"))
     return "/" if p in ("//", "") else p
 

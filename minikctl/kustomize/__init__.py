@@ -10,6 +10,9 @@ generators/transformers/validators plugins: each says so in a `minikctl: ... is 
 error (docs/helm-and-kustomize.md).
 """
 from __future__ import annotations
+from minikctl import lazy
+
+one = lazy.function("minikctl.printers.serialize", "to_yaml")
 
 
 class KustomizeError(Exception):
@@ -49,5 +52,4 @@ def in_root(root: str, full: str) -> bool:
 
 def to_yaml(resources: list[dict]) -> str:
     """resmap.AsYaml: each resource through JSON to YAML (sigs.k8s.io/yaml), joined by '---'."""
-    from minikctl.printers.serialize import to_yaml as one
     return "---\n".join(one(r) for r in resources)

@@ -10,6 +10,9 @@ import re
 
 from minikctl.kustomize import KustomizeError
 from minikctl.kustomize.resource import Res
+from minikctl import lazy
+
+in_root = lazy.function("minikctl.kustomize", "in_root")
 
 _ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 _KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
@@ -22,7 +25,6 @@ def _remove_quotes(s: str) -> str:
 
 
 def _read(root: str, path: str) -> bytes:
-    from minikctl.kustomize import in_root
     full = os.path.normpath(os.path.join(root, path))
     if not in_root(root, full):
         raise KustomizeError(f"security; file '{full}' is not in or below '{root}'")

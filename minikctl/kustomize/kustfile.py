@@ -7,6 +7,9 @@ from __future__ import annotations
 import os
 
 from minikctl.kustomize import KustomizeError, NotSimulated
+from minikctl import lazy
+
+yamlio = lazy.module("minikctl.kustomize.yamlio")
 
 FILE_NAMES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 
@@ -155,7 +158,6 @@ def find(root: str) -> tuple[str, str]:
 
 
 def load(root: str, warn) -> dict:
-    from minikctl.kustomize import yamlio
     _, text = find(root)
     try:
         k = yamlio.load_one(text, "kustomization.yaml")

@@ -11,10 +11,17 @@ import re
 
 from minikctl.kustomize import KustomizeError, yamlio
 from minikctl.kustomize.resource import Res
+from minikctl import lazy
+
+in_root = lazy.function("minikctl.kustomize", "in_root")
+json_patch = lazy.function("minikctl.api.patch", "json_patch")
+merge = lazy.function("minikctl.kustomize.smp", "merge")
+selectors = lazy.module("minikctl.api.selectors")
+split_api_version = lazy.function("minikctl.kustomize.fieldspecs", "split_api_version")
+to_yaml = lazy.function("minikctl.printers.serialize", "to_yaml")
 
 
 def _load_text(root: str, path: str) -> str:
-    from minikctl.kustomize import in_root
     full = os.path.normpath(os.path.join(root, path))
     if not in_root(root, full):
         raise KustomizeError(f"security; file '{full}' is not in or below '{root}'")
@@ -35,7 +42,6 @@ def _regex(pattern: str, value: str) -> bool:
 
 
 def _labels_match(selector: str, labels: dict) -> bool:
-    from minikctl.api import selectors
     try:
         return selectors.matches(selectors.parse_selector(selector), labels or {})
     except Exception:  # noqa: BLE001 - a selector kustomize cannot parse matches nothing
@@ -78,12 +84,11 @@ def _is_json6902(text: str) -> tuple[bool, object]:
 
 
 def _smp(target: dict, patch: dict) -> dict:
-    from minikctl.kustomize.smp import merge
     return merge(target, patch)
 
 
 def _json6902(obj: dict, ops) -> dict:
-    from minikctl.api.patch import PatchError, json_patch
+    from minikctl.api.patch import PatchError
     try:
         return json_patch(obj, ops)
     except PatchError as e:
@@ -107,7 +112,6 @@ def _replace(r: Res, new: dict, options: dict) -> None:
 
 
 def _patch_id(p: dict) -> str:
-    from minikctl.kustomize.fieldspecs import split_api_version
     g, v = split_api_version(p.get("apiVersion", ""))
     meta = p.get("metadata") or {}
     return f"{p.get('kind') or '[noKind]'}.{v or '[noVer]'}.{g or '[noGrp]'}/{meta.get('name', '')}.{meta.get('namespace') or '[noNs]'}"
@@ -116,7 +120,6 @@ def _patch_id(p: dict) -> str:
 def _smp_targets(resources: list[Res], p: dict) -> list[Res]:
     meta = p.get("metadata") or {}
     name, ns = meta.get("name"), meta.get("namespace")
-    from minikctl.kustomize.fieldspecs import split_api_version
     g, v = split_api_version(p.get("apiVersion", ""))
     out = []
     for r in resources:
@@ -207,5 +210,4 @@ def patches_json6902(root: str, resources: list[Res], items: list) -> None:
 
 
 def yamlio_dump(item) -> str:
-    from minikctl.printers.serialize import to_yaml
     return to_yaml(item)

@@ -10,6 +10,10 @@ import re
 
 from minikctl.kustomize import KustomizeError
 from minikctl.kustomize.resource import Res
+from minikctl import lazy
+
+selectors = lazy.module("minikctl.api.selectors")
+yamlio = lazy.module("minikctl.kustomize.yamlio")
 
 
 def split_path(path: str) -> list[str]:
@@ -50,7 +54,6 @@ def _selected(r: Res, sel: dict) -> bool:
 
 
 def _label_match(r: Res, sel: dict) -> bool:
-    from minikctl.api import selectors
     for field, key in (("labelSelector", "labels"), ("annotationSelector", "annotations")):
         if sel.get(field) and not selectors.matches(selectors.parse_selector(sel[field]), r.meta.get(key) or {}):
             return False
@@ -126,7 +129,6 @@ def _scalar_str(v) -> str:
 def apply(res: list[Res], items: list, load) -> None:
     for item in items:
         if isinstance(item, dict) and item.get("path"):
-            from minikctl.kustomize import yamlio
             docs = yamlio.load_all(load(item["path"]), item["path"])
             batch = [x for d in docs for x in (d if isinstance(d, list) else [d])]
         else:

@@ -7,13 +7,15 @@ from __future__ import annotations
 import copy
 
 from minikctl.kustomize import KustomizeError
+from minikctl import lazy
+
+merge_key = lazy.function("minikctl.api.patch", "merge_key")
 
 # kyaml's fallback associative keys, for lists the schema says nothing about
 _ASSOCIATIVE = ("mountPath", "devicePath", "ip", "type", "topologyKey", "name", "containerPort")
 
 
 def _key_for(path: tuple, dest: list, patch: list) -> str | None:
-    from minikctl.api.patch import merge_key
     k = merge_key(path)
     if k:
         return k

@@ -10,6 +10,12 @@ from minikctl.kustomize import KustomizeError, NotSimulated, kustfile, yamlio
 from minikctl.kustomize import generators, patches, transformers
 from minikctl.kustomize.fieldspecs import NAME_REFERENCES, visit
 from minikctl.kustomize.resource import Res
+import functools
+from minikctl import lazy
+
+in_root = lazy.function("minikctl.kustomize", "in_root")
+replacements = lazy.module("minikctl.kustomize.replacements")
+resolve = lazy.function("minikctl.kustomize.refvars", "resolve")
 
 
 class Accumulator:
@@ -60,7 +66,6 @@ def run(path: str):
     _add_hashes(res)
     _fix_name_references(res)
     if ra.vars:
-        from minikctl.kustomize.refvars import resolve
         resolve(res, ra.vars)
     res = _sort(res, ra.sort_options)
     for r in res:   # RemoveBuildAnnotations rewrites annotations: an empty or non-map one goes
@@ -90,7 +95,6 @@ def _sort(res: list[Res], options) -> list[Res]:
 
 
 def _in_root(root: str, full: str) -> bool:
-    from minikctl.kustomize import in_root
     return in_root(root, full)
 
 
@@ -273,7 +277,6 @@ def _run_transformers(root: str, k: dict, res: list[Res]) -> None:
     if k.get("images"):
         transformers.images(res, k["images"])
     if k.get("replacements"):
-        from minikctl.kustomize import replacements
         replacements.apply(res, k["replacements"], lambda p: patches._load_text(root, p))
 
 
@@ -365,7 +368,6 @@ def _legacy_sort(res: list[Res], first: list | None = None, last: list | None = 
     """kustomize's legacy order: kinds in its fixed list first, webhooks last, others between by
     group/version/kind; ties by kind.version.group|namespace|name. Go's sort.Sort is not stable,
     but the keys leave no ties between distinct resources."""
-    import functools
     first = ORDER_FIRST if first is None else first
     last = ORDER_LAST if last is None else last
     rank = {k: -len(first) + i for i, k in enumerate(first)}

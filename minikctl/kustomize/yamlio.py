@@ -6,6 +6,11 @@ from __future__ import annotations
 import re
 
 from minikctl.kustomize import KustomizeError
+from minikctl import lazy
+
+_go_yaml_message = lazy.function("minikctl.api.manifests", "_go_yaml_message")
+load_bounded = lazy.function("minikctl.api.manifests", "load_bounded")
+yaml = lazy.module("yaml")
 
 _INT = re.compile(r"^[-+]?(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|[0-9][0-9_]*)$")
 _FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
@@ -82,8 +87,7 @@ def split_documents(text: str) -> list[str]:
 
 def load_all(text: str, source: str) -> list:
     """Every non-empty document of a stream, JSON-shaped."""
-    import yaml
-    from minikctl.api.manifests import _go_yaml_message, load_bounded, TooLarge, TooDeep
+    from minikctl.api.manifests import TooLarge, TooDeep
     out = []
     for chunk in split_documents(text):
         try:

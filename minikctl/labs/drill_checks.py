@@ -14,6 +14,30 @@ from dataclasses import dataclass
 
 from minikctl.api.conditions import is_ready
 from minikctl.api.selectors import label_selector_matches
+from minikctl import lazy
+
+Dns = lazy.function("minikctl.net.dns.resolver", "Dns")
+ExecContext = lazy.function("minikctl.images.context", "ExecContext")
+NodeShell = lazy.function("minikctl.images.nodetools", "NodeShell")
+builtin_resources = lazy.module("minikctl.api.builtin_resources")
+check_runnable = lazy.function("minikctl.images.pod_exec", "check_runnable")
+config_from_view = lazy.function("minikctl.net.dns.corefile", "config_from_view")
+controlplane = lazy.module("minikctl.sim.nodehost.controlplane")
+datadir = lazy.module("minikctl.sim.etcd.datadir")
+kinds = lazy.module("minikctl.api.kinds")
+kubelet_host = lazy.module("minikctl.sim.nodehost.kubelet_host")
+node_context = lazy.function("minikctl.images.nodetools", "node_context")
+node_mode = lazy.function("minikctl.net.proxy.mode", "node_mode")
+nodehost = lazy.module("minikctl.sim.nodehost")
+quantity = lazy.module("minikctl.api.quantity")
+rbac = lazy.module("minikctl.api.rbac")
+reason = lazy.function("minikctl.labs.messages_drill", "reason")
+records = lazy.module("minikctl.net.dns.records")
+registry = lazy.module("minikctl.images.registry")
+rules = lazy.module("minikctl.net.proxy.rules")
+shell_tools = lazy.function("minikctl.images.nodetools", "shell_tools")
+snap = lazy.module("minikctl.sim.etcd.snapshot")
+traffic = lazy.module("minikctl.net.proxy.traffic")
 
 KINDS = ("object", "endpoints", "pods", "dns", "traffic", "exec", "corefile", "proxy", "backends", "can_i", "node",
          "any")
@@ -111,7 +135,6 @@ def _same(got, want) -> bool:
 
 def same_quantity(got, want) -> bool:
     """100m == 0.1, 1Gi == 1024Mi: a quantity has many spellings (resource.Quantity compares values)."""
-    from minikctl.api import quantity
     if got is _MISSING or got is None:
         return False
     try:
@@ -159,7 +182,6 @@ def pick_pod(view, spec: dict) -> dict | None:
 def _object(view, c: dict) -> tuple[bool, str]:
     ref = c["object"]
     kind, name = ref["kind"], ref["name"]
-    from minikctl.api import kinds
     k = kinds.by_kind(kind)
     ns = "" if (k is not None and not k.namespaced) or kind in ("Namespace", "Node") else ref.get("namespace", "default")
     obj = view.get(kind, ns, name)
@@ -261,8 +283,6 @@ def _pods(view, c: dict) -> tuple[bool, str]:
 
 
 def _dns(view, c: dict) -> tuple[bool, str]:
-    from minikctl.net.dns import records
-    from minikctl.net.dns.resolver import Dns
     spec = c["dns"]
     qtype = str(spec.get("type", "A")).upper()
     server = spec.get("server") or view.profile.get("dnsServiceIP", "10.96.0.10")
@@ -301,7 +321,6 @@ def _container_env(pod: dict, container: str | None = None) -> dict:
 
 
 def _traffic(view, c: dict) -> tuple[bool, str]:
-    from minikctl.net.proxy import traffic
     spec = c["traffic"]
     src, why = _source(view, spec.get("from") or {})
     if src is None:
@@ -338,8 +357,6 @@ def _traffic(view, c: dict) -> tuple[bool, str]:
 
 
 def _exec(view, c: dict) -> tuple[bool, str]:
-    from minikctl.images import registry
-    from minikctl.images.context import ExecContext
     spec = c["exec"]
     pod = pick_pod(view, spec)
     if pod is None:
@@ -348,7 +365,6 @@ def _exec(view, c: dict) -> tuple[bool, str]:
                                      for x in pod["spec"].get("containers") or []):
         return False, f"pod {pod['metadata']['name']} does not run an image matching /{spec['image']}/"
     from minikctl.api.errors import CliError
-    from minikctl.images.pod_exec import check_runnable
     try:
         check_runnable(pod)
     except CliError as e:
@@ -376,7 +392,6 @@ def _upstream(t) -> str:
 
 
 def _corefile(view, c: dict) -> tuple[bool, str]:
-    from minikctl.net.dns.corefile import config_from_view
     spec = c["corefile"]
     try:
         cfg = config_from_view(view)
@@ -402,7 +417,6 @@ def _corefile(view, c: dict) -> tuple[bool, str]:
 
 def _proxy(view, c: dict) -> tuple[bool, str]:
     """kube-proxy on every node runs in the wanted mode (it reads its ConfigMap when it starts)."""
-    from minikctl.net.proxy.mode import node_mode
     want = str(c["proxy"]["mode"]).lower()
     wrong = [f"{n} runs {node_mode(view, n)}" for n in sorted(x["metadata"]["name"] for x in view.list("Node"))
              if node_mode(view, n) != want]
@@ -412,7 +426,6 @@ def _proxy(view, c: dict) -> tuple[bool, str]:
 def _backends(view, c: dict) -> tuple[bool, str]:
     """What kube-proxy programs for one Service port: its ready endpoints (after the port-name match
     between the Service and its EndpointSlices, which is where a named/unnamed mismatch REJECTs)."""
-    from minikctl.net.proxy import rules
     spec = c["backends"]
     ns, name = spec.get("namespace", "default"), spec["service"]
     svc = view.get("Service", ns, name)
@@ -433,7 +446,6 @@ def _backends(view, c: dict) -> tuple[bool, str]:
 
 def _can_i(view, c: dict) -> tuple[bool, str]:
     """`kubectl auth can-i VERB RESOURCE --as USER -n NS`: the RBAC authorizer's answer."""
-    from minikctl.api import builtin_resources, rbac
     spec = c["can_i"]
     who = str(spec["as"])
     user = rbac.impersonated(who, list(spec.get("groups") or []))
@@ -468,7 +480,6 @@ def _node(view, c: dict) -> tuple[bool, str]:
     if view.get("Node", None, node) is None:
         return False, f"no node {node}"
     if "component" in spec:
-        from minikctl.sim.nodehost import controlplane
         why = controlplane.down(view, str(spec["component"]))
         if spec.get("etcd_too", True) and spec["component"] == "kube-apiserver" and not why:
             why = controlplane.down(view, "etcd")
@@ -477,11 +488,9 @@ def _node(view, c: dict) -> tuple[bool, str]:
             return False, f"{spec['component']} is down ({why})" if why else f"{spec['component']} is running"
         return True, ""
     if "data_dir" in spec:              # the directory the etcd static pod serves (a restore)
-        from minikctl.sim.etcd import datadir
         got, want = datadir.live(view).rstrip("/"), str(spec["data_dir"]).rstrip("/")
         return (got == want, f"etcd serves {got}, expected {want}")
     if "kubelet_flags" in spec:         # the flags the kubelet runs with (unit as loaded, env files)
-        from minikctl.sim.nodehost import kubelet_host
         flags, _ = kubelet_host._flags(kubelet_host.command_line(view, node))
         for flag, want in spec["kubelet_flags"].items():
             if flags.get(flag) != str(want):
@@ -495,7 +504,6 @@ def _node(view, c: dict) -> tuple[bool, str]:
 
 
 def _node_file(view, node: str, spec: dict) -> tuple[bool, str]:
-    from minikctl.sim import nodehost
     path = str(spec["path"])
     f = nodehost.fs(view, node)
     kind = f.kind(path)
@@ -511,7 +519,6 @@ def _node_file(view, node: str, spec: dict) -> tuple[bool, str]:
         if re.search(str(pattern), text, re.M):
             return False, f"{path} on {node} still has a line matching /{pattern}/"
     if spec.get("snapshot"):
-        from minikctl.sim.etcd import snapshot as snap
         try:
             s = snap.read(text, path)
         except snap.SnapshotError as e:
@@ -533,7 +540,6 @@ def _node_file(view, node: str, spec: dict) -> tuple[bool, str]:
 
 def _node_command(view, node: str, spec: dict) -> tuple[bool, str]:
     """The command in the node's login shell, as `minikctl ssh NODE -- CMD` runs it."""
-    from minikctl.images.nodetools import NodeShell, node_context, shell_tools
     shell = NodeShell(node_context(view, node), shell_tools(), argv0="bash", dialect="ash")
     shell.vars["PWD"] = "/root"
     out, _err, code, _ = shell.run(str(spec["command"]))
@@ -583,7 +589,6 @@ def evaluate(view, check: dict, lang: str = "en") -> Result:
     except (KeyError, ValueError, TypeError) as e:
         return Result(name, weight, False, f"check error: {e}")
     if not ok and lang != "en":
-        from minikctl.labs.messages_drill import reason
         detail = reason(detail, lang)
     return Result(name, weight, ok, "" if ok else detail, guard=bool(c.get("guard")))
 

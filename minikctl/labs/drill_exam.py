@@ -15,6 +15,11 @@ second session prepares fresh clusters and is graded on its own.
 from __future__ import annotations
 
 import random
+from minikctl import lazy
+
+drills = lazy.module("minikctl.labs.drills")
+t = lazy.function("minikctl.labs.messages_drill", "t")
+tabwriter = lazy.module("minikctl.printers.tabwriter")
 
 PASS_MARK = 66  # the CKA pass mark, percent
 DEFAULT_TASKS = 17
@@ -106,10 +111,7 @@ def percent(exam: dict) -> float:
 def report(exam: dict, lang: str = "en") -> str:
     """The score table (per task: context, weight, checks passed, score) and, per task, every
     check with ✔/✘ and the reason it failed."""
-    from minikctl.labs import drills
-    from minikctl.labs.messages_drill import t
     from minikctl.labs.render import cell_width
-    from minikctl.printers import tabwriter
     rows = [[t("TASK", lang), t("CONTEXT", lang), t("DOMAIN", lang), t("WEIGHT", lang), t("CHECKS", lang),
              t("SCORE", lang)]]
     detail = []

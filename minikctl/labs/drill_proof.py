@@ -15,19 +15,24 @@ runs them all. Format:
 from __future__ import annotations
 
 from minikctl.api.errors import CliError
+from minikctl import lazy
+
+Env = lazy.function("minikctl.env", "Env")
+_load_yaml = lazy.function("minikctl.labs.lab", "_load_yaml")
+check_step = lazy.function("minikctl.labs.drill_steps", "check_step")
+drill_steps = lazy.module("minikctl.labs.drill_steps")
+drills = lazy.module("minikctl.labs.drills")
+exam_run = lazy.module("minikctl.labs.exam_run")
 
 PROOF_FILE = "proof.yaml"
 
 
 def has_proof(name: str) -> bool:
-    from minikctl.labs import drills
     return (drills.drills_root() / name / PROOF_FILE).is_file()
 
 
 def load_proof(drill) -> dict:
     """{'alternatives': [...], 'mistakes': [...]} with every step checked; CliError names the file and field."""
-    from minikctl.labs.drill_steps import check_step
-    from minikctl.labs.lab import _load_yaml
     path = drill.path / PROOF_FILE
     if not path.is_file():
         return {"alternatives": [], "mistakes": []}
@@ -52,7 +57,6 @@ def load_proof(drill) -> dict:
 
 def case_ids(name: str) -> list[tuple[str, int]]:
     """[('solution', 0), ('alternative', 0), ..., ('mistake', 0), ...] for one drill."""
-    from minikctl.labs import drills
     try:
         p = load_proof(drills.load_drill(name))
     except CliError:
@@ -69,8 +73,6 @@ def case(drill, kind: str, index: int) -> dict:
 
 def step_values(home, drill) -> dict:
     """${...} for a drill started (`drill start`) on the cluster in `home`: its profile, its files."""
-    from minikctl.env import Env
-    from minikctl.labs import drill_steps, exam_run
     env = Env(home=home)
     return {**drill_steps.values_of(env),
             **exam_run.context_values(drill, exam_run.current_context(env), home=home)}
@@ -79,7 +81,6 @@ def step_values(home, drill) -> dict:
 def step_argv(home, step: dict, drill) -> tuple[list[str], str] | None:
     """(argv, stdin) of one step on the cluster in `home`, ${...} filled from its profile; a
     `write` step writes its file into the drill's files and gives None (no command to run)."""
-    from minikctl.labs import drill_steps
     values = step_values(home, drill)
     if "write" in step:
         drill_steps.write_file(step, values)

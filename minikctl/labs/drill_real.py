@@ -4,9 +4,10 @@ what that kubectl reads back.
 
 Why: the same tasks and the same checkers on the cluster a learner will meet. The checks that read
 API objects judge them exactly as on the simulation (drill_checks over a StaticView of what
-`kubectl get -o json` returned); `can_i` asks the real `kubectl auth can-i`. What only the
-simulation can see (DNS answers, a connection through its kube-proxy model, a command run in a
-simulated image, a node's files, a Corefile parsed by its CoreDNS model) is not graded on a real
+`kubectl get -o json` returned); `can_i` asks the real `kubectl auth can-i`, `exec` runs its
+command with the real `kubectl exec` in the pod it picks. What only the simulation can see (DNS
+answers, a connection through its kube-proxy model, a node's files, a Corefile parsed by its
+CoreDNS model) is not graded on a real
 cluster: a drill that needs it is refused at start, saying which part needs the simulation.
 
 The kubectl run is MINIKCTL_KUBECTL, or `kubectl` on PATH; its own KUBECONFIG and context decide
@@ -21,10 +22,20 @@ import shutil
 import subprocess
 
 from minikctl.api.errors import CliError
+import time
+from minikctl import lazy
 
-REAL_CHECKS = ("object", "pods", "endpoints", "can_i", "any")
+StaticView = lazy.function("minikctl.sim.view", "StaticView")
+drill_checks = lazy.module("minikctl.labs.drill_checks")
+drill_steps = lazy.module("minikctl.labs.drill_steps")
+fill = lazy.function("minikctl.labs.drill_checks", "fill")
+kind_of = lazy.function("minikctl.labs.drill_checks", "kind_of")
+profile_values = lazy.function("minikctl.labs.drill_checks", "profile_values")
+reason = lazy.function("minikctl.labs.messages_drill", "reason")
+
+REAL_CHECKS = ("object", "pods", "endpoints", "can_i", "exec", "any")
 _SIM_CHECKS = {"dns": "DNS answers of the simulated CoreDNS", "traffic": "connections through the simulated kube-proxy",
-               "exec": "commands in simulated images", "corefile": "the simulated CoreDNS's reading of its Corefile",
+               "corefile": "the simulated CoreDNS's reading of its Corefile",
                "proxy": "kube-proxy's mode on each simulated node", "backends": "the simulated kube-proxy's rules",
                "node": "the simulated nodes' files and services"}
 _SIM_VERBS = {"ssh": "runs commands on the simulated nodes", "sim": "moves the simulation's clock",
@@ -42,7 +53,6 @@ def kubectl_path() -> str:
 
 
 def _check_kinds(check: dict) -> list[str]:
-    from minikctl.labs.drill_checks import kind_of
     k = kind_of(check)
     if k == "any":
         return [x for sub in check["any"] for x in _check_kinds(sub)]
@@ -121,13 +131,11 @@ def values(k: Kubectl) -> dict:
     r = k("get", "service", "kube-dns", "-n", "kube-system", "-o", "jsonpath={.spec.clusterIP}")
     if r.returncode == 0 and r.stdout.strip():
         prof["dnsServiceIP"] = r.stdout.strip()
-    from minikctl.labs.drill_checks import profile_values
     return profile_values(prof)
 
 
 def step_args(step: dict, drill, vals: dict) -> tuple[list[str], str]:
     """(kubectl arguments, stdin) of a setup or solution step."""
-    from minikctl.labs.drill_checks import fill
     step = fill(step, vals)
     if "apply" in step:
         return ["apply", "-f", "-"], str(step["apply"])
@@ -140,7 +148,6 @@ def step_args(step: dict, drill, vals: dict) -> tuple[list[str], str]:
 
 
 def run_steps(k: Kubectl, drill, steps: list, vals: dict, what: str) -> None:
-    from minikctl.labs import drill_steps
     for step in steps:
         if "write" in step:
             drill_steps.write_file(step, vals)
@@ -180,12 +187,34 @@ def _can_i(k: Kubectl, spec: dict) -> tuple[bool, str]:
     return True, ""
 
 
-def grade(drill, context: str | None, lang: str = "en") -> list:
-    """Every check of the drill on the real cluster, in order (drill_checks.Result)."""
-    import time
+def _exec(k: Kubectl, view, spec: dict) -> tuple[bool, str]:
+    """The exec check through the real `kubectl exec`: the same pod choice (the newest running
+    pod that fits), the command's exit status (kubectl exits with it) and what it printed."""
+    import re
 
     from minikctl.labs import drill_checks
-    from minikctl.sim.view import StaticView
+    pod = drill_checks.pick_pod(view, spec)
+    ns = spec.get("namespace", "default")
+    if pod is None:
+        return False, f"no running pod {spec.get('name') or spec.get('selector')} in namespace {ns}"
+    if spec.get("image") and not any(re.search(spec["image"], x.get("image", ""))
+                                     for x in pod["spec"].get("containers") or []):
+        return False, f"pod {pod['metadata']['name']} does not run an image matching /{spec['image']}/"
+    cmd = spec["command"]
+    argv = shlex.split(cmd) if isinstance(cmd, str) else [str(a) for a in cmd]
+    container = spec.get("container") or pod["spec"]["containers"][0]["name"]
+    r = k("exec", "-n", ns, pod["metadata"]["name"], "-c", container, "--", *argv)
+    want = int(spec.get("exit", 0))
+    if r.returncode != want:
+        return False, f"'{' '.join(argv)}' exited {r.returncode}, expected {want}"
+    if spec.get("contains") and spec["contains"] not in r.stdout:
+        return False, f"'{' '.join(argv)}' printed no {spec['contains']!r}"
+    return True, ""
+
+
+def grade(drill, context: str | None, lang: str = "en") -> list:
+    """Every check of the drill on the real cluster, in order (drill_checks.Result)."""
+
     k = Kubectl(context)
     vals = values(k)
     kinds = {"Node"}
@@ -195,7 +224,7 @@ def grade(drill, context: str | None, lang: str = "en") -> list:
         kind = drill_checks.kind_of(c)
         if kind == "object":
             kinds.add(c["object"]["kind"])
-        elif kind == "pods":
+        elif kind in ("pods", "exec"):
             kinds.add("Pod")
         elif kind == "endpoints":
             kinds.add("Endpoints")
@@ -211,6 +240,8 @@ def grade(drill, context: str | None, lang: str = "en") -> list:
         kind = drill_checks.kind_of(c)
         if kind == "can_i":
             return _can_i(k, c["can_i"])
+        if kind == "exec":
+            return _exec(k, view, c["exec"])
         if kind == "any":
             why = []
             for sub in c["any"]:
@@ -226,7 +257,6 @@ def grade(drill, context: str | None, lang: str = "en") -> list:
     for c in checks:
         ok, detail = run(c)
         if not ok and lang != "en":
-            from minikctl.labs.messages_drill import reason
             detail = reason(detail, lang)
         results.append(drill_checks.Result(drill_checks.check_name(c, lang), int(c.get("weight", 1)), ok,
                                            "" if ok else detail, guard=bool(c.get("guard"))))

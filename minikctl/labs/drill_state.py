@@ -14,6 +14,13 @@ import json
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
+from minikctl import lazy
+
+Cluster = lazy.function("minikctl.sim.cluster", "Cluster")
+Store = lazy.function("minikctl.store.db", "Store")
+bootstrap = lazy.module("minikctl.sim.bootstrap")
+clock = lazy.module("minikctl.sim.clock")
+load_profile = lazy.function("minikctl.sim.profile", "load_profile")
 
 PROGRESS_KEY = "drill.progress"
 EXAM_KEY = "drill.exam"
@@ -127,10 +134,6 @@ def reset_cluster(env, want_profile: str | None = None) -> str:
 
     Returns the profile name. Done in one transaction: a failure leaves the old cluster intact.
     """
-    from minikctl.sim import bootstrap, clock
-    from minikctl.sim.cluster import Cluster
-    from minikctl.sim.profile import load_profile
-    from minikctl.store.db import Store
     store = Store(env.db_path)
     try:
         store.begin()
@@ -140,10 +143,7 @@ def reset_cluster(env, want_profile: str | None = None) -> str:
             load_profile(profile)
         except Exception:
             profile = "default"
-        keep = ("schema",)
-        store.conn.execute("DELETE FROM objects")
-        store.conn.execute("DELETE FROM timers")
-        store.conn.execute(f"DELETE FROM meta WHERE key NOT IN ({','.join('?' * len(keep))})", keep)
+        store.clear(keep=("schema",))  # the store's own reset: no SQL outside store/
         cluster = Cluster(store, env)
         cluster.load()
         bootstrap.init_cluster(cluster, env, profile, env.seed)

@@ -22,6 +22,13 @@ import shlex
 from pathlib import Path
 
 from minikctl.api.errors import CliError
+from minikctl import lazy
+
+Env = lazy.function("minikctl.env", "Env")
+Store = lazy.function("minikctl.store.db", "Store")
+fill = lazy.function("minikctl.labs.drill_checks", "fill")
+profile_values = lazy.function("minikctl.labs.drill_checks", "profile_values")
+run = lazy.function("minikctl.cli.main", "run")
 
 PREFIXES = ("kubectl", "k", "minikctl")
 
@@ -92,7 +99,6 @@ def check_step(step, where: str) -> None:
 def step_argv(step: dict, drill_dir: Path, values: dict | None = None) -> tuple[list[str], str]:
     """(argv, stdin) for one step; ${domain}, ${proxyMode}... filled from `values` (the profile)."""
     if values:
-        from minikctl.labs.drill_checks import fill
         step = fill(step, values)
     if "context" in step:      # a step on another of the drill's clusters: kubectl --context NAME
         argv, stdin = step_argv({k: v for k, v in step.items() if k != "context"}, drill_dir, values)
@@ -118,7 +124,6 @@ def step_argv(step: dict, drill_dir: Path, values: dict | None = None) -> tuple[
 
 def write_file(step: dict, values: dict) -> None:
     """A `write` step: the file under ${files} (the learner's copy of the drill's files)."""
-    from minikctl.labs.drill_checks import fill
     if "files" not in values:
         raise CliError(f"drill step write {step['write']}: the drill has no files/ folder")
     root = Path(values["files"])
@@ -132,7 +137,6 @@ def write_file(step: dict, values: dict) -> None:
 def step_text(step: dict, drill_dir: Path, values: dict | None = None) -> str:
     """How the step reads at the exam prompt."""
     if values:
-        from minikctl.labs.drill_checks import fill
         step = fill(step, values)
     if "context" in step:
         ctx = (values or {}).get("ctx_" + step["context"], step["context"])
@@ -155,8 +159,6 @@ def step_text(step: dict, drill_dir: Path, values: dict | None = None) -> str:
 
 def values_of(env) -> dict:
     """${...} values from the profile of the cluster env acts on (read from its state file)."""
-    from minikctl.labs.drill_checks import profile_values
-    from minikctl.store.db import Store
     store = Store(env.db_path)
     try:
         store.begin()
@@ -170,8 +172,6 @@ def values_of(env) -> dict:
 def run_step(env, step: dict, drill_dir: Path, extra: dict | None = None) -> tuple[int, str, str]:
     """Run one step with env's state dir and clock; returns (code, stdout, stderr). extra: more
     ${...} values (the exam's names for a drill's other clusters, ctx_NAME)."""
-    from minikctl.cli.main import run
-    from minikctl.env import Env
     if "write" in step:
         write_file(step, {**values_of(env), **(extra or {})})
         return 0, "", ""

@@ -14,6 +14,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from minikctl.api.errors import CliError
+from minikctl import lazy
+
+_load_yaml = lazy.function("minikctl.labs.lab", "_load_yaml")
+check_step = lazy.function("minikctl.labs.drill_steps", "check_step")
+difflib = lazy.module("difflib")
+kind_of = lazy.function("minikctl.labs.drill_checks", "kind_of")
 
 
 def drills_root() -> Path:
@@ -80,7 +86,6 @@ def domain_name(domain: str, lang: str = "en") -> str:
 
 def not_found(name: str) -> CliError:
     """drill "x" not found, with the closest names (difflib, as cobra suggests verbs)."""
-    import difflib
     known = names()
     close = difflib.get_close_matches(name or "", known, n=3, cutoff=0.6)
     if not close and name:
@@ -101,7 +106,6 @@ def _merge_zh(data: dict, zh_path: Path, name: str) -> None:
     names in order); they fill the `zh` of drill.yaml's texts that have none."""
     if not zh_path.is_file():
         return
-    from minikctl.labs.lab import _load_yaml
     zh = _load_yaml(zh_path, f"drill {name}") or {}
     if not isinstance(zh, dict):
         raise CliError(f"drill {name}: {zh_path}: expected a mapping of title, task, hint, checks")
@@ -127,8 +131,6 @@ def load_drill(name: str) -> Drill:
     path = drills_root() / name / "drill.yaml"
     if not path.is_file():
         raise not_found(name)
-    from minikctl.labs.drill_steps import check_step
-    from minikctl.labs.lab import _load_yaml
     data = _load_yaml(path, f"drill {name}")
     if not isinstance(data, dict):
         raise CliError(f"drill {name}: {path}: expected a mapping of title, domain, task, setup, checks, hint, solution")
@@ -136,7 +138,6 @@ def load_drill(name: str) -> Drill:
     for key in ("title", "task", "checks", "solution"):
         if not data.get(key):
             raise CliError(f"drill {name}: {path}: field '{key}' is missing")
-    from minikctl.labs.drill_checks import kind_of
     try:
         for key in ("checks", "solution"):
             if not isinstance(data[key], list):

@@ -26,6 +26,15 @@ from minikctl.labs import answers as ans_mod
 from minikctl.labs import views
 from minikctl.labs.lab import Lab, pick
 from minikctl.labs.messages import msg
+import sys
+from minikctl import lazy
+
+Env = lazy.function("minikctl.env", "Env")
+PlainRenderer = lazy.function("minikctl.labs.render", "PlainRenderer")
+human_duration = lazy.function("minikctl.printers.duration", "human_duration")
+lang_map = lazy.function("minikctl.labs.lab", "lang_map")
+run = lazy.function("minikctl.cli.main", "run")
+timeutil = lazy.module("minikctl.timeutil")
 
 PLACEHOLDER = re.compile(r"\{pod:([^}#]+)(?:#(\d+))?\}")
 FILE_FLAGS = ("-f", "--filename")
@@ -79,8 +88,6 @@ def fresh_home(base: Path, name: str) -> Path:
 
 def _invoke(replay: Replay, argv: list[str]) -> tuple[int, str, str]:
     """One command line through the real CLI, captured (run leaves the caller's CLI environment)."""
-    from minikctl.cli.main import run
-    from minikctl.env import Env
     out, err = io.StringIO(), io.StringIO()
     env = Env(stdout=out, stderr=err, stdin=io.StringIO(""), home=replay.home, clock=lambda: replay.now,
               seed=replay.seed, no_color=True)
@@ -172,14 +179,12 @@ def _view(replay: Replay, step, r) -> None:
 
 
 def _lm(v) -> dict:
-    from minikctl.labs.lab import lang_map
     return lang_map(v)
 
 
 def _pause(replay: Replay, stdin, prompt) -> bool:
     """--step: wait for Enter (the hint goes to stderr, so a piped transcript stays clean);
     'q' stops the replay, end of input lets it run on."""
-    import sys
     prompt = prompt or sys.stderr
     prompt.write(msg("step_pause", replay.lang) + "\n")
     prompt.flush()
@@ -190,9 +195,6 @@ def _pause(replay: Replay, stdin, prompt) -> bool:
 def run_lab(lab: Lab, home: Path, *, lang: str = "en", seed: int | None = None, renderer=None,
             step_mode: bool = False, stdin=None, prompt=None) -> Replay:
     """Replay `lab` on the (fresh) state directory `home`; returns what ran and what was seen."""
-    from minikctl import timeutil
-    from minikctl.labs.render import PlainRenderer
-    from minikctl.printers.duration import human_duration
     r = renderer or PlainRenderer(io.StringIO())
     seed = lab.seed if seed is None else seed
     replay = Replay(lab=lab, home=Path(home), seed=seed, lang=lang, now=timeutil.parse(lab.start) or 0.0)

@@ -12,6 +12,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from minikctl import lazy
+
+cl = lazy.module("minikctl.clusters")
+exam_run = lazy.module("minikctl.labs.exam_run")
 
 MARKER = "exam.deadline"
 
@@ -47,7 +51,6 @@ def _offset(db: Path) -> float:
 
 
 def exam_now(env, clusters: list[str]) -> float:
-    from minikctl import clusters as cl
     offsets = [_offset(cl.db_path(env.home, n)) for n in clusters]
     return env.clock() + max(offsets or [0.0])
 
@@ -64,5 +67,4 @@ def hard_stop(env) -> None:
         return
     if exam_now(env, names) < deadline:
         return
-    from minikctl.labs import exam_run
     exam_run.finish(env, at_deadline=True)

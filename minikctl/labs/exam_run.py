@@ -7,6 +7,20 @@ import dataclasses
 import io
 
 from minikctl.api.errors import CliError
+from pathlib import Path
+import shutil
+from minikctl import lazy
+
+Env = lazy.function("minikctl.env", "Env")
+clear_marker = lazy.function("minikctl.labs.exam_clock", "clear_marker")
+clusters = lazy.module("minikctl.clusters")
+drill_checks = lazy.module("minikctl.labs.drill_checks")
+drill_state = lazy.module("minikctl.labs.drill_state")
+drill_steps = lazy.module("minikctl.labs.drill_steps")
+drills = lazy.module("minikctl.labs.drills")
+exam_now = lazy.function("minikctl.labs.exam_clock", "exam_now")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+run = lazy.function("minikctl.cli.main", "run")
 
 
 def on_cluster(env, name: str):
@@ -15,8 +29,6 @@ def on_cluster(env, name: str):
 
 
 def _quiet(env, argv: list[str]) -> tuple[int, str]:
-    from minikctl.cli.main import run
-    from minikctl.env import Env
     out, err = io.StringIO(), io.StringIO()
     sub = Env(stdout=out, stderr=err, stdin=io.StringIO(""), home=env.home, clock=env.clock, seed=env.seed,
               no_color=True)
@@ -40,13 +52,11 @@ def context_values(drill, main: str, prefix: str = "", home=None) -> dict:
 def files_dir(home, drill, prefix: str = ""):
     """Where the learner finds a drill's files (its folder's files/, a kustomization to build
     on...): HOME/drill-files/NAME for a drill, HOME/exam-files/TASK for an exam's task."""
-    from pathlib import Path
     return Path(home) / ("exam-files" if prefix else "drill-files") / (prefix or drill.name)
 
 
 def stage_files(home, drill, prefix: str = "") -> None:
     """A fresh copy of the drill's files/ (what an earlier attempt wrote there is gone)."""
-    import shutil
     if not drill.has_files:
         return
     dest = files_dir(home, drill, prefix)
@@ -56,7 +66,6 @@ def stage_files(home, drill, prefix: str = "") -> None:
 
 
 def current_context(env) -> str:
-    from minikctl import clusters
     return env.context or clusters.config(env.home).get("current") or clusters.ADMIN_CONTEXT
 
 
@@ -72,8 +81,6 @@ def make_clusters(env, drill, values: dict) -> None:
 
 def grade_checks(env, drill, values: dict, lang: str = "en") -> list:
     """Every check on the cluster it names (`context:`), the rest on env's; in the drill's order."""
-    from minikctl.labs import drill_checks
-    from minikctl.sim.cluster import open_cluster
     groups: dict = {}
     for i, c in enumerate(drill.checks):
         target = values.get("ctx_" + c["context"], c["context"]) if "context" in c else None
@@ -90,14 +97,12 @@ def grade_checks(env, drill, values: dict, lang: str = "en") -> list:
 
 
 def old_clusters(env) -> list[str]:
-    from minikctl import clusters
     from minikctl.labs.drill_exam import CLUSTER_PREFIX
     return [n for n in clusters.named(clusters.config(env.home)) if n.startswith(CLUSTER_PREFIX)]
 
 
 def prepare(env, exam: dict) -> None:
     """A fresh cluster per task (the previous exam's are deleted), each with its drill's setup."""
-    from minikctl.labs import drill_steps, drills
     for name in old_clusters(env):
         _quiet(env, ["cluster", "delete", name])        # (a task's other clusters are named cka-tNN-x)
     for task in exam["tasks"]:
@@ -112,7 +117,6 @@ def prepare(env, exam: dict) -> None:
 
 
 def grade_task(env, task: dict) -> dict:
-    from minikctl.labs import drill_checks, drills
     drill = drills.load_drill(task["drill"])
     results = grade_checks(on_cluster(env, task["cluster"]), drill,
                            context_values(drill, task["context"], task["cluster"], env.home))
@@ -125,8 +129,6 @@ def grade_task(env, task: dict) -> dict:
 
 def finish(env, at_deadline: bool = False) -> dict | None:
     """Grade every task and end the exam; returns the exam (None when none runs)."""
-    from minikctl.labs import drill_state
-    from minikctl.labs.exam_clock import clear_marker, exam_now
     with drill_state.store_tx(env) as store:
         exam = drill_state.load_exam(store)
     if not exam or exam.get("done"):

@@ -21,6 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from minikctl.api.errors import CliError
+import shlex
+from minikctl import lazy
+
+_text = lazy.function("minikctl.api.manifests", "_text")
+load_bounded = lazy.function("minikctl.api.manifests", "load_bounded")
+refuse_host_effects = lazy.function("minikctl.labs.drill_steps", "refuse_host_effects")
+yaml = lazy.module("yaml")
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ACTIONS = ("run", "files", "wait", "view")
@@ -136,8 +143,6 @@ def _step(i: int, d, where: str) -> Step:
     if not actions and not s.say:
         raise ValueError(f"{where}: a step needs `say` or one of {', '.join(ACTIONS)}")
     if s.run is not None:
-        import shlex
-        from minikctl.labs.drill_steps import refuse_host_effects
         if not isinstance(s.run, str) or not s.run.split() or s.run.split()[0] not in ("kubectl", "k", "minikctl"):
             raise ValueError(f"{where}: `run` must start with kubectl, k or minikctl: {s.run!r}")
         try:
@@ -179,8 +184,7 @@ def load_lab(name: str, root: Path | None = None) -> Lab:
 
 def _load_yaml(path: Path, what: str) -> dict:
     """A lab's or drill's YAML as a mapping, bounded like any manifest; a clear error otherwise."""
-    import yaml
-    from minikctl.api.manifests import TooDeep, TooLarge, _text, load_bounded
+    from minikctl.api.manifests import TooDeep, TooLarge
     try:
         data = load_bounded(_text(path.read_bytes()))
     except yaml.YAMLError as e:

@@ -3,6 +3,7 @@
 Keyed by the English text (the engine writes t("Time left: {left}", lang)); a test checks that
 every text the engine passes through t() has its Chinese here."""
 from __future__ import annotations
+import re
 
 ZH = {
     "TASK": "任务", "CONTEXT": "上下文", "DOMAIN": "领域", "WEIGHT": "权重", "CHECKS": "检查", "SCORE": "得分",
@@ -83,7 +84,6 @@ REASONS = [
 
 def reason(detail: str, lang: str) -> str:
     """A check's reason in lang (the English one when no pattern fits)."""
-    import re
     if lang != "zh":
         return detail
     for pat, zh in REASONS:

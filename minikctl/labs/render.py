@@ -7,6 +7,16 @@ a shell transcript: the prompt line, the output, and narration as `# ` comment l
 replay can be read, diffed and checked like the note's own transcripts.
 """
 from __future__ import annotations
+from minikctl import lazy
+
+Console = lazy.function("rich.console", "Console")
+Padding = lazy.function("rich.padding", "Padding")
+Panel = lazy.function("rich.panel", "Panel")
+Table = lazy.function("rich.table", "Table")
+Text = lazy.function("rich.text", "Text")
+box = lazy.module("rich.box")
+cell_len = lazy.function("rich.cells", "cell_len")
+tabwriter = lazy.module("minikctl.printers.tabwriter")
 
 PROMPT = "[root@k8s-master ~]# "
 
@@ -64,7 +74,6 @@ class PlainRenderer:
 
     def table(self, title: str, headers: list[str], rows: list[list[str]]) -> None:
         """Multi-line cells become several lines; columns as kubectl's tabwriter lays them out."""
-        from minikctl.printers import tabwriter
         self._w(f"# {title}\n")
         flat = [[h.replace("\n", " ") for h in headers]]
         for row in rows:
@@ -82,33 +91,26 @@ class RichRenderer:
     """The same transcript with colour: green prompt, dim narration rule, tables as rich Tables."""
 
     def __init__(self, stream=None, record: bool = False, width: int | None = None, force_terminal: bool = True):
-        from rich.console import Console
         self.console = Console(file=stream, record=record, width=width, force_terminal=force_terminal,
                                highlight=False, soft_wrap=False)
 
     def header(self, title: str, summary: str, info: str) -> None:
-        from rich.panel import Panel
-        from rich.text import Text
         body = Text(summary + ("\n\n" if summary else ""), style="default")
         body.append(info, style="dim")
         self.console.print(Panel(body, title=Text(title, style="bold"), title_align="left", border_style="blue"))
         self.console.print()
 
     def narrate(self, text: str) -> None:
-        from rich.padding import Padding
-        from rich.text import Text
         self.console.print(Padding(Text(unwrap(text), style="italic cyan"), (0, 0, 0, 2)))
         self.console.print()
 
     def command(self, line: str) -> None:
-        from rich.text import Text
         t = Text()
         t.append(PROMPT, style="bold green")
         t.append(line, style="bold")
         self.console.print(t, soft_wrap=True)
 
     def output(self, stdout: str, stderr: str) -> None:
-        from rich.text import Text
         if stdout:
             self.console.print(Text(stdout.rstrip("\n")), soft_wrap=True)
         if stderr:
@@ -116,7 +118,6 @@ class RichRenderer:
         self.console.print()
 
     def note(self, text: str, ok: bool | None = None) -> None:
-        from rich.text import Text
         mark, style = {True: ("\u2714 ", "bold green"), False: ("\u2718 ", "bold yellow"), None: ("", "bold")}[ok]
         self.console.print(Text(mark + text, style=style))
         self.console.print()
@@ -126,8 +127,6 @@ class RichRenderer:
         self.console.print()
 
     def table(self, title: str, headers: list[str], rows: list[list[str]]) -> None:
-        from rich import box
-        from rich.table import Table
         t = Table(title=title, box=box.ROUNDED, show_lines=True, title_style="bold", header_style="bold magenta")
         for h in headers:
             t.add_column(h)
@@ -137,12 +136,10 @@ class RichRenderer:
         self.console.print()
 
     def footer(self, text: str) -> None:
-        from rich.text import Text
         self.console.print(Text(text, style="dim"))
 
 
 def cell_width(text: str) -> int:
     """How many terminal columns a text takes: East Asian wide characters take two (wcwidth's
     rule, as rich measures cells), so drill tables mixing Chinese and English line up."""
-    from rich.cells import cell_len
     return cell_len(text)

@@ -22,6 +22,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
+from minikctl import lazy
+
+label_selector_matches = lazy.function("minikctl.api.selectors", "label_selector_matches")
+parse = lazy.function("minikctl.timeutil", "parse")
 
 CONTROLLER = "gateway.nginx.org/nginx-gateway-controller"
 
@@ -47,7 +52,6 @@ def _ns_labels(view, ns: str) -> dict:
 
 
 def listener_allows(view, gw: dict, listener: dict, route: dict) -> bool:
-    from minikctl.api.selectors import label_selector_matches
     ar = (listener.get("allowedRoutes") or {})
     kinds = [k.get("kind") for k in ar.get("kinds") or []]
     if kinds and "HTTPRoute" not in kinds:
@@ -144,7 +148,6 @@ class Decision:
 
 
 def decide(view, port: int, host: str, method: str, uri: str, headers: dict | None = None) -> Decision:
-    from urllib.parse import parse_qsl
     path, _, qs = uri.partition("?")
     query = dict(parse_qsl(qs))
     headers = {k.lower(): v for k, v in (headers or {}).items()}
@@ -169,7 +172,6 @@ def decide(view, port: int, host: str, method: str, uri: str, headers: dict | No
 
 
 def _neg_time(ts: str | None) -> float:
-    from minikctl.timeutil import parse
     t = parse(ts)
     return -(t or 0.0)
 

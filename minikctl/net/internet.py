@@ -18,13 +18,15 @@ import hashlib
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
+from minikctl import lazy
+
+yaml = lazy.module("yaml")
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "internet.yaml"
 
 
 @lru_cache(maxsize=1)
 def _data() -> dict:
-    import yaml
     d = yaml.safe_load(DATA.read_text())
     d["_names"] = {n.lower() for n in d.get("names") or []}
     d["_aliases"] = {k.lower(): v.lower() for k, v in (d.get("aliases") or {}).items()}

@@ -28,6 +28,11 @@ import ipaddress
 from dataclasses import dataclass, field
 
 from minikctl.api.selectors import label_selector_matches
+from minikctl import lazy
+
+R = lazy.module("minikctl.net.proxy.rules")
+balancer = lazy.module("minikctl.net.proxy.balancer")
+parse_cidr = lazy.function("minikctl.api.validation.networking", "parse_cidr")
 
 
 @dataclass(frozen=True)
@@ -50,14 +55,12 @@ def end_of_pod(view, pod: dict) -> End:
     spec, st = pod.get("spec") or {}, pod.get("status") or {}
     node = spec.get("nodeName")
     if spec.get("hostNetwork"):
-        from minikctl.net.proxy import rules as R
         return End(R.node_ip(view, node) if node else st.get("podIP"), None, node)
     return End(st.get("podIP"), pod, node)
 
 
 def end_of_ip(view, ip: str) -> End:
     """An address as policies see it: a pod's, a node's, or an outside one."""
-    from minikctl.net.proxy import balancer
     pod = balancer._pod_by_ip(view, ip)
     if pod is not None:
         return End(ip, pod, (pod.get("spec") or {}).get("nodeName"))
@@ -68,7 +71,6 @@ def end_of(view, src) -> End:
     """A traffic source as `traffic.connect` takes it: a pod dict or a node name."""
     if isinstance(src, dict):
         return end_of_pod(view, src)
-    from minikctl.net.proxy import rules as R
     return End(R.node_ip(view, src), None, src)
 
 
@@ -132,7 +134,6 @@ class Verdict:
 
 
 def _net(text: str):
-    from minikctl.api.validation.networking import parse_cidr
     return parse_cidr(text)
 
 
@@ -312,7 +313,6 @@ class Policies:
 
 
 def _is_node_ip(view, ip: str, node: str) -> bool:
-    from minikctl.net.proxy import rules as R
     return R.node_ip(view, node) == ip
 
 

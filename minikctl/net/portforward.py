@@ -18,6 +18,11 @@ import threading
 from dataclasses import dataclass
 
 from minikctl.api.errors import ApiError, CliError, not_found
+import errno
+import hashlib
+from minikctl import lazy
+
+label_selector_matches = lazy.function("minikctl.api.selectors", "label_selector_matches")
 
 _KINDS = {"pod": "Pod", "pods": "Pod", "po": "Pod", "svc": "Service", "service": "Service", "services": "Service",
           "deploy": "Deployment", "deployment": "Deployment", "deployments": "Deployment",
@@ -57,7 +62,6 @@ def _running(pod: dict) -> bool:
 
 
 def _pod_for_selector(view, ns: str, selector: dict, what: str) -> dict:
-    from minikctl.api.selectors import label_selector_matches
     pods = [p for p in view.list("Pod", ns) if label_selector_matches(selector, p["metadata"].get("labels"))]
     if not pods:
         raise CliError(f"timed out waiting for the condition" if what != "svc" else "timed out waiting for the condition")
@@ -226,7 +230,6 @@ class Forwarder:
 
 
 def _errno_text(e: OSError) -> str:
-    import errno
     if e.errno == errno.EADDRINUSE:
         return "address already in use"
     if e.errno == errno.EADDRNOTAVAIL:
@@ -239,7 +242,6 @@ def _errno_text(e: OSError) -> str:
 def refused_message(pod: dict, port: int) -> str:
     """What the kubelet (containerd's CRI port-forward) writes on the error stream when nothing in
     the pod listens on `port`; kubectl prints it after "an error occurred forwarding L -> P: "."""
-    import hashlib
     uid = pod["metadata"].get("uid", "")
     sandbox = hashlib.sha256(uid.encode()).hexdigest()
     netns = "cni-" + "-".join(hashlib.md5(uid.encode()).hexdigest()[i:j] for i, j in ((0, 8), (8, 12), (12, 16), (16, 20), (20, 32)))

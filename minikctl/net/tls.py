@@ -15,6 +15,17 @@ from __future__ import annotations
 import base64
 import datetime
 from dataclasses import dataclass, field
+import ipaddress
+from minikctl import lazy
+
+behaviours = lazy.module("minikctl.images.behaviours")
+hashes = lazy.module("cryptography.hazmat.primitives.hashes")
+ingress_nginx = lazy.module("minikctl.net.ingress_nginx")
+pem_blocks = lazy.function("minikctl.api.pki", "pem_blocks")
+rsa = lazy.module("cryptography.hazmat.primitives.asymmetric.rsa")
+serialization = lazy.module("cryptography.hazmat.primitives.serialization")
+x509 = lazy.module("cryptography.x509")
+x509_key_pair_error = lazy.function("minikctl.api.pki", "x509_key_pair_error")
 
 FAKE_META = "ingressNginxFakeCert"
 FAKE_O, FAKE_CN = "Acme Co", "Kubernetes Ingress Controller Fake Certificate"
@@ -28,7 +39,6 @@ class ServerCert:
     public_name: str = ""                # the site's name, for a publicly trusted certificate
 
     def leaf(self):
-        from cryptography import x509
         return x509.load_pem_x509_certificate(self.pem)
 
 
@@ -46,9 +56,6 @@ def ensure_fake_cert(cluster) -> bytes:
     stored = (getattr(cluster, "meta", None) or {}).get(FAKE_META)
     if stored:
         return stored.encode()
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.x509.oid import NameOID
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, FAKE_O),
@@ -59,7 +66,6 @@ def ensure_fake_cert(cluster) -> bytes:
             .not_valid_after(start + datetime.timedelta(days=365))
             .add_extension(x509.SubjectAlternativeName([x509.DNSName("ingress.local")]), critical=False)
             .sign(key, hashes.SHA256()))
-    from cryptography.hazmat.primitives import serialization
     pem = cert.public_bytes(serialization.Encoding.PEM)
     if hasattr(cluster, "put"):
         cluster.meta[FAKE_META] = pem.decode()
@@ -68,7 +74,6 @@ def ensure_fake_cert(cluster) -> bytes:
 
 
 def _secret_pem(view, ns: str, name: str) -> list[bytes] | None:
-    from minikctl.api.pki import pem_blocks
     sec = view.get("Secret", ns, name)
     if sec is None or sec.get("type") != "kubernetes.io/tls":
         return None
@@ -77,7 +82,6 @@ def _secret_pem(view, ns: str, name: str) -> list[bytes] | None:
         key = base64.b64decode((sec.get("data") or {}).get("tls.key") or "")
     except ValueError:
         return None
-    from minikctl.api.pki import x509_key_pair_error
     if x509_key_pair_error(raw, key) is not None:
         return None
     certs = [b for t, b in pem_blocks(raw) if t == "CERTIFICATE"]
@@ -86,7 +90,6 @@ def _secret_pem(view, ns: str, name: str) -> list[bytes] | None:
 
 def listener_cert(view, pod: dict, port: int, sni: str) -> ServerCert | None:
     """The certificate a pod's listener presents, or None for a plain (non-TLS) listener."""
-    from minikctl.images import behaviours
     got = behaviours.listeners(pod).get(port)
     if got and got[0] == "ingress_nginx" and port == 443:
         return ingress_nginx_cert(view, sni)
@@ -95,7 +98,6 @@ def listener_cert(view, pod: dict, port: int, sni: str) -> ServerCert | None:
 
 def ingress_nginx_cert(view, sni: str) -> ServerCert:
     """The certificate the ingress-nginx controller presents for `sni`."""
-    from minikctl.net import ingress_nginx
     host = (sni or "").lower().rstrip(".")
     for ing in ingress_nginx.served_ingresses(view):
         ns = ing["metadata"].get("namespace") or "default"
@@ -118,7 +120,6 @@ def _to_pem(block: bytes) -> bytes:
 
 
 def _names(cert) -> tuple[list[str], list[str]]:
-    from cryptography import x509
     try:
         san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
     except x509.ExtensionNotFound:
@@ -129,7 +130,6 @@ def _names(cert) -> tuple[list[str], list[str]]:
 
 def name_matches(cert, host: str) -> bool:
     """RFC 6125 as OpenSSL checks it: SAN DNS names (one left-most wildcard label) or SAN IPs."""
-    import ipaddress
     dns, ips = _names(cert)
     try:
         ipaddress.ip_address(host)
@@ -159,8 +159,6 @@ def verify(server: ServerCert, host: str, cafile: bytes | None, now: float) -> V
     or the --cacert bytes."""
     if server.publicly_trusted:
         return Verdict(True) if cafile is None else Verdict(False, 60, "unable to get local issuer certificate", 20)
-    from cryptography import x509
-    from minikctl.api.pki import pem_blocks
     leaf = server.leaf()
     anchors = []
     for t, b in pem_blocks(cafile or b""):

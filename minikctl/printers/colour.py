@@ -4,6 +4,11 @@ Only imported when colour is asked for; rich is imported inside the function, so
 path never loads it.
 """
 from __future__ import annotations
+import re
+from minikctl import lazy
+
+Style = lazy.function("rich.style", "Style")
+tabwriter = lazy.module("minikctl.printers.tabwriter")
 
 GREEN = {"Running", "Active", "Ready", "Completed", "Succeeded", "Bound", "True"}
 YELLOW = {"Pending", "ContainerCreating", "Terminating", "PodInitializing", "Unknown"}
@@ -27,9 +32,7 @@ def status_colour(text: str) -> str | None:
 def render_coloured(rows: list[list[str]], status_col: int | None, header: bool = True) -> str:
     """Lay rows out like tabwriter.render, then wrap cells in ANSI styles (header bold)."""
     from rich.color import ColorSystem
-    from rich.style import Style
 
-    from minikctl.printers import tabwriter
 
     widths = tabwriter.layout(rows, tabwriter.TABLE_MINWIDTH, tabwriter.TABLE_PADDING)
     bold = Style(bold=True)
@@ -53,10 +56,8 @@ def render_coloured(rows: list[list[str]], status_col: int | None, header: bool 
 def cluster_info(text: str) -> str:
     """kubectl cluster-info on a terminal: each service's name green, its URL yellow
     (cluster-info.go: ct.ChangeColor(ct.Green) / ct.Yellow)."""
-    import re
 
     from rich.color import ColorSystem
-    from rich.style import Style
 
     def paint(m):
         green = Style(color="green").render(m.group(1), color_system=ColorSystem.STANDARD)

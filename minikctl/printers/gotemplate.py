@@ -18,6 +18,7 @@ from typing import Any
 from minikctl.api.errors import CliError
 from minikctl.printers.serialize import (compact_json, go_float_g, go_quote, go_v,
                                          json_roundtrip_number)
+import ast
 
 NAME = "output"
 
@@ -329,7 +330,6 @@ def _end_of(t: Tok) -> int:
 def _unquote(s: str) -> Any:
     if s[0] == "`":
         return s[1:-1]
-    import ast
     val = ast.literal_eval(s if s[0] == '"' else s)
     return ord(val) if s[0] == "'" else val
 

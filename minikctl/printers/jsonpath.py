@@ -15,6 +15,7 @@ from typing import Any
 from minikctl.api.errors import CliError
 from minikctl.printers.serialize import (compact_json, go_float_g, go_sharp_v, go_type, go_v,
                                          to_json)
+from minikctl.printers.serialize import go_quote
 
 
 class JsonPathError(Exception):
@@ -572,7 +573,6 @@ def render_jsonpath_file(path: str, data: Any, allow_missing_keys: bool = True) 
 
 
 def go_quote_str(s: str) -> str:
-    from minikctl.printers.serialize import go_quote
     return go_quote(s)
 
 

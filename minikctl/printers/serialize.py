@@ -14,6 +14,11 @@ import json
 import math
 import re
 from typing import Any
+from decimal import Decimal
+import functools
+from minikctl import lazy
+
+yaml = lazy.module("yaml")
 
 STR_TAG = "tag:yaml.org,2002:str"
 
@@ -22,7 +27,6 @@ STR_TAG = "tag:yaml.org,2002:str"
 
 def _digits(f: float) -> tuple[str, int]:
     """Shortest round-trip decimal digits of |f| and the exponent of the first digit."""
-    from decimal import Decimal
     sign, digs, exp = Decimal(repr(abs(f))).as_tuple()
     d = "".join(map(str, digs)).lstrip("0") or "0"
     stripped = d.rstrip("0") or "0"
@@ -121,7 +125,6 @@ def yaml_sorted_keys(keys) -> list[str]:
     Go's randomly ordered map keys, so kubectl itself is not deterministic there; any order we
     give for such cycles is as right as kubectl's. Ordinary keys sort exactly as kubectl does.
     """
-    import functools
     return sorted(keys, key=functools.cmp_to_key(
         lambda x, y: -1 if _natural_less(x, y) else (1 if _natural_less(y, x) else 0)))
 
@@ -194,7 +197,6 @@ def yaml_needs_quotes(s: str) -> bool:
 # ---------------------------------------------------------------- YAML
 
 def _yaml_node(v: Any):
-    import yaml
     v = json_roundtrip_number(v)
     if isinstance(v, dict):
         pairs = [(_yaml_node(str(k)), _yaml_node(v[k]))
@@ -242,7 +244,6 @@ def _dumper():
 
 def to_yaml(obj: Any) -> str:
     """kubectl -o yaml: sorted keys (go-yaml order), block style, indentless sequences."""
-    import yaml
     return yaml.serialize(_yaml_node(obj), Dumper=_dumper(),
                           allow_unicode=True, width=80, indent=2)
 

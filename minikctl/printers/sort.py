@@ -15,6 +15,9 @@ from typing import Any
 from minikctl.api.errors import CliError
 from minikctl.printers.jsonpath import JsonPathError, find_results, relaxed_expression
 from minikctl.printers.serialize import go_quote, go_type
+from minikctl import lazy
+
+sort_order = lazy.function("minikctl.printers.gosort", "sort_order")
 
 
 def string_less(a: str, b: str) -> bool:
@@ -90,5 +93,4 @@ def sort_objects(objects: list[dict], sort_by: str) -> list[dict]:
         return _is_less(firsts[i][1], firsts[j][1], field)
 
     # Go's sort.Sort is not stable: ties come out as its pdqsort leaves them (printers/gosort).
-    from minikctl.printers.gosort import sort_order
     return [objects[i] for i in sort_order(len(objects), less)]

@@ -13,6 +13,16 @@ from typing import Any, Callable
 from minikctl.api.selectors import format_label_selector, format_labels, selector_string
 from minikctl.printers.duration import human_duration, translate_timestamp_since
 from minikctl.timeutil import parse
+import json
+from minikctl import lazy
+
+by_kind = lazy.function("minikctl.api.kinds", "by_kind")
+canonical = lazy.function("minikctl.api.quantity", "canonical")
+csr_status = lazy.function("minikctl.printers.describe.csr", "csr_status")
+is_default = lazy.function("minikctl.api.storage_admission", "is_default")
+jsonpath = lazy.module("minikctl.printers.jsonpath")
+render_coloured = lazy.function("minikctl.printers.colour", "render_coloured")
+tabwriter = lazy.module("minikctl.printers.tabwriter")
 
 
 @dataclass(frozen=True)
@@ -592,7 +602,6 @@ def _csr_duration(o, v) -> str:
 
 
 def _csr_condition(o, v) -> str:
-    from minikctl.printers.describe.csr import csr_status
     return csr_status(o)
 
 
@@ -678,7 +687,6 @@ def volume_class(obj: dict) -> str:
 
 
 def _qty(q) -> str:
-    from minikctl.api.quantity import canonical
     return canonical(q) if q is not None else "0"
 
 
@@ -736,7 +744,6 @@ PERSISTENT_VOLUME_CLAIM = [
 
 
 def storage_class_name(sc: dict) -> str:
-    from minikctl.api.storage_admission import is_default
     return sc["metadata"]["name"] + (" (default)" if is_default(sc) else "")
 
 
@@ -826,7 +833,6 @@ def _first_address(o, v):
 
 
 def _hostnames(o, v):
-    import json
     names = _g(o, "spec", "hostnames")
     return json.dumps(names, separators=(",", ":")) if names else ""
 
@@ -914,7 +920,6 @@ def _custom_cell(col: dict):
     path, typ = col.get("jsonPath") or "", col.get("type") or "string"
 
     def cell(o, v):
-        from minikctl.printers import jsonpath
         try:
             results = jsonpath.find_results("{" + path + "}", o)
         except Exception:  # noqa: BLE001 - a path the CRD allowed but the parser does not: no value
@@ -950,7 +955,6 @@ def _custom_columns(k) -> list[Column]:
 def columns_for(kind: str, wide: bool = False) -> list[Column]:
     """All column definitions of a kind (filter by priority for non-wide output)."""
     if kind not in _COLUMNS and kind not in ("Service", "Ingress"):
-        from minikctl.api.kinds import by_kind
         k = by_kind(kind)
         if k is not None and k.crd is not None:
             return _custom_columns(k)
@@ -974,7 +978,6 @@ def clean_cell(text: str) -> str:
 def group_rows(kind: str, objects: list[dict], view, *, wide=False, prefix=False, all_namespaces=False,
                show_labels=False, label_columns=(), no_headers=False) -> tuple[list[list[str]], int | None]:
     """One group's rows (header first unless no_headers) and the index of its STATUS column."""
-    from minikctl.api.kinds import by_kind
     meta = by_kind(kind)
     cols = [c for c in columns_for(kind, wide) if wide or c.priority == 0]
     with_ns = all_namespaces and (meta.namespaced if meta else True)
@@ -1009,7 +1012,6 @@ def render_tables(groups: list[tuple[str, list[dict]]], view, *, wide=False, sho
                   all_namespaces=False, show_labels=False, label_columns=(), no_headers=False,
                   colour=False) -> str:
     """Print resource groups as kubectl get does; '' when nothing was printed."""
-    from minikctl.printers import tabwriter
     nonempty = [(k, objs) for k, objs in groups if objs]
     prefix = show_kind or len({k for k, _ in nonempty}) > 1
     out: list[str] = []
@@ -1020,7 +1022,6 @@ def render_tables(groups: list[tuple[str, list[dict]]], view, *, wide=False, sho
         if out and not no_headers:
             out.append("\n")
         if colour:
-            from minikctl.printers.colour import render_coloured
             out.append(render_coloured(rows, status_col, header=not no_headers))
         else:
             out.append(tabwriter.render(rows))

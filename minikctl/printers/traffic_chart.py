@@ -7,6 +7,10 @@ piped and diffed.
 from __future__ import annotations
 
 from collections import Counter
+from minikctl import lazy
+
+Console = lazy.function("rich.console", "Console")
+Table = lazy.function("rich.table", "Table")
 
 BAR_WIDTH = 40
 
@@ -30,8 +34,6 @@ def render_chart(counts: Counter, total: int, title: str, colour: bool) -> str:
             out.append(f"{name:<{name_w}}  {'#' * width:<{BAR_WIDTH}}  {c:>{num_w}}  {pct:5.1f}%")
         out.append(f"{'':<{name_w}}  {'':<{BAR_WIDTH}}  {total:>{num_w}}  total")
         return "\n".join(line.rstrip() for line in out) + "\n"
-    from rich.console import Console
-    from rich.table import Table
     table = Table(title=title, show_header=True, header_style="bold", box=None)
     table.add_column("POD")
     table.add_column("ANSWERS", justify="left")

@@ -11,6 +11,11 @@ import re
 
 from minikctl.sh.interp import Flow
 from minikctl.sh.printf import escapes, printf
+from minikctl import lazy
+
+parse = lazy.function("minikctl.sh.parser", "parse")
+resolve_tool = lazy.function("minikctl.images.registry", "resolve_tool")
+test_builtin = lazy.function("minikctl.sh.testexpr", "test_builtin")
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SPECIAL = {":", ".", "break", "continue", "eval", "exec", "exit", "export", "readonly", "return", "set", "shift",
@@ -254,7 +259,7 @@ def _loopctl(sh, argv, io):
 
 
 def b_eval(sh, argv, io):
-    from minikctl.sh.parser import ShSyntaxError, parse
+    from minikctl.sh.parser import ShSyntaxError
     src = " ".join(argv[1:])
     try:
         tree = parse(src, sh.dialect.name)
@@ -266,7 +271,7 @@ def b_eval(sh, argv, io):
 
 
 def b_source(sh, argv, io):
-    from minikctl.sh.parser import ShSyntaxError, parse
+    from minikctl.sh.parser import ShSyntaxError
     if len(argv) < 2:
         _err(sh, io, f"{argv[0]}: filename argument required" if sh.dialect.bash else f"{argv[0]}: missing filename")
         return 2
@@ -360,12 +365,10 @@ def b_read(sh, argv, io):
 
 
 def b_test(sh, argv, io):
-    from minikctl.sh.testexpr import test_builtin
     return test_builtin(sh, argv, io)
 
 
 def b_type(sh, argv, io):
-    from minikctl.images.registry import resolve_tool
     code = 0
     for n in argv[1:]:
         if n in sh.funcs:
@@ -392,7 +395,6 @@ def _where(sh, n: str) -> str:
 
 
 def b_command(sh, argv, io):
-    from minikctl.images.registry import resolve_tool
     args = argv[1:]
     if args and args[0] in ("-v", "-V"):
         code = 1

@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 
 from minikctl.sh.arith import evaluate
+from minikctl import lazy
+
+Word = lazy.function("minikctl.sh.ast", "Word")
 
 GLOB_CHARS = set("*?[")
 
@@ -381,7 +384,6 @@ BRACE = re.compile(r"\{(-?\d+)\.\.(-?\d+)(?:\.\.(-?\d+))?\}|\{([a-zA-Z])\.\.([a-
 
 def braces(word) -> list:
     """bash brace expansion of a word's unquoted text: {1..5}, {a..e}, {5..1..2}, pre{x,y}post."""
-    from minikctl.sh.ast import Word
     for k, p in enumerate(word.parts):
         if p[0] != "lit" or "{" not in p[1]:
             continue

@@ -22,6 +22,15 @@ from minikctl.sh.arith import ArithError, evaluate
 from minikctl.sh.dialect import Dialect
 from minikctl.sh.expand import ExpandError, Expander, glob_regex
 from minikctl.sh.parser import ShSyntaxError, heredoc_parts, parse
+import posixpath
+import random
+import re
+from minikctl import lazy
+
+builtins = lazy.module("minikctl.sh.builtins")
+dbracket = lazy.function("minikctl.sh.testexpr", "dbracket")
+process_env = lazy.function("minikctl.images.base", "process_env")
+resolve_tool = lazy.function("minikctl.images.registry", "resolve_tool")
 
 MAX_STEPS = 300_000
 MAX_SIM_SECONDS = 3600.0   # a script run by exec stops after an hour of simulated time
@@ -119,7 +128,6 @@ class Shell:
         self.dialect = dialect or Dialect()
         self.fs = getattr(ctx, "fs", None)
         if env is None:
-            from minikctl.images.base import process_env
             env = dict(process_env(ctx))
         self.vars: dict[str, str] = dict(env)
         self.exported: set[str] = set(env)
@@ -193,7 +201,6 @@ class Shell:
 
     def random(self) -> int:
         if self._rng is None:
-            import random
             rng = getattr(self.ctx.view, "rng", None) if self.ctx else None
             self._rng = random.Random(rng.random() if rng is not None else 0)
         return self._rng.randrange(32768)
@@ -205,7 +212,6 @@ class Shell:
         return env
 
     def abspath(self, path: str) -> str:
-        import posixpath
         if not path.startswith("/"):
             path = posixpath.join(self.cwd, path)
         return posixpath.normpath(path).replace("//", "/")
@@ -214,7 +220,6 @@ class Shell:
         """Pathname expansion against the container's files, sorted; [] when nothing matches."""
         if self.fs is None:
             return []
-        import re
         comps, masks, start = [], [], 0
         for i, c in enumerate(text + "/"):
             if c == "/" and (i == len(text) or not mask[i]):
@@ -429,7 +434,6 @@ class Shell:
 
     def xtrace(self, node, argv, err) -> None:
         """set -x: `+ cmd args` on stderr; ash and bash quote what needs quoting, dash does not."""
-        import re
 
         def q(a: str) -> str:
             if self.dialect.name == "dash" or (a and re.fullmatch(r"[A-Za-z0-9_./:=@%+,-]+", a)):
@@ -457,7 +461,6 @@ class Shell:
         return words
 
     def call(self, argv: list[str], io, assigns: dict | None = None) -> int:
-        from minikctl.sh import builtins
         name = argv[0]
         fn = self.funcs.get(name)
         if fn is not None:
@@ -513,7 +516,6 @@ class Shell:
                     self.vars[k] = v
 
     def run_tool(self, argv: list[str], io, assigns: dict | None = None) -> int:
-        from minikctl.images.registry import resolve_tool
         name = argv[0]
         tool = resolve_tool(self.tools, name)
         if tool is None and "/" in name and self.fs is not None:
@@ -661,7 +663,6 @@ class Shell:
         return status
 
     def x_case(self, node, io) -> int:
-        import re
         self.lineno = node.lineno
         self.err = io[2]
         value = self.ex.word_text(node.word)
@@ -681,7 +682,6 @@ class Shell:
         return 0
 
     def x_dbracket(self, node, io) -> int:
-        from minikctl.sh.testexpr import dbracket
         self.lineno = node.lineno
         self.err = io[2]
         return dbracket(self, node.words, io)

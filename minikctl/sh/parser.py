@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 
 from minikctl.sh import ast
+from minikctl import lazy
+
+escapes = lazy.function("minikctl.sh.printf", "escapes")
 
 OPS = ("&&", "||", ";;", ";&", "<<-", "<<", ">>", "<&", ">&", "<>", ">|", "&>", "&", "|", ";", "<", ">", "(", ")")
 REDIR_OPS = {"<", ">", ">>", ">|", "<>", "<&", ">&", "&>", "<<", "<<-"}
@@ -265,7 +268,6 @@ class Parser:
                 k += 1
             if k >= n:
                 raise ShSyntaxError("quote", "'", lineno=self.line)
-            from minikctl.sh.printf import escapes
             parts.append(("sq", escapes("".join(buf))[0]))
             self.i = k + 1
         elif c == "{":

@@ -10,6 +10,11 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from minikctl import lazy
+
+Input = lazy.function("minikctl.sh.interp", "Input")
+files = lazy.module("minikctl.shell.files")
+parse = lazy.function("minikctl.sh.parser", "parse")
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -160,13 +165,12 @@ def b_source(sh, argv, io) -> int:
     except OSError:
         io.err.write(f"bash: {argv[1]}: No such file or directory\n")
         return 1
-    from minikctl.sh.parser import ShSyntaxError, parse
+    from minikctl.sh.parser import ShSyntaxError
     try:
         tree = parse(text, "bash")
     except ShSyntaxError as e:
         io.err.write(sh.interp.dialect.syntax(e)[0])
         return 2
-    from minikctl.sh.interp import Input
     return sh.interp.x_seq(tree, (Input(io.stdin or ""), io.out, io.err))
 
 
@@ -208,11 +212,9 @@ def lookup(name: str):
     """The function for a command name, or None (then: command not found)."""
     if name in TABLE:
         return TABLE[name]
-    from minikctl.shell import files
     return files.TABLE.get(name)
 
 
 def names() -> list[str]:
-    from minikctl.shell import files
     from minikctl.shell.run import APPLETS
     return sorted({*TABLE, *files.TABLE, *APPLETS})

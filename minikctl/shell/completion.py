@@ -12,6 +12,14 @@ from __future__ import annotations
 import os
 import re
 import time
+from minikctl import lazy
+
+builtins = lazy.module("minikctl.shell.builtins")
+kinds = lazy.module("minikctl.api.kinds")
+kubeconfig = lazy.module("minikctl.cli.kubeconfig")
+open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
+readline = lazy.module("readline")
+typer = lazy.module("typer")
 
 RESOURCE_VERBS = {"get", "describe", "delete", "edit", "label", "annotate", "patch", "scale", "expose", "wait",
                   "rollout", "set", "replace", "autoscale", "explain"}
@@ -33,7 +41,6 @@ class Completer:
     # -- readline ---------------------------------------------------------------------------
     def readline_hook(self, text: str, state: int):
         if state == 0:
-            import readline
             try:
                 self._matches = self.complete(readline.get_line_buffer(), readline.get_begidx(),
                                               readline.get_endidx())
@@ -61,13 +68,11 @@ class Completer:
         return self.files(cur)
 
     def commands(self, cur: str) -> list[str]:
-        from minikctl.shell import builtins
         names = {"kubectl", "minikctl", *self.sh.aliases, *builtins.names()}
         return [n + " " for n in sorted(names) if n.startswith(cur)]
 
     def root(self):
         if self._root is None:
-            import typer
             from minikctl.cli import main
             if hasattr(main, "ALL_MODULES"):          # verbs register lazily: Tab needs them all
                 main._register(main.ALL_MODULES)
@@ -128,7 +133,6 @@ class Completer:
         return []
 
     def kinds(self, cur: str, args: list[str]) -> list[str]:
-        from minikctl.api import kinds
         if "/" in cur:
             kind_name, _, prefix = cur.partition("/")
             return [f"{kind_name}/{n}" for n in self.kind_names(kind_name, args, prefix)]
@@ -139,7 +143,6 @@ class Completer:
         return [f"{head}{sep}{n} " for n in sorted(names) if n.startswith(last)]
 
     def kind_names(self, kind_name: str, args: list[str], prefix: str) -> list[str]:
-        from minikctl.api import kinds
         try:
             kind = kinds.resolve(kind_name)
         except Exception:
@@ -155,7 +158,6 @@ class Completer:
         hit = self._names.get(key)
         if hit and time.monotonic() - hit[0] < CACHE_SECONDS:
             return hit[1]
-        from minikctl.sim.cluster import open_cluster
         env = self.sh.cluster_env(self.sh.stdin, self.sh.stdout, self.sh.stderr)
         with open_cluster(env, write=False) as cluster:
             names = sorted({o["metadata"]["name"] for o in cluster.list(kind, namespace)})
@@ -199,7 +201,6 @@ def _namespace(args: list[str], sh) -> str | None:
             return a.split("=", 1)[1]
         if a.startswith("-n") and len(a) > 2:
             return a[2:]
-    from minikctl.cli import kubeconfig
     try:
         return kubeconfig.current_namespace(sh.env) or "default"
     except Exception:

@@ -18,6 +18,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from minikctl.shell.history import History
+from minikctl import lazy
+
+Completer = lazy.function("minikctl.shell.completion", "Completer")
+Env = lazy.function("minikctl.env", "Env")
+interpreter = lazy.function("minikctl.shell.run", "interpreter")
+parse = lazy.function("minikctl.sh.parser", "parse")
+run_tree = lazy.function("minikctl.shell.run", "run_tree")
 
 
 def control_plane_name() -> str:
@@ -35,14 +42,12 @@ def control_plane_name() -> str:
 class Shell:
     def __init__(self, env=None, *, cwd: str | Path | None = None, stdin=None, stdout=None, stderr=None,
                  interactive: bool | None = None, history_path: Path | None = None, sleep=time.sleep):
-        from minikctl.env import Env
         self.env = env or Env()
         self.stdin = stdin or self.env.stdin
         self.stdout = stdout or self.env.stdout
         self.stderr = stderr or self.env.stderr
         self.home = str(Path(cwd or os.getcwd()).resolve())
         self.oldpwd: str | None = None
-        from minikctl.shell.run import interpreter
         self.interp = interpreter(self)
         self.cwd = self.home
         self.vars["PWD"] = self.cwd
@@ -127,8 +132,7 @@ class Shell:
 
     def run_line(self, line: str) -> int:
         """Parse one typed line (reading continuation lines and here-document bodies) and run it."""
-        from minikctl.sh.parser import ShSyntaxError, parse
-        from minikctl.shell.run import run_tree
+        from minikctl.sh.parser import ShSyntaxError
         text = line
         first = self.lineno or 1
         while True:
@@ -211,7 +215,6 @@ def _setup_readline(shell: Shell):
         import readline
     except ImportError:
         return None
-    from minikctl.shell.completion import Completer
     readline.set_auto_history(False)
     readline.set_completer_delims(" \t\n;|&<>")
     readline.set_completer(Completer(shell).readline_hook)

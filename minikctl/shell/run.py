@@ -13,6 +13,15 @@ import io
 import os
 
 from minikctl.shell import builtins
+from minikctl import lazy
+
+Dialect = lazy.function("minikctl.sh.dialect", "Dialect")
+Flow = lazy.function("minikctl.sh.interp", "Flow")
+HostFS = lazy.function("minikctl.shell.hostfs", "HostFS")
+Shell = lazy.function("minikctl.sh.interp", "Shell")
+_simulated = lazy.function("minikctl.images.applets", "_simulated")
+files = lazy.module("minikctl.shell.files")
+run = lazy.function("minikctl.cli.main", "run")
 
 KUBECTL = ("kubectl", "minikctl")
 # the session's own versions of these (bash's, with the session's home, history and clock)
@@ -49,7 +58,6 @@ def _stdin(inp) -> str | None:
 
 def _adapt(repl, fn):
     def run(sh, argv, io_, assigns):
-        from minikctl.sh.interp import Flow
         code = fn(repl, argv, builtins.IO(_stdin(io_[0]), io_[1], io_[2], assigns or {}))
         if repl.exited:
             raise Flow("exit", code)
@@ -90,7 +98,6 @@ class _AppletCtx:
 
 def _applet(name):
     def run(sh, argv, io_, assigns):
-        from minikctl.images.applets import _simulated
         o, e, code = _simulated()[name](_AppletCtx(sh, io_[0], assigns), list(argv), "gnu")
         if o:
             io_[1].write(o)
@@ -102,10 +109,6 @@ def _applet(name):
 
 def interpreter(repl):
     """The bash interpreter of a session: its commands, its files, its home."""
-    from minikctl.sh.dialect import Dialect
-    from minikctl.sh.interp import Shell
-    from minikctl.shell import files
-    from minikctl.shell.hostfs import HostFS
 
     class _Ctx:                       # what minikctl/sh reads from a context
         view = None
@@ -142,7 +145,6 @@ def run_tree(repl, tree) -> int:
 
 def kubectl(repl, argv: list[str], stdin: str | None, out, err, assigns: dict) -> int:
     """kubectl/minikctl: one in-process run of the minikctl CLI with this command's streams."""
-    from minikctl.cli.main import run
     cenv = repl.cluster_env(io.StringIO(stdin) if stdin is not None else repl.stdin, out, err)
     with repl.host(assigns):
         code = run(argv, cenv)

@@ -11,6 +11,20 @@ import random
 from pathlib import Path
 
 from minikctl.sim.profile import kube_version, load_profile
+import ipaddress
+from minikctl.sim.profile import control_plane
+import secrets
+from minikctl import lazy
+
+amount = lazy.function("minikctl.api.resources", "amount")
+clusters = lazy.module("minikctl.clusters")
+fmt = lazy.function("minikctl.timeutil", "fmt")
+gateway_addon = lazy.module("minikctl.sim.gateway_addon")
+ingress_nginx_addon = lazy.module("minikctl.sim.ingress_nginx_addon")
+priority = lazy.module("minikctl.sim.priority")
+rbac_bootstrap = lazy.module("minikctl.sim.rbac_bootstrap")
+server = lazy.module("minikctl.api.server")
+serviceaccount = lazy.module("minikctl.sim.controllers.serviceaccount")
 
 BOOT_AGE = 600.0
 COREDNS_IMAGE = {(1, 25): "registry.k8s.io/coredns/coredns:v1.9.3", (1, 28): "registry.k8s.io/coredns/coredns:v1.10.1",
@@ -26,9 +40,7 @@ def _pick(table, ver):
 def init_cluster(cluster, env, profile_name: str = "default", seed: int | None = None,
                  profile: dict | None = None) -> None:
     """profile: an already adjusted profile (a named cluster's, minikctl/clusters.py)."""
-    from minikctl.api import server
     if profile is None:  # a named cluster's state file made afresh: its own nodes again
-        from minikctl import clusters
         profile = clusters.profile_for(env, profile_name)
     seed = seed if seed is not None else env.seed
     if seed is None:
@@ -38,7 +50,6 @@ def init_cluster(cluster, env, profile_name: str = "default", seed: int | None =
     # The serve token comes from the OS, never from the seed (which `cluster info` shows and a
     # lab shares with everyone); the seeded generator still makes its draw so that seeded
     # replays keep every name and uid they had.
-    import secrets
     cluster.rng.getrandbits(128)
     cluster.meta = {"profile": profile, "seed": seed, "token": secrets.token_hex(16)}
     cluster.now = env.clock() - BOOT_AGE
@@ -53,9 +64,7 @@ def init_cluster(cluster, env, profile_name: str = "default", seed: int | None =
     apiserver_service(cluster, profile)
     for ns in ("default", "kube-node-lease", "kube-public", "kube-system"):
         root_ca_configmap(cluster, ns)
-    from minikctl.sim.controllers import serviceaccount
     serviceaccount.reconcile(cluster)
-    from minikctl.sim import priority, rbac_bootstrap
     rbac_bootstrap.ensure(cluster)
     priority.ensure(cluster)
     corefile = (Path(__file__).resolve().parent.parent / "data" / "Corefile").read_text()
@@ -74,10 +83,8 @@ def init_cluster(cluster, env, profile_name: str = "default", seed: int | None =
     _kube_proxy(cluster, profile, ver)
     _coredns(cluster, profile, ver)
     if "ingress-nginx" in (profile.get("addons") or []):
-        from minikctl.sim import ingress_nginx_addon
         ingress_nginx_addon.install(cluster)
     if "gateway-api" in (profile.get("addons") or []):
-        from minikctl.sim import gateway_addon
         gateway_addon.install(cluster)
     _storage_classes(cluster, profile)
 
@@ -122,8 +129,7 @@ def apiserver_service(cluster, profile: dict) -> list[dict]:
     EndpointSlice naming the control-plane node: each created if missing. kubeadm init makes them,
     and the apiserver's endpoint reconciler puts back any that is deleted
     (sim/controllers/apiserver_endpoints.py). Returns the objects created."""
-    from minikctl.api import server
-    from minikctl.sim.profile import KUBEADM_API_PORT, control_plane
+    from minikctl.sim.profile import KUBEADM_API_PORT
     master = control_plane(profile)
     port = int(profile.get("apiServerPort") or KUBEADM_API_PORT)
     objs = [{
@@ -146,14 +152,12 @@ def apiserver_service(cluster, profile: dict) -> list[dict]:
 
 
 def _nth_ip(cidr: str, n: int) -> str:
-    import ipaddress
     return str(ipaddress.ip_network(cidr).network_address + n)
 
 
 def root_ca_configmap(cluster, ns: str) -> None:
     if cluster.get("ConfigMap", ns, "kube-root-ca.crt") is not None:
         return
-    from minikctl.api import server
     body = "-----BEGIN CERTIFICATE-----\n" + "\n".join(
         "".join(cluster.rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") for _ in range(64))
         for _ in range(17)) + "\n-----END CERTIFICATE-----\n"
@@ -198,7 +202,6 @@ def _allocatable(cap: dict) -> dict:
     """Capacity minus the kubelet's default hard eviction thresholds (kubeadm reserves nothing
     else): memory.available<100Mi, nodefs.available<10% (the remainder printed in bytes, as a
     kubelet reports it)."""
-    from minikctl.api.resources import amount
     out = dict(cap)
     if "memory" in cap:
         mem = amount(cap["memory"]) - 100 * 2**20
@@ -213,7 +216,6 @@ def _node_conditions(now: float) -> list[dict]:
     """The kubelet's four conditions as it first reports them at registration: heartbeat and
     transition both at that moment (the simulation does not rewrite the heartbeat every 5
     minutes, nodeStatusReportFrequency; the node Lease is what shows the kubelet alive)."""
-    from minikctl.timeutil import fmt
     at = fmt(now)
     rows = [("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
             ("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
@@ -224,7 +226,6 @@ def _node_conditions(now: float) -> list[dict]:
 
 
 def _static_pods(cluster, profile, master, ver) -> None:
-    from minikctl.api import server
     node = master["name"]
     tag = profile["kubernetesVersion"]
     for comp, image in (("etcd", ETCD_IMAGE),
@@ -245,7 +246,6 @@ def _static_pods(cluster, profile, master, ver) -> None:
 
 
 def _kube_proxy(cluster, profile, ver) -> None:
-    from minikctl.api import server
     server.create_internal(cluster, {
         "apiVersion": "apps/v1", "kind": "DaemonSet",
         "metadata": {"name": "kube-proxy", "namespace": "kube-system", "labels": {"k8s-app": "kube-proxy"}},
@@ -261,7 +261,6 @@ def _kube_proxy(cluster, profile, ver) -> None:
 
 
 def _coredns(cluster, profile, ver) -> None:
-    from minikctl.api import server
     image = _pick(COREDNS_IMAGE, ver)
     labels = {"k8s-app": "kube-dns"}
     server.create_internal(cluster, {

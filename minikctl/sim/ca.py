@@ -10,6 +10,13 @@ five minutes as the signer does.
 from __future__ import annotations
 
 import datetime
+from minikctl import lazy
+
+hashes = lazy.module("cryptography.hazmat.primitives.hashes")
+rsa = lazy.module("cryptography.hazmat.primitives.asymmetric.rsa")
+serialization = lazy.module("cryptography.hazmat.primitives.serialization")
+server = lazy.module("minikctl.api.server")
+x509 = lazy.module("cryptography.x509")
 
 META = "clusterCA"
 ONE_YEAR = 365 * 24 * 3600
@@ -22,9 +29,6 @@ def _now(cluster) -> datetime.datetime:
 
 def ensure(cluster):
     """(certificate, key) of the cluster CA, made and published if this cluster has none yet."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
     from cryptography.x509.oid import NameOID
     stored = cluster.meta.get(META)
     if stored:
@@ -48,7 +52,6 @@ def ensure(cluster):
         serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
         serialization.NoEncryption()).decode()}
     cluster.meta["rootCA"] = pem
-    from minikctl.api import server
     for cm in cluster.list("ConfigMap"):
         if cm["metadata"]["name"] == "kube-root-ca.crt":
             cm["data"] = {"ca.crt": pem}
@@ -62,8 +65,6 @@ _USAGE_EKU = {"client auth": "CLIENT_AUTH", "server auth": "SERVER_AUTH", "code 
 
 def sign(cluster, csr_pem: bytes, usages: list[str], seconds: int | None) -> str:
     """A certificate for the request, signed by the cluster CA (PEM)."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.x509.oid import ExtendedKeyUsageOID
     ca_cert, ca_key = ensure(cluster)
     req = x509.load_pem_x509_csr(csr_pem)
@@ -93,7 +94,6 @@ def sign(cluster, csr_pem: bytes, usages: list[str], seconds: int | None) -> str
 
 def identity(cert_pem: bytes) -> tuple[str, list[str]] | None:
     """(user, groups) a client certificate authenticates as: CN and O, if the cluster CA signed it."""
-    from cryptography import x509
     from cryptography.x509.oid import NameOID
     try:
         cert = x509.load_pem_x509_certificate(cert_pem)
@@ -106,7 +106,6 @@ def identity(cert_pem: bytes) -> tuple[str, list[str]] | None:
 
 def verify(cluster, cert_pem: bytes) -> bool:
     """Whether the cluster CA signed this certificate and it is valid now."""
-    from cryptography import x509
     from cryptography.exceptions import InvalidSignature
     stored = cluster.meta.get(META)
     if not stored:

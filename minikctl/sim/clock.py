@@ -8,6 +8,9 @@ cluster, while three thousand pods starting within a second cost a few settles, 
 from __future__ import annotations
 
 import heapq
+from minikctl import lazy
+
+controllers = lazy.module("minikctl.sim.controllers")
 
 TICK = 0.25
 
@@ -27,7 +30,6 @@ def advance(cluster, to: float) -> int:
         # fell due meanwhile happens once it is back (sim/nodehost/controlplane.py)
         cluster.now = to
         return 0
-    from minikctl.sim import controllers
     if not getattr(cluster, "settled", False):
         controllers.settle(cluster)
     while cluster.timers and cluster.timers[0][0] <= to:

@@ -20,6 +20,10 @@ from contextlib import contextmanager
 from minikctl import timeutil
 from minikctl.api.errors import ApiError, CliError
 from minikctl.store.db import Store
+from minikctl import lazy
+
+clock = lazy.module("minikctl.sim.clock")
+kinds = lazy.module("minikctl.api.kinds")
 
 Key = tuple[str, str, str]
 
@@ -58,7 +62,6 @@ class Cluster:
                 or not isinstance(self.now, (int, float)):
             raise ValueError("the cluster's meta, revision or clock is not what minikctl wrote")
         self.profile = self.meta.get("profile") or {}
-        from minikctl.api import kinds
         kinds.set_dynamic(self.meta.get("crd_kinds"))     # the CRDs' kinds (sim/controllers/crd.py)
         state = self.store.get_meta("rng")
         self.rng = random.Random()
@@ -67,6 +70,7 @@ class Cluster:
         for _id, due, what, payload in self.store.timers():
             heapq.heappush(self.timers, (due, next(self._seq), what, payload))
         self.settled = bool(self.store.get_meta("settled", False))
+        self.settled_at_load = self.settled      # the stored state was at the controllers' fixed point
         self._loaded = (json.dumps(self.meta, sort_keys=True), self.rng.getstate(), sorted(self.timers), self.settled)
 
     def _objs(self, kind: str) -> dict[tuple[str, str], dict]:
@@ -133,7 +137,7 @@ class Cluster:
         if hasattr(self, "ips_in_use"):
             del self.ips_in_use
         self.revision = revision
-        self.settled = False
+        self.settled = self.settled_at_load = False
         self.changed = True
         self._loaded = None  # has_changes(): the command must commit
 
@@ -368,7 +372,6 @@ def open_cluster(env, *, write: bool = True, direct: bool = False):
 
 @contextmanager
 def _open_cluster(env, *, write: bool = True, direct: bool = False):
-    from minikctl.sim import clock
     store = Store(env.db_path)
     outermost = getattr(env, "pending", None) is None and hasattr(env, "hold_output")
     if outermost:

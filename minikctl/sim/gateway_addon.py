@@ -12,6 +12,9 @@ NginxGateway/NginxProxy configuration CRs.
 The controller's status writes live in sim/controllers/gateway.py, its routing in net/gateway.py.
 """
 from __future__ import annotations
+from minikctl import lazy
+
+server = lazy.module("minikctl.api.server")
 
 NS = "nginx-gateway"
 VERSION = "1.6.2"
@@ -93,6 +96,5 @@ def objects() -> list[dict]:
 
 
 def install(cluster) -> None:
-    from minikctl.api import server
     for obj in objects():
         server.create_internal(cluster, obj)

@@ -11,6 +11,10 @@ apiserver does not check the webhook's certificate). The controller's routing li
 net/ingress_nginx.py, its status writes in sim/controllers/ingress_nginx.py.
 """
 from __future__ import annotations
+from minikctl import lazy
+
+server = lazy.module("minikctl.api.server")
+tls = lazy.module("minikctl.net.tls")
 
 NS = "ingress-nginx"
 VERSION = "1.12.0"
@@ -86,8 +90,6 @@ def objects() -> list[dict]:
 
 
 def install(cluster) -> None:
-    from minikctl.api import server
     for obj in objects():
         server.create_internal(cluster, obj)
-    from minikctl.net import tls
     tls.ensure_fake_cert(cluster)     # the controller makes its fake certificate once, at start

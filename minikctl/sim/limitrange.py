@@ -8,6 +8,9 @@ from __future__ import annotations
 from fractions import Fraction
 
 from minikctl.api.resources import amount
+from minikctl import lazy
+
+render = lazy.function("minikctl.api.quantity_canon", "render")
 
 ANNOTATION = "kubernetes.io/limit-ranger"
 
@@ -107,7 +110,6 @@ def admit(view, pod: dict) -> str | None:
                 for src, acc in ((res.get("requests") or {}, reqs), (res.get("limits") or {}, lims)):
                     for k, v in src.items():
                         acc[k] = acc.get(k, Fraction(0)) + amount(v)
-            from minikctl.api.quantity_canon import render
             errs += _check("Pod", item, {k: render(v) for k, v in reqs.items()}, {k: render(v) for k, v in lims.items()})
     if not errs:
         return None

@@ -27,6 +27,10 @@ from pathlib import Path
 from minikctl import timeutil
 from minikctl.api.imageref import base_name
 from minikctl.api.resources import amount, parse
+from minikctl import lazy
+
+behaviours = lazy.module("minikctl.images.behaviours")
+yaml = lazy.module("yaml")
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "usage.yaml"
 SCRAPE = 15.0
@@ -37,7 +41,6 @@ _BUSY_LOOP = re.compile(r"while\s+(true|:)\s*;?\s*do(?:(?!sleep).)*?done", re.S)
 
 @lru_cache(maxsize=1)
 def _data() -> dict:
-    import yaml
     return yaml.safe_load(DATA.read_text())
 
 
@@ -97,7 +100,6 @@ def _flag(args: list[str], name: str) -> str | None:
 
 def _busy(container: dict) -> tuple[Fraction, Fraction] | None:
     """(cores, bytes) a CPU- or memory-burning process holds, None for an ordinary one."""
-    from minikctl.images import behaviours
     proc = behaviours.process(container)
     prog = proc.program.rsplit("/", 1)[-1]
     spec = (_data().get("busy") or {}).get(prog)

@@ -11,6 +11,10 @@ from __future__ import annotations
 
 import base64
 import re
+import math
+from minikctl import lazy
+
+parse_quantity = lazy.function("minikctl.api.defaults", "parse_quantity")
 
 
 def _decode(v) -> str:
@@ -139,8 +143,6 @@ def container_env(view, pod: dict, container: dict,
 
 def _resource_field(container: dict, ref: dict) -> str:
     """resourceFieldRef of limits/requests cpu and memory, in the divisor's units (rounded up)."""
-    import math
-    from minikctl.api.defaults import parse_quantity
     res = container.get("resources") or {}
     what, _, name = (ref.get("resource") or "").partition(".")
     q = (res.get(what) or {}).get(name)

@@ -2,6 +2,10 @@
 made at init like the apiserver's bootstrap, and the Priority admission plugin that gives a pod
 the value and preemption policy of its class (or of the global default class)."""
 from __future__ import annotations
+from minikctl import lazy
+
+_uid = lazy.function("minikctl.sim.controllers.serviceaccount", "_uid")
+server = lazy.module("minikctl.api.server")
 
 SYSTEM = (
     ("system-node-critical", 2000001000, "Used for system critical pods that must not be moved from their current node."),
@@ -12,8 +16,6 @@ MAX_USER = 1_000_000_000
 
 
 def ensure(cluster) -> None:
-    from minikctl.api import server
-    from minikctl.sim.controllers.serviceaccount import _uid
     for name, value, desc in SYSTEM:
         if cluster.get("PriorityClass", None, name) is None:
             server.create_internal(cluster, {"apiVersion": "scheduling.k8s.io/v1", "kind": "PriorityClass",

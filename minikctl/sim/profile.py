@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+import copy
+from minikctl import lazy
+
+CliError = lazy.function("minikctl.api.errors", "CliError")
 
 PROFILES = Path(__file__).resolve().parent.parent / "data" / "profiles"
 
@@ -12,7 +16,6 @@ def _load(name: str) -> dict:
     import yaml
     path = PROFILES / f"{name}.yaml"
     if not path.exists():
-        from minikctl.api.errors import CliError
         known = ", ".join(sorted(p.stem for p in PROFILES.glob("*.yaml")))
         raise CliError(f'unknown cluster profile "{name}" (known: {known})')
     with open(path) as f:
@@ -30,7 +33,6 @@ def kube_version(profile: dict | None) -> tuple[int, int]:
 
 def load_profile(name: str = "default") -> dict:
     """A deep-enough copy of the named profile (callers may annotate it)."""
-    import copy
     return copy.deepcopy(_load(name))
 
 

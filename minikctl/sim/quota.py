@@ -13,6 +13,10 @@ from fractions import Fraction
 from minikctl.api import builtin_resources
 from minikctl.api.quantity_canon import render
 from minikctl.api.resources import amount
+from minikctl import lazy
+
+format_of = lazy.function("minikctl.api.quantity_canon", "format_of")
+kinds = lazy.module("minikctl.api.kinds")
 
 COMPUTE = {"cpu": ("requests", "cpu"), "memory": ("requests", "memory"), "requests.cpu": ("requests", "cpu"),
            "requests.memory": ("requests", "memory"), "limits.cpu": ("limits", "cpu"),
@@ -31,7 +35,6 @@ def _kind_for(key: str) -> str | None:
         res = builtin_resources.parse(name)
         if res is None:
             return None
-        from minikctl.api import kinds
         for k in kinds.KINDS:
             if k.plural == res.plural and k.group == res.group:
                 return k.kind
@@ -81,7 +84,6 @@ def pod_usage(pod: dict, key: str) -> Fraction:
 
 def _first_format(pods: list[dict], key: str) -> str:
     """A sum keeps the format of its first term (resource.Quantity.Add)."""
-    from minikctl.api.quantity_canon import format_of
     part, name = COMPUTE[key]
     for p in pods:
         for c in (p.get("spec") or {}).get("containers") or []:

@@ -10,6 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from minikctl.api import server
+from minikctl import lazy
+
+_uid = lazy.function("minikctl.sim.controllers.serviceaccount", "_uid")
+yaml = lazy.module("yaml")
 
 DONE = "rbacBootstrapped"
 GROUP = "rbac.authorization.k8s.io"
@@ -31,7 +35,6 @@ def _rule(r: dict) -> dict:
 
 
 def _meta(cluster, name: str, spec: dict) -> dict:
-    from minikctl.sim.controllers.serviceaccount import _uid
     meta: dict = {"name": name, "uid": _uid(cluster, "", f"rbac/{name}")}
     if spec.get("bootstrap", True):
         meta["labels"] = {**_LABELS, **(spec.get("labels") or {})}
@@ -42,7 +45,6 @@ def _meta(cluster, name: str, spec: dict) -> dict:
 
 
 def objects(cluster) -> list[dict]:
-    import yaml
     data = yaml.safe_load((Path(__file__).resolve().parent.parent / "data" / "rbac-bootstrap.yaml").read_text())
     out = []
     for name, spec in data["clusterroles"].items():
@@ -74,7 +76,6 @@ CONTROLLERS_DONE = "rbacControllerRoles"
 def controller_objects(cluster) -> list[dict]:
     """The system:controller:<name> ClusterRoles (data/rbac-controller-roles.yaml) and their
     ClusterRoleBindings to ServiceAccount kube-system/<name>."""
-    import yaml
     data = yaml.safe_load((Path(__file__).resolve().parent.parent / "data" / "rbac-controller-roles.yaml").read_text())
     roles, bindings = [], []
     for short, rules in data["controllers"].items():

@@ -31,6 +31,10 @@ import re
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import quote
+from minikctl import lazy
+
+internet = lazy.module("minikctl.net.internet")
+yaml = lazy.module("yaml")
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "registry.yaml"
 NODE_RESOLVER = "127.0.0.53:53"
@@ -52,7 +56,6 @@ IDENTIFIER = re.compile(r"^[a-f0-9]{64}$")
 
 @lru_cache(maxsize=1)
 def _data() -> dict:
-    import yaml
     return yaml.safe_load(DATA.read_text())
 
 
@@ -231,7 +234,6 @@ def _unauthorized(entry: dict, host: str, path: str, tag: str, digest: str, ref:
 
 
 def _host_resolves(host: str, upstream: dict | None) -> bool:
-    from minikctl.net import internet
     name = host.split(":")[0].lower()
     if name in {k.lower().rstrip(".") for k in (upstream or {})}:
         return True

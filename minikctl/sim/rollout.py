@@ -9,6 +9,9 @@ the same sequence of states without real seconds passing.
 from __future__ import annotations
 
 import copy
+from minikctl import lazy
+
+clock = lazy.module("minikctl.sim.clock")
 
 REV = "deployment.kubernetes.io/revision"
 CHANGE_CAUSE = "kubernetes.io/change-cause"
@@ -28,7 +31,6 @@ def advance_until(cluster, check, deadline: float, on_step=None):
     """Fire due timers in time order until `check(cluster)` returns a truthy value or the next timer
     lies past `deadline`. Calls on_step(cluster) after every step (to print progress lines).
     Returns check's value; raises Timeout (with the clock moved to the deadline) otherwise."""
-    from minikctl.sim import clock
     while True:
         if on_step:
             on_step(cluster)

@@ -13,6 +13,13 @@ import json
 import uuid
 
 from minikctl.api.errors import ApiError, not_found
+from minikctl import lazy
+
+hashes = lazy.module("cryptography.hazmat.primitives.hashes")
+padding = lazy.module("cryptography.hazmat.primitives.asymmetric.padding")
+rsa = lazy.module("cryptography.hazmat.primitives.asymmetric.rsa")
+serialization = lazy.module("cryptography.hazmat.primitives.serialization")
+timeutil = lazy.module("minikctl.timeutil")
 
 ISSUER = "https://kubernetes.default.svc.cluster.local"
 DEFAULT_SECONDS = 3600
@@ -25,8 +32,6 @@ def _b64(raw: bytes) -> str:
 
 
 def _key(cluster):
-    from cryptography.hazmat.primitives import serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
     pem = cluster.meta.get(KEY_META)
     if pem is None:
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -38,13 +43,11 @@ def _key(cluster):
 
 
 def public_key_pem(cluster) -> str:
-    from cryptography.hazmat.primitives import serialization
     return _key(cluster).public_key().public_bytes(serialization.Encoding.PEM,
                                                    serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
 
 def key_id(key) -> str:
-    from cryptography.hazmat.primitives import serialization
     der = key.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return _b64(hashlib.sha256(der).digest())
 
@@ -54,8 +57,6 @@ def _json(v) -> bytes:
 
 
 def sign(cluster, claims: dict) -> str:
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import padding
     key = _key(cluster)
     head = _b64(json.dumps({"alg": "RS256", "kid": key_id(key)}, separators=(",", ":")).encode())
     body = _b64(_json(claims))
@@ -78,8 +79,6 @@ def decode(token: str) -> dict | None:
 
 def verify(cluster, token: str) -> dict | None:
     from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import padding
     parts = token.split(".")
     if len(parts) != 3 or KEY_META not in cluster.meta:
         return None
@@ -131,7 +130,6 @@ def request(cluster, namespace: str, name: str, *, audiences: list[str] | None =
     claims = {"aud": auds, "exp": now + exp_seconds, "iat": now, "iss": ISSUER,
               "jti": str(uuid.UUID(int=cluster.rng.getrandbits(128), version=4)), "kubernetes.io": k8s,
               "nbf": now, "sub": f"system:serviceaccount:{namespace}:{name}"}
-    from minikctl import timeutil
     return {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1",
             "metadata": {"name": name, "namespace": namespace, "creationTimestamp": None},
             "spec": {"audiences": auds, "expirationSeconds": exp_seconds, "boundObjectRef": bound},

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import random
 from typing import Iterable, Protocol
+from minikctl import lazy
+
+load_profile = lazy.function("minikctl.sim.profile", "load_profile")
 
 
 class View(Protocol):
@@ -30,7 +33,6 @@ class StaticView:
         self.now = now
         self.rng = rng or random.Random(0)
         if profile is None:
-            from minikctl.sim.profile import load_profile
             profile = load_profile()
         self.profile = profile
         self._objs: dict[tuple[str, str, str], dict] = {}

@@ -15,6 +15,8 @@ import sqlite3
 from pathlib import Path
 
 from minikctl.api.errors import CliError
+import functools
+import time
 
 APP_ID = 0x4D4B4354  # 'MKCT': marks a minikctl database (PRAGMA application_id)
 SCHEMA_VERSION = 1
@@ -56,7 +58,6 @@ def retry_busy(fn, path: Path):
     every case (a WAL being recovered or checkpointed as another command closes), so a busy or
     locked answer is retried with a growing pause until BUSY_MS have passed. Only then does the
     command give up, with a message that names no destructive remedy."""
-    import time
     deadline = time.monotonic() + BUSY_MS / 1000
     pause = 0.005
     while True:
@@ -74,7 +75,6 @@ def retry_busy(fn, path: Path):
 def guarded(fn):
     """Reads of a damaged file (a malformed page, undecodable text, a body that is not JSON)
     become one clear error instead of a traceback; lock contention is not damage."""
-    import functools
 
     @functools.wraps(fn)
     def wrapper(self, *args, **kwargs):
@@ -184,7 +184,6 @@ class Store:
         """An existing empty file (truncated, zeroed) is lost state, never silently a fresh
         cluster. One younger than a second may be a concurrent command's, about to get its
         schema: give it that second before calling it lost."""
-        import time
         wal = self.path.with_name(self.path.name + "-wal")
         deadline = time.monotonic() + 1.0
         while True:
@@ -252,6 +251,14 @@ class Store:
                               [(k, ns, n, rv, json.dumps(b, separators=(",", ":"))) for k, ns, n, rv, b in rows])
 
     @guarded
+    def clear(self, keep: tuple[str, ...] = ("schema",)) -> None:
+        """Empty the store in place for a fresh cluster (a drill's reset), inside the open
+        transaction: every object and timer, every meta key but `keep`."""
+        self.conn.execute("DELETE FROM objects")
+        self.conn.execute("DELETE FROM timers")
+        self.conn.execute(f"DELETE FROM meta WHERE key NOT IN ({','.join('?' * len(keep))})", keep)
+
+    @guarded
     def remove(self, kind: str, namespace: str, name: str) -> None:
         self.conn.execute("DELETE FROM objects WHERE kind=? AND namespace=? AND name=?", (kind, namespace, name))
 
@@ -315,7 +322,6 @@ def _body(obj) -> dict:
 def read_crd_kinds(path) -> list:
     """The served CRD kinds recorded in a state file's cluster meta (sim/controllers/crd.py),
     read without a transaction: the front ends resolve resource names before opening the cluster."""
-    import sqlite3
     p = Path(path)
     if not p.exists():
         return []

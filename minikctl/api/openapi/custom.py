@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
+import importlib
 
 META_REF = "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"
 META_DESC = ("Standard object's metadata. More info: "
@@ -80,7 +81,6 @@ MODULES: list[str] = []       # modules that register sources when imported, e.g
 
 def load() -> list:
     """The registered sources, after importing MODULES."""
-    import importlib
     for m in MODULES:
         importlib.import_module(m)
     return SOURCES

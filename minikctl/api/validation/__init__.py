@@ -52,6 +52,10 @@ from minikctl.api.validation.autoscaling import validate_hpa
 from minikctl.api.validation.workloads import (_selector_immutable, _validate_daemonset,
                                                _validate_deployment, _validate_replicaset,
                                                _validate_statefulset, _validate_statefulset_update)
+from minikctl import lazy
+
+admission_webhooks = lazy.module("minikctl.api.admission_webhooks")
+gateway_api = lazy.module("minikctl.api.gateway_api")
 
 # ---------------------------------------------------------------------------------------------
 # Entry points
@@ -76,7 +80,6 @@ _CREATE = {
 
 
 def _validate_webhooks(obj: dict) -> list[tuple[str, str]]:
-    from minikctl.api import admission_webhooks
     return admission_webhooks.validate(obj)
 
 # Kinds whose update rules are more than object meta plus the create rules.
@@ -93,7 +96,6 @@ def validate(obj: dict, old: dict | None = None, kube_version: tuple = (1, 32)) 
     """
     kind = obj.get("kind", "")
     if kind in ("GatewayClass", "Gateway", "HTTPRoute", "ReferenceGrant"):
-        from minikctl.api import gateway_api
         if old is None:
             return gateway_api.validate(obj)
         return validate_object_meta_update(obj, old) + [e for e in gateway_api.validate(obj, old)

@@ -14,6 +14,10 @@ from minikctl.api.validation.fields import (dns1123_label, forbidden, go_label_s
 from minikctl.api.validation.meta import (validate_annotations, validate_label_selector, validate_labels,
                                           validate_object_meta, validate_object_meta_update)
 from minikctl.api.validation.pod import validate_pod_spec
+import re
+from minikctl import lazy
+
+cron = lazy.module("minikctl.api.cron")
 
 INDEXED = "Indexed"
 MAX_PARALLELISM_INDEXED = 100_000
@@ -172,7 +176,6 @@ def _validate_job_update(job: dict, old: dict) -> list[tuple[str, str]]:
 
 
 def _validate_cronjob(cj: dict) -> list[tuple[str, str]]:
-    from minikctl.api import cron
     errs = validate_object_meta(cj, True)
     meta, spec = cj.get("metadata") or {}, cj.get("spec") or {}
     name = meta.get("name") or ""
@@ -213,8 +216,6 @@ def _validate_cronjob(cj: dict) -> list[tuple[str, str]]:
 
 def _time_zone(tz: str) -> list[tuple[str, str]]:
     """validateTimeZone: non-empty, tz-database characters, not Local, a zone time.LoadLocation finds."""
-    import re
-    from minikctl.api import cron
     if tz == "":
         return [invalid("spec.timeZone", tz, "timeZone must be nil or non-empty string")]
     for part in tz.split("/"):

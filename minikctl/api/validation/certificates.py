@@ -10,6 +10,11 @@ import base64
 from minikctl.api.validation.fields import (GoRaw, dns1123_label, dns1123_subdomain, duplicate, invalid,
                                             not_supported, required, too_long)
 from minikctl.api.validation.meta import validate_object_meta
+from minikctl import lazy
+
+pem_blocks = lazy.function("minikctl.api.pki", "pem_blocks")
+validate_object_meta_update = lazy.function("minikctl.api.validation.meta", "validate_object_meta_update")
+x509 = lazy.module("cryptography.x509")
 
 USAGES = sorted(["signing", "digital signature", "content commitment", "key encipherment", "key agreement",
                  "data encipherment", "cert sign", "crl sign", "encipher only", "decipher only", "any",
@@ -24,11 +29,9 @@ def go_bytes(raw: bytes) -> GoRaw:
 
 def csr_error(raw: bytes) -> str | None:
     """certificates.ParseCSR then CheckSignature, in Go's words; None for a good request."""
-    from minikctl.api.pki import pem_blocks
     blocks = pem_blocks(raw)
     if not blocks or blocks[0][0] != "CERTIFICATE REQUEST":
         return "PEM block type must be CERTIFICATE REQUEST"
-    from cryptography import x509
     try:
         req = x509.load_der_x509_csr(blocks[0][1])
     except ValueError:
@@ -106,5 +109,4 @@ def validate_csr(csr: dict) -> list[tuple[str, str]]:
 
 
 def validate_csr_update(csr: dict, old: dict) -> list[tuple[str, str]]:
-    from minikctl.api.validation.meta import validate_object_meta_update
     return validate_object_meta_update(csr, old) + validate_csr(csr)

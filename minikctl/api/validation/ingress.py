@@ -14,6 +14,10 @@ from minikctl.api.validation.fields import (dns1035_label, dns1123_subdomain, fo
                                             max_len_error, not_supported, port_name, port_num,
                                             regex_error, required, too_long)
 from minikctl.api.validation.meta import validate_object_meta
+from minikctl.api.validation.fields import GoRaw
+from minikctl import lazy
+
+validate_object_meta_update = lazy.function("minikctl.api.validation.meta", "validate_object_meta_update")
 
 PATH_TYPES = ["Exact", "ImplementationSpecific", "Prefix"]       # sets.List(): sorted
 _INVALID_SEQUENCES = ["//", "/./", "/../", "%2f", "%2F"]
@@ -135,7 +139,6 @@ def validate_ingress_spec(spec: dict, path: str = "spec") -> list[tuple[str, str
     errs = []
     rules = spec.get("rules") or []
     if not rules and spec.get("defaultBackend") is None:
-        from minikctl.api.validation.fields import GoRaw
         shown = GoRaw("[]networking.IngressRule(nil)") if spec.get("rules") is None else GoRaw("[]networking.IngressRule{}")
         errs.append(invalid(path, shown, "either `defaultBackend` or `rules` must be specified"))
     if spec.get("defaultBackend") is not None:
@@ -201,7 +204,6 @@ def _validate_ingress_class(ic: dict) -> list[tuple[str, str]]:
 
 
 def _validate_ingress_class_update(ic: dict, old: dict) -> list[tuple[str, str]]:
-    from minikctl.api.validation.meta import validate_object_meta_update
     errs = validate_object_meta_update(ic, old)
     new_c, old_c = (ic.get("spec") or {}).get("controller"), (old.get("spec") or {}).get("controller")
     if new_c != old_c:

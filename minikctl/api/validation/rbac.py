@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from minikctl.api.validation.fields import GoRaw, go_quote, go_strings, invalid, not_supported, required
 from minikctl.api.validation.meta import validate_object_meta, validate_object_meta_update
+from minikctl.api.validation.fields import dns1123_subdomain
 
 GROUP = "rbac.authorization.k8s.io"
 
@@ -55,7 +56,6 @@ def _subject(sub: dict, namespaced: bool, p: str) -> list[tuple[str, str]]:
     kind = sub.get("kind") or ""
     if kind == "ServiceAccount":
         if name:
-            from minikctl.api.validation.fields import dns1123_subdomain
             errs += [invalid(f"{p}.name", name, m) for m in dns1123_subdomain(name)]
         if sub.get("apiGroup"):
             errs.append(not_supported(f"{p}.apiGroup", sub["apiGroup"], [""]))

@@ -12,6 +12,8 @@ from minikctl.api.validation.fields import (dns1123_subdomain, forbidden, invali
                                             qualified_name, required, too_long)
 from minikctl.api.validation.meta import (validate_label_selector, validate_object_meta,
                                           validate_object_meta_update)
+import copy
+import json
 
 ACCESS_MODES = ["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"]
 VOLUME_MODES = ["Block", "Filesystem"]
@@ -120,7 +122,6 @@ def validate_pvc_update(pvc: dict, old: dict, kube_version=(1, 32)) -> list[tupl
 
 
 def _without_mutable(spec: dict, old_storage, old_vac) -> dict:
-    import copy
     out = copy.deepcopy(spec)
     req = (out.get("resources") or {}).get("requests")
     if req is not None and old_storage is not None:
@@ -161,7 +162,6 @@ def _diff(old: dict, new: dict) -> str:
 
 
 def _go(v) -> str:
-    import json
     return "nil" if v is None else json.dumps(v, sort_keys=True)
 
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from minikctl.api import schema
 from minikctl.api.validation.fields import go_v, invalid
+from minikctl import lazy
+
+ApiError = lazy.function("minikctl.api.errors", "ApiError")
+gobase64 = lazy.module("minikctl.api.gobase64")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -34,7 +38,6 @@ def _bytes_error(obj: dict) -> str | None:
         if field is None or not isinstance(obj.get(field), dict):
             return None
         values = [obj[field][k] for k in sorted(obj[field])]
-    from minikctl.api import gobase64
     for v in values:
         if isinstance(v, str):
             try:
@@ -72,7 +75,6 @@ def strict_decoding_error(obj: dict, source: str | None = None, verb: str = "cre
     `Error from server (BadRequest): error when creating "x.yaml": Deployment in version "v1"
     cannot be handled as a Deployment: strict decoding error: unknown field "..."`.
     """
-    from minikctl.api.errors import ApiError
     msg = decoding_message(obj)
     if msg is None:
         return None

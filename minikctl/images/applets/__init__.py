@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from minikctl import lazy
+
+make_sh = lazy.function("minikctl.images.shell", "make_sh")
+nettools = lazy.module("minikctl.images.nettools")
 
 COREUTILS = """[ arch b2sum base32 base64 basename basenc cat chcon chgrp chmod chown chroot cksum comm cp csplit cut
 date dd df dir dircolors dirname du echo env expand expr factor false fmt fold groups head hostid id install join
@@ -95,10 +99,8 @@ def merge(family: str, tools: dict) -> dict:
     names = set(names_for(family))
     for name, dialect in SHELLS.items():
         if name in names and name not in out:
-            from minikctl.images.shell import make_sh
             out[name] = make_sh(dialect)
     if _busybox_based(family) and "nc" not in out:
-        from minikctl.images import nettools
         out["nc"] = nettools.nc
     return out
 

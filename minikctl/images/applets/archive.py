@@ -15,6 +15,7 @@ import posixpath
 import tarfile
 
 from minikctl.images.applets.common import fs, path
+import datetime
 
 
 def to_bytes(text: str) -> bytes:
@@ -110,7 +111,6 @@ def _add(tf: tarfile.TarFile, f, p: str, name: str, mtime: int) -> None:
 def _listing(m: tarfile.TarInfo, verbose: bool, style: str) -> str:
     if not verbose:
         return m.name + "\n"
-    import datetime
     kind = "d" if m.isdir() else ("l" if m.issym() else "-")
     perms = "".join(c if m.mode & (1 << (8 - i)) else "-" for i, c in enumerate("rwxrwxrwx"))
     t = datetime.datetime.fromtimestamp(m.mtime, datetime.timezone.utc)

@@ -8,6 +8,11 @@ bound per image by applets.for_family.
 from __future__ import annotations
 
 import posixpath
+from minikctl import lazy
+
+fs_of = lazy.function("minikctl.images.fs", "fs_of")
+process_env = lazy.function("minikctl.images.base", "process_env")
+toolset_for_ctx = lazy.function("minikctl.images.registry", "toolset_for_ctx")
 
 ERRNO = {"ENOENT": "No such file or directory", "EISDIR": "Is a directory", "ENOTDIR": "Not a directory",
          "EROFS": "Read-only file system", "EEXIST": "File exists", "ENOTEMPTY": "Directory not empty",
@@ -15,7 +20,6 @@ ERRNO = {"ENOENT": "No such file or directory", "EISDIR": "Is a directory", "ENO
 
 
 def fs(ctx):
-    from minikctl.images.fs import fs_of
     return fs_of(ctx)
 
 
@@ -84,10 +88,8 @@ def environ(ctx) -> list[tuple[str, str]]:
     image's own (its `env` tool: the image's ENV lines, the kubelet's variables)."""
     if getattr(ctx, "environ", None) is not None:
         return list(ctx.environ.items())
-    from minikctl.images.registry import toolset_for_ctx
     tool = toolset_for_ctx(ctx).get("env") if ctx.pod is not None else None
     if tool is None:
-        from minikctl.images.base import process_env
         return process_env(ctx)
     out, _, _ = tool(ctx, ["env"])
     return [tuple(line.split("=", 1)) for line in out.splitlines() if "=" in line]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 
 from minikctl.images.applets.common import ERRNO, fs, path, read_input
+import fnmatch
 
 
 def cat(ctx, argv, style):
@@ -229,7 +230,6 @@ def chmod(ctx, argv, style):
 
 def find(ctx, argv, style):
     """find [PATH...] [-maxdepth N] [-mindepth N] [-type f|d] [-name PAT] [-iname PAT] [-print]."""
-    import fnmatch
     f = fs(ctx)
     args = argv[1:]
     paths = []

@@ -6,10 +6,17 @@ import re
 import time
 
 from minikctl.images.applets.common import fs, path, read_input
+import base64 as b64
+from minikctl import lazy
+
+calendar = lazy.module("calendar")
+environ = lazy.function("minikctl.images.applets.common", "environ")
+pod_hostname = lazy.function("minikctl.images.base", "pod_hostname")
+resolve_tool = lazy.function("minikctl.images.registry", "resolve_tool")
+toolset_for_ctx = lazy.function("minikctl.images.registry", "toolset_for_ctx")
 
 
 def _environ(ctx) -> list[tuple[str, str]]:
-    from minikctl.images.applets.common import environ
     return environ(ctx)
 
 
@@ -77,7 +84,6 @@ def whoami(ctx, argv, style):
 
 
 def hostname(ctx, argv, style):
-    from minikctl.images.base import pod_hostname
     name = pod_hostname(ctx.pod, ctx.node)
     if "-i" in argv[1:]:
         ip = ((ctx.pod or {}).get("status") or {}).get("podIP") or "127.0.0.1"
@@ -89,7 +95,6 @@ KERNEL = "5.15.0-126-generic"
 
 
 def uname(ctx, argv, style):
-    from minikctl.images.base import pod_hostname
     flags = "".join(a[1:] for a in argv[1:] if a.startswith("-")) or "s"
     host = pod_hostname(ctx.pod, ctx.node)
     parts = {"s": "Linux", "n": host, "r": KERNEL, "v": "#136-Ubuntu SMP Wed Nov 6 10:38:22 UTC 2024",
@@ -114,7 +119,6 @@ def _now(ctx) -> float:
 
 def _parse_date(text: str) -> float | None:
     """The -d forms scripts use: @EPOCH, YYYY-MM-DD, YYYY-MM-DD[ T]HH:MM[:SS] (UTC, as in pods)."""
-    import calendar
     m = re.fullmatch(r"@(-?\d+)", text.strip())
     if m:
         return float(m.group(1))
@@ -217,7 +221,6 @@ def xargs(ctx, argv, style):
 
 
 def which(ctx, argv, style):
-    from minikctl.images.registry import resolve_tool, toolset_for_ctx
     tools = toolset_for_ctx(ctx)
     out, code = [], 0
     f = fs(ctx)
@@ -339,10 +342,8 @@ def passthrough(ctx, argv, style):
 
 
 def base64_(ctx, argv, style):
-    import base64 as b64
     decode = any(a in ("-d", "--decode") for a in argv[1:])
     names = [a for a in argv[1:] if not a.startswith("-")]
-    from minikctl.images.applets.common import read_input
     got, err, code = read_input(ctx, names[:1], "base64", style)
     if code:
         return "", err, code

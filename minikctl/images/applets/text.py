@@ -5,6 +5,11 @@ from __future__ import annotations
 import re
 
 from minikctl.images.applets.common import ERRNO, fs, lines, path, read_input
+from minikctl import lazy
+
+escapes = lazy.function("minikctl.sh.printf", "escapes")
+g = lazy.function("minikctl.images.grep", "grep")
+pf = lazy.function("minikctl.sh.printf", "printf")
 
 
 def _count_opt(argv, default=10):
@@ -231,7 +236,6 @@ def tr(ctx, argv, style):
 
 
 def grep(ctx, argv, style):
-    from minikctl.images.grep import grep as g
     f = fs(ctx)
 
     def read(name):
@@ -285,7 +289,6 @@ def dirname(ctx, argv, style):
 
 
 def echo(ctx, argv, style):
-    from minikctl.sh.printf import escapes
     args = argv[1:]
     newline, interpret = True, False
     while args and re.fullmatch(r"-[neE]+", args[0]):
@@ -301,7 +304,6 @@ def echo(ctx, argv, style):
 
 
 def printf(ctx, argv, style):
-    from minikctl.sh.printf import printf as pf
     if len(argv) < 2:
         return "", "printf: missing operand\n" if style == "gnu" else "Usage: printf FORMAT [ARG]...\n", 1
     return pf(argv[1], argv[2:])

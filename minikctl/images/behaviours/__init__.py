@@ -22,6 +22,11 @@ import shlex
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from minikctl import lazy
+
+images = lazy.module("minikctl.images.registry")
+registry = lazy.module("minikctl.sim.registry")
+yaml = lazy.module("yaml")
 
 DATA = Path(__file__).resolve().parent.parent.parent / "data" / "behaviours.yaml"
 NOT_SIMULATED = "minikctl: the behaviour of image {image} is not simulated"
@@ -29,7 +34,6 @@ NOT_SIMULATED = "minikctl: the behaviour of image {image} is not simulated"
 
 @lru_cache(maxsize=1)
 def _data() -> dict:
-    import yaml
     return yaml.safe_load(DATA.read_text())
 
 
@@ -50,7 +54,6 @@ class Process:
 
 
 def _image_entry(image: str) -> dict | None:
-    from minikctl.sim import registry
     try:
         return (_data().get("images") or {}).get(registry.repository(image))
     except Exception:
@@ -169,7 +172,6 @@ def process(container: dict) -> Process:
                     inner.argv, inner.script = argv, proc.script
                     return inner
         return proc
-    from minikctl.images import registry as images
     if images.resolve_tool(images.toolset(image).tools, proc.program) is not None or base in ("sleep", "tail"):
         proc.kind = "shell"                  # an applet run directly: `sleep 3600`, `echo hi`
     return proc

@@ -5,10 +5,13 @@ line's servers, etc-hosts /etc/hosts followed by Println's newline. The servers 
 serve-hostname, pause...) run as the container's main process, not under exec: minikctl says so.
 """
 from __future__ import annotations
+from minikctl import lazy
+
+fs = lazy.module("minikctl.images.fs")
+registry = lazy.module("minikctl.sim.registry")
 
 
 def _read(ctx, path: str) -> str | None:
-    from minikctl.images import fs
     try:
         return fs.read_file(ctx.view, ctx.pod, ctx.container, path)
     except Exception:
@@ -36,7 +39,6 @@ def agnhost(ctx, argv):
 
 
 def tools_for(image: str) -> dict:
-    from minikctl.sim import registry
     try:
         repo = registry.repository(image)
     except Exception:

@@ -7,6 +7,11 @@ accepting connections` / `no response`); mysqladmin ping (`mysqld is alive`). An
 these clients can do says plainly that it is not simulated.
 """
 from __future__ import annotations
+from minikctl import lazy
+
+_src = lazy.function("minikctl.images.nettools", "_src")
+behaviours = lazy.module("minikctl.images.behaviours")
+traffic = lazy.module("minikctl.net.proxy.traffic")
 
 NOT_SIM = "minikctl: {what} is not simulated\n"
 
@@ -17,9 +22,6 @@ CLIENTS = {"redis-server": ("redis-cli",), "postgres": ("pg_isready", "psql"), "
 
 def _peer(ctx, host: str, port: int):
     """('ok', server program) | ('refused', None) | ('bad address', None) | ('timeout', None)."""
-    from minikctl.images import behaviours
-    from minikctl.images.nettools import _src
-    from minikctl.net.proxy import traffic
     o = traffic.connect(ctx.view, _src(ctx), host, port)
     if o.status not in ("ok", "not http"):
         return o.status, None
@@ -112,7 +114,6 @@ TOOLS = {"redis-cli": redis_cli, "pg_isready": pg_isready, "mysqladmin": mysqlad
 
 def client_tools(image: str) -> dict:
     """The client programs the image ships (by the server program its ENTRYPOINT/CMD runs)."""
-    from minikctl.images import behaviours
     try:
         program = behaviours.process({"name": "c", "image": image}).program.rsplit("/", 1)[-1]
     except Exception:

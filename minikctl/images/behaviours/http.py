@@ -12,6 +12,16 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
+from minikctl import lazy
+
+ExecContext = lazy.function("minikctl.images.context", "ExecContext")
+HTTPStatus = lazy.function("http", "HTTPStatus")
+Response = lazy.function("minikctl.net.proxy.traffic", "Response")
+_flag_value = lazy.function("minikctl.images.behaviours", "_flag_value")
+files = lazy.module("minikctl.images.fs")
+imageref = lazy.module("minikctl.api.imageref")
+timeutil = lazy.module("minikctl.timeutil")
+traffic = lazy.module("minikctl.net.proxy.traffic")
 
 
 @dataclass
@@ -38,7 +48,6 @@ class Request:
 
 
 def _resp(code, reason, body, headers):
-    from minikctl.net.proxy.traffic import Response
     return Response(code, reason, body, headers)
 
 
@@ -61,7 +70,6 @@ def hostname(pod: dict) -> str:
 
 
 def _started(req: Request) -> float:
-    from minikctl import timeutil
     for cs in (req.pod.get("status") or {}).get("containerStatuses") or []:
         if cs.get("name") == req.container.get("name"):
             t = timeutil.parse(((cs.get("state") or {}).get("running") or {}).get("startedAt"))
@@ -115,7 +123,6 @@ def netexec(req: Request):
         if code:
             if not code.lstrip("-").isdigit():
                 return go_text(req, f"argument 'code' must be an integer or empty, got \"{code}\"\n")
-            from http import HTTPStatus
             try:
                 reason = HTTPStatus(int(code)).phrase
             except ValueError:
@@ -138,7 +145,6 @@ def netexec(req: Request):
 def _shell(req: Request, cmd: str) -> dict:
     """/shell runs `sh -c cmd` in the container and returns its combined output (and error)."""
     from minikctl.images import registry
-    from minikctl.images.context import ExecContext
     ctx = ExecContext(view=req.view, pod=req.pod, container=req.container.get("name"),
                       node=(req.pod.get("spec") or {}).get("nodeName"))
     try:
@@ -160,7 +166,6 @@ def _go_json(obj) -> str:
 
 
 def http_echo(req: Request):
-    from minikctl.images.behaviours import _flag_value
     text = _flag_value(req.proc.args, "text") or ""
     body = text + "\n"
     return _resp(200, "OK", body, [("X-App-Name", "http-echo"), ("X-App-Version", "1.0.0"),
@@ -183,7 +188,6 @@ def whoami(req: Request):
 
 
 def echoserver(req: Request):
-    from minikctl.api import imageref
     from minikctl.sim import registry
     _, _, tag, _ = registry.parse(req.container.get("image") or "")
     version = imageref.version(tag)
@@ -244,8 +248,6 @@ def nginx(req: Request):
     """nginx's default server: files under /usr/share/nginx/html as the container sees them (the
     image's welcome page, a ConfigMap or volume mounted there, what `exec` wrote), index.html for
     a directory, 403 for a directory without one, 404 for the rest."""
-    from minikctl.images import fs as files
-    from minikctl.net.proxy import traffic
     image = req.container.get("image") or ""
     try:
         fs = files.container_fs(req.view, req.pod, req.container.get("name"))

@@ -9,6 +9,18 @@ certificates are real PEM files, checked with `cryptography` as Go's crypto/tls 
 from __future__ import annotations
 
 import posixpath
+import base64
+import re
+import zlib
+from minikctl import lazy
+
+fs_of = lazy.function("minikctl.images.fs", "fs_of")
+json_log = lazy.function("minikctl.images.etcdtools.flags", "json_log")
+members = lazy.module("minikctl.sim.etcd.members")
+nodehost = lazy.module("minikctl.sim.nodehost")
+serialization = lazy.module("cryptography.hazmat.primitives.serialization")
+x509 = lazy.module("cryptography.x509")
+yaml = lazy.module("yaml")
 
 ETCD_MANIFEST = "/etc/kubernetes/manifests/etcd.yaml"
 CLIENT_PORT = 2379
@@ -24,7 +36,6 @@ def abspath(cwd: str, path: str) -> str:
 
 
 def _read(ctx, path: str) -> str:
-    from minikctl.images.fs import fs_of
     p = abspath(ctx.cwd, path)
     fs = fs_of(ctx)
     kind = fs.kind(p)
@@ -37,8 +48,6 @@ def _read(ctx, path: str) -> str:
 
 
 def _pem_blocks(text: str) -> list[tuple[str, bytes]]:
-    import base64
-    import re
     out = []
     for m in re.finditer(r"-----BEGIN ([A-Z0-9 ]+)-----\s*(.*?)-----END \1-----", text, re.S):
         try:
@@ -49,7 +58,6 @@ def _pem_blocks(text: str) -> list[tuple[str, bytes]]:
 
 
 def load_certs(text: str, what: str = "cert"):
-    from cryptography import x509
     certs = []
     for typ, der in _pem_blocks(text):
         if typ != "CERTIFICATE":
@@ -63,7 +71,6 @@ def load_certs(text: str, what: str = "cert"):
 
 def key_pair(cert_text: str, key_text: str):
     """Go's tls.X509KeyPair: its errors, its check that the key is the certificate's."""
-    from cryptography.hazmat.primitives import serialization
     cblocks = _pem_blocks(cert_text)
     if not any(t == "CERTIFICATE" for t, _ in cblocks):
         if any(t.endswith("PRIVATE KEY") for t, _ in cblocks):
@@ -118,7 +125,6 @@ def _signed_by(cert, cas) -> bool:
 
 
 def _client_auth(cert) -> bool:
-    from cryptography import x509
     from cryptography.x509.oid import ExtendedKeyUsageOID
     try:
         eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
@@ -130,23 +136,19 @@ def _client_auth(cert) -> bool:
 def node_read(ctx, node: str, path: str) -> str | None:
     """A file of `node` as this command line sees it (its own node's through the shell's files)."""
     if node == ctx.node and ctx.pod is None:
-        from minikctl.images.fs import fs_of
         return fs_of(ctx).read(path)
-    from minikctl.sim import nodehost
     return nodehost.read(ctx.view, node, path)
 
 
 def etcd_server(ctx) -> dict | None:
     """Where the etcd static pod listens and with which files, from its manifest; None when the
     etcd pod is not running."""
-    from minikctl.sim.etcd import members
     view = ctx.view
     m = members.control_plane_member(view)
     node = m["name"]
     pod = view.get("Pod", "kube-system", f"etcd-{node}")
     if pod is None or (pod.get("status") or {}).get("phase") != "Running":
         return None
-    import yaml
     try:
         spec = yaml.safe_load(node_read(ctx, node, ETCD_MANIFEST) or "") or {}
         c = (spec.get("spec") or {}).get("containers")[0]
@@ -216,13 +218,11 @@ def dial(ctx, cfg: dict, ep: str) -> str | None:
 
 def target(ep: str) -> str:
     """grpc's target as etcd's client names it: etcd-endpoints://0xc...//host:port."""
-    import zlib
     _, host, port = split_endpoint(ep)
     return f"etcd-endpoints://0xc000{zlib.crc32(ep.encode()) % 0xFFFFFF:06x}/{host}:{port}"
 
 
 def retry_warning(now: float, ep: str, detail: str) -> str:
-    from minikctl.images.etcdtools.flags import json_log
     return json_log(now + 5, "warn", "v3/retry_interceptor.go:63", "retrying of unary invoker failed",
                     logger="etcd-client", target=target(ep), attempt=0,
                     error=f"rpc error: code = DeadlineExceeded desc = latest balancer error: last connection error: {detail}")

@@ -5,6 +5,15 @@ from __future__ import annotations
 
 from minikctl.images.etcdtools import conn, flags
 from minikctl.images.etcdtools.flags import FlagError
+import base64
+import json
+import zlib
+from minikctl import lazy
+
+etcdutl = lazy.module("minikctl.images.etcdtools.etcdutl")
+fs_of = lazy.function("minikctl.images.fs", "fs_of")
+members = lazy.module("minikctl.sim.etcd.members")
+snapshot = lazy.module("minikctl.sim.etcd.snapshot")
 
 GLOBAL_VALUES = {"--endpoints": "endpoints", "--cacert": "cacert", "--cert": "cert", "--key": "key",
                  "-w": "write-out", "--write-out": "write-out", "--dial-timeout": "dial-timeout",
@@ -58,7 +67,6 @@ def etcdctl(ctx, argv):
         if sub == "save":
             return _snapshot_save(ctx, words[2:], opts)
         if sub in ("status", "restore"):
-            from minikctl.images.etcdtools import etcdutl
             out_, err_, code = etcdutl.snapshot(ctx, sub, words[2:], opts)
             return out_, "Deprecated: Use `etcdutl snapshot " + sub + "` instead.\n\n" + err_, code
         return SNAPSHOT_USAGE, "", 0
@@ -115,8 +123,6 @@ def _unary(ctx, opts):
 
 # -- snapshot save ----------------------------------------------------------------------------
 def _snapshot_save(ctx, args, opts):
-    from minikctl.images.fs import fs_of
-    from minikctl.sim.etcd import snapshot
     if len(args) != 1:
         return _err("snapshot save expects one argument", EXIT_BAD_ARGS)
     got, bad = _client(ctx, opts)
@@ -160,7 +166,6 @@ def _snapshot_save(ctx, args, opts):
 # -- endpoint, member -------------------------------------------------------------------------
 def _took(view, ep: str) -> str:
     """A proposal's round trip, as Go prints a time.Duration (`9.417317ms`)."""
-    import zlib
     micros = 6000 + zlib.crc32(f"{ep}{view.now}".encode()) % 9000
     nanos = micros * 1000 + zlib.crc32(ep.encode()) % 1000
     return f"{nanos / 1e6:.6f}".rstrip("0").rstrip(".") + "ms"
@@ -169,7 +174,6 @@ def _took(view, ep: str) -> str:
 def _endpoints(ctx, opts, cfg):
     eps = opts.get("endpoints") or [DEFAULT_ENDPOINT]
     if opts.get("cluster"):
-        from minikctl.sim.etcd import members
         m = members.control_plane_member(ctx.view)
         if all(conn.dial(ctx, cfg, ep) for ep in eps):
             return None
@@ -178,7 +182,6 @@ def _endpoints(ctx, opts, cfg):
 
 
 def _endpoint_health(ctx, opts):
-    import json
     got, bad = _client(ctx, opts)
     if bad:
         return bad
@@ -214,8 +217,6 @@ def _endpoint_health(ctx, opts):
 
 
 def _endpoint_status(ctx, opts):
-    import json
-    from minikctl.sim.etcd import members, snapshot
     got, bad = _unary(ctx, opts)
     if bad:
         return bad
@@ -243,8 +244,6 @@ def _endpoint_status(ctx, opts):
 
 
 def _member_list(ctx, opts):
-    import json
-    from minikctl.sim.etcd import members
     got, bad = _unary(ctx, opts)
     if bad:
         return bad
@@ -263,9 +262,6 @@ def _member_list(ctx, opts):
 
 # -- get --------------------------------------------------------------------------------------
 def _get(ctx, args, opts):
-    import base64
-    import json
-    from minikctl.sim.etcd import snapshot
     if not args or len(args) > 2:
         return _err("get command needs one argument as key and an optional argument as range_end", EXIT_BAD_ARGS)
     if opts.get("count-only") and opts.get("write-out", "simple") != "fields":

@@ -10,6 +10,12 @@ import json
 
 from minikctl.images.etcdtools import conn, flags
 from minikctl.images.etcdtools.flags import FlagError
+from minikctl import lazy
+
+datadir = lazy.module("minikctl.sim.etcd.datadir")
+fs_of = lazy.function("minikctl.images.fs", "fs_of")
+members = lazy.module("minikctl.sim.etcd.members")
+snap = lazy.module("minikctl.sim.etcd.snapshot")
 
 VALUES = {"-w": "write-out", "--write-out": "write-out", "--data-dir": "data-dir", "--wal-dir": "wal-dir",
           "--initial-cluster": "initial-cluster", "--initial-cluster-token": "initial-cluster-token",
@@ -50,8 +56,6 @@ def snapshot(ctx, sub: str, args: list[str], opts: dict):
 
 
 def _load(ctx, path: str):
-    from minikctl.images.fs import fs_of
-    from minikctl.sim.etcd import snapshot as snap
     full = conn.abspath(ctx.cwd, path)
     fs = fs_of(ctx)
     if fs.kind(full) == "dir":
@@ -61,7 +65,6 @@ def _load(ctx, path: str):
 
 
 def _status(ctx, args, opts):
-    from minikctl.sim.etcd import snapshot as snap
     if len(args) != 1:
         return "", "Error: snapshot status requires exactly one argument\n", 128
     fmt = opts.get("write-out", "simple")
@@ -84,8 +87,6 @@ def _status(ctx, args, opts):
 
 
 def _restore(ctx, args, opts):
-    from minikctl.images.fs import fs_of
-    from minikctl.sim.etcd import datadir, members, snapshot as snap
     if len(args) != 1:
         return "", "Error: snapshot restore requires exactly one argument\n", 128
     bump = opts.get("bump-revision") or "0"

@@ -1,6 +1,8 @@
 """pflag/cobra parsing as etcdctl and etcdutl do it: flags anywhere on the line, `--f=v`,
 `--f v`, `-w v`, `-wv`, booleans bare or `=true|false`, ETCDCTL_* variables for the global flags."""
 from __future__ import annotations
+import datetime
+import json
 
 VERSION = "3.5.16"
 API_VERSION = "3.5"
@@ -61,19 +63,16 @@ def parse(argv: list[str], value_flags: dict[str, str], bool_flags: set[str], en
 
 def zap_ts(now: float) -> str:
     """etcd's JSON logger time: 2006-01-02T15:04:05.000000Z0700 (UTC on the node)."""
-    import datetime
     t = datetime.datetime.fromtimestamp(now, tz=datetime.timezone.utc)
     return t.strftime("%Y-%m-%dT%H:%M:%S.") + f"{t.microsecond:06d}Z"
 
 
 def rfc3339(now: float) -> str:
-    import datetime
     return datetime.datetime.fromtimestamp(int(now), tz=datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def json_log(now: float, level: str, caller: str, msg: str, logger: str | None = None, **fields) -> str:
     """One line of zap's JSON encoder, keys in the order zap writes them."""
-    import json
     rec = {"level": level, "ts": zap_ts(now)}
     if logger:
         rec["logger"] = logger
@@ -85,7 +84,6 @@ def json_log(now: float, level: str, caller: str, msg: str, logger: str | None =
 
 def console_log(now: float, level: str, caller: str, msg: str, **fields) -> str:
     """One line of zap's console encoder (etcdutl): tab-separated, fields as JSON with spaces."""
-    import json
     line = f"{rfc3339(now)}\t{level}\t{caller}\t{msg}"
     if fields:
         line += "\t" + json.dumps(fields, separators=(", ", ": "))

@@ -10,6 +10,7 @@ A command the node has but minikctl does not simulate stays in NOT_SIMULATED: it
 `minikctl: NAME is not simulated` (status 126), never a fake `command not found`.
 """
 from __future__ import annotations
+import importlib
 
 COMMANDS = {
     "openssl": "minikctl.images.node.openssl:openssl",
@@ -33,7 +34,6 @@ NOT_SIMULATED = ("vi", "vim", "nano", "emacs", "kubelet", "containerd", "ctr",
 
 def _lazy(ref: str):
     def tool(ctx, argv):
-        import importlib
         mod, fn = ref.split(":")
         return getattr(importlib.import_module(mod), fn)(ctx, argv)
     tool.__name__ = ref.rsplit(":", 1)[-1]

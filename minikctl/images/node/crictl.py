@@ -9,6 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+from minikctl import lazy
+
+controlplane = lazy.module("minikctl.sim.nodehost.controlplane")
+fmt = lazy.function("minikctl.timeutil", "fmt")
+logs = lazy.module("minikctl.images.logs")
+nodehost = lazy.module("minikctl.sim.nodehost")
+parse = lazy.function("minikctl.timeutil", "parse")
+size_bytes = lazy.function("minikctl.sim.registry", "size_bytes")
+tabwriter = lazy.module("minikctl.printers.tabwriter")
+units = lazy.module("minikctl.sim.nodehost.units")
 
 
 def _cid(*parts: str) -> str:
@@ -40,7 +50,6 @@ def ago(seconds: float) -> str:
 
 
 def _render(rows) -> str:
-    from minikctl.printers import tabwriter
     # crictl: tabwriter.NewWriter(os.Stdout, 20, 1, 3, ' ', 0): min cell 20, padding 3
     return tabwriter.render([list(r) for r in rows], minwidth=20, padding=3)
 
@@ -62,13 +71,11 @@ def _crashing(ctx, p: dict):
     ann = p["metadata"].get("annotations") or {}
     if not comp or ann.get("kubernetes.io/config.source") != "file":
         return None
-    from minikctl.sim.nodehost import controlplane
     return controlplane.crash_attempts(ctx.view, comp)
 
 
 def containers(ctx, all_states: bool = False) -> list[dict]:
     """Each container on the node: id, pod, name, state, image, created, attempt."""
-    from minikctl.timeutil import parse
     out = []
     for p in _pods(ctx):
         statuses = {s.get("name"): s for s in (p.get("status") or {}).get("containerStatuses") or []}
@@ -129,7 +136,6 @@ def _opt(args, flag):
 
 
 def _pods_cmd(ctx, args):
-    from minikctl.timeutil import parse
     name = _opt(args, "--name")
     rows = [("POD ID", "CREATED", "STATE", "NAME", "NAMESPACE", "ATTEMPT", "RUNTIME")]
     items = []
@@ -152,7 +158,6 @@ def _images(ctx, args):
         seen[(repo, tag)] = c["image_id"]
     from minikctl.sim.nodehost.configs import PAUSE_IMAGE
     seen.setdefault(_split(PAUSE_IMAGE), _cid("image", PAUSE_IMAGE))
-    from minikctl.sim.registry import size_bytes
     rows = [("IMAGE", "TAG", "IMAGE ID", "SIZE")]
     for (repo, tag), iid in sorted(seen.items()):
         rows.append((repo, tag, iid[:13], _units_size(size_bytes(f"{repo}:{tag}"))))
@@ -193,16 +198,13 @@ def _logs(ctx, args):
                     f'time="" level=fatal msg="rpc error: code = NotFound desc = an error occurred when try to '
                     f'find container \\"{ids[0]}\\": not found"\n'), 1
     if c.get("crash"):
-        from minikctl.sim.nodehost import controlplane
         comp = (c["pod"]["metadata"].get("labels") or {}).get("component")
         return "", controlplane.crash_log(ctx.view, comp, c["created"]), 0
-    from minikctl.images import logs
     lines = logs.container_log(ctx.view, c["pod"], c["name"]) or []
     return "".join(text if text.endswith("\n") else text + "\n" for _, text in lines), "", 0
 
 
 def _inspect(ctx, args):
-    from minikctl.timeutil import fmt
     ids = [a for a in args if not a.startswith("-")]
     if not ids:
         return "", 'time="" level=fatal msg="ID cannot be empty"\n', 1
@@ -237,11 +239,9 @@ def crictl(ctx, argv):
     fn = SUB.get(args[0])
     if fn is None:
         return "", f"minikctl: crictl {args[0]} is not simulated\n", 126
-    from minikctl.sim.nodehost import units
     down = units.runtime_down_error(ctx.view, ctx.node)
     if down:
         return "", down, 1
     if getattr(ctx.view, "meta", None) is not None:     # the kubelet has caught up with the files
-        from minikctl.sim import nodehost
         nodehost.changed(ctx.view, ctx.node)
     return fn(ctx, args[1:])

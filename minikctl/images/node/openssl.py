@@ -6,6 +6,12 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from minikctl import lazy
+
+fs = lazy.function("minikctl.images.applets.common", "fs")
+path = lazy.function("minikctl.images.applets.common", "path")
+rsa = lazy.module("cryptography.hazmat.primitives.asymmetric.rsa")
+x509 = lazy.module("cryptography.x509")
 
 SIG_NAMES = {"sha256WithRSAEncryption": "sha256WithRSAEncryption", "ecdsa-with-SHA256": "ecdsa-with-SHA256"}
 NAME_ORDER_SHORT = {"commonName": "CN", "organizationName": "O", "organizationalUnitName": "OU",
@@ -44,7 +50,6 @@ def _int_bytes(n: int) -> bytes:
 
 
 def _ext_text(ext) -> tuple[str, list[str]]:
-    from cryptography import x509
     v = ext.value
     if isinstance(v, x509.KeyUsage):
         names = [label for attr, label in KU_FIELDS if getattr(v, attr)]
@@ -77,7 +82,6 @@ def _ext_text(ext) -> tuple[str, list[str]]:
 
 def text(cert) -> str:
     """OpenSSL 3's `x509 -noout -text` of one certificate."""
-    from cryptography.hazmat.primitives.asymmetric import rsa
     o = ["Certificate:\n", "    Data:\n", f"        Version: {cert.version.value + 1} (0x{cert.version.value:x})\n"]
     serial = cert.serial_number
     if serial.bit_length() <= 63:
@@ -119,8 +123,6 @@ def openssl(ctx, argv):
 
 
 def _x509(ctx, args):
-    from cryptography import x509
-    from minikctl.images.applets.common import fs, path
     src, noout, prints, i = None, False, [], 0
     while i < len(args):
         a = args[i]

@@ -4,12 +4,15 @@ control plane the components whose static pods are up (sim/nodehost/controlplane
 their manifests give them. Columns as iproute2's ss lays them out for `-tlnp`.
 """
 from __future__ import annotations
+from minikctl import lazy
+
+control_plane = lazy.function("minikctl.sim.profile", "control_plane")
+controlplane = lazy.module("minikctl.sim.nodehost.controlplane")
+units = lazy.module("minikctl.sim.nodehost.units")
 
 
 def listeners(view, node: str) -> list[tuple[str, str, str, int]]:
     """(local address, port, process, pid) of each listening TCP socket."""
-    from minikctl.sim.nodehost import controlplane, units
-    from minikctl.sim.profile import control_plane
     out = [("0.0.0.0", "22", "sshd", 1021), ("[::]", "22", "sshd", 1021)]
     if units.state(view, node, "containerd")["active"] == "active":
         pid = units.last_pid(view, node, "containerd")

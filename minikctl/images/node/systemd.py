@@ -8,6 +8,10 @@ from __future__ import annotations
 import datetime
 
 from minikctl.sim.nodehost import units
+from minikctl import lazy
+
+boot_time = lazy.function("minikctl.sim.nodehost.pki", "boot_time")
+command_line = lazy.function("minikctl.sim.nodehost.kubelet_host", "command_line")
 
 OTHER_UNITS = {"sshd", "firewalld", "NetworkManager", "crond", "chronyd", "systemd-journald", "rsyslog",
                "auditd", "tuned", "docker", "network", "systemd-logind", "dbus", "postfix", "irqbalance"}
@@ -117,7 +121,6 @@ def status(ctx, unit: str) -> tuple[str, str, int]:
         o.append(f"   Memory: {30 + pid % 40}.{pid % 10}M\n")
         o.append(f"   CGroup: /system.slice/{unit}.service\n")
         if unit == "kubelet":
-            from minikctl.sim.nodehost.kubelet_host import command_line
             o.append(f"           └─{pid} " + " ".join(command_line(view, node)) + "\n")
         else:
             o.append(f"           └─{pid} /usr/bin/containerd\n")
@@ -258,7 +261,6 @@ def journalctl(ctx, argv):
         except ValueError:
             return "", f"Failed to parse lines '{lines}'\n", 1
         sel = sel[-n:] if n > 0 else []
-    from minikctl.sim.nodehost.pki import boot_time
     first = every[0][0] if every else boot_time(ctx.view)
     head = f"-- Logs begin at {_ts(first)}, end at {_ts(every[-1][0] if every else ctx.view.now)}. --\n"
     body = "".join(_journal_line(e, ctx.node) for e in sel) or "-- No entries --\n"

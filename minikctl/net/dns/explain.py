@@ -10,6 +10,9 @@ from minikctl.api.conditions import is_ready
 from minikctl.api.selectors import service_selects
 from minikctl.net.dns import records
 from minikctl.net.dns.resolver import Dns, pod_resolv_conf, search_candidates
+from minikctl import lazy
+
+ResolvConf = lazy.function("minikctl.net.dns.resolver", "ResolvConf")
 
 
 def left_out(view, ns: str, svc: dict, idx: records.Index) -> list[str]:
@@ -62,7 +65,6 @@ def explain(view, name: str, from_pod: dict | str | None = None, qtype: str = "A
     rc = pod_resolv_conf(view, pod)
     where = f"pod {pod['metadata'].get('namespace')}/{pod['metadata']['name']}" if pod else "a default-namespace pod"
     if pod is None:
-        from minikctl.net.dns.resolver import ResolvConf
         domain = view.profile.get("clusterDomain", "cluster.local")
         rc = ResolvConf([view.profile.get("dnsServiceIP", "10.96.0.10")],
                         [f"default.svc.{domain}", f"svc.{domain}", domain], ["ndots:5"])

@@ -15,6 +15,23 @@ from dataclasses import dataclass, field
 
 from minikctl import timeutil
 from minikctl.net.dns.corefile import DnsConfig, config_from_view
+from minikctl import lazy
+
+A = lazy.function("dnslib", "A")
+AAAA = lazy.function("dnslib", "AAAA")
+CNAME = lazy.function("dnslib", "CNAME")
+DNSHeader = lazy.function("dnslib", "DNSHeader")
+DNSQuestion = lazy.function("dnslib", "DNSQuestion")
+DNSRecord = lazy.function("dnslib", "DNSRecord")
+EDNS0 = lazy.function("dnslib", "EDNS0")
+MX = lazy.function("dnslib", "MX")
+NS = lazy.function("dnslib", "NS")
+PTR = lazy.function("dnslib", "PTR")
+RR = lazy.function("dnslib", "RR")
+SOA = lazy.function("dnslib", "SOA")
+SRV = lazy.function("dnslib", "SRV")
+TXT = lazy.function("dnslib", "TXT")
+net = lazy.module("minikctl.net.internet")
 
 NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED = 0, 1, 2, 3, 4, 5
 RCODE_NAMES = {0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED"}
@@ -70,7 +87,6 @@ def qtype_int(qtype) -> int:
 def to_message(ans: Answer, qname: str, qtype, *, rd: int = 1, qclass: int = 1, udp_len: int | None = None):
     """The reply as a dnslib DNSRecord (id 0): flags, question, the three sections, and an OPT
     record of `udp_len` when the query carried one. The DNS server packs it; dig reports its size."""
-    from dnslib import DNSHeader, DNSQuestion, DNSRecord, EDNS0
     rec = DNSRecord(DNSHeader(id=0, qr=1, aa=int(ans.aa), rd=rd, ra=int(ans.ra), rcode=ans.rcode))
     rec.add_question(DNSQuestion(qname, qtype_int(qtype), qclass))
     for rr in ans.answer:
@@ -197,7 +213,6 @@ def is_external(svc: dict) -> bool:
 # RR helpers
 
 def _rr(owner: str, rtype: int, ttl: int, value):
-    from dnslib import RR, A, AAAA, CNAME, PTR, NS, TXT, SRV, SOA, MX
     if rtype == T_A:
         rdata = A(value)
     elif rtype == T_AAAA:
@@ -551,7 +566,6 @@ def forward(idx: Index, q: str, orig: str, qt: int, targets, depth: int = 0) -> 
     for _ in range(8):
         spec = records.get(name)
         if spec is None and internet:
-            from minikctl.net import internet as net
             spec = net.record(name)
         if spec is None:
             if not a.answer:

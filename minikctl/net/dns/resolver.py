@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from minikctl.net.dns import records
+from minikctl import lazy
+
+policy = lazy.module("minikctl.net.policy")
 
 MAX_NAMESERVERS = 3
 
@@ -178,7 +181,6 @@ class Dns:
         upstream server itself. Dropped queries time out, as a deny-all egress policy shows."""
         if self.client is None:
             return True
-        from minikctl.net import policy
         if not policy.any_policies(self.view):
             return True
         if not cluster:

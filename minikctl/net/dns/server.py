@@ -17,6 +17,10 @@ import zlib
 from typing import Callable
 
 from minikctl.net.dns import records
+from minikctl import lazy
+
+DNSHeader = lazy.function("dnslib", "DNSHeader")
+DNSRecord = lazy.function("dnslib", "DNSRecord")
 
 POLL_SECONDS = 0.5
 MAX_CACHE = 50_000
@@ -103,7 +107,6 @@ class DnsServer:
         return data[:2] + body
 
     def _build(self, snap: _Snapshot, data: bytes, qend: int, edns: bool, tcp: bool) -> list[bytes]:
-        from dnslib import DNSHeader, DNSRecord
         labels = []
         i = 12
         while data[i]:

@@ -25,6 +25,9 @@ from dataclasses import dataclass
 
 from minikctl.net.proxy import rules as R
 from minikctl.net.proxy.iptables import kernel_probability
+from minikctl import lazy
+
+node_mode = lazy.function("minikctl.net.proxy.mode", "node_mode")
 
 _PROCESS_STATE: dict = {}
 
@@ -56,7 +59,6 @@ def _node_owning(view, ip: str) -> str | None:
 
 
 def _mode(view, node: str | None = None) -> str:
-    from minikctl.net.proxy.mode import node_mode
     return node_mode(view, node)
 
 

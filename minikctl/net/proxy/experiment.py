@@ -8,6 +8,11 @@ kube-proxy's mode are cluster knowledge; cli/net_cmd.py only parses flags and pr
 from __future__ import annotations
 
 from minikctl.api.errors import CliError, not_found
+import copy
+from minikctl import lazy
+
+ipam = lazy.module("minikctl.sim.alloc.ipam")
+node_mode = lazy.function("minikctl.net.proxy.mode", "node_mode")
 
 
 def _running(pod: dict) -> bool:
@@ -17,8 +22,6 @@ def _running(pod: dict) -> bool:
 def throwaway_client(cluster, namespace: str) -> dict:
     """`kubectl run tmp --rm --image=busybox` without storing it: a busybox pod on the least busy
     schedulable worker, with the pod IP Calico would hand it (the IPAM cursor is put back)."""
-    import copy
-    from minikctl.sim.alloc import ipam
     nodes = [n for n in cluster.list("Node") if not any(t.get("effect") == "NoSchedule"
                                                        for t in (n.get("spec") or {}).get("taints") or [])]
     if not nodes:
@@ -96,7 +99,6 @@ def resolve_target(cluster, client: dict, namespace: str, target: str, port: int
 def explain_spread(view, outcomes, svc: dict | None) -> str:
     """One line on what decided the spread, from the outcomes, the Service and the profile."""
     vias = {o.via for o in outcomes if o.via}
-    from minikctl.net.proxy.mode import node_mode
     mode = node_mode(view)
     spec = (svc or {}).get("spec") or {}
     if vias & {"cluster IP", "node port", "external IP", "loadbalancer IP"}:

@@ -17,6 +17,14 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timezone
+from minikctl import lazy
+
+NotSimulated = lazy.function("minikctl.net.proxy.traffic", "NotSimulated")
+Response = lazy.function("minikctl.net.proxy.traffic", "Response")
+_http_date = lazy.function("minikctl.net.proxy.traffic", "_http_date")
+needs_health_check = lazy.function("minikctl.sim.alloc.node_port", "needs_health_check")
+rules = lazy.module("minikctl.net.proxy.rules")
+timeutil = lazy.module("minikctl.timeutil")
 
 HEALTHZ_PORT = 10256
 METRICS_PORT = 10249
@@ -48,7 +56,6 @@ def _go_time(t: float, start: float, salt: str) -> str:
 
 
 def _started(pod: dict, now: float) -> float:
-    from minikctl import timeutil
     for cs in (pod.get("status") or {}).get("containerStatuses") or []:
         t = timeutil.parse(((cs.get("state") or {}).get("running") or {}).get("startedAt"))
         if t is not None:
@@ -57,14 +64,12 @@ def _started(pod: dict, now: float) -> float:
 
 
 def _json(view, code: int, body: str):
-    from minikctl.net.proxy.traffic import Response, _http_date
     reason = "OK" if code == 200 else "Service Unavailable"
     return Response(code, reason, body, [("Content-Type", "application/json"), ("X-Content-Type-Options", "nosniff"),
                                          ("Date", _http_date(view.now)), ("Content-Length", str(len(body.encode())))])
 
 
 def _not_found(view):
-    from minikctl.net.proxy.traffic import Response, _http_date
     body = "404 page not found\n"
     return Response(404, "Not Found", body, [("Content-Type", "text/plain; charset=utf-8"),
                                              ("X-Content-Type-Options", "nosniff"), ("Date", _http_date(view.now)),
@@ -81,13 +86,11 @@ def node_eligible(view, node: str) -> bool:
 
 def local_ready_endpoints(view, svc: dict, node: str) -> int:
     """EndpointsMap.LocalReadyEndpoints for one Service: distinct ready endpoint IPs on `node`."""
-    from minikctl.net.proxy import rules
     return len({e.ip for sp in rules.service_ports(view, svc) for e in sp.endpoints if e.ready and e.node == node})
 
 
 def health_checked(view) -> dict[int, dict]:
     """healthCheckNodePort -> Service, for the Services kube-proxy runs a health server for."""
-    from minikctl.sim.alloc.node_port import needs_health_check
     return {int(s["spec"]["healthCheckNodePort"]): s for s in view.list("Service")
             if needs_health_check(s) and (s.get("spec") or {}).get("healthCheckNodePort")}
 
@@ -111,7 +114,6 @@ def answer(view, node: str, port: int, path: str, loopback: bool):
                      f'{{"lastUpdated": "{stamp}","currentTime": "{stamp}", '
                      f'"nodeEligible": {"true" if eligible else "false"}}}')
     if port == METRICS_PORT and loopback:
-        from minikctl.net.proxy.traffic import NotSimulated
         return NotSimulated(METRICS_NOT_SIMULATED)
     svc = health_checked(view).get(port)
     if svc is None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from minikctl.net.proxy import rules as R
+import ipaddress
 
 MASQ_MARK = "0x4000"
 CT_INVALID_COUNTER = "ct_state_invalid_dropped_pkts"      # metrics.IPTablesCTStateInvalidDroppedNFAcctCounter
@@ -234,7 +235,6 @@ def _service(sp: R.ServicePort, node: str, node_ip: str | None, cluster_cidr: st
     if uses_fw:
         nat.chain(fw)
         allow_node = False
-        import ipaddress
         for cidr in sp.source_ranges:
             nat.add(fw, rule(fw, comment(f"{name} loadbalancer IP"), src=cidr, jump=ext))
             if node_ip and ipaddress.ip_address(node_ip) in ipaddress.ip_network(cidr, strict=False):

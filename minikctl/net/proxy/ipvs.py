@@ -14,6 +14,10 @@ import functools
 import hashlib
 
 from minikctl.net.proxy import rules as R
+import ipaddress
+from minikctl import lazy
+
+node_mode = lazy.function("minikctl.net.proxy.mode", "node_mode")
 
 PROTO_NUM = {"TCP": 6, "UDP": 17, "SCTP": 132}
 HEADER = ("IP Virtual Server version 1.2.1 (size=4096)\n"
@@ -122,7 +126,6 @@ def ip_addr(view, node: str) -> str:
             "    link/ipip 0.0.0.0 brd 0.0.0.0\n"
             f"    inet {tunl}/32 scope global tunl0\n"
             "       valid_lft forever preferred_lft forever")
-    from minikctl.net.proxy.mode import node_mode
     if node_mode(view, node) == "ipvs":
         blocks.append(ip_addr_kube_ipvs0(view, node, len(blocks) + 1))
     return "\n".join(blocks) + "\n"
@@ -130,7 +133,6 @@ def ip_addr(view, node: str) -> str:
 
 def _tunl0_ip(view, node: str) -> str | None:
     """Calico gives tunl0 the first address of the node's first /26 block (seen from its pods)."""
-    import ipaddress
     prefix = int(view.profile.get("podBlockPrefix") or 26)
     ips = sorted(R.ip_key(p["status"]["podIP"]) for p in view.list("Pod")
                  if (p.get("spec") or {}).get("nodeName") == node and (p.get("status") or {}).get("podIP")

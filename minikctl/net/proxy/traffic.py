@@ -24,6 +24,23 @@ from dataclasses import dataclass, field
 from minikctl.api import imageref
 from minikctl.net.proxy import balancer
 from minikctl.net.proxy import rules as R
+from minikctl import lazy
+
+Dns = lazy.function("minikctl.net.dns.resolver", "Dns")
+ServerCert = lazy.function("minikctl.net.tls", "ServerCert")
+behaviours = lazy.module("minikctl.images.behaviours")
+gateway = lazy.module("minikctl.net.gateway")
+healthcheck = lazy.module("minikctl.net.proxy.healthcheck")
+http = lazy.module("minikctl.images.behaviours.http")
+ingress_nginx = lazy.module("minikctl.net.ingress_nginx")
+internet = lazy.module("minikctl.net.internet")
+listener_cert = lazy.function("minikctl.net.tls", "listener_cert")
+node_mode = lazy.function("minikctl.net.proxy.mode", "node_mode")
+pod_resolv_conf = lazy.function("minikctl.net.dns.resolver", "pod_resolv_conf")
+policy = lazy.module("minikctl.net.policy")
+record_access = lazy.function("minikctl.images.logs", "record_access")
+records = lazy.module("minikctl.net.dns.records")
+search_walk = lazy.function("minikctl.net.dns.resolver", "search_walk")
 
 EXTERNALNAME_WARNING = (
     "You may have trouble using ExternalName for some common protocols, including HTTP and "
@@ -133,8 +150,6 @@ def resolve(view, src, name: str) -> tuple[list[str], str | None] | None:
     pod with dnsPolicy ClusterFirst asks CoreDNS (so scaling it to zero breaks names here too), a
     node or a Default-policy pod asks the profile's upstream resolver.
     """
-    from minikctl.net.dns import records
-    from minikctl.net.dns.resolver import Dns, pod_resolv_conf, search_walk
     if _is_ip(name):
         return [name], None
     pod = src if isinstance(src, dict) else None
@@ -201,10 +216,8 @@ def _controller_http(view, pod: dict, c: dict, kind: str, port: int, path: str, 
     controller, NGINX Gateway Fabric's nginx (routing to other pods) and hello-app."""
     image = c.get("image") or ""
     if kind == "ingress_nginx":
-        from minikctl.net import ingress_nginx
         return ingress_nginx.serve(view, pod, host, path, https=https, tls_port=port == 443)
     if kind == "nginx" and "nginx-gateway-fabric/nginx" in image:
-        from minikctl.net import gateway
         return gateway.serve(view, pod, port, host, path, method)
     if kind == "hello_app":
         v = imageref.version(imageref.tag(image)) or (1, 0)
@@ -219,8 +232,6 @@ def serve(view, pod: dict, port: int, path: str = "/", host: str = "", *, client
     """The HTTP answer of `pod` on `port` (a Response); None when nothing listens there (refused);
     NOT_HTTP for a TCP server that is not HTTP; a NotSimulated message when the process there is
     not modelled (images/behaviours: the image's ENTRYPOINT/CMD and programs, as data)."""
-    from minikctl.images import behaviours
-    from minikctl.images.behaviours import http
     if (pod.get("status") or {}).get("phase") != "Running":
         return None
     got = behaviours.listeners(pod).get(port)
@@ -254,7 +265,6 @@ def serve(view, pod: dict, port: int, path: str = "/", host: str = "", *, client
 def _external(view, ip: str, port: int, host: str, path: str = "/") -> Response | None:
     """An Internet web server (net/internet.py, or a name the profile pins): it knows only its own
     names, so a request whose Host is another name (an ExternalName Service's) gets its 404."""
-    from minikctl.net import internet
     recs = ((view.profile.get("upstream") or {}).get("records") or {})
     names = [n for n in recs if ip in ((recs[n] or {}).get("A") or [])] + internet.names_at(ip)
     if not names or port not in (80, 443):
@@ -278,7 +288,6 @@ def _external(view, ip: str, port: int, host: str, path: str = "/") -> Response 
 def _dropped(view, src, out: Outcome, dst_ip: str, port: int, dst_pod: dict | None, explain: bool = False) -> bool:
     """NetworkPolicy, checked after DNAT on the backend's address and port. A dropped SYN is
     never answered: the client sees a timeout, never a refusal."""
-    from minikctl.net import policy
     if not policy.any_policies(view):
         return False
     verdict = policy.check(view, src, dst_ip, port, "TCP", dst_pod=dst_pod, explain=explain)
@@ -332,7 +341,6 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
         resp = _external(view, ip, port, host, path)
         if resp is not None:
             if tls:
-                from minikctl.net.tls import ServerCert
                 out.cert = ServerCert(publicly_trusted=True, public_name=host)
             out.response = resp
             return out
@@ -368,7 +376,6 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
     hdrs.update(extra_headers or {})
     cport = 32768 + int.from_bytes(f"{seen_ip}{view.now}{path}".encode()[-8:], "big") % 28000
     if tls and (backend.get("status") or {}).get("phase") == "Running":
-        from minikctl.net.tls import listener_cert
         out.cert = listener_cert(view, backend, target_port, sni or host)
         if out.cert is None and serve(view, backend, target_port, path, host) is not None:
             out.status = "not tls"          # a plain listener answers the ClientHello with garbage
@@ -387,7 +394,6 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
         return out
     out.response = resp
     if agent is not None and hasattr(view, "put"):
-        from minikctl.images.logs import record_access
         record_access(view, backend, seen_ip, method=method, path=path, status=resp.code,
                       size=len(resp.body.encode()), agent=agent, port=target_port, client_port=cport)
     return out
@@ -396,7 +402,6 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
 def _node_server(view, src, host: str, ip: str, port: int, path: str, explain: bool) -> Outcome | None:
     """A connection to a node's own address that kube-proxy's health servers answer (they
     listen on every node address); None when the port is not one of theirs."""
-    from minikctl.net.proxy import healthcheck
     node = balancer._node_owning(view, ip)
     if node is None:
         return None
@@ -413,8 +418,6 @@ def _node_server(view, src, host: str, ip: str, port: int, path: str, explain: b
 def _node_loopback(view, src, node: str, host: str, port: int, path: str, state, **kw) -> Outcome:
     """localhost on a node: kube-proxy's servers, and (iptables mode, route_localnet=1) the
     node ports; ipvs mode does not accept node ports on loopback."""
-    from minikctl.net.proxy import healthcheck
-    from minikctl.net.proxy.mode import node_mode
     resp = healthcheck.answer(view, node, port, path, loopback=True)
     if isinstance(resp, NotSimulated):
         return Outcome("not simulated", host, port, ip="127.0.0.1", note=str(resp))

@@ -11,6 +11,11 @@ import importlib
 from minikctl.printers.duration import human_duration, translate_timestamp_since
 from minikctl.printers.table import _g as g  # one None-safe path getter for both printers
 from minikctl.timeutil import parse, rfc1123z
+from minikctl import lazy
+
+CliError = lazy.function("minikctl.api.errors", "CliError")
+by_kind = lazy.function("minikctl.api.kinds", "by_kind")
+render_tabbed = lazy.function("minikctl.printers.tabwriter", "render_tabbed")
 
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 MAX_ANNOTATION_LEN = 140
@@ -36,14 +41,12 @@ def describe(obj: dict, view) -> str:
     """The describe text of one object, dispatched on its kind."""
     mod = _MODULES.get(obj.get("kind", ""))
     if mod is None:
-        from minikctl.api.kinds import by_kind
         k = by_kind(obj.get("kind", ""))
         if k is not None and k.crd is not None:     # a custom object: kubectl's generic describer
             mod = "generic"
     if obj.get("kind") == "CustomResourceDefinition":
         mod = "generic"
     if mod is None:
-        from minikctl.api.errors import CliError
         raise CliError(f"no description has been implemented for {obj.get('kind')}")
     return importlib.import_module(f"{__name__}.{mod}").describe(obj, view)
 
@@ -62,7 +65,6 @@ class Writer:
         self.parts.append(text + "\n")
 
     def render(self) -> str:
-        from minikctl.printers.tabwriter import render_tabbed
         return render_tabbed("".join(self.parts))
 
     def raw(self) -> str:

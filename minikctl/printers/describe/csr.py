@@ -7,6 +7,11 @@ import base64
 
 from minikctl.api.selectors import format_labels
 from minikctl.printers.describe import Writer, describe_events, events_for, time_str
+from minikctl import lazy
+
+human_duration = lazy.function("minikctl.printers.duration", "human_duration")
+pem_blocks = lazy.function("minikctl.api.pki", "pem_blocks")
+x509 = lazy.module("cryptography.x509")
 
 
 def csr_status(csr: dict) -> str:
@@ -21,8 +26,6 @@ def csr_status(csr: dict) -> str:
 
 
 def _subject(raw: bytes):
-    from cryptography import x509
-    from minikctl.api.pki import pem_blocks
     blocks = pem_blocks(raw)
     try:
         return x509.load_der_x509_csr(blocks[0][1]) if blocks else None
@@ -32,7 +35,6 @@ def _subject(raw: bytes):
 
 def describe(csr: dict, view) -> str:
     from cryptography.x509.oid import NameOID
-    from minikctl.printers.duration import human_duration
     meta, spec = csr.get("metadata") or {}, csr.get("spec") or {}
     w = Writer()
     w.write(0, f"Name:\t{meta.get('name')}\n")

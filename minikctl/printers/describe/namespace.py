@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 from minikctl.printers.describe import Writer, annotations_multiline, labels_multiline, time_str
+from minikctl import lazy
+
+limits_section = lazy.function("minikctl.printers.describe.limitrange", "namespace_section")
+namespace_section = lazy.function("minikctl.printers.describe.resourcequota", "namespace_section")
 
 
 def describe(ns: dict, view) -> str:
@@ -20,9 +24,7 @@ def describe(ns: dict, view) -> str:
             w.write(1, f"{c.get('type')}\t{c.get('status')}\t{time_str(c.get('lastTransitionTime'))}\t"
                        f"{c.get('reason') or ''}\t{c.get('message') or ''}\n")
     w.write(0, "\n")
-    from minikctl.printers.describe.resourcequota import namespace_section
     namespace_section(w, view.list("ResourceQuota", meta.get("name")))
     w.write(0, "\n")
-    from minikctl.printers.describe.limitrange import namespace_section as limits_section
     limits_section(w, view.list("LimitRange", meta.get("name")))
     return w.render()

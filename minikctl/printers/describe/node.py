@@ -10,6 +10,9 @@ from minikctl.printers.describe import (Writer, annotations_multiline, describe_
                                         labels_multiline, time_str, translate_timestamp_since)
 from minikctl.printers.table import node_roles
 from minikctl.timeutil import fmt
+from minikctl import lazy
+
+not_posting_since = lazy.function("minikctl.sim.nodehost.kubelet_host", "not_posting_since")
 
 def quantity(s) -> Fraction:
     """A resource.Quantity string ('500m', '128Mi', '4') as an exact number."""
@@ -63,7 +66,6 @@ def lease_spec(name: str, view) -> dict:
         last = view.now
         units = (getattr(view, "meta", None) or {}).get("nodeUnits")
         if units and name in units:      # a stopped kubelet renews no more (sim/nodehost)
-            from minikctl.sim.nodehost.kubelet_host import not_posting_since
             last = not_posting_since(view, name) or view.now
         return {"holderIdentity": name, "leaseDurationSeconds": 40, "renewTime": _micro_time(last - last % 10)}
     return lease.get("spec") or {}

@@ -7,6 +7,9 @@ from minikctl.printers.describe import (Writer, annotations_multiline, describe_
                                         labels_multiline, time_str)
 from minikctl.printers.describe.pod import describe_pod_template
 from minikctl.printers.describe.replicaset import pod_status_counts
+from minikctl import lazy
+
+canonical = lazy.function("minikctl.api.quantity", "canonical")
 
 
 def _claim_templates(w: Writer, templates: list | None) -> None:
@@ -22,7 +25,6 @@ def _claim_templates(w: Writer, templates: list | None) -> None:
         labels_multiline(w, "Annotations", meta.get("annotations"), initial="  ")
         cap = g(spec, "resources", "requests", "storage")
         if cap is not None:
-            from minikctl.api.quantity import canonical
             cap = canonical(cap)  # Quantity.String(): 1024Mi prints 1Gi
         w.write(1, f"Capacity:\t{cap or '<default>'}\n")
         w.write(1, f"Access Modes:\t[{' '.join(spec.get('accessModes') or [])}]\n")

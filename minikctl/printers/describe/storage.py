@@ -8,6 +8,9 @@ from minikctl.api.quantity import canonical
 from minikctl.printers.describe import (Writer, annotations_multiline, describe_events, events_for, g,
                                         labels_multiline, time_str, translate_timestamp_since)
 from minikctl.printers.table import access_modes, volume_class
+from minikctl import lazy
+
+is_default = lazy.function("minikctl.api.storage_admission", "is_default")
 
 
 def _finalizers(meta: dict) -> str:
@@ -181,7 +184,6 @@ def _format_map(m: dict | None) -> str:
 
 
 def describe_sc(sc: dict, view) -> str:
-    from minikctl.api.storage_admission import is_default
     meta = sc["metadata"]
     w = Writer()
     w.write(0, f"Name:\t{meta['name']}\n")

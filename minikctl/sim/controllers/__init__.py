@@ -10,6 +10,9 @@ from minikctl.sim.controllers import (common, apiserver_endpoints, clusterrole_a
                                       image_pull, ingress_nginx, job, kubelet, namespace, nodelifecycle,
                                       persistentvolume, pod_config, probes, replicaset, resourcequota, scheduler,
                                       serviceaccount, statefulset)
+from minikctl import lazy
+
+kubelet_host = lazy.module("minikctl.sim.nodehost.kubelet_host")
 
 CONTROLLERS = (crd, namespace, serviceaccount, clusterrole_aggregation, csr_signing, gc, nodelifecycle, deployment,
                replicaset, statefulset, daemonset, cronjob, job, persistentvolume, scheduler, kubelet, disruption,
@@ -89,7 +92,6 @@ def _stopped_components(cluster):
 def fire(cluster, what: str, payload: dict) -> None:
     handler = TIMERS.get(what)
     if handler and what in KUBELET_TIMERS and cluster.meta.get("nodeUnits"):
-        from minikctl.sim.nodehost import kubelet_host
         pod = cluster.get("Pod", payload.get("namespace"), payload.get("name") or "") if isinstance(payload, dict) else None
         node = ((pod or {}).get("spec") or {}).get("nodeName")
         if kubelet_host.kubelet_down(cluster, node):

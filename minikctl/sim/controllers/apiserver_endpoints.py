@@ -9,6 +9,9 @@ sees it back within seconds, with a new uid and age. The objects are bootstrap's
 from __future__ import annotations
 
 import math
+from minikctl import lazy
+
+bootstrap = lazy.module("minikctl.sim.bootstrap")
 
 TIMER = "apiserver-endpoints"
 INTERVAL = 10.0
@@ -29,6 +32,5 @@ def reconcile(cluster) -> None:
 
 
 def on_timer(cluster, _payload: dict) -> None:
-    from minikctl.sim import bootstrap
     if _missing(cluster) and cluster.get("Namespace", None, "default") is not None:
         bootstrap.apiserver_service(cluster, cluster.profile)

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from minikctl.api import server
 from minikctl.api.selectors import label_selector_matches as matches_selector
+from minikctl import lazy
+
+rbac_bootstrap = lazy.module("minikctl.sim.rbac_bootstrap")
 
 
 def _aggregate(roles: list[dict], role: dict) -> list[dict]:
@@ -24,9 +27,16 @@ def _aggregate(roles: list[dict], role: dict) -> list[dict]:
     return rules
 
 
+def _roles_touched(cluster) -> bool:
+    """A ClusterRole written or removed in this transaction (so far)."""
+    return any(k[0] == "ClusterRole" for k in getattr(cluster, "dirty", ())) or \
+        any(k[0] == "ClusterRole" for k in getattr(cluster, "removed", ()))
+
+
 def reconcile(cluster) -> None:
-    from minikctl.sim import rbac_bootstrap
     rbac_bootstrap.ensure(cluster)
+    if getattr(cluster, "settled_at_load", False) and not _roles_touched(cluster):
+        return      # a function of the ClusterRoles alone, at its fixed point when the state was stored
     roles = cluster.list("ClusterRole")
     for role in roles:
         if not role.get("aggregationRule"):

@@ -6,6 +6,10 @@ from __future__ import annotations
 from minikctl.api import server
 
 import copy
+from minikctl import lazy
+
+invalid = lazy.function("minikctl.api.errors", "invalid")
+validate_obj = lazy.function("minikctl.api.validation", "validate")
 
 
 def controller_ref(obj: dict) -> dict | None:
@@ -119,8 +123,6 @@ def new_pod(cluster, template: dict, owner: dict, *, name: str | None = None,
     if validate:
         # A real controller's create goes through the apiserver, which validates the pod. Only a
         # StatefulSet's template reaches here unvalidated (the apiserver skips it on the set).
-        from minikctl.api.errors import invalid
-        from minikctl.api.validation import validate as validate_obj
         probe = copy.deepcopy(pod)
         probe["metadata"].setdefault("name", probe["metadata"].get("generateName", "") + "x")
         server._defaults(probe)

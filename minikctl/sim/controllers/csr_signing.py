@@ -10,6 +10,9 @@ from __future__ import annotations
 import base64
 
 from minikctl.api import server
+from minikctl import lazy
+
+ca = lazy.module("minikctl.sim.ca")
 
 SIGNERS = {
     "kubernetes.io/kube-apiserver-client": {"digital signature", "key encipherment", "client auth"},
@@ -40,7 +43,6 @@ def reconcile(cluster) -> None:
                 "lastTransitionTime": now})
             server.update_internal(cluster, csr)
             continue
-        from minikctl.sim import ca
         pem = ca.sign(cluster, base64.b64decode(spec.get("request") or ""), usages, spec.get("expirationSeconds"))
         csr.setdefault("status", {})["certificate"] = base64.b64encode(pem.encode()).decode()
         server.update_internal(cluster, csr)

@@ -10,10 +10,15 @@ import copy
 from minikctl.api.conditions import is_ready
 from minikctl.sim.controllers.common import create_pod_or_report, guard, index_owned, is_terminating, pod_room
 from minikctl.sim.controllers.scheduler import fits
+import math
+from minikctl import lazy
+
+names = lazy.module("minikctl.sim.names")
+rollout = lazy.module("minikctl.sim.rollout")
+server = lazy.module("minikctl.api.server")
 
 
 def _hash(ds: dict) -> str:
-    from minikctl.sim import names
     return names.revision_hash(ds["spec"]["template"])
 
 
@@ -22,7 +27,6 @@ def _scaled(v, total: int, round_up: bool) -> int:
         return 0
     if isinstance(v, int):
         return v
-    import math
     x = int(str(v).rstrip("%")) * total / 100
     return math.ceil(x) if round_up else math.floor(x)
 
@@ -39,7 +43,6 @@ def _sync_set(cluster, ds: dict, owned, nodes) -> None:
         return
     rev = _hash(ds)
     gen = str(ds["metadata"].get("generation", 1))
-    from minikctl.sim import rollout
     rollout.sync_sts_ledger(cluster, ds)   # the ControllerRevision history rollout history reads
     all_pods = owned.get(ds["metadata"]["uid"], [])
     pods = [p for p in all_pods if not is_terminating(p)]
@@ -85,7 +88,7 @@ def _sync_set(cluster, ds: dict, owned, nodes) -> None:
         status["numberUnavailable"] = len(eligible) - ready
     if not ready:
         del status["numberAvailable"]
-    cluster.set_status(ds, status)
+    server.update_status_internal(cluster, ds, status)
 
 
 def _rev(pod: dict) -> str | None:

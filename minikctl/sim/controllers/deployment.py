@@ -226,4 +226,4 @@ def _status(cluster, d, new_rs, old, replicas) -> None:
             del status[k]
     if old_status.get("collisionCount"):
         status["collisionCount"] = old_status["collisionCount"]
-    cluster.set_status(d, status)
+    server.update_status_internal(cluster, d, status)

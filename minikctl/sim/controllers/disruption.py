@@ -17,6 +17,9 @@ from minikctl.api import server
 from minikctl.api.conditions import is_ready
 from minikctl.api.selectors import label_selector_matches
 from minikctl.sim.controllers.common import controller_ref
+from minikctl import lazy
+
+ApiError = lazy.function("minikctl.api.errors", "ApiError")
 
 COMPONENT = "controllermanager"
 DELETION_TIMEOUT = 120.0
@@ -135,7 +138,6 @@ def evict(cluster, pod: dict, grace: int | None = None) -> None:
     once; otherwise the one budget selecting it must allow a disruption (or the pod is unhealthy
     and the budget is met), which the eviction spends; then a graceful delete. A refusal is the
     apiserver's 429 TooManyRequests, as kubectl drain retries it."""
-    from minikctl.api.errors import ApiError
     phase = (pod.get("status") or {}).get("phase")
     if phase not in ("Succeeded", "Failed") and not pod["metadata"].get("deletionTimestamp"):
         pdbs = [b for b in cluster.list("PodDisruptionBudget", pod["metadata"]["namespace"])

@@ -98,7 +98,7 @@ def _sync(cluster, svc, desired, managed_by, slices: dict) -> None:
             body["endpoints"] = eps
         server.create_internal(cluster, body)
     for s in existing[len(desired):]:
-        cluster.remove(s)
+        server.remove_internal(cluster, s)
 
 
 def reconcile(cluster) -> None:

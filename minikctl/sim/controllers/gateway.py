@@ -16,6 +16,11 @@ from __future__ import annotations
 import copy
 
 from minikctl.api import server
+from minikctl import lazy
+
+G = lazy.module("minikctl.net.gateway")
+is_data_plane = lazy.function("minikctl.net.gateway", "is_data_plane")
+is_ready = lazy.function("minikctl.api.conditions", "is_ready")
 
 CONTROLLER = "gateway.nginx.org/nginx-gateway-controller"
 
@@ -29,8 +34,6 @@ def _cond(ctype: str, status: str, reason: str, message: str, gen: int, now: str
 
 
 def _ngf_pod(cluster) -> dict | None:
-    from minikctl.api.conditions import is_ready
-    from minikctl.net.gateway import is_data_plane
     for p in cluster.list("Pod"):
         if any(is_data_plane(c.get("image") or "") for c in (p.get("spec") or {}).get("containers") or []) \
                 and (p.get("status") or {}).get("phase") == "Running" and is_ready(p) \
@@ -67,7 +70,6 @@ def reconcile(cluster) -> None:
         _put_status(cluster, gc, {"conditions": [
             _cond("Accepted", "True", "Accepted", "GatewayClass is accepted", gen, now, old),
             _cond("SupportedVersion", "True", "SupportedVersion", "Gateway API CRD versions are supported", gen, now, old)]})
-    from minikctl.net import gateway as G
     gateways = G.managed_gateways(cluster)
     routes = cluster.list("HTTPRoute")
     addr = _address(cluster, pod)
@@ -122,7 +124,6 @@ def reconcile(cluster) -> None:
 
 
 def _resolved(cluster, route: dict, gen: int, now: str, old) -> dict:
-    from minikctl.net import gateway as G
     for i, rule in enumerate((route.get("spec") or {}).get("rules") or []):
         for j, ref in enumerate(rule.get("backendRefs") or []):
             path = f"spec.rules[{i}].backendRefs[{j}]"

@@ -28,4 +28,4 @@ def reconcile(cluster) -> None:
                     server.delete_internal(cluster, o)
     for o in owners:  # an owner deleted in the foreground goes once its dependents are gone
         if o["metadata"]["uid"] in foreground and o["metadata"]["uid"] not in has_dependents:
-            cluster.remove(o)
+            server.remove_internal(cluster, o)

@@ -21,6 +21,9 @@ import math
 from minikctl.api import kinds, server
 from minikctl.api.resources import amount
 from minikctl.api.selectors import label_selector_matches
+from minikctl import lazy
+
+metrics = lazy.module("minikctl.sim.metrics")
 
 TIMER = "hpa-sync"
 INTERVAL = 15.0
@@ -88,7 +91,6 @@ def _pod_request(pod: dict, resource: str, container: str | None) -> int:
 
 def _usage(cluster, pods: list[dict], resource: str, container: str | None) -> dict[str, int]:
     """Pod name -> usage in milli-units, for pods metrics-server has scraped."""
-    from minikctl.sim import metrics
     out = {}
     for p in pods:
         cs = metrics.container_usage(cluster, p)
@@ -105,7 +107,6 @@ def _usage(cluster, pods: list[dict], resource: str, container: str | None) -> d
 def _resource_replicas(cluster, current: int, pods: list[dict], resource: str, target: dict,
                        container: str | None) -> tuple[int, dict]:
     """GetResourceReplicas / GetRawResourceReplicas: (proposal, metric status 'current')."""
-    from minikctl.sim import metrics
     if not metrics.available(cluster):
         raise MetricError("FailedGetResourceMetric", f"unable to get metrics for resource {resource}: unable to fetch "
                           "metrics from resource metrics API: the server could not find the requested resource "

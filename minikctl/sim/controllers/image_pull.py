@@ -21,6 +21,13 @@ from __future__ import annotations
 from minikctl.api import server
 
 from minikctl.sim import registry
+import base64
+import json
+from minikctl import lazy
+
+_conditions = lazy.function("minikctl.sim.controllers.kubelet", "_conditions")
+kubelet = lazy.module("minikctl.sim.controllers.kubelet")
+pod_config = lazy.module("minikctl.sim.controllers.pod_config")
 
 BACKOFF_KEY = "imagePullBackOff"     # cluster.meta: {"<uid>_<image>": {"n": failures, "until": t}}
 SYNC_KEY = "imagePullSync"           # cluster.meta: {uid: due time of the pod's live re-sync timer}
@@ -42,8 +49,6 @@ def pull_secret_hosts(cluster, pod: dict) -> tuple[set[str], list[str]]:
 
     The kubelet reads each kubernetes.io/dockerconfigjson (`auths`) or kubernetes.io/dockercfg
     secret; a key may be a bare host or a URL (https://index.docker.io/v1/ is docker.io)."""
-    import base64
-    import json
     ns = pod["metadata"].get("namespace") or "default"
     hosts: set[str] = set()
     missing: list[str] = []
@@ -87,7 +92,6 @@ def ensure_images(cluster, pod: dict) -> dict[str, tuple[str, str]]:
     node = spec["nodeName"]
     pulled = cluster.meta.setdefault("pulled", {}).setdefault(node, [])
     failed: dict[str, tuple[str, str]] = {}
-    from minikctl.sim.controllers import pod_config
     # a retry aggregates with the events earlier commands stored
     retry = pulling_blocked(pod) or pod_config.blocked(pod)
     auth_hosts, missing = pull_secret_hosts(cluster, pod)
@@ -156,7 +160,6 @@ def hold(cluster, pod: dict, failed: dict[str, tuple[str, str]]) -> None:
     """The pod stays Pending: failed containers wait with their reason (ErrImagePull,
     ErrImageNeverPull, InvalidImageName), the others stay ContainerCreating; the pod worker
     re-syncs in 10-15 s."""
-    from minikctl.sim.controllers.kubelet import _conditions
     st = pod["status"]
     old = {cs["name"]: cs for cs in st.get("containerStatuses") or []}
     st["containerStatuses"] = [
@@ -183,7 +186,6 @@ def pulling_blocked(pod: dict) -> bool:
 
 def on_sync(cluster, ref: dict) -> None:
     """The pod worker's re-sync of a pod whose image pull failed."""
-    from minikctl.sim.controllers import kubelet
     syncs = cluster.meta.get(SYNC_KEY, {})
     if syncs.get(ref["uid"]) != ref.get("due"):
         return

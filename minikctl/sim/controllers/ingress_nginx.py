@@ -12,12 +12,15 @@ from __future__ import annotations
 import copy
 
 from minikctl.api import server
+from minikctl import lazy
+
+R = lazy.module("minikctl.net.proxy.rules")
+is_controller_image = lazy.function("minikctl.net.ingress_nginx", "is_controller_image")
+is_ready = lazy.function("minikctl.api.conditions", "is_ready")
+served_ingresses = lazy.function("minikctl.net.ingress_nginx", "served_ingresses")
 
 
 def _controller_nodes(cluster) -> list[str]:
-    from minikctl.api.conditions import is_ready
-    from minikctl.net.ingress_nginx import is_controller_image
-    from minikctl.net.proxy import rules as R
     ips = set()
     for p in cluster.list("Pod", "ingress-nginx"):
         cs = (p.get("spec") or {}).get("containers") or []
@@ -33,7 +36,6 @@ def _controller_nodes(cluster) -> list[str]:
 def reconcile(cluster) -> None:
     if cluster.get("IngressClass", None, "nginx") is None:
         return
-    from minikctl.net.ingress_nginx import served_ingresses
     ingresses = served_ingresses(cluster)
     if not ingresses:
         return

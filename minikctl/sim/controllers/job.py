@@ -21,6 +21,11 @@ from minikctl.api import server
 from minikctl.api.conditions import is_ready
 from minikctl.sim.controllers.common import (controller_ref, create_pod_or_report, is_terminating, new_pod,
                                              pod_room)
+import copy
+from minikctl import lazy
+
+finalizers_removed = lazy.function("minikctl.sim.controllers.kubelet", "finalizers_removed")
+parse = lazy.function("minikctl.timeutil", "parse")
 
 FINALIZER = "batch.kubernetes.io/job-tracking"
 INDEX_KEY = "batch.kubernetes.io/job-completion-index"
@@ -63,7 +68,6 @@ def _set_cond(cluster, st: dict, ctype: str, status: str, reason: str, message: 
 
 
 def _finish_time(job: dict) -> float | None:
-    from minikctl.timeutil import parse
     for ctype in ("Complete", "Failed"):
         c = _cond(job, ctype)
         if c and c.get("status") == "True":
@@ -102,7 +106,6 @@ def _drop_finalizer(cluster, pod: dict) -> None:
         else:
             pod["metadata"].pop("finalizers", None)
         server.update_internal(cluster, pod)
-        from minikctl.sim.controllers.kubelet import finalizers_removed
         finalizers_removed(cluster, pod)
 
 
@@ -261,7 +264,6 @@ def _sync(cluster, job: dict, pods: list[dict]) -> None:
         if ads is not None:
             _wake(cluster, job, cluster.now + int(ads))
     # -- terminal decisions -------------------------------------------------------------------
-    from minikctl.timeutil import parse
     ads = spec.get("activeDeadlineSeconds")
     restarts = sum(int(cs.get("restartCount") or 0) for p in active
                    for cs in (p.get("status") or {}).get("containerStatuses") or [])
@@ -395,7 +397,6 @@ def _create(cluster, job: dict, index: int | None, pods: list[dict]) -> dict | N
 
 
 def _indexed_template(tmpl: dict, job: dict, index: int, pods: list[dict]) -> dict:
-    import copy
     t = copy.deepcopy(tmpl)
     meta = t.setdefault("metadata", {})
     ann = meta.setdefault("annotations", {})

@@ -18,11 +18,19 @@ from minikctl.sim import names
 from minikctl.sim.controllers import image_pull, pod_config, probes
 from minikctl.sim.controllers.common import guard
 from minikctl.sim.profile import kube_version
+import json
+from minikctl import lazy
+
+ExecContext = lazy.function("minikctl.images.context", "ExecContext")
+behaviours = lazy.module("minikctl.images.behaviours")
+ipam = lazy.module("minikctl.sim.alloc.ipam")
+record_start = lazy.function("minikctl.net.proxy.mode", "record_start")
+static_pods = lazy.module("minikctl.sim.nodehost.static_pods")
+volumes_ready = lazy.function("minikctl.sim.controllers.volume_binding", "volumes_ready")
 
 def process_lifetime(container: dict) -> float | None:
     """Seconds until the container's main process exits by itself; None if it serves forever
     (the process model of images/behaviours: ENTRYPOINT/CMD, overrides, servers, shells)."""
-    from minikctl.images import behaviours
     return behaviours.lifetime(container)
 
 
@@ -39,7 +47,6 @@ def _node_ip(node) -> str:
 
 def reconcile(cluster) -> None:
     if isinstance(getattr(cluster, "meta", None), dict):
-        from minikctl.sim.nodehost import static_pods
         static_pods.reconcile(cluster)       # mirror pods deleted through the API come back
     down = _down_nodes(cluster)
     for pod in cluster.list("Pod"):
@@ -77,7 +84,6 @@ def _claims_bound(cluster, pod) -> bool:
     """The volume manager waits for every persistentVolumeClaim volume to be bound."""
     if not any("persistentVolumeClaim" in v for v in pod["spec"].get("volumes") or []):
         return True
-    from minikctl.sim.controllers.volume_binding import volumes_ready
     return volumes_ready(cluster, pod)
 
 
@@ -156,7 +162,6 @@ def on_start(cluster, ref: dict) -> None:
     pod = _find(cluster, ref)
     if pod is None:
         return
-    from minikctl.sim.alloc import ipam
     spec, st = pod["spec"], pod["status"]
     node = spec["nodeName"]
     mirror = pod["metadata"].get("annotations", {}).get("kubernetes.io/config.mirror")
@@ -180,7 +185,6 @@ def on_start(cluster, ref: dict) -> None:
             cluster.record_event(pod, "Normal", "Created", f"Created container: {c['name']}", "kubelet", node)
             cluster.record_event(pod, "Normal", "Started", f"Started container {c['name']}", "kubelet", node)
     _run_containers(cluster, pod)
-    from minikctl.net.proxy.mode import record_start
     record_start(cluster, pod)
 
 
@@ -207,7 +211,6 @@ def _run_containers(cluster, pod) -> None:
 
 
 def _listens(container: dict) -> set:
-    from minikctl.images import behaviours
     proc = behaviours.process(container)
     return {int(p) for role, p in proc.ports.items() if role != "udp"} if proc.kind == "server" else set()
 
@@ -249,7 +252,6 @@ def exit_code(cluster, pod: dict, c: dict) -> int:
     # A CronJob runs the same command every minute: within one command line, the same image,
     # argv and environment over the same Services and configuration exit alike, so the
     # simulated shell (which builds the container's file system) runs once for them.
-    import json
     env_key = json.dumps([c.get("env"), c.get("envFrom"), pod["metadata"].get("annotations")], sort_keys=True)
     key = (c.get("image"), tuple(argv), env_key, pod["metadata"].get("namespace"),
            tuple(cluster.kind_version.get(k, 0) for k in ("Service", "Endpoints", "ConfigMap", "Secret")))
@@ -262,7 +264,6 @@ def exit_code(cluster, pod: dict, c: dict) -> int:
 def _run_for_exit(cluster, pod: dict, c: dict, argv: list[str]) -> int:
     from minikctl.images import registry
     from minikctl.images.base import ExecutableNotFound
-    from minikctl.images.context import ExecContext
     ctx = ExecContext(view=cluster, pod=pod, container=c["name"], node=pod["spec"].get("nodeName"))
     try:
         return int(registry.run(ctx, argv)[2]) & 0xFF
@@ -383,7 +384,7 @@ def on_remove(cluster, ref: dict) -> None:
             if ref["uid"] not in wait:
                 wait.append(ref["uid"])
             return
-        cluster.remove(pod)
+        server.remove_internal(cluster, pod)
 
 
 def finalizers_removed(cluster, pod: dict) -> None:
@@ -392,4 +393,4 @@ def finalizers_removed(cluster, pod: dict) -> None:
     uid = pod["metadata"].get("uid")
     if uid in wait and not pod["metadata"].get("finalizers"):
         wait.remove(uid)
-        cluster.remove(pod)
+        server.remove_internal(cluster, pod)

@@ -9,6 +9,9 @@ Terminating and the status carries the controller's conditions (NamespaceContent
 from __future__ import annotations
 
 from minikctl.api import server
+from minikctl import lazy
+
+kinds = lazy.module("minikctl.api.kinds")
 
 
 def _content(cluster, ns: str) -> list[dict]:
@@ -18,7 +21,6 @@ def _content(cluster, ns: str) -> list[dict]:
 
 
 def _conditions(cluster, ns: dict, remaining: list[dict]) -> list[dict]:
-    from minikctl.api import kinds
     old = {c["type"]: c for c in (ns.get("status") or {}).get("conditions") or []}
     counts: dict[str, int] = {}
     for o in remaining:
@@ -55,9 +57,9 @@ def reconcile(cluster) -> None:
                     server.delete_internal(cluster, o)   # graceful: the kubelet removes it later
                 remaining.append(o)
             else:
-                cluster.remove(o)
+                server.remove_internal(cluster, o)
         if not remaining:
-            cluster.remove(ns)
+            server.remove_internal(cluster, ns)
             continue
         conds = _conditions(cluster, ns, remaining)
         if conds != ns["status"].get("conditions"):

@@ -19,6 +19,15 @@
 from __future__ import annotations
 
 from minikctl.api import server
+import math
+from minikctl import lazy
+
+fmt = lazy.function("minikctl.timeutil", "fmt")
+join = lazy.module("minikctl.sim.kubeadm.join")
+kubelet_host = lazy.module("minikctl.sim.nodehost.kubelet_host")
+parse = lazy.function("minikctl.timeutil", "parse")
+timeutil = lazy.module("minikctl.timeutil")
+tolerates = lazy.function("minikctl.sim.controllers.scheduler", "tolerates")
 
 UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
 UNREACHABLE = "node.kubernetes.io/unreachable"
@@ -69,8 +78,6 @@ def _no_execute(node: dict) -> list[dict]:
 def eviction_time(pod: dict, node: dict, now: float) -> float | None:
     """When the taint manager deletes `pod` from `node`: `now` for an untolerated NoExecute taint,
     the earliest timeAdded + tolerationSeconds otherwise, None when it may stay for good."""
-    from minikctl import timeutil
-    from minikctl.sim.controllers.scheduler import tolerates
     tolerations = pod["spec"].get("tolerations") or []
     due: float | None = None
     for taint in _no_execute(node):
@@ -126,8 +133,6 @@ KUBELET_SAYS = {"MemoryPressure": ("False", "KubeletHasSufficientMemory", "kubel
 
 
 def _monitor(cluster, node: dict) -> None:
-    import math
-    from minikctl.sim.nodehost import kubelet_host
     name = node["metadata"]["name"]
     since = kubelet_host.not_posting_since(cluster, name)
     conds = (node.get("status") or {}).get("conditions") or []
@@ -161,8 +166,6 @@ def _network(cluster, node: dict, ready: dict) -> None:
         if (pod.get("spec") or {}).get("nodeName") == name and \
                 (pod["metadata"].get("labels") or {}).get("k8s-app") == "kube-proxy" and \
                 (pod.get("status") or {}).get("phase") == "Running" and not pod["metadata"].get("deletionTimestamp"):
-            from minikctl.sim.kubeadm import join
-            from minikctl.timeutil import parse
             started = parse(pod["status"].get("startTime")) or cluster.now
             due = join.cni_due(cluster, name, started)
             if cluster.now < due:
@@ -191,7 +194,6 @@ def _set_taints(node: dict, key: str, want: bool, at: str) -> None:
 
 
 def _mark_unknown(cluster, node: dict, at_time: float) -> None:
-    from minikctl.timeutil import fmt
     at = fmt(at_time)
     for c in (node.get("status") or {}).get("conditions") or []:
         if c.get("status") != "Unknown":
@@ -222,7 +224,6 @@ def _mark_pods_not_ready(cluster, name: str, at: str) -> None:
 
 def _kubelet_posts(cluster, node: dict, ready: bool) -> None:
     """The kubelet's status update: its four conditions (Ready=False while the runtime is down)."""
-    from minikctl.timeutil import fmt
     at = fmt(cluster.now)
     for c in (node.get("status") or {}).get("conditions") or []:
         status, reason, message = KUBELET_SAYS.get(c.get("type"), (c.get("status"), c.get("reason"), c.get("message")))

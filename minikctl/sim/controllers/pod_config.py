@@ -17,6 +17,10 @@ from __future__ import annotations
 
 from minikctl.api import server
 from minikctl.sim import podenv
+from minikctl import lazy
+
+_conditions = lazy.function("minikctl.sim.controllers.kubelet", "_conditions")
+kubelet = lazy.module("minikctl.sim.controllers.kubelet")
 
 MOUNT_KEY = "volumeMountBackOff"   # cluster.meta: {uid: {"n": failures, "due": time of the live retry}}
 SYNC_KEY = "configSync"            # cluster.meta: {uid: due time of the pod's live re-sync timer}
@@ -51,7 +55,6 @@ def volumes_ready(cluster, pod: dict) -> bool:
 
 
 def on_volume_retry(cluster, ref: dict) -> None:
-    from minikctl.sim.controllers import kubelet
     entry = cluster.meta.get(MOUNT_KEY, {}).get(ref["uid"])
     if not entry or entry.get("due") != ref.get("due"):
         return
@@ -82,7 +85,6 @@ def config_errors(cluster, pod: dict) -> dict[str, str]:
 def hold(cluster, pod: dict, failed: dict[str, str]) -> None:
     """The pod stays Pending; a failed container waits with CreateContainerConfigError and its
     message, the others stay ContainerCreating; the pod worker re-syncs in 10-15 s."""
-    from minikctl.sim.controllers.kubelet import _conditions
     st = pod["status"]
     old = {cs["name"]: cs for cs in st.get("containerStatuses") or []}
     statuses = []
@@ -105,7 +107,6 @@ def hold(cluster, pod: dict, failed: dict[str, str]) -> None:
 
 def on_sync(cluster, ref: dict) -> None:
     """The pod worker's re-sync of a pod whose container config failed."""
-    from minikctl.sim.controllers import kubelet
     syncs = cluster.meta.get(SYNC_KEY, {})
     if syncs.get(ref["uid"]) != ref.get("due"):
         return

@@ -24,6 +24,16 @@ better, and must not invent a failure); gRPC probes succeed when something liste
 from __future__ import annotations
 
 from minikctl.api import server
+import re
+from minikctl import lazy
+
+ExecContext = lazy.function("minikctl.images.context", "ExecContext")
+SimClock = lazy.function("minikctl.sh.interp", "SimClock")
+behaviours = lazy.module("minikctl.images.behaviours")
+kube_version = lazy.function("minikctl.sim.profile", "kube_version")
+kubelet = lazy.module("minikctl.sim.controllers.kubelet")
+registry = lazy.module("minikctl.images.registry")
+traffic = lazy.module("minikctl.net.proxy.traffic")
 
 TIMER = "probe"
 STATE = "probes"            # cluster.meta: {"<uid>/<container>": {type: {"ok": n, "fail": n}, "started": bool,
@@ -74,13 +84,10 @@ def _port(c: dict, port) -> int | None:
 
 def run_probe(cluster, pod: dict, c: dict, probe: dict) -> tuple[str, str]:
     """('success' | 'failure', output) of one probe run against the container's process."""
-    from minikctl.net.proxy import traffic
     ip = (pod.get("status") or {}).get("podIP") or ""
     if probe.get("exec"):
-        from minikctl.images import registry
         from minikctl.images.base import ExecutableNotFound
-        from minikctl.images.context import ExecContext
-        from minikctl.sh.interp import SimClock, StopScript
+        from minikctl.sh.interp import StopScript
         argv = [str(a) for a in (probe["exec"].get("command") or [])]
         # the CRI's ExecSync deadline is timeoutSeconds of the command's own (simulated) time
         clock = SimClock(cluster.now, deadline=float(probe.get("timeoutSeconds") or 1), quiet=True)
@@ -133,8 +140,6 @@ def run_probe(cluster, pod: dict, c: dict, probe: dict) -> tuple[str, str]:
 def _unmodelled_program(c: dict, err: str) -> bool:
     """Did the shell fail only because a program the image really ships (data `has`) is not run
     by the simulation (`sh: zookeeper-ready: not found`)?"""
-    import re
-    from minikctl.images import behaviours
     entry = behaviours._image_entry(c.get("image") or "") or {}
     has = set(entry.get("has") or [])
     missing = re.findall(r"(?:^|\n)[^\n:]*: (?:\d+: |line \d+: )?([^\s:]+): (?:command )?not found", err)
@@ -146,13 +151,11 @@ def _node_ip(cluster, pod) -> str:
 
 
 def _probe_agent(cluster) -> str:
-    from minikctl.sim.profile import kube_version
     major, minor = kube_version(cluster.profile)[:2]
     return f"kube-probe/{major}.{minor}"
 
 
 def on_probe(cluster, ref: dict) -> None:
-    from minikctl.sim.controllers import kubelet
     pod = kubelet._find(cluster, ref)
     if pod is None:
         return
@@ -205,5 +208,4 @@ def on_probe(cluster, ref: dict) -> None:
 def _killed_code(c: dict, pod: dict) -> int:
     """A server stops on SIGTERM (exit 0); a shell or sleep as PID 1 ignores it and is SIGKILLed
     after the grace period (137)."""
-    from minikctl.images import behaviours
     return 0 if behaviours.process(c).kind == "server" else 137

@@ -5,6 +5,11 @@ from minikctl.api import server
 
 from minikctl.api.conditions import is_ready
 from minikctl.sim.controllers.common import create_pod_or_report, guard, index_owned, is_active, pod_room
+from minikctl import lazy
+
+label_selector_matches = lazy.function("minikctl.api.selectors", "label_selector_matches")
+owner_ref = lazy.function("minikctl.sim.controllers.common", "owner_ref")
+parse = lazy.function("minikctl.timeutil", "parse")
 
 
 def reconcile(cluster) -> None:
@@ -22,7 +27,6 @@ def reconcile(cluster) -> None:
 
 
 def _matches(rs: dict, pod: dict) -> bool:
-    from minikctl.api.selectors import label_selector_matches
     return label_selector_matches(rs["spec"].get("selector"), pod["metadata"].get("labels"))
 
 
@@ -55,7 +59,6 @@ def _orphans(cluster) -> dict[str, list[dict]]:
 
 def _adopt(cluster, rs: dict, orphans: list[dict]) -> list[dict]:
     """ClaimPods: an orphan pod the selector matches is adopted (a controller reference added)."""
-    from minikctl.sim.controllers.common import owner_ref
     taken = []
     for p in list(orphans):
         if (p.get("status") or {}).get("phase") in ("Succeeded", "Failed") or not _matches(rs, p):
@@ -77,7 +80,6 @@ def _delete_order(p: dict):
 
 
 def _ts(s):
-    from minikctl.timeutil import parse
     return parse(s) or 0
 
 
@@ -108,4 +110,4 @@ def _sync(cluster, rs: dict, pods: list[dict]) -> None:
     for k in ("fullyLabeledReplicas", "readyReplicas", "availableReplicas"):
         if not status[k]:
             del status[k]
-    cluster.set_status(rs, status)
+    server.update_status_internal(cluster, rs, status)

@@ -14,6 +14,9 @@ import copy
 from minikctl.api.conditions import is_ready
 from minikctl.sim import names
 from minikctl.sim.controllers.common import guard, index_owned, is_terminating, new_pod, pod_room
+from minikctl import lazy
+
+rollout = lazy.module("minikctl.sim.rollout")
 
 
 def reconcile(cluster) -> None:
@@ -21,7 +24,6 @@ def reconcile(cluster) -> None:
     for sts in cluster.list("StatefulSet"):
         if sts["metadata"].get("deletionTimestamp"):
             continue
-        from minikctl.sim import rollout
         rollout.sync_sts_ledger(cluster, sts)   # the ControllerRevision history rollout history reads
         guard(cluster, "statefulset", sts, _sync, cluster, sts, owned.get(sts["metadata"]["uid"], []))
 
@@ -112,7 +114,6 @@ def _versioned_template(cluster, sts: dict, ordinal: int, update_rev: str) -> tu
     if strategy.get("type", "RollingUpdate") == "RollingUpdate" and current and current != update_rev and (
             (ru is None and ordinal < int(st.get("currentReplicas") or 0))
             or (ru is not None and ordinal < int(ru.get("partition") or 0))):
-        from minikctl.sim import rollout
         for entry in rollout.sync_sts_ledger(cluster, sts):
             if f"{sts['metadata']['name']}-{names.revision_hash(entry['template'])}" == current:
                 return copy.deepcopy(entry["template"]), current
@@ -160,7 +161,7 @@ def _status(cluster, sts, pods, rev) -> None:
     for k in ("readyReplicas", "currentReplicas", "updatedReplicas"):
         if not status[k]:
             del status[k]
-    cluster.set_status(sts, status)
+    server.update_status_internal(cluster, sts, status)
 
 
 def _status_text(e: ApiError) -> str:

@@ -12,6 +12,11 @@ directory's database becomes the store. A directory with no database would make 
 new, empty cluster: that is not simulated (the objects stay, and the caller says so).
 """
 from __future__ import annotations
+from minikctl import lazy
+
+nodehost = lazy.module("minikctl.sim.nodehost")
+snapshot = lazy.module("minikctl.sim.etcd.snapshot")
+yaml = lazy.module("yaml")
 
 DEFAULT = "/var/lib/etcd"
 MANIFEST = "/etc/kubernetes/manifests/etcd.yaml"
@@ -29,7 +34,6 @@ def from_manifest(text: str | None) -> str | None:
     """The host directory etcd's --data-dir is on, per the manifest; None: no etcd pod there."""
     if not text:
         return None
-    import yaml
     try:
         pod = yaml.safe_load(text)
     except yaml.YAMLError:
@@ -73,8 +77,6 @@ def write_db(fs, data_dir: str, db_text: str, snap_index: int) -> None:
 def sync(cluster, node: str) -> str | None:
     """Follow the etcd manifest to its data directory; a note for the learner when minikctl
     cannot (a directory without a database), else None."""
-    from minikctl.sim import nodehost
-    from minikctl.sim.etcd import snapshot
     fs = nodehost.fs(cluster, node)
     wanted = from_manifest(fs.read(MANIFEST))
     current = live(cluster)

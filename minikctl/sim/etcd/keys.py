@@ -5,6 +5,9 @@ historical prefixes (services/specs, services/endpoints, minions, ingress); reso
 from CRDs are prefixed by their group (/registry/gateway.networking.k8s.io/gateways/...).
 """
 from __future__ import annotations
+from minikctl import lazy
+
+kinds = lazy.module("minikctl.api.kinds")
 
 BUILTIN_GROUPS = {"", "apps", "batch", "autoscaling", "policy", "networking.k8s.io", "storage.k8s.io",
                   "rbac.authorization.k8s.io", "certificates.k8s.io", "scheduling.k8s.io", "coordination.k8s.io",
@@ -16,7 +19,6 @@ PREFIX = "/registry/"
 
 
 def resource_prefix(kind: str, api_version: str = "") -> str:
-    from minikctl.api import kinds
     if kind in SPECIAL:
         return SPECIAL[kind]
     k = kinds.BY_KIND.get(kind)

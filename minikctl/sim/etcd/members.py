@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from minikctl import lazy
+
+control_plane = lazy.function("minikctl.sim.profile", "control_plane")
 
 TOKEN = "etcd-cluster"
 
@@ -22,7 +25,6 @@ def cluster_id(member_ids: list[int]) -> int:
 
 def control_plane_member(view) -> dict:
     """The one member of a kubeadm stacked etcd: named after the control-plane node, on its IP."""
-    from minikctl.sim.profile import control_plane
     cp = control_plane(getattr(view, "profile", None) or {})
     ip = cp.get("internalIP", "127.0.0.1")
     peer = f"https://{ip}:2380"

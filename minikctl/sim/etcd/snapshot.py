@@ -15,6 +15,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
+from minikctl import lazy
+
+keys = lazy.module("minikctl.sim.etcd.keys")
+members = lazy.module("minikctl.sim.etcd.members")
 
 HEADER = "minikctl-etcd-snapshot v1"
 PAGE = 4096
@@ -50,7 +55,6 @@ def crc32c(data: bytes, crc: int = 0) -> int:
 # -- go-humanize ------------------------------------------------------------------------------
 def humanize_bytes(n: int) -> str:
     """humanize.Bytes: SI units, one decimal under 10 (`2.1 MB`, `213 kB`, `9 B`)."""
-    import math
     if n < 10:
         return f"{n} B"
     sizes = ["B", "kB", "MB", "GB", "TB", "PB", "EB"]
@@ -71,7 +75,6 @@ def all_objects(cluster) -> list[dict]:
 
 def buckets_of(cluster) -> dict:
     """The buckets of the live etcd: every object under its key, the member, raft's indexes."""
-    from minikctl.sim.etcd import keys, members
     kvs = {}
     for obj in all_objects(cluster):
         rv = int((obj.get("metadata") or {}).get("resourceVersion") or 0)

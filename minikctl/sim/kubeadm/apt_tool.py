@@ -7,6 +7,9 @@ from __future__ import annotations
 import fnmatch
 
 from minikctl.sim.kubeadm import packages as pk
+from minikctl import lazy
+
+fs_of = lazy.function("minikctl.images.fs", "fs_of")
 
 CDN = "https://prod-cdn.packages.k8s.io/repositories/isv:/kubernetes:/core:/stable:/{minor}/deb"
 SRC = "https://pkgs.k8s.io/core:/stable:/{minor}/deb"
@@ -14,7 +17,6 @@ OTHER_NOTE = "minikctl: packages other than kubeadm, kubelet, kubectl, cri-tools
 
 
 def _fs(ctx):
-    from minikctl.images.fs import fs_of
     return fs_of(ctx)
 
 

@@ -10,6 +10,14 @@ from __future__ import annotations
 import base64
 import datetime
 import re
+from minikctl import lazy
+
+_short = lazy.function("minikctl.sim.kubeadm.tokens", "_short")
+controlplane = lazy.module("minikctl.sim.nodehost.controlplane")
+fs_of = lazy.function("minikctl.images.fs", "fs_of")
+pki = lazy.module("minikctl.sim.nodehost.pki")
+tabwriter = lazy.module("minikctl.printers.tabwriter")
+x509 = lazy.module("cryptography.x509")
 
 STACK_HINT = "To see the stack trace of this error execute with --v=5 or higher\n"
 PKI = "/etc/kubernetes/pki"
@@ -44,7 +52,6 @@ CAS = (("ca", f"{PKI}/ca.crt"), ("etcd-ca", f"{PKI}/etcd/ca.crt"), ("front-proxy
 
 
 def _not_after(text: str | None, kubeconfig: bool):
-    from cryptography import x509
     if text is None:
         return None
     if kubeconfig:
@@ -60,10 +67,6 @@ def _not_after(text: str | None, kubeconfig: bool):
 
 
 def certs(ctx, words, args):
-    from minikctl.images.fs import fs_of
-    from minikctl.printers import tabwriter
-    from minikctl.sim.kubeadm.tokens import _short
-    import datetime
     sub = words[0] if words else ""
     if sub == "renew":
         return _renew(ctx, words[1:], args)
@@ -112,14 +115,12 @@ def _config_lines(ctx, fs, prefix: str) -> str:
         return ""
     out = (f'[{prefix}] Reading configuration from the "kubeadm-config" ConfigMap in namespace "kube-system"...\n'
            f"[{prefix}] Use 'kubeadm init phase upload-config --config your-config-file' to re-upload it.\n")
-    from minikctl.sim.nodehost import controlplane
     if controlplane.apiserver_down(ctx.view):
         return out + f"[{prefix}] Error reading configuration from the Cluster. Falling back to default configuration\n\n"
     return out + "\n"
 
 
 def _renew(ctx, words, args):
-    from minikctl.images.fs import fs_of
     names = [n for n, _, _ in LEAVES]
     if not words:
         return "", 'missing subcommand; "renew" is not meant to be run on its own\n' + STACK_HINT, 1
@@ -144,9 +145,7 @@ def _renew(ctx, words, args):
 
 def _renew_one(ctx, fs, name: str, path: str, ca: str) -> str:
     """RenewUsingLocalCA for one certificate: its line of output."""
-    from cryptography import x509
     from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-    from minikctl.sim.nodehost import pki
     long_name = LONG_NAMES[name]
     kubeconfig = path.endswith(".conf")
     text = fs.read(path)

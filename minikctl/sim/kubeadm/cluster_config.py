@@ -5,13 +5,19 @@ Deployment, the kubelets' reported versions)."""
 from __future__ import annotations
 
 from minikctl.sim.kubeadm import packages as pk
+import copy
+import re
+import uuid
+from minikctl import lazy
+
+apiserver_url = lazy.function("minikctl.sim.profile", "apiserver_url")
+server = lazy.module("minikctl.api.server")
 
 CM = ("kube-system", "kubeadm-config")
 
 
 def cluster_configuration(view, version: str) -> str:
     prof = getattr(view, "profile", None) or {}
-    from minikctl.sim.profile import apiserver_url
     ep = apiserver_url(prof).split("://", 1)[-1]
     return f"""apiServer: {{}}
 apiVersion: kubeadm.k8s.io/v1beta4
@@ -40,10 +46,8 @@ scheduler: {{}}
 
 def ensure(cluster) -> dict:
     """kubeadm init uploads it; clusters made before minikctl modelled it get it on first use."""
-    from minikctl.api import server
     cm = cluster.get("ConfigMap", *CM)
     if cm is None:
-        import uuid
         uid = str(uuid.uuid5(uuid.NAMESPACE_URL, "kubeadm-config/" + str(cluster.meta.get("seed"))))
         server.create_internal(cluster, {"apiVersion": "v1", "kind": "ConfigMap",
                                          "metadata": {"name": CM[1], "namespace": CM[0], "uid": uid},
@@ -54,7 +58,6 @@ def ensure(cluster) -> dict:
 
 
 def configured_version(view) -> str:
-    import re
     cm = view.get("ConfigMap", *CM)
     text = ((cm or {}).get("data") or {}).get("ClusterConfiguration") or ""
     m = re.search(r"^kubernetesVersion: (\S+)$", text, re.M)
@@ -62,9 +65,6 @@ def configured_version(view) -> str:
 
 
 def set_version(cluster, version: str) -> None:
-    import copy
-    import re
-    from minikctl.api import server
     cm = copy.deepcopy(ensure(cluster))
     text = cm["data"]["ClusterConfiguration"]
     cm["data"]["ClusterConfiguration"] = re.sub(r"^kubernetesVersion: \S+$", f"kubernetesVersion: {version}", text,

@@ -21,6 +21,33 @@ phases/join, discovery/token and pubkeypin.
 from __future__ import annotations
 
 import re
+import base64
+import ipaddress
+from minikctl import lazy
+
+apiserver_url = lazy.function("minikctl.sim.profile", "apiserver_url")
+bootstrap = lazy.module("minikctl.sim.bootstrap")
+ca_hash = lazy.function("minikctl.sim.kubeadm.tokens", "ca_hash")
+configs = lazy.module("minikctl.sim.nodehost.configs")
+control_plane = lazy.function("minikctl.sim.profile", "control_plane")
+controlplane = lazy.module("minikctl.sim.nodehost.controlplane")
+ec = lazy.module("cryptography.hazmat.primitives.asymmetric.ec")
+fs_of = lazy.function("minikctl.images.fs", "fs_of")
+hashes = lazy.module("cryptography.hazmat.primitives.hashes")
+kubeadm_files = lazy.module("minikctl.sim.nodehost.kubeadm_files")
+kubelet_host = lazy.module("minikctl.sim.nodehost.kubelet_host")
+names = lazy.module("minikctl.sim.names")
+nodehost = lazy.module("minikctl.sim.nodehost")
+nodelifecycle = lazy.module("minikctl.sim.controllers.nodelifecycle")
+packages = lazy.module("minikctl.sim.kubeadm.packages")
+parse = lazy.function("minikctl.timeutil", "parse")
+pki = lazy.module("minikctl.sim.nodehost.pki")
+rules = lazy.module("minikctl.net.proxy.rules")
+serialization = lazy.module("cryptography.hazmat.primitives.serialization")
+server = lazy.module("minikctl.api.server")
+spare = lazy.module("minikctl.sim.nodehost.spare")
+units = lazy.module("minikctl.sim.nodehost.units")
+x509 = lazy.module("cryptography.x509")
 
 STACK_HINT = "To see the stack trace of this error execute with --v=5 or higher\n"
 TOKEN_RE = re.compile(r"^([a-z0-9]{6})\.([a-z0-9]{16})$")
@@ -62,7 +89,6 @@ def _one(vals, name) -> str:
 
 
 def join(ctx, args: list[str]) -> tuple[str, str, int]:
-    from minikctl.images.fs import fs_of
     pos, vals, bools = _parse(args)
     for flag, what in NOT_SIMULATED.items():
         if flag in vals or flag in bools:
@@ -104,7 +130,6 @@ def join(ctx, args: list[str]) -> tuple[str, str, int]:
     for name, msg in problems:
         if (name, msg) not in fatal:
             out += f"\t[WARNING {name}]: {msg}\n"
-    from minikctl.sim.nodehost import units
     if not units.state(cluster, node, "kubelet").get("enabled", True):
         out += "\t[WARNING Service-Kubelet]: kubelet service is not enabled, please run 'systemctl enable kubelet.service'\n"
     if fatal:
@@ -170,7 +195,6 @@ def _split_endpoint(endpoint: str) -> tuple[str, int | None]:
 
 def _preflight(ctx, fs) -> list[tuple[str, str]]:
     """RunJoinNodeChecks for a worker, in kubeadm's order (the failing ones)."""
-    from minikctl.sim.nodehost import kubelet_host
     got = []
     if fs.read("/etc/kubernetes/kubelet.conf") is not None:
         got.append(("FileAvailable--etc-kubernetes-kubelet.conf", "/etc/kubernetes/kubelet.conf already exists"))
@@ -187,14 +211,11 @@ def _preflight(ctx, fs) -> list[tuple[str, str]]:
 def _resolve(cluster, host: str) -> str | None:
     """The address a name in the join command reaches: an IP as is, a node's or spare host's name
     (as the machines' /etc/hosts know them)."""
-    import ipaddress
     try:
         ipaddress.ip_address(host)
         return host
     except ValueError:
         pass
-    from minikctl.net.proxy import rules
-    from minikctl.sim.nodehost import spare
     for n in list(cluster.profile.get("nodes") or []) + spare.entries(cluster):
         if n.get("name") == host:
             return n.get("internalIP")
@@ -205,8 +226,6 @@ def _resolve(cluster, host: str) -> str | None:
 
 def _discover(cluster, host: str, port: int, token: str, hashes: list[str]) -> str | None:
     """Why token discovery fails (discovery/token.retrieveValidatedConfigInfo), or None."""
-    from minikctl.sim.nodehost import controlplane
-    from minikctl.sim.profile import apiserver_url, control_plane
     url = (f"https://{host}:{port}/api/v1/namespaces/kube-public/configmaps/cluster-info?timeout=10s")
     ip = _resolve(cluster, host)
     if ip is None:
@@ -214,8 +233,6 @@ def _discover(cluster, host: str, port: int, token: str, hashes: list[str]) -> s
         return f'failed to request the cluster-info ConfigMap: Get "{url}": dial tcp: lookup {host} on {ns}:53: no such host'
     api_port = int(apiserver_url(cluster.profile).rsplit(":", 1)[-1])
     cp_ip = control_plane(cluster.profile).get("internalIP")
-    from minikctl.net.proxy import rules
-    from minikctl.sim.nodehost import spare
     known = {rules.node_ip(cluster, n) for n in rules.node_names(cluster)} | \
         {e.get("internalIP") for e in spare.entries(cluster)}
     if ip not in known:
@@ -227,8 +244,6 @@ def _discover(cluster, host: str, port: int, token: str, hashes: list[str]) -> s
     data = _token_data(cluster, tid)
     if data is None or data.get("usage-bootstrap-signing") != "true":
         return f'could not find a JWS signature in the cluster-info ConfigMap for token ID "{tid}"'
-    from minikctl.sim.kubeadm.tokens import ca_hash
-    from minikctl.sim.nodehost import pki
     pins = set()
     for h in hashes:
         parts = h.split(":")
@@ -267,8 +282,6 @@ def _bad_hex(value: str) -> str:
 def _token_data(cluster, tid: str) -> dict | None:
     """The bootstrap token's Secret, decoded; None when it is missing or expired (the token
     cleaner deletes it, the bootstrap signer drops its JWS signature)."""
-    import base64
-    from minikctl.timeutil import parse
     s = cluster.get("Secret", "kube-system", f"bootstrap-token-{tid}")
     if s is None or s.get("type") != "bootstrap.kubernetes.io/token":
         return None
@@ -292,10 +305,6 @@ def _ready(node: dict) -> bool:
 
 def _do_join(cluster, node: str, fs, token_id: str) -> None:
     """What kubeadm and the kubelet do once discovery succeeded."""
-    from minikctl.api import server
-    from minikctl.sim import bootstrap
-    from minikctl.sim.nodehost import kubeadm_files, spare, units
-    from minikctl.sim.controllers import nodelifecycle
     for path, text in kubeadm_files.join_files(cluster, node).items():
         fs.mkdir(path.rsplit("/", 1)[0], parents=True)
         fs.write(path, text)
@@ -303,7 +312,6 @@ def _do_join(cluster, node: str, fs, token_id: str) -> None:
     e = spare.entry(cluster, node) or {"name": node, "internalIP": kubeadm_files._ip(cluster, node)}
     spare.mark_joined(cluster, node)
     obj = bootstrap._node(cluster.profile, {"name": node, "internalIP": e["internalIP"]}, cluster.now)
-    from minikctl.sim.kubeadm import packages
     v = packages.binary_version(cluster, node, "kubelet") or packages.upstream(
         packages.installed_version(cluster, node, "kubelet") or packages.deb(packages.cluster_version(cluster)[1:]))
     obj["status"]["nodeInfo"]["kubeletVersion"] = v
@@ -330,13 +338,7 @@ def _do_join(cluster, node: str, fs, token_id: str) -> None:
 def _client_csr(cluster, node: str, token_id: str) -> None:
     """The kubelet's TLS bootstrap: a CSR for system:node:NAME by the bootstrap token's user,
     approved by kube-controller-manager's csrapprover (signed by the csrsigning controller)."""
-    import base64
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
-    from minikctl.api import server
-    from minikctl.sim import names
     key = ec.generate_private_key(ec.SECP256R1())
     req = (x509.CertificateSigningRequestBuilder()
            .subject_name(x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "system:nodes"),
@@ -373,8 +375,6 @@ def cni_due(cluster, node: str, since: float) -> float:
 def cni_installed(cluster, node: str) -> None:
     """calico-node's install-cni on a joined node: the CNI configuration appears; the kubelet's
     network is ready from now on."""
-    from minikctl.sim import nodehost
-    from minikctl.sim.nodehost import configs
     pending = cluster.meta.get(CNI_PENDING) or []
     if node in pending:
         pending.remove(node)

@@ -10,6 +10,18 @@ import re
 
 from minikctl.sim.kubeadm import cluster_config as cc
 from minikctl.sim.kubeadm import packages as pk
+import copy
+import datetime
+import json
+import zlib
+from minikctl import lazy
+
+certs = lazy.module("minikctl.sim.kubeadm.certs")
+fs_of = lazy.function("minikctl.images.fs", "fs_of")
+join = lazy.module("minikctl.sim.kubeadm.join")
+server = lazy.module("minikctl.api.server")
+tabwriter = lazy.module("minikctl.printers.tabwriter")
+tokens = lazy.module("minikctl.sim.kubeadm.tokens")
 
 STACK_HINT = "To see the stack trace of this error execute with --v=5 or higher\n"
 MANIFESTS = "/etc/kubernetes/manifests"
@@ -19,7 +31,6 @@ VERSION_RE = re.compile(r"^v?(\d+)\.(\d+)\.(\d+)$")
 
 
 def _fs(ctx):
-    from minikctl.images.fs import fs_of
     return fs_of(ctx)
 
 
@@ -62,13 +73,10 @@ def kubeadm(ctx, argv):
             return "", "minikctl: kubeadm upgrade diff is not simulated\n", 126
         return UPGRADE_USAGE, "", 0
     if cmd == "token":
-        from minikctl.sim.kubeadm import tokens
         return tokens.token(ctx, words[1:], args)
     if cmd == "certs":
-        from minikctl.sim.kubeadm import certs
         return certs.certs(ctx, words[1:], args)
     if cmd == "join":
-        from minikctl.sim.kubeadm import join
         return join.join(ctx, args[args.index("join") + 1:])
     if cmd in ("init", "reset", "config", "kubeconfig", "alpha", "completion"):
         return "", f"minikctl: kubeadm {cmd} is not simulated (the cluster is already made)\n", 126
@@ -91,7 +99,6 @@ def _version(ctx, args):
     if fmt == "short":
         return v + "\n", "", 0
     if fmt in ("json", "yaml"):
-        import json
         info = {"major": str(major), "minor": str(minor), "gitVersion": v, "gitCommit": commit,
                 "gitTreeState": "clean", "buildDate": "", "goVersion": go, "compiler": "gc",
                 "platform": "linux/amd64"}
@@ -120,7 +127,6 @@ def _preamble(ctx) -> str:
 
 # -- plan -------------------------------------------------------------------------------------
 def _plan(ctx, words, args):
-    from minikctl.printers import tabwriter
     if not _is_control_plane(ctx):
         return _no_admin()
     cc.ensure(ctx.view)
@@ -143,8 +149,6 @@ def _plan(ctx, words, args):
     stable = max((_latest(m) for m in pk.data()["repositories"]), key=_vt)
     if stable and _vt(stable)[:2] > (kmaj, kmin) and not words:
         # dl.k8s.io's stable is a minor ahead of this kubeadm: it falls back to its own series
-        import datetime
-        import zlib
         t = datetime.datetime.fromtimestamp(ctx.view.now, tz=datetime.timezone.utc)
         err = (f"I{t.strftime('%m%d %H:%M:%S')}.{t.microsecond:06d}   {1000 + zlib.crc32(str(ctx.view.now).encode()) % 30000} "
                f"version.go:261] remote version is much newer: {stable}; falling back to: stable-{kmaj}.{kmin}\n")
@@ -242,7 +246,6 @@ def _apply(ctx, words, args):
         if answer not in ("y", "yes"):
             return out, "won't proceed; the user didn't answer (Y|y) in order to continue\n" + STACK_HINT, 1
         out += "y\n" if note else "\n"
-    import datetime
     now = datetime.datetime.fromtimestamp(cluster.now, tz=datetime.timezone.utc)
     stamp = now.strftime("%Y-%m-%d-%H-%M-%S")
     tmp_n = cluster.rng.randrange(10 ** 9, 4 * 10 ** 9)
@@ -329,8 +332,6 @@ def _kubelet_sees(cluster, node: str) -> None:
 
 
 def _addons(cluster, target: str, imgs: dict) -> None:
-    import copy
-    from minikctl.api import server
     for kind, name, image in (("DaemonSet", "kube-proxy", f"registry.k8s.io/kube-proxy:{target}"),
                               ("Deployment", "coredns", f"registry.k8s.io/coredns/coredns:{imgs.get('coredns', '')}")):
         obj = cluster.get(kind, "kube-system", name)
@@ -355,7 +356,6 @@ def _node(ctx, args):
     out = _preamble(ctx).replace("[upgrade/config]", "[upgrade]")
     out += "[upgrade/preflight] Running pre-flight checks\n"
     cp = _is_control_plane(ctx)
-    import datetime
     now = datetime.datetime.fromtimestamp(cluster.now, tz=datetime.timezone.utc)
     n = cluster.rng.randrange(10 ** 9, 4 * 10 ** 9)
     err = (f"W{now.strftime('%m%d %H:%M:%S')}.{now.microsecond:06d}    {1000 + n % 9000} postupgrade.go:117] Using "

@@ -11,6 +11,11 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+import copy
+from minikctl import lazy
+
+server = lazy.module("minikctl.api.server")
+yaml = lazy.module("yaml")
 
 KUBE = ("kubeadm", "kubelet", "kubectl")
 ALL = ("cri-tools", "kubeadm", "kubectl", "kubelet", "kubernetes-cni")
@@ -20,7 +25,6 @@ REPO_RE = re.compile(r"https://pkgs\.k8s\.io/core:/stable:/(v\d+\.\d+)/deb/?")
 
 @lru_cache(maxsize=1)
 def data() -> dict:
-    import yaml
     path = Path(__file__).resolve().parent.parent.parent / "data" / "pkgs_k8s_io.yaml"
     with open(path) as f:
         return yaml.safe_load(f)
@@ -116,7 +120,6 @@ def binary_version(view, node: str, package: str) -> str | None:
 
 def kubelet_started(cluster, node: str) -> None:
     """A kubelet (re)started runs the installed package's binary: the Node reports its version."""
-    import copy
     v = binary_version(cluster, node, "kubelet")
     n = cluster.get("Node", None, node)
     if v is None or n is None:
@@ -124,7 +127,6 @@ def kubelet_started(cluster, node: str) -> None:
     info = (n.get("status") or {}).get("nodeInfo") or {}
     if info.get("kubeletVersion") == v:
         return
-    from minikctl.api import server
     n = copy.deepcopy(n)
     n["status"]["nodeInfo"]["kubeletVersion"] = v
     server.update_internal(cluster, n)

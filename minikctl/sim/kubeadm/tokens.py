@@ -6,6 +6,18 @@ from __future__ import annotations
 
 import base64
 import re
+import hashlib
+from minikctl import lazy
+
+apiserver_url = lazy.function("minikctl.sim.profile", "apiserver_url")
+fmt = lazy.function("minikctl.timeutil", "fmt")
+fs_of = lazy.function("minikctl.images.fs", "fs_of")
+parse = lazy.function("minikctl.timeutil", "parse")
+serialization = lazy.module("cryptography.hazmat.primitives.serialization")
+server = lazy.module("minikctl.api.server")
+tabwriter = lazy.module("minikctl.printers.tabwriter")
+timeutil = lazy.module("minikctl.timeutil")
+x509 = lazy.module("cryptography.x509")
 
 STACK_HINT = "To see the stack trace of this error execute with --v=5 or higher\n"
 TOKEN_RE = re.compile(r"^([a-z0-9]{6})\.([a-z0-9]{16})$")
@@ -14,7 +26,6 @@ GROUP = "system:bootstrappers:kubeadm:default-node-token"
 
 
 def _fs(ctx):
-    from minikctl.images.fs import fs_of
     return fs_of(ctx)
 
 
@@ -28,9 +39,6 @@ def _flag(args, name, default=None):
 
 
 def ca_hash(pem: str) -> str:
-    from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
-    import hashlib
     cert = x509.load_pem_x509_certificate(pem.encode())
     spki = cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return "sha256:" + hashlib.sha256(spki).hexdigest()
@@ -48,8 +56,6 @@ def _secrets(view):
 
 
 def token(ctx, words, args):
-    from minikctl.api import server
-    from minikctl.timeutil import fmt, parse
     fs = _fs(ctx)
     if fs.read("/etc/kubernetes/admin.conf") is None:
         return "", ('failed to load admin kubeconfig: open /etc/kubernetes/admin.conf: no such file or directory\n'
@@ -69,7 +75,6 @@ def token(ctx, words, args):
         tok = given or ("".join(cluster.rng.choice(ALPHABET) for _ in range(6)) + "." +
                         "".join(cluster.rng.choice(ALPHABET) for _ in range(16)))
         tid, secret = tok.split(".")
-        from minikctl import timeutil
         ttl = _flag(args, "--ttl", "24h0m0s")
         try:
             secs = timeutil.parse_go_duration(ttl)
@@ -88,7 +93,6 @@ def token(ctx, words, args):
         server.create_internal(cluster, {"apiVersion": "v1", "kind": "Secret", "type": "bootstrap.kubernetes.io/token",
                                          "metadata": {"name": name, "namespace": "kube-system"}, "data": data})
         if "--print-join-command" in args:
-            from minikctl.sim.profile import apiserver_url
             ca = fs.read("/etc/kubernetes/pki/ca.crt")
             if ca is None:
                 return "", "failed to load CA certificate: open /etc/kubernetes/pki/ca.crt: no such file or directory\n", 1
@@ -96,7 +100,6 @@ def token(ctx, words, args):
             return f"kubeadm join {ep} --token {tok} --discovery-token-ca-cert-hash {ca_hash(ca)} \n", "", 0
         return tok + "\n", "", 0
     if sub == "list":
-        from minikctl.printers import tabwriter
         rows = [["TOKEN", "TTL", "EXPIRES", "USAGES", "DESCRIPTION", "EXTRA GROUPS"]]
         for s, d in sorted(_secrets(cluster), key=lambda x: x[0]["metadata"]["name"]):
             exp = d.get("expiration")

@@ -30,13 +30,21 @@ The API for other modules (etcdctl, kubeadm, apt, ... build on these):
 Commands on a node are registered in minikctl/images/node/__init__.py (COMMANDS).
 """
 from __future__ import annotations
+import importlib
+import posixpath
+from minikctl import lazy
+
+Layer = lazy.function("minikctl.images.fs", "Layer")
+_norm = lazy.function("minikctl.images.fs", "_norm")
+_save = lazy.function("minikctl.images.fs", "_save")
+control_plane = lazy.function("minikctl.sim.profile", "control_plane")
+node_fs = lazy.function("minikctl.images.fs", "node_fs")
 
 SEED_VERSION = 1
 FILE_PROVIDERS = ["minikctl.sim.nodehost.kubeadm_files:files", "minikctl.sim.kubeadm.packages:files"]
 
 
 def _call(ref: str):
-    import importlib
     mod, fn = ref.split(":")
     return getattr(importlib.import_module(mod), fn)
 
@@ -50,7 +58,6 @@ def role(view, node: str) -> str:
     labels = ((n or {}).get("metadata") or {}).get("labels") or {}
     if "node-role.kubernetes.io/control-plane" in labels:
         return "control-plane"
-    from minikctl.sim.profile import control_plane
     prof = getattr(view, "profile", None) or {}
     return "control-plane" if n is None and control_plane(prof).get("name") == node else "worker"
 
@@ -58,7 +65,6 @@ def role(view, node: str) -> str:
 def seed(view, node: str) -> None:
     """Lay down the files kubeadm wrote on `node`, once (a view that cannot keep them, a test's
     StaticView without meta, gets none)."""
-    from minikctl.images.fs import Layer, _norm, _save
     if not hasattr(view, "meta"):
         return
     layer = Layer(view, f"node/{node}")
@@ -82,7 +88,6 @@ def seed(view, node: str) -> None:
 
 def fs(view, node: str):
     """The node's merged file system, kubeadm's files laid down first."""
-    from minikctl.images.fs import node_fs
     return node_fs(view, node)
 
 
@@ -91,7 +96,6 @@ def read(view, node: str, path: str) -> str | None:
 
 
 def write(view, node: str, path: str, text: str) -> str | None:
-    import posixpath
     f = fs(view, node)
     f.mkdir(posixpath.dirname(path), parents=True)
     return f.write(path, text)

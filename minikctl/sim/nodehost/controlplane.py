@@ -13,6 +13,16 @@ kubectl-like command while kube-apiserver (or the etcd under it) is down, the co
 down kube-controller-manager and the scheduler stop (sim/controllers/__init__.settle).
 """
 from __future__ import annotations
+from minikctl import lazy
+
+apiserver_url = lazy.function("minikctl.sim.profile", "apiserver_url")
+control_plane = lazy.function("minikctl.sim.profile", "control_plane")
+edit_distance = lazy.function("minikctl.sim.registry", "edit_distance")
+klog = lazy.function("minikctl.sim.nodehost.units", "klog")
+kubelet_host = lazy.module("minikctl.sim.nodehost.kubelet_host")
+nodehost = lazy.module("minikctl.sim.nodehost")
+resolve = lazy.function("minikctl.sim.registry", "resolve")
+static_pods = lazy.module("minikctl.sim.nodehost.static_pods")
 
 META = "controlPlane"
 SINCE = "controlPlaneSince"     # {component: when it went down}, for crictl's attempts and logs
@@ -68,7 +78,6 @@ def _flags(command: list) -> dict:
 
 
 def _near_miss(flag: str, known: list[str]) -> bool:
-    from minikctl.sim.registry import edit_distance
     return any(edit_distance(flag, k) <= 2 for k in known)
 
 
@@ -102,8 +111,6 @@ def _host_path(pod: dict, path: str) -> str:
 
 def component_problem(view, node: str, comp: str, pod: dict | None) -> str | None:
     """Why `comp` does not run from this manifest (the line it logs), or None."""
-    from minikctl.sim import nodehost
-    from minikctl.sim.registry import resolve
     if pod is None:
         return "no manifest"
     c = ((pod.get("spec") or {}).get("containers") or [{}])[0]
@@ -129,8 +136,7 @@ def component_problem(view, node: str, comp: str, pod: dict | None) -> str | Non
 
 def refresh(cluster) -> None:
     """Recompute which control-plane components are down, from the control-plane node's files."""
-    from minikctl.sim.nodehost import kubelet_host, static_pods
-    from minikctl.sim.profile import KUBEADM_API_PORT, control_plane
+    from minikctl.sim.profile import KUBEADM_API_PORT
     node = control_plane(cluster.profile or {}).get("name")
     if not node or static_pods.META not in cluster.meta or node not in cluster.meta[static_pods.META]:
         return
@@ -190,7 +196,6 @@ def apiserver_down(view) -> bool:
 
 def refused_message(view) -> str:
     """kubectl's words when nothing listens on the apiserver's address (cmdutil.CheckErr)."""
-    from minikctl.sim.profile import apiserver_url
     host = apiserver_url(getattr(view, "profile", None) or {}).split("://", 1)[-1]
     return f"The connection to the server {host} was refused - did you specify the right host or port?"
 
@@ -212,7 +217,6 @@ def crash_attempts(view, comp: str) -> tuple[int, float] | None:
 
 def crash_log(view, comp: str, started: float) -> str:
     """What the component printed before it exited, for `crictl logs`."""
-    from minikctl.sim.nodehost.units import klog
     why = down(view, comp) or ""
     ver = (getattr(view, "profile", None) or {}).get("kubernetesVersion", "v1.32.0")
     if why.startswith("Error: unknown flag"):

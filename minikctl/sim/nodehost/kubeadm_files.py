@@ -6,6 +6,11 @@ A spare host (nodehost/spare.py) has only what the packages installed; `join_fil
 from __future__ import annotations
 
 from minikctl.sim.nodehost import configs, manifests, pki
+from minikctl import lazy
+
+apiserver_url = lazy.function("minikctl.sim.profile", "apiserver_url")
+control_plane = lazy.function("minikctl.sim.profile", "control_plane")
+spare = lazy.module("minikctl.sim.nodehost.spare")
 
 DIRS = ("/etc/kubernetes/manifests", "/etc/kubernetes/pki", "/var/lib/kubelet/pki", "/var/log/pods",
         "/var/log/containers", "/etc/cni/net.d", "/opt/cni/bin", "/etc/containerd", "/var/lib/containerd",
@@ -17,7 +22,6 @@ def _ip(view, node: str) -> str:
     for a in (n.get("status") or {}).get("addresses") or []:
         if a.get("type") == "InternalIP":
             return a["address"]
-    from minikctl.sim.nodehost import spare
     e = spare.entry(view, node)
     return (e or {}).get("internalIP") or "127.0.0.1"
 
@@ -37,7 +41,6 @@ def package_files(profile: dict) -> dict[str, str | None]:
 def join_files(cluster, node: str) -> dict[str, str]:
     """What `kubeadm join` and the kubelet's TLS bootstrap leave on a worker: the cluster CA,
     the kubelet's configuration and flags, its client certificate and kubelet.conf."""
-    from minikctl.sim.profile import apiserver_url
     profile = cluster.profile or {}
     ca_cert, _ = pki.cluster_ca(cluster)
     ca_pem = pki._pem_cert(ca_cert)
@@ -55,7 +58,6 @@ def join_files(cluster, node: str) -> dict[str, str]:
 
 
 def files(cluster, node: str, role: str) -> dict[str, str | None]:
-    from minikctl.sim.profile import apiserver_url, control_plane
     profile = cluster.profile or {}
     server = apiserver_url(profile)
     ip = _ip(cluster, node)

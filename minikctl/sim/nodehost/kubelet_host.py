@@ -16,6 +16,16 @@ from __future__ import annotations
 import shlex
 
 from minikctl.sim.nodehost import units
+from minikctl import lazy
+
+configs = lazy.module("minikctl.sim.nodehost.configs")
+edit_distance = lazy.function("minikctl.sim.registry", "edit_distance")
+klog = lazy.function("minikctl.sim.nodehost.units", "klog")
+kube_version = lazy.function("minikctl.sim.profile", "kube_version")
+nodehost = lazy.module("minikctl.sim.nodehost")
+packages = lazy.module("minikctl.sim.kubeadm.packages")
+static_pods = lazy.module("minikctl.sim.nodehost.static_pods")
+yaml = lazy.module("yaml")
 
 RESTART_SEC = 10.0
 CRI_SOCKET_FILES = {"unix:///var/run/containerd/containerd.sock", "unix:///run/containerd/containerd.sock"}
@@ -37,7 +47,6 @@ KNOWN_FLAGS = {
 
 
 def _g(view, node: str, path: str) -> str | None:
-    from minikctl.sim import nodehost
     return nodehost.read(view, node, path)
 
 
@@ -60,7 +69,6 @@ def _env_file(text: str) -> dict:
 def command_line(view, node: str) -> list[str]:
     """The kubelet's argv as systemd would start it: ExecStart with Environment= and
     EnvironmentFile= variables expanded (the unit as last loaded by daemon-reload)."""
-    from minikctl.sim.nodehost import configs
     unit = units.loaded(view, node, "kubelet")
     env: dict[str, str] = {}
     exec_start = ""
@@ -93,7 +101,6 @@ def command_line(view, node: str) -> list[str]:
 
 
 def _near_miss(name: str) -> bool:
-    from minikctl.sim.registry import edit_distance
     return any(edit_distance(name, k) <= 2 for k in KNOWN_FLAGS)
 
 
@@ -125,7 +132,6 @@ def config_missing(cfg_path: str) -> str:
 
 def start_problem(view, node: str) -> str | None:
     """Why a kubelet started now would exit: the err= text of its `"command failed"` line."""
-    import yaml
     flags, bad = _flags(command_line(view, node))
     if bad:
         return bad
@@ -166,7 +172,6 @@ def start_problem(view, node: str) -> str | None:
 
 
 def static_pod_path(view, node: str) -> str | None:
-    import yaml
     flags, _ = _flags(command_line(view, node))
     if flags.get("pod-manifest-path"):
         return flags["pod-manifest-path"]
@@ -180,7 +185,6 @@ def static_pod_path(view, node: str) -> str | None:
 
 def apiserver_of(view, node: str) -> str | None:
     """The server URL in the kubelet's kubeconfig."""
-    import yaml
     flags, _ = _flags(command_line(view, node))
     text = _g(view, node, flags.get("kubeconfig") or "/etc/kubernetes/kubelet.conf")
     try:
@@ -212,21 +216,16 @@ def files_changed(cluster, node: str) -> None:
     units.tick(cluster, node)
     if not running(cluster, node):
         return
-    from minikctl.sim.nodehost import static_pods
     static_pods.sync(cluster, node)
 
 
 def startup_lines(view, node: str, t: float, pid: int, boot: bool = False) -> list[str]:
     """What a kubelet v1.32 logs when it starts cleanly (klog lines, the interesting few); at the
     node's boot, as kubeadm left it (no file read: the seeded configuration)."""
-    from minikctl.sim.nodehost.units import klog
-    from minikctl.sim.profile import kube_version
     if boot:
-        from minikctl.sim.nodehost import configs
         flags = {"pod-infra-container-image": configs.PAUSE_IMAGE}
     else:
         flags, _ = _flags(command_line(view, node))
-    from minikctl.sim.kubeadm import packages
     ver = packages.binary_version(view, node, "kubelet") or \
         (getattr(view, "profile", None) or {}).get("kubernetesVersion", "v1.32.0")
     lines = []
@@ -261,9 +260,8 @@ def started(cluster, node: str) -> None:
     waiting = (cluster.meta.get(DEFERRED) or {}).pop(node, None) or []
     for what, payload in waiting:
         cluster.schedule(cluster.now, what, payload)
-    from minikctl.sim.nodehost import static_pods
     static_pods.sync(cluster, node)
-    from minikctl.sim.kubeadm import packages   # the binary it runs: the installed kubelet package
+    # the binary it runs: the installed kubelet package
     packages.kubelet_started(cluster, node)
     cluster.settled = False
 

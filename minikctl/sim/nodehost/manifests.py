@@ -6,6 +6,9 @@ compute from the ClusterConfiguration (the profile: advertise address, port, CID
 from __future__ import annotations
 
 import ipaddress
+from minikctl import lazy
+
+yaml = lazy.module("yaml")
 
 ETCD_IMAGE = "registry.k8s.io/etcd:3.5.16-0"
 CA_VOLUMES = (("ca-certs", "/etc/ssl/certs"), ("etc-pki", "/etc/pki"))   # CentOS: /etc/pki exists
@@ -131,7 +134,6 @@ def pods(profile: dict, node: str, ip: str) -> dict[str, dict]:
 
 def to_yaml(obj: dict) -> str:
     """sigs.k8s.io/yaml's layout: keys sorted, block style, sequences at their key's indent."""
-    import yaml
     return yaml.safe_dump(obj, default_flow_style=False, sort_keys=True, width=1 << 20)
 
 

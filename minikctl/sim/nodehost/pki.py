@@ -13,29 +13,35 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import ipaddress as ipa
+from minikctl import lazy
+
+ca = lazy.module("minikctl.sim.ca")
+hashes = lazy.module("cryptography.hazmat.primitives.hashes")
+parse = lazy.function("minikctl.timeutil", "parse")
+rsa = lazy.module("cryptography.hazmat.primitives.asymmetric.rsa")
+serialization = lazy.module("cryptography.hazmat.primitives.serialization")
+tokens = lazy.module("minikctl.sim.tokens")
+x509 = lazy.module("cryptography.x509")
 
 ONE_YEAR = datetime.timedelta(days=365)
 TEN_YEARS = datetime.timedelta(days=3650)
 
 
 def _pem_key(key) -> str:
-    from cryptography.hazmat.primitives import serialization
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
                              serialization.NoEncryption()).decode()
 
 
 def _pem_cert(cert) -> str:
-    from cryptography.hazmat.primitives import serialization
     return cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
 def _new_key(cluster):
-    from cryptography.hazmat.primitives.asymmetric import rsa
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
 def _name(cn: str, orgs: tuple[str, ...] = ()):
-    from cryptography import x509
     from cryptography.x509.oid import NameOID
     attrs = [x509.NameAttribute(NameOID.ORGANIZATION_NAME, o) for o in orgs]
     return x509.Name(attrs + [x509.NameAttribute(NameOID.COMMON_NAME, cn)])
@@ -43,7 +49,6 @@ def _name(cn: str, orgs: tuple[str, ...] = ()):
 
 def boot_time(cluster) -> float:
     """kubeadm init's moment: when the first Node registered (bootstrap.init_cluster), else now."""
-    from minikctl.timeutil import parse
     nodes = cluster.list("Node")
     times = [parse(n["metadata"].get("creationTimestamp")) for n in nodes]
     times = [t for t in times if t]
@@ -61,8 +66,6 @@ def _serial(cluster) -> int:
 def make_ca(cluster, cn: str):
     """A self-signed CA as kubeadm's pkiutil.NewCertificateAuthority: KeyUsage digitalSignature,
     keyEncipherment, certSign (critical), CA:TRUE, SAN DNS:cn."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
     key = _new_key(cluster)
     start = _boot(cluster) - datetime.timedelta(minutes=5)
     name = _name(cn)
@@ -82,8 +85,6 @@ def sign_leaf(cluster, ca_cert, ca_key, cn: str, orgs=(), server=False, client=F
               dns=(), ips=(), key=None, not_before=None, not_after=None):
     """A leaf certificate as kubeadm's pkiutil.NewCertAndKey: KeyUsage digitalSignature,
     keyEncipherment (critical), the extended usages asked for, CA:FALSE, the issuer's key id."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
     from cryptography.x509.oid import ExtendedKeyUsageOID
     key = key or _new_key(cluster)
     start = not_before or (_boot(cluster) - datetime.timedelta(minutes=5))
@@ -104,23 +105,17 @@ def sign_leaf(cluster, ca_cert, ca_key, cn: str, orgs=(), server=False, client=F
 
 
 def _load(cert_pem: str, key_pem: str):
-    from cryptography import x509
-    from cryptography.hazmat.primitives import serialization
     return (x509.load_pem_x509_certificate(cert_pem.encode()),
             serialization.load_pem_private_key(key_pem.encode(), password=None))
 
 
 def cluster_ca(cluster):
     """(cert, key) of the cluster CA (sim/ca.py: made on first need, kept in meta)."""
-    from minikctl.sim import ca
     return ca.ensure(cluster)
 
 
 def control_plane_files(cluster, node: str, ip: str, profile: dict) -> dict[str, str]:
     """/etc/kubernetes/pki/* on the control-plane node, path -> PEM text."""
-    import ipaddress as ipa
-    from cryptography.hazmat.primitives import serialization
-    from minikctl.sim import tokens
     ca_cert, ca_key = cluster_ca(cluster)
     domain = profile.get("clusterDomain", "cluster.local")
     svc_ip = str(ipa.ip_network(profile.get("serviceCIDR", "10.96.0.0/12")).network_address + 1)
@@ -162,8 +157,6 @@ def client_pair(cluster, cn: str, orgs=()) -> tuple[str, str]:
 def kubelet_serving(cluster, node: str) -> tuple[str, str]:
     """The kubelet's self-signed serving pair (/var/lib/kubelet/pki/kubelet.crt): CN `node@epoch`,
     issued by `node-ca@epoch`, as the kubelet makes it when serverTLSBootstrap is off."""
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
     from cryptography.x509.oid import ExtendedKeyUsageOID
     key = _new_key(cluster)
     start = _boot(cluster) - datetime.timedelta(hours=1)

@@ -15,13 +15,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+import copy
+from minikctl import lazy
+
+control_plane = lazy.function("minikctl.sim.profile", "control_plane")
+controlplane = lazy.module("minikctl.sim.nodehost.controlplane")
+fmt = lazy.function("minikctl.timeutil", "fmt")
+kubelet_host = lazy.module("minikctl.sim.nodehost.kubelet_host")
+nodehost = lazy.module("minikctl.sim.nodehost")
+server = lazy.module("minikctl.api.server")
+units = lazy.module("minikctl.sim.nodehost.units")
+yaml = lazy.module("yaml")
 
 META = "staticPods"
 
 
 def _decode(path: str, text: str) -> tuple[dict | None, str | None]:
     """(pod, None) or (None, the kubelet's error text for the file)."""
-    import yaml
     try:
         obj = yaml.safe_load(text)
     except yaml.YAMLError as e:
@@ -48,8 +58,6 @@ def manifest_hash(pod: dict) -> str:
 
 def read_dir(view, node: str) -> tuple[dict, dict]:
     """({file: pod}, {file: error}) of the node's static pod directory."""
-    from minikctl.sim import nodehost
-    from minikctl.sim.nodehost import kubelet_host
     where = kubelet_host.static_pod_path(view, node)
     good, bad = {}, {}
     if not where:
@@ -68,8 +76,6 @@ def read_dir(view, node: str) -> tuple[dict, dict]:
 
 
 def _mirror(cluster, node: str, pod: dict, h: str) -> dict:
-    import copy
-    from minikctl.timeutil import fmt
     m = copy.deepcopy(pod)
     meta = m.setdefault("metadata", {})
     meta.pop("creationTimestamp", None)
@@ -95,7 +101,6 @@ def _mirror(cluster, node: str, pod: dict, h: str) -> dict:
 
 
 def _log_bad(cluster, node: str, path: str, err: str) -> None:
-    from minikctl.sim.nodehost import units
     st = units.state(cluster, node, "kubelet")
     e = err.replace("\\", "\\\\").replace('"', '\\"')
     units.log(cluster, node, cluster.now, "kubelet", st["pid"], units.klog(
@@ -135,12 +140,10 @@ def sync(cluster, node: str) -> None:
     if new != cluster.meta[META].get(node):
         cluster.meta[META][node] = new
         cluster.settled = False
-    from minikctl.sim.nodehost import controlplane
     controlplane.refresh(cluster)
 
 
 def _remove_mirror(cluster, old: dict) -> None:
-    from minikctl.api import server
     p = cluster.get("Pod", old["ns"], old["name"])
     if p is not None:
         server.delete_internal(cluster, p, grace=0)
@@ -169,7 +172,6 @@ def _ensure_mirror(cluster, node, pod, h, ns, name, server) -> None:
 def reconcile(cluster) -> None:
     """Mirror pods the API lost (kubectl delete) come back while their file is there."""
     from minikctl.api import server
-    from minikctl.sim.nodehost import kubelet_host
     recs = cluster.meta.get(META) or {}
     _kubeadm_pods(cluster, recs)
     for node, files in recs.items():
@@ -191,12 +193,10 @@ KUBEADM_PODS = ("etcd", "kube-apiserver", "kube-controller-manager", "kube-sched
 def _kubeadm_pods(cluster, recs: dict) -> None:
     """Before the kubelet's first sync of the control plane (nobody has touched its files yet),
     one of kubeadm's mirror pods gone from the API is made again the same way: sync it now."""
-    from minikctl.sim.profile import control_plane
     node = control_plane(getattr(cluster, "profile", None) or {}).get("name")
     if not node or node in recs or cluster.get("Node", None, node) is None:
         return
     if all(cluster.get("Pod", "kube-system", f"{c}-{node}") is not None for c in KUBEADM_PODS):
         return
-    from minikctl.sim.nodehost import kubelet_host
     if kubelet_host.running(cluster, node):
         sync(cluster, node)

@@ -9,6 +9,15 @@ The journal (meta `journal`, per node, the last MAX_JOURNAL entries) holds what 
 kubelet logged; a failing kubelet's restart loop is computed from when it began, not stored.
 """
 from __future__ import annotations
+import datetime
+import math
+from minikctl import lazy
+
+boot_time = lazy.function("minikctl.sim.nodehost.pki", "boot_time")
+configs = lazy.module("minikctl.sim.nodehost.configs")
+kubelet_host = lazy.module("minikctl.sim.nodehost.kubelet_host")
+nodehost = lazy.module("minikctl.sim.nodehost")
+spare = lazy.module("minikctl.sim.nodehost.spare")
 
 META = "nodeUnits"
 JOURNAL = "journal"
@@ -18,7 +27,6 @@ RESTART = {"kubelet": 10.0, "containerd": 5.0}
 
 
 def _boot(view) -> float:
-    from minikctl.sim.nodehost.pki import boot_time
     return boot_time(view)
 
 
@@ -33,10 +41,8 @@ def state(view, node: str, unit: str) -> dict:
     if got is not None:
         return got
     if unit == "kubelet":
-        from minikctl.sim.nodehost import spare
         if spare.is_spare(view, node):
             # installed and enabled, never configured: it exits at every start until kubeadm join
-            from minikctl.sim.nodehost import kubelet_host
             return {"active": "failing", "enabled": True, "since": _boot(view), "pid": _default_pid(node, unit),
                     "error": kubelet_host.config_missing("/var/lib/kubelet/config.yaml")}
     return {"active": "active", "enabled": True, "since": _boot(view), "pid": _default_pid(node, unit)}
@@ -49,7 +55,6 @@ def put(cluster, node: str, unit: str, st: dict) -> None:
 
 def unit_paths(view, node: str, unit: str) -> list[str]:
     """The unit file and its drop-ins (sorted by name, /etc before /usr/lib as systemd merges)."""
-    from minikctl.sim import nodehost
     f = nodehost.fs(view, node)
     paths = [f"/usr/lib/systemd/system/{unit}.service"]
     drop = {}
@@ -61,13 +66,11 @@ def unit_paths(view, node: str, unit: str) -> list[str]:
 
 
 def on_disk(view, node: str, unit: str) -> dict:
-    from minikctl.sim import nodehost
     f = nodehost.fs(view, node)
     return {p: f.read(p) for p in unit_paths(view, node, unit) if f.read(p) is not None}
 
 
 def _seeded(unit: str) -> dict:
-    from minikctl.sim.nodehost import configs
     if unit == "kubelet":
         return {configs.KUBELET_UNIT: configs.KUBELET_SERVICE, configs.KUBELET_DROPIN: configs.DROPIN}
     return {configs.CONTAINERD_UNIT: configs.CONTAINERD_SERVICE}
@@ -115,7 +118,6 @@ def entries(view, node: str) -> list[list]:
 
 def boot_entries(view, node: str) -> list[list]:
     """What the node logged when it booted: containerd, then the kubelet, started by systemd."""
-    from minikctl.sim.nodehost import kubelet_host
     t = _boot(view) - 30.0
     cpid, kpid = _default_pid(node, "containerd"), _default_pid(node, "kubelet")
     out = [[t, "systemd", 1, "Starting containerd container runtime..."],
@@ -131,7 +133,6 @@ def boot_entries(view, node: str) -> list[list]:
 
 def _spare_machine(view, node: str) -> bool:
     """One of the profile's spare hosts (joined since or not): its kubelet did not start at boot."""
-    from minikctl.sim.nodehost import spare
     e = spare.entry(view, node)
     return e is not None and e.get("name") == node
 
@@ -155,7 +156,6 @@ def failing_loop(view, node: str, st: dict, limit: int = 60) -> list[list]:
 
 
 def klog(t: float, pid: int, level: str, where: str, msg: str) -> str:
-    import datetime
     d = datetime.datetime.fromtimestamp(t, tz=datetime.timezone.utc)
     return f"{level}{d:%m%d %H:%M:%S}.{d.microsecond:06d} {pid:7d} {where}] {msg}"
 
@@ -187,7 +187,6 @@ def runtime_down_error(view, node: str) -> str | None:
 
 
 def _iso(t: float) -> str:
-    import datetime
     return datetime.datetime.fromtimestamp(t, tz=datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -217,7 +216,6 @@ def start(cluster, node: str, unit: str, t: float | None = None) -> None:
         log(cluster, node, t + 0.21, "systemd", 1, "Started containerd container runtime.")
         _kick_kubelet(cluster, node)
         return
-    from minikctl.sim.nodehost import kubelet_host
     problem = kubelet_host.start_problem(cluster, node)
     if problem:
         st.update(active="failing", since=t, pid=pid, error=problem)
@@ -257,7 +255,6 @@ def stop(cluster, node: str, unit: str) -> None:
         log(cluster, node, t, "systemd", 1, f"Stopping {desc}...")
     log(cluster, node, t + 0.05, "systemd", 1, f"Stopped {desc}.")
     if unit == "containerd":
-        from minikctl.sim.nodehost import kubelet_host
         if kubelet_host.running(cluster, node):
             kp = state(cluster, node, "kubelet")["pid"]
             log(cluster, node, t + 1, "kubelet", kp, klog(
@@ -290,7 +287,6 @@ def _kick_kubelet(cluster, node: str) -> None:
     st = state(cluster, node, "kubelet")
     if st["active"] != "failing":
         return
-    import math
     k = max(1, math.ceil((cluster.now - st["since"]) / RESTART["kubelet"]))
     due = st["since"] + k * RESTART["kubelet"]
     if not any(w == TIMER and p.get("node") == node for _d, _s, w, p in cluster.timers):
@@ -311,7 +307,6 @@ def on_restart_timer(cluster, ref: dict) -> None:
     st = state(cluster, node, "kubelet")
     if st["active"] != "failing":
         return
-    from minikctl.sim.nodehost import kubelet_host
     if kubelet_host.start_problem(cluster, node):
         return      # it fails again: the computed loop goes on
     _freeze_failing(cluster, node, "kubelet", cluster.now)

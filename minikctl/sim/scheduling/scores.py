@@ -14,6 +14,12 @@ from __future__ import annotations
 from minikctl.sim.scheduling import affinity
 from minikctl.sim.scheduling.filters import Cycle, term_counts, tolerates
 from minikctl.sim.scheduling.snapshot import NodeInfo
+import math
+from minikctl import lazy
+
+_constraint_selector = lazy.function("minikctl.sim.scheduling.filters", "_constraint_selector")
+label_selector_matches = lazy.function("minikctl.api.selectors", "label_selector_matches")
+taint_toleration = lazy.function("minikctl.sim.scheduling.filters", "taint_toleration")
 
 
 def _preferred(spec: dict, kind: str) -> list[dict]:
@@ -80,9 +86,6 @@ def soft_spread(cy: Cycle, nodes: list[NodeInfo]) -> dict[str, float]:
     and weights each constraint by log(domains + 2); Score sums count * weight + (maxSkew - 1);
     NormalizeScore gives the node with the fewest matching pods 100. A node without one of the
     constraints' topology keys scores 0."""
-    import math
-    from minikctl.api.selectors import label_selector_matches
-    from minikctl.sim.scheduling.filters import _constraint_selector, taint_toleration
     constraints = _soft_constraints(cy.spec)
     keys = [c.get("topologyKey", "") for c in constraints]
     ignored = {i.name for i in nodes if not all(k in i.labels for k in keys)}
