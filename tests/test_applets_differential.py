@@ -32,6 +32,8 @@ FILES = {
 CASES = [
     ["head", "-n", "2", "a.txt"], ["head", "-3", "a.txt"], ["head", "a.txt", "b.txt"], ["tail", "-n", "2", "a.txt"],
     ["tail", "-n", "+4", "a.txt"], ["head", "nope.txt"], ["tail", "-1", "noeol.txt"],
+    ["head", "-c", "5", "a.txt"], ["head", "-c12", "a.txt"], ["tail", "-c", "6", "a.txt"], ["tail", "-c", "+30", "a.txt"],
+    ["head", "-c", "100", "noeol.txt"],
     ["wc", "-l", "a.txt"], ["wc", "a.txt"], ["wc", "-l", "a.txt", "b.txt"], ["wc", "-w", "noeol.txt"], ["wc", "-c", "b.txt"],
     ["sort", "a.txt"], ["sort", "-r", "b.txt"], ["sort", "-n", "nums.txt"], ["sort", "-u", "b.txt"],
     ["sort", "-k", "2", "-n", "a.txt"], ["sort", "-t", ",", "-k", "2", "csv.txt"],

@@ -10,6 +10,7 @@ until interrupted); the progress bar is drawn for an 80-column stderr.
 """
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from minikctl.api import imageref

@@ -219,11 +219,31 @@ def _controller_http(view, pod: dict, c: dict, kind: str, port: int, path: str, 
         return ingress_nginx.serve(view, pod, host, path, https=https, tls_port=port == 443)
     if kind == "nginx" and "nginx-gateway-fabric/nginx" in image:
         return gateway.serve(view, pod, port, host, path, method)
+    if kind == "nginx" and re.search(r"(^|/)nginxdemos/(nginx-)?hello(:|@|$)", image):
+        return _nginx_hello(view, pod, image, port, path)
     if kind == "hello_app":
         v = imageref.version(imageref.tag(image)) or (1, 0)
         version = ".".join(str(x) for x in (list(v) + [0, 0, 0])[:3])
         return _text(view, f"Hello, world!\nVersion: {version}\nHostname: {_hostname(pod)}\n")
     return None
+
+
+def _nginx_hello(view, pod: dict, image: str, port: int, uri: str):
+    """nginxdemos/nginx-hello (8080) and nginxdemos/hello (80), tag plain-text: hello-plain-text.conf's
+    `return 200 'Server address: $server_addr:$server_port\nServer name: $hostname\nDate:
+    $time_local\nURI: $request_uri\nRequest ID: $request_id\n'` (expires -1). Their HTML page
+    (the other tags) is not simulated."""
+    if not imageref.tag(image).startswith("plain-text"):
+        return NotSimulated(f"minikctl: the HTML page of {image} is not simulated (its plain-text tag is)")
+    from datetime import datetime, timezone
+    when = datetime.fromtimestamp(int(view.now), timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000")
+    request_id = f"{view.rng.getrandbits(128):032x}"
+    body = (f"Server address: {(pod.get('status') or {}).get('podIP', '')}:{port}\nServer name: {_hostname(pod)}\n"
+            f"Date: {when}\nURI: {uri or '/'}\nRequest ID: {request_id}\n")
+    return Response(200, "OK", body, [
+        ("Server", f"nginx/{NGINX_DEFAULT_VERSION}"), ("Date", _http_date(view.now)), ("Content-Type", "text/plain"),
+        ("Content-Length", str(len(body.encode()))), ("Connection", "keep-alive"),
+        ("Expires", "Thu, 01 Jan 1970 00:00:01 GMT"), ("Cache-Control", "no-cache")])
 
 
 def serve(view, pod: dict, port: int, path: str = "/", host: str = "", *, client_ip: str = "-",
