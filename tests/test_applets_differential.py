@@ -32,6 +32,8 @@ FILES = {
 CASES = [
     ["head", "-n", "2", "a.txt"], ["head", "-3", "a.txt"], ["head", "a.txt", "b.txt"], ["tail", "-n", "2", "a.txt"],
     ["tail", "-n", "+4", "a.txt"], ["head", "nope.txt"], ["tail", "-1", "noeol.txt"],
+    ["head", "-c", "5", "a.txt"], ["head", "-c12", "a.txt"], ["tail", "-c", "6", "a.txt"], ["tail", "-c", "+30", "a.txt"],
+    ["head", "-c", "100", "noeol.txt"],
     ["wc", "-l", "a.txt"], ["wc", "a.txt"], ["wc", "-l", "a.txt", "b.txt"], ["wc", "-w", "noeol.txt"], ["wc", "-c", "b.txt"],
     ["sort", "a.txt"], ["sort", "-r", "b.txt"], ["sort", "-n", "nums.txt"], ["sort", "-u", "b.txt"],
     ["sort", "-k", "2", "-n", "a.txt"], ["sort", "-t", ",", "-k", "2", "csv.txt"],
@@ -61,7 +63,13 @@ CASES = [
     ["find", ".", "-name", "*.txt"], ["find", "sub"], ["find", ".", "-type", "d"], ["find", "nope"],
     ["find", ".", "-maxdepth", "1", "-name", "a*"], ["base64", "a.txt"], ["expr", "3", "+", "4"], ["expr", "2", "*", "5"],
     ["expr", "length", "hello"], ["expr", "5", "/", "0"],
+    # the host-independent parts of the system applets
+    ["date", "-u", "-d", "@0"], ["date", "-d", "@86400", "+%Y-%m-%d %H:%M:%S"], ["date", "-d", "nonsense"],
+    ["date", "-u", "-d", "2024-05-01 10:00:00", "+%s"], ["sleep", "x"], ["true"], ["false"],
+    ["env", "-i", "A=1", "B=2"], ["xargs", "echo"], ["xargs", "-n", "1", "echo"], ["printenv", "NOPE"],
+    ["uname", "-s"], ["uname", "-m"], ["id", "-u"], ["id", "-un"], ["whoami"],
 ]
+USE_STDIN = {"tr", "xargs"}
 STDIN = "hello world\nfoo  boo\n"
 
 BUSYBOX = shutil.which("busybox")
@@ -78,8 +86,15 @@ def _fs() -> FileSystem:
 
 def _ours(style: str, argv: list[str]):
     tools = applets.merge("busybox" if style == "busybox" else "generic", {})
+    if argv[0] not in tools:
+        pytest.skip(f"{argv[0]} is not one of the {style} applets")
     ctx = ExecContext(view=StaticView([]), pod=None, container=None, cwd="/work", fs=_fs(),
-                      stdin=STDIN if argv[0] == "tr" else "")
+                      stdin=STDIN if argv[0] in USE_STDIN else "")
+
+    def runner(words, stdin):                        # how xargs starts its command
+        sub = ExecContext(view=ctx.view, pod=None, container=None, cwd="/work", fs=ctx.fs, stdin=stdin)
+        return tools[words[0]](sub, list(words))
+    ctx.runner = runner
     return tools[argv[0]](ctx, list(argv))
 
 
@@ -90,7 +105,7 @@ def _real(style: str, argv: list[str], tmp_path):
         p.write_text(text)
     cmd, exe = ([BUSYBOX, *argv], BUSYBOX) if style == "busybox" else (list(argv), GNU[argv[0]])
     p = subprocess.run(cmd, executable=exe, capture_output=True, text=True, cwd=tmp_path, timeout=10,
-                       input=STDIN if argv[0] == "tr" else "", env={"LC_ALL": "C", "PATH": "/usr/bin:/bin"})
+                       input=STDIN if argv[0] in USE_STDIN else "", env={"LC_ALL": "C", "PATH": "/usr/bin:/bin"})
     return p.stdout, p.stderr, p.returncode
 
 

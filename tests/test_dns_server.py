@@ -1,4 +1,5 @@
 """The real server, queried with Debian's dig (skipped when dig is missing)."""
+import re
 import shutil
 import socket
 import subprocess
@@ -94,3 +95,30 @@ def test_handle_formerr_and_never_raises():
     r = srv.handle(bad)
     assert r[:2] == b"\x12\x34" and r[3] & 0x0F == 1
     assert srv.handle(b"\x00") is None
+
+
+def test_simulated_host_matches_real_host(server):
+    """dnsutils' host (and host -v) against the real host asking the same records: the real one
+    names its server; ours asks the pod's (10.96.0.10), so that line is put in its place."""
+    from minikctl.images import dnsutils
+    from minikctl.images.context import ExecContext
+    port, _ = server
+    view = StaticView(lab_objects())
+    pod = next(p for p in view.list("Pod") if (p.get("status") or {}).get("podIP"))
+    ctx = ExecContext(view=view, pod=pod, container=pod["spec"]["containers"][0]["name"])
+    using = f"Using domain server:\nName: 127.0.0.1\nAddress: 127.0.0.1#{port}\nAliases: \n\n"
+    for args in (["web-server-svc.default.svc.cluster.local."], ["-t", "SRV",
+                 "_web._tcp.headless-web-server-svc.default.svc.cluster.local."],
+                 ["my-service.prod.svc.cluster.local."], ["10.96.0.10"],
+                 ["-v", "web-server-svc.default.svc.cluster.local."],
+                 ["-v", "-t", "SRV", "_web._tcp.headless-web-server-svc.default.svc.cluster.local."]):
+        real = subprocess.run(["host", "-p", str(port), *args, "127.0.0.1"], capture_output=True, text=True,
+                              timeout=10)
+        text = real.stdout.replace(using, "").replace(f"127.0.0.1#{port}", "10.96.0.10#53")
+        text = re.sub(r" in \d+ ms$", " in 0 ms", text, flags=re.M)         # the real round trip's time
+        text = "\n".join(ln for ln in text.split("\n") if not ln.startswith(";; ->>HEADER<<-"))
+        out, _, code = dnsutils.host(ctx, ["host", *args])
+        out = "\n".join(ln for ln in out.split("\n") if not ln.startswith(";; ->>HEADER<<-"))
+        if "SRV" in args:                                   # the server shuffles the additional records
+            out, text = sorted(out.split("\n")), sorted(text.split("\n"))
+        assert (out, code) == (text, real.returncode), args

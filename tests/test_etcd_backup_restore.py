@@ -107,3 +107,39 @@ def test_restore_refuses_what_etcdutl_refuses(mk):
     assert r.code == 1 and r.err.startswith("Error: expected sha256 [")
     r = ssh(mk, "etcdctl snapshot restore /opt/nope.db --data-dir /tmp/z")
     assert r.err.startswith("Deprecated: Use `etcdutl snapshot restore` instead.\n\n")
+
+
+def test_the_operating_etcd_page_replays_with_its_printed_table(mk):
+    """The page's command lines as it prints them (backslash continuations, flags before the
+    subcommand, the deprecated etcdctl form) with kubeadm's etcd certificates, and its printed
+    status table: the same borders and header, the row laid out as the page's."""
+    from pathlib import Path
+    page = [ln for ln in (Path(__file__).parent / "data" / "k8s_pages" / "operating-etcd.txt").read_text().splitlines()
+            if not ln.startswith("#")]
+    assert mk("create", "deployment", "before", "--image=nginx").code == 0
+    r = ssh(mk, "cd /root && ETCDCTL_API=3 etcdctl --endpoints=https://127.0.0.1:2379 \\\n"
+                f"  --cacert={PKI}/ca.crt --cert={PKI}/server.crt --key={PKI}/server.key \\\n"
+                "  snapshot save snapshot.db")
+    assert (r.code, r.out) == (0, "Snapshot saved at snapshot.db\n"), r.err
+    for cmd in ("etcdutl --write-out=table snapshot status snapshot.db",
+                "ETCDCTL_API=3 etcdctl --write-out=table snapshot status snapshot.db"):
+        r = ssh(mk, "cd /root && " + cmd)
+        assert r.code == 0, r.err
+        table = r.out.splitlines()
+        assert len(table) == len(page)
+        assert [table[i] for i in (0, 1, 2, 4)] == [page[i] for i in (0, 1, 2, 4)]
+        cells = table[3].strip("|").split("|")
+        want = page[3].strip("|").split("|")
+        assert [len(c) for c in cells] == [len(c) for c in want]
+        h, rev, keys, size = (c.strip() for c in cells)
+        assert len(h) == 8 and int(h, 16) >= 0 and int(rev) > 0 and int(keys) > 0
+        assert cells[1].endswith(rev + " ") and cells[2].endswith(keys + " ")     # numbers right-aligned
+        # the page's example row left-aligns the size as an older etcdctl did; etcd v3.5's etcdutl
+        # and etcdctl set tablewriter.ALIGN_RIGHT for DBStatus (printer_table.go)
+        assert cells[3].endswith(size + " ") and size.split()[1] in ("kB", "MB")
+    assert mk("delete", "deployment", "before").code == 0
+    r = ssh(mk, "cd /root && etcdutl --data-dir /var/lib/etcd-restored snapshot restore snapshot.db")
+    assert r.code == 0, r.err
+    assert ssh(mk, "sed -i 's#path: /var/lib/etcd$#path: /var/lib/etcd-restored#' "
+                   "/etc/kubernetes/manifests/etcd.yaml").code == 0
+    assert mk("get", "deployment", "before").code == 0

@@ -238,3 +238,218 @@ def test_missing_backend_and_missing_gateway(ngf):
     mk.advance(10)
     r = mk("exec", "client", "--", "wget", "-q", "-O-", "--header", "Host: bad.example.com", f"http://{addr}/")
     assert r.code == 1 and "500 Internal Server Error" in r.err
+
+
+# NGF 1.6's bindRouteToListeners, case by case (internal/mode/static/state/graph/route_common.go),
+# with the condition texts of its state/conditions package; the failed Accepted comes after
+# ResolvedRefs as DeduplicateConditions (last one wins, order kept) leaves them.
+
+def _route(name, parent_refs, hostnames=None, ns=None):
+    meta = {"name": name, **({"namespace": ns} if ns else {})}
+    spec = {"parentRefs": parent_refs, "rules": [{"backendRefs": [{"name": "tea", "port": 80}]}]}
+    if hostnames:
+        spec["hostnames"] = hostnames
+    return {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": meta, "spec": spec}
+
+
+def _parents(mk, name, ns="default"):
+    route = json.loads(mk("get", "httproute", name, "-n", ns, "-o", "json").out)
+    return [(p["parentRef"], [(c["type"], c["status"], c["reason"], c["message"]) for c in p["conditions"]])
+            for p in (route.get("status") or {}).get("parents") or []]
+
+
+RESOLVED = ("ResolvedRefs", "True", "ResolvedRefs", "All references are resolved")
+CAFE = {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": "cafe", "namespace": "default"}
+
+
+def test_route_attachment_failures_as_ngf_words_them(ngf):
+    mk = ngf
+    routes = [
+        _route("no-section", [{"name": "cafe", "sectionName": "https"}]),
+        _route("with-port", [{"name": "cafe", "port": 80}]),
+        _route("other-host", [{"name": "cafe"}], hostnames=["www.example.org"]),
+        _route("wild-host", [{"name": "cafe"}], hostnames=["*.example.com"]),
+        _route("two-parents", [{"name": "no-such-gateway"}, {"name": "cafe", "sectionName": "http"}]),
+    ]
+    assert mk("create", "ns", "team").code == 0
+    r = mk("patch", "gtw", "cafe", "--type=json", "-p",
+           '[{"op": "add", "path": "/spec/listeners/0/hostname", "value": "*.example.com"}]')
+    assert r.code == 0, r.err
+    routes.append(_route("elsewhere", [{"name": "cafe", "namespace": "default"}], ns="team"))
+    assert mk("apply", "-f", "-", stdin="\n---\n".join(json.dumps(r) for r in routes)).code == 0
+    mk.advance(5)
+    assert _parents(mk, "no-section") == [({**CAFE, "sectionName": "https"}, [
+        RESOLVED, ("Accepted", "False", "NoMatchingParent", "Listener is not found for this parent ref")])]
+    assert _parents(mk, "with-port") == [(CAFE, [
+        RESOLVED, ("Accepted", "False", "UnsupportedValue", "spec.parentRefs[0].port: Forbidden: cannot be set")])]
+    assert _parents(mk, "other-host") == [(CAFE, [
+        RESOLVED, ("Accepted", "False", "NoMatchingListenerHostname",
+                   "Listener hostname does not match the Route hostnames")])]
+    # the missing Gateway gets no entry; the second parentRef does
+    assert _parents(mk, "two-parents") == [({**CAFE, "sectionName": "http"}, [
+        ("Accepted", "True", "Accepted", "The route is accepted"), RESOLVED])]
+    assert _parents(mk, "elsewhere", ns="team") == [(CAFE, [
+        ("ResolvedRefs", "False", "BackendNotFound", 'spec.rules[0].backendRefs[0].name: Not found: "tea"'),
+        ("Accepted", "False", "NotAllowedByListeners", "Route is not allowed by any listener")])]
+    gw = json.loads(mk("get", "gtw", "cafe", "-o", "json").out)
+    assert _parents(mk, "wild-host")[0][1][0] == ("Accepted", "True", "Accepted", "The route is accepted")
+    gw = json.loads(mk("get", "gtw", "cafe", "-o", "json").out)
+    assert gw["status"]["listeners"][0]["attachedRoutes"] == 3       # coffee, wild-host, two-parents
+
+
+def test_a_second_gateway_is_ignored_and_so_are_its_routes(ngf):
+    mk = ngf
+    second = {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway", "metadata": {"name": "second"},
+              "spec": {"gatewayClassName": "nginx", "listeners": [{"name": "http", "port": 80, "protocol": "HTTP"}]}}
+    other_class = {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway", "metadata": {"name": "foreign"},
+                   "spec": {"gatewayClassName": "istio", "listeners": [{"name": "http", "port": 80, "protocol": "HTTP"}]}}
+    routes = [_route("to-second", [{"name": "second"}], hostnames=["second.example.com"]),
+              _route("to-foreign", [{"name": "foreign"}])]
+    mk.advance(2)                         # younger than cafe: cafe stays the winner
+    docs = [second, other_class, *routes]
+    assert mk("apply", "-f", "-", stdin="\n---\n".join(json.dumps(d) for d in docs)).code == 0
+    mk.advance(5)
+    gw = json.loads(mk("get", "gtw", "second", "-o", "json").out)
+    msg = "The resource is ignored due to a conflicting Gateway resource"
+    assert [(c["type"], c["status"], c["reason"], c["message"]) for c in gw["status"]["conditions"]] == [
+        ("Accepted", "False", "GatewayConflict", msg), ("Programmed", "False", "GatewayConflict", msg)]
+    assert "addresses" not in gw["status"] and "listeners" not in gw["status"]
+    assert mk("get", "gtw", "cafe", "-o", "jsonpath={.status.conditions[0].status}").out == "True"
+    assert _parents(mk, "to-second") == [({**CAFE, "name": "second"}, [
+        RESOLVED, ("Accepted", "False", "GatewayIgnored", "The Gateway is ignored by the controller")])]
+    assert _parents(mk, "to-foreign") == []          # another controller's Gateway: NGF writes nothing
+    addr = json.loads(mk("get", "gtw", "cafe", "-o", "json").out)["status"]["addresses"][0]["value"]
+    assert mk("run", "client", "--image=busybox:1.36", "--", "sleep", "3600").code == 0
+    mk.advance(10)
+    r = mk("exec", "client", "--", "wget", "-q", "-O-", "--header", "Host: second.example.com", f"http://{addr}/")
+    assert r.code == 1 and "404 Not Found" in r.err    # the ignored Gateway's route is not programmed
+
+
+# ---- NGINX Gateway Fabric's getting-started "cafe example" (examples/cafe-example, 1.6) ----------
+# cafe.yaml: coffee and tea Deployments of nginxdemos/nginx-hello:plain-text (port 8080) behind
+# Services on 80; gateway.yaml: Gateway `gateway`, listener http on 80 for *.example.com;
+# cafe-routes.yaml: /coffee and /tea for cafe.example.com. The README's curls print the
+# hello-plain-text.conf answer: `Server address: <pod IP>:8080`, `Server name: <pod name>`, then
+# the Date, URI and Request ID lines of the same `return 200`.
+
+CAFE_APP = "".join(f"""---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {name}
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: {name}
+  template:
+    metadata:
+      labels:
+        app: {name}
+    spec:
+      containers:
+      - name: {name}
+        image: nginxdemos/nginx-hello:plain-text
+        ports:
+        - containerPort: 8080
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {name}
+spec:
+  ports:
+  - port: 80
+    targetPort: 8080
+    protocol: TCP
+    name: http
+  selector:
+    app: {name}
+""" for name in ("coffee", "tea"))
+
+CAFE_GATEWAY = """\
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata:
+  name: gateway
+spec:
+  gatewayClassName: nginx
+  listeners:
+  - name: http
+    port: 80
+    protocol: HTTP
+    hostname: "*.example.com"
+"""
+
+CAFE_ROUTES = "".join(f"""---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: {name}
+spec:
+  parentRefs:
+  - name: gateway
+    sectionName: http
+  hostnames:
+  - "cafe.example.com"
+  rules:
+  - matches:
+    - path:
+        type: {ptype}
+        value: /{name}
+    backendRefs:
+    - name: {name}
+      port: 80
+""" for name, ptype in (("coffee", "PathPrefix"), ("tea", "Exact")))
+
+
+def test_ngf_cafe_example_replays(mk):
+    assert mk("cluster", "init", "--profile", "gateway-api").code == 0
+    r = mk("apply", "-f", "-", stdin=CAFE_APP)
+    assert r.out == ("deployment.apps/coffee created\nservice/coffee created\n"
+                     "deployment.apps/tea created\nservice/tea created\n"), r.err
+    mk.advance(30)
+    pods = mk("-n", "default", "get", "pods").out.splitlines()
+    assert pods[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    assert [(p.split()[0].split("-")[0], p.split()[1:4]) for p in pods[1:]] == [
+        ("coffee", ["1/1", "Running", "0"]), ("tea", ["1/1", "Running", "0"])]
+    assert mk("apply", "-f", "-", stdin=CAFE_GATEWAY).out == "gateway.gateway.networking.k8s.io/gateway created\n"
+    assert mk("apply", "-f", "-", stdin=CAFE_ROUTES).out == (
+        "httproute.gateway.networking.k8s.io/coffee created\nhttproute.gateway.networking.k8s.io/tea created\n")
+    mk.advance(5)
+    svc = json.loads(mk("get", "svc", "-n", "nginx-gateway", "nginx-gateway", "-o", "json").out)
+    gw_port = next(p["nodePort"] for p in svc["spec"]["ports"] if p["name"] == "http")
+    gw_ip = json.loads(mk("get", "no", "k8s-worker-01", "-o", "json").out)["status"]["addresses"][0]["address"]
+    pods = {p["metadata"]["labels"]["app"]: p for p in json.loads(mk("get", "po", "-o", "json").out)["items"]}
+    for name, path in (("coffee", "/coffee"), ("tea", "/tea")):
+        r = mk("ssh", "k8s-worker-01", "--", "curl", "--resolve", f"cafe.example.com:{gw_port}:{gw_ip}",
+               f"http://cafe.example.com:{gw_port}{path}")
+        lines = r.out.splitlines()
+        assert lines[:2] == [f"Server address: {pods[name]['status']['podIP']}:8080",
+                             f"Server name: {pods[name]['metadata']['name']}"], r.out + r.err
+        assert lines[2].startswith("Date: ") and lines[3] == f"URI: {path}"
+        assert len(lines) == 5 and len(lines[4].removeprefix("Request ID: ")) == 32
+    r = mk("ssh", "k8s-worker-01", "--", "curl", "-s", "-o", "/dev/null", "-w", "%{http_code}", "--resolve",
+           f"cafe.example.com:{gw_port}:{gw_ip}", f"http://cafe.example.com:{gw_port}/tea/cup")
+    assert r.out == "404"                                   # Exact /tea: nothing else under it
+
+
+def test_nginx_hello_html_page_is_not_simulated(mk):
+    assert mk("run", "hello", "--image=nginxdemos/nginx-hello", "--port=8080").code == 0
+    assert mk("run", "client", "--image=busybox:1.36", "--", "sleep", "3600").code == 0
+    mk.advance(20)
+    ip = mk("get", "po", "hello", "-o", "jsonpath={.status.podIP}").out
+    r = mk("exec", "client", "--", "wget", "-q", "-O-", f"http://{ip}:8080/")
+    assert "minikctl: the HTML page of nginxdemos/nginx-hello is not simulated" in r.out + r.err
+
+
+def test_explain_of_a_gateway_kind_says_it_is_not_simulated(mk):
+    """On a real cluster these kinds exist through their CRDs, and explain reads the CRDs' schemas;
+    minikctl serves them without those schemas, and says so rather than print kubectl's
+    `GVK ... not found in OpenAPI schema`, which a real cluster never prints for them."""
+    for target in ("gateway", "httproute.spec.rules", "gatewayclasses"):
+        r = mk("explain", target)
+        plural = {"gateway": "gateways", "httproute.spec.rules": "httproutes"}.get(target, target)
+        assert (r.code, r.out) == (1, "")
+        assert r.err == (f"minikctl: explain of {plural}.gateway.networking.k8s.io is not simulated (the Gateway "
+                         "API CRDs' schemas are not modelled)\n")

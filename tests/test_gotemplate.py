@@ -100,3 +100,62 @@ def test_matches_kubectl(tmp_path, tpl, allow):
     except CliError as e:
         out, err = "", e.render() + "\n"
     assert (out, err) == (k.stdout, k.stderr)
+
+
+# ---------------------------------------------------------------- the --template flag
+# genericclioptions' PrintFlags: --template alone means -o go-template; with -o template /
+# go-template / templatefile / jsonpath it is that format's argument; with -o FORMAT=... no printer
+# matches; with yaml / json / name it is ignored. kubectl create --dry-run=client is the oracle.
+
+TEMPLATE_FLAG_CASES = [
+    ["ns", "x", "--template={{.metadata.name}}"],
+    ["ns", "x", "--template", "{{.kind}} {{.metadata.name}}"],
+    ["ns", "x", "-o", "template", "--template={{.metadata.name}}"],
+    ["ns", "x", "-otemplate", "--template={{.metadata.name}}"],
+    ["ns", "x", "--output=go-template", "--template={{.metadata.name}}"],
+    ["ns", "x", "-o", "jsonpath", "--template={.metadata.name}"],
+    ["ns", "x", "-o", "jsonpath", "--template={{.metadata.name}}"],
+    ["ns", "x", "-o", "yaml", "--template={{.metadata.name}}"],
+    ["ns", "x", "-o", "name", "--template={{.metadata.name}}"],
+    ["ns", "x", "-o", "go-template={{.kind}}", "--template={{.metadata.name}}"],
+    ["ns", "x", "--template="],
+    ["ns", "x", "-o", "template"],
+    ["ns", "x", "-o", "foo"],
+    ["ns", "x", "-o", "templatefile", "--template=/nonexistent/t.tmpl"],
+    ["ns", "x", "-o", "jsonpath-file=/nonexistent/t.tmpl"],
+    ["deployment", "web", "--image=nginx", "--replicas=3", "--template={{.spec.replicas}}"],
+    ["configmap", "c", "--from-literal=a=b", "-o", "template", "--template={{.data.a}}"],
+]
+
+
+@needs_kubectl
+@pytest.mark.parametrize("args", TEMPLATE_FLAG_CASES, ids=lambda a: " ".join(a))
+def test_template_flag_matches_kubectl(mk, args):
+    k = subprocess.run([KUBECTL, "create", *args, "--dry-run=client"], capture_output=True, text=True, timeout=60)
+    m = mk("create", *args, "--dry-run=client")
+    assert (m.code, m.out, m.err) == (k.returncode, k.stdout, k.stderr)
+
+
+@needs_kubectl
+def test_template_flag_reads_a_file(mk, tmp_path):
+    t = tmp_path / "t.tmpl"
+    t.write_text("{{.metadata.name}}/{{.kind}}\n")
+    for fmt in ("templatefile", "go-template-file"):
+        args = ["create", "ns", "x", "--dry-run=client", "-o", fmt, f"--template={t}"]
+        k = subprocess.run([KUBECTL, *args], capture_output=True, text=True, timeout=60)
+        m = mk(*args)
+        assert (m.code, m.out, m.err) == (k.returncode, k.stdout, k.stderr) == (0, "x/Namespace\n", "")
+
+
+def test_template_flag_on_get_and_where_kubectl_has_none(mk):
+    assert mk("create", "ns", "web").code == 0
+    assert mk("get", "ns", "web", "--template={{.metadata.name}}").out == "web"
+    r = mk("get", "ns", "--template", "{{range .items}}{{.metadata.name}} {{end}}")
+    assert r.out == "default kube-node-lease kube-public kube-system web "
+    r = mk("get", "ns", "-o", "go-template=x", "--template={{.kind}}")
+    assert r.code == 1 and r.err.startswith('error: unable to match a printer suitable for the output format '
+                                            '"go-template=x", allowed formats are: custom-columns,')
+    r = mk("rollout", "status", "deploy/x", "--template=x")     # kubectl's rollout status has no --template
+    assert (r.code, r.err) == (1, "Error: unknown flag: --template\nSee 'minikctl rollout status --help' for usage.\n")
+    r = mk("exec", "nope", "--", "echo", "--template=x")          # after `--` it is the command's argument
+    assert "--template" not in r.err

@@ -396,3 +396,43 @@ def test_paths_by_type_and_rewrite_target(nginx):
     r = get("unknown.com", "/")
     assert r.code == 1 and r.err.endswith("wget: server returned error: HTTP/1.1 404 Not Found\n"
                                           "command terminated with exit code 1\n")
+
+
+# ---- kubernetes.io "Ingress Controllers": the default IngressClass ------------------------------
+# The DefaultIngressClass admission plugin (plugin/pkg/admission/network/defaultingressclass):
+# an Ingress created with neither ingressClassName nor the kubernetes.io/ingress.class annotation
+# gets the class annotated ingressclass.kubernetes.io/is-default-class: "true"; two such classes
+# refuse it (getDefaultClass's InternalError wrapped in admission.NewForbidden).
+
+DEFAULT_CLASS = """\
+apiVersion: networking.k8s.io/v1
+kind: IngressClass
+metadata:
+  labels:
+    app.kubernetes.io/component: controller
+  name: {name}
+  annotations:
+    ingressclass.kubernetes.io/is-default-class: "true"
+spec:
+  controller: k8s.io/ingress-nginx
+"""
+
+
+def test_the_default_ingress_class_is_given_to_ingresses_without_one(mk):
+    assert mk("apply", "-f", "-", stdin=DEFAULT_CLASS.format(name="nginx-example")).code == 0
+    assert mk("create", "-f", "-", stdin=_ing("plain", {"rules": [_rule("foo.com", [_path("/")])]})).code == 0
+    got = json.loads(mk("get", "ing", "plain", "-o", "json").out)["spec"]
+    assert got["ingressClassName"] == "nginx-example"
+    annotated = json.loads(_ing("old-style", {"rules": [_rule("foo.com", [_path("/")])]}))
+    annotated["metadata"]["annotations"] = {"kubernetes.io/ingress.class": "nginx"}
+    assert mk("create", "-f", "-", stdin=json.dumps(annotated)).code == 0
+    assert "ingressClassName" not in json.loads(mk("get", "ing", "old-style", "-o", "json").out)["spec"]
+    assert mk("create", "ingress", "explicit", "--class=other", "--rule=foo.com/=web:80").code == 0
+    assert mk("get", "ing", "explicit", "-o", "jsonpath={.spec.ingressClassName}").out == "other"
+    assert mk("apply", "-f", "-", stdin=DEFAULT_CLASS.format(name="second")).code == 0
+    r = mk("create", "-f", "-", stdin=_ing("refused", {"rules": [_rule("foo.com", [_path("/")])]}))
+    assert r.code == 1
+    assert r.err == ('Error from server (Forbidden): error when creating "STDIN": ingresses.networking.k8s.io '
+                     '"refused" is forbidden: Internal error occurred: 2 default IngressClasses were found, only 1 '
+                     'allowed\n')
+    assert mk("get", "ing", "refused").code == 1

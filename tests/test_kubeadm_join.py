@@ -162,3 +162,13 @@ def test_join_errors_as_kubeadm_prints_them(mk):
 def test_join_forms_not_simulated(mk, flag):
     r = ssh(mk, f"kubeadm join 192.168.1.10:6443 {flag}", NEW)
     assert r.code == 126 and r.err.startswith("minikctl: ") and "is not simulated" in r.err
+
+
+def test_join_with_containerd_stopped_says_it_is_not_simulated(mk):
+    cmd = join_command(mk)
+    assert ssh(mk, "systemctl stop containerd", NEW).code == 0
+    r = ssh(mk, cmd, NEW)
+    assert r.code == 126 and r.err.startswith("minikctl: kubeadm join with the container runtime stopped is not simulated")
+    assert NEW not in mk("get", "no").out
+    assert ssh(mk, "systemctl start containerd", NEW).code == 0
+    assert ssh(mk, cmd, NEW).code == 0

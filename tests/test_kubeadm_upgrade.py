@@ -97,12 +97,16 @@ def test_token_join_command_hash_is_the_ca_public_key(mk):
     token = words[words.index("--token") + 1]
     mk.advance(5)
     listing = ssh(mk, "kubeadm token list").out
-    assert listing.splitlines()[0] == ("TOKEN                     TTL       EXPIRES                USAGES                   "
-                                       "DESCRIPTION   EXTRA GROUPS")
-    assert listing.splitlines()[1].split()[:2] == [token, "23h"]
+    # kubeadm's formatBootstrapToken pads TTL to 9, USAGES to 22, DESCRIPTION to 56 before its tabwriter
+    assert listing.splitlines()[0] == ("TOKEN                     TTL         EXPIRES                USAGES                   "
+                                       "DESCRIPTION" + " " * 48 + "EXTRA GROUPS")
+    assert listing.splitlines()[1].split() == [token, "23h", listing.split()[9], "authentication,signing", "<none>",
+                                               "system:bootstrappers:kubeadm:default-node-token"]
     secret = f"bootstrap-token-{token.split('.')[0]}"
     assert mk("get", "secret", "-n", "kube-system", secret, "-o", "jsonpath={.type}").out == \
         "bootstrap.kubernetes.io/token"
+    assert ssh(mk, "kubeadm token delete " + token).out == f'bootstrap token "{token[:6]}" deleted\n'
+    assert ssh(mk, "kubeadm token list").out == ""          # no token: not even the header
 
 
 def test_certs_check_expiration_reads_the_files(mk):

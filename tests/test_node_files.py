@@ -122,3 +122,14 @@ def test_editors_and_unbuilt_tools_say_not_simulated(mk):
     assert r.code == 126 and r.err.startswith("minikctl: vi is not simulated")
     r = ssh(mk, "k8s-master", "crictl stats")
     assert r.code == 126 and r.err == "minikctl: crictl stats is not simulated\n"
+
+
+def test_sleep_on_a_node_lets_the_cluster_time_pass(mk):
+    r = mk("ssh", "k8s-worker-01", "--", "date +%s; sleep 90; date +%s")
+    first, second = (int(x) for x in r.out.split())
+    assert second - first == 90
+    # the next command sees the moved clock too; a script stops after an hour of sleeping
+    assert int(mk("ssh", "k8s-worker-01", "--", "date +%s").out) >= second
+    r = mk("ssh", "k8s-worker-01", "--", "sleep 2h; echo never")
+    assert r.code == 124 and "never" not in r.out
+    assert r.err == "minikctl: a script running longer than 3600 s of simulated time is not simulated (stopped)\n"

@@ -171,6 +171,57 @@ def test_labelling_the_namespace_warns_about_existing_pods(mk, ns):
     first = mk("get", "pods", "-n", ns, "-l", "app=web", "-o", "name").out.split()[0].split("/")[1]
     assert r.err == ('Warning: existing pods in namespace "sec" violate the new PodSecurity enforce level '
                      '"restricted:latest"\n'
-                     f"Warning: {first} (and 1 other pods): allowPrivilegeEscalation != false, unrestricted "
+                     f"Warning: {first} (and 1 other pod): allowPrivilegeEscalation != false, unrestricted "
                      "capabilities, runAsNonRoot != true, seccompProfile\n")
     assert len(mk("get", "pods", "-n", ns, "-o", "name").out.split()) == 3    # enforce never evicts
+    r = mk("label", "ns", ns, f"{ENFORCE}=baseline", "--overwrite")     # relaxed at the same version
+    assert (r.out, r.err) == ("namespace/sec labeled\n", "")
+
+
+# ---------------------------------------------------------------- labels PodSecurity cannot read
+# pod-security-admission's api.PolicyToEvaluate: ParseLevel's `must be one of privileged, baseline,
+# restricted`, ParseVersion's `must be "latest" or "v1.x"` (^v1\.([0-9]|[1-9][0-9]*)$), as
+# field.Invalid on metadata.labels[KEY]; ValidateNamespace refuses a create, and an update whose
+# errors differ from the old object's, with apierrors.NewInvalid (422).
+
+LEVEL_ERR = 'Invalid value: "{v}": must be one of privileged, baseline, restricted'
+VERSION_ERR = 'Invalid value: "{v}": must be "latest" or "v1.x"'
+
+
+def test_a_bad_level_label_is_refused_and_the_namespace_untouched(mk, ns):
+    r = mk("label", "ns", ns, f"{ENFORCE}=foo")
+    assert r.code == 1 and r.out == ""
+    assert r.err == (f'The Namespace "sec" is invalid: metadata.labels[{ENFORCE}]: '
+                     + LEVEL_ERR.format(v="foo") + "\n")
+    assert ENFORCE not in json.loads(mk("get", "ns", ns, "-o", "json").out)["metadata"]["labels"]
+
+
+@pytest.mark.parametrize("labels,errors", [
+    ({ENFORCE: "Restricted"}, [(ENFORCE, LEVEL_ERR.format(v="Restricted"))]),
+    ({f"{ENFORCE}-version": "1.32"}, [(f"{ENFORCE}-version", VERSION_ERR.format(v="1.32"))]),
+    ({f"{WARN}-version": "v1.05", "pod-security.kubernetes.io/audit": "none"},
+     [("pod-security.kubernetes.io/audit", LEVEL_ERR.format(v="none")),
+      (f"{WARN}-version", VERSION_ERR.format(v="v1.05"))]),
+])
+def test_a_namespace_created_with_bad_labels_is_refused(mk, labels, errors):
+    manifest = json.dumps({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "bad", "labels": labels}})
+    r = mk("apply", "-f", "-", stdin=manifest)
+    assert r.code == 1
+    lines = [f"metadata.labels[{k}]: {e}" for k, e in errors]
+    head = 'The Namespace "bad" is invalid: '
+    assert r.err == (head + lines[0] + "\n" if len(lines) == 1 else head + "\n" + "".join(f"* {x}\n" for x in lines))
+    assert mk("get", "ns", "bad").code == 1
+
+
+def test_good_versions_are_accepted(mk, ns):
+    for v in ("latest", "v1.0", "v1.32", "v1.99"):
+        assert mk("label", "ns", ns, f"{ENFORCE}-version={v}", "--overwrite").code == 0, v
+
+
+def test_real_kubectl_sees_the_invalid_label(served):
+    r = served.kubectl("label", "ns", "sec", f"{WARN}=everything", "--overwrite")
+    assert r.returncode == 1
+    assert r.stderr == (f'The Namespace "sec" is invalid: metadata.labels[{WARN}]: '
+                        + LEVEL_ERR.format(v="everything") + "\n")
+    ours = served.mk("label", "ns", "sec", f"{WARN}=everything", "--overwrite")
+    assert ours.err == r.stderr

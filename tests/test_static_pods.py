@@ -156,3 +156,54 @@ def test_a_deleted_control_plane_mirror_pod_comes_back_from_its_manifest(mk):
     assert pod["status"]["phase"] == "Running"
     assert pod["spec"]["containers"][0]["command"][0] == "kube-scheduler"          # the manifest's pod
     assert pod["metadata"]["annotations"]["kubernetes.io/config.source"] == "file"
+
+
+def _page(name: str) -> dict[str, list[str]]:
+    """tests/data/k8s_pages/NAME: `## command` sections of a page's printed outputs."""
+    from pathlib import Path
+    out, key = {}, None
+    for line in (Path(__file__).parent / "data" / "k8s_pages" / name).read_text().splitlines():
+        if line.startswith("## "):
+            key = line[3:]
+            out[key] = []
+        elif key is not None and not line.startswith("#"):
+            out[key].append(line)
+    return out
+
+
+def test_the_static_pods_page_replays_with_its_printed_outputs(mk):
+    """The page's own command lines, `sleep 20` included (a node's sleep lets the cluster's time
+    pass), `crictl stop` of the static pod's container, and its printed outputs with the page's
+    node my-node1 as k8s-worker-01."""
+    page = _page("static-pod.txt")
+    node = "k8s-worker-01"
+    r = ssh(mk, node, "mkdir -p /etc/kubernetes/manifests/\n" + STATIC_WEB)
+    assert r.code == 0, r.err
+    assert ssh(mk, node, "systemctl restart kubelet").code == 0
+    assert ssh(mk, node, "sleep 20").code == 0
+
+    def pods():
+        return [ln.split()[:4] for ln in mk("get", "pods").out.splitlines()]
+
+    want = [ln.split()[:4] for ln in page["kubectl get pods"]]
+    assert pods() == [[w.replace("my-node1", node) for w in row] for row in want]
+    r = mk("delete", "pod", "static-web-k8s-worker-01")
+    assert r.out.splitlines() == [ln.replace("my-node1", node) for ln in page["kubectl delete pod static-web-my-node1"]]
+    want = [ln.split()[:4] for ln in page["kubectl get pods (after the delete)"]]
+    assert pods() == [[w.replace("my-node1", node) for w in row] for row in want]
+    # "stop the container manually ... the kubelet will notice and will restart the Pod"
+    cid = ssh(mk, node, "crictl ps --name web -q").out.split()[0]
+    r = ssh(mk, node, f"crictl stop {cid[:13]} # replace with the ID of your container\nsleep 20\ncrictl ps")
+    assert r.code == 0, r.err
+    lines = r.out.splitlines()
+    assert lines[0] == cid[:13]
+    assert lines[1].split()[:7] == ["CONTAINER", "IMAGE", "CREATED", "STATE", "NAME", "ATTEMPT", "POD"]
+    web = [ln.split() for ln in lines[2:] if ln.split()[-1] == "static-web-k8s-worker-01"]
+    assert len(web) == 1 and web[0][0] != cid[:13]
+    assert web[0][2] in ("19", "20") and web[0][3:8] == ["seconds", "ago", "Running", "web", "1"]
+    # "Dynamic addition and removal of static pods", as the page types it
+    r = ssh(mk, node, "mv /etc/kubernetes/manifests/static-web.yaml /tmp\nsleep 20\ncrictl ps")
+    assert "static-web" not in r.out
+    r = ssh(mk, node, "mv /tmp/static-web.yaml  /etc/kubernetes/manifests/\nsleep 20\ncrictl ps")
+    web = [ln.split() for ln in r.out.splitlines()[1:] if ln.split()[-1] == "static-web-k8s-worker-01"]
+    assert len(web) == 1 and web[0][2] in ("19", "20") and web[0][3:7] == ["seconds", "ago", "Running", "web"]

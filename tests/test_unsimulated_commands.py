@@ -91,3 +91,15 @@ def test_the_data_is_the_real_kubectls():
     for path in (["apply"], ["get"], ["exec"], ["config"], ["create", "secret"]):
         assert DATA[" ".join(path)] == gen._flags(gen._help(path)), path
     assert [k.split()[1] for k in DATA if k.startswith("config ")] == gen._subcommands(gen._help(["config"]))
+
+
+def test_a_url_after_f_says_it_is_not_simulated(mk):
+    """kubectl GETs an http(s) -f argument (the Gateway API and ingress-nginx install steps);
+    minikctl has no Internet to fetch from and says so, instead of kubectl's missing-path error."""
+    url = "https://github.com/kubernetes-sigs/gateway-api/releases/download/v1.2.1/standard-install.yaml"
+    for verb in ("apply", "create", "delete"):
+        r = mk(verb, "-f", url)
+        assert r.code == 1 and r.out == ""
+        assert r.err.startswith(f"minikctl: -f with a URL is not simulated ({url}): nothing is fetched")
+        assert "does not exist" not in r.err
+    assert mk("get", "crd").err == "No resources found\n"

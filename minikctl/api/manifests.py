@@ -29,6 +29,10 @@ class Doc:
 def _files(path: str, recursive: bool) -> list[str]:
     if path == "-":
         return ["-"]
+    if re.match(r"https?://", path):      # kubectl GETs it; minikctl has no Internet to fetch from
+        raise CliError(f"minikctl: -f with a URL is not simulated ({path}): nothing is fetched from the "
+                       "Internet; save the manifest to a file, or use a profile (ingress-nginx, gateway-api) or "
+                       "`minikctl addons enable` for the add-ons whose manifests minikctl installs", raw=True)
     if not os.path.exists(path):
         raise CliError(f'the path "{path}" does not exist')
     if not os.path.isdir(path):  # kubectl: anything not a directory is read as a file (pipes,

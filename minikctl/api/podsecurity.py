@@ -10,6 +10,8 @@ controllers create (the refusal becomes their FailedCreate event).
 """
 from __future__ import annotations
 
+import re
+
 PREFIX = "pod-security.kubernetes.io/"
 LEVELS = ("privileged", "baseline", "restricted")
 WORKLOADS = {"Deployment": ("spec", "template"), "ReplicaSet": ("spec", "template"),
@@ -292,14 +294,43 @@ def evaluate(level: str, meta: dict, spec: dict) -> list[tuple[str, str]]:
     return out
 
 
+_VERSION = re.compile(r"v1\.(?:[0-9]|[1-9][0-9]*)")
+
+
+def _version_ok(v: str) -> bool:
+    return v == "latest" or _VERSION.fullmatch(v) is not None
+
+
+def label_errors(labels: dict | None) -> list[tuple[str, str]]:
+    """pod-security-admission's PolicyToEvaluate errors, in its order (enforce, audit, warn; each
+    level then version): the field errors a Namespace create or update is refused with."""
+    from minikctl.api.validation.fields import invalid
+    labels = labels or {}
+    out = []
+    for mode in ("enforce", "audit", "warn"):
+        key = PREFIX + mode
+        if key in labels and labels[key] not in LEVELS:
+            out.append(invalid(f"metadata.labels[{key}]", labels[key], "must be one of " + ", ".join(LEVELS)))
+        vkey = key + "-version"
+        if vkey in labels and not _version_ok(str(labels[vkey])):
+            out.append(invalid(f"metadata.labels[{vkey}]", labels[vkey], 'must be "latest" or "v1.x"'))
+    return out
+
+
 def policy(namespace: dict | None) -> dict[str, tuple[str, str]]:
-    """mode -> (level, version) from the namespace's labels (modes with no label are absent)."""
+    """mode -> (level, version) from the namespace's labels (modes with no level label are
+    absent). As PolicyToEvaluate parses them: a level it cannot read is restricted for enforce
+    (fail closed) and privileged for audit and warn (fail open); a bad version is latest."""
     labels = ((namespace or {}).get("metadata") or {}).get("labels") or {}
     out = {}
     for mode in ("enforce", "audit", "warn"):
-        level = labels.get(PREFIX + mode)
-        if level in LEVELS:
-            out[mode] = (level, labels.get(f"{PREFIX}{mode}-version") or "latest")
+        if PREFIX + mode not in labels:
+            continue
+        level = labels[PREFIX + mode]
+        if level not in LEVELS:
+            level = "restricted" if mode == "enforce" else "privileged"
+        version = labels.get(f"{PREFIX}{mode}-version") or "latest"
+        out[mode] = (level, version if _version_ok(version) else "latest")
     return out
 
 
@@ -352,8 +383,11 @@ def namespace_warnings(old_ns: dict | None, new_ns: dict, pods: list[dict]) -> l
     """A namespace whose enforce policy changes: the existing pods the new level would refuse,
     grouped by their reasons (`web-0 (and 2 other pods): ...`), after the headline warning."""
     new = policy(new_ns).get("enforce")
-    if new is None or new == policy(old_ns).get("enforce") or new[0] == "privileged":
+    old = policy(old_ns).get("enforce") or ("privileged", "latest")
+    if new is None or new == old or new[0] == "privileged":
         return []
+    if new[1] == old[1] and LEVELS.index(new[0]) <= LEVELS.index(old[0]):
+        return []                         # the same version, relaxed: nothing to dry-run
     groups: dict[tuple, list[str]] = {}
     for pod in pods:
         failed = evaluate(new[0], pod.get("metadata") or {}, pod.get("spec") or {})
@@ -363,7 +397,9 @@ def namespace_warnings(old_ns: dict | None, new_ns: dict, pods: list[dict]) -> l
         return []
     ns = new_ns["metadata"]["name"]
     out = [f'existing pods in namespace "{ns}" violate the new PodSecurity enforce level "{new[0]}:{new[1]}"']
+    lines = []
     for reasons, names in groups.items():
-        who = names[0] if len(names) == 1 else f"{names[0]} (and {len(names) - 1} other pods)"
-        out.append(f"{who}: {', '.join(reasons)}")
-    return out
+        first = min(names)
+        who = {1: first, 2: f"{first} (and 1 other pod)"}.get(len(names), f"{first} (and {len(names) - 1} other pods)")
+        lines.append(f"{who}: {', '.join(reasons)}")
+    return out + sorted(lines)            # EvaluatePodsInNamespace sorts them

@@ -90,9 +90,32 @@ def _validate(obj: dict, old: dict | None = None, cluster=None) -> list[tuple[st
 
 
 def _admit(cluster, obj: dict) -> None:
-    """The mutating admission plugins of storage: DefaultStorageClass, StorageObjectInUseProtection."""
+    """The mutating admission plugins on create: DefaultStorageClass, StorageObjectInUseProtection,
+    DefaultIngressClass."""
     if obj["kind"] in ("PersistentVolumeClaim", "PersistentVolume"):
         storage_admission.admit_create(cluster, obj)
+    elif obj["kind"] == "Ingress":
+        _default_ingress_class(cluster, obj)
+
+
+def _default_ingress_class(cluster, ing: dict) -> None:
+    """DefaultIngressClass: an Ingress with neither spec.ingressClassName nor the
+    kubernetes.io/ingress.class annotation gets the IngressClass annotated
+    ingressclass.kubernetes.io/is-default-class "true"; more than one such class refuses it."""
+    spec = ing.get("spec")
+    if not isinstance(spec, dict) or spec.get("ingressClassName") is not None:
+        return
+    if "kubernetes.io/ingress.class" in ((ing.get("metadata") or {}).get("annotations") or {}):
+        return
+    defaults = [c for c in cluster.list("IngressClass")
+                if ((c.get("metadata") or {}).get("annotations") or {}).get(
+                    "ingressclass.kubernetes.io/is-default-class") == "true"]
+    if len(defaults) > 1:
+        raise ApiError("Forbidden", f'{_resource(ing)} "{ing["metadata"].get("name", "")}" is forbidden: Internal '
+                       f"error occurred: {len(defaults)} default IngressClasses were found, only 1 allowed", 403,
+                       kind="Ingress", name=ing["metadata"].get("name", ""))
+    if defaults:
+        spec["ingressClassName"] = defaults[0]["metadata"]["name"]
 
 
 def _strict_check(obj: dict) -> None:
@@ -291,6 +314,8 @@ def create(cluster, obj: dict, *, dry_run: bool = False) -> dict:
     causes = _validate(obj)
     if causes:
         raise invalid(obj["kind"], meta.get("name", ""), causes)
+    if obj["kind"] == "Namespace":
+        _pod_security_labels(obj)
     admission_webhooks.admit(cluster, obj)
     if cluster.get(obj["kind"], meta.get("namespace"), meta["name"]) is not None:
         raise already_exists(_resource(obj), meta["name"])
@@ -355,6 +380,15 @@ def warn(cluster, text: str) -> None:
     stream = getattr(getattr(cluster, "env", None), "stderr", None)
     if stream is not None:
         stream.write(f"Warning: {text}\n")
+
+
+def _pod_security_labels(ns: dict, old: dict | None = None) -> None:
+    """PodSecurity's ValidateNamespace: pod-security.kubernetes.io labels it cannot parse refuse
+    the create, and an update that changes what is wrong with them (422 Invalid)."""
+    from minikctl.api import podsecurity
+    errs = podsecurity.label_errors(ns["metadata"].get("labels"))
+    if errs and (old is None or errs != podsecurity.label_errors(old["metadata"].get("labels"))):
+        raise invalid("Namespace", ns["metadata"].get("name", ""), errs)
 
 
 def _pod_security(cluster, obj: dict, *, internal: bool = False) -> None:
@@ -499,6 +533,7 @@ def update(cluster, obj: dict, old: dict, *, dry_run: bool = False) -> dict:
     if obj["kind"] != "Pod" and _template(obj) != _template(old):
         _pod_security(cluster, obj)       # a workload's new pod template: PodSecurity's warnings
     if obj["kind"] == "Namespace":        # a new enforce level: the existing pods it would refuse
+        _pod_security_labels(obj, old)
         pods = [p for p in cluster.list("Pod", meta["name"]) if not p["metadata"].get("deletionTimestamp")]
         for w in podsecurity.namespace_warnings(old, obj, pods):
             warn(cluster, w)
@@ -609,7 +644,14 @@ def delete(cluster, kind: str, namespace: str | None, name: str, *, grace: int |
         ep = cluster.get("Endpoints", namespace, name)
         if ep is not None:
             cluster.remove(ep)
-    if kind == "Pod" and grace != 0 and (obj.get("status") or {}).get("phase") == "Running":
+    if kind == "Pod" and "kubernetes.io/config.mirror" in (obj["metadata"].get("annotations") or {}):
+        # a mirror pod: the kubelet keeps running its static pod and posts the mirror pod again
+        # with that pod's status (sim/nodehost/static_pods.py reads this meta)
+        import copy
+        cluster.meta.setdefault("mirrorPodsDeleted", {})[f"{namespace}/{name}"] = {
+            "hash": (obj["metadata"].get("annotations") or {}).get("kubernetes.io/config.hash"),
+            "status": copy.deepcopy(obj.get("status") or {})}
+    elif kind == "Pod" and grace != 0 and (obj.get("status") or {}).get("phase") == "Running":
         for c in obj["spec"]["containers"]:
             cluster.record_event(obj, "Normal", "Killing", f"Stopping container {c['name']}", "kubelet", obj["spec"].get("nodeName"))
     cluster.remove(obj)

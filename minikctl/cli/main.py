@@ -261,6 +261,8 @@ def _run(argv: list[str], env) -> int:
         argv = flagerrors.short_equals(_strip_globals(list(argv), env))
         _serve_crd_kinds(env)
         argv = _acting_user(argv, env)
+        from minikctl.cli import template_flag
+        argv = template_flag.rewrite(argv, _verb(argv))
         register_for(argv)
         for _ in range(len(argv) + 1):  # pflag's `--flag=false`: rewrite and parse again
             try:

@@ -24,9 +24,22 @@ def check_format(output: str | None) -> None:
     name = output.split("=", 1)[0]
     if name in TEMPLATES:
         return
-    raise CliError(f'unable to match a printer suitable for the output format "{output}", allowed formats are: '
-                   "custom-columns,custom-columns-file,go-template,go-template-file,json,jsonpath,jsonpath-as-json,"
-                   "jsonpath-file,name,template,templatefile,wide,yaml")
+    raise unmatched(output)
+
+
+def unmatched(output: str, verb: str | None = None) -> CliError:
+    """NoCompatiblePrinterError: `get` lists its human-readable and custom-columns printers too,
+    the other printing commands only the generic ones. `verb` for callers outside a command."""
+    formats = ("go-template,go-template-file,json,jsonpath,jsonpath-as-json,jsonpath-file,name,template,"
+               "templatefile,yaml")
+    if verb is None:
+        argv = getattr(context.env(), "argv", None) or []
+        verb = next((a for a in argv if not a.startswith("-")), None)
+    if verb == "get":
+        formats = "custom-columns,custom-columns-file," + formats.replace("templatefile,yaml",
+                                                                          "templatefile,wide,yaml")
+    return CliError(f'unable to match a printer suitable for the output format "{output}", allowed formats are: '
+                    + formats)
 
 
 def _data(objs: list[dict], single: bool):

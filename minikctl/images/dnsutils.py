@@ -148,6 +148,51 @@ def host(ctx, argv):
     servers = [args[1]] if len(args) > 1 else rc.nameservers
     dns = Dns(ctx.view, ctx.pod)
     timeout = ";; connection timed out; no servers could be reached\n"
+    using = (f"Using domain server:\nName: {args[1]}\nAddress: {args[1]}#53\nAliases: \n\n"
+             if len(args) > 1 else "")
+    if any(a.startswith("-") and "v" in a for a in argv[1:]):
+        return _host_verbose(ctx, dns, servers, rc, name, qtype, using)
+    out, err, code = _host_short(ctx, dns, servers, rc, name, qtype, timeout)
+    return (using + out if out != timeout else out), err, code
+
+
+def _host_block(ctx, qname: str, qtype: str, ans, server: str) -> str:
+    """One reply as `host -v` prints it (dig's sections without EDNS, the size without OPT)."""
+    import hashlib
+    qid = int.from_bytes(hashlib.sha256(f"{qname}{qtype}{ctx.view.now}".encode()).digest()[:2], "big")
+    lines = [f";; ->>HEADER<<- opcode: QUERY, status: {ans.rcode_name}, id: {qid}",
+             f";; flags: {ans.flags}; QUERY: 1, ANSWER: {len(ans.answer)}, AUTHORITY: {len(ans.authority)}, "
+             f"ADDITIONAL: {len(ans.additional)}", "", ";; QUESTION SECTION:", question_line(qname, qtype)]
+    for title, sect in (("ANSWER", ans.answer), ("AUTHORITY", ans.authority), ("ADDITIONAL", ans.additional)):
+        if sect:
+            lines += ["", f";; {title} SECTION:"] + [rr_line(rr) for rr in sect]
+    wire = len(records.to_message(ans, qname, qtype).pack())
+    return "\n".join(lines) + f"\n\nReceived {wire} bytes from {server}#53 in 0 ms\n"
+
+
+def _host_verbose(ctx, dns, servers, rc, name, qtype, using):
+    """host -v: for each query (A, AAAA, MX, or -t's), `Trying "NAME"` and the whole reply."""
+    out = []
+    first = True
+    for qt in [qtype] if qtype else ["A", "AAAA", "MX"]:
+        for cand in search_candidates(name, rc.search, rc.ndots):
+            server, ans = dns.first_answer(servers, _fqdn(cand), qt)
+            out.append(f'Trying "{cand.rstrip(".")}"\n' + (using if first else ""))
+            first = False
+            if ans is None:
+                return "".join(out) + ";; connection timed out; no servers could be reached\n", "", 1
+            if ans.rcode == records.NXDOMAIN and cand == search_candidates(name, rc.search, rc.ndots)[-1]:
+                wire = len(records.to_message(ans, _fqdn(cand), qt).pack())
+                out.append(f"Host {name} not found: {ans.rcode}({ans.rcode_name})\n"
+                           f"Received {wire} bytes from {server}#53 in 0 ms\n")
+                return "".join(out), "", 1
+            out.append(_host_block(ctx, _fqdn(cand), qt, ans, server))
+            if ans.rcode != records.NXDOMAIN:
+                break
+    return "".join(out), "", 0
+
+
+def _host_short(ctx, dns, servers, rc, name, qtype, timeout):
     try:
         ip = ipaddress.ip_address(name)
         _s, ans = dns.first_answer(servers, records.reverse_name(str(ip)), "PTR")

@@ -80,6 +80,40 @@ HOME_URL="https://www.debian.org/"
 SUPPORT_URL="https://www.debian.org/support"
 BUG_REPORT_URL="https://bugs.debian.org/"
 """
+ALPINE_GROUP = """root:x:0:root
+bin:x:1:root,bin,daemon
+daemon:x:2:root,bin,daemon
+sys:x:3:root,bin,adm
+adm:x:4:root,adm,daemon
+tty:x:5:
+disk:x:6:root,adm
+lp:x:7:lp
+kmem:x:9:
+wheel:x:10:root
+floppy:x:11:root
+mail:x:12:mail
+news:x:13:news
+uucp:x:14:uucp
+cron:x:16:cron
+console:x:17:
+audio:x:18:
+cdrom:x:19:
+dialout:x:20:root
+ftp:x:21:
+sshd:x:22:
+input:x:23:
+tape:x:26:root
+video:x:27:root
+netdev:x:28:
+kvm:x:34:kvm
+games:x:35:
+shadow:x:42:
+www-data:x:82:
+users:x:100:games
+ping:x:999:
+nogroup:x:65533:
+nobody:x:65534:
+"""
 ALPINE_OS_RELEASE = """NAME="Alpine Linux"
 ID=alpine
 VERSION_ID=3.21.0
@@ -167,6 +201,7 @@ def populate(fs, view, pod: dict, container: dict) -> None:
         fs.add_file("/etc/os-release", ALPINE_OS_RELEASE if fam == "alpine" else DEBIAN_OS_RELEASE)
         if fam == "alpine":
             fs.add_file("/etc/alpine-release", "3.21.0\n")
+            fs.add_file("/etc/group", ALPINE_GROUP)
         else:
             fs.add_file("/etc/debian_version", "12.8\n")
         for d in ("/var/log", "/var/cache", "/var/lib", "/usr/local/bin", "/usr/share"):
@@ -187,6 +222,9 @@ def populate(fs, view, pod: dict, container: dict) -> None:
         fs.add_file("/var/log/nginx/access.log", "")
         fs.add_file("/var/log/nginx/error.log", "")
         fs.add_file("/var/run/nginx.pid", "1\n")
+    if "/agnhost" in image.split("@")[0].split(":")[0] or image.startswith("agnhost"):
+        fs.add_file("/agnhost", "", executable=True)      # agnhost's Dockerfile: the binary, /uploads
+        fs.add_dir("/uploads")
     ctx = ExecContext(view=view, pod=pod, container=container.get("name"), node=(pod.get("spec") or {}).get("nodeName"))
     for path, text in kubelet_files(ctx).items():
         fs.add_file(path, text)

@@ -189,8 +189,24 @@ def _go_access(kind: str, hit: dict) -> list[str]:
         return [f"GET /echo?msg={(q.get('msg') or [''])[0]}&code={(q.get('code') or [''])[0]}"]
     if u.path == "/shell":
         return [f"GET /shell?cmd={(q.get('shellCommand') or q.get('cmd') or [''])[0]}"]
-    if u.path in ("/hostname", "/hostName", "/clientip", "/healthz"):
+    if u.path in ("/hostname", "/hostName", "/clientip", "/healthz", "/upload", "/shutdown"):
         return [f"GET {u.path}"]
+
+    def g(name):
+        return (q.get(name) or [""])[0]
+    if u.path == "/dial":
+        return [f"GET /dial?host={g('host')}&protocol={g('protocol')}&port={g('port')}&request={g('request')}"
+                f"&tries={g('tries')}"]
+    if u.path == "/redirect":
+        return [f"{hit.get('method') or 'GET'} /redirect?msg={g('location')}&code={g('code')}"]
+    if u.path == "/exit":
+        from minikctl.images.behaviours.netexec import go_duration, go_duration_text
+        lines = [f"GET /exit?code={g('code')}&timeout={g('timeout')}&wait={g('wait')}"]
+        wait, timeout = go_duration(g("wait") or "0"), go_duration(g("timeout") or "0")
+        if wait is not None and timeout is not None and (g("code") or "0").lstrip("+-").isdigit():
+            lines.append(f"Will begin shutdown in {go_duration_text(wait)}, allowing {go_duration_text(timeout)} "
+                         f"for connections to close, then will exit with {int(g('code') or 0)}")
+        return lines
     return ["GET /"]
 
 

@@ -10,6 +10,7 @@ until interrupted); the progress bar is drawn for an 80-column stderr.
 """
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from minikctl.api import imageref
@@ -55,16 +56,26 @@ def _split_url(url: str) -> tuple[str, int, str, str]:
 # --- busybox wget -------------------------------------------------------------------------
 
 def _progress(name: str, size: int) -> str:
-    """libbb/progress.c at completion: 20-col name, ratio, 31-star bar, size, ETA unknown."""
+    """libbb/progress.c's last line when stderr is not a terminal (kubectl exec without -t): the
+    20-column name, the ratio, the bar filling the 80-column line, the size, and the elapsed time
+    (no time passes here) where the ETA stands."""
     unit, n = 0, size
     while n >= 100000:
         unit, n = unit + 1, n >> 10
-    return f"\r{name[:20]:<20}{100:4d}% |{'*' * 31}|{n:6d}{' kMGTPEZY'[unit]} --:--:-- ETA\n"
+    tail = f"{n:6d}{' kMGTPEZY'[unit]} 0:00:00 ETA"
+    stars = 79 - 27 - 1 - len(tail)
+    return f"{name[:20]:<20}{100:4d}% |{'*' * stars}|{tail}\n"
+
+
+WGET_USAGE = ("BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] "
+              "[-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n"
+              "\t[-P DIR] [-U AGENT] [-T SEC] URL...\n")
 
 
 def wget(ctx, argv):
     """busybox wget [-q] [-O FILE] [-T SEC] [-S] [--spider] URL."""
     quiet, out_name, timeout, spider, url = False, None, None, False, None
+    show_headers = False
     header_host = None
     args = list(argv[1:])
     i = 0
@@ -82,7 +93,7 @@ def wget(ctx, argv):
             continue
         if a in ("-q", "--quiet"):
             quiet = True
-        elif a in ("-s", "--spider"):
+        elif a == "--spider":
             spider = True
         elif a.startswith("-O"):
             out_name = a[2:] if len(a) > 2 else (args[i + 1] if i + 1 < len(args) else "")
@@ -94,13 +105,16 @@ def wget(ctx, argv):
             quiet, out_name = True, a[3:] or (args[i + 1] if i + 1 < len(args) else "")
             i += 0 if a[3:] else 1
         elif a.startswith("-") and a != "-":
-            if set(a[1:]) <= {"q"}:
-                quiet = True
+            bad = next((ch for ch in a[1:] if ch not in "qcS"), None) if not a.startswith("--") else None
+            if bad is not None:
+                return "", f"wget: invalid option -- '{bad}'\n" + WGET_USAGE, 1
+            quiet |= "q" in a[1:]
+            show_headers |= "S" in a[1:]
         else:
             url = a
         i += 1
     if not url:
-        return "", "BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: wget [-cqS] [--spider] [-O FILE] [-o LOGFILE] [--header STR]\n\t[--post-data STR | --post-file FILE] [-Y on/off]\n\t[-P DIR] [-U AGENT] [-T SEC] URL...\n", 1
+        return "", WGET_USAGE, 1
     host, port, path, host_hdr = _split_url(url)
     o = traffic.connect(ctx.view, _src(ctx), host, port, path, agent="Wget", header_host=header_host)
     err = ""
@@ -120,6 +134,10 @@ def wget(ctx, argv):
             return "", err + "wget: download timed out\n", 1
         return "", err + f"wget: can't connect to remote host ({o.ip}): Connection timed out\n", 1
     resp = o.response
+    if show_headers:                     # -S: the server's answer, each line indented by two spaces
+        err += f"  {resp.status_line}\n"
+        if 200 <= resp.code < 400:        # an error status stops it before the header lines
+            err += "".join(f"  {k}: {v}\n" for k, v in resp.headers) + "  \n"
     if resp.code >= 400 or resp.code < 200:
         return "", err + f"wget: server returned error: {resp.status_line}\n", 1
     if spider:
@@ -221,142 +239,8 @@ def _curl_cert_block(cert, host: str, verdict, insecure: bool, flav: str) -> str
 
 
 def curl(ctx, argv):
-    """curl [-s] [-S] [-I] [-i] [-f] [-k] [-v] [-o FILE] [--cacert FILE] [--connect-timeout S] [-m S]
-    [-H 'Host: x'] [--resolve h:p:ip] URL."""
-    silent = show_err = head = verbose = include = fail = insecure = False
-    ctimeout = mtimeout = cacert = None
-    host_override = url = None
-    resolve: dict[tuple[str, int], str] = {}
-    args = list(argv[1:])
-    i = 0
-    while i < len(args):
-        a = args[i]
-        nxt = args[i + 1] if i + 1 < len(args) else ""
-        if a in ("--connect-timeout",):
-            ctimeout, i = float(nxt), i + 1
-        elif a in ("-m", "--max-time"):
-            mtimeout, i = float(nxt), i + 1
-        elif a in ("-H", "--header"):
-            if nxt.lower().startswith("host:"):
-                host_override = nxt.split(":", 1)[1].strip()
-            i += 1
-        elif a == "--resolve":
-            parts = nxt.split(":", 2)
-            if len(parts) == 3 and parts[1].isdigit():
-                resolve[(parts[0].lower(), int(parts[1]))] = parts[2]
-            i += 1
-        elif a in ("-o", "--output"):
-            i += 1
-        elif a == "--cacert":
-            cacert, i = nxt, i + 1
-        elif a.startswith("--"):
-            silent |= a == "--silent"
-            head |= a == "--head"
-            verbose |= a == "--verbose"
-            show_err |= a == "--show-error"
-            include |= a == "--include"
-            fail |= a == "--fail"
-            insecure |= a == "--insecure"
-        elif a.startswith("-") and len(a) > 1:
-            silent |= "s" in a
-            show_err |= "S" in a
-            head |= "I" in a
-            verbose |= "v" in a
-            include |= "i" in a
-            fail |= "f" in a
-            insecure |= "k" in a
-        else:
-            url = a
-        i += 1
-    flav = _curl_flavour(ctx)
-    if not url:
-        return "", "curl: try 'curl --help' or 'curl --manual' for more information\n", 2
-    host, port, path, host_hdr = _split_url(url)
-    https = url.lower().startswith("https://")
-    ca_bytes = None
-    if https and cacert is not None:
-        fs = fs_of(ctx)
-        text = fs.read(cacert) if fs is not None else None
-        if text is None:
-            return "", _curl_cafile_error(flav, cacert, silent and not show_err), 77
-        ca_bytes = text.encode()
-    target = resolve.get((host.lower(), port), host)     # --resolve pins the address, Host stays the name
-    o = traffic.connect(ctx.view, _src(ctx), target, port, path, agent=CURL_UA[flav],
-                        method="HEAD" if head else "GET", header_host=host_override or host_hdr,
-                        tls=https, sni=host)
-    quiet_err = silent and not show_err
-    err = ""
-    if verbose and o.status != "bad address":
-        err += (f"* About to connect() to {host} port {port} (#0)\n*   Trying {o.ip}...\n" if flav == "el7"
-                else f"* Host {host}:{port} was resolved.\n* IPv6: (none)\n* IPv4: {o.ip}\n*   Trying {o.ip}:{port}...\n")
-    if o.status == "bad address":
-        msg = (f"curl: (6) Could not resolve host: {host}; Unknown error\n" if flav == "el7"
-               else f"curl: (6) Could not resolve host: {host}\n")
-        return "", err + ("" if quiet_err else msg), 6
-    if o.status == "not simulated":
-        return "", err + o.note + "\n", 1
-    if o.status == "not http":
-        return "", err + ("" if quiet_err else "curl: (52) Empty reply from server\n"), 52
-    if o.status in ("refused", "timeout"):
-        if o.status == "timeout" and (ctimeout or mtimeout):
-            limit = min(t for t in (ctimeout, mtimeout) if t)
-            ms = int(limit * 1000) + (1 if ctimeout and limit == ctimeout else 5)
-            msg = (f"curl: (28) Connection timed out after {ms} milliseconds\n" if flav == "modern"
-                   else f"curl: (28) Connection timed out after {ms} milliseconds\n")
-            return "", err + ("" if quiet_err else msg), 28
-        if flav == "el7":
-            why = "Connection refused" if o.status == "refused" else "Connection timed out"
-            msg = f"curl: (7) Failed connect to {host}:{port}; {why}\n"
-            return "", err + ("" if quiet_err else msg), 7
-        if o.status == "refused":
-            msg = f"curl: (7) Failed to connect to {host} port {port} after 0 ms: Couldn't connect to server\n"
-            return "", err + ("" if quiet_err else msg), 7
-        msg = (f"curl: (28) Failed to connect to {host} port {port} after {SYN_TIMEOUT_MS} ms: "
-               "Couldn't connect to server\n")
-        return "", err + ("" if quiet_err else msg), 28
-    if o.status == "not tls":
-        msg = ("curl: (35) SSL received a record that exceeded the maximum permissible length.\n" if flav == "el7"
-               else "curl: (35) OpenSSL/3.3.2: error:0A00010B:SSL routines::wrong version number\n")
-        return "", err + ("" if quiet_err else msg), 35
-    resp = o.response
-    hdr_text = resp.status_line + "\r\n" + "".join(f"{k}: {v}\r\n" for k, v in resp.headers) + "\r\n"
-    if verbose:
-        err += f"* Connected to {host} ({o.ip}) port {port}" + (" (#0)\n" if flav == "el7" else "\n")
-    if https and o.cert is not None:
-        verdict = tls.verify(o.cert, host, ca_bytes, ctx.view.now)
-        if verbose:
-            err += _curl_cert_block(o.cert, host, verdict, insecure, flav)
-        if not verdict.ok and not insecure:
-            return "", err + ("" if quiet_err else _curl_tls_error(flav, verdict, host)), \
-                (51 if flav == "el7" and verdict.reason == "name" else verdict.code)
-    if verbose:
-        err += f"> {'HEAD' if head else 'GET'} {path} HTTP/1.1\r\n"
-        err += f"> Host: {host_override or host_hdr}\r\n> User-Agent: {CURL_UA[flav]}\r\n> Accept: */*\r\n>\r\n"
-        err += "* Request completely sent off\n" if flav == "modern" else ""
-        err += "".join("< " + line + "\n" for line in hdr_text.split("\n") if line)
-    if fail and resp.code >= 400:
-        msg = (f"curl: (22) The requested URL returned error: {resp.code} {resp.reason}\n" if flav == "el7"
-               else f"curl: (22) The requested URL returned error: {resp.code}\n")
-        return "", err + ("" if quiet_err else msg), 22
-    if head:
-        out = hdr_text
-    else:
-        out = (hdr_text if include else "") + resp.body
-    if verbose:
-        err += f"* Connection #0 to host {host} left intact\n"
-    elif not silent:
-        err += _curl_meter(len(out.encode()))
-    return out, err, 0
-
-
-def _curl_meter(size: int) -> str:
-    """curl's progress meter when stdout is not a terminal (as under kubectl exec)."""
-    head = ("  % Total    % Received % Xferd  Average Speed   Time    Time     Time  Current\n"
-            "                                 Dload  Upload   Total   Spent    Left  Speed\n")
-    zero = "\r  0     0    0     0    0     0      0      0 --:--:-- --:--:-- --:--:--     0"
-    speed = f"{size * 1000 // 1024}k" if size * 1000 >= 100000 else str(size * 1000)
-    done = (f"\r100 {size:5d}  100 {size:5d}    0     0 {speed:>6}      0 --:--:-- --:--:-- --:--:-- {speed:>6}\n")
-    return head + zero + done
+    from minikctl.images.curl import curl as run
+    return run(ctx, argv)
 
 
 # --- ping ----------------------------------------------------------------------------------
@@ -442,7 +326,8 @@ def ping(ctx, argv):
 # --- busybox nc ----------------------------------------------------------------------------
 
 def nc(ctx, argv):
-    """busybox nc -z[v] [-w SEC] HOST PORT: a TCP connect test."""
+    """busybox nc [-z] [-v] [-u] [-w SEC] HOST PORT: a TCP connect test (-z), an HTTP request
+    read from stdin and the server's raw answer, or a datagram (-u)."""
     args = list(argv[1:])
     verbose = any(a.startswith("-") and "v" in a for a in args)
     wait = None
@@ -455,10 +340,18 @@ def nc(ctx, argv):
         elif not a.startswith("-"):
             pos.append(a)
         i += 1
+    if any(a.startswith("-") and not a.startswith("--") and ("l" in a or "e" in a) for a in args):
+        return "", "minikctl: nc listening (-l) or running a program (-e) is not simulated\n", 1
     if len(pos) < 2 or not pos[1].isdigit():
         return "", "BusyBox v1.36.1 (2023-05-18 22:34:17 UTC) multi-call binary.\n\nUsage: nc [OPTIONS] HOST PORT  - connect\n", 1
     host, port = pos[0], int(pos[1])
-    o = traffic.connect(ctx.view, _src(ctx), host, port)
+    if any(a.startswith("-") and not a.startswith("--") and "u" in a for a in args):
+        return _nc_udp(ctx, host, port)
+    zero = any(a.startswith("-") and not a.startswith("--") and "z" in a for a in args)
+    request = None if zero else _http_request(ctx.stdin or "")
+    o = traffic.connect(ctx.view, _src(ctx), host, port, request[1] if request else "/",
+                        method=request[0] if request else "GET",
+                        header_host=request[2] if request and request[2] else None)
     if o.status == "bad address":
         return "", f"nc: bad address '{host}'\n", 1
     if o.status == "refused":
@@ -468,7 +361,36 @@ def nc(ctx, argv):
     if o.status == "timeout":
         why = "timed out" if wait else "Connection timed out"
         return "", (f"nc: timeout\n" if wait else f"nc: can't connect to remote host ({o.ip}): {why}\n"), 1
-    return "", (f"{host} ({o.ip}:{port}) open\n" if verbose else ""), 0
+    opened = f"{host} ({o.ip}:{port}) open\n" if verbose else ""
+    if zero or not (ctx.stdin or ""):
+        return "", opened, 0
+    if request is None or o.response is None:
+        return "", opened + "minikctl: nc sending data other than an HTTP request is not simulated\n", 1
+    r = o.response
+    raw = r.status_line + "\r\n" + "".join(f"{k}: {v}\r\n" for k, v in r.headers) + "\r\n"
+    return raw + ("" if request[0] == "HEAD" else r.body), opened, 0
+
+
+def _http_request(data: str):
+    """(method, path, Host header) when what nc sends is an HTTP request, else None."""
+    import re
+    m = re.match(r"(GET|HEAD|POST|PUT|DELETE|OPTIONS) (\S+) HTTP/1\.[01]\r?\n", data)
+    if not m:
+        return None
+    host = re.search(r"^Host:\s*(\S+)", data, flags=re.M | re.I)
+    return m.group(1), m.group(2), host.group(1) if host else None
+
+
+def _nc_udp(ctx, host: str, port: int):
+    """nc -u: stdin goes out as one datagram; the reply (if any) is printed as received. UDP has
+    no connection: silence and an ICMP refusal both end in nothing printed once -w passes."""
+    from minikctl.images.behaviours.netexec import datagram
+    status, reply = datagram(ctx.view, _src(ctx), host, port, ctx.stdin or "")
+    if status == "bad address":
+        return "", f"nc: bad address '{host}'\n", 1
+    if status == "not simulated":
+        return "", reply + "\n", 1
+    return (reply if status == "ok" else ""), "", 0
 
 
 TOOLS = {"wget": wget, "curl": curl, "ping": ping, "nc": nc}

@@ -23,6 +23,9 @@ node_commands = lazy.module("minikctl.images.node")
 node_mode = lazy.function("minikctl.net.proxy.mode", "node_mode")
 node_resolv_conf = lazy.function("minikctl.net.dns.resolver", "node_resolv_conf")
 rules = lazy.module("minikctl.net.proxy.rules")
+interp = lazy.module("minikctl.sh.interp")
+sim_clock = lazy.module("minikctl.sim.clock")
+nodehost = lazy.module("minikctl.sim.nodehost")
 
 
 def _iptables_save(ctx, argv):
@@ -103,15 +106,51 @@ TOOLS = {
 
 def shell_tools() -> dict:
     """What the node's login shell can run: the node tools plus echo/true/false/sleep/env."""
-    tools = {k: v for k, v in base.base_tools("coreutils").items() if k in ("echo", "true", "false", "sleep", "env")}
+    tools = {k: v for k, v in base.base_tools("coreutils").items() if k in ("echo", "true", "false", "env")}
     tools.update(TOOLS)
     tools.update(node_commands.tools())
     return applets.node_tools(tools)
 
 
 def node_context(view, node: str):
-    """A root login on the node: no pod, $HOME /root."""
-    return ExecContext(view, pod=None, container=None, node=node, cwd="/root")
+    """A root login on the node: no pod, $HOME /root; `sleep` there lets the cluster's time pass."""
+    ctx = ExecContext(view, pod=None, container=None, node=node, cwd="/root")
+    if getattr(view, "meta", None) is not None and hasattr(view, "timers"):
+        ctx.clock = ClusterClock(view, node)
+    return ctx
+
+
+class ClusterClock:
+    """A node shell's clock is the cluster's: `sleep 20` on a node (the static pods page's
+    `sleep 20; crictl ps`) moves the cluster's clock on by 20 s, as `minikctl sim advance 20s`
+    does - the node's kubelet sees what was written before the sleep, and it and the controllers
+    act meanwhile. Past an hour of simulated time a
+    script stops, as in containers."""
+
+    quiet = False
+    stopped = False
+
+    def __init__(self, cluster, node: str):
+        self.cluster, self.node = cluster, node
+        self.start = cluster.now
+        self.elapsed = 0.0
+        self.deadline = interp.MAX_SIM_SECONDS
+
+    @property
+    def now(self) -> float:
+        return self.cluster.now
+
+    def sleep(self, seconds: float) -> None:
+        seconds = max(seconds, 0.0)
+        if self.elapsed + seconds > self.deadline:
+            seconds = self.deadline - self.elapsed
+            self.stopped = True
+        self.elapsed += seconds
+        if seconds > 0:
+            nodehost.changed(self.cluster, self.node)    # the kubelet looks at its files meanwhile
+            sim_clock.advance_by(self.cluster, seconds)
+        if self.stopped:
+            raise interp.StopScript("deadline")
 
 
 class NodeShell(Shell):
@@ -120,6 +159,12 @@ class NodeShell(Shell):
 
     def __init__(self, ctx, tools: dict, argv0: str = "bash", dialect: str = "bash"):
         super().__init__(ctx, tools, argv0=argv0, dialect="bash", interactive=argv0.startswith("-"))
+        self.own_clock = True           # the cluster's clock (ClusterClock): this shell reports its stop
+
+    def run(self, text: str, *args, **kwargs):
+        if isinstance(self.clock, ClusterClock):      # each command line may sleep up to the limit
+            self.clock.elapsed, self.clock.stopped = 0.0, False
+        return super().run(text, *args, **kwargs)
 
 
 def prompt(node: str, cwd: str) -> str:

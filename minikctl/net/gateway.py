@@ -5,8 +5,10 @@ Why here: the request lands on the NGF pod's nginx (port 80 of its `nginx` conta
 does next is decided by the Gateways of the `nginx` class and the HTTPRoutes attached to them,
 with the Gateway API's rules:
 
-* A route attaches to a Gateway it names in parentRefs (same namespace unless one is given), if
-  a listener on the request's port allows routes from the route's namespace (Same/All/Selector).
+* NGF 1.x programs one Gateway of its class, the oldest; a route attaches to it when it names it
+  in parentRefs (same namespace unless one is given), without a port, and a listener (the one
+  its sectionName names, else any) allows routes from the route's namespace (Same/All/Selector)
+  and shares a hostname with it.
 * Hostnames: the request's Host must match one of the route's hostnames (exact, or `*.x` for one
   or more labels) and the listener's hostname; a route without hostnames matches any host.
 * Matches (OR-ed within a rule; path AND headers AND query AND method within a match): path
@@ -51,13 +53,27 @@ def _ns_labels(view, ns: str) -> dict:
     return ((n or {}).get("metadata") or {}).get("labels") or {"kubernetes.io/metadata.name": ns}
 
 
-def listener_allows(view, gw: dict, listener: dict, route: dict) -> bool:
+def winning_gateway(view) -> dict | None:
+    """NGF 1.x programs one Gateway of its class: the oldest (creationTimestamp, then
+    namespace/name, as its sort.LessObjectMeta); the others are ignored (GatewayConflict)."""
+    gws = managed_gateways(view)
+    if not gws:
+        return None
+    return min(gws, key=lambda g: (parse(g["metadata"].get("creationTimestamp")) or 0.0,
+                                   f'{g["metadata"].get("namespace")}/{g["metadata"]["name"]}'))
+
+
+def _key(gw: dict) -> tuple:
+    return gw["metadata"].get("namespace"), gw["metadata"]["name"]
+
+
+def _attachable(listener: dict) -> bool:
+    kinds = [k.get("kind") for k in (listener.get("allowedRoutes") or {}).get("kinds") or []]
+    return listener.get("protocol") in ("HTTP", "HTTPS") and (not kinds or "HTTPRoute" in kinds)
+
+
+def _namespace_allowed(view, gw: dict, listener: dict, route: dict) -> bool:
     ar = (listener.get("allowedRoutes") or {})
-    kinds = [k.get("kind") for k in ar.get("kinds") or []]
-    if kinds and "HTTPRoute" not in kinds:
-        return False
-    if listener.get("protocol") not in ("HTTP", "HTTPS"):
-        return False
     frm = (ar.get("namespaces") or {}).get("from", "Same")
     rns, gns = route["metadata"].get("namespace"), gw["metadata"].get("namespace")
     if frm == "All":
@@ -67,28 +83,78 @@ def listener_allows(view, gw: dict, listener: dict, route: dict) -> bool:
     return rns == gns
 
 
+def listener_allows(view, gw: dict, listener: dict, route: dict) -> bool:
+    return _attachable(listener) and _namespace_allowed(view, gw, listener, route)
+
+
+def _host_match(listener_host: str, route_host: str) -> bool:
+    """NGF's match(): equal, or either one a `*.` wildcard the other ends with."""
+    if not listener_host or listener_host == route_host:
+        return True
+
+    def wild(a: str, b: str) -> bool:
+        return a.startswith("*.") and b.endswith(a[1:])
+    return wild(listener_host, route_host) or wild(route_host, listener_host)
+
+
+def _hostnames_accepted(listener: dict, route: dict) -> bool:
+    names = (route.get("spec") or {}).get("hostnames") or []
+    return not names or any(_host_match(listener.get("hostname") or "", h) for h in names)
+
+
 def parent_refs_to(route: dict, gw: dict) -> list[dict]:
+    return [ref for _i, ref in indexed_parent_refs_to(route, gw)]
+
+
+def indexed_parent_refs_to(route: dict, gw: dict) -> list[tuple[int, dict]]:
     out = []
-    for ref in (route.get("spec") or {}).get("parentRefs") or []:
+    for i, ref in enumerate((route.get("spec") or {}).get("parentRefs") or []):
         if (ref.get("kind") or "Gateway") != "Gateway" or (ref.get("group") or "gateway.networking.k8s.io") != \
                 "gateway.networking.k8s.io":
             continue
         ns = ref.get("namespace") or route["metadata"].get("namespace")
         if ref.get("name") == gw["metadata"]["name"] and ns == gw["metadata"].get("namespace"):
-            out.append(ref)
+            out.append((i, ref))
     return out
 
 
+def attachment(view, winner: dict, gw: dict, route: dict, idx: int, ref: dict):
+    """NGF's bindRouteToListeners for one parentRef: (listeners attached, failed condition as
+    (reason, message) or None). The listeners looked at are the winning Gateway's, even for a
+    ref to an ignored one, as NGF does."""
+    listeners = (winner.get("spec") or {}).get("listeners") or []
+    section = ref.get("sectionName")
+    if section:
+        named = [lst for lst in listeners if lst.get("name") == section]
+        if not named:
+            return [], ("NoMatchingParent", "Listener is not found for this parent ref")
+        candidates = [lst for lst in named if _attachable(lst)]
+    else:
+        candidates = [lst for lst in listeners if _attachable(lst)]
+    if ref.get("port") is not None:
+        return [], ("UnsupportedValue", f"spec.parentRefs[{idx}].port: Forbidden: cannot be set")
+    if _key(gw) != _key(winner):
+        return [], ("GatewayIgnored", "The Gateway is ignored by the controller")
+    if not candidates:
+        return [], ("InvalidListener", "Listener is invalid for this parent ref")
+    allowed = [lst for lst in candidates if _namespace_allowed(view, winner, lst, route)]
+    attached = [lst for lst in allowed if _hostnames_accepted(lst, route)]
+    if not attached:
+        if not allowed:
+            return [], ("NotAllowedByListeners", "Route is not allowed by any listener")
+        return [], ("NoMatchingListenerHostname", "Listener hostname does not match the Route hostnames")
+    return attached, None
+
+
 def attached_listeners(view, gw: dict, route: dict) -> list[dict]:
-    """The listeners of `gw` a route attaches to (sectionName / port narrow the choice)."""
+    """The listeners of `gw` a route attaches to: none unless `gw` is the Gateway NGF programs."""
+    winner = winning_gateway(view)
+    if winner is None or _key(winner) != _key(gw):
+        return []
     out = []
-    for ref in parent_refs_to(route, gw):
-        for lst in (gw.get("spec") or {}).get("listeners") or []:
-            if ref.get("sectionName") and ref["sectionName"] != lst.get("name"):
-                continue
-            if ref.get("port") and ref["port"] != lst.get("port"):
-                continue
-            if listener_allows(view, gw, lst, route) and lst not in out:
+    for i, ref in indexed_parent_refs_to(route, gw):
+        for lst in attachment(view, winner, gw, route, i, ref)[0]:
+            if lst not in out:
                 out.append(lst)
     return out
 
@@ -153,7 +219,8 @@ def decide(view, port: int, host: str, method: str, uri: str, headers: dict | No
     headers = {k.lower(): v for k, v in (headers or {}).items()}
     host = host.split(":")[0]
     best, best_key = Decision(None, None, None, None), None
-    for gw in managed_gateways(view):
+    winner = winning_gateway(view)
+    for gw in [winner] if winner is not None else []:
         for route in view.list("HTTPRoute"):
             for lst in attached_listeners(view, gw, route):
                 if lst.get("port") != port or not _hostnames_ok(route, lst, host):

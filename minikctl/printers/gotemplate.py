@@ -756,4 +756,4 @@ def render_gotemplate_file(path: str, data: Any, allow_missing_keys: bool = True
         with open(path, encoding="utf-8") as fh:
             return render_gotemplate(fh.read(), data, allow_missing_keys)
     except FileNotFoundError:
-        raise CliError(f"open {path}: no such file or directory") from None
+        raise CliError(f"error reading --template {path}, open {path}: no such file or directory") from None

@@ -568,7 +568,7 @@ def render_jsonpath_file(path: str, data: Any, allow_missing_keys: bool = True) 
         with open(path, encoding="utf-8") as fh:
             template = fh.read()
     except FileNotFoundError:
-        raise CliError(f"open {path}: no such file or directory") from None
+        raise CliError(f"error reading --template {path}, open {path}: no such file or directory") from None
     return render_jsonpath(template, data, allow_missing_keys)
 
 

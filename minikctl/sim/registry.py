@@ -56,7 +56,7 @@ IDENTIFIER = re.compile(r"^[a-f0-9]{64}$")
 
 @lru_cache(maxsize=1)
 def _data() -> dict:
-    return yaml.safe_load(DATA.read_text())
+    return yaml.load(DATA.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 # --- parsing ----------------------------------------------------------------------------------

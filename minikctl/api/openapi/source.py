@@ -7,8 +7,10 @@ OpenAPI v2 definitions back: `type: [T, "null"]` -> `type: T`, `#/$defs/` refs -
 it turns into oneOf) restored as the apiserver publishes them (with their descriptions, which it
 drops, from data/openapi_restored.json).
 
-What the package's conversion loses and cannot be rebuilt here: enum values of enum-typed fields
-and the "Possible enum values" paragraph of their descriptions (docs/simulation.md lists this).
+What the package's conversion loses: the `enum` values of enum-typed fields and the "Possible
+enum values" paragraph openapi-gen appends to their descriptions. Both are rebuilt from
+data/openapi_enums.json (facts read from k8s.io/api's `+enum` types by tools/gen_openapi_enums.py)
+with openapi-gen's rules (with_enums below).
 
 The package is only read as data (never imported: its import pulls in jsonschema).
 """
@@ -53,6 +55,7 @@ def definitions(release: str = RELEASE) -> dict:
             for f in ("apiVersion", "kind"):
                 s.get("properties", {}).get(f, {}).pop("enum", None)
         out[name] = s
+    with_enums(out)
     out.update(restored_forms("v2"))
     return dict(sorted(out.items()))
 
@@ -60,6 +63,38 @@ def definitions(release: str = RELEASE) -> dict:
 @functools.lru_cache(maxsize=None)
 def _restored() -> dict:
     return json.loads((Path(__file__).resolve().parents[2] / "data" / "openapi_restored.json").read_text())
+
+
+@functools.lru_cache(maxsize=None)
+def _enum_facts() -> dict:
+    return json.loads((Path(__file__).resolve().parents[2] / "data" / "openapi_enums.json").read_text())
+
+
+def enum_paragraph(values: list[dict]) -> str:
+    """openapi-gen's description tail for an enum field: a blank line, the header, then one line
+    per value, sorted as whole lines, each the value Go-quoted in backticks and the constant's
+    comment without its leading constant name, whitespace collapsed (kube-openapi enum.go)."""
+    lines = []
+    for v in values:
+        comment = v["comment"].strip()
+        if comment.startswith(v["name"]):
+            comment = comment[len(v["name"]):]
+        comment = " ".join(comment.split())
+        lines.append(f" - `{json.dumps(v['value'])}` {comment}".rstrip(" "))
+    return "\n\nPossible enum values:\n" + "\n".join(sorted(lines))
+
+
+def with_enums(defs: dict) -> None:
+    """Give each enum-typed field its `enum` (values sorted as openapi-gen sorts their Go
+    literals) and its description the "Possible enum values" paragraph, in place."""
+    for name, fields in _enum_facts()["definitions"].items():
+        props = defs.get(name, {}).get("properties", {})
+        for field, values in fields.items():
+            p = props.get(field)
+            if p is None or p.get("type") != "string" or "enum" in p:
+                continue
+            p["description"] = ((p.get("description") or "").rstrip() + enum_paragraph(values)).lstrip("\n")
+            p["enum"] = [v for _, v in sorted((json.dumps(x["value"]), x["value"]) for x in values)]
 
 
 def restored_forms(openapi: str) -> dict:

@@ -38,9 +38,9 @@ def busybox_names() -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _simulated() -> dict:
-    from minikctl.images.applets import archive, files, system, text
+    from minikctl.images.applets import archive, files, mounts, procs, system, text
     t = {}
-    for mod in (files, text, system, archive):
+    for mod in (files, text, system, archive, mounts, procs):
         t.update(mod.TABLE)
     return t
 

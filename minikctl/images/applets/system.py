@@ -59,16 +59,24 @@ def printenv(ctx, argv, style):
 
 
 def id_(ctx, argv, style):
+    """id [-u|-g|-G|-n]: root, and the groups containerd gives the process: the primary group,
+    then every /etc/group entry that lists root (busybox image: wheel; Alpine: many; Debian: none)."""
     args = argv[1:]
-    if "-u" in args:
-        return "0\n", "", 0
-    if "-g" in args:
-        return "0\n", "", 0
-    if "-un" in args or "-nu" in args:
-        return "root\n", "", 0
-    groups = ("0(root),1(bin),2(daemon),3(sys),4(adm),6(disk),10(wheel),11(floppy),20(dialout),26(tape),27(video)"
-              if style == "busybox" else "0(root)")
-    return f"uid=0(root) gid=0(root) groups={groups}\n", "", 0
+    flags = "".join(a[1:] for a in args if a.startswith("-"))
+    from minikctl.images.applets.common import fs as fs_of
+    f = fs_of(ctx)
+    groups = [(0, "root")]
+    text = (f.read("/etc/group") if f is not None else None) or ""
+    for line in text.splitlines():
+        parts = line.split(":")
+        if len(parts) >= 4 and "root" in parts[3].split(",") and parts[2].isdigit() and int(parts[2]) != 0:
+            groups.append((int(parts[2]), parts[0]))
+    if "u" in flags or "g" in flags:
+        return ("root\n" if "n" in flags else "0\n"), "", 0
+    if "G" in flags:
+        return " ".join(name if "n" in flags else str(g) for g, name in groups) + "\n", "", 0
+    listed = ",".join(f"{g}({name})" for g, name in groups)
+    return f"uid=0(root) gid=0(root) groups={listed}\n", "", 0
 
 
 def whoami(ctx, argv, style):
@@ -95,7 +103,9 @@ def uname(ctx, argv, style):
         order = "snrvm" + ("o" if style == "gnu" else "") if style == "gnu" else "snrvmo"
         vals = [parts[k] for k in order]
         if style == "gnu":
-            vals = [parts[k] for k in "snrvm"] + ["x86_64", "x86_64", "GNU/Linux"]
+            # Debian's coreutils leaves out the unknown -p and -i; Ubuntu's and RHEL's (the nodes) know them
+            vals = [parts[k] for k in "snrvm"] + (["GNU/Linux"] if ctx.pod is not None
+                                                  else ["x86_64", "x86_64", "GNU/Linux"])
         return " ".join(vals) + "\n", "", 0
     return " ".join(parts[k] for k in "snrvmo" if k in flags) + "\n", "", 0
 
@@ -174,37 +184,6 @@ def true(ctx, argv, style):
 
 def false(ctx, argv, style):
     return "", "", 1
-
-
-def ps(ctx, argv, style):
-    """The container's processes: its main command as PID 1, then this ps (busybox's columns)."""
-    pod = ctx.pod or {}
-    cs = (pod.get("spec") or {}).get("containers") or [{}]
-    c = next((x for x in cs if x.get("name") == ctx.container), cs[0])
-    cmd = " ".join(str(a) for a in (c.get("command") or []) + (c.get("args") or [])) or \
-        {"nginx": "nginx: master process nginx -g daemon off;"}.get(
-            (c.get("image") or "").rsplit("/", 1)[-1].split(":")[0], "sh")
-    if style == "busybox":
-        return f"PID   USER     TIME  COMMAND\n    1 root      0:00 {cmd}\n    7 root      0:00 {' '.join(argv)}\n", "", 0
-    return (f"    PID TTY          TIME CMD\n      1 ?        00:00:00 {cmd.split()[0].rsplit('/', 1)[-1]}\n"
-            f"      7 ?        00:00:00 ps\n"), "", 0
-
-
-def df(ctx, argv, style):
-    human = any("h" in a for a in argv[1:] if a.startswith("-"))
-    rows = [("overlay", 102626232, 10485760, 86881208, "11%", "/"), ("tmpfs", 65536, 0, 65536, "0%", "/dev"),
-            ("shm", 65536, 0, 65536, "0%", "/dev/shm")]
-    if human:
-        def h(k):
-            return f"{k / 1048576:.1f}G" if k >= 1048576 else f"{k / 1024:.1f}M" if k >= 1024 else f"{k}K"
-        head = "Filesystem                Size      Used Available Use% Mounted on\n" if style == "busybox" else \
-            "Filesystem      Size  Used Avail Use% Mounted on\n"
-        fmt = "{:<20}{:>10}{:>10}{:>10}{:>5} {}\n" if style == "busybox" else "{:<16}{:>4}{:>6}{:>6}{:>5} {}\n"
-        return head + "".join(fmt.format(r[0], h(r[1]), h(r[2]), h(r[3]), r[4], r[5]) for r in rows), "", 0
-    head = "Filesystem           1K-blocks      Used Available Use% Mounted on\n" if style == "busybox" else \
-        "Filesystem     1K-blocks     Used Available Use% Mounted on\n"
-    fmt = "{:<20}{:>10}{:>10}{:>10}{:>5} {}\n" if style == "busybox" else "{:<15}{:>10}{:>9}{:>10}{:>5} {}\n"
-    return head + "".join(fmt.format(*r) for r in rows), "", 0
 
 
 def xargs(ctx, argv, style):
@@ -411,6 +390,6 @@ def expr(ctx, argv, style):
 
 
 TABLE = {"env": env, "printenv": printenv, "id": id_, "whoami": whoami, "hostname": hostname, "uname": uname,
-         "date": date, "sleep": sleep, "true": true, "false": false, "ps": ps, "df": df, "xargs": xargs,
+         "date": date, "sleep": sleep, "true": true, "false": false, "xargs": xargs,
          "which": which, "awk": awk, "timeout": timeout, "nohup": passthrough, "nice": passthrough,
          "base64": base64_, "expr": expr}

@@ -12,17 +12,17 @@ g = lazy.function("minikctl.images.grep", "grep")
 pf = lazy.function("minikctl.sh.printf", "printf")
 
 
-def _count_opt(argv, default=10):
-    n, rest, i, plus = default, [], 1, False
+def _count_opt(argv, default=10, with_bytes=False):
+    n, rest, i, plus, nbytes = default, [], 1, False, False
     while i < len(argv):
         a = argv[i]
         if a in ("-n", "-c") and i + 1 < len(argv):
             v = argv[i + 1]
-            plus = v.startswith("+")
+            plus, nbytes = v.startswith("+"), a == "-c"
             n, i = int(v.lstrip("+")), i + 2
             continue
-        if re.fullmatch(r"-n[+-]?\d+", a):
-            plus = a[2] == "+"
+        if re.fullmatch(r"-[nc][+-]?\d+", a):
+            plus, nbytes = a[2] == "+", a[1] == "c"
             n = int(a[2:].lstrip("+"))
         elif re.fullmatch(r"-\d+", a):
             n = int(a[1:])
@@ -31,7 +31,7 @@ def _count_opt(argv, default=10):
         else:
             rest.append(a)
         i += 1
-    return n, rest, plus
+    return (n, rest, plus, nbytes) if with_bytes else (n, rest, plus)
 
 
 def _multi(got, fn, prog, quiet=False):
@@ -43,17 +43,26 @@ def _multi(got, fn, prog, quiet=False):
     return "".join(out)
 
 
+def _bytes(t: str, fn) -> str:
+    return fn(t.encode("utf-8", "surrogateescape")).decode("utf-8", "surrogateescape")
+
+
 def head(ctx, argv, style):
-    n, names, _ = _count_opt(argv)
+    n, names, _, nbytes = _count_opt(argv, with_bytes=True)
     got, err, code = read_input(ctx, names, "head", style)
+    if nbytes:                            # -c N: the first N bytes (-c -N: all but the last N)
+        return _multi(got, lambda t: _bytes(t, lambda b: b[:n]), "head"), err, code
     return _multi(got, lambda t: "".join(lines(t)[:n] if n >= 0 else lines(t)[:n]), "head"), err, code
 
 
 def tail(ctx, argv, style):
     if "-f" in argv[1:]:
         return "", "minikctl: tail -f is not simulated (no output ever arrives later in a simulated file)\n", 126
-    n, names, plus = _count_opt(argv)
+    n, names, plus, nbytes = _count_opt(argv, with_bytes=True)
     got, err, code = read_input(ctx, names, "tail", style)
+    if nbytes:                            # -c N: the last N bytes; -c +N: from byte N on
+        return _multi(got, lambda t: _bytes(t, lambda b: b[n - 1:] if plus else (b[-n:] if n else b"")), "tail"), \
+            err, code
     return _multi(got, lambda t: "".join(lines(t)[n - 1:] if plus else (lines(t)[-n:] if n else [])), "tail"), err, code
 
 

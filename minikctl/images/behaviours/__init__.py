@@ -86,7 +86,7 @@ def _flag_value(args: list[str], name: str) -> str | None:
 def _port_of(value: str | None, default: int) -> int:
     if value is None:
         return default
-    m = re.search(r"(\d+)$", value)
+    m = re.search(r"(?:^|:)(-?\d+)$", value)
     return int(m.group(1)) if m else default
 
 

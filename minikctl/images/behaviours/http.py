@@ -36,6 +36,8 @@ class Request:
     client_ip: str = "-"
     client_port: int = 0
     headers: dict = field(default_factory=dict)   # lower-case name -> value, as the client sent them
+    body: str = ""                                # the request body (curl -d / -F)
+    files: dict = field(default_factory=dict)     # multipart form fields: name -> (filename, content)
 
     @property
     def url_path(self) -> str:
@@ -112,7 +114,9 @@ def netexec(req: Request):
         return go_text(req, hostname(req.pod))
     if p == "/clientip":
         return go_text(req, f"{req.client_ip}:{req.client_port}")
-    if p == "/healthz":
+    if p == "/healthz":               # ready once the UDP server started: never with --udp-port=-1
+        if int((req.proc.ports or {}).get("udp", 8081)) == -1:
+            return go_text(req, "", 412, "Precondition Failed")
         return go_text(req, "")
     if p == "/echo":
         code = req.query("code")
@@ -128,8 +132,13 @@ def netexec(req: Request):
     if p == "/shell":
         cmd = req.query("shellCommand") or req.query("cmd")
         return go_text(req, _go_json(_shell(req, cmd)))
-    if p in ("/exit", "/shutdown", "/upload", "/dial", "/redirect"):
-        return None                    # not modelled: the caller says so
+    if p in ("/dial", "/redirect", "/exit", "/upload"):
+        from minikctl.images.behaviours import netexec as nx
+        return {"/dial": nx.dial, "/redirect": nx.redirect, "/exit": nx.exit_, "/upload": nx.upload}[p](req)
+    if p == "/shutdown":
+        from minikctl.images.behaviours import netexec as nx
+        req.path = "/exit?code=0"
+        return nx.exit_(req)
     return go_text(req, f"NOW: {_go_now(req)}")
 
 

@@ -227,7 +227,40 @@ def _inspect(ctx, args):
     return json.dumps(status, indent=2) + "\n", "", 0
 
 
-SUB = {"ps": _ps, "pods": _pods_cmd, "images": _images, "img": _images, "logs": _logs, "inspect": _inspect}
+def _stop(ctx, args):
+    """crictl stop ID...: the container's process is stopped (SIGTERM, then SIGKILL after
+    --timeout); the kubelet sees it exit and, as the pod's restartPolicy says, starts it again
+    (ATTEMPT + 1) - the static pods page's "the kubelet will notice and will restart the Pod"."""
+    ids = [a for a in args if not a.startswith("-")]
+    if not ids:
+        return "", 'time="{}" level=fatal msg="ID cannot be empty"\n'.format(_now_iso(ctx)), 1
+    if getattr(ctx.view, "meta", None) is None:
+        return "", "minikctl: crictl stop on a read-only cluster view is not simulated\n", 126
+    from minikctl.sim.controllers import kubelet, probes
+    out = ""
+    for prefix in ids:
+        c = _find(ctx, prefix)
+        if c is None:
+            return out, (f'time="{_now_iso(ctx)}" level=fatal msg="stopping the container \\"{prefix}\\": rpc error: '
+                         f'code = NotFound desc = an error occurred when try to find container \\"{prefix}\\": not '
+                         'found"\n'), 1
+        if c["running"] and not c.get("crash"):
+            pod = c["pod"]
+            st = next((s for s in pod["status"].get("containerStatuses") or [] if s.get("name") == c["name"]), {})
+            ctx.view.meta.get(probes.STATE, {}).pop(probes._key(pod, c["name"]), None)
+            kubelet.on_exit(ctx.view, {**kubelet._ref(pod), "container": c["name"], "cid": st.get("containerID")},
+                            code=probes._killed_code(c["container"], pod))
+        out += prefix + "\n"
+    return out, "", 0
+
+
+def _now_iso(ctx) -> str:
+    import datetime
+    return datetime.datetime.fromtimestamp(ctx.view.now, tz=datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+SUB = {"ps": _ps, "pods": _pods_cmd, "images": _images, "img": _images, "logs": _logs, "inspect": _inspect,
+       "stop": _stop}
 
 
 def crictl(ctx, argv):
@@ -235,7 +268,7 @@ def crictl(ctx, argv):
     while args and args[0].startswith("-"):
         args = args[2:] if args[0] in ("-r", "--runtime-endpoint", "-i", "--image-endpoint") else args[1:]
     if not args:
-        return "", "minikctl: crictl without a subcommand is not simulated (try crictl ps, pods, images, logs, inspect)\n", 126
+        return "", "minikctl: crictl without a subcommand is not simulated (try crictl ps, pods, images, logs, inspect, stop)\n", 126
     fn = SUB.get(args[0])
     if fn is None:
         return "", f"minikctl: crictl {args[0]} is not simulated\n", 126

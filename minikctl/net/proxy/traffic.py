@@ -219,6 +219,8 @@ def _controller_http(view, pod: dict, c: dict, kind: str, port: int, path: str, 
         return ingress_nginx.serve(view, pod, host, path, https=https, tls_port=port == 443)
     if kind == "nginx" and "nginx-gateway-fabric/nginx" in image:
         return gateway.serve(view, pod, port, host, path, method)
+    if kind == "nginx" and re.search(r"(^|/)nginxdemos/(nginx-)?hello(:|@|$)", image):
+        return _nginx_hello(view, pod, image, port, path)
     if kind == "hello_app":
         v = imageref.version(imageref.tag(image)) or (1, 0)
         version = ".".join(str(x) for x in (list(v) + [0, 0, 0])[:3])
@@ -226,8 +228,27 @@ def _controller_http(view, pod: dict, c: dict, kind: str, port: int, path: str, 
     return None
 
 
+def _nginx_hello(view, pod: dict, image: str, port: int, uri: str):
+    """nginxdemos/nginx-hello (8080) and nginxdemos/hello (80), tag plain-text: hello-plain-text.conf's
+    `return 200 'Server address: $server_addr:$server_port\nServer name: $hostname\nDate:
+    $time_local\nURI: $request_uri\nRequest ID: $request_id\n'` (expires -1). Their HTML page
+    (the other tags) is not simulated."""
+    if not imageref.tag(image).startswith("plain-text"):
+        return NotSimulated(f"minikctl: the HTML page of {image} is not simulated (its plain-text tag is)")
+    from datetime import datetime, timezone
+    when = datetime.fromtimestamp(int(view.now), timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000")
+    request_id = f"{view.rng.getrandbits(128):032x}"
+    body = (f"Server address: {(pod.get('status') or {}).get('podIP', '')}:{port}\nServer name: {_hostname(pod)}\n"
+            f"Date: {when}\nURI: {uri or '/'}\nRequest ID: {request_id}\n")
+    return Response(200, "OK", body, [
+        ("Server", f"nginx/{NGINX_DEFAULT_VERSION}"), ("Date", _http_date(view.now)), ("Content-Type", "text/plain"),
+        ("Content-Length", str(len(body.encode()))), ("Connection", "keep-alive"),
+        ("Expires", "Thu, 01 Jan 1970 00:00:01 GMT"), ("Cache-Control", "no-cache")])
+
+
 def serve(view, pod: dict, port: int, path: str = "/", host: str = "", *, client_ip: str = "-",
-          client_port: int = 0, headers: dict | None = None, method: str = "GET", https: bool = False):
+          client_port: int = 0, headers: dict | None = None, method: str = "GET", https: bool = False,
+          body: str = "", files: dict | None = None):
     """The HTTP answer of `pod` on `port` (a Response); None when nothing listens there (refused);
     NOT_HTTP for a TCP server that is not HTTP; a NotSimulated message when the process there is
     not modelled (images/behaviours: the image's ENTRYPOINT/CMD and programs, as data)."""
@@ -251,8 +272,11 @@ def serve(view, pod: dict, port: int, path: str = "/", host: str = "", *, client
     hdrs = dict(headers or {})
     hdrs.setdefault("host", host or "")
     req = http.Request(view=view, pod=pod, container=c, proc=proc, port=port, path=path or "/", method=method,
-                       client_ip=client_ip, client_port=client_port, headers=hdrs)
+                       client_ip=client_ip, client_port=client_port, headers=hdrs, body=body,
+                       files=dict(files or {}))
     resp = handler(req)
+    if isinstance(resp, NotSimulated) or resp == NOT_HTTP:
+        return resp
     if resp is None:
         return NotSimulated(f"minikctl: {path.split('?')[0]} of {c.get('image')} is not simulated")
     return resp
@@ -296,14 +320,16 @@ def _dropped(view, src, out: Outcome, dst_ip: str, port: int, dst_pod: dict | No
 
 def connect(view, src, host: str, port: int, path: str = "/", state: dict | None = None, *,
             agent: str | None = None, method: str = "GET", explain: bool = False,
-            header_host: str | None = None, tls: bool = False, sni: str | None = None) -> Outcome:
+            header_host: str | None = None, tls: bool = False, sni: str | None = None, body: str = "",
+            files: dict | None = None, extra_headers: dict | None = None) -> Outcome:
     """Resolve, route and serve one new connection from `src` (a pod dict or a node name).
 
     With `agent` (the client's User-Agent) and a writable cluster as the view, the request lands
     in the serving pod's access log, so `kubectl logs` of an nginx pod shows who reached it."""
     if isinstance(src, dict) and not (src.get("spec") or {}).get("hostNetwork") and \
             (host in ("localhost", "127.0.0.1", "::1") or host == _hostname(src)):
-        return _loopback(view, src, host, port, path, agent, method)
+        return _loopback(view, src, host, port, path, agent, method, body=body, files=files,
+                         extra_headers=extra_headers)
     _, src_node, src_is_pod, _ = client_of(view, src)
     if not src_is_pod and src_node and host in ("localhost", "127.0.0.1"):
         return _node_loopback(view, src, src_node, host, port, path, state, agent=agent, method=method,
@@ -367,6 +393,7 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
         hdrs["accept"] = "*/*"
     else:
         hdrs["connection"] = "close"
+    hdrs.update(extra_headers or {})
     cport = 32768 + int.from_bytes(f"{seen_ip}{view.now}{path}".encode()[-8:], "big") % 28000
     if tls and (backend.get("status") or {}).get("phase") == "Running":
         out.cert = listener_cert(view, backend, target_port, sni or host)
@@ -374,7 +401,7 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
             out.status = "not tls"          # a plain listener answers the ClientHello with garbage
             return out
     resp = serve(view, backend, target_port, path, header_host or host, client_ip=seen_ip, client_port=cport, headers=hdrs,
-                 method=method, https=tls)
+                 method=method, https=tls, body=body, files=files)
     if resp is None:
         out.status = "refused"
         return out
@@ -425,7 +452,8 @@ def _node_loopback(view, src, node: str, host: str, port: int, path: str, state,
     return Outcome("refused", host, port, ip="127.0.0.1")
 
 
-def _loopback(view, pod, host, port, path, agent, method) -> Outcome:
+def _loopback(view, pod, host, port, path, agent, method, body: str = "", files: dict | None = None,
+              extra_headers: dict | None = None) -> Outcome:
     """A pod talking to itself (localhost, or its own hostname from /etc/hosts): no DNS, no
     kube-proxy, straight to its own containers' ports (they share the network namespace)."""
     ip = "127.0.0.1" if host in ("localhost", "127.0.0.1") else (
@@ -436,7 +464,9 @@ def _loopback(view, pod, host, port, path, agent, method) -> Outcome:
         hdrs["accept"] = "*/*"
     else:
         hdrs["connection"] = "close"
-    resp = serve(view, pod, port, path, host, client_ip=ip, client_port=41234, headers=hdrs, method=method)
+    hdrs.update(extra_headers or {})
+    resp = serve(view, pod, port, path, host, client_ip=ip, client_port=41234, headers=hdrs, method=method,
+                 body=body, files=files)
     if resp is None:
         out.status = "refused"
     elif isinstance(resp, NotSimulated):

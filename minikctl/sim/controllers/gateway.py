@@ -6,10 +6,17 @@ and HTTPRoute (status.parents), in the words NGF writes them.
   ResolvedRefs True and Conflicted False with its attachedRoutes count; addresses: the NodePort
   Service's load-balancer IP when it has one, else the NGF pod's IP. No ready NGF pod: the
   Gateway stays as the CRD defaulted it (`Waiting for controller`).
-* HTTPRoute attached to such a Gateway: one status.parents entry per parentRef with Accepted
-  ("The route is accepted", or NotAllowedByListeners / NoMatchingParent) and ResolvedRefs ("All
-  references are resolved", or BackendNotFound / RefNotPermitted / InvalidKind). A route whose
-  parent is not a Gateway NGF manages (a missing Gateway included) gets no status from NGF.
+* NGF 1.x programs one Gateway of its class (the oldest); the others get Accepted and Programmed
+  False, GatewayConflict.
+* HTTPRoute naming such Gateways: one status.parents entry per such parentRef, in spec order, with
+  Accepted ("The route is accepted", or bindRouteToListeners' failures in its order:
+  NoMatchingParent, UnsupportedValue for a port, GatewayIgnored, InvalidListener,
+  NotAllowedByListeners, NoMatchingListenerHostname) and ResolvedRefs ("All references are
+  resolved", or BackendNotFound / RefNotPermitted / InvalidKind), ordered as NGF's
+  DeduplicateConditions leaves them (a failed Accepted after ResolvedRefs). A parentRef to a
+  Gateway NGF does not manage (missing, or of another class) gets no entry, as the Gateway API
+  asks ("parent references that cannot be resolved by an implementation of this API will not be
+  added to this list") and NGF's buildSectionNameRefs does.
 """
 from __future__ import annotations
 
@@ -71,10 +78,17 @@ def reconcile(cluster) -> None:
             _cond("Accepted", "True", "Accepted", "GatewayClass is accepted", gen, now, old),
             _cond("SupportedVersion", "True", "SupportedVersion", "Gateway API CRD versions are supported", gen, now, old)]})
     gateways = G.managed_gateways(cluster)
+    winner = G.winning_gateway(cluster)
     routes = cluster.list("HTTPRoute")
     addr = _address(cluster, pod)
     for gw in gateways:
         gen, st = gw["metadata"].get("generation", 1), gw.get("status") or {}
+        if gw is not winner and G._key(gw) != G._key(winner):
+            msg = "The resource is ignored due to a conflicting Gateway resource"
+            _put_status(cluster, gw, {"conditions": [
+                _cond("Accepted", "False", "GatewayConflict", msg, gen, now, st.get("conditions")),
+                _cond("Programmed", "False", "GatewayConflict", msg, gen, now, st.get("conditions"))]})
+            continue
         old_l = {lst.get("name"): lst.get("conditions") for lst in st.get("listeners") or []}
         listeners = []
         for lst in (gw.get("spec") or {}).get("listeners") or []:
@@ -96,31 +110,37 @@ def reconcile(cluster) -> None:
         if not addr:
             status.pop("addresses")
         _put_status(cluster, gw, status)
+    by_key = {G._key(gw): gw for gw in gateways}
     for route in routes:
         parents = []
-        old = {(p.get("parentRef") or {}).get("name"): p.get("conditions")
+        old = {_parent_key(p.get("parentRef") or {}): p.get("conditions")
                for p in (route.get("status") or {}).get("parents") or []}
         gen = route["metadata"].get("generation", 1)
-        for gw in gateways:
-            for ref in G.parent_refs_to(route, gw):
-                o = old.get(ref.get("name"))
-                if G.attached_listeners(cluster, gw, route):
-                    accepted = _cond("Accepted", "True", "Accepted", "The route is accepted", gen, now, o)
-                elif ref.get("sectionName") or ref.get("port"):
-                    accepted = _cond("Accepted", "False", "NoMatchingParent",
-                                     "Listener is not found for this parent ref", gen, now, o)
-                else:
-                    accepted = _cond("Accepted", "False", "NotAllowedByListeners",
-                                     "Route is not allowed by any listener", gen, now, o)
-                resolved = _resolved(cluster, route, gen, now, o)
-                pref = {"group": ref.get("group", "gateway.networking.k8s.io"), "kind": ref.get("kind", "Gateway"),
-                        "name": ref["name"], "namespace": gw["metadata"].get("namespace")}
-                for key in ("sectionName", "port"):
-                    if ref.get(key) is not None:
-                        pref[key] = ref[key]
-                parents.append({"conditions": [accepted, resolved], "controllerName": CONTROLLER, "parentRef": pref})
+        for idx, ref in enumerate((route.get("spec") or {}).get("parentRefs") or []):
+            if (ref.get("kind") or "Gateway") != "Gateway" or \
+                    (ref.get("group") or "gateway.networking.k8s.io") != "gateway.networking.k8s.io":
+                continue
+            ns = ref.get("namespace") or route["metadata"].get("namespace")
+            gw = by_key.get((ns, ref.get("name")))
+            if gw is None:
+                continue                  # not a Gateway NGF manages (or none at all): no status
+            pref = {"group": "gateway.networking.k8s.io", "kind": "Gateway", "name": ref["name"], "namespace": ns}
+            if ref.get("sectionName") is not None:
+                pref["sectionName"] = ref["sectionName"]
+            o = old.get(_parent_key(pref))
+            _attached, failed = G.attachment(cluster, winner, gw, route, idx, ref)
+            resolved = _resolved(cluster, route, gen, now, o)
+            if failed is None:
+                conds = [_cond("Accepted", "True", "Accepted", "The route is accepted", gen, now, o), resolved]
+            else:                         # DeduplicateConditions: the failed Accepted comes last
+                conds = [resolved, _cond("Accepted", "False", failed[0], failed[1], gen, now, o)]
+            parents.append({"conditions": conds, "controllerName": CONTROLLER, "parentRef": pref})
         if parents:
             _put_status(cluster, route, {"parents": parents})
+
+
+def _parent_key(ref: dict) -> tuple:
+    return ref.get("namespace"), ref.get("name"), ref.get("sectionName")
 
 
 def _resolved(cluster, route: dict, gen: int, now: str, old) -> dict:

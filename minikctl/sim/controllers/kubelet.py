@@ -288,6 +288,8 @@ def on_exit(cluster, ref: dict, code: int | None = None) -> None:
         return                     # an exit timer of an instance a probe already killed
     c = next(c for c in pod["spec"]["containers"] if c["name"] == cs["name"])
     if code is None:
+        code = ref.get("exitCode")      # the process asked to exit with this code (agnhost's /exit)
+    if code is None:
         code = exit_code(cluster, pod, c)
     term = {"exitCode": code, "reason": "Completed" if code == 0 else "Error",
             "startedAt": cs["state"]["running"]["startedAt"], "finishedAt": now, "containerID": cs.get("containerID")}

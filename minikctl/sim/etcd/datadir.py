@@ -35,7 +35,7 @@ def from_manifest(text: str | None) -> str | None:
     if not text:
         return None
     try:
-        pod = yaml.safe_load(text)
+        pod = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError:
         return None
     if not isinstance(pod, dict):

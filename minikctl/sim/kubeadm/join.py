@@ -125,6 +125,10 @@ def join(ctx, args: list[str]) -> tuple[str, str, int]:
     fs = fs_of(ctx)
     ignore = {x.strip().lower() for v in vals.get("--ignore-preflight-errors") or [] for x in v.split(",")}
     out = "[preflight] Running pre-flight checks\n"
+    from minikctl.sim.nodehost import kubelet_host
+    if kubelet_host.runtime_down(cluster, node):
+        return out, ("minikctl: kubeadm join with the container runtime stopped is not simulated (kubeadm's CRI "
+                     "check would fail: `systemctl start containerd` first)\n"), 126
     problems = _preflight(ctx, fs)
     fatal = [(name, msg) for name, msg in problems if name.lower() not in ignore and "all" not in ignore]
     for name, msg in problems:

@@ -100,26 +100,23 @@ def token(ctx, words, args):
             return f"kubeadm join {ep} --token {tok} --discovery-token-ca-cert-hash {ca_hash(ca)} \n", "", 0
         return tok + "\n", "", 0
     if sub == "list":
-        rows = [["TOKEN", "TTL", "EXPIRES", "USAGES", "DESCRIPTION", "EXTRA GROUPS"]]
-        for s, d in sorted(_secrets(cluster), key=lambda x: x[0]["metadata"]["name"]):
-            exp = d.get("expiration")
-            t = parse(exp) if exp else None
-            if t is not None and t <= cluster.now:
-                continue
-            ttl = _short(t - cluster.now) if t is not None else "<forever>"
-            usages = ",".join(u for u in ("authentication", "signing") if d.get(f"usage-bootstrap-{u}") == "true")
-            rows.append([f"{d.get('token-id')}.{d.get('token-secret')}", ttl, exp or "<never>", usages,
-                         d.get("description") or "<none>", d.get("auth-extra-groups") or ""])
-        return tabwriter.render(rows, minwidth=10, padding=3), "", 0
+        return _list(cluster), "", 0
     if sub == "delete":
         if len(words) < 2:
             return "", "missing subcommand; 'token delete' is missing token of form \"[a-z0-9]{6}\" or \"[a-z0-9]{6}.[a-z0-9]{16}\"\n" + STACK_HINT, 1
         out = ""
         for t in words[1:]:
-            tid = t.split(".")[0]
+            if re.match(r"^[a-z0-9]{6}$", t):
+                tid = t
+            elif TOKEN_RE.match(t):
+                tid = t.split(".")[0]
+            else:
+                return out, ('given token didn\'t match pattern "^([a-z0-9]{6})\\.([a-z0-9]{16})$" or '
+                             '"^([a-z0-9]{6})$"\n' + STACK_HINT), 1
             s = cluster.get("Secret", "kube-system", f"bootstrap-token-{tid}")
             if s is None:
-                return out, f'bootstrap token "{tid}" not found\n' + STACK_HINT, 1
+                return out, (f'failed to delete bootstrap token "{tid}": secrets "bootstrap-token-{tid}" not found\n'
+                             + STACK_HINT), 1
             server.delete_internal(cluster, s)
             out += f'bootstrap token "{tid}" deleted\n'
         return out, "", 0
@@ -128,6 +125,27 @@ def token(ctx, words, args):
                "".join(cluster.rng.choice(ALPHABET) for _ in range(16)))
         return tok + "\n", "", 0
     return "", "missing subcommand; \"token\" is not meant to be run on its own\n" + STACK_HINT, 1
+
+
+def _list(cluster) -> str:
+    """RunListTokens with kubeadm's text printer: the header with the first token only, and each
+    token through a tabwriter of its own (minwidth 10, padding 3), TTL padded to 9, USAGES to 22
+    and DESCRIPTION to 56 characters first (formatBootstrapToken). Expired tokens are gone: the
+    controller-manager's tokencleaner deletes them."""
+    out, header = "", ["TOKEN", "TTL", "EXPIRES", "USAGES", "DESCRIPTION", "EXTRA GROUPS"]
+    for s, d in sorted(_secrets(cluster), key=lambda x: x[0]["metadata"]["name"]):
+        exp = d.get("expiration")
+        t = parse(exp) if exp else None
+        if t is not None and t <= cluster.now:
+            continue
+        ttl = _short(t - cluster.now) if t is not None else "<forever>"
+        usages = ",".join(u for u in ("authentication", "signing") if d.get(f"usage-bootstrap-{u}") == "true")
+        row = [f"{d.get('token-id')}.{d.get('token-secret')}", f"{ttl:<9}", exp or "<never>",
+               f"{usages or '<none>':<22}", f"{d.get('description') or '<none>':<56}",
+               d.get("auth-extra-groups") or "<none>"]
+        rows = [row] if out else [header, row]
+        out += tabwriter.render(rows, minwidth=10, padding=3)
+    return out
 
 
 def _short(seconds: float) -> str:

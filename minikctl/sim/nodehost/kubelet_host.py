@@ -124,6 +124,11 @@ def _flags(argv: list[str]) -> tuple[dict, str | None]:
     return flags, None
 
 
+def _loader(yaml):
+    """libyaml's safe loader when PyYAML has it: the kubelet's files are read on every command."""
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def config_missing(cfg_path: str) -> str:
     return (f"failed to load kubelet config file, path: {cfg_path}, error: failed to load Kubelet config "
             f"file {cfg_path}, error failed to read kubelet config file \"{cfg_path}\", error: open "
@@ -142,7 +147,7 @@ def start_problem(view, node: str) -> str | None:
         if text is None:
             return config_missing(cfg_path)
         try:
-            cfg = yaml.safe_load(text) or {}
+            cfg = yaml.load(text, Loader=_loader(yaml)) or {}
             if not isinstance(cfg, dict):
                 raise ValueError("not a mapping")
         except (yaml.YAMLError, ValueError) as e:
@@ -177,7 +182,7 @@ def static_pod_path(view, node: str) -> str | None:
         return flags["pod-manifest-path"]
     text = _g(view, node, flags.get("config") or "/var/lib/kubelet/config.yaml")
     try:
-        cfg = yaml.safe_load(text or "") or {}
+        cfg = yaml.load(text or "", Loader=_loader(yaml)) or {}
     except yaml.YAMLError:
         return None
     return cfg.get("staticPodPath") if isinstance(cfg, dict) else None
@@ -188,7 +193,7 @@ def apiserver_of(view, node: str) -> str | None:
     flags, _ = _flags(command_line(view, node))
     text = _g(view, node, flags.get("kubeconfig") or "/etc/kubernetes/kubelet.conf")
     try:
-        conf = yaml.safe_load(text or "") or {}
+        conf = yaml.load(text or "", Loader=_loader(yaml)) or {}
         return conf["clusters"][0]["cluster"]["server"]
     except (yaml.YAMLError, KeyError, IndexError, TypeError):
         return None

@@ -7,6 +7,10 @@ pod and keeps a mirror pod `NAME-NODENAME` in the API (annotations kubernetes.io
 config.hash, config.source: file; owned by the Node), recreating it if someone deletes it. A
 changed manifest (another hash) replaces the pod; a removed one stops it.
 
+A mirror pod deleted through the API does not stop the static pod: the kubelet keeps running it
+and posts a new mirror pod with the running pod's status (the same containers, RESTARTS as
+they were; meta `mirrorPodsDeleted`, written by the API's delete, holds that status).
+
 What the kubelet has synced is kept in meta `staticPods` {node: {file: {hash, ns, name}}}. The
 control plane's own four pods feed control-plane health (controlplane.py): a kube-apiserver
 that does not start takes the API down for every kubectl-like command.
@@ -28,12 +32,13 @@ units = lazy.module("minikctl.sim.nodehost.units")
 yaml = lazy.module("yaml")
 
 META = "staticPods"
+RUNNING = "mirrorPodsDeleted"      # "ns/name" -> {"hash", "status"}: a static pod whose mirror pod was deleted (api/server.delete)
 
 
 def _decode(path: str, text: str) -> tuple[dict | None, str | None]:
     """(pod, None) or (None, the kubelet's error text for the file)."""
     try:
-        obj = yaml.safe_load(text)
+        obj = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))     # libyaml: fast
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = (mark.line + 1) if mark is not None else 1
@@ -144,6 +149,7 @@ def sync(cluster, node: str) -> None:
 
 
 def _remove_mirror(cluster, old: dict) -> None:
+    (cluster.meta.get(RUNNING) or {}).pop(f"{old['ns']}/{old['name']}", None)     # the pod itself stops
     p = cluster.get("Pod", old["ns"], old["name"])
     if p is not None:
         server.delete_internal(cluster, p, grace=0)
@@ -159,8 +165,12 @@ def _ensure_mirror(cluster, node, pod, h, ns, name, server) -> None:
         return          # the name frees once the old pod is gone; reconcile makes the new one
     if cluster.get("Namespace", None, ns) is None:
         return          # the kubelet keeps retrying; the mirror pod appears once the namespace does
+    mirror = _mirror(cluster, node, pod, h)
+    kept = (cluster.meta.get(RUNNING) or {}).pop(f"{ns}/{name}", None)
+    if kept and kept.get("hash") == h:
+        mirror["status"] = kept["status"]          # the static pod never stopped
     try:
-        server.create_internal(cluster, _mirror(cluster, node, pod, h))
+        server.create_internal(cluster, mirror)
     except Exception as e:  # noqa: BLE001 - a pod the apiserver rejects: the kubelet logs it
         from minikctl.sim.nodehost import units
         st = units.state(cluster, node, "kubelet")
