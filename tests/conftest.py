@@ -99,6 +99,15 @@ def _from_template(m: "Minikctl", argv) -> None:
     m.home.mkdir(parents=True, exist_ok=True)
     db.write_bytes(_TEMPLATES[m.seed])
     os.chmod(db, 0o600)
+    import json
+    import secrets
+    import sqlite3
+    conn = sqlite3.connect(db)   # the one thing a bootstrap draws from the OS: serve's token
+    with conn:
+        meta = json.loads(conn.execute("SELECT value FROM meta WHERE key='cluster'").fetchone()[0])
+        meta["token"] = secrets.token_hex(16)
+        conn.execute("UPDATE meta SET value=? WHERE key='cluster'", (json.dumps(meta),))
+    conn.close()
 
 
 @pytest.fixture
