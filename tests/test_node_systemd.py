@@ -139,3 +139,18 @@ def test_a_misspelt_kubelet_flag_fails_and_an_unlisted_real_one_does_not(mk):
                              "systemctl restart kubelet")
     mk.advance(1)
     assert ssh(mk, "k8s-worker-01", "systemctl is-active kubelet").out == "active\n"
+
+
+def test_describe_node_lists_the_nodes_events(mk):
+    """A node's events live in `default` but name a cluster-scoped object: their reference has no
+    namespace, so `describe node` finds them (it printed `Events: <none>` while `get events`
+    listed NodeNotReady)."""
+    assert ssh(mk, "k8s-worker-01", "systemctl stop kubelet").code == 0
+    mk.advance(60)
+    events = json.loads(mk("get", "events", "-n", "default", "-o", "json").out)["items"]
+    ev = next(e for e in events if e["involvedObject"]["kind"] == "Node" and e["reason"] == "NodeNotReady")
+    assert "namespace" not in ev["involvedObject"] and ev["metadata"]["namespace"] == "default"
+    out = mk("describe", "node", "k8s-worker-01").out
+    events_block = out[out.index("\nEvents:"):]
+    assert "NodeNotReady" in events_block and "Node k8s-worker-01 status is now: NodeNotReady" in events_block
+    assert "Events:  <none>" not in out and "NodeNotReady" not in mk("describe", "node", "k8s-worker-02").out

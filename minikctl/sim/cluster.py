@@ -289,7 +289,10 @@ class Cluster:
             "apiVersion": "v1", "kind": "Event",
             "metadata": {"name": name, "namespace": ns, "uid": self.new_uid(),
                          "creationTimestamp": self.timestamp(), "resourceVersion": self.next_rv()},
-            "involvedObject": {"kind": obj["kind"], "namespace": ns, "name": m["name"],
+            # a cluster-scoped object's reference has no namespace (its events live in default),
+            # so `describe node|pv|...` finds them as kubectl does
+            "involvedObject": {"kind": obj["kind"], **({"namespace": m["namespace"]} if m.get("namespace") else {}),
+                               "name": m["name"],
                                "uid": m.get("uid", ""), "apiVersion": obj.get("apiVersion", "v1"),
                                "resourceVersion": m.get("resourceVersion", "")},
             "reason": reason, "message": message, "source": source,
