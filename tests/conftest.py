@@ -61,7 +61,7 @@ class Minikctl:
 # tests. Only where nothing could make the bootstrap differ: the clock still at T0, no MINIKCTL_*
 # variable, and a first command that does not make clusters of its own.
 _TEMPLATES: dict[int, bytes] = {}
-_OWN_BOOTSTRAP = {"cluster", "lab", "drill", "exam", "config", "kubeconfig", "serve", "shell", "--context",
+_OWN_BOOTSTRAP = {"cluster", "lab", "drill", "exam", "config", "kubeconfig", "serve", "shell",
                   "addons", "dns"}
 
 
