@@ -28,8 +28,12 @@ def test_snapshot_save_status_and_restore_bring_the_old_objects_back(mk):
     assert logs[0]["path"] == "/opt/snapshot.db.part" and logs[2]["endpoint"] == "https://127.0.0.1:2379"
     # status: a table computed from the file (the same numbers as the simple form)
     table = ssh(mk, "etcdutl snapshot status /opt/snapshot.db -w table").out.splitlines()
-    assert table[1] == "|   HASH   | REVISION | TOTAL KEYS | TOTAL SIZE |"
     simple = ssh(mk, "etcdutl snapshot status /opt/snapshot.db").out.strip().split(", ")
+    # etcd prints the hash with %x (the CA's key, not seeded, is in it): its column is as wide as
+    # the wider of the header and the hash; tablewriter's Pad puts the odd space on the right
+    gap = max(len("HASH"), len(simple[0])) - len("HASH")
+    hash_head = " " * (1 + gap // 2) + "HASH" + " " * (1 + gap - gap // 2)
+    assert table[1] == "|" + hash_head + "| REVISION | TOTAL KEYS | TOTAL SIZE |"
     assert [c.strip() for c in table[3].strip("|").split("|")] == simple
     old = ssh(mk, "etcdctl snapshot status /opt/snapshot.db")
     assert old.err.startswith("Deprecated: Use `etcdutl snapshot status` instead.\n\n")
