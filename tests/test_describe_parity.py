@@ -18,7 +18,7 @@ import pytest
 
 import tests.conftest as conftest
 from tests.conftest import SPEC
-from tests.test_serve_kubectl import KUBECTL, Served, pytestmark  # noqa: F401  (same skips)
+from tests.test_serve_kubectl import KUBECTL, Served, pytestmark, real_second  # noqa: F401  (same skips)
 
 EXTRA = """\
 apiVersion: v1
@@ -264,14 +264,6 @@ spec:
 """
 
 
-def _real_second() -> float:
-    """Sleep to just past a real second boundary and return it: kubectl's now is that second
-    plus less than one, which HumanDuration truncates to the same age minikctl computes."""
-    t = time.time()
-    time.sleep(math.ceil(t) - t + 0.005)
-    return float(math.floor(time.time()))
-
-
 @pytest.fixture(scope="module")
 def served(tmp_path_factory, request):
     root = tmp_path_factory.mktemp("describe")
@@ -325,7 +317,7 @@ def _unordered_data(text: str) -> str:
 
 def _compare(served, *args: str):
     for _ in range(3):          # a kubectl slower than one second may age events by one more: retry
-        pinned = served.mk.clock = max(served.mk.clock, _real_second())
+        pinned = served.mk.clock = max(served.mk.clock, real_second())
         k = served.kubectl("describe", *args)
         late = time.time() - pinned >= 1.0
         m = served.mk("describe", *args)
