@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 import tests.conftest as conftest
-from tests.test_describe_parity import _real_second
-from tests.test_serve_kubectl import Served, pytestmark  # noqa: F401  (same skips)
+from tests.test_serve_kubectl import Served, pytestmark, real_second  # noqa: F401  (same skips)
 
 DATA = Path(__file__).parent / "data" / "storage"
 
@@ -146,7 +145,7 @@ def test_tables_identical(served, args):
 
 def _compare(served, *args):
     for _ in range(3):
-        pinned = served.mk.clock = max(served.mk.clock, _real_second())
+        pinned = served.mk.clock = max(served.mk.clock, real_second())
         k = served.kubectl("describe", *args)
         late = time.time() - pinned >= 1.0
         m = served.mk("describe", *args)
