@@ -15,14 +15,14 @@ from minikctl.cli.writes import create_generated
 from minikctl import lazy
 
 ingress_generator = lazy.module("minikctl.api.ingress_generator")
+create_cmd = lazy.module("minikctl.cli.create_cmd")
 
 _EXTRA = {"allow_extra_args": True, "ignore_unknown_options": False}
 
 
 def register(app: typer.Typer) -> None:
-    from minikctl.cli.create_cmd import create_app
 
-    @create_app.command("ingress", context_settings=_EXTRA, help="Create an ingress with the specified name.")
+    @create_cmd.create_app.command("ingress", context_settings=_EXTRA, help="Create an ingress with the specified name.")
     def create_ingress(
         ctx: typer.Context,
         args: Optional[List[str]] = typer.Argument(None),
@@ -49,4 +49,4 @@ def register(app: typer.Typer) -> None:
         return create_generated(obj, ns_flag=namespace, dry_run=dry_run, fmt=output_fmt, save_config=save_config,
                                 wrap="failed to create ingress: ")
 
-    create_app.command("ing", context_settings=_EXTRA, hidden=True)(create_ingress)
+    create_cmd.create_app.command("ing", context_settings=_EXTRA, hidden=True)(create_ingress)

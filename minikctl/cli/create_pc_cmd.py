@@ -9,12 +9,14 @@ import typer
 from minikctl.api import generators
 from minikctl.cli.create_sub_cmd import _EXTRA, _name_from_args, _opts
 from minikctl.cli.writes import create_generated
+from minikctl import lazy
+
+create_cmd = lazy.module("minikctl.cli.create_cmd")
 
 
 def register(app: typer.Typer) -> None:
-    from minikctl.cli.create_cmd import create_app
 
-    @create_app.command("priorityclass", context_settings=_EXTRA, help="Create a priority class with the specified name.")
+    @create_cmd.create_app.command("priorityclass", context_settings=_EXTRA, help="Create a priority class with the specified name.")
     def create_priorityclass(
         ctx: typer.Context,
         args: Optional[List[str]] = typer.Argument(None),
@@ -38,4 +40,4 @@ def register(app: typer.Typer) -> None:
         return create_generated(obj, ns_flag=None, dry_run=dry_run, fmt=output_fmt, save_config=save_config,
                                 wrap="failed to create priorityclass: ")
 
-    create_app.command("pc", context_settings=_EXTRA, hidden=True)(create_priorityclass)
+    create_cmd.create_app.command("pc", context_settings=_EXTRA, hidden=True)(create_priorityclass)

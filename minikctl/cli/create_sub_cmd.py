@@ -27,6 +27,8 @@ output = lazy.module("minikctl.cli.output")
 server = lazy.module("minikctl.api.server")
 timeutil = lazy.module("minikctl.timeutil")
 tokens = lazy.module("minikctl.sim.tokens")
+from minikctl.api.errors import ApiError
+create_cmd = lazy.module("minikctl.cli.create_cmd")
 
 _EXTRA = {"allow_extra_args": True, "ignore_unknown_options": False}
 
@@ -315,7 +317,6 @@ def _register_create(create_app: typer.Typer) -> None:
                 raise CliError("--bound-object-name is required if --bound-object-kind is provided")
         if output_fmt:
             output.check_format(output_fmt)
-        from minikctl.api.errors import ApiError
         ns = context.namespace(namespace)
         with open_cluster(context.env()) as cluster:
             try:
@@ -391,8 +392,7 @@ def _from_cronjob(ref: str, namespace: str | None) -> dict:
 
 
 def register(app: typer.Typer) -> None:
-    from minikctl.cli.create_cmd import create_app
-    _register_create(create_app)
+    _register_create(create_cmd.create_app)
 
 
 def _cluster_rng(images: list[str]):

@@ -28,6 +28,7 @@ parse_duration = lazy.function("minikctl.cli.rollout_cmd", "parse_duration")
 rfc3339_nano = lazy.function("minikctl.images.logs", "rfc3339_nano")
 selectors = lazy.module("minikctl.api.selectors")
 timeutil = lazy.module("minikctl.timeutil")
+from minikctl.api.errors import ApiError
 
 SLEEP = time.sleep          # injectable: tests move a virtual clock instead of sleeping
 MAX_POLLS: int | None = None
@@ -105,7 +106,6 @@ def _since_seconds(since: str | None) -> float | None:
 
 def logs(args: list[str], container: str | None, namespace: str | None, tail: int, follow: bool, previous: bool,
          timestamps: bool, selector: str | None, all_containers: bool, prefix: bool, since: str | None = None) -> int:
-    from minikctl.api.errors import ApiError
     since_secs = _since_seconds(since)
     if tail < -1:
         raise CliError("--tail must be greater than or equal to -1")
