@@ -14,7 +14,7 @@ from typing import List, Optional
 import typer
 
 from minikctl.api import generators
-from minikctl.api.errors import CliError
+from minikctl.api.errors import CliError, ApiError
 from minikctl.cli.writes import create_generated
 import random
 from minikctl import lazy
@@ -27,7 +27,6 @@ output = lazy.module("minikctl.cli.output")
 server = lazy.module("minikctl.api.server")
 timeutil = lazy.module("minikctl.timeutil")
 tokens = lazy.module("minikctl.sim.tokens")
-from minikctl.api.errors import ApiError
 create_cmd = lazy.module("minikctl.cli.create_cmd")
 
 _EXTRA = {"allow_extra_args": True, "ignore_unknown_options": False}

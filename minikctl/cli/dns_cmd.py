@@ -5,9 +5,8 @@ from typing import Optional
 
 import typer
 
-from minikctl.api.errors import CliError
+from minikctl.api.errors import CliError, not_found
 from minikctl.cli import context
-from minikctl.api.errors import not_found
 import threading
 from minikctl import lazy
 

@@ -17,7 +17,7 @@ from typing import List, Optional
 
 import typer
 
-from minikctl.api.errors import CliError, not_found
+from minikctl.api.errors import CliError, not_found, ApiError
 from minikctl.cli import context
 from minikctl import lazy
 
@@ -28,7 +28,6 @@ parse_duration = lazy.function("minikctl.cli.rollout_cmd", "parse_duration")
 rfc3339_nano = lazy.function("minikctl.images.logs", "rfc3339_nano")
 selectors = lazy.module("minikctl.api.selectors")
 timeutil = lazy.module("minikctl.timeutil")
-from minikctl.api.errors import ApiError
 
 SLEEP = time.sleep          # injectable: tests move a virtual clock instead of sleeping
 MAX_POLLS: int | None = None

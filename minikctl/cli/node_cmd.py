@@ -18,6 +18,7 @@ from minikctl.api.errors import ApiError, CliError, not_found
 from minikctl.cli import context
 import hashlib
 import json
+import heapq
 from minikctl import lazy
 
 Options = lazy.function("minikctl.api.drain", "Options")
@@ -30,7 +31,6 @@ selectors = lazy.module("minikctl.api.selectors")
 server = lazy.module("minikctl.api.server")
 server_version = lazy.function("minikctl.apiserver.discovery", "version")
 to_yaml = lazy.function("minikctl.printers.serialize", "to_yaml")
-import heapq
 rules = lazy.module("minikctl.api.drain")
 
 EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")

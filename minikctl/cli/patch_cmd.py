@@ -12,7 +12,7 @@ from typing import List, Optional
 import typer
 
 from minikctl.api import kinds
-from minikctl.api.errors import ApiError, CliError
+from minikctl.api.errors import ApiError, CliError, not_found
 from minikctl.cli import context, output
 from minikctl.cli.targets import _targets
 from minikctl.cli.writes import _update, dry_strategy, print_stored
@@ -25,7 +25,6 @@ patch_mod = lazy.module("minikctl.api.patch")
 server = lazy.module("minikctl.api.server")
 source_error = lazy.function("minikctl.cli.apply_cmd", "source_error")
 yaml = lazy.module("yaml")
-from minikctl.api.errors import not_found
 
 
 def patch(args, filenames, namespace, patch_text, patch_file, ptype, dry_run, fmt) -> int:

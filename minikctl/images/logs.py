@@ -23,9 +23,9 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 
+from urllib.parse import parse_qs, urlsplit
+
 from minikctl import timeutil
-from urllib.parse import parse_qs
-from urllib.parse import urlsplit
 from minikctl import lazy
 
 ApiError = lazy.function("minikctl.api.errors", "ApiError")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import datetime
 from minikctl import lazy
 
 controlplane = lazy.module("minikctl.sim.nodehost.controlplane")
@@ -19,7 +20,6 @@ parse = lazy.function("minikctl.timeutil", "parse")
 size_bytes = lazy.function("minikctl.sim.registry", "size_bytes")
 tabwriter = lazy.module("minikctl.printers.tabwriter")
 units = lazy.module("minikctl.sim.nodehost.units")
-import datetime
 configs = lazy.module("minikctl.sim.nodehost.configs")
 kubelet = lazy.module("minikctl.sim.controllers.kubelet")
 probes = lazy.module("minikctl.sim.controllers.probes")
