@@ -13,6 +13,9 @@ from minikctl.sim.controllers.common import controller_ref
 from minikctl.sim.scheduling import filters, preemption, scores
 from minikctl.sim.scheduling.filters import Cycle, tolerates  # noqa: F401  (tolerates: nodelifecycle)
 from minikctl.sim.scheduling.snapshot import NodeInfo, Snapshot
+from minikctl import lazy
+
+volumes = lazy.module("minikctl.sim.controllers.volume_binding")
 
 NO_NODES = "no nodes available to schedule pods"
 
@@ -54,7 +57,6 @@ def reconcile(cluster) -> None:
         cy = Cycle(pod, snap)
         volumes = None
         if any("persistentVolumeClaim" in v for v in pod["spec"].get("volumes") or []):
-            from minikctl.sim.controllers import volume_binding as volumes
             why = volumes.prepare(cluster, cy)      # VolumeBinding's PreFilter
             if why:
                 _unschedulable(cluster, cy, {i.name: filters.Status((why,), True) for i in snap.nodes}, prefilter=why)
