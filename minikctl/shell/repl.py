@@ -25,12 +25,13 @@ Env = lazy.function("minikctl.env", "Env")
 interpreter = lazy.function("minikctl.shell.run", "interpreter")
 parse = lazy.function("minikctl.sh.parser", "parse")
 run_tree = lazy.function("minikctl.shell.run", "run_tree")
+load_profile = lazy.function("minikctl.sim.profile", "load_profile")
+parser = lazy.module("minikctl.sh.parser")
 
 
 def control_plane_name() -> str:
     """The control-plane node of the default profile: the host the prompt claims to be."""
     try:
-        from minikctl.sim.profile import load_profile
         for n in load_profile().get("nodes") or []:
             if "control-plane" in (n.get("roles") or []):
                 return n["name"]
@@ -132,16 +133,15 @@ class Shell:
 
     def run_line(self, line: str) -> int:
         """Parse one typed line (reading continuation lines and here-document bodies) and run it."""
-        from minikctl.sh.parser import ShSyntaxError
         text = line
         first = self.lineno or 1
         while True:
             try:
                 if text.endswith("\\") and not text.endswith("\\\\"):
-                    raise ShSyntaxError("backslash")
+                    raise parser.ShSyntaxError("backslash")
                 tree = parse(text, "bash", interactive=True)
                 break
-            except ShSyntaxError as e:
+            except parser.ShSyntaxError as e:
                 if e.kind in ("unexpected", "badsubst", "badfor"):
                     self.history.add(text)
                     msg, code = self.interp.dialect.syntax(e)
