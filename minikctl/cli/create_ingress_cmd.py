@@ -21,8 +21,9 @@ _EXTRA = {"allow_extra_args": True, "ignore_unknown_options": False}
 
 
 def register(app: typer.Typer) -> None:
+    create_app = create_cmd.create_app
 
-    @create_cmd.create_app.command("ingress", context_settings=_EXTRA, help="Create an ingress with the specified name.")
+    @create_app.command("ingress", context_settings=_EXTRA, help="Create an ingress with the specified name.")
     def create_ingress(
         ctx: typer.Context,
         args: Optional[List[str]] = typer.Argument(None),
@@ -49,4 +50,4 @@ def register(app: typer.Typer) -> None:
         return create_generated(obj, ns_flag=namespace, dry_run=dry_run, fmt=output_fmt, save_config=save_config,
                                 wrap="failed to create ingress: ")
 
-    create_cmd.create_app.command("ing", context_settings=_EXTRA, hidden=True)(create_ingress)
+    create_app.command("ing", context_settings=_EXTRA, hidden=True)(create_ingress)

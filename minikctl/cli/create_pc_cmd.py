@@ -15,8 +15,9 @@ create_cmd = lazy.module("minikctl.cli.create_cmd")
 
 
 def register(app: typer.Typer) -> None:
+    create_app = create_cmd.create_app
 
-    @create_cmd.create_app.command("priorityclass", context_settings=_EXTRA, help="Create a priority class with the specified name.")
+    @create_app.command("priorityclass", context_settings=_EXTRA, help="Create a priority class with the specified name.")
     def create_priorityclass(
         ctx: typer.Context,
         args: Optional[List[str]] = typer.Argument(None),
@@ -40,4 +41,4 @@ def register(app: typer.Typer) -> None:
         return create_generated(obj, ns_flag=None, dry_run=dry_run, fmt=output_fmt, save_config=save_config,
                                 wrap="failed to create priorityclass: ")
 
-    create_cmd.create_app.command("pc", context_settings=_EXTRA, hidden=True)(create_priorityclass)
+    create_app.command("pc", context_settings=_EXTRA, hidden=True)(create_priorityclass)

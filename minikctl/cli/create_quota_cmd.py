@@ -21,8 +21,9 @@ _GO_QTY = re.compile(r"^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$")
 
 
 def register(app: typer.Typer) -> None:
+    create_app = create_cmd.create_app
 
-    @create_cmd.create_app.command("quota", context_settings=_EXTRA, help="Create a quota with the specified name.")
+    @create_app.command("quota", context_settings=_EXTRA, help="Create a quota with the specified name.")
     def create_quota(
         ctx: typer.Context,
         args: Optional[List[str]] = typer.Argument(None),

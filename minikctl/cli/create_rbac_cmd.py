@@ -118,8 +118,9 @@ def _role_parts(verbs_in, resources_in, names_in, need_resource: bool):
 
 
 def register(app: typer.Typer) -> None:
+    create_app = create_cmd.create_app
 
-    @create_cmd.create_app.command("role", context_settings=_EXTRA, help="Create a role with single rule.")
+    @create_app.command("role", context_settings=_EXTRA, help="Create a role with single rule.")
     def create_role(
         ctx: typer.Context,
         args: Optional[List[str]] = typer.Argument(None),
@@ -144,7 +145,7 @@ def register(app: typer.Typer) -> None:
                "rules": _rules(verbs, resources, names, [])}
         return create_generated(obj, ns_flag=namespace, dry_run=dry_run, fmt=output_fmt, save_config=save_config)
 
-    @create_cmd.create_app.command("clusterrole", context_settings=_EXTRA, help="Create a cluster role.")
+    @create_app.command("clusterrole", context_settings=_EXTRA, help="Create a cluster role.")
     def create_clusterrole(
         ctx: typer.Context,
         args: Optional[List[str]] = typer.Argument(None),
@@ -207,7 +208,7 @@ def register(app: typer.Typer) -> None:
             subs.append({"kind": "ServiceAccount", "name": parts[1], "namespace": parts[0]})
         return subs
 
-    @create_cmd.create_app.command("rolebinding", context_settings=_EXTRA, help="Create a role binding for a particular role or cluster role.")
+    @create_app.command("rolebinding", context_settings=_EXTRA, help="Create a role binding for a particular role or cluster role.")
     def create_rolebinding(
         ctx: typer.Context,
         args: Optional[List[str]] = typer.Argument(None),
@@ -232,7 +233,7 @@ def register(app: typer.Typer) -> None:
         obj["roleRef"] = {"apiGroup": GROUP, "kind": "Role" if role else "ClusterRole", "name": role or clusterrole}
         return create_generated(obj, ns_flag=namespace, dry_run=dry_run, fmt=output_fmt, save_config=save_config)
 
-    @create_cmd.create_app.command("clusterrolebinding", context_settings=_EXTRA, help="Create a cluster role binding for a particular cluster role.")
+    @create_app.command("clusterrolebinding", context_settings=_EXTRA, help="Create a cluster role binding for a particular cluster role.")
     def create_clusterrolebinding(
         ctx: typer.Context,
         args: Optional[List[str]] = typer.Argument(None),
