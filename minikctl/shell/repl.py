@@ -211,9 +211,9 @@ def _isatty(stream) -> bool:
 
 def _setup_readline(shell: Shell):
     """GNU readline on a terminal: Tab completes through completion.py; history is ours."""
-    try:
-        import readline
-    except ImportError:
+    try:  # stays here (tests/test_architecture.py): optional, and only a terminal session wants it
+        import readline  # importing it changes how input() reads the terminal
+    except ImportError:  # a Python built without it: the shell runs without line editing
         return None
     readline.set_auto_history(False)
     readline.set_completer_delims(" \t\n;|&<>")
