@@ -18,9 +18,9 @@ from minikctl.api.errors import ApiError, CliError, not_found
 from minikctl.cli import context
 import hashlib
 import json
-import heapq
 from minikctl import lazy
 
+heapq = lazy.module("heapq")  # --help loads every verb module: only a drain pays for it
 Options = lazy.function("minikctl.api.drain", "Options")
 clock = lazy.module("minikctl.sim.clock")
 kinds = lazy.module("minikctl.api.kinds")
