@@ -17,6 +17,7 @@ import tarfile
 from minikctl.images.applets.common import fs, path
 import datetime
 from minikctl import lazy
+
 common = lazy.module("minikctl.images.applets.common")
 
 

@@ -16,6 +16,7 @@ import hashlib
 from dataclasses import dataclass
 import math
 from minikctl import lazy
+
 amount = lazy.function("minikctl.api.resources", "amount")
 fs_of = lazy.function("minikctl.images.applets.common", "fs")
 path = lazy.function("minikctl.images.applets.common", "path")

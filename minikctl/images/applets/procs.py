@@ -14,6 +14,7 @@ from __future__ import annotations
 import time as _time
 from dataclasses import dataclass
 from minikctl import lazy
+
 bb_human = lazy.function("minikctl.images.applets.mounts", "bb_human")
 behaviours = lazy.module("minikctl.images.behaviours")
 metrics = lazy.module("minikctl.sim.metrics")

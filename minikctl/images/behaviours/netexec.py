@@ -10,12 +10,14 @@ simulated time, not the reply).
 """
 from __future__ import annotations
 
-import re
-from urllib.parse import parse_qs, urlsplit
-from http import HTTPStatus
 import hashlib
 import html
+import re
+from http import HTTPStatus
+from urllib.parse import parse_qs, urlsplit
+
 from minikctl import lazy
+
 _date = lazy.function("minikctl.images.behaviours.http", "_date")
 _go_json = lazy.function("minikctl.images.behaviours.http", "_go_json")
 _resp = lazy.function("minikctl.images.behaviours.http", "_resp")
@@ -202,6 +204,7 @@ def exit_(req):
                    "cid": cs.get("containerID"), "exitCode": code})
     if timeout and timeout > 0:
         return go_text(req, "")
+    # its log lines, though no reply goes out
     record_access(view, req.pod, req.client_ip, method=req.method, path=req.path, status=0, size=0,
                   agent=req.headers.get("user-agent", "-"), port=req.port, client_port=req.client_port)
     return traffic.NOT_HTTP                 # os.Exit: the connection closes with no reply

@@ -12,7 +12,7 @@ from minikctl import lazy
 
 boot_time = lazy.function("minikctl.sim.nodehost.pki", "boot_time")
 command_line = lazy.function("minikctl.sim.nodehost.kubelet_host", "command_line")
-cluster = lazy.module("minikctl.sim.cluster")
+sim_cluster = lazy.module("minikctl.sim.cluster")
 
 OTHER_UNITS = {"sshd", "firewalld", "NetworkManager", "crond", "chronyd", "systemd-journald", "rsyslog",
                "auditd", "tuned", "docker", "network", "systemd-logind", "dbus", "postfix", "irqbalance"}
@@ -140,7 +140,7 @@ def _changed_warning(view, node: str, unit: str) -> str:
 
 
 def _needs(ctx):
-    return isinstance(ctx.view, cluster.Cluster)
+    return isinstance(ctx.view, sim_cluster.Cluster)
 
 
 def systemctl(ctx, argv):

@@ -23,7 +23,7 @@ kubelet_host = lazy.module("minikctl.sim.nodehost.kubelet_host")
 nodehost = lazy.module("minikctl.sim.nodehost")
 resolve = lazy.function("minikctl.sim.registry", "resolve")
 static_pods = lazy.module("minikctl.sim.nodehost.static_pods")
-profile = lazy.module("minikctl.sim.profile")
+sim_profile = lazy.module("minikctl.sim.profile")
 
 META = "controlPlane"
 SINCE = "controlPlaneSince"     # {component: when it went down}, for crictl's attempts and logs
@@ -162,7 +162,7 @@ def refresh(cluster) -> None:
             down["kube-apiserver"] = ('"Error creating leases" err="error creating storage factory: context '
                                       'deadline exceeded"')
         else:
-            port = str((cluster.profile or {}).get("apiServerPort") or profile.KUBEADM_API_PORT)
+            port = str((cluster.profile or {}).get("apiServerPort") or sim_profile.KUBEADM_API_PORT)
             if flags.get("secure-port", "6443") != port:
                 down["kube-apiserver"] = f"serving on port {flags.get('secure-port')}: the liveness probe on {port} fails"
     if not kubelet_host.running(cluster, node) and cluster.meta.get(META):
