@@ -14,6 +14,7 @@ from typing import Callable, TextIO
 from minikctl import lazy
 
 clusters = lazy.module("minikctl.clusters")
+parse_time = lazy.function("minikctl.timeutil", "parse")
 
 
 def state_dir() -> Path:
@@ -33,8 +34,7 @@ def _clock_from_env() -> Callable[[], float]:
         try:
             t = float(pinned)
         except ValueError:
-            from minikctl.timeutil import parse
-            t = parse(pinned) or 0.0
+            t = parse_time(pinned) or 0.0
         return lambda: t
     return time.time
 

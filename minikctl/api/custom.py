@@ -14,6 +14,7 @@ crd = lazy.module("minikctl.api.crd")
 invalid = lazy.function("minikctl.api.validation.fields", "invalid")
 required = lazy.function("minikctl.api.validation.fields", "required")
 structural = lazy.module("minikctl.api.structural")
+validate_object_meta_update = lazy.function("minikctl.api.validation.meta", "validate_object_meta_update")
 
 
 def kind_of(obj: dict):
@@ -53,7 +54,6 @@ def default(obj: dict) -> bool:
 def validate(obj: dict, old: dict | None) -> list[tuple[str, str]] | None:
     """The causes for a CRD or a custom object, or None when the object is neither."""
     if obj.get("kind") == "CustomResourceDefinition":
-        from minikctl.api.validation.meta import validate_object_meta_update
         errs = crd.validate(obj, old)
         return (validate_object_meta_update(obj, old) + errs) if old is not None else errs
     k = kind_of(obj)
@@ -71,7 +71,6 @@ def validate(obj: dict, old: dict | None) -> list[tuple[str, str]] | None:
         if ch in name:
             errs.append(invalid("metadata.name", name, f"may not contain '{ch}'"))
     if old is not None:
-        from minikctl.api.validation.meta import validate_object_meta_update
         errs += validate_object_meta_update(obj, old)
     return errs + structural.validate(obj, k.crd.get("schema") or {})
 

@@ -50,7 +50,6 @@ class Conflicts(Exception):
 
 def _defs() -> dict:
     try:
-        from minikctl.api.openapi import source
         return source.definitions()
     except Exception:  # noqa: BLE001 - no schemas installed: every part is deduced
         return {}

@@ -15,6 +15,7 @@ kinds = lazy.module("minikctl.api.kinds")
 not_simulated = lazy.function("minikctl.api.builtin_resources", "not_simulated")
 to_storage = lazy.function("minikctl.api.conversion", "to_storage")
 yaml = lazy.module("yaml")
+yaml_nodes = lazy.module("yaml.nodes")
 
 EXTENSIONS = (".json", ".yaml", ".yml")
 
@@ -104,10 +105,9 @@ def _alias_ratio(decoded: int) -> float:
 
 
 def _children(n) -> list:
-    from yaml.nodes import MappingNode, SequenceNode
-    if isinstance(n, SequenceNode):
+    if isinstance(n, yaml_nodes.SequenceNode):
         return list(n.value)
-    if isinstance(n, MappingNode):
+    if isinstance(n, yaml_nodes.MappingNode):
         return [x for kv in n.value for x in kv]
     return []
 
@@ -161,7 +161,6 @@ def check_node_graph(root) -> None:
 def load_bounded(text: str, loader=None):
     """yaml.safe_load of one document, refusing alias bombs and oversized documents first;
     returns JSON-shaped data (what sigs.k8s.io/yaml's YAML-to-JSON conversion gives)."""
-    import yaml
     loader_cls = loader or getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     ld = loader_cls(text)
     try:
@@ -205,7 +204,6 @@ def _read_stdin(stream) -> str:
 
 
 def read(filenames: list[str], recursive: bool = False, stdin=None) -> list[Doc]:
-    import yaml
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     docs: list[Doc] = []
     for given in filenames:

@@ -11,6 +11,9 @@ controllers create (the refusal becomes their FailedCreate event).
 from __future__ import annotations
 
 import re
+from minikctl import lazy
+
+invalid = lazy.function("minikctl.api.validation.fields", "invalid")
 
 PREFIX = "pod-security.kubernetes.io/"
 LEVELS = ("privileged", "baseline", "restricted")
@@ -304,7 +307,6 @@ def _version_ok(v: str) -> bool:
 def label_errors(labels: dict | None) -> list[tuple[str, str]]:
     """pod-security-admission's PolicyToEvaluate errors, in its order (enforce, audit, warn; each
     level then version): the field errors a Namespace create or update is refused with."""
-    from minikctl.api.validation.fields import invalid
     labels = labels or {}
     out = []
     for mode in ("enforce", "audit", "warn"):

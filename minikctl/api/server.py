@@ -37,6 +37,7 @@ serviceaccount = lazy.module("minikctl.sim.controllers.serviceaccount")
 storage_admission = lazy.module("minikctl.api.storage_admission")
 timeutil = lazy.module("minikctl.timeutil")
 validate = lazy.function("minikctl.api.validation", "validate")
+common = lazy.module("minikctl.sim.controllers.common")
 
 GENERATION_KINDS = {"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet", "Job", "CronJob", "PodDisruptionBudget"}
 # Kinds whose registry strategy also sets metadata.generation (1, then +1 on a spec change)
@@ -385,7 +386,6 @@ def warn(cluster, text: str) -> None:
 def _pod_security_labels(ns: dict, old: dict | None = None) -> None:
     """PodSecurity's ValidateNamespace: pod-security.kubernetes.io labels it cannot parse refuse
     the create, and an update that changes what is wrong with them (422 Invalid)."""
-    from minikctl.api import podsecurity
     errs = podsecurity.label_errors(ns["metadata"].get("labels"))
     if errs and (old is None or errs != podsecurity.label_errors(old["metadata"].get("labels"))):
         raise invalid("Namespace", ns["metadata"].get("name", ""), errs)
@@ -455,8 +455,7 @@ def check_limits(cluster, obj: dict, *, new: bool) -> None:
         raise ApiError("", "etcdserver: request is too large", 500)
     if not new:
         return
-    from minikctl.sim.controllers.common import MAX_PODS
-    limit = MAX_PODS if obj["kind"] == "Pod" else MAX_OBJECTS_PER_KIND
+    limit = common.MAX_PODS if obj["kind"] == "Pod" else MAX_OBJECTS_PER_KIND
     count = cluster.count(obj["kind"]) if hasattr(cluster, "count") else len(cluster.list(obj["kind"]))
     if count >= limit:
         raise CliError(f"minikctl: more than {limit} {_resource(obj)} in one cluster is not simulated")
@@ -647,7 +646,6 @@ def delete(cluster, kind: str, namespace: str | None, name: str, *, grace: int |
     if kind == "Pod" and "kubernetes.io/config.mirror" in (obj["metadata"].get("annotations") or {}):
         # a mirror pod: the kubelet keeps running its static pod and posts the mirror pod again
         # with that pod's status (sim/nodehost/static_pods.py reads this meta)
-        import copy
         cluster.meta.setdefault("mirrorPodsDeleted", {})[f"{namespace}/{name}"] = {
             "hash": (obj["metadata"].get("annotations") or {}).get("kubernetes.io/config.hash"),
             "status": copy.deepcopy(obj.get("status") or {})}

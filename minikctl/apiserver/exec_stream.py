@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import json
 
-from minikctl.apiserver import remote as rc
-from minikctl.apiserver import websocket as ws
+from minikctl.apiserver import remote as rc, websocket as ws
 from minikctl.apiserver.request import Request, Response
 from minikctl.apiserver.status import fail
 import threading
+from minikctl.api.errors import ApiError, CliError
 from minikctl import lazy
 
 LineDiscipline = lazy.function("minikctl.apiserver.terminal", "LineDiscipline")
@@ -39,6 +39,7 @@ open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
 process = lazy.function("minikctl.images.behaviours", "process")
 run_in_pod = lazy.function("minikctl.images.pod_exec", "run_in_pod")
 spdy = lazy.module("minikctl.apiserver.spdy")
+server = lazy.module("minikctl.api.server")
 
 WS_PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
 SPDY_PROTOCOLS = ("v5.channel.k8s.io", "v4.channel.k8s.io")
@@ -69,13 +70,11 @@ def _truthy(v: str) -> bool:
 
 def _check(req: Request, t, env, attach: bool) -> tuple[list[str], str, dict]:
     """Validate before upgrading, so errors are plain Status responses."""
-    from minikctl.api.errors import ApiError
     argv = req.query.get("command") or []
     if not argv and not attach:
         raise fail("BadRequest", "you must specify at least 1 command", 400)
     with open_cluster(env) as cluster:
         try:
-            from minikctl.api import server
             pod = server.get(cluster, "Pod", t.namespace, t.name)
         except ApiError as e:
             raise api_error(t.kind, e)
@@ -304,7 +303,6 @@ class Process:
         a pod with stdin: true), kept between attaches; when that shell exits, so does the
         container (the kubelet's restart policy decides what follows). Any other process prints
         nothing new here and the stream stays open until the client detaches."""
-        from minikctl.api.errors import CliError
         if self.opts["stdin"] and is_interactive_shell(self.argv):
             try:
                 sh = attached_shell(self.env, self.t, self.container, self.argv[0], self.opts["tty"])
@@ -325,7 +323,6 @@ class Process:
         return None
 
     def _shell(self, r, sh=None) -> tuple[int, str] | None:
-        from minikctl.api.errors import CliError
         tty = self.opts["tty"]
         if sh is None:
             try:
@@ -377,7 +374,6 @@ class Process:
 
 def run_once(env, t, container: str, argv: list[str], stdin: str) -> tuple[str, str, int, str]:
     """(stdout, stderr, exit code, failure message) of argv in the pod's container."""
-    from minikctl.api.errors import CliError
     with open_cluster(env) as cluster:
         pod = cluster.get("Pod", t.namespace, t.name)
         if pod is None:

@@ -137,13 +137,11 @@ class ApiHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(n) if n else b""
         req = Request.parse(self.command, self.path, headers, body)
         if headers.get("impersonate-user"):
-            from minikctl.apiserver import authz
             user = authz.impersonate(self.server.env, user, headers["impersonate-user"],
                                      self.headers.get_all("Impersonate-Group") or [])
         self._req = req
         req.user = user
         if user is not None:
-            from minikctl.apiserver import authz
             authz.check(self.server.env, user, req)
         resp = routes.handle(req, self.server.env)
         if resp.upgrade is not None:

@@ -22,6 +22,7 @@ import struct
 from minikctl.apiserver import websocket as ws
 from minikctl.apiserver.request import Request, Response
 from minikctl.apiserver.status import fail
+from minikctl.api.errors import ApiError
 from minikctl import lazy
 
 api_error = lazy.function("minikctl.apiserver.resources", "api_error")
@@ -29,6 +30,7 @@ open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
 portforward = lazy.module("minikctl.net.portforward")
 spdy = lazy.module("minikctl.apiserver.spdy")
 traffic = lazy.module("minikctl.net.proxy.traffic")
+server = lazy.module("minikctl.api.server")
 
 PF = "portforward.k8s.io"
 WS_PROTOCOLS = ("SPDY/3.1+" + PF, "v4.channel.k8s.io", PF)
@@ -36,10 +38,8 @@ MAX_REQUEST = 1 << 20
 
 
 def _check(req: Request, t, env) -> dict:
-    from minikctl.api.errors import ApiError
     with open_cluster(env, write=False) as cluster:
         try:
-            from minikctl.api import server
             pod = server.get(cluster, "Pod", t.namespace, t.name)
         except ApiError as e:
             raise api_error(t.kind, e)

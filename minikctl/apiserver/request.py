@@ -11,6 +11,7 @@ from minikctl.apiserver.status import fail
 from minikctl import lazy
 
 protobuf = lazy.module("minikctl.apiserver.protobuf")
+load_bounded = lazy.function("minikctl.api.manifests", "load_bounded")
 
 MAX_BODY = 3 * 1024 * 1024  # the apiserver's request body limit (3 MiB)
 DECODABLE = ("application/json", "application/yaml")
@@ -88,7 +89,6 @@ def decode_body(req: Request, *, allow: tuple[str, ...] = DECODABLE, kind=None):
         raise fail("BadRequest", "the body of the request was empty", 400)
     try:
         if ctype.endswith("yaml"):
-            from minikctl.api.manifests import load_bounded
             data = load_bounded(text)
         else:
             data = json.loads(text)

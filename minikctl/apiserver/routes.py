@@ -8,6 +8,7 @@ from minikctl.api import kinds
 from minikctl.apiserver import discovery, resources, table
 from minikctl.apiserver.request import Request, Response, decode_body, json_response
 from minikctl.apiserver.status import fail, method_not_allowed, path_not_found
+from minikctl.api.errors import ApiError
 from minikctl import lazy
 
 container_lines = lazy.function("minikctl.images.logs", "container_lines")
@@ -27,6 +28,7 @@ success = lazy.function("minikctl.apiserver.status", "success")
 tokens = lazy.module("minikctl.sim.tokens")
 watch = lazy.module("minikctl.apiserver.watch")
 watchcache = lazy.module("minikctl.apiserver.watchcache")
+metrics_api = lazy.module("minikctl.apiserver.metrics_api")
 
 
 @dataclass
@@ -100,7 +102,6 @@ def non_resource(req: Request, profile: dict, env=None) -> Response | None:
     if p in ("/api", "/apis") or p.startswith(("/apis/", "/openapi/")):
         kinds.refresh()           # the CRDs' kinds as they are now
     if p in ("/api", "/apis"):
-        from minikctl.apiserver import metrics_api
         extra = [] if p == "/api" or env is None or not metrics_api.available(env) else [metrics_api]
         agg = discovery.wants_aggregated(req.accept)
         if agg:
@@ -114,7 +115,6 @@ def non_resource(req: Request, profile: dict, env=None) -> Response | None:
                            for m in extra]
         return json_response(body)
     if p.startswith("/apis/metrics.k8s.io") and env is not None:
-        from minikctl.apiserver import metrics_api
         return metrics_api.respond(req, env)
     if p == "/api/v1" or (p.startswith("/apis/") and p.count("/") == 3):
         g, v = ("", "v1") if p == "/api/v1" else p.split("/")[2:4]
@@ -227,8 +227,7 @@ def _list_view(cluster, env):
 
 
 def patching_apply() -> str:
-    from minikctl.apiserver.patch import APPLY
-    return APPLY
+    return patching.APPLY
 
 
 def _with_warnings(resp: Response, warnings: list[str]) -> Response:
@@ -266,7 +265,6 @@ _VERB = {"GET": "get", "POST": "create", "PUT": "update", "PATCH": "patch", "DEL
 
 def _token(cluster, t: Target, body) -> Response:
     """POST serviceaccounts/{name}/token: a TokenRequest signed by the cluster key (sim/tokens)."""
-    from minikctl.api.errors import ApiError
     spec = (body or {}).get("spec") or {} if isinstance(body, dict) else {}
     secs = spec.get("expirationSeconds")
     try:
@@ -280,7 +278,6 @@ def _token(cluster, t: Target, body) -> Response:
 def _evict(cluster, req: Request, t: Target, body) -> Response:
     """pods/{name}/eviction (policy/v1 Eviction, protobuf from kubectl drain): the budgets decide
     (api/drain.evict_subresource); 201 with a Success Status, or the apiserver's 429."""
-    from minikctl.api.errors import ApiError
     if not isinstance(body, dict) or body.get("kind") != "Eviction":
         raise fail("BadRequest", f'{(body or {}).get("kind") if isinstance(body, dict) else ""} in version "v1" '
                    "cannot be handled as a Eviction", 400)
@@ -300,7 +297,6 @@ def _evict(cluster, req: Request, t: Target, body) -> Response:
 
 def _logs(cluster, req: Request, t: Target) -> Response:
     """pods/{name}/log: the lines minikctl/images/logs.py computes."""
-    from minikctl.api.errors import ApiError
     pod = resources.get(cluster, t.kind, t.namespace, t.name)
     names = [c["name"] for c in pod["spec"].get("containers") or []]
     inits = [i["name"] for i in pod["spec"].get("initContainers") or []]

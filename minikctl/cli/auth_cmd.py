@@ -22,6 +22,7 @@ output = lazy.module("minikctl.cli.output")
 rbac = lazy.module("minikctl.api.rbac")
 render = lazy.function("minikctl.printers.tabwriter", "render")
 run = lazy.function("minikctl.cli.auth_reconcile", "reconcile")
+_rule_string = lazy.function("minikctl.printers.describe.rbac", "_rule_string")
 
 KNOWN_RESOURCE_VERBS = ("get", "list", "watch", "create", "update", "patch", "delete", "deletecollection", "use",
                         "bind", "impersonate", "*", "approve", "sign", "escalate", "attest")
@@ -157,7 +158,6 @@ def register(app: typer.Typer) -> None:
 def rules_table(rules: tuple[list[dict], list[dict]], no_headers: bool) -> str:
     """can-i --list: the review's resource rules then non-resource rules, broken down, compacted
     and sorted as kubectl does, in a table."""
-    from minikctl.printers.describe.rbac import _rule_string
     resource_rules, url_rules = rules
     broken = [b for r in resource_rules + url_rules for b in breakdown(r)]
     rows = [] if no_headers else [["Resources", "Non-Resource URLs", "Resource Names", "Verbs"]]

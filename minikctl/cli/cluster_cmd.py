@@ -156,7 +156,6 @@ def list_clusters() -> int:
         server = entry.get("server") or "https://192.168.1.10:6443"
         if name == clusters.DEFAULT:
             try:
-                from minikctl.sim.profile import apiserver_url, load_profile
                 server = apiserver_url(load_profile("default"))
             except Exception:  # noqa: BLE001
                 pass

@@ -15,12 +15,13 @@ from minikctl.cli.writes import create_generated
 from minikctl import lazy
 
 ingress_generator = lazy.module("minikctl.api.ingress_generator")
+create_cmd = lazy.module("minikctl.cli.create_cmd")
 
 _EXTRA = {"allow_extra_args": True, "ignore_unknown_options": False}
 
 
 def register(app: typer.Typer) -> None:
-    from minikctl.cli.create_cmd import create_app
+    create_app = create_cmd.create_app
 
     @create_app.command("ingress", context_settings=_EXTRA, help="Create an ingress with the specified name.")
     def create_ingress(

@@ -9,10 +9,13 @@ import typer
 from minikctl.api import generators
 from minikctl.cli.create_sub_cmd import _EXTRA, _name_from_args, _opts
 from minikctl.cli.writes import create_generated
+from minikctl import lazy
+
+create_cmd = lazy.module("minikctl.cli.create_cmd")
 
 
 def register(app: typer.Typer) -> None:
-    from minikctl.cli.create_cmd import create_app
+    create_app = create_cmd.create_app
 
     @create_app.command("priorityclass", context_settings=_EXTRA, help="Create a priority class with the specified name.")
     def create_priorityclass(

@@ -15,12 +15,13 @@ from minikctl import lazy
 
 canonical = lazy.function("minikctl.api.quantity_canon", "canonical")
 parse = lazy.function("minikctl.api.resources", "parse")
+create_cmd = lazy.module("minikctl.cli.create_cmd")
 
 _GO_QTY = re.compile(r"^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$")
 
 
 def register(app: typer.Typer) -> None:
-    from minikctl.cli.create_cmd import create_app
+    create_app = create_cmd.create_app
 
     @create_app.command("quota", context_settings=_EXTRA, help="Create a quota with the specified name.")
     def create_quota(

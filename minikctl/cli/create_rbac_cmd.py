@@ -18,6 +18,7 @@ from minikctl.cli.writes import create_generated
 from minikctl import lazy
 
 context = lazy.module("minikctl.cli.context")
+create_cmd = lazy.module("minikctl.cli.create_cmd")
 
 GROUP = "rbac.authorization.k8s.io"
 API_VERSION = f"{GROUP}/v1"
@@ -117,7 +118,7 @@ def _role_parts(verbs_in, resources_in, names_in, need_resource: bool):
 
 
 def register(app: typer.Typer) -> None:
-    from minikctl.cli.create_cmd import create_app
+    create_app = create_cmd.create_app
 
     @create_app.command("role", context_settings=_EXTRA, help="Create a role with single rule.")
     def create_role(

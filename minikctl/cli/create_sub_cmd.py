@@ -14,7 +14,7 @@ from typing import List, Optional
 import typer
 
 from minikctl.api import generators
-from minikctl.api.errors import CliError
+from minikctl.api.errors import CliError, ApiError
 from minikctl.cli.writes import create_generated
 import random
 from minikctl import lazy
@@ -27,6 +27,7 @@ output = lazy.module("minikctl.cli.output")
 server = lazy.module("minikctl.api.server")
 timeutil = lazy.module("minikctl.timeutil")
 tokens = lazy.module("minikctl.sim.tokens")
+create_cmd = lazy.module("minikctl.cli.create_cmd")
 
 _EXTRA = {"allow_extra_args": True, "ignore_unknown_options": False}
 
@@ -315,7 +316,6 @@ def _register_create(create_app: typer.Typer) -> None:
                 raise CliError("--bound-object-name is required if --bound-object-kind is provided")
         if output_fmt:
             output.check_format(output_fmt)
-        from minikctl.api.errors import ApiError
         ns = context.namespace(namespace)
         with open_cluster(context.env()) as cluster:
             try:
@@ -391,8 +391,7 @@ def _from_cronjob(ref: str, namespace: str | None) -> dict:
 
 
 def register(app: typer.Typer) -> None:
-    from minikctl.cli.create_cmd import create_app
-    _register_create(create_app)
+    _register_create(create_cmd.create_app)
 
 
 def _cluster_rng(images: list[str]):

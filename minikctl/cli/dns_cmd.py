@@ -5,9 +5,8 @@ from typing import Optional
 
 import typer
 
-from minikctl.api.errors import CliError
+from minikctl.api.errors import CliError, not_found
 from minikctl.cli import context
-from minikctl.api.errors import not_found
 import threading
 from minikctl import lazy
 
@@ -16,6 +15,7 @@ check_port = lazy.function("minikctl.cli.serve_cmd", "check_port")
 explain = lazy.module("minikctl.net.dns.explain")
 open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
 server = lazy.module("minikctl.net.dns.server")
+dnslib = lazy.module("dnslib")
 
 dns_app = typer.Typer(add_completion=False, rich_markup_mode=None, no_args_is_help=True,
                       help="Cluster DNS: serve it on a real port, or explain an answer.",
@@ -61,8 +61,7 @@ def register(app: typer.Typer) -> None:
     @dns_app.command("explain", help="Show how a name resolves from a pod, and which objects made each record.")
     def explain_cmd(name: str = typer.Argument(...), from_pod: Optional[str] = typer.Option(None, "--from", help="The pod (NAME or NS/NAME) whose resolver asks: its resolv.conf and search walk (default: a default-namespace pod)."),
                     qtype: str = typer.Option("A", "--type", help="Query type: A, AAAA, SRV, PTR, CNAME, ..."), namespace: Optional[str] = typer.Option(None, "-n", "--namespace")) -> int:
-        from dnslib import QTYPE
-        if qtype.upper() not in QTYPE.reverse:  # dig's own refusal of a type it does not know
+        if qtype.upper() not in dnslib.QTYPE.reverse:  # dig's own refusal of a type it does not know
             raise CliError(f'unknown DNS record type "{qtype}" for --type (try A, AAAA, SRV, PTR, CNAME, TXT or ANY)')
         qtype = qtype.upper()
         ns = context.namespace(namespace)

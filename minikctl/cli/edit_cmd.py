@@ -33,6 +33,7 @@ server = lazy.module("minikctl.api.server")
 tempfile = lazy.module("tempfile")
 to_yaml = lazy.function("minikctl.printers.serialize", "to_yaml")
 yaml = lazy.module("yaml")
+manifests = lazy.module("minikctl.api.manifests")
 
 HEADER = ("# Please edit the object below. Lines beginning with a '#' will be ignored,\n"
           "# and an empty file will abort the edit. If an error occurs while saving this file will be\n"
@@ -124,12 +125,11 @@ def _save(kind, ns, name, original: dict, edited: dict) -> None:
 
 
 def _parse(text: str):
-    from minikctl.api.manifests import TooDeep, TooLarge
     try:
         data = load_bounded(strip_comments(text))
     except yaml.YAMLError as e:
         raise ValueError(f"error converting YAML to JSON: {_go_yaml_message(e)}")
-    except (TooLarge, TooDeep) as e:
+    except (manifests.TooLarge, manifests.TooDeep) as e:
         raise ValueError(e.message("the edited file"))
     if data is not None and not isinstance(data, dict):
         raise ValueError("error unmarshaling JSON: while decoding JSON: json: cannot unmarshal "

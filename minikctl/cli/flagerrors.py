@@ -9,6 +9,11 @@ from __future__ import annotations
 import ast
 import re
 
+try:
+    import click
+except ImportError:  # typer >= 0.20 vendors click
+    from typer import _click as click
+
 _TRUE = ("1", "t", "T", "TRUE", "true", "True")
 _FALSE = ("0", "f", "F", "FALSE", "false", "False")
 
@@ -76,10 +81,6 @@ def bool_rewrite(e, argv: list[str]) -> list[str] | str | None:
 
 def pflag_message(e, argv: list[str]) -> str | None:
     """pflag's wording of a click parse error (without the `Error: ` prefix), or None."""
-    try:
-        import click
-    except ImportError:  # typer >= 0.20 vendors click
-        from typer import _click as click
     if isinstance(e, click.exceptions.NoSuchOption):
         name = e.option_name
         if name.startswith("--"):

@@ -34,6 +34,8 @@ release = lazy.module("minikctl.helm.release")
 server = lazy.module("minikctl.api.server")
 to_yaml = lazy.function("minikctl.printers.serialize", "to_yaml")
 yaml = lazy.module("yaml")
+_go_yaml_message = lazy.function("minikctl.api.manifests", "_go_yaml_message")
+helm = lazy.module("minikctl.helm")
 
 VALUE_FLAGS = {"-n": "namespace", "--namespace": "namespace", "-f": "values", "--values": "values",
                "--set": "set", "--set-string": "set_string", "--version": "version", "--timeout": "timeout",
@@ -263,7 +265,6 @@ def _user_values(args: Args) -> dict:
         except FileNotFoundError:
             raise _HelmFail(f"open {path}: no such file or directory") from None
         except yaml.YAMLError as e:
-            from minikctl.api.manifests import _go_yaml_message
             raise _HelmFail(f"failed to parse {path}: error converting YAML to JSON: {_go_yaml_message(e)}") from None
         if not isinstance(data, dict):
             raise _HelmFail(f"failed to parse {path}: error unmarshaling JSON: while decoding JSON: json: cannot "
@@ -306,7 +307,6 @@ def _release_name(args: Args, chart_ref: str | None) -> str:
 # ------------------------------------------------------------------ actions
 
 def install(args: Args, upgrade_mode: bool = False) -> int:
-    from minikctl.helm import HelmError
     env = context.env()
     prefix = "UPGRADE FAILED" if upgrade_mode else "INSTALLATION FAILED"
     need = 2 if (args.has("--generate-name", "-g") and not upgrade_mode) else 3
@@ -325,7 +325,7 @@ def install(args: Args, upgrade_mode: bool = False) -> int:
         user = _user_values(args)
     except _HelmFail as e:
         raise _err(f"{prefix}: {e.message}") from None
-    except HelmError as e:
+    except helm.HelmError as e:
         raise _err(f"{prefix}: {e.message}") from None
     with open_cluster(env) as cluster:
         current = release.last(cluster, ns, name)
@@ -360,7 +360,7 @@ def install(args: Args, upgrade_mode: bool = False) -> int:
                 release.update_objects(cluster, current.get("manifest", ""), objs, name, ns)
             else:
                 release.create_objects(cluster, objs, name, ns)
-        except HelmError as e:
+        except helm.HelmError as e:
             raise _err(f"{prefix}: {e.message}") from None
         first = None
         if upgrade_mode:
@@ -379,7 +379,6 @@ def install(args: Args, upgrade_mode: bool = False) -> int:
 
 
 def template(args: Args) -> int:
-    from minikctl.helm import HelmError
     if len(args.pos) == 2:
         name, chart_ref = "release-name", args.pos[1]
     elif len(args.pos) == 3:
@@ -391,7 +390,7 @@ def template(args: Args) -> int:
         user = _user_values(args)
         ns = args.get("namespace") or "default"
         manifest, _, _, _ = release.render(chart, user, name, ns, 1, False, None)
-    except (_HelmFail, HelmError) as e:
+    except (_HelmFail, helm.HelmError) as e:
         raise _err(e.message) from None
     _out(manifest.strip() + "\n")
     return 0
@@ -469,7 +468,6 @@ def history(args: Args) -> int:
 
 
 def rollback(args: Args) -> int:
-    from minikctl.helm import HelmError
     if len(args.pos) not in (2, 3):
         raise _err("\"helm rollback\" requires at least 1 argument\n\nUsage:  helm rollback <RELEASE> [REVISION] [flags]")
     env = context.env()
@@ -498,7 +496,7 @@ def rollback(args: Args) -> int:
         try:
             release.update_objects(cluster, current.get("manifest", ""),
                                    [(None, o) for o in release.objects_of(target.get("manifest", ""))], name, ns)
-        except HelmError as e:
+        except helm.HelmError as e:
             raise _err(e.message) from None
         for old in h:
             if old["info"]["status"] == "deployed":
@@ -596,7 +594,6 @@ def show(args: Args) -> int:
 def pull(args: Args) -> int:
     """helm pull CHART [--version V] [--untar] [--untardir DIR] [-d DIR]: the chart archive, or its
     directory, written where the learner is."""
-    from minikctl.helm import HelmError
     if len(args.pos) != 2:
         raise _err("\"helm pull\" requires at least 1 argument\n\nUsage:  helm pull [chart URL | repo/chartname] "
                    "[...] [flags]")
@@ -604,7 +601,7 @@ def pull(args: Args) -> int:
         chart = _load_chart(args.pos[1], args.get("version"))
     except _HelmFail as e:
         raise _err(e.message) from None
-    except HelmError as e:
+    except helm.HelmError as e:
         raise _err(e.message) from None
     dest = args.get("destination") or "."
     if args.has("--untar"):
@@ -638,7 +635,6 @@ COMMANDS = {"repo": repo, "search": search, "install": install, "upgrade": lambd
 
 
 def run_helm(argv: list[str]) -> int:
-    from minikctl.helm import HelmError
     if not argv or argv[0] in ("-h", "--help", "help"):
         _out("The Kubernetes package manager (simulated by minikctl)\n\nAvailable Commands:\n  " +
              "\n  ".join(sorted(k for k in COMMANDS if k not in ("ls", "hist", "un", "delete", "del", "inspect"))) +
@@ -656,7 +652,7 @@ def run_helm(argv: list[str]) -> int:
         raise _err(f"unknown command \"{args.pos[0]}\" for \"helm\"\nRun 'helm --help' for usage.")
     try:
         return fn(args)
-    except HelmError as e:
+    except helm.HelmError as e:
         raise _err(e.message) from None
 
 

@@ -21,6 +21,7 @@ go_quote = lazy.function("minikctl.printers.serialize", "go_quote")
 kinds = lazy.module("minikctl.api.kinds")
 manifests = lazy.module("minikctl.api.manifests")
 to_yaml = lazy.function("minikctl.kustomize", "to_yaml")
+kustomize = lazy.module("minikctl.kustomize")
 
 
 def _klog_line(message: str) -> str:
@@ -31,12 +32,11 @@ def _klog_line(message: str) -> str:
 
 
 def build_text(path: str, load_restrictor: str = "LoadRestrictionsRootOnly") -> str:
-    from minikctl.kustomize import KustomizeError, NotSimulated
     try:
         docs, warnings = build(path, load_restrictor)
-    except NotSimulated as e:
+    except kustomize.NotSimulated as e:
         raise CliError(e.message, raw=True) from None
-    except KustomizeError as e:
+    except kustomize.KustomizeError as e:
         raise CliError(_klog_line(e.message), raw=True) from None
     for w in warnings:
         context.err(w + "\n")
@@ -45,12 +45,11 @@ def build_text(path: str, load_restrictor: str = "LoadRestrictionsRootOnly") -> 
 
 def docs_for(path: str) -> list:
     """The documents of a kustomization for `-k`, as manifests.read gives a file's."""
-    from minikctl.kustomize import KustomizeError, NotSimulated
     try:
         objs, warnings = build(path)
-    except NotSimulated as e:
+    except kustomize.NotSimulated as e:
         raise CliError(e.message, raw=True) from None
-    except KustomizeError as e:
+    except kustomize.KustomizeError as e:
         raise CliError(e.message) from None
     for w in warnings:
         context.err(w + "\n")

@@ -17,7 +17,7 @@ from typing import List, Optional
 
 import typer
 
-from minikctl.api.errors import CliError, not_found
+from minikctl.api.errors import CliError, not_found, ApiError
 from minikctl.cli import context
 from minikctl import lazy
 
@@ -105,7 +105,6 @@ def _since_seconds(since: str | None) -> float | None:
 
 def logs(args: list[str], container: str | None, namespace: str | None, tail: int, follow: bool, previous: bool,
          timestamps: bool, selector: str | None, all_containers: bool, prefix: bool, since: str | None = None) -> int:
-    from minikctl.api.errors import ApiError
     since_secs = _since_seconds(since)
     if tail < -1:
         raise CliError("--tail must be greater than or equal to -1")

@@ -9,9 +9,14 @@ from __future__ import annotations
 import re
 
 import contextlib
+import os
 import sys
 
 import typer
+try:
+    import click
+except ImportError:  # typer >= 0.20 vendors click
+    from typer import _click as click
 
 from minikctl.api.errors import ApiError, CliError
 from minikctl.cli import context
@@ -22,12 +27,17 @@ Env = lazy.function("minikctl.env", "Env")
 ca = lazy.module("minikctl.sim.ca")
 clusters = lazy.module("minikctl.clusters")
 flagerrors = lazy.module("minikctl.cli.flagerrors")
+hard_stop = lazy.function("minikctl.labs.exam_clock", "hard_stop")
+impersonate = lazy.module("minikctl.cli.impersonate")
 kinds = lazy.module("minikctl.api.kinds")
 kubeconfig = lazy.module("minikctl.cli.kubeconfig")
 kubectl_style_help = lazy.module("minikctl.cli.help")
 open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
 rbac = lazy.module("minikctl.api.rbac")
 read_crd_kinds = lazy.function("minikctl.store.db", "read_crd_kinds")
+template_flag = lazy.module("minikctl.cli.template_flag")
+unknown_command = lazy.function("minikctl.cli.suggest", "unknown_command")
+unsimulated = lazy.module("minikctl.cli.unsimulated")
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, rich_markup_mode=None,
                   pretty_exceptions_enable=False,
@@ -192,7 +202,6 @@ def _acting_user(argv: list[str], env) -> list[str]:
     verb = _verb(argv)
     user = None
     if verb != "auth" and any(a == "--as" or a.startswith(("--as=", "--as-group")) for a in argv):
-        from minikctl.cli import impersonate
         argv, as_user, as_groups = impersonate.extract(argv)
         if as_groups and not as_user:
             raise CliError("please specify a user when impersonating a group")
@@ -204,7 +213,6 @@ def _acting_user(argv: list[str], env) -> list[str]:
         return argv
     env.user = user
     if verb not in _UNCHECKED:
-        from minikctl.cli import impersonate
         impersonate.check(argv, user, env)
     return argv
 
@@ -246,22 +254,16 @@ def run(argv: list[str], env=None) -> int:
 
 
 def _run(argv: list[str], env) -> int:
-    try:
-        import click
-    except ImportError:  # typer >= 0.20 vendors click
-        from typer import _click as click
     env.argv = list(argv)
 
     def say(text: str) -> None:  # errors are rendered here, outside the command's click context
         context.write_err(env, text)
     try:
-        from minikctl.labs.exam_clock import hard_stop
         hard_stop(env)          # a running exam past its deadline is graded before this command
 
         argv = flagerrors.short_equals(_strip_globals(list(argv), env))
         _serve_crd_kinds(env)
         argv = _acting_user(argv, env)
-        from minikctl.cli import template_flag
         argv = template_flag.rewrite(argv, _verb(argv))
         register_for(argv)
         for _ in range(len(argv) + 1):  # pflag's `--flag=false`: rewrite and parse again
@@ -284,27 +286,23 @@ def _run(argv: list[str], env) -> int:
         cmd_path = e.ctx.command_path if e.ctx is not None else f"minikctl {' '.join(argv[:1])}"
         text = flagerrors.bool_rewrite(e, argv) or flagerrors.pflag_message(e, argv)
         if isinstance(text, str):
-            from minikctl.cli import unsimulated
             opt = getattr(e, "option_name", None)     # a flag kubectl has and minikctl lacks, not a bad value
             unknown = isinstance(e, click.exceptions.NoSuchOption)
             note = unsimulated.flag_note(cmd_path.split()[1:], opt) if opt and unknown else None
             say(note or f"Error: {text}\nSee '{cmd_path} --help' for usage.")
             return 1
         if e.format_message().startswith("No such command"):
-            from minikctl.cli import unsimulated
             if e.ctx is not None and e.ctx.parent is not None:  # a group's subcommand: `config nope`
                 name = e.format_message().split("'")[1]
                 note = unsimulated.command_note(e.ctx.command_path.split()[1:] + [name])
                 say(note or f'error: unknown command "{name}"\nSee \'{e.ctx.command_path} -h\' for help and '
                                     'examples')
                 return 1
-            from minikctl.cli.suggest import unknown_command
             note = unsimulated.command_note([_verb(argv) or ""])
             say(note or unknown_command(_verb(argv) or "", "minikctl", _verb_names()))
             return 1
         m = re.match(r"Got unexpected extra arguments? \(([^)\s]+)", e.format_message())
         if m and e.ctx is not None:              # `apply view-last-applied`: a kubectl subcommand
-            from minikctl.cli import unsimulated
             note = unsimulated.command_note(e.ctx.command_path.split()[1:] + [m.group(1)])
             if note:
                 say(note)
@@ -326,7 +324,6 @@ def _run(argv: list[str], env) -> int:
         say("minikctl: input nested this deeply is not simulated (Python's recursion limit)")
         return 1
     except Exception as e:  # noqa: BLE001 - a bug: one honest line instead of a traceback
-        import os
         if os.environ.get("MINIKCTL_DEBUG"):
             raise
         say(f"minikctl: internal error ({type(e).__name__}: {e}); nothing was changed. This is a minikctl "

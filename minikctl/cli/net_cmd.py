@@ -40,8 +40,10 @@ nodehost = lazy.module("minikctl.sim.nodehost")
 open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
 prompt = lazy.function("minikctl.images.nodetools", "prompt")
 render_chart = lazy.function("minikctl.printers.traffic_chart", "render_chart")
+resources = lazy.module("minikctl.api.resources")
 rules = lazy.module("minikctl.net.proxy.rules")
 server = lazy.module("minikctl.api.server")
+sh_parser = lazy.module("minikctl.sh.parser")
 shell_tools = lazy.function("minikctl.images.nodetools", "shell_tools")
 spare = lazy.module("minikctl.sim.nodehost.spare")
 timeutil = lazy.module("minikctl.timeutil")
@@ -155,7 +157,6 @@ def _interactive(ctx, node: str) -> int:
     env = context.env()
     shell = NodeShell(ctx, shell_tools(), argv0="-bash", dialect="ash")
     shell.vars["PWD"] = "/root"
-    from minikctl.sh.parser import ShSyntaxError, parse
     code, pending = 0, ""
     while True:
         env.stdout.write("> " if pending else prompt(node, shell.vars.get("PWD", "/root")))
@@ -166,8 +167,8 @@ def _interactive(ctx, node: str) -> int:
             break
         text = pending + line.rstrip("\n")
         try:                       # `for ...; do` typed over several lines: bash's `> ` until complete
-            parse(text, "bash", interactive=True)
-        except ShSyntaxError as e:
+            sh_parser.parse(text, "bash", interactive=True)
+        except sh_parser.ShSyntaxError as e:
             if e.kind in ("eof", "quote", "eofmatch", "brace", "heredoc") and line.strip():
                 pending = text + "\n"
                 continue
@@ -224,7 +225,6 @@ def do_traffic(target: str, from_pod: str | None, n: int, port: int | None, path
 def _policy_report(outcomes, why: bool) -> None:
     """Which NetworkPolicy allowed or dropped the connections: one line per distinct verdict
     (when any policy isolates either end), or with --why every rule of every isolating policy."""
-    from collections import Counter
     verdicts = [o.policy for o in outcomes if o.policy is not None]
     if not verdicts or not (why or any(v.involved for v in verdicts)):
         return
@@ -268,11 +268,10 @@ def set_ready(pod_name: str, ready: bool, namespace: str | None) -> int:
 
 def set_load(target: str, cpu: str | None, memory: str | None, clear: bool, namespace: str | None) -> int:
     """The metrics knob (sim/metrics.py): usage annotations on a pod, its controller or a Service."""
-    from minikctl.api.resources import parse
     if not clear and cpu is None and memory is None:
         raise CliError("minikctl: sim load needs --cpu, --memory or --clear")
     for flag, v in (("--cpu", cpu), ("--memory", memory)):
-        if v is not None and (parse(v) is None or parse(v) < 0):
+        if v is not None and (resources.parse(v) is None or resources.parse(v) < 0):
             raise CliError(f'invalid argument "{v}" for "{flag}" flag: quantities must match the regular expression '
                            "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'")
     reqs = builder.parse([target])

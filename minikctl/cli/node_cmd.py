@@ -20,6 +20,7 @@ import hashlib
 import json
 from minikctl import lazy
 
+heapq = lazy.module("heapq")  # --help loads every verb module: only a drain pays for it
 Options = lazy.function("minikctl.api.drain", "Options")
 clock = lazy.module("minikctl.sim.clock")
 kinds = lazy.module("minikctl.api.kinds")
@@ -30,6 +31,7 @@ selectors = lazy.module("minikctl.api.selectors")
 server = lazy.module("minikctl.api.server")
 server_version = lazy.function("minikctl.apiserver.discovery", "version")
 to_yaml = lazy.function("minikctl.printers.serialize", "to_yaml")
+rules = lazy.module("minikctl.api.drain")
 
 EFFECTS = ("NoSchedule", "PreferNoSchedule", "NoExecute")
 CLIENT_VERSION = "v1.32.4"
@@ -338,7 +340,6 @@ def cordon(names: list[str], selector: str | None, desired: bool, dry_run: str |
 
 def drain(names: list[str], selector: str | None, opts, grace: int, timeout: str | None, disable_eviction: bool,
           dry_run: str | None) -> int:
-    from minikctl.api import drain as rules
     dry = _dry(dry_run)
     secs = parse_duration(timeout or "0s")
     if opts.pod_selector:
@@ -436,7 +437,6 @@ def _drain_one(cluster, node: str, opts, grace: int, secs: float, disable_evicti
     except _Stuck:
         for t in [t for t in cluster.timers if t[2] == RETRY_TIMER]:
             cluster.timers.remove(t)
-        import heapq
         heapq.heapify(cluster.timers)
         context.err("minikctl: drain would retry these evictions every 5s until interrupted, but nothing left "
                     "in the simulated cluster can change the disruption budget; stopped here (the node stays cordoned)\n")

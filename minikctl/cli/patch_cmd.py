@@ -12,7 +12,7 @@ from typing import List, Optional
 import typer
 
 from minikctl.api import kinds
-from minikctl.api.errors import ApiError, CliError
+from minikctl.api.errors import ApiError, CliError, not_found
 from minikctl.cli import context, output
 from minikctl.cli.targets import _targets
 from minikctl.cli.writes import _update, dry_strategy, print_stored
@@ -36,12 +36,11 @@ def patch(args, filenames, namespace, patch_text, patch_file, ptype, dry_run, fm
             patch_text = f.read()
     if not patch_text:
         raise CliError("must specify --patch or --patch-file containing the contents of the patch")
-    from minikctl.api.manifests import TooDeep, TooLarge
     try:
         body = load_bounded(patch_text)
     except yaml.YAMLError as e:
         raise CliError(f'unable to parse "{patch_text}": {str(e).splitlines()[0]}') from None
-    except (TooLarge, TooDeep) as e:
+    except (manifests.TooLarge, manifests.TooDeep) as e:
         raise CliError(e.message("the patch")) from None
     ns = context.namespace(namespace)
     with open_cluster(context.env()) as cluster:
@@ -97,7 +96,6 @@ def replace(filenames, namespace, force, dry_run, fmt) -> int:
                     result = server.create(cluster, obj, dry_run=dry != "none")
                 else:
                     if live is None:
-                        from minikctl.api.errors import not_found
                         raise not_found(k.resource, meta["name"])
                     rv = meta.get("resourceVersion")
                     if rv and rv != live["metadata"].get("resourceVersion"):

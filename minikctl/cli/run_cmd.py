@@ -22,6 +22,7 @@ open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
 process = lazy.function("minikctl.images.behaviours", "process")
 run_in_pod = lazy.function("minikctl.images.pod_exec", "run_in_pod")
 server = lazy.module("minikctl.api.server")
+registry = lazy.module("minikctl.sim.registry")
 
 
 def run(name: str | None, image: str | None, args: list[str], restart: str, labels: str | None, port: int | None,
@@ -32,8 +33,7 @@ def run(name: str | None, image: str | None, args: list[str], restart: str, labe
         raise CliError("NAME is required for run\nSee 'kubectl run -h' for help and examples")
     if not image:
         raise CliError("--image is required")
-    from minikctl.sim.registry import REFERENCE
-    if not REFERENCE.match(image):
+    if not registry.REFERENCE.match(image):
         raise CliError(f'Invalid image name "{image}": invalid reference format')
     if restart not in ("Always", "OnFailure", "Never"):
         raise CliError(f"invalid restart policy: {restart}\nSee 'kubectl run -h' for help and examples")

@@ -8,6 +8,10 @@ backwards compatibility); given with `-o FORMAT=...` the format is unknown to ev
 once here gives all the verbs the flag without each declaring it.
 """
 from __future__ import annotations
+from minikctl import lazy
+
+_data = lazy.function("minikctl.cli.unsimulated", "_data")
+unmatched = lazy.function("minikctl.cli.output", "unmatched")
 
 _GO = {"go-template": "go-template", "template": "go-template", "go-template-file": "go-template-file",
        "templatefile": "go-template-file"}
@@ -17,7 +21,6 @@ _JSONPATH = ("jsonpath", "jsonpath-file", "jsonpath-as-json")
 def _command_has_it(argv: list[str], verb: str | None) -> bool:
     """Whether kubectl's command on this line (`get`, `create deployment`, `rollout undo`) has
     --template (minikctl/data/kubectl_commands.json)."""
-    from minikctl.cli.unsimulated import _data
     data = _data()
     if not verb or verb not in argv:
         return False
@@ -72,7 +75,6 @@ def rewrite(argv: list[str], verb: str | None) -> list[str]:
     if "=" in fmt:
         name = fmt.split("=", 1)[0]
         if name in _GO or name in _JSONPATH:
-            from minikctl.cli.output import unmatched
             raise unmatched(fmt, verb)
         return argv
     if fmt in _GO:

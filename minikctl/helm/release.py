@@ -12,6 +12,7 @@ import json
 import re
 
 from minikctl.helm import HelmError
+from minikctl.api.errors import ApiError, CliError
 from minikctl import lazy
 
 Engine = lazy.function("minikctl.helm.engine", "Engine")
@@ -20,6 +21,7 @@ kinds = lazy.module("minikctl.api.kinds")
 merge = lazy.function("minikctl.api.apply", "merge")
 server = lazy.module("minikctl.api.server")
 yaml = lazy.module("yaml")
+_go_yaml_message = lazy.function("minikctl.api.manifests", "_go_yaml_message")
 
 INSTALL_ORDER = ["PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy",
                  "PodDisruptionBudget", "ServiceAccount", "Secret", "SecretList", "ConfigMap", "StorageClass",
@@ -165,7 +167,6 @@ def render(chart, user_values: dict, name: str, namespace: str, revision: int, i
         try:
             obj = yaml.safe_load(doc)
         except yaml.YAMLError as e:
-            from minikctl.api.manifests import _go_yaml_message
             raise HelmError(f"YAML parse error on {path}: error converting YAML to JSON: {_go_yaml_message(e)}") \
                 from None
         if obj is None:
@@ -232,14 +233,12 @@ def _scope(cluster_kind, obj: dict, namespace: str) -> str | None:
 
 
 def _api_error(e) -> str:
-    from minikctl.api.errors import ApiError
     if isinstance(e, ApiError):
         return e.message if not (e.reason == "Invalid" and e.causes) else e.render().split(": ", 1)[-1]
     return getattr(e, "message", str(e))
 
 
 def create_objects(cluster, objs, name: str, namespace: str) -> None:
-    from minikctl.api.errors import ApiError, CliError
     for path, obj in objs:
         k = kinds.by_kind(obj.get("kind", ""), obj.get("apiVersion"))
         if k is None:
@@ -283,7 +282,6 @@ def objects_of(manifest: str) -> list[dict]:
 def update_objects(cluster, old_manifest: str, objs, name: str, namespace: str) -> None:
     """helm's three-way update: new objects created, changed ones patched with the change from
     the old manifest to the new (live-only fields kept), ones no longer rendered deleted."""
-    from minikctl.api.errors import ApiError, CliError
     old = {}
     for o in objects_of(old_manifest):
         key = _key(None, o, namespace)
@@ -320,7 +318,6 @@ def update_objects(cluster, old_manifest: str, objs, name: str, namespace: str) 
 
 
 def delete_objects(cluster, manifest: str, namespace: str) -> None:
-    from minikctl.api.errors import ApiError
     objs = objects_of(manifest)
     for o in reversed(objs):
         key = _key(None, o, namespace)

@@ -15,13 +15,21 @@ transfer (num_connects 1); the TLS record lines of -v are not printed.
 """
 from __future__ import annotations
 
+import base64
 import hashlib
+import ipaddress
 import posixpath
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 from minikctl.net.proxy import traffic
+from minikctl import lazy
+
+common = lazy.module("minikctl.images.applets.common")
+fs_of = lazy.function("minikctl.images.fs", "fs_of")
+nt = lazy.module("minikctl.images.nettools")
+tls = lazy.module("minikctl.net.tls")
 
 SYN_TIMEOUT_MS = 130_000   # Linux connect() gives up after ~127 s (6 SYN retries)
 TRY = "curl: try 'curl --help' or 'curl --manual' for more information\n"
@@ -224,7 +232,6 @@ def _request_headers(o: Options, ua: str, host_hdr: str) -> tuple[dict, str | No
     if o.get("referer") is not None:
         hdrs["referer"] = o.get("referer")
     if o.get("user"):
-        import base64
         hdrs["authorization"] = "Basic " + base64.b64encode(o.get("user").encode()).decode()
     return hdrs, host
 
@@ -239,11 +246,10 @@ def _form(ctx, o: Options) -> tuple[str, dict, str] | None:
     for spec in o.lists.get("form") or []:
         name, _, value = spec.partition("=")
         if value.startswith("@") or value.startswith("<"):
-            from minikctl.images.applets.common import fs as fs_of, path
-            fs = fs or fs_of(ctx)
+            fs = fs or common.fs(ctx)
             fname = value[1:].split(";")[0]
-            text = fs.read(path(ctx, fname)) if fs is not None else None
-            if text is None or fs.kind(path(ctx, fname)) != "file":
+            text = fs.read(common.path(ctx, fname)) if fs is not None else None
+            if text is None or fs.kind(common.path(ctx, fname)) != "file":
                 return None
             if value.startswith("<"):
                 parts.append(f'Content-Disposition: form-data; name="{name}"\r\n\r\n{text}')
@@ -263,15 +269,13 @@ def _form(ctx, o: Options) -> tuple[str, dict, str] | None:
 
 def _urlencode(ctx, spec: str) -> str | None:
     """--data-urlencode: 'content', '=content', 'name=content', '@file', 'name@file'."""
-    from urllib.parse import quote
     name, content = "", spec
     if "=" in spec and ("@" not in spec or spec.index("=") < spec.index("@")):
         name, content = spec.split("=", 1)
     elif "@" in spec:
         name, fname = spec.split("@", 1)
-        from minikctl.images.applets.common import fs as fs_of, path
-        f = fs_of(ctx)
-        content = ctx.stdin if fname == "-" else (f.read(path(ctx, fname)) if f is not None else None)
+        f = common.fs(ctx)
+        content = ctx.stdin if fname == "-" else (f.read(common.path(ctx, fname)) if f is not None else None)
         if content is None:
             return None
     # curl 7.88's encoder: the unreserved characters kept, a space as '+', lower-case hex
@@ -289,9 +293,8 @@ def _data(ctx, o: Options) -> str | None:
             if v is None:
                 return None
         elif v.startswith("@") and name != "data-raw":
-            from minikctl.images.applets.common import fs as fs_of, path
-            f = fs_of(ctx)
-            text = ctx.stdin if v == "@-" else (f.read(path(ctx, v[1:])) if f is not None else None)
+            f = common.fs(ctx)
+            text = ctx.stdin if v == "@-" else (f.read(common.path(ctx, v[1:])) if f is not None else None)
             if text is None:
                 return None
             v = text if name == "data-binary" else text.replace("\r", "").replace("\n", "")
@@ -301,7 +304,6 @@ def _data(ctx, o: Options) -> str | None:
 
 def run_transfer(ctx, o: Options, url: str, flav: str) -> Transfer:
     """One URL, following redirects with -L: every response and the outcome, or the error."""
-    from minikctl.images import nettools as nt
     head = o.has("head")
     data = _data(ctx, o)
     data_failed = data is None and bool(o.data)
@@ -344,7 +346,6 @@ def run_transfer(ctx, o: Options, url: str, flav: str) -> Transfer:
             return t
         https = scheme == "https"
         if https and o.get("cacert") is not None and ca_bytes is None:
-            from minikctl.images.fs import fs_of
             fs = fs_of(ctx)
             text = fs.read(o.get("cacert")) if fs is not None else None
             if text is None:
@@ -384,7 +385,6 @@ def run_transfer(ctx, o: Options, url: str, flav: str) -> Transfer:
         if o.has("verbose"):
             t.err_prefix += f"* Connected to {host} ({out.ip}) port {port}" + (" (#0)\n" if flav == "el7" else "\n")
         if https and out.cert is not None:
-            from minikctl.net import tls
             verdict = tls.verify(out.cert, host, ca_bytes, ctx.view.now)
             if o.has("verbose"):
                 t.err_prefix += nt._curl_cert_block(out.cert, host, verdict, o.has("insecure"), flav)
@@ -467,7 +467,6 @@ def _times(t: Transfer, ctx) -> dict[str, float]:
 
 
 def _is_ip(s: str) -> bool:
-    import ipaddress
     try:
         ipaddress.ip_address(s.strip("[]"))
         return True
@@ -476,14 +475,12 @@ def _is_ip(s: str) -> bool:
 
 
 def variables(ctx, t: Transfer, size_download: int) -> dict[str, str]:
-    from minikctl.net.proxy.traffic import client_of
-    from minikctl.images.nettools import _src
     resp = t.response
     ok = resp is not None
     tm = _times(t, ctx)
     scheme, host, port, _, _ = _split(t.urls[-1] if t.urls else t.url)
     hdr = {k.lower(): v for k, v in (resp.headers if ok else [])}
-    local_ip = client_of(ctx.view, _src(ctx))[0] if ok else ""
+    local_ip = traffic.client_of(ctx.view, nt._src(ctx))[0] if ok else ""
     if ok and t.outcome is not None and t.outcome.ip in ("127.0.0.1", "::1"):
         local_ip = t.outcome.ip
     lport = 32768 + int.from_bytes(hashlib.sha256(t.url.encode()).digest()[:2], "big") % 28000
@@ -615,12 +612,11 @@ def _meter_for(t: Transfer, body_text: str | None, warn: str, o: Options) -> str
 
 def _write_file(ctx, name: str, text: str, append: bool = False) -> str | None:
     """Write to the container's file; the errno name when it cannot be."""
-    from minikctl.images.applets.common import ERRNO, fs as fs_of, path
-    fs = fs_of(ctx)
+    fs = common.fs(ctx)
     if fs is None:
         return "ENOENT"
-    why = fs.write(path(ctx, name), text, append=append)
-    return ERRNO.get(why, why) if why else None
+    why = fs.write(common.path(ctx, name), text, append=append)
+    return common.ERRNO.get(why, why) if why else None
 
 
 def curl(ctx, argv):
@@ -641,12 +637,11 @@ def curl(ctx, argv):
                     "both POST \nWarning: (-d, --data) and HEAD (-I, --head).\n"), 2
     fmt = o.get("write-out")
     if fmt is not None and fmt.startswith("@"):
-        from minikctl.images.applets.common import fs as fs_of, path
         if fmt == "@-":
             fmt = ctx.stdin or ""
         else:
-            f = fs_of(ctx)
-            fmt = (f.read(path(ctx, fmt[1:])) if f is not None else None) or ""
+            f = common.fs(ctx)
+            fmt = (f.read(common.path(ctx, fmt[1:])) if f is not None else None) or ""
     out_parts, err_parts = [], []
     code = 0
     outputs = list(o.outputs)

@@ -13,6 +13,7 @@ from minikctl.images.base import base_tools, files
 from minikctl.images.shell import make_sh
 from minikctl.net.dns import records
 from minikctl.net.dns.resolver import Dns, parse_resolv_conf, search_candidates
+import hashlib
 
 DIG_VERSION = "9.9.5-9+deb8u19-Debian"
 DEBIAN_ROOT = ["bin", "boot", "dev", "etc", "home", "lib", "lib64", "media", "mnt", "opt", "proc", "root", "run",
@@ -158,7 +159,6 @@ def host(ctx, argv):
 
 def _host_block(ctx, qname: str, qtype: str, ans, server: str) -> str:
     """One reply as `host -v` prints it (dig's sections without EDNS, the size without OPT)."""
-    import hashlib
     qid = int.from_bytes(hashlib.sha256(f"{qname}{qtype}{ctx.view.now}".encode()).digest()[:2], "big")
     lines = [f";; ->>HEADER<<- opcode: QUERY, status: {ans.rcode_name}, id: {qid}",
              f";; flags: {ans.flags}; QUERY: 1, ANSWER: {len(ans.answer)}, AUTHORITY: {len(ans.authority)}, "

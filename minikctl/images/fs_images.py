@@ -13,6 +13,7 @@ family_of = lazy.function("minikctl.images.registry", "family_of")
 kubelet_files = lazy.function("minikctl.images.base", "files")
 node_files = lazy.function("minikctl.images.nodetools", "node_files")
 toolset = lazy.function("minikctl.images.registry", "toolset")
+traffic = lazy.module("minikctl.net.proxy.traffic")
 
 BUSYBOX_PASSWD = """root:x:0:0:root:/root:/bin/sh
 daemon:x:1:1:daemon:/usr/sbin:/bin/false
@@ -210,8 +211,7 @@ def populate(fs, view, pod: dict, container: dict) -> None:
             fs.add_file(f"/usr/bin/{name}" if name not in ("sh", "bash", "dash") else f"/bin/{name}", "",
                         executable=True)
     if fam == "nginx":
-        from minikctl.net.proxy.traffic import NGINX_INDEX
-        fs.add_file("/usr/share/nginx/html/index.html", NGINX_INDEX)
+        fs.add_file("/usr/share/nginx/html/index.html", traffic.NGINX_INDEX)
         fs.add_file("/usr/share/nginx/html/50x.html", NGINX_50X)
         fs.add_file("/etc/nginx/conf.d/default.conf", NGINX_DEFAULT_CONF)
         fs.add_file("/etc/nginx/nginx.conf", NGINX_CONF)

@@ -23,17 +23,21 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 
+from urllib.parse import parse_qs, urlsplit
+
 from minikctl import timeutil
-from urllib.parse import parse_qs
-from urllib.parse import urlsplit
 from minikctl import lazy
 
 ApiError = lazy.function("minikctl.api.errors", "ApiError")
 ExecContext = lazy.function("minikctl.images.context", "ExecContext")
 behaviours = lazy.module("minikctl.images.behaviours")
 family_of = lazy.function("minikctl.images.registry", "family_of")
+go_duration = lazy.function("minikctl.images.behaviours.netexec", "go_duration")
+go_duration_text = lazy.function("minikctl.images.behaviours.netexec", "go_duration_text")
+image_registry = lazy.module("minikctl.images.registry")
 kube_proxy = lazy.module("minikctl.images.kube_proxy")
 normalize = lazy.function("minikctl.images.registry", "normalize")
+sim_registry = lazy.module("minikctl.sim.registry")
 
 ACCESSLOG = "accesslog"
 ACCESSLOG_MAX = 1000  # per pod, oldest dropped
@@ -150,9 +154,8 @@ def _startup(view, pod: dict, c: dict, start: float) -> list[tuple[float, str]]:
 
 def _official_nginx(image: str) -> bool:
     """Only the official image (and nginx-unprivileged) runs /docker-entrypoint.sh."""
-    from minikctl.sim import registry
     try:
-        return registry.repository(image) in ("docker.io/library/nginx", "docker.io/nginxinc/nginx-unprivileged")
+        return sim_registry.repository(image) in ("docker.io/library/nginx", "docker.io/nginxinc/nginx-unprivileged")
     except Exception:
         return False
 
@@ -200,7 +203,6 @@ def _go_access(kind: str, hit: dict) -> list[str]:
     if u.path == "/redirect":
         return [f"{hit.get('method') or 'GET'} /redirect?msg={g('location')}&code={g('code')}"]
     if u.path == "/exit":
-        from minikctl.images.behaviours.netexec import go_duration, go_duration_text
         lines = [f"GET /exit?code={g('code')}&timeout={g('timeout')}&wait={g('wait')}"]
         wait, timeout = go_duration(g("wait") or "0"), go_duration(g("timeout") or "0")
         if wait is not None and timeout is not None and (g("code") or "0").lstrip("+-").isdigit():
@@ -211,11 +213,10 @@ def _go_access(kind: str, hit: dict) -> list[str]:
 
 
 def _run(view, pod: dict, c: dict) -> list[str]:
-    from minikctl.images import registry
     argv = list(c.get("command") or []) + list(c.get("args") or [])
     ctx = ExecContext(view=view, pod=pod, container=c["name"], node=pod["spec"].get("nodeName"))
     try:
-        out, err, _code = registry.run(ctx, argv)
+        out, err, _code = image_registry.run(ctx, argv)
     except Exception:  # the image lacks the executable: the container failed before writing anything
         return []
     return (out + err).splitlines()

@@ -22,6 +22,8 @@ fs_of = lazy.function("minikctl.images.fs", "fs_of")
 internet = lazy.module("minikctl.net.internet")
 policy = lazy.module("minikctl.net.policy")
 tls = lazy.module("minikctl.net.tls")
+datagram = lazy.function("minikctl.images.behaviours.netexec", "datagram")
+run_curl = lazy.function("minikctl.images.curl", "curl")
 
 SYN_TIMEOUT_MS = 130_000   # Linux connect() gives up after ~127 s (6 SYN retries)
 
@@ -239,8 +241,7 @@ def _curl_cert_block(cert, host: str, verdict, insecure: bool, flav: str) -> str
 
 
 def curl(ctx, argv):
-    from minikctl.images.curl import curl as run
-    return run(ctx, argv)
+    return run_curl(ctx, argv)
 
 
 # --- ping ----------------------------------------------------------------------------------
@@ -373,7 +374,6 @@ def nc(ctx, argv):
 
 def _http_request(data: str):
     """(method, path, Host header) when what nc sends is an HTTP request, else None."""
-    import re
     m = re.match(r"(GET|HEAD|POST|PUT|DELETE|OPTIONS) (\S+) HTTP/1\.[01]\r?\n", data)
     if not m:
         return None
@@ -384,7 +384,6 @@ def _http_request(data: str):
 def _nc_udp(ctx, host: str, port: int):
     """nc -u: stdin goes out as one datagram; the reply (if any) is printed as received. UDP has
     no connection: silence and an ICMP refusal both end in nothing printed once -w passes."""
-    from minikctl.images.behaviours.netexec import datagram
     status, reply = datagram(ctx.view, _src(ctx), host, port, ctx.stdin or "")
     if status == "bad address":
         return "", f"nc: bad address '{host}'\n", 1

@@ -24,6 +24,8 @@ in_container = lazy.module("minikctl.images.etcdtools.in_container")
 nettools = lazy.module("minikctl.images.nettools")
 perl = lazy.module("minikctl.images.perl")
 tools_for = lazy.function("minikctl.images.behaviours.agnhost", "tools_for")
+busybox_new = lazy.module("minikctl.images.busybox_new")
+nginx = lazy.module("minikctl.images.nginx")
 
 BIN_DIRS = ("/bin/", "/usr/bin/", "/sbin/", "/usr/sbin/", "/usr/local/bin/", "/usr/local/sbin/")
 
@@ -75,19 +77,15 @@ def toolset(ref: str) -> Image:
     if fam == "busybox-1.28":
         tools, dialect, net = busybox_128.tools(), "ash", ("wget", "ping", "nc")
     elif fam == "busybox":
-        from minikctl.images import busybox_new
         tools, dialect, net = busybox_new.tools(), "ash", ("wget", "ping", "nc")
     elif fam == "alpine":
-        from minikctl.images import busybox_new
         curl = ("curl",) if normalize(ref)[0].rsplit("/", 1)[-1] == "curl" else ()
         tools, dialect, net = busybox_new.tools(), "ash", ("wget", "ping", "nc") + curl
     elif fam == "dnsutils":
         tools, dialect, net = dnsutils.tools(), "dash", ("ping",)
     elif fam == "nginx":
-        from minikctl.images import nginx
         tools, dialect, net = nginx.tools(), "dash", ("curl",)
     else:
-        from minikctl.images import nginx
         tools, dialect, net = nginx.generic_tools(), "dash", ()
     tools.update(_nettools(net))
     tools = applets.merge(fam, tools)

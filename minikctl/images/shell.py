@@ -14,6 +14,7 @@ fs_of = lazy.function("minikctl.images.fs", "fs_of")
 image_for_ctx = lazy.function("minikctl.images.registry", "image_for_ctx")
 parse = lazy.function("minikctl.sh.parser", "parse")
 toolset_for_ctx = lazy.function("minikctl.images.registry", "toolset_for_ctx")
+parser = lazy.module("minikctl.sh.parser")
 
 
 class Shell(_Interp):
@@ -125,11 +126,10 @@ class ShellSession:
         return "# "
 
     def feed(self, line: str) -> tuple[str, str, bool]:
-        from minikctl.sh.parser import ShSyntaxError
         text = self.pending + line
         try:
             parse(text, self.shell.dialect.name)
-        except ShSyntaxError as e:
+        except parser.ShSyntaxError as e:
             if e.kind in ("eof", "quote", "eofmatch", "brace") and line.strip():
                 self.pending = text + "\n"
                 return "", "", False

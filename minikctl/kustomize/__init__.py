@@ -13,6 +13,7 @@ from __future__ import annotations
 from minikctl import lazy
 
 one = lazy.function("minikctl.printers.serialize", "to_yaml")
+run_target = lazy.function("minikctl.kustomize.target", "run")
 
 
 class KustomizeError(Exception):
@@ -35,13 +36,12 @@ ROOT_ONLY = [True]
 
 def build(path: str, load_restrictor: str = "LoadRestrictionsRootOnly"):
     """(resources as JSON-shaped dicts in output order, warnings for stderr)."""
-    from minikctl.kustomize.target import run
     if load_restrictor not in ("LoadRestrictionsRootOnly", "LoadRestrictionsNone"):
         raise KustomizeError(f"illegal flag value --load-restrictor {load_restrictor}; legal values: "
                              "[LoadRestrictionsRootOnly LoadRestrictionsNone]")
     ROOT_ONLY[0] = load_restrictor == "LoadRestrictionsRootOnly"
     try:
-        return run(path)
+        return run_target(path)
     finally:
         ROOT_ONLY[0] = True
 

@@ -19,6 +19,7 @@ merge = lazy.function("minikctl.kustomize.smp", "merge")
 selectors = lazy.module("minikctl.api.selectors")
 split_api_version = lazy.function("minikctl.kustomize.fieldspecs", "split_api_version")
 to_yaml = lazy.function("minikctl.printers.serialize", "to_yaml")
+api_patch = lazy.module("minikctl.api.patch")
 
 
 def _load_text(root: str, path: str) -> str:
@@ -88,10 +89,9 @@ def _smp(target: dict, patch: dict) -> dict:
 
 
 def _json6902(obj: dict, ops) -> dict:
-    from minikctl.api.patch import PatchError
     try:
         return json_patch(obj, ops)
-    except PatchError as e:
+    except api_patch.PatchError as e:
         raise KustomizeError(str(e)) from None
     except (KeyError, IndexError, TypeError, ValueError) as e:
         raise KustomizeError(f"unable to apply json patch: {e}") from None

@@ -11,6 +11,7 @@ from minikctl import lazy
 _go_yaml_message = lazy.function("minikctl.api.manifests", "_go_yaml_message")
 load_bounded = lazy.function("minikctl.api.manifests", "load_bounded")
 yaml = lazy.module("yaml")
+manifests = lazy.module("minikctl.api.manifests")
 
 _INT = re.compile(r"^[-+]?(?:0[xX][0-9a-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|[0-9][0-9_]*)$")
 _FLOAT = re.compile(r"^(?:[-+]?(?:\.[0-9]+|[0-9][0-9_]*(?:\.[0-9_]*)?)(?:[eE][-+]?[0-9]+)?"
@@ -26,7 +27,6 @@ def _loader():
     global _loader_cls
     if _loader_cls is not None:
         return _loader_cls
-    import yaml
     base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
     class V3Loader(base):  # type: ignore[misc,valid-type]
@@ -87,14 +87,13 @@ def split_documents(text: str) -> list[str]:
 
 def load_all(text: str, source: str) -> list:
     """Every non-empty document of a stream, JSON-shaped."""
-    from minikctl.api.manifests import TooLarge, TooDeep
     out = []
     for chunk in split_documents(text):
         try:
             doc = load_bounded(chunk, _loader())
         except yaml.YAMLError as e:
             raise KustomizeError(_go_yaml_message(e)) from None
-        except (TooLarge, TooDeep) as e:
+        except (manifests.TooLarge, manifests.TooDeep) as e:
             raise KustomizeError(e.message(source)) from None
         if doc is not None:
             out.append(doc)

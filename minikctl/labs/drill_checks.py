@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from minikctl.api.conditions import is_ready
 from minikctl.api.selectors import label_selector_matches
+from minikctl.api.errors import CliError
 from minikctl import lazy
 
 Dns = lazy.function("minikctl.net.dns.resolver", "Dns")
@@ -364,7 +365,6 @@ def _exec(view, c: dict) -> tuple[bool, str]:
     if spec.get("image") and not any(re.search(spec["image"], x.get("image", ""))
                                      for x in pod["spec"].get("containers") or []):
         return False, f"pod {pod['metadata']['name']} does not run an image matching /{spec['image']}/"
-    from minikctl.api.errors import CliError
     try:
         check_runnable(pod)
     except CliError as e:

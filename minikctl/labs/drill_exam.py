@@ -20,6 +20,7 @@ from minikctl import lazy
 drills = lazy.module("minikctl.labs.drills")
 t = lazy.function("minikctl.labs.messages_drill", "t")
 tabwriter = lazy.module("minikctl.printers.tabwriter")
+render = lazy.module("minikctl.labs.render")
 
 PASS_MARK = 66  # the CKA pass mark, percent
 DEFAULT_TASKS = 17
@@ -30,8 +31,7 @@ CLUSTER_PREFIX = "cka-t"
 def quotas(domains: dict[str, list], n: int) -> dict[str, int]:
     """How many tasks each domain gets: its exam share of n (largest remainder), never more than
     the drills it has; what a short domain cannot give goes to the others by share."""
-    from minikctl.labs.drills import DOMAINS
-    shares = {d: DOMAINS.get(d, (0,))[0] for d in domains}
+    shares = {d: drills.DOMAINS.get(d, (0,))[0] for d in domains}
     total_share = sum(shares.values()) or 1
     raw = {d: n * s / total_share for d, s in shares.items()}
     q = {d: min(int(raw[d]), len(domains[d])) for d in domains}
@@ -111,7 +111,6 @@ def percent(exam: dict) -> float:
 def report(exam: dict, lang: str = "en") -> str:
     """The score table (per task: context, weight, checks passed, score) and, per task, every
     check with ✔/✘ and the reason it failed."""
-    from minikctl.labs.render import cell_width
     rows = [[t("TASK", lang), t("CONTEXT", lang), t("DOMAIN", lang), t("WEIGHT", lang), t("CHECKS", lang),
              t("SCORE", lang)]]
     detail = []
@@ -141,7 +140,7 @@ def report(exam: dict, lang: str = "en") -> str:
         if exam.get("mode") == "simulator" else ""
     stop = ("\n" + t("Time was up at the deadline: work after it was not counted.", lang)) \
         if exam.get("stoppedAtDeadline") else ""
-    return (head + tabwriter.render(rows, width=cell_width) +
+    return (head + tabwriter.render(rows, width=render.cell_width) +
             "\n" + t("Result: {pct:.0f}% ({verdict}, pass mark {mark}%), seed {seed}, time used {used} of {all}", lang)
             .format(pct=pct, verdict=verdict, mark=PASS_MARK, seed=exam["seed"], used=fmt_time(used),
                     all=fmt_time(exam["minutes"] * 60)) + stop + "\n\n" + "\n\n".join(detail) + "\n")

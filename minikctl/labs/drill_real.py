@@ -23,6 +23,7 @@ import subprocess
 
 from minikctl.api.errors import CliError
 import time
+import re
 from minikctl import lazy
 
 StaticView = lazy.function("minikctl.sim.view", "StaticView")
@@ -190,9 +191,7 @@ def _can_i(k: Kubectl, spec: dict) -> tuple[bool, str]:
 def _exec(k: Kubectl, view, spec: dict) -> tuple[bool, str]:
     """The exec check through the real `kubectl exec`: the same pod choice (the newest running
     pod that fits), the command's exit status (kubectl exits with it) and what it printed."""
-    import re
 
-    from minikctl.labs import drill_checks
     pod = drill_checks.pick_pod(view, spec)
     ns = spec.get("namespace", "default")
     if pod is None:

@@ -21,6 +21,7 @@ Store = lazy.function("minikctl.store.db", "Store")
 bootstrap = lazy.module("minikctl.sim.bootstrap")
 clock = lazy.module("minikctl.sim.clock")
 load_profile = lazy.function("minikctl.sim.profile", "load_profile")
+controllers = lazy.module("minikctl.sim.controllers")
 
 PROGRESS_KEY = "drill.progress"
 EXAM_KEY = "drill.exam"
@@ -148,7 +149,6 @@ def reset_cluster(env, want_profile: str | None = None) -> str:
         cluster.load()
         bootstrap.init_cluster(cluster, env, profile, env.seed)
         clock.advance(cluster, env.clock())
-        from minikctl.sim import controllers
         controllers.settle(cluster)
         cluster.save()
         store.commit()

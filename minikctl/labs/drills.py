@@ -20,6 +20,7 @@ _load_yaml = lazy.function("minikctl.labs.lab", "_load_yaml")
 check_step = lazy.function("minikctl.labs.drill_steps", "check_step")
 difflib = lazy.module("difflib")
 kind_of = lazy.function("minikctl.labs.drill_checks", "kind_of")
+load_profile = lazy.function("minikctl.sim.profile", "load_profile")
 
 
 def drills_root() -> Path:
@@ -176,7 +177,6 @@ def load_drill(name: str) -> Drill:
                 raise ValueError(f"field 'checks[{i}].context' names no cluster of field 'clusters'")
         profile = data.get("profile")
         if profile is not None:
-            from minikctl.sim.profile import load_profile
             try:
                 load_profile(str(profile))
             except Exception:  # noqa: BLE001 - any failure to load is "no such profile"

@@ -21,6 +21,7 @@ drills = lazy.module("minikctl.labs.drills")
 exam_now = lazy.function("minikctl.labs.exam_clock", "exam_now")
 open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
 run = lazy.function("minikctl.cli.main", "run")
+drill_exam = lazy.module("minikctl.labs.drill_exam")
 
 
 def on_cluster(env, name: str):
@@ -97,8 +98,7 @@ def grade_checks(env, drill, values: dict, lang: str = "en") -> list:
 
 
 def old_clusters(env) -> list[str]:
-    from minikctl.labs.drill_exam import CLUSTER_PREFIX
-    return [n for n in clusters.named(clusters.config(env.home)) if n.startswith(CLUSTER_PREFIX)]
+    return [n for n in clusters.named(clusters.config(env.home)) if n.startswith(drill_exam.CLUSTER_PREFIX)]
 
 
 def prepare(env, exam: dict) -> None:

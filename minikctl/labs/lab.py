@@ -28,6 +28,7 @@ _text = lazy.function("minikctl.api.manifests", "_text")
 load_bounded = lazy.function("minikctl.api.manifests", "load_bounded")
 refuse_host_effects = lazy.function("minikctl.labs.drill_steps", "refuse_host_effects")
 yaml = lazy.module("yaml")
+manifests = lazy.module("minikctl.api.manifests")
 
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ACTIONS = ("run", "files", "wait", "view")
@@ -184,12 +185,11 @@ def load_lab(name: str, root: Path | None = None) -> Lab:
 
 def _load_yaml(path: Path, what: str) -> dict:
     """A lab's or drill's YAML as a mapping, bounded like any manifest; a clear error otherwise."""
-    from minikctl.api.manifests import TooDeep, TooLarge
     try:
         data = load_bounded(_text(path.read_bytes()))
     except yaml.YAMLError as e:
         raise CliError(f"{what}: {path} is not valid YAML: {e}")
-    except (TooLarge, TooDeep) as e:
+    except (manifests.TooLarge, manifests.TooDeep) as e:
         raise CliError(f"{what}: {path}: {e.message(str(path))}")
     except OSError as e:
         raise CliError(f"{what}: {path}: {e.strerror or e}")

@@ -29,6 +29,7 @@ from minikctl import lazy
 
 label_selector_matches = lazy.function("minikctl.api.selectors", "label_selector_matches")
 parse = lazy.function("minikctl.timeutil", "parse")
+traffic = lazy.module("minikctl.net.proxy.traffic")
 
 CONTROLLER = "gateway.nginx.org/nginx-gateway-controller"
 
@@ -286,7 +287,6 @@ def ref_granted(view, route: dict, ns: str, name: str) -> bool:
 
 def serve(view, pod: dict, port: int, host: str, uri: str, method: str = "GET"):
     """The NGF nginx's answer to a request on `port`."""
-    from minikctl.net.proxy import traffic
     d = decide(view, port, host, method, uri)
     if d.route is None:
         return _resp(view, traffic, 404, "Not Found")

@@ -24,6 +24,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from minikctl import lazy
+
+traffic = lazy.module("minikctl.net.proxy.traffic")
 
 CONTROLLER = "k8s.io/ingress-nginx"
 CLASS = "nginx"
@@ -195,7 +198,6 @@ def serve(view, controller: dict, host: str, uri: str, *, https: bool = False, t
     plain HTTP to a host that an Ingress lists under spec.tls, ingress-nginx's default
     ssl-redirect (a 308 to https://), unless that Ingress sets ssl-redirect "false";
     force-ssl-redirect "true" redirects without TLS too."""
-    from minikctl.net.proxy import traffic
     if tls_port and not https:
         return _plain_on_https(view, traffic)
     r = route(view, host, uri)

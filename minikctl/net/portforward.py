@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from minikctl.api.errors import ApiError, CliError, not_found
 import errno
 import hashlib
+from datetime import datetime, timezone
 from minikctl import lazy
 
 label_selector_matches = lazy.function("minikctl.api.selectors", "label_selector_matches")
@@ -254,7 +255,6 @@ def refused_message(pod: dict, port: int) -> str:
 
 def lost_message(pod: dict, pp: PortPair, now: float, pid: int) -> str:
     """What kubectl's portforward.go logs when the pod refuses the forwarded connection."""
-    from datetime import datetime, timezone
     t = datetime.fromtimestamp(now, timezone.utc)
     stamp = f"E{t.strftime('%m%d %H:%M:%S')}.{t.microsecond:06d}"
     err = refused_message(pod, pp.container).replace('"', '\\"')

@@ -56,7 +56,7 @@ def ensure_fake_cert(cluster) -> bytes:
     stored = (getattr(cluster, "meta", None) or {}).get(FAKE_META)
     if stored:
         return stored.encode()
-    from cryptography.x509.oid import NameOID
+    NameOID = x509.NameOID
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, FAKE_O),
                       x509.NameAttribute(NameOID.COMMON_NAME, FAKE_CN)])
@@ -185,7 +185,7 @@ def verify(server: ServerCert, host: str, cafile: bytes | None, now: float) -> V
 
 def curl_name(name) -> str:
     """A certificate name as curl's OpenSSL backend prints it: in the certificate's order, `; `."""
-    from cryptography.x509.oid import NameOID
+    NameOID = x509.NameOID
     short = {NameOID.COMMON_NAME: "CN", NameOID.ORGANIZATION_NAME: "O", NameOID.ORGANIZATIONAL_UNIT_NAME: "OU",
              NameOID.COUNTRY_NAME: "C", NameOID.STATE_OR_PROVINCE_NAME: "ST", NameOID.LOCALITY_NAME: "L"}
     return "; ".join(f"{short.get(a.oid, a.oid.dotted_string)}={a.value}" for a in name)

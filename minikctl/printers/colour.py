@@ -9,6 +9,7 @@ from minikctl import lazy
 
 Style = lazy.function("rich.style", "Style")
 tabwriter = lazy.module("minikctl.printers.tabwriter")
+rich_color = lazy.module("rich.color")
 
 GREEN = {"Running", "Active", "Ready", "Completed", "Succeeded", "Bound", "True"}
 YELLOW = {"Pending", "ContainerCreating", "Terminating", "PodInitializing", "Unknown"}
@@ -31,7 +32,6 @@ def status_colour(text: str) -> str | None:
 
 def render_coloured(rows: list[list[str]], status_col: int | None, header: bool = True) -> str:
     """Lay rows out like tabwriter.render, then wrap cells in ANSI styles (header bold)."""
-    from rich.color import ColorSystem
 
 
     widths = tabwriter.layout(rows, tabwriter.TABLE_MINWIDTH, tabwriter.TABLE_PADDING)
@@ -47,7 +47,7 @@ def render_coloured(rows: list[list[str]], status_col: int | None, header: bool 
             elif j == status_col and cell:
                 colour = status_colour(cell)
                 style = Style(color=colour) if colour else None
-            text = style.render(cell, color_system=ColorSystem.STANDARD) if style and cell else cell
+            text = style.render(cell, color_system=rich_color.ColorSystem.STANDARD) if style and cell else cell
             out.append(text + pad)
         lines.append("".join(out) + "\n")
     return "".join(lines)
@@ -57,10 +57,9 @@ def cluster_info(text: str) -> str:
     """kubectl cluster-info on a terminal: each service's name green, its URL yellow
     (cluster-info.go: ct.ChangeColor(ct.Green) / ct.Yellow)."""
 
-    from rich.color import ColorSystem
 
     def paint(m):
-        green = Style(color="green").render(m.group(1), color_system=ColorSystem.STANDARD)
-        yellow = Style(color="yellow").render(m.group(2), color_system=ColorSystem.STANDARD)
+        green = Style(color="green").render(m.group(1), color_system=rich_color.ColorSystem.STANDARD)
+        yellow = Style(color="yellow").render(m.group(2), color_system=rich_color.ColorSystem.STANDARD)
         return f"{green} is running at {yellow}"
     return re.sub(r"^(.+?) is running at (\S+)", paint, text, flags=re.M)

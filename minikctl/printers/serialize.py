@@ -228,7 +228,6 @@ def _yaml_node(v: Any):
 
 
 def _dumper():
-    import yaml
     base = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
     class GoYamlDumper(base):  # type: ignore[misc,valid-type]

@@ -16,6 +16,7 @@ from minikctl import lazy
 parse = lazy.function("minikctl.sh.parser", "parse")
 resolve_tool = lazy.function("minikctl.images.registry", "resolve_tool")
 test_builtin = lazy.function("minikctl.sh.testexpr", "test_builtin")
+parser = lazy.module("minikctl.sh.parser")
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 SPECIAL = {":", ".", "break", "continue", "eval", "exec", "exit", "export", "readonly", "return", "set", "shift",
@@ -259,11 +260,10 @@ def _loopctl(sh, argv, io):
 
 
 def b_eval(sh, argv, io):
-    from minikctl.sh.parser import ShSyntaxError
     src = " ".join(argv[1:])
     try:
         tree = parse(src, sh.dialect.name)
-    except ShSyntaxError as e:
+    except parser.ShSyntaxError as e:
         msg, code = sh.dialect.syntax(e)
         io[2].write(msg)
         return code
@@ -271,7 +271,6 @@ def b_eval(sh, argv, io):
 
 
 def b_source(sh, argv, io):
-    from minikctl.sh.parser import ShSyntaxError
     if len(argv) < 2:
         _err(sh, io, f"{argv[0]}: filename argument required" if sh.dialect.bash else f"{argv[0]}: missing filename")
         return 2
@@ -285,7 +284,7 @@ def b_source(sh, argv, io):
         raise Flow("exit", 2 if sh.dialect.name == "dash" else 1)
     try:
         tree = parse(text, sh.dialect.name)
-    except ShSyntaxError as e:
+    except parser.ShSyntaxError as e:
         io[2].write(sh.dialect.syntax(e)[0])
         return 2
     saved = sh.positional

@@ -197,7 +197,6 @@ def test_builtin(sh, argv, io) -> int:
 
 def dbracket(sh, words, io) -> int:
     """bash [[ ]]: no splitting or globbing; the right of == / != is a pattern, of =~ a regex."""
-    from minikctl.sh.expand import ExpandError  # noqa: F401
     ex = sh.ex
     vals: list[str] = []
     k = 0

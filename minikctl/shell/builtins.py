@@ -15,6 +15,8 @@ from minikctl import lazy
 Input = lazy.function("minikctl.sh.interp", "Input")
 files = lazy.module("minikctl.shell.files")
 parse = lazy.function("minikctl.sh.parser", "parse")
+parser = lazy.module("minikctl.sh.parser")
+shell_run = lazy.module("minikctl.shell.run")
 
 NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -165,10 +167,9 @@ def b_source(sh, argv, io) -> int:
     except OSError:
         io.err.write(f"bash: {argv[1]}: No such file or directory\n")
         return 1
-    from minikctl.sh.parser import ShSyntaxError
     try:
         tree = parse(text, "bash")
-    except ShSyntaxError as e:
+    except parser.ShSyntaxError as e:
         io.err.write(sh.interp.dialect.syntax(e)[0])
         return 2
     return sh.interp.x_seq(tree, (Input(io.stdin or ""), io.out, io.err))
@@ -216,5 +217,4 @@ def lookup(name: str):
 
 
 def names() -> list[str]:
-    from minikctl.shell.run import APPLETS
-    return sorted({*TABLE, *files.TABLE, *APPLETS})
+    return sorted({*TABLE, *files.TABLE, *shell_run.APPLETS})

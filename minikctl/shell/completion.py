@@ -20,6 +20,7 @@ kubeconfig = lazy.module("minikctl.cli.kubeconfig")
 open_cluster = lazy.function("minikctl.sim.cluster", "open_cluster")
 readline = lazy.module("readline")
 typer = lazy.module("typer")
+cli_main = lazy.module("minikctl.cli.main")
 
 RESOURCE_VERBS = {"get", "describe", "delete", "edit", "label", "annotate", "patch", "scale", "expose", "wait",
                   "rollout", "set", "replace", "autoscale", "explain"}
@@ -73,10 +74,9 @@ class Completer:
 
     def root(self):
         if self._root is None:
-            from minikctl.cli import main
-            if hasattr(main, "ALL_MODULES"):          # verbs register lazily: Tab needs them all
-                main._register(main.ALL_MODULES)
-            self._root = typer.main.get_command(main.app)
+            if hasattr(cli_main, "ALL_MODULES"):          # verbs register lazily: Tab needs them all
+                cli_main._register(cli_main.ALL_MODULES)
+            self._root = typer.main.get_command(cli_main.app)
         return self._root
 
     def kubectl(self, args: list[str], cur: str) -> list[str]:

@@ -25,12 +25,13 @@ Env = lazy.function("minikctl.env", "Env")
 interpreter = lazy.function("minikctl.shell.run", "interpreter")
 parse = lazy.function("minikctl.sh.parser", "parse")
 run_tree = lazy.function("minikctl.shell.run", "run_tree")
+load_profile = lazy.function("minikctl.sim.profile", "load_profile")
+parser = lazy.module("minikctl.sh.parser")
 
 
 def control_plane_name() -> str:
     """The control-plane node of the default profile: the host the prompt claims to be."""
     try:
-        from minikctl.sim.profile import load_profile
         for n in load_profile().get("nodes") or []:
             if "control-plane" in (n.get("roles") or []):
                 return n["name"]
@@ -132,16 +133,15 @@ class Shell:
 
     def run_line(self, line: str) -> int:
         """Parse one typed line (reading continuation lines and here-document bodies) and run it."""
-        from minikctl.sh.parser import ShSyntaxError
         text = line
         first = self.lineno or 1
         while True:
             try:
                 if text.endswith("\\") and not text.endswith("\\\\"):
-                    raise ShSyntaxError("backslash")
+                    raise parser.ShSyntaxError("backslash")
                 tree = parse(text, "bash", interactive=True)
                 break
-            except ShSyntaxError as e:
+            except parser.ShSyntaxError as e:
                 if e.kind in ("unexpected", "badsubst", "badfor"):
                     self.history.add(text)
                     msg, code = self.interp.dialect.syntax(e)
@@ -211,9 +211,9 @@ def _isatty(stream) -> bool:
 
 def _setup_readline(shell: Shell):
     """GNU readline on a terminal: Tab completes through completion.py; history is ours."""
-    try:
-        import readline
-    except ImportError:
+    try:  # stays here (tests/test_architecture.py): optional, and only a terminal session wants it
+        import readline  # importing it changes how input() reads the terminal
+    except ImportError:  # a Python built without it: the shell runs without line editing
         return None
     readline.set_auto_history(False)
     readline.set_completer_delims(" \t\n;|&<>")

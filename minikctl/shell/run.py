@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 
+from minikctl.sh.interp import Input  # TermInput's base class: needed as this module loads
 from minikctl.shell import builtins
 from minikctl import lazy
 
@@ -32,12 +33,7 @@ APPLETS = ("grep", "egrep", "fgrep", "head", "tail", "wc", "sort", "uniq", "cut"
            "basename", "dirname", "base64", "expr", "find", "xargs", "timeout", "tee", "printenv", "env")
 
 
-def _input_base():
-    from minikctl.sh.interp import Input
-    return Input
-
-
-class TermInput(_input_base()):
+class TermInput(Input):
     """The session's stdin (the terminal, or the lines piped to `minikctl shell`)."""
 
     def __init__(self, stream):
@@ -131,7 +127,6 @@ def interpreter(repl):
 
 
 def run_tree(repl, tree) -> int:
-    from minikctl.shell.run import TermInput
     sh = repl.interp
     _, _, code, exited = sh.run("", stdin=TermInput(repl.stdin), out=repl.stdout, err=repl.stderr, tree=tree)
     if exited:

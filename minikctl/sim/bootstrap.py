@@ -12,7 +12,7 @@ from pathlib import Path
 
 from minikctl.sim.profile import kube_version, load_profile
 import ipaddress
-from minikctl.sim.profile import control_plane
+from minikctl.sim.profile import KUBEADM_API_PORT, control_plane
 import secrets
 from minikctl import lazy
 
@@ -103,7 +103,6 @@ DEFAULT_STORAGE_CLASSES = [
 def _storage_classes(cluster, profile: dict) -> None:
     """The classes draw their uids from their own generator, so that adding them left every
     other seeded name and uid of a cluster (pods, tokens) as it was."""
-    from minikctl.api import server
     main_rng = cluster.rng
     cluster.rng = random.Random(f"{cluster.meta.get('seed')}/storageclasses")
     try:
@@ -129,7 +128,6 @@ def apiserver_service(cluster, profile: dict) -> list[dict]:
     EndpointSlice naming the control-plane node: each created if missing. kubeadm init makes them,
     and the apiserver's endpoint reconciler puts back any that is deleted
     (sim/controllers/apiserver_endpoints.py). Returns the objects created."""
-    from minikctl.sim.profile import KUBEADM_API_PORT
     master = control_plane(profile)
     port = int(profile.get("apiServerPort") or KUBEADM_API_PORT)
     objs = [{

@@ -17,6 +17,8 @@ rsa = lazy.module("cryptography.hazmat.primitives.asymmetric.rsa")
 serialization = lazy.module("cryptography.hazmat.primitives.serialization")
 server = lazy.module("minikctl.api.server")
 x509 = lazy.module("cryptography.x509")
+exceptions = lazy.module("cryptography.exceptions")
+oid = lazy.module("cryptography.x509.oid")
 
 META = "clusterCA"
 ONE_YEAR = 365 * 24 * 3600
@@ -29,13 +31,12 @@ def _now(cluster) -> datetime.datetime:
 
 def ensure(cluster):
     """(certificate, key) of the cluster CA, made and published if this cluster has none yet."""
-    from cryptography.x509.oid import NameOID
     stored = cluster.meta.get(META)
     if stored:
         return (x509.load_pem_x509_certificate(stored["cert"].encode()),
                 serialization.load_pem_private_key(stored["key"].encode(), password=None))
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kubernetes")])
+    name = x509.Name([x509.NameAttribute(oid.NameOID.COMMON_NAME, "kubernetes")])
     boot = datetime.datetime.fromtimestamp(int(cluster.now) - 600, tz=datetime.timezone.utc)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(x509.random_serial_number()).not_valid_before(boot)
@@ -65,13 +66,12 @@ _USAGE_EKU = {"client auth": "CLIENT_AUTH", "server auth": "SERVER_AUTH", "code 
 
 def sign(cluster, csr_pem: bytes, usages: list[str], seconds: int | None) -> str:
     """A certificate for the request, signed by the cluster CA (PEM)."""
-    from cryptography.x509.oid import ExtendedKeyUsageOID
     ca_cert, ca_key = ensure(cluster)
     req = x509.load_pem_x509_csr(csr_pem)
     life = min(seconds or ONE_YEAR, ONE_YEAR)
     now = _now(cluster)
     not_after = min(now + datetime.timedelta(seconds=life), ca_cert.not_valid_after_utc)
-    ekus = [getattr(ExtendedKeyUsageOID, _USAGE_EKU[u]) for u in usages if u in _USAGE_EKU]
+    ekus = [getattr(oid.ExtendedKeyUsageOID, _USAGE_EKU[u]) for u in usages if u in _USAGE_EKU]
     builder = (x509.CertificateBuilder().subject_name(req.subject).issuer_name(ca_cert.subject)
                .public_key(req.public_key()).serial_number(x509.random_serial_number())
                .not_valid_before(now - datetime.timedelta(seconds=BACKDATE)).not_valid_after(not_after)
@@ -94,19 +94,17 @@ def sign(cluster, csr_pem: bytes, usages: list[str], seconds: int | None) -> str
 
 def identity(cert_pem: bytes) -> tuple[str, list[str]] | None:
     """(user, groups) a client certificate authenticates as: CN and O, if the cluster CA signed it."""
-    from cryptography.x509.oid import NameOID
     try:
         cert = x509.load_pem_x509_certificate(cert_pem)
     except ValueError:
         return None
-    cn = [a.value for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
-    orgs = [a.value for a in cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)]
+    cn = [a.value for a in cert.subject.get_attributes_for_oid(oid.NameOID.COMMON_NAME)]
+    orgs = [a.value for a in cert.subject.get_attributes_for_oid(oid.NameOID.ORGANIZATION_NAME)]
     return (cn[0] if cn else "", orgs)
 
 
 def verify(cluster, cert_pem: bytes) -> bool:
     """Whether the cluster CA signed this certificate and it is valid now."""
-    from cryptography.exceptions import InvalidSignature
     stored = cluster.meta.get(META)
     if not stored:
         return False
@@ -114,7 +112,7 @@ def verify(cluster, cert_pem: bytes) -> bool:
         cert = x509.load_pem_x509_certificate(cert_pem)
         ca = x509.load_pem_x509_certificate(stored["cert"].encode())
         cert.verify_directly_issued_by(ca)
-    except (ValueError, TypeError, InvalidSignature):
+    except (ValueError, TypeError, exceptions.InvalidSignature):
         return False
     now = _now(cluster)
     return cert.not_valid_before_utc <= now <= cert.not_valid_after_utc

@@ -19,11 +19,15 @@ from contextlib import contextmanager
 
 from minikctl import timeutil
 from minikctl.api.errors import ApiError, CliError
-from minikctl.store.db import Store
+from minikctl.store import db
+from minikctl.store.db import Store, _corrupt
 from minikctl import lazy
 
 clock = lazy.module("minikctl.sim.clock")
 kinds = lazy.module("minikctl.api.kinds")
+bootstrap = lazy.module("minikctl.sim.bootstrap")
+controllers = lazy.module("minikctl.sim.controllers")
+controlplane = lazy.module("minikctl.sim.nodehost.controlplane")
 
 Key = tuple[str, str, str]
 
@@ -362,9 +366,8 @@ def open_cluster(env, *, write: bool = True, direct: bool = False):
     kube-apiserver or etcd manifest on the control plane, sim/nodehost/controlplane.py) they fail
     with kubectl's connection-refused message. `direct` is the simulation's own door, not the
     API server's: `ssh` to a node (so the learner can fix it), `sim`, `cluster`, drills."""
-    from minikctl.store.db import BUSY_MS
     lock = _writer_lock(env.db_path)
-    held = lock.acquire(timeout=BUSY_MS / 1000)      # else SQLite's busy handler decides, as before
+    held = lock.acquire(timeout=db.BUSY_MS / 1000)      # else SQLite's busy handler decides, as before
     try:
         with _open_cluster(env, write=write, direct=direct) as cluster:
             yield cluster
@@ -386,19 +389,15 @@ def _open_cluster(env, *, write: bool = True, direct: bool = False):
         try:
             cluster.load()
         except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as e:  # meta that is not ours
-            from minikctl.store.db import _corrupt
             raise _corrupt(store.path, f"{type(e).__name__}: {e}") from None
         if not cluster.initialized:
-            from minikctl.sim import bootstrap
             bootstrap.init_cluster(cluster, env)
         clock.advance(cluster, now_of(cluster, env))
         if not direct and cluster.meta.get("controlPlane"):
-            from minikctl.sim.nodehost import controlplane
             if controlplane.apiserver_down(cluster):
                 raise CliError(controlplane.refused_message(cluster), raw=True)
         yield cluster
         if not cluster.settled:
-            from minikctl.sim import controllers
             controllers.settle(cluster)
         if write and cluster.has_changes():
             cluster.save()

@@ -11,6 +11,7 @@ from minikctl.api.resources import amount
 from minikctl import lazy
 
 render = lazy.function("minikctl.api.quantity_canon", "render")
+canonical = lazy.function("minikctl.api.quantity_canon", "canonical")
 
 ANNOTATION = "kubernetes.io/limit-ranger"
 
@@ -88,7 +89,6 @@ def _check(kind: str, item: dict, requests: dict, limits: dict) -> list[str]:
 
 def admit(view, pod: dict) -> str | None:
     """Defaults applied to the pod in place; the refusal text, or None."""
-    from minikctl.api.quantity_canon import canonical
     ns = pod["metadata"].get("namespace") or "default"
     ranges = view.list("LimitRange", ns)
     if not ranges:

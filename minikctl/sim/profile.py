@@ -7,13 +7,13 @@ import copy
 from minikctl import lazy
 
 CliError = lazy.function("minikctl.api.errors", "CliError")
+yaml = lazy.module("yaml")
 
 PROFILES = Path(__file__).resolve().parent.parent / "data" / "profiles"
 
 
 @lru_cache(maxsize=8)
 def _load(name: str) -> dict:
-    import yaml
     path = PROFILES / f"{name}.yaml"
     if not path.exists():
         known = ", ".join(sorted(p.stem for p in PROFILES.glob("*.yaml")))

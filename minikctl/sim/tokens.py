@@ -20,6 +20,7 @@ padding = lazy.module("cryptography.hazmat.primitives.asymmetric.padding")
 rsa = lazy.module("cryptography.hazmat.primitives.asymmetric.rsa")
 serialization = lazy.module("cryptography.hazmat.primitives.serialization")
 timeutil = lazy.module("minikctl.timeutil")
+exceptions = lazy.module("cryptography.exceptions")
 
 ISSUER = "https://kubernetes.default.svc.cluster.local"
 DEFAULT_SECONDS = 3600
@@ -78,14 +79,13 @@ def decode(token: str) -> dict | None:
 
 
 def verify(cluster, token: str) -> dict | None:
-    from cryptography.exceptions import InvalidSignature
     parts = token.split(".")
     if len(parts) != 3 or KEY_META not in cluster.meta:
         return None
     try:
         sig = base64.urlsafe_b64decode(parts[2] + "=" * (-len(parts[2]) % 4))
         _key(cluster).public_key().verify(sig, f"{parts[0]}.{parts[1]}".encode(), padding.PKCS1v15(), hashes.SHA256())
-    except (ValueError, InvalidSignature):
+    except (ValueError, exceptions.InvalidSignature):
         return None
     claims = decode(token)
     if claims is None or claims.get("iss") != ISSUER or claims.get("exp", 0) < cluster.now:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import json
 from pathlib import Path
+import importlib.util
 
 RELEASE = "v1.32.0"
 DEFS_REF = "#/definitions/"
@@ -29,7 +30,6 @@ class SchemasMissing(RuntimeError):
 
 
 def package_dir() -> Path:
-    import importlib.util
     spec = importlib.util.find_spec("kubernetes_validate")
     if spec is None or not spec.submodule_search_locations:
         raise SchemasMissing("minikctl: the OpenAPI schemas need the kubernetes-validate package "

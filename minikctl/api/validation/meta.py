@@ -9,6 +9,9 @@ from __future__ import annotations
 from minikctl.api.validation.fields import (dns1035_label, dns1123_label, dns1123_subdomain,
                                             forbidden, invalid, label_value, nonnegative,
                                             qualified_name, required, too_long)
+from minikctl import lazy
+
+rbac = lazy.module("minikctl.api.validation.rbac")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -21,8 +24,7 @@ def _name_rule(kind: str):
     if kind == "Namespace":
         return dns1123_label
     if kind in ("Role", "ClusterRole", "RoleBinding", "ClusterRoleBinding"):
-        from minikctl.api.validation.rbac import path_segment_name
-        return path_segment_name
+        return rbac.path_segment_name
     return dns1123_subdomain
 
 

@@ -16,6 +16,12 @@ from minikctl import lazy
 
 make_sh = lazy.function("minikctl.images.shell", "make_sh")
 nettools = lazy.module("minikctl.images.nettools")
+archive = lazy.module("minikctl.images.applets.archive")
+files = lazy.module("minikctl.images.applets.files")
+mounts = lazy.module("minikctl.images.applets.mounts")
+procs = lazy.module("minikctl.images.applets.procs")
+system = lazy.module("minikctl.images.applets.system")
+text = lazy.module("minikctl.images.applets.text")
 
 COREUTILS = """[ arch b2sum base32 base64 basename basenc cat chcon chgrp chmod chown chroot cksum comm cp csplit cut
 date dd df dir dircolors dirname du echo env expand expr factor false fmt fold groups head hostid id install join
@@ -38,7 +44,6 @@ def busybox_names() -> tuple[str, ...]:
 
 @lru_cache(maxsize=1)
 def _simulated() -> dict:
-    from minikctl.images.applets import archive, files, mounts, procs, system, text
     t = {}
     for mod in (files, text, system, archive, mounts, procs):
         t.update(mod.TABLE)

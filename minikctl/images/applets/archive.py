@@ -16,6 +16,9 @@ import tarfile
 
 from minikctl.images.applets.common import fs, path
 import datetime
+from minikctl import lazy
+
+common = lazy.module("minikctl.images.applets.common")
 
 
 def to_bytes(text: str) -> bytes:
@@ -200,9 +203,8 @@ def tar(ctx, argv, style):
             err.append(f"minikctl: tar: {m.name}: links and special files are not simulated\n")
             continue
         if why and why != "EEXIST":
-            from minikctl.images.applets.common import ERRNO
-            err.append(f"tar: {m.name}: Cannot open: {ERRNO.get(why, why)}\n" if style == "gnu"
-                       else f"tar: can't open '{name}': {ERRNO.get(why, why)}\n")
+            err.append(f"tar: {m.name}: Cannot open: {common.ERRNO.get(why, why)}\n" if style == "gnu"
+                       else f"tar: can't open '{name}': {common.ERRNO.get(why, why)}\n")
             code = 2 if style == "gnu" else 1
     if err and style == "gnu" and code:
         err.append("tar: Exiting with failure status due to previous errors\n")

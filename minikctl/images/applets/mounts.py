@@ -14,6 +14,12 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+import math
+from minikctl import lazy
+
+amount = lazy.function("minikctl.api.resources", "amount")
+fs_of = lazy.function("minikctl.images.applets.common", "fs")
+path = lazy.function("minikctl.images.applets.common", "path")
 
 NODE_DISK = "/dev/sda1"
 SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
@@ -38,7 +44,6 @@ def _node(view, pod: dict) -> dict:
 def _kib(quantity: str | None, default: int) -> int:
     if not quantity:
         return default
-    from minikctl.api.resources import amount
     try:
         return int(amount(quantity)) // 1024
     except Exception:
@@ -182,7 +187,6 @@ def bb_human(kib: int) -> str:
 
 def gnu_human(kib: int) -> str:
     """coreutils' -h (human_ceiling, powers of 1024): one decimal below 10, rounded up."""
-    import math
     if kib == 0:
         return "0"
     v, units = float(kib), "KMGTPE"
@@ -209,7 +213,6 @@ def _avail(m: Mount) -> int:
 
 def _pct(used: int, avail: int, style: str) -> str:
     """Use%: busybox rounds to nearest, coreutils rounds up."""
-    import math
     total = used + avail
     if not total:
         return "-" if style == "gnu" else "0%"
@@ -227,7 +230,6 @@ def df(ctx, argv, style):
         return "", "minikctl: df here is not simulated\n", 126
     table = [m for m in table if m.blocks]
     if args:
-        from minikctl.images.applets.common import fs as fs_of, path
         f = fs_of(ctx)
         picked, err = [], ""
         for a in args:

@@ -13,6 +13,13 @@ from __future__ import annotations
 
 import time as _time
 from dataclasses import dataclass
+from minikctl import lazy
+
+bb_human = lazy.function("minikctl.images.applets.mounts", "bb_human")
+behaviours = lazy.module("minikctl.images.behaviours")
+metrics = lazy.module("minikctl.sim.metrics")
+node_memory_kib = lazy.function("minikctl.images.applets.mounts", "node_memory_kib")
+timeutil = lazy.module("minikctl.timeutil")
 
 VSZ = {"nginx": 11404, "sh": 4400, "ash": 4400, "bash": 4364, "sleep": 4400, "pause": 1020, "agnhost": 743536,
        "redis-server": 53464, "postgres": 219708, "mysqld": 1765568}
@@ -46,7 +53,6 @@ def _container(ctx) -> dict:
 
 
 def _started(ctx) -> float:
-    from minikctl import timeutil
     for cs in ((ctx.pod or {}).get("status") or {}).get("containerStatuses") or []:
         if cs.get("name") == _container(ctx).get("name"):
             t = timeutil.parse(((cs.get("state") or {}).get("running") or {}).get("startedAt"))
@@ -56,7 +62,6 @@ def _started(ctx) -> float:
 
 
 def processes(ctx, argv: list[str]) -> list[Proc]:
-    from minikctl.images import behaviours
     c = _container(ctx)
     main = " ".join(behaviours.process(c).argv) or "sh"
     if main.split(" ", 1)[0].rsplit("/", 1)[-1] == "nginx" or main.startswith("/docker-entrypoint.sh nginx"):
@@ -161,8 +166,6 @@ class Memory:
 def memory(ctx) -> Memory:
     """The node's memory as /proc/meminfo would show it: capacity, and what sim/metrics says the
     node uses; the page cache and buffers a stable share of the rest."""
-    from minikctl.images.applets.mounts import node_memory_kib
-    from minikctl.sim import metrics
     total = node_memory_kib(ctx.view, ctx.pod or {})
     node = ctx.view.get("Node", None, (ctx.pod or {}).get("spec", {}).get("nodeName") or ctx.node or "") \
         if hasattr(ctx.view, "get") else None
@@ -181,7 +184,6 @@ def memory(ctx) -> Memory:
 
 
 def load(ctx) -> tuple[float, float, float]:
-    from minikctl.sim import metrics
     node = ctx.view.get("Node", None, (ctx.pod or {}).get("spec", {}).get("nodeName") or ctx.node or "") \
         if hasattr(ctx.view, "get") else None
     cores = 0.1
@@ -195,7 +197,6 @@ def load(ctx) -> tuple[float, float, float]:
 
 def free(ctx, argv, style):
     """busybox free [-b|-k|-m|-g|-h]: the node's memory (containers read the host's /proc/meminfo)."""
-    from minikctl.images.applets.mounts import bb_human
     unit = "k"
     for a in argv[1:]:
         if a.startswith("-") and len(a) > 1 and set(a[1:]) <= set("bkmght"):
@@ -217,7 +218,6 @@ def free(ctx, argv, style):
 
 
 def _uptime_secs(ctx) -> float:
-    from minikctl import timeutil
     node = ctx.view.get("Node", None, (ctx.pod or {}).get("spec", {}).get("nodeName") or ctx.node or "") \
         if hasattr(ctx.view, "get") else None
     born = timeutil.parse(((node or {}).get("metadata") or {}).get("creationTimestamp")) if node else None

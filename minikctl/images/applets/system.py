@@ -14,6 +14,8 @@ environ = lazy.function("minikctl.images.applets.common", "environ")
 pod_hostname = lazy.function("minikctl.images.base", "pod_hostname")
 resolve_tool = lazy.function("minikctl.images.registry", "resolve_tool")
 toolset_for_ctx = lazy.function("minikctl.images.registry", "toolset_for_ctx")
+fs_of = lazy.function("minikctl.images.applets.common", "fs")
+interp = lazy.module("minikctl.sh.interp")
 
 
 def _environ(ctx) -> list[tuple[str, str]]:
@@ -63,7 +65,6 @@ def id_(ctx, argv, style):
     then every /etc/group entry that lists root (busybox image: wheel; Alpine: many; Debian: none)."""
     args = argv[1:]
     flags = "".join(a[1:] for a in args if a.startswith("-"))
-    from minikctl.images.applets.common import fs as fs_of
     f = fs_of(ctx)
     groups = [(0, "root")]
     text = (f.read("/etc/group") if f is not None else None) or ""
@@ -316,12 +317,11 @@ def timeout(ctx, argv, style):
     clock = getattr(ctx, "clock", None)
     if ctx.runner is None or clock is None:
         return "", "minikctl: timeout outside a shell is not simulated\n", 126
-    from minikctl.sh.interp import StopScript
     saved = (clock.deadline, clock.quiet, clock.stopped)
     clock.deadline, clock.quiet = clock.elapsed + secs, True
     try:
         return ctx.runner(args[1:], ctx.stdin or "")
-    except StopScript:
+    except interp.StopScript:
         return "", "", 124
     finally:
         clock.deadline, clock.quiet, clock.stopped = saved

@@ -20,6 +20,9 @@ Response = lazy.function("minikctl.net.proxy.traffic", "Response")
 _flag_value = lazy.function("minikctl.images.behaviours", "_flag_value")
 files = lazy.module("minikctl.images.fs")
 imageref = lazy.module("minikctl.api.imageref")
+image_registry = lazy.module("minikctl.images.registry")
+nx = lazy.module("minikctl.images.behaviours.netexec")
+sim_registry = lazy.module("minikctl.sim.registry")
 timeutil = lazy.module("minikctl.timeutil")
 traffic = lazy.module("minikctl.net.proxy.traffic")
 
@@ -133,10 +136,8 @@ def netexec(req: Request):
         cmd = req.query("shellCommand") or req.query("cmd")
         return go_text(req, _go_json(_shell(req, cmd)))
     if p in ("/dial", "/redirect", "/exit", "/upload"):
-        from minikctl.images.behaviours import netexec as nx
         return {"/dial": nx.dial, "/redirect": nx.redirect, "/exit": nx.exit_, "/upload": nx.upload}[p](req)
     if p == "/shutdown":
-        from minikctl.images.behaviours import netexec as nx
         req.path = "/exit?code=0"
         return nx.exit_(req)
     return go_text(req, f"NOW: {_go_now(req)}")
@@ -144,11 +145,10 @@ def netexec(req: Request):
 
 def _shell(req: Request, cmd: str) -> dict:
     """/shell runs `sh -c cmd` in the container and returns its combined output (and error)."""
-    from minikctl.images import registry
     ctx = ExecContext(view=req.view, pod=req.pod, container=req.container.get("name"),
                       node=(req.pod.get("spec") or {}).get("nodeName"))
     try:
-        out, err, code = registry.run(ctx, ["/bin/sh", "-c", cmd])
+        out, err, code = image_registry.run(ctx, ["/bin/sh", "-c", cmd])
     except Exception:
         return {"error": 'exec: "/bin/sh": executable file not found in $PATH'}
     res = {}
@@ -188,8 +188,7 @@ def whoami(req: Request):
 
 
 def echoserver(req: Request):
-    from minikctl.sim import registry
-    _, _, tag, _ = registry.parse(req.container.get("image") or "")
+    _, _, tag, _ = sim_registry.parse(req.container.get("image") or "")
     version = imageref.version(tag)
     host = req.headers.get("host", "").rsplit(":", 1)[0] if not req.headers.get("host", "").endswith("]") \
         else req.headers.get("host", "")           # nginx's $host: the Host header without its port

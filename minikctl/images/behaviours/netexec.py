@@ -10,8 +10,26 @@ simulated time, not the reply).
 """
 from __future__ import annotations
 
+import hashlib
+import html
 import re
+from http import HTTPStatus
 from urllib.parse import parse_qs, urlsplit
+
+from minikctl import lazy
+
+_date = lazy.function("minikctl.images.behaviours.http", "_date")
+_go_json = lazy.function("minikctl.images.behaviours.http", "_go_json")
+_resp = lazy.function("minikctl.images.behaviours.http", "_resp")
+balancer = lazy.module("minikctl.net.proxy.balancer")
+behaviours = lazy.module("minikctl.images.behaviours")
+files = lazy.module("minikctl.images.fs")
+go_text = lazy.function("minikctl.images.behaviours.http", "go_text")
+hostname = lazy.function("minikctl.images.behaviours.http", "hostname")
+pod_resolv_conf = lazy.function("minikctl.net.dns.resolver", "pod_resolv_conf")
+policy = lazy.module("minikctl.net.policy")
+record_access = lazy.function("minikctl.images.logs", "record_access")
+traffic = lazy.module("minikctl.net.proxy.traffic")
 
 DIAL_TIMEOUT = "(Client.Timeout exceeded while awaiting headers)"
 
@@ -22,7 +40,6 @@ def _q(req, name: str) -> str:
 
 def _http_error(req, text: str, code: int, reason: str):
     """Go's http.Error: the text and a newline, nosniff, text/plain."""
-    from minikctl.images.behaviours.http import _date, _resp
     body = text + "\n"
     return _resp(code, reason, body, [("Content-Type", "text/plain; charset=utf-8"),
                                       ("X-Content-Type-Options", "nosniff"), ("Date", _date(req.view)),
@@ -30,13 +47,10 @@ def _http_error(req, text: str, code: int, reason: str):
 
 
 def _lport(*parts) -> int:
-    import hashlib
     return 32768 + int.from_bytes(hashlib.sha256("|".join(map(str, parts)).encode()).digest()[:2], "big") % 28000
 
 
 def dial(req):
-    from minikctl.images.behaviours.http import _go_json, go_text
-    from minikctl.net.proxy import traffic
     host, port, request = _q(req, "host"), _q(req, "port"), _q(req, "request")
     protocol, tries_s = _q(req, "protocol"), _q(req, "tries")
     tries = 1
@@ -58,7 +72,6 @@ def dial(req):
                            400, "Bad Request")
     got = traffic.resolve(req.view, req.pod, host) if host else (["0.0.0.0"], None)
     if not got or not got[0]:
-        from minikctl.net.dns.resolver import pod_resolv_conf
         servers = pod_resolv_conf(req.view, req.pod).nameservers
         where = f" on {servers[0]}:53" if servers else ""
         return _http_error(req, f"host and/or port param are invalid. lookup {host}{where}: no such host",
@@ -105,8 +118,6 @@ def dial(req):
 
 def redirect(req):
     """http.Redirect: Location, and for GET/HEAD a short HTML body naming the target."""
-    from minikctl.images.behaviours.http import _date, _resp, go_text
-    from http import HTTPStatus
     location, code_s = _q(req, "location"), _q(req, "code")
     code = 302
     if code_s:
@@ -123,7 +134,6 @@ def redirect(req):
     headers = [("Location", location)]
     body = ""
     if req.method in ("GET", "HEAD"):
-        import html
         body = f'<a href="{html.escape(location)}">{reason}</a>.\n\n'
         headers.insert(0, ("Content-Type", "text/html; charset=utf-8"))
     headers += [("Date", _date(req.view)), ("Content-Length", str(len(body.encode())))]
@@ -173,8 +183,6 @@ def exit_(req):
     """/exit?code=N&timeout=D&wait=D: the process ends with N. With no timeout it exits at once
     (the client's connection closes unanswered); with one it shuts down gracefully after
     answering 200."""
-    from minikctl.images.behaviours.http import go_text
-    from minikctl.net.proxy import traffic
     wait_s, timeout_s, code_s = _q(req, "wait"), _q(req, "timeout"), _q(req, "code")
     timeout = go_duration(timeout_s) if timeout_s else 0.0
     if timeout is None:
@@ -196,7 +204,7 @@ def exit_(req):
                    "cid": cs.get("containerID"), "exitCode": code})
     if timeout and timeout > 0:
         return go_text(req, "")
-    from minikctl.images.logs import record_access     # its log lines, though no reply goes out
+    # its log lines, though no reply goes out
     record_access(view, req.pod, req.client_ip, method=req.method, path=req.path, status=0, size=0,
                   agent=req.headers.get("user-agent", "-"), port=req.port, client_port=req.client_port)
     return traffic.NOT_HTTP                 # os.Exit: the connection closes with no reply
@@ -204,8 +212,6 @@ def exit_(req):
 
 def upload(req):
     """A multipart field `file` written to /uploads/upload<digits> (0700); its name as output."""
-    from minikctl.images import fs as files
-    from minikctl.images.behaviours.http import _go_json, go_text
     got = (req.files or {}).get("file")
     if not got or got[0] is None:
         return go_text(req, _go_json({"error": "Unable to upload file."}))
@@ -226,7 +232,6 @@ def upload(req):
 
 def udp_listeners(pod: dict) -> dict[int, tuple[str, dict]]:
     """UDP port -> (server kind, container) for the pod's processes that read datagrams."""
-    from minikctl.images import behaviours
     out = {}
     for c in (pod.get("spec") or {}).get("containers") or []:
         proc = behaviours.process(c)
@@ -243,7 +248,6 @@ def udp_listeners(pod: dict) -> dict[int, tuple[str, dict]]:
 
 def answer_datagram(pod: dict, kind: str, text: str, client: str) -> str | None:
     """What the server sends back for one datagram (None: no reply)."""
-    from minikctl.images.behaviours.http import hostname
     if kind == "serve_hostname":
         return hostname(pod)
     t = text.strip().lower()
@@ -260,7 +264,6 @@ def datagram(view, src, host: str, port: int, text: str) -> tuple[str, str]:
     """One datagram from `src` (a pod or a node) to host:port and the reply: ('ok', reply),
     ('timeout', '') for silence (nothing answers, dropped, or the server ignores it), ('refused', '')
     for an ICMP port unreachable, ('bad address', ''), ('not simulated', why)."""
-    from minikctl.net.proxy import balancer, traffic
     got = traffic.resolve(view, src, host)
     if not got or not got[0]:
         return "bad address", ""
@@ -274,7 +277,6 @@ def datagram(view, src, host: str, port: int, text: str) -> tuple[str, str]:
     if backend is None:
         return "timeout", ""
     target = pk.endpoint.port if pk.endpoint else port
-    from minikctl.net import policy
     if policy.any_policies(view) and not policy.check(view, src, pk.endpoint.ip if pk.endpoint else ip, target,
                                                       "UDP", dst_pod=backend).allowed:
         return "timeout", ""
@@ -282,7 +284,6 @@ def datagram(view, src, host: str, port: int, text: str) -> tuple[str, str]:
         return "timeout", ""
     listener = udp_listeners(backend).get(target)
     if listener is None:
-        from minikctl.images import behaviours
         c = behaviours.declared_unmodelled(backend, target)
         if c is not None:
             return "not simulated", behaviours.NOT_SIMULATED.format(image=c.get("image"))

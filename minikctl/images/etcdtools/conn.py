@@ -21,6 +21,7 @@ nodehost = lazy.module("minikctl.sim.nodehost")
 serialization = lazy.module("cryptography.hazmat.primitives.serialization")
 x509 = lazy.module("cryptography.x509")
 yaml = lazy.module("yaml")
+oid = lazy.module("cryptography.x509.oid")
 
 ETCD_MANIFEST = "/etc/kubernetes/manifests/etcd.yaml"
 CLIENT_PORT = 2379
@@ -125,12 +126,11 @@ def _signed_by(cert, cas) -> bool:
 
 
 def _client_auth(cert) -> bool:
-    from cryptography.x509.oid import ExtendedKeyUsageOID
     try:
         eku = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
     except x509.ExtensionNotFound:
         return True
-    return ExtendedKeyUsageOID.CLIENT_AUTH in eku
+    return oid.ExtendedKeyUsageOID.CLIENT_AUTH in eku
 
 
 def node_read(ctx, node: str, path: str) -> str | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import datetime
 from minikctl import lazy
 
 controlplane = lazy.module("minikctl.sim.nodehost.controlplane")
@@ -19,6 +20,9 @@ parse = lazy.function("minikctl.timeutil", "parse")
 size_bytes = lazy.function("minikctl.sim.registry", "size_bytes")
 tabwriter = lazy.module("minikctl.printers.tabwriter")
 units = lazy.module("minikctl.sim.nodehost.units")
+configs = lazy.module("minikctl.sim.nodehost.configs")
+kubelet = lazy.module("minikctl.sim.controllers.kubelet")
+probes = lazy.module("minikctl.sim.controllers.probes")
 
 
 def _cid(*parts: str) -> str:
@@ -156,8 +160,7 @@ def _images(ctx, args):
         ref = c["image"]
         repo, tag = _split(ref)
         seen[(repo, tag)] = c["image_id"]
-    from minikctl.sim.nodehost.configs import PAUSE_IMAGE
-    seen.setdefault(_split(PAUSE_IMAGE), _cid("image", PAUSE_IMAGE))
+    seen.setdefault(_split(configs.PAUSE_IMAGE), _cid("image", configs.PAUSE_IMAGE))
     rows = [("IMAGE", "TAG", "IMAGE ID", "SIZE")]
     for (repo, tag), iid in sorted(seen.items()):
         rows.append((repo, tag, iid[:13], _units_size(size_bytes(f"{repo}:{tag}"))))
@@ -236,7 +239,6 @@ def _stop(ctx, args):
         return "", 'time="{}" level=fatal msg="ID cannot be empty"\n'.format(_now_iso(ctx)), 1
     if getattr(ctx.view, "meta", None) is None:
         return "", "minikctl: crictl stop on a read-only cluster view is not simulated\n", 126
-    from minikctl.sim.controllers import kubelet, probes
     out = ""
     for prefix in ids:
         c = _find(ctx, prefix)
@@ -255,7 +257,6 @@ def _stop(ctx, args):
 
 
 def _now_iso(ctx) -> str:
-    import datetime
     return datetime.datetime.fromtimestamp(ctx.view.now, tz=datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 

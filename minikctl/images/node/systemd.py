@@ -12,6 +12,7 @@ from minikctl import lazy
 
 boot_time = lazy.function("minikctl.sim.nodehost.pki", "boot_time")
 command_line = lazy.function("minikctl.sim.nodehost.kubelet_host", "command_line")
+sim_cluster = lazy.module("minikctl.sim.cluster")
 
 OTHER_UNITS = {"sshd", "firewalld", "NetworkManager", "crond", "chronyd", "systemd-journald", "rsyslog",
                "auditd", "tuned", "docker", "network", "systemd-logind", "dbus", "postfix", "irqbalance"}
@@ -139,8 +140,7 @@ def _changed_warning(view, node: str, unit: str) -> str:
 
 
 def _needs(ctx):
-    from minikctl.sim.cluster import Cluster
-    return isinstance(ctx.view, Cluster)
+    return isinstance(ctx.view, sim_cluster.Cluster)
 
 
 def systemctl(ctx, argv):

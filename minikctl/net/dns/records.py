@@ -32,6 +32,7 @@ SOA = lazy.function("dnslib", "SOA")
 SRV = lazy.function("dnslib", "SRV")
 TXT = lazy.function("dnslib", "TXT")
 net = lazy.module("minikctl.net.internet")
+dnslib = lazy.module("dnslib")
 
 NOERROR, FORMERR, SERVFAIL, NXDOMAIN, NOTIMP, REFUSED = 0, 1, 2, 3, 4, 5
 RCODE_NAMES = {0: "NOERROR", 1: "FORMERR", 2: "SERVFAIL", 3: "NXDOMAIN", 4: "NOTIMP", 5: "REFUSED"}
@@ -80,8 +81,7 @@ class Answer:
 def qtype_int(qtype) -> int:
     if isinstance(qtype, int):
         return qtype
-    from dnslib import QTYPE
-    return int(getattr(QTYPE, str(qtype).upper()))
+    return int(getattr(dnslib.QTYPE, str(qtype).upper()))
 
 
 def to_message(ans: Answer, qname: str, qtype, *, rd: int = 1, qclass: int = 1, udp_len: int | None = None):
@@ -101,9 +101,8 @@ def to_message(ans: Answer, qname: str, qtype, *, rd: int = 1, qclass: int = 1, 
 
 
 def qtype_name(qtype: int) -> str:
-    from dnslib import QTYPE
     try:
-        return QTYPE[qtype]
+        return dnslib.QTYPE[qtype]
     except Exception:
         return f"TYPE{qtype}"
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from minikctl.api import imageref
 from minikctl.net.proxy import balancer
 from minikctl.net.proxy import rules as R
+from datetime import datetime, timezone
 from minikctl import lazy
 
 Dns = lazy.function("minikctl.net.dns.resolver", "Dns")
@@ -177,7 +178,6 @@ def _hostname(pod: dict) -> str:
 
 
 def _http_date(now: float) -> str:
-    from datetime import datetime, timezone
     return datetime.fromtimestamp(int(now), timezone.utc).strftime("%a, %d %b %Y %H:%M:%S GMT")
 
 
@@ -235,7 +235,6 @@ def _nginx_hello(view, pod: dict, image: str, port: int, uri: str):
     (the other tags) is not simulated."""
     if not imageref.tag(image).startswith("plain-text"):
         return NotSimulated(f"minikctl: the HTML page of {image} is not simulated (its plain-text tag is)")
-    from datetime import datetime, timezone
     when = datetime.fromtimestamp(int(view.now), timezone.utc).strftime("%d/%b/%Y:%H:%M:%S +0000")
     request_id = f"{view.rng.getrandbits(128):032x}"
     body = (f"Server address: {(pod.get('status') or {}).get('podIP', '')}:{port}\nServer name: {_hostname(pod)}\n"

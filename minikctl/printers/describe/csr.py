@@ -34,7 +34,7 @@ def _subject(raw: bytes):
 
 
 def describe(csr: dict, view) -> str:
-    from cryptography.x509.oid import NameOID
+    NameOID = x509.NameOID
     meta, spec = csr.get("metadata") or {}, csr.get("spec") or {}
     w = Writer()
     w.write(0, f"Name:\t{meta.get('name')}\n")

@@ -13,6 +13,7 @@ from minikctl.sim.controllers import (common, apiserver_endpoints, clusterrole_a
 from minikctl import lazy
 
 kubelet_host = lazy.module("minikctl.sim.nodehost.kubelet_host")
+units = lazy.module("minikctl.sim.nodehost.units")
 
 CONTROLLERS = (crd, namespace, serviceaccount, clusterrole_aggregation, csr_signing, gc, nodelifecycle, deployment,
                replicaset, statefulset, daemonset, cronjob, job, persistentvolume, scheduler, kubelet, disruption,
@@ -42,7 +43,6 @@ KUBELET_TIMERS = {"pod-start", "container-exit", "container-restart", "pod-remov
 
 
 def _units():
-    from minikctl.sim.nodehost import units
     return units
 
 

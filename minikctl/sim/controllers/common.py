@@ -6,6 +6,7 @@ from __future__ import annotations
 from minikctl.api import server
 
 import copy
+from minikctl.api.errors import ApiError
 from minikctl import lazy
 
 invalid = lazy.function("minikctl.api.errors", "invalid")
@@ -137,7 +138,6 @@ def create_pod_or_report(cluster, component: str, template: dict, owner: dict, *
     (PodSecurity, ResourceQuota) is their Warning event `FailedCreate: Error creating: <the
     apiserver's message>`, and None. The controller then stops creating for this command (its
     real counterpart backs off), so one refusal is one event per command, not one per pass."""
-    from minikctl.api.errors import ApiError
     refused = cluster.__dict__.setdefault("refused_creates", set())
     uid = owner["metadata"].get("uid")
     if uid in refused:

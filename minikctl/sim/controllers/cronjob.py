@@ -16,6 +16,7 @@ import copy
 from minikctl import timeutil
 from minikctl.api import cron, server
 from minikctl.sim.controllers.common import controller_ref, owner_ref
+from datetime import datetime
 
 TIMER = "cronjob-sync"
 COMPONENT = "cronjob-controller"
@@ -171,7 +172,6 @@ def _schedule(cluster, cj: dict, active: list[dict]) -> list[dict]:
 def _job_from_template(cj: dict, name: str, scheduled: float, tz: str | None) -> dict:
     """getJobFromTemplate2: the template's labels and annotations (+ the scheduled timestamp in
     the CronJob's time zone), owned by the CronJob."""
-    from datetime import datetime
     jt = cj["spec"].get("jobTemplate") or {}
     jmeta = jt.get("metadata") or {}
     zone = cron.load_location(tz or "")

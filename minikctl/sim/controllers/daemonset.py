@@ -97,7 +97,6 @@ def _rev(pod: dict) -> str | None:
 
 def _roll(cluster, ds: dict, eligible: list, on: dict, rev: str, surge: int, ru: dict) -> None:
     """rollingUpdate: old pods go node by node, never more than maxUnavailable down at once."""
-    from minikctl.api import server
     total = len(eligible)
     max_unavailable = _scaled(ru.get("maxUnavailable", 1), total, True) if not surge else 0
     names = [n["metadata"]["name"] for n in eligible]

@@ -23,8 +23,11 @@ from minikctl import lazy
 
 ExecContext = lazy.function("minikctl.images.context", "ExecContext")
 behaviours = lazy.module("minikctl.images.behaviours")
+image_registry = lazy.module("minikctl.images.registry")
+images_base = lazy.module("minikctl.images.base")
 ipam = lazy.module("minikctl.sim.alloc.ipam")
 record_start = lazy.function("minikctl.net.proxy.mode", "record_start")
+sim_registry = lazy.module("minikctl.sim.registry")
 static_pods = lazy.module("minikctl.sim.nodehost.static_pods")
 volumes_ready = lazy.function("minikctl.sim.controllers.volume_binding", "volumes_ready")
 
@@ -149,13 +152,11 @@ def _find(cluster, ref) -> dict | None:
 
 def _image_id(image: str) -> str:
     """The repo digest containerd reports, stable per reference (sim/registry.py)."""
-    from minikctl.sim import registry
-    return registry.image_id(image)
+    return sim_registry.image_id(image)
 
 
 def _full_image(image: str) -> str:
-    from minikctl.sim import registry
-    return registry.full_ref(image)
+    return sim_registry.full_ref(image)
 
 
 def on_start(cluster, ref: dict) -> None:
@@ -262,12 +263,10 @@ def exit_code(cluster, pod: dict, c: dict) -> int:
 
 
 def _run_for_exit(cluster, pod: dict, c: dict, argv: list[str]) -> int:
-    from minikctl.images import registry
-    from minikctl.images.base import ExecutableNotFound
     ctx = ExecContext(view=cluster, pod=pod, container=c["name"], node=pod["spec"].get("nodeName"))
     try:
-        return int(registry.run(ctx, argv)[2]) & 0xFF
-    except ExecutableNotFound:
+        return int(image_registry.run(ctx, argv)[2]) & 0xFF
+    except images_base.ExecutableNotFound:
         return 127
     except Exception:  # a tool the simulation cannot follow: treat the run as a plain success
         return 0

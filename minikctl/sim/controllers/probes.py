@@ -34,6 +34,8 @@ kube_version = lazy.function("minikctl.sim.profile", "kube_version")
 kubelet = lazy.module("minikctl.sim.controllers.kubelet")
 registry = lazy.module("minikctl.images.registry")
 traffic = lazy.module("minikctl.net.proxy.traffic")
+base = lazy.module("minikctl.images.base")
+interp = lazy.module("minikctl.sh.interp")
 
 TIMER = "probe"
 STATE = "probes"            # cluster.meta: {"<uid>/<container>": {type: {"ok": n, "fail": n}, "started": bool,
@@ -86,8 +88,6 @@ def run_probe(cluster, pod: dict, c: dict, probe: dict) -> tuple[str, str]:
     """('success' | 'failure', output) of one probe run against the container's process."""
     ip = (pod.get("status") or {}).get("podIP") or ""
     if probe.get("exec"):
-        from minikctl.images.base import ExecutableNotFound
-        from minikctl.sh.interp import StopScript
         argv = [str(a) for a in (probe["exec"].get("command") or [])]
         # the CRI's ExecSync deadline is timeoutSeconds of the command's own (simulated) time
         clock = SimClock(cluster.now, deadline=float(probe.get("timeoutSeconds") or 1), quiet=True)
@@ -95,10 +95,10 @@ def run_probe(cluster, pod: dict, c: dict, probe: dict) -> tuple[str, str]:
         try:
             out, err, code = registry.run(ctx, argv)
             if clock.stopped:
-                raise StopScript("deadline")
-        except StopScript:
+                raise interp.StopScript("deadline")
+        except interp.StopScript:
             return "failure", f'command "{" ".join(argv)}" timed out'
-        except ExecutableNotFound:
+        except base.ExecutableNotFound:
             return "success", ""        # a program we do not model: assumed to succeed (module docstring)
         except Exception:
             return "success", ""

@@ -13,6 +13,9 @@ from minikctl.sim.controllers.common import controller_ref
 from minikctl.sim.scheduling import filters, preemption, scores
 from minikctl.sim.scheduling.filters import Cycle, tolerates  # noqa: F401  (tolerates: nodelifecycle)
 from minikctl.sim.scheduling.snapshot import NodeInfo, Snapshot
+from minikctl import lazy
+
+volume_binding = lazy.module("minikctl.sim.controllers.volume_binding")
 
 NO_NODES = "no nodes available to schedule pods"
 
@@ -52,10 +55,9 @@ def reconcile(cluster) -> None:
                 by_owner[(ref["uid"], n)] = by_owner.get((ref["uid"], n), 0) + 1
     for pod in pending:
         cy = Cycle(pod, snap)
-        volumes = None
-        if any("persistentVolumeClaim" in v for v in pod["spec"].get("volumes") or []):
-            from minikctl.sim.controllers import volume_binding as volumes
-            why = volumes.prepare(cluster, cy)      # VolumeBinding's PreFilter
+        claims = any("persistentVolumeClaim" in v for v in pod["spec"].get("volumes") or [])
+        if claims:
+            why = volume_binding.prepare(cluster, cy)      # VolumeBinding's PreFilter
             if why:
                 _unschedulable(cluster, cy, {i.name: filters.Status((why,), True) for i in snap.nodes}, prefilter=why)
                 continue
@@ -72,8 +74,8 @@ def reconcile(cluster) -> None:
                                       by_owner.get((owner, i.name), 0) if owner else 0,
                                       load.get(i.name, 0)))
         name = best.name
-        if volumes:
-            volumes.assume(cluster, pod, best.node)  # Reserve/PreBind: bind or mark claims for this node
+        if claims:
+            volume_binding.assume(cluster, pod, best.node)  # Reserve/PreBind: bind or mark claims for this node
         _bind(cluster, pod, name)
         snap.bind(pod, best)
         load[name] = load.get(name, 0) + 1

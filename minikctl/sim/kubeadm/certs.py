@@ -18,6 +18,7 @@ fs_of = lazy.function("minikctl.images.fs", "fs_of")
 pki = lazy.module("minikctl.sim.nodehost.pki")
 tabwriter = lazy.module("minikctl.printers.tabwriter")
 x509 = lazy.module("cryptography.x509")
+oid = lazy.module("cryptography.x509.oid")
 
 STACK_HINT = "To see the stack trace of this error execute with --v=5 or higher\n"
 PKI = "/etc/kubernetes/pki"
@@ -145,7 +146,6 @@ def _renew(ctx, words, args):
 
 def _renew_one(ctx, fs, name: str, path: str, ca: str) -> str:
     """RenewUsingLocalCA for one certificate: its line of output."""
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
     long_name = LONG_NAMES[name]
     kubeconfig = path.endswith(".conf")
     text = fs.read(path)
@@ -166,8 +166,8 @@ def _renew_one(ctx, fs, name: str, path: str, ca: str) -> str:
     if ca_pem is None or ca_key_pem is None:
         return f"MISSING! {long_name}\n"
     ca_cert, ca_key = pki._load(ca_pem, ca_key_pem)
-    cn = old.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    orgs = [a.value for a in old.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)]
+    cn = old.subject.get_attributes_for_oid(oid.NameOID.COMMON_NAME)
+    orgs = [a.value for a in old.subject.get_attributes_for_oid(oid.NameOID.ORGANIZATION_NAME)]
     try:
         san = old.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
         dns, ips = san.get_values_for_type(x509.DNSName), [str(i) for i in san.get_values_for_type(x509.IPAddress)]
@@ -179,8 +179,8 @@ def _renew_one(ctx, fs, name: str, path: str, ca: str) -> str:
         ekus = []
     now = datetime.datetime.fromtimestamp(int(ctx.view.now), tz=datetime.timezone.utc)
     cert, key = pki.sign_leaf(ctx.view, ca_cert, ca_key, cn[0].value if cn else "", orgs=orgs,
-                              server=ExtendedKeyUsageOID.SERVER_AUTH in ekus,
-                              client=ExtendedKeyUsageOID.CLIENT_AUTH in ekus, dns=dns, ips=ips,
+                              server=oid.ExtendedKeyUsageOID.SERVER_AUTH in ekus,
+                              client=oid.ExtendedKeyUsageOID.CLIENT_AUTH in ekus, dns=dns, ips=ips,
                               not_before=now - datetime.timedelta(minutes=5), not_after=now + pki.ONE_YEAR)
     cert_pem, key_pem = pki._pem_cert(cert), pki._pem_key(key)
     if kubeconfig:

@@ -48,6 +48,7 @@ server = lazy.module("minikctl.api.server")
 spare = lazy.module("minikctl.sim.nodehost.spare")
 units = lazy.module("minikctl.sim.nodehost.units")
 x509 = lazy.module("cryptography.x509")
+oid = lazy.module("cryptography.x509.oid")
 
 STACK_HINT = "To see the stack trace of this error execute with --v=5 or higher\n"
 TOKEN_RE = re.compile(r"^([a-z0-9]{6})\.([a-z0-9]{16})$")
@@ -125,7 +126,6 @@ def join(ctx, args: list[str]) -> tuple[str, str, int]:
     fs = fs_of(ctx)
     ignore = {x.strip().lower() for v in vals.get("--ignore-preflight-errors") or [] for x in v.split(",")}
     out = "[preflight] Running pre-flight checks\n"
-    from minikctl.sim.nodehost import kubelet_host
     if kubelet_host.runtime_down(cluster, node):
         return out, ("minikctl: kubeadm join with the container runtime stopped is not simulated (kubeadm's CRI "
                      "check would fail: `systemctl start containerd` first)\n"), 126
@@ -342,11 +342,10 @@ def _do_join(cluster, node: str, fs, token_id: str) -> None:
 def _client_csr(cluster, node: str, token_id: str) -> None:
     """The kubelet's TLS bootstrap: a CSR for system:node:NAME by the bootstrap token's user,
     approved by kube-controller-manager's csrapprover (signed by the csrsigning controller)."""
-    from cryptography.x509.oid import NameOID
     key = ec.generate_private_key(ec.SECP256R1())
     req = (x509.CertificateSigningRequestBuilder()
-           .subject_name(x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, "system:nodes"),
-                                    x509.NameAttribute(NameOID.COMMON_NAME, f"system:node:{node}")]))
+           .subject_name(x509.Name([x509.NameAttribute(oid.NameOID.ORGANIZATION_NAME, "system:nodes"),
+                                    x509.NameAttribute(oid.NameOID.COMMON_NAME, f"system:node:{node}")]))
            .sign(key, hashes.SHA256()))
     pem = req.public_bytes(serialization.Encoding.PEM)
     now = cluster.timestamp()

@@ -22,6 +22,7 @@ join = lazy.module("minikctl.sim.kubeadm.join")
 server = lazy.module("minikctl.api.server")
 tabwriter = lazy.module("minikctl.printers.tabwriter")
 tokens = lazy.module("minikctl.sim.kubeadm.tokens")
+nodehost = lazy.module("minikctl.sim.nodehost")
 
 STACK_HINT = "To see the stack trace of this error execute with --v=5 or higher\n"
 MANIFESTS = "/etc/kubernetes/manifests"
@@ -325,7 +326,7 @@ def _kubelet_config(ctx, n: int) -> str:
 def _kubelet_sees(cluster, node: str) -> None:
     """The kubelet notices the rewritten manifests (static pods restart on the new images)."""
     try:
-        from minikctl.sim import nodehost
+        pass
     except ImportError:
         return
     nodehost.changed(cluster, node)

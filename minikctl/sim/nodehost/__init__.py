@@ -39,6 +39,8 @@ _norm = lazy.function("minikctl.images.fs", "_norm")
 _save = lazy.function("minikctl.images.fs", "_save")
 control_plane = lazy.function("minikctl.sim.profile", "control_plane")
 node_fs = lazy.function("minikctl.images.fs", "node_fs")
+kubelet_host = lazy.module("minikctl.sim.nodehost.kubelet_host")
+spare = lazy.module("minikctl.sim.nodehost.spare")
 
 SEED_VERSION = 1
 FILE_PROVIDERS = ["minikctl.sim.nodehost.kubeadm_files:files", "minikctl.sim.kubeadm.packages:files"]
@@ -51,7 +53,6 @@ def _call(ref: str):
 
 def role(view, node: str) -> str:
     """"control-plane", "worker", or "spare" (a machine not joined yet: nodehost/spare.py)."""
-    from minikctl.sim.nodehost import spare
     if spare.is_spare(view, node):
         return "spare"
     n = view.get("Node", None, node)
@@ -108,5 +109,4 @@ def remove(view, node: str, path: str) -> str | None:
 def changed(cluster, node: str) -> None:
     """The node's files may have changed: the kubelet syncs its static pods and, if it runs,
     keeps running with the configuration it started with (as a real one does)."""
-    from minikctl.sim.nodehost import kubelet_host
     kubelet_host.files_changed(cluster, node)

@@ -23,6 +23,7 @@ kubelet_host = lazy.module("minikctl.sim.nodehost.kubelet_host")
 nodehost = lazy.module("minikctl.sim.nodehost")
 resolve = lazy.function("minikctl.sim.registry", "resolve")
 static_pods = lazy.module("minikctl.sim.nodehost.static_pods")
+sim_profile = lazy.module("minikctl.sim.profile")
 
 META = "controlPlane"
 SINCE = "controlPlaneSince"     # {component: when it went down}, for crictl's attempts and logs
@@ -136,7 +137,6 @@ def component_problem(view, node: str, comp: str, pod: dict | None) -> str | Non
 
 def refresh(cluster) -> None:
     """Recompute which control-plane components are down, from the control-plane node's files."""
-    from minikctl.sim.profile import KUBEADM_API_PORT
     node = control_plane(cluster.profile or {}).get("name")
     if not node or static_pods.META not in cluster.meta or node not in cluster.meta[static_pods.META]:
         return
@@ -162,7 +162,7 @@ def refresh(cluster) -> None:
             down["kube-apiserver"] = ('"Error creating leases" err="error creating storage factory: context '
                                       'deadline exceeded"')
         else:
-            port = str((cluster.profile or {}).get("apiServerPort") or KUBEADM_API_PORT)
+            port = str((cluster.profile or {}).get("apiServerPort") or sim_profile.KUBEADM_API_PORT)
             if flags.get("secure-port", "6443") != port:
                 down["kube-apiserver"] = f"serving on port {flags.get('secure-port')}: the liveness probe on {port} fails"
     if not kubelet_host.running(cluster, node) and cluster.meta.get(META):

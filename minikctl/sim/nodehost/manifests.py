@@ -8,6 +8,7 @@ from __future__ import annotations
 import ipaddress
 from minikctl import lazy
 
+sim_profile = lazy.module("minikctl.sim.profile")
 yaml = lazy.module("yaml")
 
 ETCD_IMAGE = "registry.k8s.io/etcd:3.5.16-0"
@@ -55,9 +56,8 @@ def _mount(name: str, path: str, ro: bool = True) -> dict:
 
 def pods(profile: dict, node: str, ip: str) -> dict[str, dict]:
     """file name -> Pod dict, for the control-plane node `node` advertising `ip`."""
-    from minikctl.sim.profile import KUBEADM_API_PORT
     tag = profile.get("kubernetesVersion", "v1.32.0")
-    port = int(profile.get("apiServerPort") or KUBEADM_API_PORT)
+    port = int(profile.get("apiServerPort") or sim_profile.KUBEADM_API_PORT)
     svc = profile.get("serviceCIDR", "10.96.0.0/12")
     domain = profile.get("clusterDomain", "cluster.local")
     ipaddress.ip_network(svc)

@@ -23,6 +23,7 @@ rsa = lazy.module("cryptography.hazmat.primitives.asymmetric.rsa")
 serialization = lazy.module("cryptography.hazmat.primitives.serialization")
 tokens = lazy.module("minikctl.sim.tokens")
 x509 = lazy.module("cryptography.x509")
+oid = lazy.module("cryptography.x509.oid")
 
 ONE_YEAR = datetime.timedelta(days=365)
 TEN_YEARS = datetime.timedelta(days=3650)
@@ -42,9 +43,8 @@ def _new_key(cluster):
 
 
 def _name(cn: str, orgs: tuple[str, ...] = ()):
-    from cryptography.x509.oid import NameOID
-    attrs = [x509.NameAttribute(NameOID.ORGANIZATION_NAME, o) for o in orgs]
-    return x509.Name(attrs + [x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+    attrs = [x509.NameAttribute(oid.NameOID.ORGANIZATION_NAME, o) for o in orgs]
+    return x509.Name(attrs + [x509.NameAttribute(oid.NameOID.COMMON_NAME, cn)])
 
 
 def boot_time(cluster) -> float:
@@ -85,11 +85,10 @@ def sign_leaf(cluster, ca_cert, ca_key, cn: str, orgs=(), server=False, client=F
               dns=(), ips=(), key=None, not_before=None, not_after=None):
     """A leaf certificate as kubeadm's pkiutil.NewCertAndKey: KeyUsage digitalSignature,
     keyEncipherment (critical), the extended usages asked for, CA:FALSE, the issuer's key id."""
-    from cryptography.x509.oid import ExtendedKeyUsageOID
     key = key or _new_key(cluster)
     start = not_before or (_boot(cluster) - datetime.timedelta(minutes=5))
     end = min(not_after or start + ONE_YEAR, ca_cert.not_valid_after_utc)
-    ekus = ([ExtendedKeyUsageOID.SERVER_AUTH] if server else []) + ([ExtendedKeyUsageOID.CLIENT_AUTH] if client else [])
+    ekus = ([oid.ExtendedKeyUsageOID.SERVER_AUTH] if server else []) + ([oid.ExtendedKeyUsageOID.CLIENT_AUTH] if client else [])
     b = (x509.CertificateBuilder().subject_name(_name(cn, tuple(orgs))).issuer_name(ca_cert.subject)
          .public_key(key.public_key()).serial_number(_serial(cluster)).not_valid_before(start).not_valid_after(end)
          .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=True,
@@ -157,7 +156,6 @@ def client_pair(cluster, cn: str, orgs=()) -> tuple[str, str]:
 def kubelet_serving(cluster, node: str) -> tuple[str, str]:
     """The kubelet's self-signed serving pair (/var/lib/kubelet/pki/kubelet.crt): CN `node@epoch`,
     issued by `node-ca@epoch`, as the kubelet makes it when serverTLSBootstrap is off."""
-    from cryptography.x509.oid import ExtendedKeyUsageOID
     key = _new_key(cluster)
     start = _boot(cluster) - datetime.timedelta(hours=1)
     epoch = int(boot_time(cluster))
@@ -167,7 +165,7 @@ def kubelet_serving(cluster, node: str) -> tuple[str, str]:
             .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False, key_encipherment=True,
                                          data_encipherment=False, key_agreement=False, key_cert_sign=False,
                                          crl_sign=False, encipher_only=False, decipher_only=False), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+            .add_extension(x509.ExtendedKeyUsage([oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
             .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(x509.SubjectAlternativeName([x509.DNSName(node)]), critical=False)
             .sign(key, hashes.SHA256()))

@@ -114,7 +114,6 @@ def _log_bad(cluster, node: str, path: str, err: str) -> None:
 
 def sync(cluster, node: str) -> None:
     """The kubelet's file source, once: compare the directory with what it runs."""
-    from minikctl.api import server
     good, bad = read_dir(cluster, node)
     known = cluster.meta.setdefault(META, {}).get(node)
     first = known is None
@@ -172,7 +171,6 @@ def _ensure_mirror(cluster, node, pod, h, ns, name, server) -> None:
     try:
         server.create_internal(cluster, mirror)
     except Exception as e:  # noqa: BLE001 - a pod the apiserver rejects: the kubelet logs it
-        from minikctl.sim.nodehost import units
         st = units.state(cluster, node, "kubelet")
         units.log(cluster, node, cluster.now, "kubelet", st["pid"], units.klog(
             cluster.now, st["pid"], "E", "kubelet.go:1915",
@@ -181,7 +179,6 @@ def _ensure_mirror(cluster, node, pod, h, ns, name, server) -> None:
 
 def reconcile(cluster) -> None:
     """Mirror pods the API lost (kubectl delete) come back while their file is there."""
-    from minikctl.api import server
     recs = cluster.meta.get(META) or {}
     _kubeadm_pods(cluster, recs)
     for node, files in recs.items():
