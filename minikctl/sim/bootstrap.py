@@ -156,10 +156,11 @@ def _nth_ip(cidr: str, n: int) -> str:
 def root_ca_configmap(cluster, ns: str) -> None:
     if cluster.get("ConfigMap", ns, "kube-root-ca.crt") is not None:
         return
-    body = "-----BEGIN CERTIFICATE-----\n" + "\n".join(
-        "".join(cluster.rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/") for _ in range(64))
-        for _ in range(17)) + "\n-----END CERTIFICATE-----\n"
-    ca = cluster.meta.setdefault("rootCA", body)
+    ca = cluster.meta.get("rootCA")
+    if ca is None:    # a stand-in until the real CA is made (sim/ca.py ensure() rewrites every copy)
+        ca = cluster.meta["rootCA"] = "-----BEGIN CERTIFICATE-----\n" + "\n".join(
+            "".join(cluster.rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+                    for _ in range(64)) for _ in range(17)) + "\n-----END CERTIFICATE-----\n"
     server.create_internal(cluster, {"apiVersion": "v1", "kind": "ConfigMap",
                                      "metadata": {"name": "kube-root-ca.crt", "namespace": ns,
                                                   "annotations": {"kubernetes.io/description": "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters."}},
