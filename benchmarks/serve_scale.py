@@ -44,6 +44,9 @@ def start_server(home: Path) -> tuple[subprocess.Popen, int, str]:
         m = re.search(r"https://127\.0\.0\.1:(\d+)", p.stderr.readline())
         if m:
             token = re.search(r"token: (\S+)", kc.read_text()).group(1)
+            # the rest of its stderr is drained (a full pipe would stall the server) and shown
+            threading.Thread(target=lambda: [sys.stderr.write("server: " + line) for line in p.stderr],
+                             daemon=True).start()
             return p, int(m.group(1)), token
     p.kill()
     raise SystemExit("server did not start")
@@ -129,6 +132,7 @@ def watchers(port: int, token: str, home: Path, n: int, events: int) -> None:
         writer.join()
 
     asyncio.run(run())
+    conn.close()
     lat = sorted(got[i][name] - sent[name] for i in range(n) for name in got[i])
     missed = n * events - len(lat)
     print(f"{n} watchers x {events} events: {len(lat)} delivered, {missed} missed; latency from the write "
@@ -183,6 +187,7 @@ def main() -> None:
                     table_get(port, token, home, pods)
                 else:
                     watchers(port, token, home, n, events)
+                    time.sleep(2.0)   # the server frees a closed watch's connection within a second
                     idle(port, token, home, p.pid)
             finally:
                 p.terminate()

@@ -29,6 +29,18 @@ DEFERRED: dict[str, set[str]] = {}
 HEAVY = ("yaml", "rich", "dnslib", "cryptography")
 
 
+def _imported(name: str):
+    """The module, imported if need be. A module another thread is still importing is in
+    sys.modules half made (`minikctl serve` answers requests on many threads): only
+    importlib, which waits on the module's import lock, may hand that one out. Serve's first 50
+    concurrent watches got 500s ("partially initialized module ... has no attribute 'respond'")
+    when this read sys.modules directly."""
+    mod = sys.modules.get(name)
+    if mod is None or getattr(getattr(mod, "__spec__", None), "_initializing", False):
+        mod = importlib.import_module(name)
+    return mod
+
+
 class Lazy:
     """Stands in for a module until one of its names is read."""
 
@@ -39,7 +51,7 @@ class Lazy:
         object.__setattr__(self, "_lazy_into", into)
 
     def _lazy_load(self):
-        mod = sys.modules.get(self._lazy_name) or importlib.import_module(self._lazy_name)
+        mod = _imported(self._lazy_name)
         into = self._lazy_into
         for key, value in list(into.items()):  # the declaring module uses the module itself from now on
             if value is self:
@@ -67,7 +79,7 @@ class LazyFunction:
         self._module, self._name = module_name, name
 
     def __call__(self, *args, **kwargs):
-        mod = sys.modules.get(self._module) or importlib.import_module(self._module)
+        mod = _imported(self._module)
         return getattr(mod, self._name)(*args, **kwargs)
 
     def __repr__(self) -> str:
