@@ -110,6 +110,26 @@ def _from_template(m: "Minikctl", argv) -> None:
     conn.close()
 
 
+# RSA keys cost ~40 ms each, and a kubeadm cluster's PKI holds about twenty. The tests take them
+# from a pool of real keys, made on first need and handed out round robin (minikctl/sim/ca.py's
+# new_rsa_key is where every key is born); keys handed out fewer than 256 calls apart are distinct,
+# so the keys one test compares (a renewal's old and new, two clusters' CAs) differ.
+_KEY_POOL: list = []
+_KEY_CALLS = [0]
+
+
+def _pooled_rsa_key(size: int = 256):
+    i = _KEY_CALLS[0] % size
+    _KEY_CALLS[0] += 1
+    if i == len(_KEY_POOL):
+        _KEY_POOL.append(_new_rsa_key())
+    return _KEY_POOL[i]
+
+
+from minikctl.sim import ca as _ca  # noqa: E402  (cheap: its cryptography imports are lazy)
+_new_rsa_key, _ca.new_rsa_key = _ca.new_rsa_key, _pooled_rsa_key
+
+
 @pytest.fixture
 def mk(tmp_path) -> Minikctl:
     return Minikctl(tmp_path / "state")

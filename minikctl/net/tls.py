@@ -22,7 +22,7 @@ behaviours = lazy.module("minikctl.images.behaviours")
 hashes = lazy.module("cryptography.hazmat.primitives.hashes")
 ingress_nginx = lazy.module("minikctl.net.ingress_nginx")
 pem_blocks = lazy.function("minikctl.api.pki", "pem_blocks")
-rsa = lazy.module("cryptography.hazmat.primitives.asymmetric.rsa")
+ca = lazy.module("minikctl.sim.ca")
 serialization = lazy.module("cryptography.hazmat.primitives.serialization")
 x509 = lazy.module("cryptography.x509")
 x509_key_pair_error = lazy.function("minikctl.api.pki", "x509_key_pair_error")
@@ -57,7 +57,7 @@ def ensure_fake_cert(cluster) -> bytes:
     if stored:
         return stored.encode()
     NameOID = x509.NameOID
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key = ca.new_rsa_key()
     name = x509.Name([x509.NameAttribute(NameOID.ORGANIZATION_NAME, FAKE_O),
                       x509.NameAttribute(NameOID.COMMON_NAME, FAKE_CN)])
     start = datetime.datetime.fromtimestamp(int(cluster.now), tz=datetime.timezone.utc)

@@ -25,6 +25,13 @@ ONE_YEAR = 365 * 24 * 3600
 BACKDATE = 5 * 60
 
 
+def new_rsa_key():
+    """A new 2048-bit RSA private key, as kubeadm makes for every certificate (and the
+    ServiceAccount signer, and ingress-nginx's fake certificate): the one place keys are born,
+    about 40 ms each. The OS's randomness, not the cluster's seed: a key cannot be replayed."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
 def _now(cluster) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(int(cluster.now), tz=datetime.timezone.utc)
 
@@ -35,7 +42,7 @@ def ensure(cluster):
     if stored:
         return (x509.load_pem_x509_certificate(stored["cert"].encode()),
                 serialization.load_pem_private_key(stored["key"].encode(), password=None))
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    key = new_rsa_key()
     name = x509.Name([x509.NameAttribute(oid.NameOID.COMMON_NAME, "kubernetes")])
     boot = datetime.datetime.fromtimestamp(int(cluster.now) - 600, tz=datetime.timezone.utc)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())

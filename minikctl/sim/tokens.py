@@ -17,7 +17,7 @@ from minikctl import lazy
 
 hashes = lazy.module("cryptography.hazmat.primitives.hashes")
 padding = lazy.module("cryptography.hazmat.primitives.asymmetric.padding")
-rsa = lazy.module("cryptography.hazmat.primitives.asymmetric.rsa")
+ca = lazy.module("minikctl.sim.ca")
 serialization = lazy.module("cryptography.hazmat.primitives.serialization")
 timeutil = lazy.module("minikctl.timeutil")
 exceptions = lazy.module("cryptography.exceptions")
@@ -35,7 +35,7 @@ def _b64(raw: bytes) -> str:
 def _key(cluster):
     pem = cluster.meta.get(KEY_META)
     if pem is None:
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        key = ca.new_rsa_key()
         pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
                                 serialization.NoEncryption()).decode()
         cluster.meta[KEY_META] = pem

@@ -39,7 +39,7 @@ def _pem_cert(cert) -> str:
 
 
 def _new_key(cluster):
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return ca.new_rsa_key()
 
 
 def _name(cn: str, orgs: tuple[str, ...] = ()):
