@@ -17,6 +17,7 @@ import secrets
 from minikctl import lazy
 
 amount = lazy.function("minikctl.api.resources", "amount")
+ca = lazy.module("minikctl.sim.ca")
 clusters = lazy.module("minikctl.clusters")
 fmt = lazy.function("minikctl.timeutil", "fmt")
 gateway_addon = lazy.module("minikctl.sim.gateway_addon")
@@ -154,17 +155,19 @@ def _nth_ip(cidr: str, n: int) -> str:
 
 
 def root_ca_configmap(cluster, ns: str) -> None:
+    """kube-root-ca.crt, as kube-controller-manager's root-ca-cert-publisher writes it into every
+    namespace: the cluster CA's certificate, made at the first namespace (sim/ca.py)."""
     if cluster.get("ConfigMap", ns, "kube-root-ca.crt") is not None:
         return
-    ca = cluster.meta.get("rootCA")
-    if ca is None:    # a stand-in until the real CA is made (sim/ca.py ensure() rewrites every copy)
-        ca = cluster.meta["rootCA"] = "-----BEGIN CERTIFICATE-----\n" + "\n".join(
-            "".join(cluster.rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
-                    for _ in range(64)) for _ in range(17)) + "\n-----END CERTIFICATE-----\n"
+    stored = cluster.meta.get(ca.META)
+    if not (isinstance(stored, dict) and isinstance(stored.get("cert"), str)):
+        ca.ensure(cluster)
+        stored = cluster.meta[ca.META]
+    pem = stored["cert"]
     server.create_internal(cluster, {"apiVersion": "v1", "kind": "ConfigMap",
                                      "metadata": {"name": "kube-root-ca.crt", "namespace": ns,
                                                   "annotations": {"kubernetes.io/description": "Contains a CA bundle that can be used to verify the kube-apiserver when using internal endpoints such as the internal service IP or kubernetes.default.svc. No other usage is guaranteed across distributions of Kubernetes clusters."}},
-                                     "data": {"ca.crt": ca}})
+                                     "data": {"ca.crt": pem}})
 
 
 def _node(profile: dict, n: dict, now: float) -> dict:

@@ -59,7 +59,6 @@ def ensure(cluster):
     cluster.meta[META] = {"cert": pem, "key": key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
         serialization.NoEncryption()).decode()}
-    cluster.meta["rootCA"] = pem
     for cm in cluster.list("ConfigMap"):
         if cm["metadata"]["name"] == "kube-root-ca.crt":
             cm["data"] = {"ca.crt": pem}
