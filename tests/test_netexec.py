@@ -118,3 +118,18 @@ def test_exit_is_in_the_previous_containers_log(mk):
     assert "GET /exit?code=4&timeout=&wait=1s\n" in prev, prev
     assert prev.rstrip("\n").endswith("Will begin shutdown in 1s, allowing 0s for connections to close, "
                                       "then will exit with 4")
+
+
+def test_https_netexec_says_it_is_not_simulated(mk):
+    """--tls-cert-file makes netexec serve HTTPS (ListenAndServeTLS) with the container's files:
+    not modelled, so neither a plain nor a TLS request may get an answer as if it were HTTP."""
+    mk("run", "tls", "--image=registry.k8s.io/e2e-test-images/agnhost:2.39", "--", "netexec",
+       "--http-port=8443", "--tls-cert-file=/localhost.crt", "--tls-private-key-file=/localhost.key")
+    mk("run", "c", "--image=curlimages/curl:8.11.1", "--", "sleep", "3600")
+    mk.advance(40)
+    ip = mk("get", "pod", "tls", "-o", "jsonpath={.status.podIP}").out
+    for url in (f"http://{ip}:8443/hostname", f"https://{ip}:8443/hostname"):
+        r = mk("exec", "c", "--", "curl", "-sk", url)
+        assert "tls" not in r.out, (url, r.out)
+        assert "minikctl: agnhost netexec over HTTPS (--tls-cert-file) is not simulated" in r.out + r.err, (url, r)
+        assert r.code != 0 and r.out == "", (url, r)

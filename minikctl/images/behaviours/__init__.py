@@ -72,7 +72,7 @@ def effective_argv(container: dict) -> tuple[list[str], bool]:
     return [str(a) for a in entry.get("entrypoint") or []] + (args or [str(a) for a in entry.get("cmd") or []]), True
 
 
-def _flag_value(args: list[str], name: str) -> str | None:
+def flag_value(args: list[str], name: str) -> str | None:
     """--name=v, -name=v, --name v, -name v (Go's flag and cobra/pflag both accept these)."""
     for i, a in enumerate(args):
         for p in (f"--{name}=", f"-{name}="):
@@ -99,7 +99,7 @@ def _server(proc: Process, spec: dict, flags: dict | None = None) -> Process:
         flags.setdefault(next(iter(ports)), spec["flag"])
     for role, flag in flags.items():
         if role in ports:
-            ports[role] = _port_of(_flag_value(proc.args, flag), ports[role])
+            ports[role] = _port_of(flag_value(proc.args, flag), ports[role])
     proc.ports = ports
     return proc
 

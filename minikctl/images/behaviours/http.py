@@ -17,7 +17,7 @@ from minikctl import lazy
 ExecContext = lazy.function("minikctl.images.context", "ExecContext")
 HTTPStatus = lazy.function("http", "HTTPStatus")
 Response = lazy.function("minikctl.net.proxy.traffic", "Response")
-_flag_value = lazy.function("minikctl.images.behaviours", "_flag_value")
+flag_value = lazy.function("minikctl.images.behaviours", "flag_value")
 files = lazy.module("minikctl.images.fs")
 imageref = lazy.module("minikctl.api.imageref")
 image_registry = lazy.module("minikctl.images.registry")
@@ -166,7 +166,7 @@ def _go_json(obj) -> str:
 
 
 def http_echo(req: Request):
-    text = _flag_value(req.proc.args, "text") or ""
+    text = flag_value(req.proc.args, "text") or ""
     body = text + "\n"
     return _resp(200, "OK", body, [("X-App-Name", "http-echo"), ("X-App-Version", "1.0.0"),
                                    ("Date", _date(req.view)), ("Content-Length", str(len(body.encode()))),

@@ -245,6 +245,9 @@ def _nginx_hello(view, pod: dict, image: str, port: int, uri: str):
         ("Expires", "Thu, 01 Jan 1970 00:00:01 GMT"), ("Cache-Control", "no-cache")])
 
 
+NETEXEC_TLS = "minikctl: agnhost netexec over HTTPS (--tls-cert-file) is not simulated"
+
+
 def serve(view, pod: dict, port: int, path: str = "/", host: str = "", *, client_ip: str = "-",
           client_port: int = 0, headers: dict | None = None, method: str = "GET", https: bool = False,
           body: str = "", files: dict | None = None):
@@ -262,6 +265,10 @@ def serve(view, pod: dict, port: int, path: str = "/", host: str = "", *, client
     kind, c, proc = got
     if kind == "tcp":
         return NOT_HTTP
+    if kind == "netexec" and behaviours.flag_value(proc.args, "tls-cert-file"):
+        # netexec then serves HTTPS with the container's certificate files (ListenAndServeTLS):
+        # not modelled, and a plain-HTTP answer there would be a wrong one
+        return NotSimulated(NETEXEC_TLS)
     routed = _controller_http(view, pod, c, kind, port, path, host, method, https)
     if routed is not None:
         return routed
@@ -396,7 +403,11 @@ def connect(view, src, host: str, port: int, path: str = "/", state: dict | None
     cport = 32768 + int.from_bytes(f"{seen_ip}{view.now}{path}".encode()[-8:], "big") % 28000
     if tls and (backend.get("status") or {}).get("phase") == "Running":
         out.cert = listener_cert(view, backend, target_port, sni or host)
-        if out.cert is None and serve(view, backend, target_port, path, host) is not None:
+        plain = serve(view, backend, target_port, path, host) if out.cert is None else None
+        if isinstance(plain, NotSimulated):
+            out.status, out.note = "not simulated", str(plain)
+            return out
+        if plain is not None:
             out.status = "not tls"          # a plain listener answers the ClientHello with garbage
             return out
     resp = serve(view, backend, target_port, path, header_host or host, client_ip=seen_ip, client_port=cport, headers=hdrs,
