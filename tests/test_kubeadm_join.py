@@ -172,3 +172,13 @@ def test_join_with_containerd_stopped_says_it_is_not_simulated(mk):
     assert NEW not in mk("get", "no").out
     assert ssh(mk, "systemctl start containerd", NEW).code == 0
     assert ssh(mk, cmd, NEW).code == 0
+
+
+def test_a_sleep_on_the_node_shows_what_was_written_meanwhile(mk):
+    """`sleep` on a node lets the cluster's time pass (calico writes its CNI config meanwhile): the
+    rest of the same command line sees those files, and its own writes keep them."""
+    r = ssh(mk, join_command(mk) + " >/dev/null; ls /etc/cni/net.d; echo -; sleep 45; ls /etc/cni/net.d; "
+                "echo mine > /etc/cni/net.d/99-mine; ls /etc/cni/net.d", NEW)
+    assert r.code == 0, r.err
+    assert r.out == "-\n10-calico.conflist\n10-calico.conflist\n99-mine\n"
+    assert ssh(mk, "ls /etc/cni/net.d", NEW).out == "10-calico.conflist\n99-mine\n"

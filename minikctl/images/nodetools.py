@@ -116,7 +116,7 @@ def node_context(view, node: str):
     """A root login on the node: no pod, $HOME /root; `sleep` there lets the cluster's time pass."""
     ctx = ExecContext(view, pod=None, container=None, node=node, cwd="/root")
     if getattr(view, "meta", None) is not None and hasattr(view, "timers"):
-        ctx.clock = ClusterClock(view, node)
+        ctx.clock = ClusterClock(view, node, ctx)
     return ctx
 
 
@@ -130,8 +130,8 @@ class ClusterClock:
     quiet = False
     stopped = False
 
-    def __init__(self, cluster, node: str):
-        self.cluster, self.node = cluster, node
+    def __init__(self, cluster, node: str, ctx=None):
+        self.cluster, self.node, self.ctx = cluster, node, ctx
         self.start = cluster.now
         self.elapsed = 0.0
         self.deadline = interp.MAX_SIM_SECONDS
@@ -149,6 +149,8 @@ class ClusterClock:
         if seconds > 0:
             nodehost.changed(self.cluster, self.node)    # the kubelet looks at its files meanwhile
             sim_clock.advance_by(self.cluster, seconds)
+            if self.ctx is not None:     # what was written meanwhile (calico's CNI config, ...) is
+                self.ctx.fs = None       # seen by the rest of the line: the node's tree is built again
         if self.stopped:
             raise interp.StopScript("deadline")
 
