@@ -71,6 +71,7 @@ _PATCHING = [False]   # the running test patches something (monkeypatch): it boo
 @pytest.fixture(autouse=True)
 def _patching(request):
     _PATCHING[0] = "monkeypatch" in request.fixturenames
+    _KEY_CALLS[0] = 0          # each test's keys from the start of the pool (_pooled_rsa_key)
     yield
     _PATCHING[0] = False
 
@@ -111,15 +112,15 @@ def _from_template(m: "Minikctl", argv) -> None:
 
 
 # RSA keys cost ~40 ms each, and a kubeadm cluster's PKI holds about twenty. The tests take them
-# from a pool of real keys, made on first need and handed out round robin (minikctl/sim/ca.py's
-# new_rsa_key is where every key is born); keys handed out fewer than 256 calls apart are distinct,
-# so the keys one test compares (a renewal's old and new, two clusters' CAs) differ.
+# from a pool of real keys (minikctl/sim/ca.py's new_rsa_key is where every key is born): each test
+# is handed pool[0], pool[1], ... in turn, made on first need, so the keys within one test are all
+# distinct (a renewal's old and new, two clusters' CAs), and the next test reuses them.
 _KEY_POOL: list = []
 _KEY_CALLS = [0]
 
 
-def _pooled_rsa_key(size: int = 256):
-    i = _KEY_CALLS[0] % size
+def _pooled_rsa_key():
+    i = _KEY_CALLS[0]
     _KEY_CALLS[0] += 1
     if i == len(_KEY_POOL):
         _KEY_POOL.append(_new_rsa_key())
