@@ -24,9 +24,21 @@ def modules():
     return iter(_parsed())
 
 
+_WALKED: dict[int, tuple] = {}
+
+
+def walk(tree) -> list:
+    """ast.walk(tree) as a list, made once per tree (a dozen tests walk every module); the tree
+    is kept with its nodes, so its id cannot be reused by another."""
+    got = _WALKED.get(id(tree))
+    if got is None or got[0] is not tree:
+        got = _WALKED[id(tree)] = (tree, list(ast.walk(tree)))
+    return got[1]
+
+
 def imported(tree) -> set[str]:
     names = set()
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Import):
             names |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
@@ -79,7 +91,7 @@ GLOBAL_RANDOM = {"random", "randint", "randrange", "choice", "choices", "shuffle
 
 
 def calls(tree):
-    for node in ast.walk(tree):
+    for node in walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             owner = node.func.value
             name = owner.id if isinstance(owner, ast.Name) else owner.attr if isinstance(owner, ast.Attribute) else None
@@ -169,7 +181,7 @@ def test_the_command_environment_is_no_module_global():
     assigned = [t.id for node in tree.body if isinstance(node, (ast.Assign, ast.AnnAssign)) and not _lazy_handle(node)
                 for t in (node.targets if isinstance(node, ast.Assign) else [node.target]) if isinstance(t, ast.Name)]
     assert assigned == []
-    assert not any(isinstance(n, ast.Global) for n in ast.walk(tree))
+    assert not any(isinstance(n, ast.Global) for n in walk(tree))
 
 
 def test_the_tests_and_benchmarks_read_nothing_beside_the_repository():
@@ -207,8 +219,8 @@ FUNCTION_LEVEL_IMPORTS = {
 def _function_level_imports():
     """(file, function, import node) for every import nested in a function (or a method)."""
     for rel, tree in modules():
-        parents = {c: n for n in ast.walk(tree) for c in ast.iter_child_nodes(n)}
-        for node in ast.walk(tree):
+        parents = {c: n for n in walk(tree) for c in ast.iter_child_nodes(n)}
+        for node in walk(tree):
             if isinstance(node, (ast.Import, ast.ImportFrom)) and not (
                     isinstance(node, ast.ImportFrom) and node.module == "__future__"):
                 p = parents.get(node)
@@ -236,7 +248,7 @@ def test_lazy_loading_goes_through_the_registry_not_function_level_imports():
 def _defined_names(src) -> frozenset:
     tree = ast.parse(src.read_text())
     names = set()
-    for n in ast.walk(tree):
+    for n in walk(tree):
         if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef)):
             names.add(n.name)
         elif isinstance(n, ast.Assign):
@@ -296,7 +308,7 @@ def test_only_the_store_speaks_sql_to_the_cluster_state():
     for rel, tree in modules():
         if rel.startswith("store/"):
             continue
-        for node in ast.walk(tree):
+        for node in walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and any(
                     w in node.value for w in ("DELETE FROM objects", "INSERT INTO objects", "UPDATE objects",
                                               "INSERT OR REPLACE INTO objects", "DELETE FROM timers", "DELETE FROM meta",
