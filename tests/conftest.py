@@ -71,7 +71,6 @@ _PATCHING = [False]   # the running test patches something (monkeypatch): it boo
 @pytest.fixture(autouse=True)
 def _patching(request):
     _PATCHING[0] = "monkeypatch" in request.fixturenames
-    _KEY_CALLS[0] = 0          # each test's keys from the start of the pool (_pooled_rsa_key)
     yield
     _PATCHING[0] = False
 
@@ -117,6 +116,11 @@ def _from_template(m: "Minikctl", argv) -> None:
 # distinct (a renewal's old and new, two clusters' CAs), and the next test reuses them.
 _KEY_POOL: list = []
 _KEY_CALLS = [0]
+
+
+@pytest.fixture(autouse=True)
+def _keys_from_the_pool_start():
+    _KEY_CALLS[0] = 0
 
 
 def _pooled_rsa_key():
