@@ -10,6 +10,8 @@ five minutes as the signer does.
 from __future__ import annotations
 
 import datetime
+import functools
+
 from minikctl import lazy
 
 hashes = lazy.module("cryptography.hazmat.primitives.hashes")
@@ -32,6 +34,17 @@ def new_rsa_key():
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
+@functools.lru_cache(maxsize=64)
+def load_own_key(pem: str):
+    """A private key this cluster made itself (new_rsa_key) and kept as PEM, parsed.
+
+    Parsing an RSA key checks its maths (p, q, d consistent), ~35 ms for 2048 bits: a key we
+    generated needs no such check, so it is skipped, and a process that uses the same key again
+    (serve, a test run) parses it once. Keys a learner hands in (a kubeconfig, a TLS secret) are
+    parsed with the check where they are read."""
+    return serialization.load_pem_private_key(pem.encode(), password=None, unsafe_skip_rsa_key_validation=True)
+
+
 def _now(cluster) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(int(cluster.now), tz=datetime.timezone.utc)
 
@@ -41,7 +54,7 @@ def ensure(cluster):
     stored = cluster.meta.get(META)
     if stored:
         return (x509.load_pem_x509_certificate(stored["cert"].encode()),
-                serialization.load_pem_private_key(stored["key"].encode(), password=None))
+                load_own_key(stored["key"]))
     key = new_rsa_key()
     name = x509.Name([x509.NameAttribute(oid.NameOID.COMMON_NAME, "kubernetes")])
     boot = datetime.datetime.fromtimestamp(int(cluster.now) - 600, tz=datetime.timezone.utc)

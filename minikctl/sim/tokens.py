@@ -40,7 +40,7 @@ def _key(cluster):
                                 serialization.NoEncryption()).decode()
         cluster.meta[KEY_META] = pem
         return key
-    return serialization.load_pem_private_key(pem.encode(), password=None)
+    return ca.load_own_key(pem)
 
 
 def public_key_pem(cluster) -> str:
