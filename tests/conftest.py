@@ -19,6 +19,13 @@ SPEC = DATA / "three-services"  # the flagship spec's four manifests
 REFERENCE = DATA / "reference"  # facts read from kubectl / ipvsadm sources, as the tests quote them
 T0 = 1_764_000_000.0  # a fixed start for the virtual clock
 
+# kubectl, the oracle of many tests, is a Go program: a short run spends a fifth of its ~50 ms of
+# CPU collecting garbage of a heap it exits from moments later. GOGC=400 collects less often
+# (~15% less CPU per run, a few MB more memory); it changes nothing kubectl prints. Tests that
+# pass kubectl an environment of their own add GO_SPEED to it.
+GO_SPEED = {"GOGC": "400"}
+os.environ.update({k: v for k, v in GO_SPEED.items() if k not in os.environ})
+
 
 @dataclass
 class Result:

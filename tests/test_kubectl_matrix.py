@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import GO_SPEED, ROOT
 from tests.test_serve_kubectl import KUBECTL, Served
 
 DATA = ROOT / "tests" / "data" / "kubectl-matrix"
@@ -244,7 +244,7 @@ class Matrix:
 
     def kubectl(self, step: str) -> subprocess.CompletedProcess:
         argv = [a.replace("{d}", str(DATA)).replace("{tmp}", str(self.tmp)) for a in shlex.split(step)]
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.served.home),
+        env = {**GO_SPEED, "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.served.home),
                "KUBECONFIG": str(self.served.kubeconfig), "KUBE_EDITOR": self.editor}
         limit = 8
         # `run -i` waits in real time for its pod to start (then attaches, or prints the logs of

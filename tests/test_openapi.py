@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import GO_SPEED
 from tests.test_serve_kubectl import KUBECTL, Served
 
 KDIR = Path(os.path.realpath(KUBECTL)).parent if KUBECTL else None
@@ -37,7 +38,7 @@ def served(tmp_path_factory):
 
 
 def _kubectl(served, binary: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(served.home),
+    env = {**GO_SPEED, "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(served.home),
            "KUBECONFIG": str(served.kubeconfig)}
     return subprocess.run([binary, *args], input=stdin, capture_output=True, text=True, env=env, timeout=60)
 

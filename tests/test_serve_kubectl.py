@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, SPEC, Minikctl, table_check
+from tests.conftest import GO_SPEED, ROOT, SPEC, Minikctl, table_check
 
 KUBECTL = shutil.which("kubectl") or ("/usr/bin/kubectl" if os.path.exists("/usr/bin/kubectl") else None)
 pytestmark = [pytest.mark.skipif(KUBECTL is None, reason="no kubectl installed on this machine: nothing to serve to"),
@@ -85,7 +85,7 @@ class Served:
         self.token = state.token(env)
 
     def kubectl(self, *args: str, stdin: str = "", timeout: float = 60) -> subprocess.CompletedProcess:
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.home),
+        env = {**GO_SPEED, "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.home),
                "KUBECONFIG": str(self.kubeconfig)}
         return subprocess.run([KUBECTL, *args], input=stdin, capture_output=True, text=True, env=env,
                               timeout=timeout)
