@@ -13,6 +13,12 @@ import pytest
 
 from tablecheck import table_check  # noqa: F401  (tests import it from here)
 
+# pytest imports this file as `conftest`, test modules as `tests.conftest`: one module under both
+# names, so its template cache, key pool and patches exist once (a second copy would patch the
+# key maker again, and its Minikctl would not see which test patches things).
+sys.modules.setdefault("conftest", sys.modules[__name__])
+sys.modules.setdefault("tests.conftest", sys.modules[__name__])
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"  # everything the tests read lives in the repository
 SPEC = DATA / "three-services"  # the flagship spec's four manifests
@@ -156,16 +162,28 @@ def cli(*argv: str, home: Path, stdin: str = "", env_extra: dict | None = None, 
     return Result(p.returncode, p.stdout, p.stderr)
 
 
+# Modules whose tests share a costly start that each worker running one of them would pay again:
+# the parsed source tree of the architecture tests (~2.5 s), the served cluster the describe
+# parity tests read. Each goes to one worker whole.
+ONE_WORKER_MODULES = ("tests/test_architecture.py", "tests/test_describe_parity.py")
+
+
 def pytest_xdist_make_scheduler(config, log):
     """xdist's load scheduling, except that the kubectl matrix's steps of one kubectl version
     (tests/test_kubectl_matrix.py, one serve per version, steps in order) go to one worker as
-    one unit. (xdist's own --dist loadgroup cannot do it under pytest 9: the group suffix it
-    writes into item._nodeid no longer reaches the scheduler.)"""
+    one unit, and so do the proof cases of one drill (tests/test_drill_proofs.py) and each of
+    ONE_WORKER_MODULES. (xdist's own --dist loadgroup cannot do it
+    under pytest 9: the group suffix it writes into item._nodeid no longer reaches the scheduler.)"""
     from xdist.scheduler import LoadScopeScheduling
 
     class MatrixScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             if "test_kubectl_matrix.py::test_step[" in nodeid:
                 return "kubectl-matrix:" + nodeid.split("[", 1)[1].split("-", 1)[0]
+            if "test_drill_proofs.py::test_drill_proof[" in nodeid:   # one drill's cases: see that file
+                return "drill-proof:" + nodeid.split("[", 1)[1].rsplit(":", 1)[0]
+            module = nodeid.split("::", 1)[0]
+            if module in ONE_WORKER_MODULES:
+                return module
             return nodeid
     return MatrixScheduling(config, log)

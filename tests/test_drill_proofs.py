@@ -12,10 +12,12 @@ A drill without its proof file does not ship: test_every_drill_has_its_proofs fa
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 
 from minikctl.labs import drill_proof, drills
+from tests import conftest
 
 ALL = drills.names()
 CASES = [(n, kind, i) for n in ALL for kind, i in drill_proof.case_ids(n)]
@@ -35,11 +37,32 @@ def _score(out: str) -> tuple[int, int]:
     return int(m.group(1)), int(m.group(2))
 
 
-@pytest.mark.parametrize("name,kind,index", CASES, ids=[f"{n}:{k}{i}" for n, k, i in CASES])
-def test_drill_proof(mk, name, kind, index):
-    drill = drills.load_drill(name)
+# `drill start NAME` on a fresh state directory is the same every time here (seed 7, the clock at
+# T0, keys from the test pool, no path of the directory kept in it). Its first case on a worker
+# runs it and keeps the directory it left; the drill's other cases start from a copy, with the
+# key pool where the start left it. (tests/conftest.py's scheduler sends a drill's cases to one
+# worker.) The start itself is proven by every drill's first case, and by tests/test_drills.py.
+_STARTED: dict[str, tuple] = {}
+
+
+def _drill_start(mk, name: str, tmp_path_factory) -> None:
+    kept = _STARTED.get(name)
+    if kept is not None:
+        shutil.copytree(kept[0], mk.home)
+        mk._templated = True
+        conftest._KEY_CALLS[0] = kept[1]
+        return
     r = mk("drill", "start", name)
     assert r.code == 0, r.err
+    copy = tmp_path_factory.mktemp("started") / name
+    shutil.copytree(mk.home, copy)
+    _STARTED[name] = (copy, conftest._KEY_CALLS[0])
+
+
+@pytest.mark.parametrize("name,kind,index", CASES, ids=[f"{n}:{k}{i}" for n, k, i in CASES])
+def test_drill_proof(mk, tmp_path_factory, name, kind, index):
+    drill = drills.load_drill(name)
+    _drill_start(mk, name, tmp_path_factory)
     mk.advance(30)
     if kind == "solution":
         r = mk("drill", "check")
