@@ -27,6 +27,7 @@ PROGRESS_KEY = "drill.progress"
 EXAM_KEY = "drill.exam"
 FILE = "progress.db"
 
+SCHEMA_VERSION = 1   # PRAGMA user_version once the tables exist: later opens skip the schema script
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempts (id INTEGER PRIMARY KEY, drill TEXT NOT NULL, at REAL NOT NULL,
     earned INTEGER NOT NULL, total INTEGER NOT NULL, passed INTEGER NOT NULL, source TEXT NOT NULL);
@@ -41,7 +42,9 @@ class History:
     def __init__(self, path: Path):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.conn = sqlite3.connect(str(path), timeout=10, isolation_level=None)
-        self.conn.executescript(_SCHEMA)       # (executescript commits: schema first, then the transaction)
+        if self.conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            # (executescript commits: schema first, then the transaction)
+            self.conn.executescript(f"{_SCHEMA}PRAGMA user_version = {SCHEMA_VERSION};")
         self.conn.execute("BEGIN IMMEDIATE")
 
     def get_meta(self, key: str):
