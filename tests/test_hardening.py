@@ -205,6 +205,34 @@ def test_a_few_aliases_are_fine_and_an_oversized_document_is_the_apiservers_413(
                                      "Request entity too large: limit is 3145728\n")
 
 
+@pytest.mark.parametrize("unit,close", [("a,", "a}"), ("a: \n", ""), ("-\n", ""), ("a,", "a]")])
+def test_documents_that_skip_the_node_graph_walk_could_never_fail_it(unit, close, monkeypatch):
+    """manifests._plainly_bounded lets a document without anchors or aliases skip
+    check_node_graph: the densest such texts (an empty key in a flow mapping counts 9 for its 2
+    bytes) just under its length bound pass the walk, while at the limit's length the same shape
+    is the apiserver's 413. If the bound were loosened, the first half would fail. (With the
+    limit scaled down to 64 KiB, as both read it, so the documents compose in milliseconds.)"""
+    import yaml
+
+    from minikctl.api import manifests
+    monkeypatch.setattr(manifests, "MAX_REQUEST_BYTES", 64 * 1024)
+    opener = {"a}": "{", "a]": "["}.get(close, "")
+
+    def doc(length: int) -> str:
+        return opener + unit * ((length - len(opener) - len(close)) // len(unit)) + close
+    lo, hi = 0, manifests.MAX_REQUEST_BYTES        # the longest plain text the function lets skip
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if manifests._plainly_bounded("x" * mid) else (lo, mid - 1)
+    under = doc(lo)
+    assert manifests._plainly_bounded(under) and len(under) > lo - len(unit)
+    manifests.check_node_graph(yaml.compose(under, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    over = doc(manifests.MAX_REQUEST_BYTES)
+    assert not manifests._plainly_bounded(over)
+    with pytest.raises(manifests.TooLarge):
+        manifests.check_node_graph(yaml.compose(over, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+
+
 def test_recursive_anchor_is_an_error_not_a_hang(mk):
     r = mk("apply", "-f", "-", stdin="apiVersion: v1\nkind: ConfigMap\nmetadata: &m {name: x, labels: *m}\n")
     assert r.code == 1 and "Traceback" not in r.err and "internal error" not in r.err
