@@ -120,7 +120,7 @@ class Replay:
                     if not chunk:
                         break
                     data += chunk
-                line = data.split(b"\r\n", 1)[0].decode()
+                line = data.split(b"\r\n", 1)[0].decode("latin-1")   # not HTTP: answered as /nope
                 method, path = (line.split(" ") + ["", ""])[:2]
                 raw = self.answers.get(path, self.answers["/nope"])
                 if method == "HEAD":
@@ -128,6 +128,10 @@ class Replay:
                 conn.sendall(raw)
 
     def close(self):
+        try:                      # wakes the accept() blocked in _serve, which then returns
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.sock.close()
 
 

@@ -116,7 +116,17 @@ class Layer:
         _save(self.view, self.key, d)
 
     def apply(self, entries: dict, execs: set) -> None:
-        """Lay this overlay's changes over the merged tree."""
+        """Lay this overlay's changes over the merged tree, and the parent directories of what it
+        adds (the tree's other entries have theirs already)."""
+        added: list[str] = []
+        self._lay(entries, execs, added)
+        for p in added:
+            for parent in _parents(p):
+                if parent in entries:
+                    break
+                entries[parent] = DIR
+
+    def _lay(self, entries: dict, execs: set, added: list) -> None:
         d = self.data
         base = self.base.rstrip("/")
         for r in d["gone"]:
@@ -126,11 +136,14 @@ class Layer:
                     del entries[k]
         for r in d["dirs"]:
             if base == "" or r == self.base or r.startswith(base + "/"):
-                entries[self.outer(r)] = DIR
+                p = self.outer(r)
+                entries[p] = DIR
+                added.append(p)
         for r, text in d["files"].items():
             if base == "" or r.startswith(base + "/"):
                 p = self.outer(r)
                 entries[p] = text
+                added.append(p)
                 if r in d["exec"]:
                     execs.add(p)
 
@@ -182,9 +195,6 @@ class FileSystem:
                 del self.entries[k]
             self.add_dir(layer.mount)
         layer.apply(self.entries, self.execs)
-        for p in list(self.entries):
-            for parent in _parents(p):
-                self.entries.setdefault(parent, DIR)
         self.layers.append(layer)
         self.layers.sort(key=lambda lay: -len(lay.mount))
 
@@ -434,9 +444,6 @@ def container_fs(view, pod: dict, container: str | None) -> FileSystem:
                       {"ca.crt": CA_CRT, "namespace": ns, "token": sa_token(view, pod)})
     fs.layers.append(layer)
     layer.apply(fs.entries, fs.execs)
-    for p in list(fs.entries):
-        for parent in _parents(p):
-            fs.entries.setdefault(parent, DIR)
     for m in sorted(mounts, key=lambda m: len(m.get("mountPath") or "")):
         vol = vols.get(m.get("name"))
         if vol is None:
@@ -487,9 +494,6 @@ def node_fs(view, node: str) -> FileSystem:
     layer = Layer(view, f"node/{node}")
     fs.layers.append(layer)
     layer.apply(fs.entries, fs.execs)
-    for p in list(fs.entries):
-        for parent in _parents(p):
-            fs.entries.setdefault(parent, DIR)
     return fs
 
 

@@ -6,9 +6,13 @@ Why data: /etc/os-release, /etc/passwd and the directory skeleton are facts of t
 files (/etc/hosts, /etc/resolv.conf, /etc/hostname) are computed from the pod (images/base.py).
 """
 from __future__ import annotations
+
+from functools import lru_cache
+
 from minikctl import lazy
 
 ExecContext = lazy.function("minikctl.images.context", "ExecContext")
+FileSystem = lazy.function("minikctl.images.fs", "FileSystem")
 family_of = lazy.function("minikctl.images.registry", "family_of")
 kubelet_files = lazy.function("minikctl.images.base", "files")
 node_files = lazy.function("minikctl.images.nodetools", "node_files")
@@ -181,7 +185,22 @@ def _family(image: str) -> str:
 
 
 def populate(fs, view, pod: dict, container: dict) -> None:
+    """A new container's tree: its image's files, then the kubelet's."""
     image = container.get("image") or "busybox"
+    entries, execs = _image_tree(image)
+    fs.entries.update(entries)
+    fs.execs |= execs
+    ctx = ExecContext(view=view, pod=pod, container=container.get("name"), node=(pod.get("spec") or {}).get("nodeName"))
+    for path, text in kubelet_files(ctx).items():
+        fs.add_file(path, text)
+
+
+@lru_cache(maxsize=64)
+def _image_tree(image: str) -> tuple[dict, frozenset]:
+    """The files `image` ships, as a tree's entries and its executables (read-only: populate
+    copies them). The same for every container of the image, and a container's tree is built for
+    each exec, probe, lookup and served page: made once per process per image."""
+    fs = FileSystem()
     fam = _family(image)
     tools = toolset(image).tools
     if fam == "busybox":
@@ -225,9 +244,7 @@ def populate(fs, view, pod: dict, container: dict) -> None:
     if "/agnhost" in image.split("@")[0].split(":")[0] or image.startswith("agnhost"):
         fs.add_file("/agnhost", "", executable=True)      # agnhost's Dockerfile: the binary, /uploads
         fs.add_dir("/uploads")
-    ctx = ExecContext(view=view, pod=pod, container=container.get("name"), node=(pod.get("spec") or {}).get("nodeName"))
-    for path, text in kubelet_files(ctx).items():
-        fs.add_file(path, text)
+    return fs.entries, frozenset(fs.execs)
 
 
 NGINX_CONF = """

@@ -84,8 +84,10 @@ def names_for(family: str) -> tuple[str, ...]:
     return tuple(COREUTILS + DEBIAN_BASE)
 
 
-def merge(family: str, tools: dict) -> dict:
-    """The family's own tools (nslookup, wget, the shell...) over our applets, over honest stubs."""
+@lru_cache(maxsize=None)
+def _applets_of(family: str) -> dict:
+    """The family's command names bound to our applets or to honest stubs: the same for every
+    container of the family, made once per process (merge copies it)."""
     style = "busybox" if _busybox_based(family) else "gnu"
     sim = _simulated()
     out = {}
@@ -94,6 +96,14 @@ def merge(family: str, tools: dict) -> dict:
             out[name] = _bind(sim[name], style)
         elif name not in NEVER_STUB:
             out[name] = _stub
+    return out
+
+
+def merge(family: str, tools: dict) -> dict:
+    """The family's own tools (nslookup, wget, the shell...) over our applets, over honest stubs."""
+    style = "busybox" if _busybox_based(family) else "gnu"
+    sim = _simulated()
+    out = dict(_applets_of(family))
     for k, v in tools.items():
         if k == "env":
             out[k] = _env_tool(v, sim["env"], style)
