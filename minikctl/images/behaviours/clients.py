@@ -7,6 +7,8 @@ accepting connections` / `no response`); mysqladmin ping (`mysqld is alive`). An
 these clients can do says plainly that it is not simulated.
 """
 from __future__ import annotations
+from functools import lru_cache
+
 from minikctl import lazy
 
 _src = lazy.function("minikctl.images.nettools", "_src")
@@ -114,8 +116,17 @@ TOOLS = {"redis-cli": redis_cli, "pg_isready": pg_isready, "mysqladmin": mysqlad
 
 def client_tools(image: str) -> dict:
     """The client programs the image ships (by the server program its ENTRYPOINT/CMD runs)."""
-    try:
-        program = behaviours.process({"name": "c", "image": image}).program.rsplit("/", 1)[-1]
-    except Exception:
+    program = _default_program(image)
+    if program is None:
         return {}
     return {n: TOOLS.get(n) or _not_simulated(n) for n in CLIENTS.get(program, ())}
+
+
+@lru_cache(maxsize=256)
+def _default_program(image: str) -> str | None:
+    """The program the image's own ENTRYPOINT/CMD runs: a fact of the image (minikctl/data's
+    tables), asked for every command run in one of its containers, so looked up once per process."""
+    try:
+        return behaviours.process({"name": "c", "image": image}).program.rsplit("/", 1)[-1]
+    except Exception:
+        return None
