@@ -199,11 +199,35 @@ STEPS: list[tuple[str, str]] = [
 XFAIL: dict[str, dict[str, str]] = {}
 
 
+# Every step runs on the default kubectl and on the oldest and the newest binary. The others run
+# every step that changes the cluster or whose client side changed between releases (exec, cp,
+# run -i, logs -f, apply, diff, edit, explain, events, wait, rollout, drain ...), and the plain
+# reads (get, describe, logs, config, top, auth can-i, discovery) in turn: each read runs on two
+# of them, so on five of the eight binaries in every run, and each version keeps its own whole
+# sequence of changes. (A read changes nothing a later step builds on.) That is about 200
+# fewer kubectl starts of ~50 ms each. KUBECTL_MATRIX=all runs every step on every binary.
+EVERY_STEP = ("kubectl", "kubectl.1.27", "kubectl.1.33")
+PLAIN_READS = ("get", "describe", "config", "top", "api-resources", "api-versions", "cluster-info")
+
+
+def plain_read(step: str) -> bool:
+    words = step.split()
+    return words[0] in PLAIN_READS or (words[0] == "logs" and "-f" not in words) or words[:2] == ["auth", "can-i"]
+
+
+def runs_on(version: str, index: int) -> bool:
+    """Whether the suite runs step `index` on `version` (all of them with KUBECTL_MATRIX=all)."""
+    if os.environ.get("KUBECTL_MATRIX") == "all" or version in EVERY_STEP or not plain_read(STEPS[index][0]):
+        return True
+    others = [v for v in VERSIONS if v not in EVERY_STEP]
+    return (index - others.index(version)) % len(others) in (0, 1)
+
+
 def _versions_params():
     out = []
     for v in VERSIONS:
         for i, (step, want) in enumerate(STEPS):
-            if step.startswith("@"):
+            if step.startswith("@") or not runs_on(v, i):
                 continue
             reason = XFAIL.get(step, {})
             why = reason.get(v) or reason.get("*")
