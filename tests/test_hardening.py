@@ -211,11 +211,11 @@ def test_documents_that_skip_the_node_graph_walk_could_never_fail_it(unit, close
     check_node_graph: the densest such texts (an empty key in a flow mapping counts 9 for its 2
     bytes) just under its length bound pass the walk, while at the limit's length the same shape
     is the apiserver's 413. If the bound were loosened, the first half would fail. (With the
-    limit scaled down to 64 KiB, as both read it, so the documents compose in milliseconds.)"""
+    limit scaled down to 16 KiB, as both read it, so the documents compose in milliseconds.)"""
     import yaml
 
     from minikctl.api import manifests
-    monkeypatch.setattr(manifests, "MAX_REQUEST_BYTES", 64 * 1024)
+    monkeypatch.setattr(manifests, "MAX_REQUEST_BYTES", 16 * 1024)
     opener = {"a}": "{", "a]": "["}.get(close, "")
 
     def doc(length: int) -> str:
