@@ -10,7 +10,7 @@ import subprocess
 import pytest
 import typer
 
-from conftest import ROOT
+from conftest import GO_SPEED, ROOT
 
 KUBECTL = shutil.which("kubectl")
 needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason="kubectl not installed: no oracle")
@@ -39,7 +39,7 @@ def all_paths() -> list[list[str]]:
 
 def kubectl_page(path: list[str]) -> str:
     p = subprocess.run([KUBECTL, *path, "--help"], capture_output=True, text=True,
-                       env={"PATH": os.environ.get("PATH", "/usr/bin"), "HOME": "/nonexistent"})
+                       env={**GO_SPEED, "PATH": os.environ.get("PATH", "/usr/bin"), "HOME": "/nonexistent"})
     assert p.returncode == 0
     return p.stdout
 

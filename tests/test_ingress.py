@@ -9,13 +9,14 @@ import shutil
 import subprocess
 
 import pytest
+from tests.conftest import GO_SPEED
 
 KUBECTL = shutil.which("kubectl") or "/usr/bin/kubectl"
 
 
 def _kubectl(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([KUBECTL, *args], capture_output=True, text=True, timeout=60,
-                          env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "KUBECONFIG": "/dev/null"})
+                          env={**GO_SPEED, "PATH": "/usr/bin:/bin", "HOME": "/nonexistent", "KUBECONFIG": "/dev/null"})
 
 
 CREATE_CASES = [

@@ -10,6 +10,7 @@ import subprocess
 
 import pytest
 
+from tests.conftest import GO_SPEED
 from tests.test_serve_kubectl import KUBECTL, Served
 
 pytestmark = pytest.mark.skipif(KUBECTL is None, reason="no kubectl installed on this machine: no oracle")
@@ -129,7 +130,7 @@ def test_did_you_mean_follows_cobra(typed):
     """minikctl's suggestion rule over kubectl's own command list gives kubectl's text."""
     from minikctl.cli.suggest import KUBECTL_ORDER, unknown_command
     k = subprocess.run([KUBECTL, typed], capture_output=True, text=True,
-                       env={"PATH": os.environ.get("PATH", "/usr/bin"), "HOME": "/nonexistent"})
+                       env={**GO_SPEED, "PATH": os.environ.get("PATH", "/usr/bin"), "HOME": "/nonexistent"})
     assert k.returncode == 1
     assert unknown_command(typed, "kubectl", KUBECTL_ORDER) == k.stderr
 
@@ -138,7 +139,7 @@ def test_did_you_mean_follows_cobra(typed):
 def test_mistyped_verb_in_minikctl(mk, typed):
     """Where kubectl's suggestions are verbs minikctl has, minikctl says the same (its own name)."""
     k = subprocess.run([KUBECTL, typed], capture_output=True, text=True,
-                       env={"PATH": os.environ.get("PATH", "/usr/bin"), "HOME": "/nonexistent"})
+                       env={**GO_SPEED, "PATH": os.environ.get("PATH", "/usr/bin"), "HOME": "/nonexistent"})
     r = mk(typed)
     assert (r.code, r.out, r.err) == (1, "", k.stderr.replace('for "kubectl"', 'for "minikctl"'))
 

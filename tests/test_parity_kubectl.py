@@ -11,6 +11,7 @@ import shutil
 import subprocess
 
 import pytest
+from tests.conftest import GO_SPEED
 
 KUBECTL = shutil.which("kubectl")
 pytestmark = pytest.mark.skipif(KUBECTL is None, reason="real kubectl is not installed on this machine: "
@@ -75,7 +76,7 @@ def _with(line: str, extra: str) -> str:
 def _run_both(mk, line: str, d) -> tuple[subprocess.CompletedProcess, object]:
     argv = [a.replace("{d}", str(d)) for a in shlex.split(line)]
     real = subprocess.run([KUBECTL, *argv], capture_output=True, text=True, timeout=60,
-                          env={"PATH": "/usr/bin:/bin", "HOME": str(d), "KUBECONFIG": str(d / "none")})
+                          env={**GO_SPEED, "PATH": "/usr/bin:/bin", "HOME": str(d), "KUBECONFIG": str(d / "none")})
     ours = mk(*argv)
     return real, ours
 

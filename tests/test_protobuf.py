@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from tests.conftest import SPEC
+from tests.conftest import GO_SPEED, SPEC
 from tests.test_serve_kubectl import KUBECTL, Served, pytestmark  # noqa: F401  (skips without kubectl/openssl)
 
 PB = "application/vnd.kubernetes.protobuf"
@@ -176,7 +176,7 @@ def test_real_kubectl_creates_through_protobuf(served, version, tmp_path):
     if binary is None:
         pytest.skip(f"no kubectl {version} here")
     import subprocess
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(served.home),
+    env = {**GO_SPEED, "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(served.home),
            "KUBECONFIG": str(served.kubeconfig)}
     tag = version.replace(".", "")
     lines = [f"create deployment d{tag} --image=nginx --replicas=2", f"create service clusterip s{tag} --tcp=80:8080",
@@ -321,7 +321,7 @@ def test_kubectl_133_with_cbor_gates_works(served):
     if binary is None:
         pytest.skip("no kubectl 1.33 here")
     import subprocess
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(served.home),
+    env = {**GO_SPEED, "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(served.home),
            "KUBECONFIG": str(served.kubeconfig), "KUBE_FEATURE_ClientsAllowCBOR": "true",
            "KUBE_FEATURE_ClientsPreferCBOR": "true"}
     manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cbor-cm\ndata:\n  a: b\n"

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 
 import pytest
+from tests.conftest import GO_SPEED
 
 KUBECTL = shutil.which("kubectl")
 
@@ -25,7 +26,7 @@ ERRORS = ["create quota q --hard=foo", "create quota q --hard=cpu=abc"]
 def _both(mk, tmp_path, line):
     argv = shlex.split(line)
     real = subprocess.run([KUBECTL, *argv], capture_output=True, text=True, timeout=60,
-                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "KUBECONFIG": str(tmp_path / "none")})
+                          env={**GO_SPEED, "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "KUBECONFIG": str(tmp_path / "none")})
     return real, mk(*argv)
 
 

@@ -12,6 +12,8 @@ import subprocess
 
 import pytest
 
+from tests.conftest import GO_SPEED
+
 KUBECTL = shutil.which("kubectl")
 needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason="real kubectl is not installed: the oracle is missing")
 
@@ -60,7 +62,7 @@ SERVED_ERRORS = [
 def _offline(mk, tmp_path, line: str):
     argv = shlex.split(line)
     real = subprocess.run([KUBECTL, *argv], capture_output=True, text=True, timeout=60,
-                          env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "KUBECONFIG": str(tmp_path / "none")})
+                          env={**GO_SPEED, "PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "KUBECONFIG": str(tmp_path / "none")})
     return real, mk(*argv)
 
 

@@ -11,6 +11,7 @@ import shutil
 import subprocess
 
 import pytest
+from tests.conftest import GO_SPEED
 
 KUBECTL = shutil.which("kubectl")
 needs_kubectl = pytest.mark.skipif(KUBECTL is None, reason="real kubectl is not installed: the oracle is missing")
@@ -84,7 +85,7 @@ ERRORS = [
 def _run_both(mk, line: str, d):
     argv = [a.replace("{d}", str(d)) for a in shlex.split(line)]
     real = subprocess.run([KUBECTL, *argv], capture_output=True, text=True, timeout=60,
-                          env={"PATH": "/usr/bin:/bin", "HOME": str(d), "KUBECONFIG": str(d / "none")})
+                          env={**GO_SPEED, "PATH": "/usr/bin:/bin", "HOME": str(d), "KUBECONFIG": str(d / "none")})
     return real, mk(*argv)
 
 

@@ -377,7 +377,7 @@ def test_discovery_and_table_columns_are_minikctl_columns(served):
 
 
 def test_watch_prints_the_initial_listing(served):
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(served.home), "KUBECONFIG": str(served.kubeconfig)}
+    env = {**GO_SPEED, "PATH": os.environ.get("PATH", ""), "HOME": str(served.home), "KUBECONFIG": str(served.kubeconfig)}
     p = subprocess.Popen([KUBECTL, "get", "po", "-w", "-l", "app=web-server"], stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, env=env)
     try:
@@ -441,7 +441,7 @@ def test_edit_and_server_side_apply(served, tmp_path):
     editor = tmp_path / "editor.sh"
     editor.write_text("#!/bin/sh\nsed -i 's/replicas: 3/replicas: 2/' \"$1\"\n")
     editor.chmod(0o755)
-    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(served.home), "KUBECONFIG": str(served.kubeconfig),
+    env = {**GO_SPEED, "PATH": os.environ.get("PATH", ""), "HOME": str(served.home), "KUBECONFIG": str(served.kubeconfig),
            "KUBE_EDITOR": str(editor)}
     r = subprocess.run([KUBECTL, "edit", "deploy", "pod-server"], capture_output=True, text=True, env=env, timeout=60)
     assert r.stdout == "deployment.apps/pod-server edited\n", r.stderr
