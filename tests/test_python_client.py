@@ -3,11 +3,15 @@ its generated API classes, configured from the kubeconfig serve writes (TLS to t
 bearer token), as a user's script would be."""
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 
-kubernetes = pytest.importorskip("kubernetes", reason="the kubernetes client is not installed (pip install kubernetes)")
+from tests.test_serve_kubectl import Served
 
-from tests.test_serve_kubectl import Served  # noqa: E402
+# Imported by the tests that use it (~0.4 s), not when every xdist worker collects this file.
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("kubernetes") is None,
+                                reason="the kubernetes client is not installed (pip install kubernetes)")
 
 
 @pytest.fixture(scope="module")
