@@ -172,8 +172,8 @@ def pytest_xdist_make_scheduler(config, log):
     """xdist's load scheduling, except that the kubectl matrix's steps of one kubectl version
     (tests/test_kubectl_matrix.py, one serve per version, steps in order) go to one worker as
     one unit, and so do the proof cases of one drill (tests/test_drill_proofs.py) and each of
-    ONE_WORKER_MODULES. (xdist's own --dist loadgroup cannot do it
-    under pytest 9: the group suffix it writes into item._nodeid no longer reaches the scheduler.)"""
+    ONE_WORKER_MODULES. (xdist's own --dist loadgroup cannot do it under pytest 9: the group
+    suffix it writes into item._nodeid no longer reaches the scheduler.)"""
     from xdist.scheduler import LoadScopeScheduling
 
     class MatrixScheduling(LoadScopeScheduling):
