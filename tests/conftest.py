@@ -139,9 +139,50 @@ def _keys_from_the_pool_start():
 def _pooled_rsa_key():
     i = _KEY_CALLS[0]
     _KEY_CALLS[0] += 1
+    if not _KEY_POOL:
+        _KEY_POOL.extend(_shared_pool())
     if i == len(_KEY_POOL):
         _KEY_POOL.append(_new_rsa_key())
     return _KEY_POOL[i]
+
+
+# The pool's first keys are made once, not in every process: the process that configures first
+# (xdist's controller, or a run without xdist) keeps POOL_START keys in pytest's cache directory,
+# for later runs too, and names the file in POOL_ENV; the workers and the bootstrap template's
+# subprocess start their pools from it. (Without the cache plugin each process makes its own.)
+POOL_START = 40
+POOL_ENV = "TESTS_RSA_KEY_POOL"
+_PEM_END = "-----END RSA PRIVATE KEY-----\n"
+
+
+def _pool_pems(path: Path) -> list[str]:
+    try:
+        text = path.read_text()
+    except OSError:
+        return []
+    return [block + _PEM_END for block in text.split(_PEM_END) if block.strip()]
+
+
+def _shared_pool() -> list:
+    from cryptography.hazmat.primitives import serialization
+    path = os.environ.get(POOL_ENV)
+    return [serialization.load_pem_private_key(pem.encode(), password=None, unsafe_skip_rsa_key_validation=True)
+            for pem in (_pool_pems(Path(path)) if path else [])]
+
+
+def pytest_configure(config):
+    if os.environ.get(POOL_ENV) or hasattr(config, "workerinput") or getattr(config, "cache", None) is None:
+        return
+    from cryptography.hazmat.primitives import serialization
+    path = config.cache.mkdir("rsa-key-pool") / "keys.pem"
+    if len(_pool_pems(path)) < POOL_START:
+        pems = [_new_rsa_key().private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                                             serialization.NoEncryption()).decode() for _ in range(POOL_START)]
+        part = path.with_name(f"keys.{os.getpid()}.tmp")
+        part.write_text("".join(pems))
+        part.chmod(0o600)
+        os.replace(part, path)
+    os.environ[POOL_ENV] = str(path)
 
 
 from minikctl.sim import ca as _ca  # noqa: E402  (cheap: its cryptography imports are lazy)
