@@ -164,10 +164,8 @@ def _pool_pems(path: Path) -> list[str]:
 
 
 def _shared_pool() -> list:
-    from cryptography.hazmat.primitives import serialization
     path = os.environ.get(POOL_ENV)
-    return [serialization.load_pem_private_key(pem.encode(), password=None, unsafe_skip_rsa_key_validation=True)
-            for pem in (_pool_pems(Path(path)) if path else [])]
+    return [_ca.load_own_key(pem) for pem in (_pool_pems(Path(path)) if path else [])]
 
 
 def pytest_configure(config):
